@@ -1,0 +1,22 @@
+package apdu
+
+import "context"
+
+// Transport carries one command APDU to a card (or a phone's HCE applet) and
+// returns its response APDU, status word included. It is the one interface
+// every APDU carrier implements: PC/SC, the in-memory emulator, the
+// ISO 14443-4 link model, recorders and replayers.
+//
+// Transmit must honour ctx: when ctx is done it returns ctx.Err() (wrapped)
+// as soon as the carrier allows. It must not retain apdu after returning.
+type Transport interface {
+	Transmit(ctx context.Context, apdu []byte) ([]byte, error)
+}
+
+// TransportFunc adapts a function to the Transport interface.
+type TransportFunc func(ctx context.Context, apdu []byte) ([]byte, error)
+
+// Transmit calls f(ctx, apdu).
+func (f TransportFunc) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
+	return f(ctx, apdu)
+}
