@@ -20,3 +20,11 @@ type TransportFunc func(ctx context.Context, apdu []byte) ([]byte, error)
 func (f TransportFunc) Transmit(ctx context.Context, apdu []byte) ([]byte, error) {
 	return f(ctx, apdu)
 }
+
+// Resetter is an optional capability of a Transport whose card side keeps a
+// session, such as a phone's HCE applet: Reset ends that session as a field
+// power cycle or reset does. Carriers (vpcd, the link model) call it when the
+// field is switched off, switched on or reset. Find it by type assertion.
+type Resetter interface {
+	Reset()
+}

@@ -1,0 +1,57 @@
+// Package qrscan turns what QR scanning devices deliver (serial lines, USB HID
+// reports, camera frames) into scanned texts, ready for the credential
+// decode-verify path. Subpackages hold one device family each.
+package qrscan
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/apcvkit/apcvkit/apcverr"
+)
+
+// Prefix starts the text of every ApCV QR code (see docs/PROTOCOL.md).
+const Prefix = "APCV1:"
+
+// MaxText bounds the length of a scanned text; longer input is refused
+// before it is stored.
+const MaxText = 4096
+
+// Scan is one scanned text.
+type Scan struct {
+	Text      string    // the payload, prefix included, framing and AIM identifier removed
+	Symbology string    // AIM symbology identifier when the device sent one ("]Q1"), else ""
+	Source    string    // the device it came from, e.g. "serial:/dev/ttyACM0"
+	At        time.Time // when the last byte arrived
+}
+
+// Source delivers scans. Next blocks until a scan is complete, ctx is done or
+// the device fails; Close releases the device and ends any goroutine.
+type Source interface {
+	Next(ctx context.Context) (Scan, error)
+	Close() error
+}
+
+// Errors shared by every source.
+var (
+	// ErrNotApCV: a well-read code that is not an ApCV QR code.
+	ErrNotApCV = apcverr.New("qr-not-apcv",
+		"This QR code is not a carte Vitale app code. Ask the patient to open the carte Vitale app.",
+		"Ce QR code n'est pas celui de l'appli carte Vitale. Demandez au patient d'ouvrir l'appli carte Vitale.")
+	// ErrGarbled: partial, garbled or over-long scanner input.
+	ErrGarbled = apcverr.New("qr-garbled",
+		"The scan was incomplete or garbled. Scan the QR code again.",
+		"La lecture du QR code est incomplète ou illisible. Scannez-le à nouveau.")
+	// ErrNoCode: no QR code was found in a camera frame or image.
+	ErrNoCode = apcverr.New("qr-not-found",
+		"No QR code was found. Hold the phone steady in front of the camera.",
+		"Aucun QR code n'a été trouvé. Tenez le téléphone immobile face à la caméra.")
+	// ErrDeviceGone: the scanner was unplugged or its port closed.
+	ErrDeviceGone = apcverr.New("scanner-unplugged",
+		"The QR scanner was unplugged. Plug it back in and try again.",
+		"Le lecteur de QR code a été débranché. Rebranchez-le puis réessayez.")
+)
+
+// IsApCV reports whether text carries the ApCV prefix.
+func IsApCV(text string) bool { return strings.HasPrefix(text, Prefix) }
