@@ -177,9 +177,9 @@ func (x *exchanger) transmit(ctx context.Context, c Command, step string) (Respo
 	if err != nil {
 		return Response{}, fmt.Errorf("apdu: %s: %w", step, err)
 	}
-	resp, err := ParseResponse(raw)
-	if err != nil {
-		return Response{}, fmt.Errorf("apdu: %s: %w: %w", step, ErrProtocol, err)
+	if len(raw) < 2 {
+		return Response{}, fmt.Errorf("apdu: %s: answer of %d bytes, shorter than a status word: %w", step, len(raw), ErrProtocol)
 	}
+	resp, _ := ParseResponse(raw) // cannot fail with 2 bytes or more
 	return resp, nil
 }
