@@ -1,0 +1,169 @@
+package credential
+
+import (
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Size limits, checked before anything is allocated for the input.
+const (
+	MaxQRText       = 4096    // characters of a QR text, prefix included
+	MaxCredential   = 8192    // bytes of an issuer-signed credential
+	MaxPresentation = 65536   // bytes of an NFC device response
+	MaxList         = 1 << 20 // bytes of a trust or revocation list
+	maxItems        = 256     // elements of any CBOR array or map
+)
+
+var (
+	encMode cbor.EncMode
+	decMode cbor.DecMode
+)
+
+func init() {
+	var err error
+	encMode, err = cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		panic(err)
+	}
+	decMode, err = cbor.DecOptions{
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		IndefLength:       cbor.IndefLengthForbidden,
+		TagsMd:            cbor.TagsForbidden,
+		MaxNestedLevels:   8,
+		MaxArrayElements:  maxItems,
+		MaxMapPairs:       maxItems,
+		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
+		UTF8:              cbor.UTF8RejectInvalid,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+}
+
+func marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
+
+// unmarshal decodes canonical CBOR into v. Non-canonical encodings (longer
+// heads than needed, unsorted map keys), duplicate keys, indefinite lengths,
+// tags, unknown fields and trailing bytes are all refused with ErrMalformed.
+func unmarshal(what string, data []byte, v any) error {
+	if err := checkCanonical(data); err != nil {
+		return fmt.Errorf("credential: %s: %w: %v", what, ErrMalformed, err)
+	}
+	if err := decMode.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("credential: %s: %w: %v", what, ErrMalformed, err)
+	}
+	return nil
+}
+
+// checkCanonical walks one CBOR data item and refuses what the core
+// deterministic encoding (RFC 8949 §4.2.1) forbids: non-shortest heads,
+// indefinite lengths, map keys out of bytewise order, and trailing bytes.
+// fxamacker/cbor decodes leniently in these respects, so we check first.
+func checkCanonical(data []byte) error {
+	rest, err := walkCanonical(data, 0)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("%d trailing bytes", len(rest))
+	}
+	return nil
+}
+
+func readHead(b []byte) (major byte, arg uint64, rest []byte, err error) {
+	if len(b) == 0 {
+		return 0, 0, nil, fmt.Errorf("truncated")
+	}
+	major, info := b[0]>>5, b[0]&0x1f
+	b = b[1:]
+	var n int
+	switch {
+	case info < 24:
+		return major, uint64(info), b, nil
+	case info == 24:
+		n = 1
+	case info == 25:
+		n = 2
+	case info == 26:
+		n = 4
+	case info == 27:
+		n = 8
+	default:
+		return 0, 0, nil, fmt.Errorf("indefinite or reserved length (info %d)", info)
+	}
+	if len(b) < n {
+		return 0, 0, nil, fmt.Errorf("truncated head")
+	}
+	for i := 0; i < n; i++ {
+		arg = arg<<8 | uint64(b[i])
+	}
+	if major == 7 {
+		return 0, 0, nil, fmt.Errorf("floating-point and extended simple values not allowed")
+	}
+	var min uint64 // shortest-form rule for integers and lengths
+	switch n {
+	case 1:
+		min = 24
+	case 2:
+		min = 1 << 8
+	case 4:
+		min = 1 << 16
+	case 8:
+		min = 1 << 32
+	}
+	if arg < min {
+		return 0, 0, nil, fmt.Errorf("non-shortest head")
+	}
+	return major, arg, b[n:], nil
+}
+
+func walkCanonical(b []byte, depth int) ([]byte, error) {
+	if depth > 16 {
+		return nil, fmt.Errorf("nested too deep")
+	}
+	major, arg, b, err := readHead(b)
+	if err != nil {
+		return nil, err
+	}
+	switch major {
+	case 0, 1, 7:
+		return b, nil
+	case 2, 3:
+		if arg > uint64(len(b)) {
+			return nil, fmt.Errorf("string runs past the end")
+		}
+		return b[arg:], nil
+	case 4:
+		if arg > maxItems {
+			return nil, fmt.Errorf("array of %d items", arg)
+		}
+		for i := uint64(0); i < arg; i++ {
+			if b, err = walkCanonical(b, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return b, nil
+	case 5:
+		if arg > maxItems {
+			return nil, fmt.Errorf("map of %d pairs", arg)
+		}
+		var prev []byte
+		for i := uint64(0); i < arg; i++ {
+			k := b
+			if b, err = walkCanonical(b, depth+1); err != nil {
+				return nil, err
+			}
+			key := k[:len(k)-len(b)]
+			if prev != nil && string(prev) >= string(key) {
+				return nil, fmt.Errorf("map keys not in canonical order")
+			}
+			prev = key
+			if b, err = walkCanonical(b, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("tag (major type 6) not allowed")
+}

@@ -1,0 +1,192 @@
+package credential
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"hash"
+	"io"
+	"math/big"
+)
+
+// COSE_Sign1 (RFC 9052 §4.2), untagged, ES256 only:
+//
+//	COSE_Sign1 = [ protected: bstr .cbor {1: -7, 4: kid}, unprotected: {}, payload: bstr, signature: bstr .size 64 ]
+//
+// The signature is checked over the protected and payload bytes exactly as
+// received; nothing is re-encoded.
+
+const algES256 = -7
+
+type coseSign1 struct {
+	_           struct{} `cbor:",toarray"`
+	Protected   []byte
+	Unprotected map[int]struct{}
+	Payload     []byte
+	Signature   []byte
+}
+
+type protectedHeader struct {
+	Alg int    `cbor:"1,keyasint"`
+	Kid []byte `cbor:"4,keyasint,omitempty"`
+}
+
+// signedMessage is a decoded COSE_Sign1 whose signature is not yet checked.
+type signedMessage struct {
+	kid       []byte
+	protected []byte
+	payload   []byte
+	signature []byte
+}
+
+func parseSign1(what string, data []byte) (signedMessage, error) {
+	var m coseSign1
+	if err := unmarshal(what, data, &m); err != nil {
+		return signedMessage{}, err
+	}
+	if len(m.Unprotected) != 0 {
+		return signedMessage{}, fmt.Errorf("credential: %s: unprotected header not empty: %w", what, ErrMalformed)
+	}
+	if len(m.Signature) != 64 {
+		return signedMessage{}, fmt.Errorf("credential: %s: signature is %d bytes, want 64: %w", what, len(m.Signature), ErrMalformed)
+	}
+	var h protectedHeader
+	if err := unmarshal(what+" protected header", m.Protected, &h); err != nil {
+		return signedMessage{}, err
+	}
+	if h.Alg != algES256 {
+		return signedMessage{}, fmt.Errorf("credential: %s: algorithm %d, want ES256 (-7): %w", what, h.Alg, ErrUnsupportedVersion)
+	}
+	if len(h.Kid) == 0 || len(h.Kid) > 32 {
+		return signedMessage{}, fmt.Errorf("credential: %s: kid of %d bytes: %w", what, len(h.Kid), ErrMalformed)
+	}
+	return signedMessage{kid: h.Kid, protected: m.Protected, payload: m.Payload, signature: m.Signature}, nil
+}
+
+// writeHead writes a CBOR head of major type major with argument n.
+func writeHead(w io.Writer, major byte, n uint64) {
+	var b [9]byte
+	switch {
+	case n < 24:
+		b[0] = major<<5 | byte(n)
+		w.Write(b[:1])
+	case n <= 0xff:
+		b[0], b[1] = major<<5|24, byte(n)
+		w.Write(b[:2])
+	case n <= 0xffff:
+		b[0] = major<<5 | 25
+		binary.BigEndian.PutUint16(b[1:], uint16(n))
+		w.Write(b[:3])
+	case n <= 0xffffffff:
+		b[0] = major<<5 | 26
+		binary.BigEndian.PutUint32(b[1:], uint32(n))
+		w.Write(b[:5])
+	default:
+		b[0] = major<<5 | 27
+		binary.BigEndian.PutUint64(b[1:], n)
+		w.Write(b[:9])
+	}
+}
+
+// sigStructureDigest returns SHA-256 of Sig_structure =
+// ["Signature1", protected, h”, payload], streamed without a copy.
+func sigStructureDigest(h hash.Hash, protected, payload []byte) [32]byte {
+	h.Reset()
+	h.Write([]byte{0x84, 0x6a})
+	io.WriteString(h, "Signature1")
+	writeHead(h, 2, uint64(len(protected)))
+	h.Write(protected)
+	h.Write([]byte{0x40})
+	writeHead(h, 2, uint64(len(payload)))
+	h.Write(payload)
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+func (m signedMessage) verify(pub *ecdsa.PublicKey) bool {
+	d := sigStructureDigest(sha256.New(), m.protected, m.payload)
+	return verifyES256(pub, d[:], m.signature)
+}
+
+// sign1 signs payload as a COSE_Sign1 with key and kid.
+func sign1(key *ecdsa.PrivateKey, kid, payload []byte, rand io.Reader) ([]byte, error) {
+	prot, err := marshal(protectedHeader{Alg: algES256, Kid: kid})
+	if err != nil {
+		return nil, err
+	}
+	d := sigStructureDigest(sha256.New(), prot, payload)
+	sig, err := signES256(key, d[:], rand)
+	if err != nil {
+		return nil, err
+	}
+	return marshal(coseSign1{Protected: prot, Unprotected: map[int]struct{}{}, Payload: payload, Signature: sig})
+}
+
+// signES256 returns the raw r‖s signature of digest.
+func signES256(key *ecdsa.PrivateKey, digest []byte, rand io.Reader) ([]byte, error) {
+	if key == nil || key.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("credential: signing key is not P-256")
+	}
+	r, s, err := ecdsa.Sign(rand, key, digest)
+	if err != nil {
+		return nil, fmt.Errorf("credential: sign: %w", err)
+	}
+	sig := make([]byte, 64)
+	r.FillBytes(sig[:32])
+	s.FillBytes(sig[32:])
+	return sig, nil
+}
+
+// verifyES256 checks a raw r‖s signature. It builds the DER form on the
+// stack for ecdsa.VerifyASN1, which avoids big.Int allocations.
+func verifyES256(pub *ecdsa.PublicKey, digest, sig []byte) bool {
+	if len(sig) != 64 || pub == nil {
+		return false
+	}
+	var der [72]byte
+	n := appendDERInt(der[2:2], sig[:32])
+	n = appendDERInt(n, sig[32:])
+	der[0], der[1] = 0x30, byte(len(n))
+	return ecdsa.VerifyASN1(pub, digest, der[:2+len(n)])
+}
+
+func appendDERInt(dst, v []byte) []byte {
+	for len(v) > 1 && v[0] == 0 {
+		v = v[1:]
+	}
+	if v[0]&0x80 != 0 {
+		dst = append(dst, 0x02, byte(len(v)+1), 0)
+	} else {
+		dst = append(dst, 0x02, byte(len(v)))
+	}
+	return append(dst, v...)
+}
+
+// ParsePublicKey accepts a P-256 public key in SEC 1 form, compressed (33
+// bytes) or uncompressed (65 bytes), and checks that it is on the curve.
+func ParsePublicKey(b []byte) (*ecdsa.PublicKey, error) {
+	var x, y *big.Int
+	switch len(b) {
+	case 33:
+		x, y = elliptic.UnmarshalCompressed(elliptic.P256(), b)
+	case 65:
+		x, y = elliptic.Unmarshal(elliptic.P256(), b) //nolint:staticcheck // checks the point is on the curve
+	}
+	if x == nil {
+		return nil, fmt.Errorf("credential: public key is not a P-256 point: %w", ErrMalformed)
+	}
+	return &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}, nil
+}
+
+// CompressPublicKey returns the 33-byte SEC 1 compressed form of pub.
+func CompressPublicKey(pub *ecdsa.PublicKey) []byte {
+	return elliptic.MarshalCompressed(elliptic.P256(), pub.X, pub.Y)
+}
+
+// MarshalPublicKey returns the 65-byte SEC 1 uncompressed form of pub.
+func MarshalPublicKey(pub *ecdsa.PublicKey) []byte {
+	return elliptic.Marshal(elliptic.P256(), pub.X, pub.Y) //nolint:staticcheck // the SEC 1 form is the wire format
+}

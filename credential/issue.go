@@ -1,0 +1,230 @@
+package credential
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Version is the version of the credential and presentation formats.
+const Version = 1
+
+// QRPrefix starts every QR text of this version.
+const QRPrefix = "APCV1:"
+
+// IssuerKey is a signing key with its key identifier.
+type IssuerKey struct {
+	Kid []byte
+	Key *ecdsa.PrivateKey
+}
+
+// Claims is what the issuer certifies at activation.
+type Claims struct {
+	Issuer          string  // issuer name, e.g. "CNAM"; the trust list must name the same issuer for the kid
+	CredentialID    [8]byte // unique per activation: the unit of revocation
+	IssuedAt        time.Time
+	ValidUntil      time.Time
+	DevicePublicKey *ecdsa.PublicKey // the phone's device key (P-256)
+	Family          Family
+}
+
+// Held is what the phone stores after issuance: the two issuer-signed
+// credentials and the salted group items whose digests the first one carries.
+type Held struct {
+	Credential   []byte           // digest form (NFC): COSE_Sign1 over claims with per-group digests
+	QRCredential []byte           // compact form (QR): COSE_Sign1 over claims with the AMO group embedded
+	Groups       map[Group][]byte // GroupItem bytes, by group, for selective disclosure
+}
+
+type wireClaims struct {
+	Version    uint8            `cbor:"1,keyasint"`
+	Issuer     string           `cbor:"2,keyasint"`
+	CID        []byte           `cbor:"3,keyasint"`
+	IssuedAt   uint64           `cbor:"4,keyasint"`
+	ValidUntil uint64           `cbor:"5,keyasint"`
+	DeviceKey  []byte           `cbor:"6,keyasint"`
+	Digests    map[uint8][]byte `cbor:"7,keyasint,omitempty"`
+	Groups     *wireGroups      `cbor:"8,keyasint,omitempty"`
+}
+
+type groupItem struct {
+	_     struct{} `cbor:",toarray"`
+	Salt  []byte
+	Group uint8
+	Data  cbor.RawMessage
+}
+
+type qrPresentation struct {
+	_          struct{} `cbor:",toarray"`
+	Credential []byte
+	Time       uint64
+	Counter    uint32
+	Signature  []byte
+}
+
+type deviceResponse struct {
+	Version    uint8            `cbor:"1,keyasint"`
+	Credential []byte           `cbor:"2,keyasint"`
+	Groups     map[uint8][]byte `cbor:"3,keyasint"`
+	Signature  []byte           `cbor:"4,keyasint"`
+}
+
+// Issue signs claims twice with k: the digest form for NFC and the compact
+// AMO form for QR. rand supplies the salts and signature randomness.
+func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
+	if err := c.Family.Validate(); err != nil {
+		return nil, fmt.Errorf("credential: issue: %w", err)
+	}
+	if c.DevicePublicKey == nil || c.DevicePublicKey.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("credential: issue: device key is not P-256: %w", ErrInvalidField)
+	}
+	if len(k.Kid) == 0 || len(k.Kid) > 32 {
+		return nil, fmt.Errorf("credential: issue: kid of %d bytes: %w", len(k.Kid), ErrInvalidField)
+	}
+	if !c.ValidUntil.After(c.IssuedAt) || c.IssuedAt.Unix() < 0 {
+		return nil, fmt.Errorf("credential: issue: validity %v..%v: %w", c.IssuedAt, c.ValidUntil, ErrInvalidField)
+	}
+	data := map[Group]any{GroupAMO: toWireAMO(c.Family.Beneficiaires)}
+	if ins := toWireINS(c.Family.Beneficiaires); ins != nil {
+		data[GroupINS] = ins
+	}
+	if ec := toWireEtatCivil(c.Family.EtatCivil); ec != nil {
+		data[GroupEtatCivil] = ec
+	}
+	h := &Held{Groups: make(map[Group][]byte, len(data))}
+	base := wireClaims{
+		Version: Version, Issuer: c.Issuer, CID: c.CredentialID[:],
+		IssuedAt: uint64(c.IssuedAt.Unix()), ValidUntil: uint64(c.ValidUntil.Unix()),
+		DeviceKey: CompressPublicKey(c.DevicePublicKey),
+	}
+	full := base
+	full.Digests = make(map[uint8][]byte, len(data))
+	for g, d := range data {
+		raw, err := marshal(d)
+		if err != nil {
+			return nil, err
+		}
+		salt := make([]byte, 16)
+		if _, err := io.ReadFull(rand, salt); err != nil {
+			return nil, fmt.Errorf("credential: issue: salt: %w", err)
+		}
+		item, err := marshal(groupItem{Salt: salt, Group: uint8(g), Data: raw})
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(item)
+		full.Digests[uint8(g)] = sum[:]
+		h.Groups[g] = item
+	}
+	payload, err := marshal(full)
+	if err != nil {
+		return nil, err
+	}
+	if h.Credential, err = sign1(k.Key, k.Kid, payload, rand); err != nil {
+		return nil, err
+	}
+	compact := base
+	compact.Groups = &wireGroups{AMO: toWireAMO(c.Family.Beneficiaires)}
+	if payload, err = marshal(compact); err != nil {
+		return nil, err
+	}
+	if h.QRCredential, err = sign1(k.Key, k.Kid, payload, rand); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// deviceAuthQR returns the digest the device signs for a QR presentation:
+// SHA-256 of CBOR ["ApCVDeviceAuth", "QR", SHA-256(credential), time, counter].
+func deviceAuthQR(cred []byte, t uint64, ctr uint32) [32]byte {
+	h := sha256.New()
+	credSum := sha256.Sum256(cred)
+	h.Write([]byte{0x85, 0x6e})
+	io.WriteString(h, "ApCVDeviceAuth")
+	h.Write([]byte{0x62, 'Q', 'R', 0x58, 32})
+	h.Write(credSum[:])
+	writeHead(h, 0, t)
+	writeHead(h, 0, uint64(ctr))
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// deviceAuthNFC returns the digest the device signs for an NFC presentation:
+// SHA-256 of CBOR ["ApCVDeviceAuth", "NFC", SHA-256(credential),
+// SHA-256(SessionTranscript), [groups released]].
+func deviceAuthNFC(cred, transcript []byte, groups []uint8) [32]byte {
+	h := sha256.New()
+	credSum := sha256.Sum256(cred)
+	trSum := sha256.Sum256(transcript)
+	h.Write([]byte{0x85, 0x6e})
+	io.WriteString(h, "ApCVDeviceAuth")
+	h.Write([]byte{0x63, 'N', 'F', 'C', 0x58, 32})
+	h.Write(credSum[:])
+	h.Write([]byte{0x58, 32})
+	h.Write(trSum[:])
+	writeHead(h, 4, uint64(len(groups)))
+	for _, g := range groups {
+		writeHead(h, 0, uint64(g))
+	}
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// PresentQR returns the QR text for time at and counter: QRPrefix + Base45 of
+// [QRCredential, time, counter, device signature]. rand may be nil (crypto/rand).
+func (h *Held) PresentQR(dev *ecdsa.PrivateKey, at time.Time, counter uint32) (string, error) {
+	return h.PresentQRRand(dev, at, counter, nil)
+}
+
+// PresentQRRand is PresentQR with an explicit randomness source.
+func (h *Held) PresentQRRand(dev *ecdsa.PrivateKey, at time.Time, counter uint32, rand io.Reader) (string, error) {
+	if h == nil || len(h.QRCredential) == 0 {
+		return "", fmt.Errorf("credential: present QR: no QR credential: %w", ErrInvalidField)
+	}
+	t := uint64(at.Unix())
+	d := deviceAuthQR(h.QRCredential, t, counter)
+	sig, err := signES256(dev, d[:], randOrDefault(rand))
+	if err != nil {
+		return "", err
+	}
+	raw, err := marshal(qrPresentation{Credential: h.QRCredential, Time: t, Counter: counter, Signature: sig})
+	if err != nil {
+		return "", err
+	}
+	return string(AppendBase45([]byte(QRPrefix), raw)), nil
+}
+
+// PresentNFC returns the DeviceResponse for an NFC session: the credential,
+// the items of the requested groups the phone holds (and only those), and a
+// device signature over the session transcript. rand may be nil.
+func (h *Held) PresentNFC(dev *ecdsa.PrivateKey, transcript []byte, requested []Group, rand io.Reader) ([]byte, error) {
+	if h == nil || len(h.Credential) == 0 {
+		return nil, fmt.Errorf("credential: present NFC: no credential: %w", ErrInvalidField)
+	}
+	resp := deviceResponse{Version: Version, Credential: h.Credential, Groups: map[uint8][]byte{}}
+	var released []uint8
+	for _, g := range requested {
+		if item, ok := h.Groups[g]; ok {
+			if _, dup := resp.Groups[uint8(g)]; !dup {
+				resp.Groups[uint8(g)] = item
+				released = append(released, uint8(g))
+			}
+		}
+	}
+	sort.Slice(released, func(i, j int) bool { return released[i] < released[j] })
+	d := deviceAuthNFC(h.Credential, transcript, released)
+	sig, err := signES256(dev, d[:], randOrDefault(rand))
+	if err != nil {
+		return nil, err
+	}
+	resp.Signature = sig
+	return marshal(resp)
+}

@@ -1,0 +1,429 @@
+package credential
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Mode says how a presentation reached the reader.
+type Mode uint8
+
+// Presentation modes.
+const (
+	ModeQR  Mode = 1
+	ModeNFC Mode = 2
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModeQR:
+		return "QR"
+	case ModeNFC:
+		return "NFC"
+	}
+	return "unknown"
+}
+
+// Presentation is a fully verified presentation: issuer signature, validity,
+// device binding, freshness, revocation and (QR) replay were all checked.
+type Presentation struct {
+	Mode         Mode
+	Issuer       string  // from the trust list entry that verified the credential
+	Kid          []byte  // the issuer key that verified it
+	CredentialID [8]byte // the revocation unit
+	IssuedAt     time.Time
+	ValidUntil   time.Time
+	PresentedAt  time.Time // QR: the device-signed time; NFC: the verification time
+	Counter      uint32    // QR refresh counter (0 for NFC)
+	Groups       []Group   // the groups received and verified
+	Family       Family    // only the groups received are filled in
+}
+
+// VerifierConfig configures a Verifier. Zero values give the defaults.
+type VerifierConfig struct {
+	// ListAuthority is the pinned key that signs trust and revocation lists.
+	ListAuthority *ecdsa.PublicKey
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// QRWindow is how long after its device-signed time a QR text is
+	// accepted (default 3 minutes).
+	QRWindow time.Duration
+	// ClockSkew is the tolerance for times in the future (default 30 s).
+	ClockSkew time.Duration
+	// RevocationGrace is how long past its next-update time a revocation
+	// list is still used offline (default 72 h). Beyond it, verification
+	// fails with ErrRevocationListStale.
+	RevocationGrace time.Duration
+	// TrustGrace is the same for the trust list (default 30 days).
+	TrustGrace time.Duration
+	// ReplayCapacity bounds the replay cache (default 4096 credentials).
+	ReplayCapacity int
+}
+
+// Verifier verifies presentations against a trust list and a revocation
+// list. It is safe for concurrent use.
+type Verifier struct {
+	cfg VerifierConfig
+
+	mu      sync.RWMutex
+	trust   *TrustList
+	keys    map[string][]*TrustedKey // by kid
+	revList *RevocationList
+	revoked map[[8]byte]struct{}
+
+	replayMu sync.Mutex
+	replay   map[[8]byte]replayEntry
+}
+
+type replayEntry struct {
+	counter uint32
+	at      time.Time
+}
+
+// NewVerifier returns a Verifier with no lists loaded: it refuses everything
+// until SetTrustList and SetRevocationList have been given valid lists.
+func NewVerifier(cfg VerifierConfig) *Verifier {
+	if cfg.QRWindow <= 0 {
+		cfg.QRWindow = 3 * time.Minute
+	}
+	if cfg.ClockSkew <= 0 {
+		cfg.ClockSkew = 30 * time.Second
+	}
+	if cfg.RevocationGrace <= 0 {
+		cfg.RevocationGrace = 72 * time.Hour
+	}
+	if cfg.TrustGrace <= 0 {
+		cfg.TrustGrace = 30 * 24 * time.Hour
+	}
+	if cfg.ReplayCapacity <= 0 {
+		cfg.ReplayCapacity = 4096
+	}
+	return &Verifier{cfg: cfg, replay: make(map[[8]byte]replayEntry)}
+}
+
+func (v *Verifier) now() time.Time {
+	if v.cfg.Now != nil {
+		return v.cfg.Now()
+	}
+	return time.Now()
+}
+
+// SetTrustList verifies raw and installs it. A list whose Seq is lower than
+// the one held is refused with ErrRollback; the same Seq is accepted only
+// with the same content.
+func (v *Verifier) SetTrustList(raw []byte) error {
+	tl, err := ParseTrustList(raw, v.cfg.ListAuthority)
+	if err != nil {
+		return err
+	}
+	keys := make(map[string][]*TrustedKey, len(tl.Keys))
+	for i := range tl.Keys {
+		k := &tl.Keys[i]
+		keys[string(k.Kid)] = append(keys[string(k.Kid)], k)
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.trust != nil && tl.Seq < v.trust.Seq {
+		return fmt.Errorf("credential: trust list: seq %d older than %d: %w", tl.Seq, v.trust.Seq, ErrRollback)
+	}
+	v.trust, v.keys = tl, keys
+	return nil
+}
+
+// SetRevocationList verifies raw and installs it, refusing rollbacks.
+func (v *Verifier) SetRevocationList(raw []byte) error {
+	rl, err := ParseRevocationList(raw, v.cfg.ListAuthority)
+	if err != nil {
+		return err
+	}
+	set := make(map[[8]byte]struct{}, len(rl.Revoked))
+	for _, c := range rl.Revoked {
+		set[c] = struct{}{}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.revList != nil && rl.Seq < v.revList.Seq {
+		return fmt.Errorf("credential: revocation list: seq %d older than %d: %w", rl.Seq, v.revList.Seq, ErrRollback)
+	}
+	v.revList, v.revoked = rl, set
+	return nil
+}
+
+// Lists returns the lists in use (nil when none).
+func (v *Verifier) Lists() (*TrustList, *RevocationList) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.trust, v.revList
+}
+
+// verifyIssuer checks the credential's signature with every trusted key of
+// its kid (kids may collide) and returns the claims and the key that matched.
+func (v *Verifier) verifyIssuer(raw []byte, now time.Time) (*wireClaims, *TrustedKey, error) {
+	if len(raw) > MaxCredential {
+		return nil, nil, fmt.Errorf("credential: %d bytes: %w", len(raw), ErrTooLarge)
+	}
+	m, err := parseSign1("credential", raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	v.mu.RLock()
+	trust, cands := v.trust, v.keys[string(m.kid)]
+	v.mu.RUnlock()
+	if trust == nil {
+		return nil, nil, fmt.Errorf("credential: no trust list loaded: %w", ErrTrustListStale)
+	}
+	if now.After(trust.NextUpdate.Add(v.cfg.TrustGrace)) {
+		return nil, nil, fmt.Errorf("credential: trust list due %v: %w", trust.NextUpdate, ErrTrustListStale)
+	}
+	if len(cands) == 0 {
+		return nil, nil, fmt.Errorf("credential: kid %x: %w", m.kid, ErrUnknownIssuer)
+	}
+	d := sigStructureDigest(sha256.New(), m.protected, m.payload)
+	var key *TrustedKey
+	for _, k := range cands {
+		if verifyES256(k.Key, d[:], m.signature) {
+			key = k
+			break
+		}
+	}
+	if key == nil {
+		return nil, nil, fmt.Errorf("credential: issuer signature (kid %x): %w", m.kid, ErrBadSignature)
+	}
+	var c wireClaims
+	if err := unmarshal("credential claims", m.payload, &c); err != nil {
+		return nil, nil, err
+	}
+	if c.Version != Version {
+		return nil, nil, fmt.Errorf("credential: version %d: %w", c.Version, ErrUnsupportedVersion)
+	}
+	if len(c.CID) != 8 {
+		return nil, nil, fmt.Errorf("credential: credential id of %d bytes: %w", len(c.CID), ErrMalformed)
+	}
+	if c.Issuer != key.Issuer {
+		return nil, nil, fmt.Errorf("credential: issuer %q is not the trust list's %q for kid %x: %w", c.Issuer, key.Issuer, m.kid, ErrUnknownIssuer)
+	}
+	iat, exp := fromUnix(c.IssuedAt), fromUnix(c.ValidUntil)
+	if iat.Before(key.NotBefore) || iat.After(key.NotAfter) {
+		return nil, nil, fmt.Errorf("credential: issued %v outside the key's validity: %w", iat, ErrUnknownIssuer)
+	}
+	if iat.After(now.Add(v.cfg.ClockSkew)) {
+		return nil, nil, fmt.Errorf("credential: issued %v: %w", iat, ErrNotYetValid)
+	}
+	if now.After(exp) {
+		return nil, nil, fmt.Errorf("credential: valid until %v: %w", exp, ErrExpired)
+	}
+	return &c, key, nil
+}
+
+func (v *Verifier) checkRevocation(cid [8]byte, now time.Time) error {
+	v.mu.RLock()
+	rl, revoked := v.revList, v.revoked
+	v.mu.RUnlock()
+	if rl == nil {
+		return fmt.Errorf("credential: no revocation list loaded: %w", ErrRevocationListStale)
+	}
+	if now.After(rl.NextUpdate.Add(v.cfg.RevocationGrace)) {
+		return fmt.Errorf("credential: revocation list due %v: %w", rl.NextUpdate, ErrRevocationListStale)
+	}
+	if _, ok := revoked[cid]; ok {
+		return fmt.Errorf("credential: credential %x: %w", cid, ErrRevoked)
+	}
+	return nil
+}
+
+// VerifyQR verifies a scanned QR text and returns the AMO identity it holds.
+func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
+	now := v.now()
+	if len(text) > MaxQRText {
+		return nil, fmt.Errorf("credential: QR text of %d characters: %w", len(text), ErrTooLarge)
+	}
+	if !strings.HasPrefix(text, QRPrefix) {
+		if strings.HasPrefix(text, "APCV") {
+			return nil, fmt.Errorf("credential: QR text version: %w", ErrUnsupportedVersion)
+		}
+		return nil, fmt.Errorf("credential: not an ApCV QR text: %w", ErrMalformed)
+	}
+	var buf [MaxQRText * 2 / 3]byte
+	raw, err := AppendBase45Decode(buf[:0], text[len(QRPrefix):])
+	if err != nil {
+		return nil, err
+	}
+	var qp qrPresentation
+	if err := unmarshal("QR presentation", raw, &qp); err != nil {
+		return nil, err
+	}
+	c, key, err := v.verifyIssuer(qp.Credential, now)
+	if err != nil {
+		return nil, err
+	}
+	if c.Groups == nil || len(c.Digests) != 0 {
+		return nil, fmt.Errorf("credential: QR credential is not in compact form: %w", ErrMalformed)
+	}
+	dev, err := ParsePublicKey(c.DeviceKey)
+	if err != nil {
+		return nil, fmt.Errorf("credential: device key: %w", err)
+	}
+	d := deviceAuthQR(qp.Credential, qp.Time, qp.Counter)
+	if !verifyES256(dev, d[:], qp.Signature) {
+		return nil, fmt.Errorf("credential: QR device signature: %w", ErrDeviceBinding)
+	}
+	at := fromUnix(qp.Time)
+	if at.After(now.Add(v.cfg.ClockSkew)) || now.Sub(at) > v.cfg.QRWindow {
+		return nil, fmt.Errorf("credential: QR shown at %v, now %v: %w", at, now, ErrQRExpired)
+	}
+	cid := [8]byte(c.CID)
+	if err := v.checkRevocation(cid, now); err != nil {
+		return nil, err
+	}
+	p := &Presentation{Mode: ModeQR, Issuer: key.Issuer, Kid: key.Kid, CredentialID: cid,
+		IssuedAt: fromUnix(c.IssuedAt), ValidUntil: fromUnix(c.ValidUntil), PresentedAt: at, Counter: qp.Counter,
+		Groups: []Group{GroupAMO}}
+	if err := p.Family.fromWireAMO(c.Groups.AMO); err != nil {
+		return nil, fmt.Errorf("credential: QR AMO group: %w", err)
+	}
+	if len(c.Groups.INS) != 0 || c.Groups.EtatCivil != nil {
+		return nil, fmt.Errorf("credential: QR credential carries more than AMO: %w", ErrMalformed)
+	}
+	if err := v.checkReplay(cid, qp.Counter, now); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkReplay records (cid, counter) and refuses a counter not above the
+// last one seen for that credential within the QR window.
+func (v *Verifier) checkReplay(cid [8]byte, ctr uint32, now time.Time) error {
+	v.replayMu.Lock()
+	defer v.replayMu.Unlock()
+	if e, ok := v.replay[cid]; ok && now.Sub(e.at) <= v.cfg.QRWindow+v.cfg.ClockSkew && ctr <= e.counter {
+		return fmt.Errorf("credential: QR counter %d already seen (last %d): %w", ctr, e.counter, ErrReplayed)
+	}
+	if len(v.replay) >= v.cfg.ReplayCapacity {
+		for k, e := range v.replay {
+			if now.Sub(e.at) > v.cfg.QRWindow+v.cfg.ClockSkew {
+				delete(v.replay, k)
+			}
+		}
+		if len(v.replay) >= v.cfg.ReplayCapacity {
+			// Every entry is still live: refusing is safer than forgetting one.
+			return fmt.Errorf("credential: replay cache full: %w", ErrReplayed)
+		}
+	}
+	v.replay[cid] = replayEntry{counter: ctr, at: now}
+	return nil
+}
+
+// VerifyNFC verifies a DeviceResponse received in the NFC session whose
+// transcript is given, for the groups requested. Every requested group must
+// be present; a group not requested is refused (minimal disclosure).
+func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*Presentation, error) {
+	now := v.now()
+	if len(response) > MaxPresentation {
+		return nil, fmt.Errorf("credential: device response of %d bytes: %w", len(response), ErrTooLarge)
+	}
+	var dr deviceResponse
+	if err := unmarshal("device response", response, &dr); err != nil {
+		return nil, err
+	}
+	if dr.Version != Version {
+		return nil, fmt.Errorf("credential: device response version %d: %w", dr.Version, ErrUnsupportedVersion)
+	}
+	c, key, err := v.verifyIssuer(dr.Credential, now)
+	if err != nil {
+		return nil, err
+	}
+	if c.Groups != nil || len(c.Digests) == 0 {
+		return nil, fmt.Errorf("credential: NFC credential is not in digest form: %w", ErrMalformed)
+	}
+	want := map[uint8]bool{}
+	for _, g := range requested {
+		want[uint8(g)] = true
+	}
+	released := make([]uint8, 0, len(dr.Groups))
+	for g := range dr.Groups {
+		if !want[g] {
+			return nil, fmt.Errorf("credential: group %v was not requested: %w", Group(g), ErrMalformed)
+		}
+		released = append(released, g)
+	}
+	for i := 1; i < len(released); i++ { // sort (at most 3 entries)
+		for j := i; j > 0 && released[j] < released[j-1]; j-- {
+			released[j], released[j-1] = released[j-1], released[j]
+		}
+	}
+	dev, err := ParsePublicKey(c.DeviceKey)
+	if err != nil {
+		return nil, fmt.Errorf("credential: device key: %w", err)
+	}
+	d := deviceAuthNFC(dr.Credential, transcript, released)
+	if !verifyES256(dev, d[:], dr.Signature) {
+		return nil, fmt.Errorf("credential: NFC device signature: %w", ErrDeviceBinding)
+	}
+	cid := [8]byte(c.CID)
+	if err := v.checkRevocation(cid, now); err != nil {
+		return nil, err
+	}
+	for g := range want {
+		if _, ok := dr.Groups[g]; !ok {
+			return nil, fmt.Errorf("credential: group %v: %w", Group(g), ErrGroupMissing)
+		}
+	}
+	p := &Presentation{Mode: ModeNFC, Issuer: key.Issuer, Kid: key.Kid, CredentialID: cid,
+		IssuedAt: fromUnix(c.IssuedAt), ValidUntil: fromUnix(c.ValidUntil), PresentedAt: now}
+	// AMO first: the other groups attach to its beneficiaries.
+	order := []uint8{uint8(GroupAMO), uint8(GroupINS), uint8(GroupEtatCivil)}
+	if _, ok := dr.Groups[uint8(GroupAMO)]; !ok {
+		return nil, fmt.Errorf("credential: group AMO: %w", ErrGroupMissing)
+	}
+	for _, g := range order {
+		item, ok := dr.Groups[g]
+		if !ok {
+			continue
+		}
+		sum := sha256.Sum256(item)
+		if dig, ok := c.Digests[g]; !ok || !bytes.Equal(dig, sum[:]) {
+			return nil, fmt.Errorf("credential: group %v digest: %w", Group(g), ErrBadSignature)
+		}
+		var gi groupItem
+		if err := unmarshal("group item", item, &gi); err != nil {
+			return nil, err
+		}
+		if gi.Group != g || len(gi.Salt) != 16 {
+			return nil, fmt.Errorf("credential: group item %v: %w", Group(g), ErrMalformed)
+		}
+		if err := p.Family.decodeGroup(Group(g), gi.Data); err != nil {
+			return nil, fmt.Errorf("credential: group %v: %w", Group(g), err)
+		}
+		p.Groups = append(p.Groups, Group(g))
+	}
+	return p, nil
+}
+
+func (f *Family) decodeGroup(g Group, data []byte) error {
+	switch g {
+	case GroupAMO:
+		var w []wireBeneficiary
+		if err := unmarshal("AMO group", data, &w); err != nil {
+			return err
+		}
+		return f.fromWireAMO(w)
+	case GroupINS:
+		var w []*wireINS
+		if err := unmarshal("INS group", data, &w); err != nil {
+			return err
+		}
+		return f.fromWireINS(w)
+	case GroupEtatCivil:
+		var w wireEtatCivil
+		if err := unmarshal("ETAT_CIVIL group", data, &w); err != nil {
+			return err
+		}
+		return f.fromWireEtatCivil(&w)
+	}
+	return fmt.Errorf("credential: unknown group %d: %w", g, ErrMalformed)
+}
