@@ -1,0 +1,269 @@
+package camera
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/apcvkit/apcvkit/qrscan"
+)
+
+// Strategy is one way of trying to read a QR code in a frame. Strategies
+// differ in cost: the cheap ones read clean images, the rescues read
+// degraded webcam frames.
+type Strategy uint8
+
+// Strategies, from the cheapest.
+const (
+	// StrategyPure reads a code that fills the image, axis-aligned, as in a
+	// screenshot or a rendered PNG (gozxing's PURE_BARCODE).
+	StrategyPure Strategy = iota + 1
+	// StrategyHybrid: gozxing's hybrid (local-threshold) binarizer and
+	// finder-pattern detector.
+	StrategyHybrid
+	// StrategyTryHarder: the same binarized frame, every row scanned for
+	// finder patterns.
+	StrategyTryHarder
+	// StrategyMean3: a 3×3 mean filter first (noise, JPEG ringing).
+	StrategyMean3
+	// StrategyDown2: the frame halved first (noise; large modules).
+	StrategyDown2
+	// StrategyStretch: the 1st..99th percentiles stretched to 0..255 first
+	// (washed-out frames below the binarizer's minimum contrast).
+	StrategyStretch
+	// StrategyCrop: cropped to the region of dense local contrast, then
+	// stretched (glare and clutter around the code).
+	StrategyCrop
+	// StrategyGlobal: gozxing's global-histogram binarizer.
+	StrategyGlobal
+	// StrategyInverted: light modules on a dark ground (a phone in dark
+	// mode).
+	StrategyInverted
+	numStrategies = iota
+)
+
+var strategyNames = [...]string{
+	StrategyPure: "pure", StrategyHybrid: "hybrid", StrategyTryHarder: "try-harder",
+	StrategyMean3: "mean3", StrategyDown2: "down2", StrategyStretch: "stretch",
+	StrategyCrop: "crop", StrategyGlobal: "global", StrategyInverted: "inverted",
+}
+
+// String returns the strategy's short name ("hybrid", "mean3", …).
+func (s Strategy) String() string {
+	if s > 0 && int(s) < len(strategyNames) {
+		return strategyNames[s]
+	}
+	return fmt.Sprintf("strategy(%d)", uint8(s))
+}
+
+// DefaultStrategies is the order Decode follows when DecodeOptions leaves
+// Strategies nil: by cost/benefit as measured on the generated corpus (see
+// the package documentation).
+var DefaultStrategies = []Strategy{
+	StrategyPure, StrategyHybrid, StrategyTryHarder,
+	StrategyMean3, StrategyCrop, StrategyStretch, StrategyDown2,
+	StrategyInverted,
+}
+
+// DefaultBudget is the time Decode spends on one frame when DecodeOptions
+// leaves Budget zero.
+const DefaultBudget = 250 * time.Millisecond
+
+// DecodeOptions tune Decode. The zero value is ready to use.
+type DecodeOptions struct {
+	// Budget bounds the time spent on one frame: no new strategy starts
+	// once it is spent. Zero means DefaultBudget; negative means no bound.
+	Budget time.Duration
+	// Strategies to try, in order; nil means DefaultStrategies.
+	Strategies []Strategy
+	// Source names the camera in the returned Scan ("camera" when empty).
+	Source string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Result is a decoded frame.
+type Result struct {
+	qrscan.Scan
+	Strategy Strategy      // the strategy that read the code
+	Tried    int           // strategies tried, the successful one included
+	Elapsed  time.Duration // time spent on the frame
+}
+
+// Decode reads the QR code in f with the default options and returns its
+// text (any QR code: the caller checks qrscan.IsApCV). It returns an error
+// wrapping qrscan.ErrNoCode when no code could be read, ErrBadFrame for a
+// frame that does not match its data, or ctx's error.
+func Decode(ctx context.Context, f Frame) (qrscan.Scan, error) {
+	r, err := DecodeWith(ctx, f, DecodeOptions{})
+	return r.Scan, err
+}
+
+// DecodeWith reads the QR code in f, trying opts.Strategies in order until
+// one succeeds, the budget is spent or ctx is done.
+func DecodeWith(ctx context.Context, f Frame, opts DecodeOptions) (Result, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	start := now()
+	if err := f.Validate(); err != nil {
+		return Result{}, err
+	}
+	budget := opts.Budget
+	if budget == 0 {
+		budget = DefaultBudget
+	}
+	strategies := opts.Strategies
+	if strategies == nil {
+		strategies = DefaultStrategies
+	}
+	a := newAttempt(f)
+	var lastErr error
+	tried := 0
+	for _, s := range strategies {
+		if err := ctx.Err(); err != nil {
+			return Result{Tried: tried, Elapsed: now().Sub(start)}, fmt.Errorf("camera: decode: %w", err)
+		}
+		if budget > 0 && tried > 0 && now().Sub(start) >= budget {
+			break
+		}
+		tried++
+		res, err := a.try(s)
+		if err != nil {
+			if errors.Is(err, ErrBadFrame) {
+				return Result{}, err
+			}
+			if lastErr == nil || !isNotFound(err) {
+				lastErr = err // keep the most informative failure
+			}
+			continue
+		}
+		at := f.At
+		if at.IsZero() {
+			at = now()
+		}
+		src := opts.Source
+		if src == "" {
+			src = "camera"
+		}
+		sym, _ := res.GetResultMetadata()[gozxing.ResultMetadataType_SYMBOLOGY_IDENTIFIER].(string)
+		return Result{
+			Scan:     qrscan.Scan{Text: res.GetText(), Symbology: sym, Source: src, At: at},
+			Strategy: s,
+			Tried:    tried,
+			Elapsed:  now().Sub(start),
+		}, nil
+	}
+	elapsed := now().Sub(start)
+	detail := "no strategy given"
+	if lastErr != nil {
+		detail = lastErr.Error()
+	}
+	return Result{Tried: tried, Elapsed: elapsed},
+		fmt.Errorf("camera: %d of %d strategies in %v (%s): %w", tried, len(strategies), elapsed.Round(time.Millisecond), detail, qrscan.ErrNoCode)
+}
+
+func isNotFound(err error) bool {
+	var nf gozxing.NotFoundException
+	return errors.As(err, &nf)
+}
+
+// Hints, shared read-only by every attempt.
+var (
+	hintsNone      = map[gozxing.DecodeHintType]any{}
+	hintsPure      = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
+	hintsTryHarder = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+)
+
+// attempt holds what strategies on one frame share: the luminance source,
+// the hybrid-binarized bitmap and the compact luma plane.
+type attempt struct {
+	lum    *Luminance
+	bitmap *gozxing.BinaryBitmap // hybrid binarization of the frame, computed once
+	plane  []byte                // compact luma, Width×Height, computed once
+	reader gozxing.Reader
+}
+
+func newAttempt(f Frame) *attempt {
+	return &attempt{lum: newLuminance(f), reader: qrcode.NewQRCodeReader()}
+}
+
+func (a *attempt) hybrid() *gozxing.BinaryBitmap {
+	if a.bitmap == nil {
+		a.bitmap, _ = gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(a.lum))
+	}
+	return a.bitmap
+}
+
+func (a *attempt) luma() []byte {
+	if a.plane == nil {
+		a.plane = a.lum.GetMatrix()
+	}
+	return a.plane
+}
+
+// try runs one strategy. gozxing is a port of Java code that may index out
+// of range on odd input; a panic there is turned into a decode failure so
+// that a bad frame never brings the reader down.
+func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("camera: %v: decoder failure: %v", s, p)
+		}
+	}()
+	w, h := a.lum.Width, a.lum.Height
+	switch s {
+	case StrategyPure:
+		return a.reader.Decode(a.hybrid(), hintsPure)
+	case StrategyHybrid:
+		return a.reader.Decode(a.hybrid(), hintsNone)
+	case StrategyTryHarder:
+		return a.reader.Decode(a.hybrid(), hintsTryHarder)
+	case StrategyMean3:
+		return a.decodePlane(mean3(a.luma(), w, h), w, h)
+	case StrategyDown2:
+		p, dw, dh := down2(a.luma(), w, h)
+		return a.decodePlane(p, dw, dh)
+	case StrategyStretch:
+		return a.decodePlane(stretch(a.luma()), w, h)
+	case StrategyCrop:
+		r, ok := busyRegion(a.luma(), w, h)
+		if !ok {
+			return nil, gozxing.NewNotFoundException("no high-contrast region")
+		}
+		return a.decodePlane(stretch(crop(a.luma(), w, r)), r.dx(), r.dy())
+	case StrategyGlobal:
+		bm, err := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(a.lum))
+		if err != nil {
+			return nil, err
+		}
+		return a.reader.Decode(bm, hintsTryHarder)
+	case StrategyInverted:
+		return a.decodeSource(a.lum.Invert())
+	}
+	return nil, fmt.Errorf("camera: unknown %v: %w", s, errUnknownStrategy)
+}
+
+var errUnknownStrategy = errors.New("unknown strategy")
+
+// decodePlane decodes a preprocessed compact plane with the hybrid
+// binarizer, trying harder.
+func (a *attempt) decodePlane(p []byte, w, h int) (*gozxing.Result, error) {
+	if w <= 0 || h <= 0 {
+		return nil, gozxing.NewNotFoundException("empty plane")
+	}
+	return a.decodeSource(newLuminance(Frame{Format: Gray, Width: w, Height: h, Data: p}))
+}
+
+func (a *attempt) decodeSource(src gozxing.LuminanceSource) (*gozxing.Result, error) {
+	bm, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	if err != nil {
+		return nil, err
+	}
+	return a.reader.Decode(bm, hintsTryHarder)
+}

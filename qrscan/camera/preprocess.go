@@ -1,0 +1,163 @@
+package camera
+
+// Rescue preprocessing. Each function reads a compact grey plane (w×h,
+// stride w) and returns a new one; none modifies its input.
+
+// mean3 returns the 3×3 box mean of src (edges replicated): it removes
+// sensor noise and JPEG ringing at the cost of a little sharpness.
+func mean3(src []byte, w, h int) []byte {
+	dst := make([]byte, w*h)
+	if w < 3 || h < 3 {
+		copy(dst, src)
+		return dst
+	}
+	// Horizontal sums (0..765) then vertical sums (0..2295), /9.
+	hs := make([]uint16, w*h)
+	for y := 0; y < h; y++ {
+		r := src[y*w : (y+1)*w]
+		o := hs[y*w : (y+1)*w]
+		o[0] = 2*uint16(r[0]) + uint16(r[1])
+		for x := 1; x < w-1; x++ {
+			o[x] = uint16(r[x-1]) + uint16(r[x]) + uint16(r[x+1])
+		}
+		o[w-1] = uint16(r[w-2]) + 2*uint16(r[w-1])
+	}
+	for y := 0; y < h; y++ {
+		up, down := max(y-1, 0), min(y+1, h-1)
+		a, b, c := hs[up*w:(up+1)*w], hs[y*w:(y+1)*w], hs[down*w:(down+1)*w]
+		o := dst[y*w : (y+1)*w]
+		for x := range o {
+			o[x] = uint8((uint32(a[x]) + uint32(b[x]) + uint32(c[x]) + 4) / 9)
+		}
+	}
+	return dst
+}
+
+// down2 halves both sides, averaging 2×2 blocks.
+func down2(src []byte, w, h int) ([]byte, int, int) {
+	dw, dh := w/2, h/2
+	dst := make([]byte, dw*dh)
+	for y := 0; y < dh; y++ {
+		r0, r1 := src[2*y*w:], src[(2*y+1)*w:]
+		o := dst[y*dw : (y+1)*dw]
+		for x := range o {
+			s := uint16(r0[2*x]) + uint16(r0[2*x+1]) + uint16(r1[2*x]) + uint16(r1[2*x+1])
+			o[x] = uint8((s + 2) / 4)
+		}
+	}
+	return dst, dw, dh
+}
+
+// stretch maps the 1st..99th percentile of src linearly onto 0..255, so that
+// a washed-out frame passes the binarizer's minimum-contrast test.
+func stretch(src []byte) []byte {
+	var hist [256]int
+	for _, v := range src {
+		hist[v]++
+	}
+	lo, hi := percentile(&hist, len(src), 1), percentile(&hist, len(src), 99)
+	dst := make([]byte, len(src))
+	if hi <= lo {
+		copy(dst, src)
+		return dst
+	}
+	var lut [256]byte
+	for i := range lut {
+		v := (i - lo) * 255 / (hi - lo)
+		lut[i] = uint8(min(max(v, 0), 255))
+	}
+	for i, v := range src {
+		dst[i] = lut[v]
+	}
+	return dst
+}
+
+func percentile(hist *[256]int, n, pct int) int {
+	target := n * pct / 100
+	acc := 0
+	for i, c := range hist {
+		acc += c
+		if acc > target {
+			return i
+		}
+	}
+	return 255
+}
+
+// rect is a pixel rectangle [x0,x1)×[y0,y1).
+type rect struct{ x0, y0, x1, y1 int }
+
+func (r rect) dx() int { return r.x1 - r.x0 }
+func (r rect) dy() int { return r.y1 - r.y0 }
+
+// busyRegion finds the region of dense local contrast: the QR code's
+// modules make every 16×16 block inside it high-range, while a desk or a
+// phone body has few such blocks. It returns the bounding box of the blocks
+// whose neighbourhood is mostly busy, grown by a margin, and false when
+// nothing stands out.
+func busyRegion(src []byte, w, h int) (rect, bool) {
+	const bs = 16
+	bw, bh := w/bs, h/bs
+	if bw < 3 || bh < 3 {
+		return rect{}, false
+	}
+	rng := make([]int, bw*bh)
+	maxRange := 0
+	for by := 0; by < bh; by++ {
+		for bx := 0; bx < bw; bx++ {
+			lo, hi := 255, 0
+			for y := by * bs; y < (by+1)*bs; y++ {
+				for _, v := range src[y*w+bx*bs : y*w+(bx+1)*bs] {
+					lo, hi = min(lo, int(v)), max(hi, int(v))
+				}
+			}
+			rng[by*bw+bx] = hi - lo
+			maxRange = max(maxRange, hi-lo)
+		}
+	}
+	thr := max(maxRange/3, 12)
+	busy := make([]bool, bw*bh)
+	for i, r := range rng {
+		busy[i] = r >= thr
+	}
+	box := rect{x0: bw, y0: bh, x1: -1, y1: -1}
+	found := false
+	for by := 1; by < bh-1; by++ {
+		for bx := 1; bx < bw-1; bx++ {
+			n := 0
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					if busy[(by+dy)*bw+bx+dx] {
+						n++
+					}
+				}
+			}
+			if n >= 8 {
+				found = true
+				box.x0, box.y0 = min(box.x0, bx), min(box.y0, by)
+				box.x1, box.y1 = max(box.x1, bx+1), max(box.y1, by+1)
+			}
+		}
+	}
+	if !found {
+		return rect{}, false
+	}
+	const margin = 3 // blocks: the finder patterns sit at the busy area's edge
+	r := rect{
+		x0: max(0, (box.x0-margin)*bs), y0: max(0, (box.y0-margin)*bs),
+		x1: min(w, (box.x1+margin)*bs), y1: min(h, (box.y1+margin)*bs),
+	}
+	if r.dx() >= w*9/10 && r.dy() >= h*9/10 {
+		return rect{}, false // the whole frame: cropping would not help
+	}
+	return r, true
+}
+
+// crop copies rectangle r of src.
+func crop(src []byte, w int, r rect) []byte {
+	dst := make([]byte, r.dx()*r.dy())
+	for y := r.y0; y < r.y1; y++ {
+		copy(dst[(y-r.y0)*r.dx():], src[y*w+r.x0:y*w+r.x1])
+	}
+	return dst
+}
