@@ -1,0 +1,254 @@
+package pcsc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ebfe/scard"
+
+	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/nfc"
+)
+
+// DefaultTimeout bounds each PC/SC call of a Card whose Timeout is zero. A
+// phone's HCE applet answers in milliseconds; this leaves room for slow
+// cryptography without letting a hung phone freeze the desk.
+const DefaultTimeout = 5 * time.Second
+
+// ErrCardClosed is returned by the calls made on a closed Card, or on a Card
+// whose PC/SC session was cut to stop a hung call.
+var ErrCardClosed = errors.New("pcsc: card closed")
+
+var _ apdu.Transport = (*Card)(nil)
+
+// Card is a phone (or card) connected in shared mode inside a PC/SC
+// transaction, so no other application interleaves its APDUs with ours. It
+// implements apdu.Transport. Its methods may be called from several
+// goroutines; calls are serialised.
+//
+// Every call is bounded by Timeout and by its ctx. PC/SC itself never times
+// out a card that stops answering (pcscd waits forever for vpcd, and for some
+// drivers): when the bound is reached the Card cuts its own connection to
+// pcscd so the blocked call returns, fails with an error wrapping
+// nfc.ErrPhoneTimeout (or ctx's error), and is unusable afterwards (Close it
+// and connect again). On Linux with pcsc-lite this leaves no goroutine
+// behind. Where the Card cannot find its connection (other systems), the
+// blocked call is left running in a goroutine until the card answers or
+// leaves, and Close waits for it.
+type Card struct {
+	// Timeout bounds each call (Transmit, and the connect steps); zero
+	// means DefaultTimeout. Set it before the Card is shared.
+	Timeout time.Duration
+
+	reader string
+	atr    []byte
+
+	mu   sync.Mutex // serialises calls
+	sc   *scard.Context
+	card *scard.Card
+	dead error // set once the Card cannot be used any more
+	wg   sync.WaitGroup
+
+	fdMu     sync.Mutex
+	fd       int  // the context's socket, -1 if unknown
+	released bool // fd is closed (or may be reused)
+}
+
+// Connect connects to the phone on reader in shared mode (T=1 or T=0) and
+// begins a transaction. An empty reader fails with nfc.ErrNoPhone, a missing
+// one with nfc.ErrUnknownReader, a reader held exclusively by another
+// application with nfc.ErrSharingViolation. The Card has a PC/SC context of
+// its own, so a hung phone never blocks c.
+func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return nil, fmt.Errorf("pcsc: connect %q: context closed", reader)
+	}
+	sc, fd, err := establish()
+	if err != nil {
+		return nil, err
+	}
+	k := &Card{reader: reader, sc: sc, fd: fd}
+	err = k.call(ctx, func() error {
+		card, err := sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
+		if err != nil {
+			return wrap(fmt.Sprintf("connect %q", reader), err)
+		}
+		k.card = card
+		return nil
+	})
+	if err == nil {
+		err = k.call(ctx, func() error {
+			return wrap("begin transaction", k.card.BeginTransaction())
+		})
+	}
+	if err == nil {
+		err = k.call(ctx, func() error {
+			st, err := k.card.Status()
+			if err != nil {
+				return wrap("status", err)
+			}
+			k.atr = st.Atr
+			return nil
+		})
+	}
+	if err != nil {
+		k.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// Reader returns the name of the reader the card is on.
+func (k *Card) Reader() string { return k.reader }
+
+// ATR returns the card's answer to reset as read at connection.
+func (k *Card) ATR() []byte { return k.atr }
+
+// Transmit sends one command APDU and returns the response APDU, status word
+// included. A phone taken away fails with an error wrapping
+// nfc.ErrPhoneRemoved, a phone that does not answer in time with
+// nfc.ErrPhoneTimeout; errors.As finds the scard.Error when PC/SC gave one.
+func (k *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
+	var rsp []byte
+	err := k.call(ctx, func() error {
+		var err error
+		rsp, err = k.card.Transmit(cmd)
+		return wrap("transmit", err)
+	})
+	return rsp, err
+}
+
+// Close ends the transaction and disconnects, leaving the card as it is
+// (SCARD_LEAVE_CARD): no reset, so another application or the next
+// transaction is not charged a power cycle; the phone's applet session ends
+// when the phone leaves the field or the next reader selects it. Close waits
+// for any call still running (see Card) and is safe to call more than once.
+func (k *Card) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.sc == nil {
+		return nil
+	}
+	var errs []error
+	if k.card != nil && k.dead == nil {
+		errs = append(errs,
+			k.call1(context.Background(), func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
+			k.call1(context.Background(), func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
+	}
+	k.wg.Wait()
+	k.fdMu.Lock()
+	k.released = true
+	k.fdMu.Unlock()
+	_ = k.sc.Release() // fails when the socket was cut; the fd is closed anyway
+	k.sc, k.card = nil, nil
+	if k.dead == nil {
+		k.dead = ErrCardClosed
+	}
+	return errors.Join(errs...)
+}
+
+// call runs f, one PC/SC call, under the Card's lock and bounds.
+func (k *Card) call(ctx context.Context, f func() error) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.call1(ctx, f)
+}
+
+// abort cuts the context's socket, unless it is already closed.
+func (k *Card) abort() {
+	k.fdMu.Lock()
+	defer k.fdMu.Unlock()
+	if !k.released && k.fd >= 0 {
+		shutdownSocket(k.fd)
+	}
+}
+
+// Why a call was cut short.
+const (
+	cutTimeout = 1 + iota
+	cutContext
+)
+
+// call1 is call with k.mu held.
+func (k *Card) call1(ctx context.Context, f func() error) error {
+	if k.dead != nil {
+		return k.dead
+	}
+	if k.sc == nil {
+		return ErrCardClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("pcsc: %w", err)
+	}
+	timeout := k.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	if k.fd < 0 {
+		return k.callInGoroutine(ctx, timeout, f)
+	}
+	var why atomic.Int32
+	cut := make(chan struct{})
+	cutBy := func(reason int32) func() {
+		return func() {
+			if why.CompareAndSwap(0, reason) {
+				k.abort()
+				close(cut)
+			}
+		}
+	}
+	t := time.AfterFunc(timeout, cutBy(cutTimeout))
+	stop := context.AfterFunc(ctx, cutBy(cutContext))
+	err := f()
+	t.Stop()
+	stop()
+	switch why.Load() {
+	case cutTimeout:
+		<-cut
+		k.dead = fmt.Errorf("pcsc: no answer within %v: %w", timeout, nfc.ErrPhoneTimeout)
+		return k.dead
+	case cutContext:
+		<-cut
+		k.dead = ctxError(ctx)
+		return k.dead
+	}
+	return err
+}
+
+// ctxError is the error of a call cut short by ctx: a deadline is the
+// phone's timeout too.
+func ctxError(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("pcsc: %w (%w)", nfc.ErrPhoneTimeout, ctx.Err())
+	}
+	return fmt.Errorf("pcsc: %w", ctx.Err())
+}
+
+// callInGoroutine bounds f when the socket cannot be cut: f keeps running
+// after a timeout, tracked by k.wg.
+func (k *Card) callInGoroutine(ctx context.Context, timeout time.Duration, f func() error) error {
+	done := make(chan error, 1)
+	k.wg.Add(1)
+	go func() {
+		defer k.wg.Done()
+		done <- f()
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		k.dead = fmt.Errorf("pcsc: no answer within %v: %w", timeout, nfc.ErrPhoneTimeout)
+	case <-ctx.Done():
+		k.dead = ctxError(ctx)
+	}
+	return k.dead
+}

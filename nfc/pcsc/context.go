@@ -1,0 +1,260 @@
+package pcsc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ebfe/scard"
+
+	"github.com/apcvkit/apcvkit/nfc"
+)
+
+// pnpNotification is the pseudo-reader whose state changes when a reader is
+// plugged or unplugged.
+const pnpNotification = `\\?PnP?\Notification`
+
+// establishMu serialises the calls that open sockets to pcscd, so that a
+// card's own socket can be told apart (see context_fd_linux.go).
+var establishMu sync.Mutex
+
+// establish opens a PC/SC context and, where it can, finds its socket (-1
+// otherwise).
+func establish() (*scard.Context, int, error) {
+	establishMu.Lock()
+	defer establishMu.Unlock()
+	before := unixSockets()
+	sc, err := scard.EstablishContext()
+	if err != nil {
+		return nil, -1, wrap("establish context", err)
+	}
+	return sc, newSocket(before, unixSockets()), nil
+}
+
+// cancel interrupts sc's blocking GetStatusChange calls.
+func cancel(sc *scard.Context) {
+	establishMu.Lock()
+	defer establishMu.Unlock()
+	_ = sc.Cancel()
+}
+
+// Context is a session with the PC/SC service (pcscd). Its methods may be
+// called from several goroutines; Close must come last.
+type Context struct {
+	sc *scard.Context
+
+	// OnEvent, if set before WaitForPhone is called, is told about readers
+	// plugged in and unplugged while WaitForPhone waits. It is called from
+	// WaitForPhone's goroutine.
+	OnEvent func(Event)
+
+	mu     sync.Mutex
+	closed bool
+}
+
+// NewContext opens a session with pcscd. It fails with an error wrapping
+// nfc.ErrNoService when pcscd is not running.
+func NewContext() (*Context, error) {
+	sc, _, err := establish()
+	if err != nil {
+		return nil, err
+	}
+	return &Context{sc: sc}, nil
+}
+
+// Close ends the session. Cards connected through c stay usable until their
+// own Close.
+func (c *Context) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	return wrap("release context", c.sc.Release())
+}
+
+// Reader is a PC/SC reader as listed by pcscd.
+type Reader struct {
+	Name string
+	// Contactless is true when the name is a known contactless reader's
+	// (IsContactlessName) or the card it holds answered a contactless
+	// pseudo-ATR (IsContactlessATR).
+	Contactless bool
+}
+
+// ListReaders lists the readers pcscd knows, in its order. No reader is an
+// empty list, not an error.
+func (c *Context) ListReaders() ([]Reader, error) {
+	names, err := c.sc.ListReaders()
+	if errors.Is(err, scard.ErrNoReadersAvailable) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, wrap("list readers", err)
+	}
+	states := make([]scard.ReaderState, len(names))
+	for i, n := range names {
+		states[i] = scard.ReaderState{Reader: n, CurrentState: scard.StateUnaware}
+	}
+	// A zero timeout returns the current states at once, ATRs included.
+	if err := c.sc.GetStatusChange(states, 0); err != nil {
+		states = nil // names alone then
+	}
+	readers := make([]Reader, len(names))
+	for i, n := range names {
+		readers[i] = Reader{Name: n, Contactless: IsContactlessName(n)}
+		if states != nil && states[i].EventState&scard.StatePresent != 0 && IsContactlessATR(states[i].Atr) {
+			readers[i].Contactless = true
+		}
+	}
+	return readers, nil
+}
+
+// contactlessName matches the names pcscd gives to contactless readers and
+// to the contactless interface of dual readers: "…Contactless…", "…PICC…",
+// vsmartcard's "Virtual PCD", ACS ACR122/ACR12xx, Identiv/SCM "uTrust … CL",
+// "SCL3711", HID Omnikey "5022", "5x2x CL" / "5422CL", and any word "CL".
+var contactlessName = regexp.MustCompile(`(?i)contactless|picc|virtual pcd|acr12[0-9]{1,2}u?\b|scl3711|scl01[01]|omnikey 502[12]|(^|[^a-z0-9])[0-9]*cl([^a-z0-9]|$)`)
+
+// IsContactlessName reports whether a reader's name is one of a known
+// contactless reader or interface.
+func IsContactlessName(name string) bool { return contactlessName.MatchString(name) }
+
+// IsContactlessATR reports whether atr is the pseudo-ATR a PC/SC reader
+// builds for a contactless card (PC/SC part 3: 3B 8n 80 01 …, T=1 announced
+// in TD2), such as a phone's HCE.
+func IsContactlessATR(atr []byte) bool {
+	return len(atr) >= 4 && atr[0] == 0x3B && atr[1]&0xF0 == 0x80 && atr[2] == 0x80 && atr[3] == 0x01
+}
+
+// EventKind tells what happened to a reader.
+type EventKind int
+
+// Reader events reported by WaitForPhone.
+const (
+	ReaderAdded EventKind = iota + 1
+	ReaderRemoved
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case ReaderAdded:
+		return "reader added"
+	case ReaderRemoved:
+		return "reader removed"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event is a reader plugged in or unplugged.
+type Event struct {
+	Kind   EventKind
+	Reader string
+}
+
+// pollCap bounds one GetStatusChange so that a cancellation that raced with
+// the call's start is seen anyway.
+const pollCap = 500 * time.Millisecond
+
+// WaitForPhone waits until a phone (any card) is present on one of readers
+// and returns that reader's name; a phone already present counts.
+//
+// With no readers it watches every contactless reader, including readers
+// plugged in while it waits. Named readers that are missing are watched from
+// the moment they appear; if none of them exists at the start it fails with
+// nfc.ErrUnknownReader, and if every one of them is unplugged while waiting,
+// with nfc.ErrReaderUnplugged. OnEvent hears about every reader plugged in or
+// unplugged. When ctx is done WaitForPhone cancels the PC/SC wait and returns
+// ctx.Err() (wrapped).
+func (c *Context) WaitForPhone(ctx context.Context, readers []string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("pcsc: wait for phone: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { cancel(c.sc) })
+	defer stop()
+
+	named := slices.Clone(readers)
+	watch := func(name string) bool {
+		if len(named) == 0 {
+			return IsContactlessName(name)
+		}
+		return slices.Contains(named, name)
+	}
+	present, err := c.sc.ListReaders()
+	if err != nil && !errors.Is(err, scard.ErrNoReadersAvailable) {
+		return "", wrap("wait for phone", err)
+	}
+	states := []scard.ReaderState{{Reader: pnpNotification, CurrentState: scard.StateUnaware}}
+	for _, n := range present {
+		if watch(n) {
+			states = append(states, scard.ReaderState{Reader: n, CurrentState: scard.StateUnaware})
+		}
+	}
+	if len(named) > 0 && len(states) == 1 {
+		return "", fmt.Errorf("pcsc: wait for phone on %q: %w", named, nfc.ErrUnknownReader)
+	}
+	for {
+		err := c.sc.GetStatusChange(states, pollCap)
+		if ctx.Err() != nil {
+			return "", fmt.Errorf("pcsc: wait for phone: %w", ctx.Err())
+		}
+		changed := false // the set of readers may have changed
+		switch {
+		case err == nil:
+			for _, s := range states[1:] {
+				if s.EventState&scard.StatePresent != 0 && s.EventState&scard.StateMute == 0 {
+					return s.Reader, nil
+				}
+				if s.EventState&(scard.StateUnknown|scard.StateUnavailable) != 0 {
+					changed = true
+				}
+			}
+			changed = changed || states[0].EventState&scard.StateChanged != 0
+		case errors.Is(err, scard.ErrTimeout), errors.Is(err, scard.ErrCancelled):
+		case errors.Is(err, scard.ErrUnknownReader), errors.Is(err, scard.ErrReaderUnavailable):
+			changed = true // a reader went away before the call
+		default:
+			return "", wrap("wait for phone", err)
+		}
+		for i := range states {
+			states[i].CurrentState = states[i].EventState &^ scard.StateChanged
+		}
+		if !changed {
+			continue
+		}
+		// The set of readers changed: find out how.
+		now, lerr := c.sc.ListReaders()
+		if lerr != nil && !errors.Is(lerr, scard.ErrNoReadersAvailable) {
+			return "", wrap("wait for phone: list readers", lerr)
+		}
+		kept := states[:1]
+		for _, s := range states[1:] {
+			if slices.Contains(now, s.Reader) {
+				kept = append(kept, s)
+			} else {
+				c.event(Event{ReaderRemoved, s.Reader})
+			}
+		}
+		states = kept
+		for _, n := range now {
+			if watch(n) && !slices.ContainsFunc(states, func(s scard.ReaderState) bool { return s.Reader == n }) {
+				c.event(Event{ReaderAdded, n})
+				states = append(states, scard.ReaderState{Reader: n, CurrentState: scard.StateUnaware})
+			}
+		}
+		if len(named) > 0 && len(states) == 1 {
+			return "", fmt.Errorf("pcsc: wait for phone on %q: %w", named, nfc.ErrReaderUnplugged)
+		}
+	}
+}
+
+func (c *Context) event(e Event) {
+	if c.OnEvent != nil {
+		c.OnEvent(e)
+	}
+}
