@@ -1,7 +1,7 @@
 // Package tlv parses and builds the BER-TLV data objects of ISO/IEC 7816-4
 // (FCI templates, application data, the ApCV applet's responses), in the
 // style of golang.org/x/crypto/cryptobyte but with multi-byte tags
-// (5F2D, 7F49, 9F0102) held in a Tag.
+// (5F2D, 7F49, 9F8102) held in a Tag.
 //
 // The two-line use:
 //

@@ -20,7 +20,7 @@ const MaxTagLen = 4
 
 // Tag is a BER-TLV tag held as its encoded bytes, big-endian: 0x84
 // (DF name), 0x6F (FCI template), 0x5F2D (language preference), 0x7F49,
-// 0x9F0102. The first byte carries the class (b8-b7) and the constructed
+// 0x9F8102. The first byte carries the class (b8-b7) and the constructed
 // bit (b6); when its b5-b1 are all set, subsequent bytes follow, each with
 // b8 set except the last.
 type Tag uint32
