@@ -39,3 +39,28 @@ var (
 		"Another application is using the contactless reader. Close it and try again.",
 		"Une autre application utilise le lecteur sans contact. Fermez-la puis réessayez.")
 )
+
+// Errors the reader raises from the applet's answers.
+var (
+	// ErrAppLocked: the app is not unlocked (status word 6982).
+	ErrAppLocked = apcverr.New("app-locked",
+		"The carte Vitale app is locked. Ask the patient to enter their secret code, then present the phone again.",
+		"L'appli carte Vitale est verrouillée. Demandez au patient de saisir son code secret, puis de présenter à nouveau le téléphone.")
+	// ErrAppRevoked: the app was revoked or its user blocked (status word 6283).
+	ErrAppRevoked = apcverr.New("app-revoked",
+		"This carte Vitale app has been revoked. The patient must contact their caisse or use the physical card.",
+		"Cette appli carte Vitale a été révoquée. Le patient doit contacter sa caisse ou utiliser sa carte physique.")
+	// ErrNoApplet: the phone in the field has no ApCV applet (status word 6A82 on SELECT),
+	// e.g. the app is not installed, not activated, or another card was presented.
+	ErrNoApplet = apcverr.New("no-apcv-applet",
+		"The phone presented does not answer as a carte Vitale app. Ask the patient to open the app and choose contactless, or use the QR code.",
+		"Le téléphone présenté ne répond pas comme une appli carte Vitale. Demandez au patient d'ouvrir l'appli et de choisir le sans contact, ou utilisez le QR code.")
+	// ErrProtocol: the phone broke the applet protocol (unexpected status word or data).
+	ErrProtocol = apcverr.New("nfc-protocol",
+		"The phone answered incorrectly. Present it again; if it fails again, use the QR code.",
+		"Le téléphone a mal répondu. Présentez-le à nouveau ; en cas de nouvel échec, utilisez le QR code.")
+	// ErrNoNFC: the phone has no usable NFC (iPhones, some Android phones).
+	ErrNoNFC = apcverr.New("no-nfc",
+		"This phone cannot be read contactless. Ask the patient to show the QR code in the app.",
+		"Ce téléphone ne peut pas être lu en sans contact. Demandez au patient d'afficher le QR code dans l'appli.")
+)

@@ -1,0 +1,231 @@
+package nfc
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/apdu/tlv"
+	"github.com/apcvkit/apcvkit/credential"
+)
+
+// Options tune a read. Zero values give the defaults.
+type Options struct {
+	// Groups are the data groups asked for (default AMO only: what billing needs).
+	Groups []credential.Group
+	// StepTimeout bounds each APDU step (default 2 s): a hung phone fails
+	// with ErrPhoneTimeout instead of blocking.
+	StepTimeout time.Duration
+	// Timeout bounds the whole read (default 5 s).
+	Timeout time.Duration
+	// Rand is the randomness for the ephemeral key and nonce; nil means crypto/rand.
+	Rand io.Reader
+	// Logger receives protocol events, without personal data; nil discards.
+	Logger *slog.Logger
+}
+
+// PhoneInfo is what the phone's SELECT answer says of it.
+type PhoneInfo struct {
+	Version         int
+	MaxCommandData  int
+	MaxResponseData int
+	Receipts        bool // the phone accepts receipts
+}
+
+// Session is a completed read: the verified presentation and the open,
+// encrypted session to the phone, for a receipt while it stays in the field.
+type Session struct {
+	Presentation *credential.Presentation
+	Phone        PhoneInfo
+
+	t    Transport
+	sess *credential.Session
+	opts Options
+}
+
+// Read runs the ApCV protocol over t (SELECT, KEY AGREEMENT, GET DATA),
+// verifies the phone's answer with v and returns the verified session. It
+// never returns an identity that was not fully verified.
+func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options) (*Session, error) {
+	if len(opts.Groups) == 0 {
+		opts.Groups = []credential.Group{credential.GroupAMO}
+	}
+	if opts.StepTimeout <= 0 {
+		opts.StepTimeout = 2 * time.Second
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 5 * time.Second
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	s := &Session{t: t, opts: opts}
+
+	// SELECT
+	resp, err := s.step(ctx, "select", apdu.Command{CLA: ClaISO, INS: InsSelect, P1: 0x04, Data: AID, Ne: 256})
+	if err != nil {
+		return nil, err
+	}
+	if s.Phone, err = parseFCI(resp.Data); err != nil {
+		return nil, err
+	}
+
+	// KEY AGREEMENT
+	eph, err := credential.NewEphemeralKey(opts.Rand)
+	if err != nil {
+		return nil, fmt.Errorf("nfc: ephemeral key: %w", err)
+	}
+	nonce := make([]byte, 16)
+	if _, err := io.ReadFull(opts.Rand, nonce); err != nil {
+		return nil, fmt.Errorf("nfc: nonce: %w", err)
+	}
+	readerKey := eph.PublicKey().Bytes()
+	var b tlv.Builder
+	b.AddTLVBytes(TagEphemeralKey, readerKey)
+	b.AddTLVBytes(TagReaderNonce, nonce)
+	data, err := b.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	resp, err = s.step(ctx, "key agreement", apdu.Command{CLA: ClaProp, INS: InsKeyAgreement, Data: data, Ne: 256})
+	if err != nil {
+		return nil, err
+	}
+	var phoneKey tlv.String
+	rs := tlv.String(resp.Data)
+	if !rs.ReadTagged(TagEphemeralKey, &phoneKey) || !rs.Empty() || len(phoneKey) != 65 {
+		return nil, fmt.Errorf("nfc: key agreement: answer is not one 65-byte key: %w", ErrProtocol)
+	}
+	transcript := credential.SessionTranscript(AID, readerKey, phoneKey, nonce)
+	if s.sess, err = credential.DeriveSession(credential.RoleReader, eph, phoneKey, transcript); err != nil {
+		return nil, fmt.Errorf("nfc: key agreement: %w", err)
+	}
+
+	// GET DATA
+	req, err := credential.EncodeDeviceRequest(opts.Groups)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := s.encrypted(ctx, "get data", InsGetData, req)
+	if err != nil {
+		return nil, err
+	}
+	pt, err := s.sess.Open(ct)
+	if err != nil {
+		return nil, fmt.Errorf("nfc: get data: %w", err)
+	}
+	if s.Presentation, err = v.VerifyNFC(pt, transcript, opts.Groups); err != nil {
+		return nil, fmt.Errorf("nfc: verify: %w", err)
+	}
+	if opts.Logger != nil {
+		opts.Logger.Debug("nfc: read verified", "groups", len(s.Presentation.Groups),
+			"beneficiaires", len(s.Presentation.Family.Beneficiaires))
+	}
+	return s, nil
+}
+
+// PutReceipt writes a care-expense record to the phone's Activités over
+// the open session. The phone must still be in the field.
+func (s *Session) PutReceipt(ctx context.Context, r credential.Receipt) error {
+	if !s.Phone.Receipts {
+		return fmt.Errorf("nfc: receipt: the phone does not accept receipts: %w", ErrProtocol)
+	}
+	pt, err := credential.EncodeReceipt(r)
+	if err != nil {
+		return fmt.Errorf("nfc: receipt: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	_, err = s.encrypted(ctx, "put receipt", InsPutReceipt, pt)
+	return err
+}
+
+// encrypted sends Seal(plaintext) in an 88 object and returns the 88 object
+// of the answer (nil when the answer has no data).
+func (s *Session) encrypted(ctx context.Context, name string, ins byte, plaintext []byte) ([]byte, error) {
+	var b tlv.Builder
+	b.AddTLVBytes(TagEncrypted, s.sess.Seal(plaintext))
+	data, err := b.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	ne := 256
+	if ins == InsPutReceipt {
+		ne = 0
+	}
+	resp, err := s.step(ctx, name, apdu.Command{CLA: ClaProp, INS: ins, Data: data, Ne: ne})
+	if err != nil || len(resp.Data) == 0 {
+		return nil, err
+	}
+	var ct tlv.String
+	rs := tlv.String(resp.Data)
+	if !rs.ReadTagged(TagEncrypted, &ct) || !rs.Empty() {
+		return nil, fmt.Errorf("nfc: %s: answer is not one encrypted object: %w", name, ErrProtocol)
+	}
+	return ct, nil
+}
+
+// step runs one command with its own deadline and maps the status word.
+func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu.Response, error) {
+	sctx, cancel := context.WithTimeout(ctx, s.opts.StepTimeout)
+	defer cancel()
+	maxCmd := s.Phone.MaxCommandData
+	if maxCmd == 0 {
+		maxCmd = apdu.MaxShortData
+	}
+	resp, err := apdu.Exchange(sctx, s.t, cmd, apdu.ExchangeOptions{MaxCommandData: maxCmd,
+		MaxResponse: credential.MaxPresentation + 64})
+	if err != nil {
+		switch {
+		case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+			return resp, fmt.Errorf("nfc: %s: %w", name, ctx.Err())
+		case errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrPhoneTimeout):
+			return resp, fmt.Errorf("nfc: %s: %w (%w)", name, ErrPhoneTimeout, err)
+		}
+		return resp, fmt.Errorf("nfc: %s: %w", name, err)
+	}
+	if s.opts.Logger != nil {
+		s.opts.Logger.Debug("nfc: step", "step", name, "sw", fmt.Sprintf("%04X", resp.SW), "bytes", len(resp.Data))
+	}
+	switch resp.SW {
+	case apdu.SWSuccess:
+		return resp, nil
+	case SWAppLocked:
+		return resp, fmt.Errorf("nfc: %s: %w", name, ErrAppLocked)
+	case SWAppRevoked:
+		return resp, fmt.Errorf("nfc: %s: %w", name, ErrAppRevoked)
+	case 0x6A82:
+		if cmd.INS == InsSelect {
+			return resp, fmt.Errorf("nfc: %s: %w", name, ErrNoApplet)
+		}
+	}
+	return resp, fmt.Errorf("nfc: %s: %w: %w", name, ErrProtocol, resp.Err())
+}
+
+func parseFCI(b []byte) (PhoneInfo, error) {
+	var fci, aid, prop, ver, maxC, maxR, caps tlv.String
+	s := tlv.String(b)
+	if !s.ReadTagged(TagFCI, &fci) || !s.Empty() ||
+		!fci.ReadTagged(TagAID, &aid) || !fci.ReadTagged(TagProprietary, &prop) ||
+		!prop.ReadTagged(TagVersion, &ver) || !prop.ReadTagged(TagMaxCommand, &maxC) ||
+		!prop.ReadTagged(TagMaxResponse, &maxR) || !prop.ReadTagged(TagCapabilities, &caps) ||
+		len(ver) != 1 || len(maxC) != 2 || len(maxR) != 2 || len(caps) != 1 || string(aid) != string(AID) {
+		return PhoneInfo{}, fmt.Errorf("nfc: select: FCI malformed: %w", ErrProtocol)
+	}
+	info := PhoneInfo{Version: int(ver[0]), MaxCommandData: int(maxC[0])<<8 | int(maxC[1]),
+		MaxResponseData: int(maxR[0])<<8 | int(maxR[1]), Receipts: caps[0]&CapReceipts != 0}
+	if info.Version != ProtocolVersion {
+		return info, fmt.Errorf("nfc: select: applet protocol version %d: %w", info.Version, credential.ErrUnsupportedVersion)
+	}
+	if info.MaxCommandData < 64 {
+		return info, fmt.Errorf("nfc: select: max command data %d too small: %w", info.MaxCommandData, ErrProtocol)
+	}
+	return info, nil
+}

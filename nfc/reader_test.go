@@ -1,0 +1,103 @@
+package nfc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/applet"
+	"github.com/apcvkit/apcvkit/internal/testworld"
+	"github.com/apcvkit/apcvkit/nfc"
+)
+
+func TestReadInMemory(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		n      int
+		groups []credential.Group
+	}{
+		{"one AMO", 1, nil},
+		{"family of 6, all groups", 6, credential.AllGroups},
+		{"family of 4, AMO+INS", 4, []credential.Group{credential.GroupAMO, credential.GroupINS}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := testworld.New(tc.n)
+			wallet := &testworld.Wallet{W: w}
+			a := applet.New(wallet, applet.Options{})
+			s, err := nfc.Read(context.Background(), a, w.Verifier(nil), nfc.Options{Groups: tc.groups})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := s.Presentation
+			if got := len(p.Family.Beneficiaires); got != tc.n {
+				t.Fatalf("beneficiaires = %d, want %d", got, tc.n)
+			}
+			if p.Family.Beneficiaires[0].NIR != w.Family.Beneficiaires[0].NIR {
+				t.Fatalf("NIR mismatch")
+			}
+			wantGroups := tc.groups
+			if wantGroups == nil {
+				wantGroups = []credential.Group{credential.GroupAMO}
+			}
+			if fmt.Sprint(p.Groups) != fmt.Sprint(wantGroups) {
+				t.Fatalf("groups = %v, want %v", p.Groups, wantGroups)
+			}
+			hasINS := p.Family.Beneficiaires[0].INS != nil
+			if hasINS != (len(wantGroups) > 1) {
+				t.Fatalf("INS disclosed = %v with groups %v", hasINS, wantGroups)
+			}
+			r := credential.Receipt{Beneficiary: 0, PSID: "10101010101", PSName: "Pharmacie du Centre", AmountCents: 2350, Date: uint64(w.Now.Unix())}
+			if err := s.PutReceipt(context.Background(), r); err != nil {
+				t.Fatal(err)
+			}
+			if len(wallet.Receipts) != 1 || wallet.Receipts[0] != r {
+				t.Fatalf("receipts = %+v", wallet.Receipts)
+			}
+		})
+	}
+}
+
+func TestReadRefusals(t *testing.T) {
+	w := testworld.New(1)
+	for _, tc := range []struct {
+		name   string
+		wallet *testworld.Wallet
+		wrap   func(apdu.Transport) apdu.Transport
+		want   error
+	}{
+		{"locked", &testworld.Wallet{W: w, Locked: fmt.Errorf("locked: %w", nfc.ErrAppLocked)}, nil, nfc.ErrAppLocked},
+		{"revoked", &testworld.Wallet{W: w, Locked: errors.New("revoked")}, nil, nfc.ErrAppRevoked},
+		{"unknown AID", &testworld.Wallet{W: w}, func(t apdu.Transport) apdu.Transport {
+			return apdu.TransportFunc(func(ctx context.Context, b []byte) ([]byte, error) {
+				if b[1] == nfc.InsSelect {
+					b = append([]byte(nil), b...)
+					b[5] ^= 1
+				}
+				return t.Transmit(ctx, b)
+			})
+		}, nfc.ErrNoApplet},
+		{"tampered answer", &testworld.Wallet{W: w}, func(t apdu.Transport) apdu.Transport {
+			return apdu.TransportFunc(func(ctx context.Context, b []byte) ([]byte, error) {
+				r, err := t.Transmit(ctx, b)
+				if err == nil && b[1] == nfc.InsGetData && len(r) > 40 {
+					r[20] ^= 0x40
+				}
+				return r, err
+			})
+		}, credential.ErrMalformed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var tr apdu.Transport = applet.New(tc.wallet, applet.Options{})
+			if tc.wrap != nil {
+				tr = tc.wrap(tr)
+			}
+			s, err := nfc.Read(context.Background(), tr, w.Verifier(nil), nfc.Options{})
+			if !errors.Is(err, tc.want) || s != nil {
+				t.Fatalf("err = %v, session %v; want %v", err, s, tc.want)
+			}
+		})
+	}
+}
