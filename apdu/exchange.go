@@ -53,6 +53,7 @@ type ExchangeOptions struct {
 //   - 61xx (more data): GET RESPONSE (CLA 00 C0 00 00 xx, on the command's
 //     logical channel) is sent until the status word is no longer 61xx; the
 //     data of every answer is concatenated, up to opts.MaxResponse bytes.
+//     A 6Cxx answer to GET RESPONSE is handled as above, once per round.
 //
 // The returned error is only for a failure to exchange: a transport error
 // (wrapped with %w, so nfc.ErrPhoneRemoved and the like pass through), ctx
@@ -121,6 +122,12 @@ func Exchange(ctx context.Context, t Transport, cmd Command, opts ExchangeOption
 		get.Ne = swLength(resp.SW2())
 		if resp, err = x.transmit(ctx, get, "GET RESPONSE"); err != nil {
 			return Response{}, err
+		}
+		if resp.SW1() == 0x6C { // the card wants another Le: once per round
+			get.Ne = swLength(resp.SW2())
+			if resp, err = x.transmit(ctx, get, "GET RESPONSE with corrected Le"); err != nil {
+				return Response{}, err
+			}
 		}
 		if len(acc)+len(resp.Data) > maxResp {
 			return Response{}, fmt.Errorf("apdu: exchange: more than %d response bytes: %w", maxResp, ErrResponseTooLarge)

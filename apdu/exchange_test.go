@@ -220,6 +220,16 @@ func TestExchange(t *testing.T) {
 			want: Response{Data: h("0102"), SW: 0x9000},
 		},
 		{
+			name: "6Cxx to GET RESPONSE corrects its Le",
+			cmd:  Command{INS: 0xB0, Ne: 256},
+			steps: []step{
+				{cmd: h("00 B0 00 00 00"), reply: h("01 61 00")},
+				{cmd: h("00 C0 00 00 00"), reply: h("6C 02")},
+				{cmd: h("00 C0 00 00 02"), reply: h("02 03 90 00")},
+			},
+			want: Response{Data: h("010203"), SW: 0x9000},
+		},
+		{
 			name: "MaxResponse overflow over GET RESPONSE",
 			cmd:  Command{INS: 0xB0, Ne: 256},
 			opts: ExchangeOptions{MaxResponse: 300},

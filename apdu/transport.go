@@ -7,6 +7,9 @@ import "context"
 // every APDU carrier implements: PC/SC, the in-memory emulator, the
 // ISO 14443-4 link model, recorders and replayers.
 //
+// A Transport carries one APDU per call and need not handle command
+// chaining, 61xx or 6Cxx: callers go through Exchange, which does.
+//
 // Transmit must honour ctx: when ctx is done it returns ctx.Err() (wrapped)
 // as soon as the carrier allows. It must not retain apdu after returning.
 type Transport interface {
