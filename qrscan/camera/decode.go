@@ -38,6 +38,14 @@ const (
 	// StrategyCrop: cropped to the region of dense local contrast, then
 	// stretched (glare and clutter around the code).
 	StrategyCrop
+	// StrategyResample: gozxing's finder and alignment patterns on the
+	// frame, then each module read from the 3×3-smoothed grey image with a
+	// threshold local to the code, the perspective anchor nudged by half a
+	// module when that fails.
+	StrategyResample
+	// StrategyResampleMean3: StrategyResample with patterns found on the
+	// smoothed image.
+	StrategyResampleMean3
 	// StrategyGlobal: gozxing's global-histogram binarizer.
 	StrategyGlobal
 	// StrategyInverted: light modules on a dark ground (a phone in dark
@@ -49,7 +57,7 @@ const (
 var strategyNames = [...]string{
 	StrategyPure: "pure", StrategyHybrid: "hybrid", StrategyTryHarder: "try-harder",
 	StrategyMean3: "mean3", StrategyDown2: "down2", StrategyStretch: "stretch",
-	StrategyCrop: "crop", StrategyGlobal: "global", StrategyInverted: "inverted",
+	StrategyCrop: "crop", StrategyResample: "resample", StrategyResampleMean3: "resample-mean3", StrategyGlobal: "global", StrategyInverted: "inverted",
 }
 
 // String returns the strategy's short name ("hybrid", "mean3", …).
@@ -183,10 +191,12 @@ var (
 // attempt holds what strategies on one frame share: the luminance source,
 // the hybrid-binarized bitmap and the compact luma plane.
 type attempt struct {
-	lum    *Luminance
-	bitmap *gozxing.BinaryBitmap // hybrid binarization of the frame, computed once
-	plane  []byte                // compact luma, Width×Height, computed once
-	reader gozxing.Reader
+	lum          *Luminance
+	bitmap       *gozxing.BinaryBitmap // hybrid binarization of the frame, computed once
+	plane        []byte                // compact luma, Width×Height, computed once
+	smooth       []byte                // plane after mean3, computed once
+	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
+	reader       gozxing.Reader
 }
 
 func newAttempt(f Frame) *attempt {
@@ -198,6 +208,21 @@ func (a *attempt) hybrid() *gozxing.BinaryBitmap {
 		a.bitmap, _ = gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(a.lum))
 	}
 	return a.bitmap
+}
+
+func (a *attempt) mean() []byte {
+	if a.smooth == nil {
+		a.smooth = mean3(a.luma(), a.lum.Width, a.lum.Height)
+	}
+	return a.smooth
+}
+
+func (a *attempt) meanBitmap() *gozxing.BinaryBitmap {
+	if a.smoothBitmap == nil {
+		l := newLuminance(Frame{Format: Gray, Width: a.lum.Width, Height: a.lum.Height, Data: a.mean()})
+		a.smoothBitmap, _ = gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(l))
+	}
+	return a.smoothBitmap
 }
 
 func (a *attempt) luma() []byte {
@@ -225,7 +250,11 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 	case StrategyTryHarder:
 		return a.reader.Decode(a.hybrid(), hintsTryHarder)
 	case StrategyMean3:
-		return a.decodePlane(mean3(a.luma(), w, h), w, h)
+		return a.reader.Decode(a.meanBitmap(), hintsTryHarder)
+	case StrategyResample:
+		return a.resample(false)
+	case StrategyResampleMean3:
+		return a.resample(true)
 	case StrategyDown2:
 		p, dw, dh := down2(a.luma(), w, h)
 		return a.decodePlane(p, dw, dh)

@@ -1,0 +1,291 @@
+package camera
+
+import (
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/common"
+	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
+)
+
+// The resample rescue. gozxing finds the three finder patterns well on
+// degraded frames, but then builds its sampling transform on one alignment
+// pattern (or, when it misses it, on a parallelogram guess) and samples one
+// binarized pixel per module. Under perspective, with 4-pixel modules, blur
+// and JPEG noise, that grid drifts off the modules and error correction
+// fails. resample keeps the finder patterns and fits the rest of the grid to
+// the code's known structure instead: for each plausible dimension and each
+// candidate position of the fourth (bottom-right) corner, it samples the
+// timing and alignment patterns, whose colours are known in advance, and
+// keeps the transform that matches them best. Modules are then read from the
+// 3×3-smoothed grey image (bilinear, at the module centre) against a
+// threshold local to the code.
+
+// check is a function-pattern module of known colour.
+type check struct {
+	x, y float64 // module centre, in module units
+	dark bool
+}
+
+// structure returns the timing and alignment modules of a dim×dim code.
+func structure(dim int) []check {
+	v, err := decoder.Version_GetVersionForNumber((dim - 17) / 4)
+	if err != nil {
+		return nil
+	}
+	var cs []check
+	for i := 8; i < dim-8; i++ {
+		cs = append(cs, check{float64(i) + 0.5, 6.5, i%2 == 0}, check{6.5, float64(i) + 0.5, i%2 == 0})
+	}
+	centers := v.GetAlignmentPatternCenters()
+	n := len(centers)
+	for i, cy := range centers {
+		for j, cx := range centers {
+			if (i == 0 && (j == 0 || j == n-1)) || (i == n-1 && j == 0) {
+				continue // under a finder pattern
+			}
+			for dy := -2; dy <= 2; dy++ {
+				for dx := -2; dx <= 2; dx++ {
+					ring1 := max(abs(dx), abs(dy)) == 1
+					cs = append(cs, check{float64(cx+dx) + 0.5, float64(cy+dy) + 0.5, !ring1})
+				}
+			}
+		}
+	}
+	return cs
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// fit is a candidate sampling grid: the image positions of the module
+// points (3.5, 3.5), (dim-3.5, 3.5), (dim-3.5, dim-3.5) and (3.5, dim-3.5),
+// i.e. the three finder centres and the virtual fourth one.
+type fit struct {
+	dim   int
+	pts   [4][2]float64 // top-left, top-right, bottom-right, bottom-left
+	score float64
+}
+
+func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
+	var bm *gozxing.BitMatrix
+	var err error
+	if smooth {
+		bm, err = a.meanBitmap().GetBlackMatrix()
+	} else {
+		bm, err = a.hybrid().GetBlackMatrix()
+	}
+	if err != nil {
+		return nil, err
+	}
+	info, err := detector.NewFinderPatternFinder(bm, nil).Find(hintsTryHarder)
+	if err != nil {
+		return nil, err
+	}
+	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
+	module := (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
+	if module < 1 {
+		return nil, gozxing.NewNotFoundException("module size %v", module)
+	}
+	// Blur fattens the finder patterns, so the module size is over- rather
+	// than under-estimated and the true dimension is more often above est.
+	est := (gozxing.ResultPoint_Distance(tl, tr)+gozxing.ResultPoint_Distance(tl, bl))/(2*module) + 7
+	g := grid{plane: a.mean(), w: a.lum.Width, h: a.lum.Height}
+	base := fit{pts: [4][2]float64{
+		{tl.GetX(), tl.GetY()}, {tr.GetX(), tr.GetY()},
+		{tr.GetX() - tl.GetX() + bl.GetX(), tr.GetY() - tl.GetY() + bl.GetY()},
+		{bl.GetX(), bl.GetY()},
+	}}
+	var cands []fit
+	for dim := 21; dim <= 177; dim += 4 {
+		if float64(dim) < est-6 || float64(dim) > est*1.3+6 {
+			continue
+		}
+		f := base
+		f.dim = dim
+		f.score = math.Inf(-1)
+		cs := structure(dim)
+		cands = append(cands, g.searchAnchor(cs, f, 4*module, module))
+	}
+	if len(cands) == 0 {
+		return nil, gozxing.NewNotFoundException("no dimension near %.1f", est)
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	dec := decoder.NewDecoder()
+	var lastErr error
+	for _, f := range cands[:min(2, len(cands))] {
+		cs := structure(f.dim)
+		for _, step := range []float64{module / 2, module / 4, module / 8} {
+			f = g.refine(cs, f, step)
+		}
+		dr, err := dec.DecodeBoolMap(g.read(f), nil)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		pts := []gozxing.ResultPoint{bl, tl, tr}
+		res := gozxing.NewResult(dr.GetText(), dr.GetRawBytes(), pts, gozxing.BarcodeFormat_QR_CODE)
+		res.PutMetadata(gozxing.ResultMetadataType_SYMBOLOGY_IDENTIFIER, "]Q"+strconv.Itoa(dr.GetSymbologyModifier()))
+		return res, nil
+	}
+	return nil, lastErr
+}
+
+// grid samples a smoothed plane through the transform of a fit.
+type grid struct {
+	plane []byte
+	w, h  int
+	xy    []float64
+}
+
+func (g *grid) transform(f fit) *common.PerspectiveTransform {
+	d := float64(f.dim) - 3.5
+	p := f.pts
+	return common.PerspectiveTransform_QuadrilateralToQuadrilateral(
+		3.5, 3.5, d, 3.5, d, d, 3.5, d,
+		p[0][0], p[0][1], p[1][0], p[1][1], p[2][0], p[2][1], p[3][0], p[3][1])
+}
+
+// score is the contrast between the modules cs expects light and those it
+// expects dark, as seen through f's transform.
+func (g *grid) score(cs []check, f fit) float64 {
+	xy := g.xy[:0]
+	for _, c := range cs {
+		xy = append(xy, c.x, c.y)
+	}
+	g.xy = xy
+	g.transform(f).TransformPoints(xy)
+	var light, dark float64
+	var nl, nd int
+	for i, c := range cs {
+		v := bilinear(g.plane, g.w, g.h, xy[2*i], xy[2*i+1])
+		if c.dark {
+			dark += v
+			nd++
+		} else {
+			light += v
+			nl++
+		}
+	}
+	if nl == 0 || nd == 0 {
+		return 0
+	}
+	return light/float64(nl) - dark/float64(nd)
+}
+
+// searchAnchor tries fourth corners within ±radius of f's by step and
+// returns the best fit.
+func (g *grid) searchAnchor(cs []check, f fit, radius, step float64) fit {
+	best := f
+	best.score = math.Inf(-1)
+	for dy := -radius; dy <= radius+1e-9; dy += step {
+		for dx := -radius; dx <= radius+1e-9; dx += step {
+			c := f
+			c.pts[2][0] += dx
+			c.pts[2][1] += dy
+			c.score = g.score(cs, c)
+			if c.score > best.score {
+				best = c
+			}
+		}
+	}
+	return best
+}
+
+// refine moves each of f's four points by step in eight directions while
+// that improves the score (coordinate ascent): finder centres found on a
+// blurred, tilted code are off by a pixel or two.
+func (g *grid) refine(cs []check, f fit, step float64) fit {
+	dirs := [8][2]float64{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {-1, -1}, {1, -1}, {-1, 1}}
+	f.score = g.score(cs, f)
+	for iter := 0; iter < 4; iter++ {
+		improved := false
+		for p := range f.pts {
+			for _, d := range dirs {
+				c := f
+				c.pts[p][0] += d[0] * step
+				c.pts[p][1] += d[1] * step
+				if c.score = g.score(cs, c); c.score > f.score {
+					f, improved = c, true
+				}
+			}
+		}
+		if !improved {
+			break
+		}
+	}
+	return f
+}
+
+// read samples every module of f's grid and thresholds it.
+func (g *grid) read(f fit) [][]bool {
+	dim := f.dim
+	t := g.transform(f)
+	vals := make([]float64, dim*dim)
+	xy := make([]float64, 2*dim)
+	for y := 0; y < dim; y++ {
+		for x := 0; x < dim; x++ {
+			xy[2*x], xy[2*x+1] = float64(x)+0.5, float64(y)+0.5
+		}
+		t.TransformPoints(xy)
+		for x := 0; x < dim; x++ {
+			vals[y*dim+x] = bilinear(g.plane, g.w, g.h, xy[2*x], xy[2*x+1])
+		}
+	}
+	out := make([][]bool, dim)
+	threshold(vals, dim, out)
+	return out
+}
+
+// bilinear samples plane (w×h) at (x, y), pixel centres at half-integers,
+// clamping at the edges.
+func bilinear(p []byte, w, h int, x, y float64) float64 {
+	x -= 0.5
+	y -= 0.5
+	if math.IsNaN(x) || math.IsNaN(y) {
+		return 0
+	}
+	x = min(max(x, 0), float64(w-1))
+	y = min(max(y, 0), float64(h-1))
+	x0, y0 := int(x), int(y)
+	x1, y1 := min(x0+1, w-1), min(y0+1, h-1)
+	fx, fy := x-float64(x0), y-float64(y0)
+	top := float64(p[y0*w+x0])*(1-fx) + float64(p[y0*w+x1])*fx
+	bot := float64(p[y1*w+x0])*(1-fx) + float64(p[y1*w+x1])*fx
+	return top*(1-fy) + bot*fy
+}
+
+// threshold sets grid[y][x] (dark) when a module is darker than the mean of
+// the modules within 4 of it: a QR code is about half dark everywhere, so
+// that mean tracks glare and shading across the code.
+func threshold(vals []float64, dim int, grid [][]bool) {
+	const r = 4
+	// Summed-area table of vals.
+	sat := make([]float64, (dim+1)*(dim+1))
+	for y := 0; y < dim; y++ {
+		row := 0.0
+		for x := 0; x < dim; x++ {
+			row += vals[y*dim+x]
+			sat[(y+1)*(dim+1)+x+1] = sat[y*(dim+1)+x+1] + row
+		}
+	}
+	for y := 0; y < dim; y++ {
+		if len(grid[y]) != dim {
+			grid[y] = make([]bool, dim)
+		}
+		y0, y1 := max(y-r, 0), min(y+r+1, dim)
+		for x := 0; x < dim; x++ {
+			x0, x1 := max(x-r, 0), min(x+r+1, dim)
+			sum := sat[y1*(dim+1)+x1] - sat[y0*(dim+1)+x1] - sat[y1*(dim+1)+x0] + sat[y0*(dim+1)+x0]
+			mean := sum / float64((y1-y0)*(x1-x0))
+			grid[y][x] = vals[y*dim+x] < mean
+		}
+	}
+}
