@@ -175,19 +175,23 @@ type POSConfig struct {
 // report is only seen when the text stops being WellFormed; the credential
 // signature catches any other alteration.
 //
+// With POSAuto the first report that parses fixes the layout for the
+// decoder's life (a device does not change layout; a corrupted report must
+// not pass for the other one).
+//
 // A POSDecoder is not safe for concurrent use.
 type POSDecoder struct {
 	cfg      POSConfig
+	locked   POSLayout // cfg.Layout, or the layout of the first report parsed
 	buf      []byte
 	aim      [3]byte
-	layout   POSLayout
 	inScan   bool
 	skipping bool
 	n        int
 }
 
 // NewPOSDecoder returns a decoder for cfg.
-func NewPOSDecoder(cfg POSConfig) *POSDecoder { return &POSDecoder{cfg: cfg} }
+func NewPOSDecoder(cfg POSConfig) *POSDecoder { return &POSDecoder{cfg: cfg, locked: cfg.Layout} }
 
 // Pending reports whether a scan is under way.
 func (d *POSDecoder) Pending() bool { return d.inScan || d.skipping }
@@ -209,7 +213,10 @@ func (d *POSDecoder) Feed(dst []Result, report []byte) []Result {
 	if len(report) > 0 && report[0] != POSReportID {
 		return dst
 	}
-	rep, reason := parsePOS(report, d.cfg.Layout)
+	rep, reason := parsePOS(report, d.locked)
+	if reason == "" && d.locked == POSAuto {
+		d.locked = rep.Layout
+	}
 	if reason != "" {
 		if !d.skipping {
 			dst = append(dst, Result{Err: garbled("pos", idx, "%s", reason)})
@@ -219,7 +226,7 @@ func (d *POSDecoder) Feed(dst []Result, report []byte) []Result {
 		return dst
 	}
 	starts := bytes.HasPrefix(rep.Data, prefix)
-	if d.inScan && (starts || rep.AIM != d.aim || rep.Layout != d.layout) {
+	if d.inScan && (starts || rep.AIM != d.aim) {
 		dst = append(dst, Result{Err: garbled("pos", idx, "scan cut short: a new scan began before its last report")})
 		d.reset()
 	}
@@ -231,7 +238,7 @@ func (d *POSDecoder) Feed(dst []Result, report []byte) []Result {
 		d.skipping = false
 	}
 	if !d.inScan {
-		d.inScan, d.aim, d.layout = true, rep.AIM, rep.Layout
+		d.inScan, d.aim = true, rep.AIM
 	}
 	if len(d.buf)+len(rep.Data) > qrscan.MaxText {
 		dst = append(dst, Result{Err: garbled("pos", idx, "scan longer than %d bytes", qrscan.MaxText)})

@@ -30,7 +30,7 @@ type ReportSource interface {
 type Mode uint8
 
 const (
-	ModeAuto  Mode = iota // by report shape: 8 bytes is a boot keyboard report, anything else HID POS
+	ModeAuto  Mode = iota // by report shape: 8 bytes is boot keyboard, 61 to 64 bytes HID POS, others the kind seen last
 	ModePOS               // every report is HID POS
 	ModeWedge             // every report is a boot keyboard report
 )
@@ -71,6 +71,7 @@ type Source struct {
 	queue  []Result
 	done   error // sticky read error, returned once queue is empty
 	layout *Layout
+	kind   Mode // ModeAuto: the kind of the last report of a definite shape
 
 	closeOnce sync.Once
 	closeErr  error
@@ -176,11 +177,28 @@ func (s *Source) feed(rep []byte) {
 	case ModeWedge:
 		s.queue = s.wedge.Feed(s.queue, rep)
 	default:
-		if len(rep) == BootReportSize {
+		// By shape: a report of the other kind ends the scan under way; a
+		// report of neither shape goes to the kind seen last, which
+		// reports it malformed.
+		kind := s.kind
+		switch {
+		case len(rep) == BootReportSize:
+			kind = ModeWedge
+		case len(rep) >= POSStandardSize && len(rep) <= posMaxSize:
+			kind = ModePOS
+		}
+		if kind == ModeWedge {
+			if s.kind != ModeWedge {
+				s.queue = s.pos.Flush(s.queue)
+			}
 			s.queue = s.wedge.Feed(s.queue, rep)
 		} else {
+			if s.kind == ModeWedge {
+				s.queue = s.wedge.Flush(s.queue)
+			}
 			s.queue = s.pos.Feed(s.queue, rep)
 		}
+		s.kind = kind
 	}
 }
 
