@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/internal/vectors"
 )
 
 // testNIR returns body + its key.
@@ -20,38 +21,11 @@ func testNIR(t testing.TB, body string) credential.NIR {
 	return credential.NIR(body + string(rune('0'+k/10)) + string(rune('0'+k%10)))
 }
 
+// testFamily returns the synthetic family of n beneficiaries shared with the
+// test vectors.
 func testFamily(t testing.TB, n int) credential.Family {
 	t.Helper()
-	org := credential.Organisme{Regime: "01", Caisse: "261", Centre: "9850"}
-	od := credential.Beneficiary{
-		NIR: testNIR(t, "2780575123456"), NomFamille: "DUPONT-MARCHAND", NomUsage: "LEROY",
-		Prenoms: "Marie-Hélène", DateNaissance: credential.Date{Year: 1978, Month: 5, Day: 14},
-		RangNaissance: 1, Qualite: credential.QualiteAssure, Organisme: org,
-		DateMiseAJour: credential.Date{Year: 2026, Month: 9, Day: 1},
-	}
-	od.INS = &credential.INS{Matricule: od.NIR, OID: credential.OIDInsNIR, NomsNaissance: "DUPONT-MARCHAND",
-		PrenomsActe: "Marie Hélène Odile", Sexe: credential.SexFemale, DateNaissance: od.DateNaissance, LieuNaissance: "75115"}
-	f := credential.Family{Beneficiaires: []credential.Beneficiary{od},
-		EtatCivil: &credential.EtatCivil{NomNaissance: "DUPONT-MARCHAND", Prenoms: "Marie Hélène Odile",
-			DateNaissance: od.DateNaissance, PaysNaissance: "99100", CommuneNaissance: "75115", TypeDocument: "CNI"}}
-	kids := []struct {
-		body, prenoms string
-		d             credential.Date
-		q             credential.Qualite
-	}{
-		{"1790692012345", "Jean-Christophe", credential.Date{Year: 1979, Month: 6, Day: 3}, credential.QualiteConjoint},
-		{"1100575234567", "Léo", credential.Date{Year: 2010, Month: 5, Day: 20}, credential.QualiteEnfant},
-		{"2130592345678", "Zoé-Anaïs", credential.Date{Year: 2013, Month: 5, Day: 2}, credential.QualiteEnfant},
-		{"115022A040123", "Paul", credential.Date{Year: 2015, Month: 2, Day: 11}, credential.QualiteEnfant},
-		{"2180392456789", "Inès", credential.Date{Year: 2018, Month: 3, Day: 30}, credential.QualiteEnfant},
-	}
-	for i := 0; i < n-1; i++ {
-		k := kids[i%len(kids)]
-		b := credential.Beneficiary{NIR: testNIR(t, k.body), NomFamille: "LEROY", Prenoms: k.prenoms,
-			DateNaissance: k.d, RangNaissance: 1, Qualite: k.q, Organisme: org, DateMiseAJour: od.DateMiseAJour}
-		f.Beneficiaires = append(f.Beneficiaires, b)
-	}
-	return f
+	return vectors.Family(n)
 }
 
 type testWorld struct {
@@ -72,6 +46,9 @@ func genKey(t testing.TB) *ecdsa.PrivateKey {
 	return k
 }
 
+// newWorld issues a credential for a family of n to a fresh device, and signs
+// a trust list (Seq 1, next update in 24 h) and an empty revocation list
+// (Seq 1, next update in 1 h) with a fresh list authority.
 func newWorld(t testing.TB, n int) *testWorld {
 	t.Helper()
 	w := &testWorld{
@@ -82,29 +59,58 @@ func newWorld(t testing.TB, n int) *testWorld {
 		now:    time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC),
 	}
 	var err error
-	w.held, err = credential.Issue(w.issuer, credential.Claims{Issuer: "CNAM", CredentialID: w.cid,
-		IssuedAt: w.now.Add(-24 * time.Hour), ValidUntil: w.now.Add(365 * 24 * time.Hour),
-		DevicePublicKey: &w.device.PublicKey, Family: testFamily(t, n)}, rand.Reader)
+	w.held, err = credential.Issue(w.issuer, w.claims(testFamily(t, n)), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.trustRaw, err = credential.SignTrustList(w.root, credential.TrustList{Seq: 1, IssuedAt: w.now.Add(-time.Hour),
-		NextUpdate: w.now.Add(24 * time.Hour), Keys: []credential.TrustedKey{{Kid: w.issuer.Kid, Issuer: "CNAM",
-			Key: &w.issuer.Key.PublicKey, NotBefore: w.now.Add(-1000 * time.Hour), NotAfter: w.now.Add(1000 * time.Hour)}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.revRaw, err = credential.SignRevocationList(w.root, credential.RevocationList{Seq: 1, IssuedAt: w.now.Add(-time.Hour),
-		NextUpdate: w.now.Add(time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w.trustRaw = w.signTrust(t, 1, w.trustedKey(w.issuer, "CNAM"))
+	w.revRaw = w.signRev(t, 1)
 	return w
+}
+
+func (w *testWorld) claims(f credential.Family) credential.Claims {
+	return credential.Claims{Issuer: "CNAM", CredentialID: w.cid,
+		IssuedAt: w.now.Add(-24 * time.Hour), ValidUntil: w.now.Add(365 * 24 * time.Hour),
+		DevicePublicKey: &w.device.PublicKey, Family: f}
+}
+
+func (w *testWorld) trustedKey(k credential.IssuerKey, issuer string) credential.TrustedKey {
+	return credential.TrustedKey{Kid: k.Kid, Issuer: issuer, Key: &k.Key.PublicKey,
+		NotBefore: w.now.Add(-1000 * time.Hour), NotAfter: w.now.Add(1000 * time.Hour)}
+}
+
+func (w *testWorld) signTrust(t testing.TB, seq uint64, keys ...credential.TrustedKey) []byte {
+	t.Helper()
+	raw, err := credential.SignTrustList(w.root, credential.TrustList{Seq: seq, IssuedAt: w.now.Add(-time.Hour),
+		NextUpdate: w.now.Add(24 * time.Hour), Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func (w *testWorld) signRev(t testing.TB, seq uint64, revoked ...[8]byte) []byte {
+	t.Helper()
+	raw, err := credential.SignRevocationList(w.root, credential.RevocationList{Seq: seq, IssuedAt: w.now.Add(-time.Hour),
+		NextUpdate: w.now.Add(time.Hour), Revoked: revoked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func (w *testWorld) config() credential.VerifierConfig {
+	return credential.VerifierConfig{ListAuthority: &w.root.Key.PublicKey, Now: func() time.Time { return w.now }}
 }
 
 func (w *testWorld) verifier(t testing.TB) *credential.Verifier {
 	t.Helper()
-	v := credential.NewVerifier(credential.VerifierConfig{ListAuthority: &w.root.Key.PublicKey, Now: func() time.Time { return w.now }})
+	return w.verifierWith(t, w.config())
+}
+
+func (w *testWorld) verifierWith(t testing.TB, cfg credential.VerifierConfig) *credential.Verifier {
+	t.Helper()
+	v := credential.NewVerifier(cfg)
 	if err := v.SetTrustList(w.trustRaw); err != nil {
 		t.Fatal(err)
 	}
@@ -112,4 +118,14 @@ func (w *testWorld) verifier(t testing.TB) *credential.Verifier {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// qr returns a QR text shown at w.now+d with counter ctr.
+func (w *testWorld) qr(t testing.TB, d time.Duration, ctr uint32) string {
+	t.Helper()
+	s, err := w.held.PresentQR(w.device, w.now.Add(d), ctr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
