@@ -62,12 +62,13 @@ type Block struct {
 
 	HasCID bool  // a CID byte follows the PCB
 	CID    uint8 // card identifier 0..14
-	Power  uint8 // power level indication (PICC to PCD), 0..3, in CID and WTX bytes
+	Power  uint8 // power level indication (PICC to PCD) in the CID byte, 0..3
 	HasNAD bool  // I: a NAD byte follows
 	NAD    byte
 
-	WTXM uint8  // S(WTX): waiting time extension multiplier, 1..59
-	INF  []byte // I: the information field; aliases the parsed frame
+	WTXM     uint8  // S(WTX): waiting time extension multiplier, 1..59
+	WTXPower uint8  // S(WTX): power level indication in the WTXM byte, 0..3
+	INF      []byte // I: the information field; aliases the parsed frame
 }
 
 // ParseBlock decodes one frame received on the air: it checks the CRC_A,
@@ -124,7 +125,7 @@ func ParseBlock(frame []byte) (Block, error) {
 		if !s.readByte(&w) || !s.empty() {
 			return Block{}, fmt.Errorf("link: S(WTX) needs one INF byte: %w", ErrMalformed)
 		}
-		b.WTXM, b.Power = w&0x3F, w>>6
+		b.WTXM, b.WTXPower = w&0x3F, w>>6
 		if b.WTXM < 1 || b.WTXM > 59 {
 			return Block{}, fmt.Errorf("link: WTXM %d: %w", b.WTXM, ErrMalformed)
 		}
@@ -181,8 +182,8 @@ func (b *Block) Append(dst []byte) ([]byte, error) {
 	if b.Kind != KindI && len(b.INF) > 0 {
 		return dst, fmt.Errorf("link: %v-block with INF: %w", b.Kind, ErrMalformed)
 	}
-	if b.HasCID && b.CID > 14 || b.Power > 3 {
-		return dst, fmt.Errorf("link: CID %d power %d: %w", b.CID, b.Power, ErrMalformed)
+	if b.HasCID && b.CID > 14 || b.Power > 3 || b.WTXPower > 3 {
+		return dst, fmt.Errorf("link: CID %d power %d/%d: %w", b.CID, b.Power, b.WTXPower, ErrMalformed)
 	}
 	if b.Kind != KindS {
 		pcb |= b.Num
@@ -202,7 +203,7 @@ func (b *Block) Append(dst []byte) ([]byte, error) {
 	case b.Kind == KindI:
 		dst = append(dst, b.INF...)
 	case b.Kind == KindS && b.S == SWTX:
-		dst = append(dst, b.Power<<6|b.WTXM)
+		dst = append(dst, b.WTXPower<<6|b.WTXM)
 	}
 	return appendCRC(dst, start), nil
 }
