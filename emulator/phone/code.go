@@ -1,0 +1,59 @@
+package phone
+
+import (
+	"fmt"
+
+	"github.com/apcvkit/apcvkit/credential"
+)
+
+// CodeLength is the length of the app's secret code.
+const CodeLength = 6
+
+// CheckSecretCode applies the app's rules for a new secret code: 6 digits
+// (ErrCodeFormat); not trivial (ErrCodeTrivial: one repeated digit such as
+// 000000, or an ascending or descending run such as 012345, 123456, 987654);
+// not derived from the birth date (ErrCodeBirthDate: DDMMYY, YYMMDD, MMDDYY,
+// MMYYYY, YYYYMM, DDYYYY, YYYYDD, and any 6 consecutive digits of DDMMYYYY
+// or YYYYMMDD). Unknown parts of a lunar date are taken as 00.
+func CheckSecretCode(code string, birth credential.Date) error {
+	if len(code) != CodeLength || !isDigits(code) {
+		return fmt.Errorf("phone: secret code: %w", ErrCodeFormat)
+	}
+	if trivialCode(code) {
+		return fmt.Errorf("phone: secret code: %w", ErrCodeTrivial)
+	}
+	for _, f := range birthDateForms(birth) {
+		if code == f {
+			return fmt.Errorf("phone: secret code: %w", ErrCodeBirthDate)
+		}
+	}
+	return nil
+}
+
+// trivialCode reports whether code is one digit repeated or a run of
+// consecutive digits going up or down by one.
+func trivialCode(code string) bool {
+	same, up, down := true, true, true
+	for i := 1; i < len(code); i++ {
+		d := int(code[i]) - int(code[i-1])
+		same = same && d == 0
+		up = up && d == 1
+		down = down && d == -1
+	}
+	return same || up || down
+}
+
+// birthDateForms returns the 6-digit codes derived from a birth date.
+func birthDateForms(b credential.Date) []string {
+	dd := fmt.Sprintf("%02d", b.Day)
+	mm := fmt.Sprintf("%02d", b.Month)
+	yyyy := fmt.Sprintf("%04d", b.Year%10000)
+	yy := yyyy[2:]
+	forms := []string{dd + mm + yy, yy + mm + dd, mm + dd + yy, yy + dd + mm, mm + yyyy, yyyy + mm, dd + yyyy, yyyy + dd}
+	for _, s := range []string{dd + mm + yyyy, yyyy + mm + dd} {
+		for i := 0; i+CodeLength <= len(s); i++ {
+			forms = append(forms, s[i:i+CodeLength])
+		}
+	}
+	return forms
+}

@@ -1,0 +1,26 @@
+// Package phone emulates a phone running the appli carte Vitale (ApCV): the
+// profile it holds, the activation with every refusal of the real app, the
+// secret code, revocation and blocking seen from the phone, and Activités.
+// Hardware testers and the SDK's tests use it in place of a real phone; the
+// HCE applet (emulator/applet) and the QR presenter read its Wallet.
+//
+// Two lines give an activated phone on a virtual clock:
+//
+//	ph, _ := phone.New(profile, phone.Options{Issuer: iss, Clock: fc})
+//	err := ph.Activate("482915") // every step, validation, then Open
+//
+// The steps one by one, each with its typed refusal (see errors.go):
+//
+//	StartActivation → EnterNIR (ErrInvalidNIR, ErrUnknownNIR, ErrTooManyNIRAttempts,
+//	ErrNotEligible, ErrBlocked) → SendEmailCode / VerifyEmailCode (ErrNoValidatedEmail,
+//	ErrEmailCodeWrong, ErrEmailCodeExpired after 1 h) → ConsentBiometrics
+//	(ErrConsentRefused) → CheckIdentity (ErrIdentityCheckFailed) → ChooseCode
+//	(ErrCodeFormat, ErrCodeTrivial, ErrCodeBirthDate, ErrCodeMismatch) → Submit
+//	→ issuer.Validate within 48 h (ErrValidationExpired) → Open within 7 days of
+//	the validation (ErrProfileDeleted) → Unlock.
+//
+// Profiles are JSON files; the built-in ones (Profiles, BuiltinProfile) live in
+// emulator/testdata/profiles and are embedded. Time is the injected
+// clock.Clock: with a *clock.Fake every deadline (48 h, 1 h, 7 days, idle lock)
+// is crossed with Advance. The phone never logs personal data.
+package phone

@@ -1,0 +1,60 @@
+package phone_test
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/emulator/phone"
+	"github.com/apcvkit/apcvkit/internal/clock"
+)
+
+func Example() {
+	fc := clock.NewFake(time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))
+	iss, err := issuer.New(issuer.Options{Clock: fc, Eligibility: issuer.TrainingDeck()})
+	if err != nil {
+		panic(err)
+	}
+	profile, err := phone.BuiltinProfile("isere-solo")
+	if err != nil {
+		panic(err)
+	}
+	ph, err := phone.New(profile, phone.Options{Issuer: iss, Clock: fc})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(ph.Device().Model, "NFC:", ph.Device().HasNFC())
+
+	if err := ph.ChooseCode("123456", "123456"); err != nil { // too early, and too simple anyway
+		fmt.Println(apcverr.Message(err, apcverr.FR))
+	}
+	if err := ph.Activate("482915"); err != nil {
+		panic(err)
+	}
+	fmt.Println(ph.State())
+
+	err = ph.Unlock("000111")
+	var ce *phone.CodeError
+	if errors.As(err, &ce) {
+		fmt.Println(apcverr.Message(err, apcverr.EN))
+	}
+	if err := ph.Unlock("482915"); err != nil {
+		panic(err)
+	}
+	fmt.Println(ph.State())
+
+	fc.Advance(5 * time.Minute) // idle
+	fmt.Println(ph.State())
+	_, _, err = ph.Wallet()
+	fmt.Println(errors.Is(err, phone.ErrLocked))
+	// Output:
+	// Google Pixel 7 NFC: true
+	// Terminez d'abord l'étape précédente de l'activation.
+	// active (locked)
+	// Wrong secret code. 4 attempt(s) left.
+	// active (unlocked)
+	// active (locked)
+	// true
+}

@@ -1,0 +1,685 @@
+package phone
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/internal/clock"
+)
+
+// Activity is a care-expense record shown in the app's Activités.
+type Activity = issuer.Activity
+
+// Options configure a Phone. Issuer is required; the rest has defaults.
+type Options struct {
+	Issuer *issuer.Issuer // the backend the app talks to (always online)
+	Clock  clock.Clock    // nil means real time
+	// MaxNIRAttempts is how many wrong NIR entries are allowed (default 3)
+	// within NIRAttemptsWindow (default 24 h) before ErrTooManyNIRAttempts.
+	MaxNIRAttempts    int
+	NIRAttemptsWindow time.Duration
+	// MaxCodeAttempts is how many wrong secret codes in a row lock the app
+	// out (default 5): the credential is then revoked and the app must be
+	// activated again.
+	MaxCodeAttempts int
+	// IdleLock is how long an unlocked app stays unlocked without use
+	// (default 5 minutes).
+	IdleLock time.Duration
+	Rand     io.Reader // nil means crypto/rand
+}
+
+// Phone is an emulated phone running the carte Vitale app for one profile.
+// All methods are safe for concurrent use. Time-driven transitions (idle
+// lock, revocation seen at the issuer) happen when the app is used or its
+// State is read, on the injected clock.
+type Phone struct {
+	profile Profile
+	opts    Options
+	clock   clock.Clock
+	iss     *issuer.Issuer
+
+	mu    sync.Mutex
+	state State
+	act   activation // the activation in progress
+
+	nirFails     int
+	nirFirstFail time.Time
+
+	ticket  string            // of the submitted request
+	pending *ecdsa.PrivateKey // device key of the submitted request
+	device  *ecdsa.PrivateKey
+	held    *credential.Held
+	credID  [8]byte
+	hasCred bool
+
+	codeSalt   [16]byte
+	codeHash   [32]byte
+	codeFails  int
+	lastUse    time.Time
+	qrCounter  uint32
+	emailCheck string // e-mail address awaiting its code after ChangeEmail
+}
+
+// activation is the progress of the activation steps.
+type activation struct {
+	nir           credential.NIR
+	email         string
+	emailSent     bool
+	emailVerified bool
+	consent       bool
+	identity      bool
+	codeChosen    bool
+	salt          [16]byte
+	hash          [32]byte
+}
+
+// New returns a phone with the app installed, not activated, for profile p.
+// The profile's family is registered at the issuer (the insurance database
+// knows the person), so that activation can find it.
+func New(p *Profile, opts Options) (*Phone, error) {
+	if p == nil {
+		return nil, errors.New("phone: new: nil profile")
+	}
+	if opts.Issuer == nil {
+		return nil, errors.New("phone: new: Options.Issuer is required")
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.MaxNIRAttempts <= 0 {
+		opts.MaxNIRAttempts = 3
+	}
+	if opts.NIRAttemptsWindow <= 0 {
+		opts.NIRAttemptsWindow = 24 * time.Hour
+	}
+	if opts.MaxCodeAttempts <= 0 {
+		opts.MaxCodeAttempts = 5
+	}
+	if opts.IdleLock <= 0 {
+		opts.IdleLock = 5 * time.Minute
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Reader
+	}
+	ph := &Phone{profile: cloneProfile(*p), opts: opts, clock: clock.Or(opts.Clock), iss: opts.Issuer}
+	if err := ph.iss.Register(issuer.Person{Family: ph.profile.Family, Departement: p.Departement}); err != nil {
+		return nil, fmt.Errorf("phone: new: %w", err)
+	}
+	return ph, nil
+}
+
+func cloneProfile(p Profile) Profile {
+	fam := p.Family
+	fam.Beneficiaires = append([]credential.Beneficiary(nil), fam.Beneficiaires...)
+	for i, b := range fam.Beneficiaires {
+		if b.INS != nil {
+			ins := *b.INS
+			fam.Beneficiaires[i].INS = &ins
+		}
+	}
+	if fam.EtatCivil != nil {
+		ec := *fam.EtatCivil
+		fam.EtatCivil = &ec
+	}
+	p.Family = fam
+	return p
+}
+
+// Profile returns a copy of the phone's profile.
+func (p *Phone) Profile() Profile { return cloneProfile(p.profile) }
+
+// Device returns the handset's facts.
+func (p *Phone) Device() Device { return p.profile.Device }
+
+// CheckNFC returns nil when the app can be read without contact on this
+// phone, ErrNoNFC otherwise (every iPhone, Androids without NFC): such a
+// phone shows the QR code.
+func (p *Phone) CheckNFC() error {
+	if !p.profile.Device.HasNFC() {
+		return fmt.Errorf("phone: %s %s: %w", p.profile.Device.OS, p.profile.Device.Model, ErrNoNFC)
+	}
+	return nil
+}
+
+// State returns the app's state now.
+func (p *Phone) State() State {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refreshLocked()
+	return p.state
+}
+
+// CredentialID returns the id of the credential the app holds.
+func (p *Phone) CredentialID() ([8]byte, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.credID, p.hasCred
+}
+
+// refreshLocked applies what time and the issuer changed: revocation or
+// blocking seen at the issuer, and the idle lock.
+func (p *Phone) refreshLocked() {
+	if !p.state.Active() {
+		return
+	}
+	st, err := p.iss.CredentialStatus(p.credID)
+	switch {
+	case err != nil: // the issuer lost the credential: nothing left to show
+		p.wipeLocked(NotActivated)
+		return
+	case st.Blocked:
+		p.state = Blocked
+		return
+	case st.Revoked:
+		p.state = Revoked
+		return
+	}
+	if p.state == ActiveUnlocked && !p.clock.Now().Before(p.lastUse.Add(p.opts.IdleLock)) {
+		p.state = ActiveLocked
+	}
+}
+
+// wipeLocked forgets the credential, the keys and the code.
+func (p *Phone) wipeLocked(s State) {
+	p.state = s
+	p.act = activation{}
+	p.held, p.device, p.pending, p.ticket = nil, nil, nil, ""
+	p.hasCred, p.credID = false, [8]byte{}
+	p.codeHash, p.codeFails, p.qrCounter, p.emailCheck = [32]byte{}, 0, 0, ""
+}
+
+// stateErr returns the error for using the wallet in the current state.
+func (p *Phone) stateErr() error {
+	switch p.state {
+	case ActiveLocked:
+		return ErrLocked
+	case Revoked:
+		return ErrRevoked
+	case Blocked:
+		return ErrBlocked
+	case ProfileDeleted:
+		return ErrProfileDeleted
+	case ActiveUnlocked:
+		return nil
+	}
+	return ErrNotActivated
+}
+
+// StartActivation begins (or restarts) the activation. It is refused while
+// the app is active: delete the profile, or use ForgotCode, first.
+func (p *Phone) StartActivation() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refreshLocked()
+	if p.state.Active() {
+		return fmt.Errorf("phone: start activation: the app is %s: %w", p.state, ErrActivationStep)
+	}
+	p.wipeLocked(Activating)
+	return nil
+}
+
+// EnterNIR is the first step: the ouvrant droit's NIR (spaces allowed).
+// A malformed NIR or one the issuer does not know counts as a wrong attempt
+// (ErrInvalidNIR, ErrUnknownNIR); after MaxNIRAttempts wrong attempts within
+// NIRAttemptsWindow every entry is refused with ErrTooManyNIRAttempts until
+// the window has passed. ErrNotEligible and ErrBlocked end the activation.
+func (p *Phone) EnterNIR(s string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state != Activating {
+		return fmt.Errorf("phone: enter NIR: the app is %s: %w", p.state, ErrActivationStep)
+	}
+	now := p.clock.Now()
+	if p.nirFails > 0 && !now.Before(p.nirFirstFail.Add(p.opts.NIRAttemptsWindow)) {
+		p.nirFails = 0
+	}
+	if p.nirFails >= p.opts.MaxNIRAttempts {
+		return fmt.Errorf("phone: enter NIR: %w", ErrTooManyNIRAttempts)
+	}
+	fail := func(cause error) error {
+		if p.nirFails == 0 {
+			p.nirFirstFail = now
+		}
+		p.nirFails++
+		if p.nirFails >= p.opts.MaxNIRAttempts {
+			return fmt.Errorf("phone: enter NIR: %w (%w)", ErrTooManyNIRAttempts, cause)
+		}
+		return fmt.Errorf("phone: enter NIR: %w", cause)
+	}
+	nir, err := credential.ParseNIR(s)
+	if err != nil {
+		return fail(fmt.Errorf("%w: %w", ErrInvalidNIR, err))
+	}
+	if err := p.iss.CheckEligibility(nir); err != nil {
+		if errors.Is(err, issuer.ErrUnknownNIR) {
+			return fail(err)
+		}
+		p.state = NotActivated
+		return fmt.Errorf("phone: enter NIR: %w", err)
+	}
+	p.nirFails = 0
+	p.act = activation{nir: nir}
+	return nil
+}
+
+// SendEmailCode asks the issuer to send a verification code to address
+// (read it with the issuer's Mailbox). An empty or malformed address is
+// refused with ErrNoValidatedEmail.
+func (p *Phone) SendEmailCode(address string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state != Activating || p.act.nir == "" {
+		return fmt.Errorf("phone: send e-mail code: enter the NIR first: %w", ErrActivationStep)
+	}
+	if !validEmail(address) {
+		return fmt.Errorf("phone: send e-mail code: no usable address: %w", ErrNoValidatedEmail)
+	}
+	if err := p.iss.SendEmailCode(p.act.nir, address); err != nil {
+		return fmt.Errorf("phone: send e-mail code: %w", err)
+	}
+	p.act.email, p.act.emailSent, p.act.emailVerified = address, true, false
+	return nil
+}
+
+// VerifyEmailCode checks the code received by e-mail: ErrEmailCodeWrong, or
+// ErrEmailCodeExpired more than an hour after it was sent.
+func (p *Phone) VerifyEmailCode(code string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state != Activating || !p.act.emailSent {
+		return fmt.Errorf("phone: verify e-mail code: no code was sent: %w", ErrNoValidatedEmail)
+	}
+	if err := p.iss.VerifyEmailCode(p.act.nir, p.act.email, code); err != nil {
+		return fmt.Errorf("phone: verify e-mail code: %w", err)
+	}
+	p.act.emailVerified = true
+	return nil
+}
+
+// ConsentBiometrics records the user's answer to the biometric-check
+// consent: ErrConsentRefused when refused, ErrNoValidatedEmail when the
+// e-mail address is not verified yet.
+func (p *Phone) ConsentBiometrics(accept bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.needLocked("consent", func(a *activation) bool { return a.emailVerified }, ErrNoValidatedEmail); err != nil {
+		return err
+	}
+	p.act.consent = accept
+	if !accept {
+		return fmt.Errorf("phone: consent: %w", ErrConsentRefused)
+	}
+	return nil
+}
+
+// CheckIdentity is the identity check: the document shown must be the
+// profile's (same birth name, first names, birth date and document type)
+// and the face must match (faceMatches), else ErrIdentityCheckFailed.
+func (p *Phone) CheckIdentity(doc credential.EtatCivil, faceMatches bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.needLocked("identity check", func(a *activation) bool { return a.consent }, ErrConsentRefused); err != nil {
+		return err
+	}
+	want := p.profile.IdentityDocument()
+	switch {
+	case !faceMatches:
+		return fmt.Errorf("phone: identity check: face does not match: %w", ErrIdentityCheckFailed)
+	case doc.NomNaissance != want.NomNaissance || doc.Prenoms != want.Prenoms ||
+		doc.DateNaissance != want.DateNaissance || doc.TypeDocument != want.TypeDocument:
+		return fmt.Errorf("phone: identity check: document does not match: %w", ErrIdentityCheckFailed)
+	}
+	p.act.identity = true
+	return nil
+}
+
+// ChooseCode sets the secret code (rules of CheckSecretCode, against the
+// ouvrant droit's birth date) and its confirmation (ErrCodeMismatch).
+func (p *Phone) ChooseCode(code, confirm string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.needLocked("choose code", func(a *activation) bool { return a.identity }, ErrActivationStep); err != nil {
+		return err
+	}
+	salt, hash, err := p.newCodeLocked(code, confirm)
+	if err != nil {
+		return fmt.Errorf("phone: choose code: %w", err)
+	}
+	p.act.salt, p.act.hash, p.act.codeChosen = salt, hash, true
+	return nil
+}
+
+func (p *Phone) newCodeLocked(code, confirm string) (salt [16]byte, hash [32]byte, err error) {
+	if err := CheckSecretCode(code, p.profile.OuvrantDroit().DateNaissance); err != nil {
+		return salt, hash, err
+	}
+	if subtle.ConstantTimeCompare([]byte(code), []byte(confirm)) != 1 {
+		return salt, hash, ErrCodeMismatch
+	}
+	if _, err := io.ReadFull(p.opts.Rand, salt[:]); err != nil {
+		return salt, hash, err
+	}
+	return salt, hashCode(salt, code), nil
+}
+
+func hashCode(salt [16]byte, code string) [32]byte {
+	return sha256.Sum256(append(salt[:], code...))
+}
+
+// needLocked checks that the activation is in progress and that the step
+// before has passed; missing is the error when it has not. A missing
+// e-mail verification always reports ErrNoValidatedEmail.
+func (p *Phone) needLocked(step string, done func(*activation) bool, missing error) error {
+	switch {
+	case p.state != Activating || p.act.nir == "":
+		return fmt.Errorf("phone: %s: enter the NIR first: %w", step, ErrActivationStep)
+	case !p.act.emailVerified:
+		return fmt.Errorf("phone: %s: %w", step, ErrNoValidatedEmail)
+	case !done(&p.act):
+		return fmt.Errorf("phone: %s: previous step not passed: %w", step, missing)
+	}
+	return nil
+}
+
+// Submit sends the activation request: the phone makes its device key and
+// the request waits for the issuer's validation (PendingValidation), which
+// must come within 48 hours.
+func (p *Phone) Submit() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.needLocked("submit", func(a *activation) bool { return a.codeChosen }, ErrActivationStep); err != nil {
+		return err
+	}
+	dev, err := ecdsa.GenerateKey(elliptic.P256(), p.opts.Rand)
+	if err != nil {
+		return fmt.Errorf("phone: submit: device key: %w", err)
+	}
+	d := p.profile.Device
+	ticket, err := p.iss.Submit(issuer.Request{NIR: p.act.nir, Email: p.act.email,
+		Device: issuer.DeviceInfo{OS: string(d.OS), Version: d.Version, Model: d.Model}, DeviceKey: &dev.PublicKey})
+	if err != nil {
+		return fmt.Errorf("phone: submit: %w", err)
+	}
+	p.ticket, p.pending = ticket, dev
+	p.state = PendingValidation
+	return nil
+}
+
+// Open is the user opening the app. While a request is pending it collects
+// the credential once validated (the app becomes ActiveLocked); it returns
+// ErrValidationExpired (back to NotActivated) when no validation came within
+// 48 hours, and ErrProfileDeleted (ProfileDeleted) when the app is opened
+// more than 7 days after the validation. An app still pending returns nil.
+// Opening a revoked or blocked app returns ErrRevoked or ErrBlocked.
+func (p *Phone) Open() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refreshLocked()
+	switch p.state {
+	case PendingValidation:
+		iss, err := p.iss.Collect(p.ticket)
+		switch {
+		case errors.Is(err, issuer.ErrPendingValidation):
+			return nil
+		case errors.Is(err, issuer.ErrProfileDeleted):
+			p.wipeLocked(ProfileDeleted)
+			return fmt.Errorf("phone: open: %w", err)
+		case err != nil:
+			p.wipeLocked(NotActivated)
+			return fmt.Errorf("phone: open: %w", err)
+		}
+		p.held, p.credID, p.hasCred, p.device = iss.Held, iss.CredentialID, true, p.pending
+		p.codeSalt, p.codeHash = p.act.salt, p.act.hash
+		p.pending, p.ticket, p.act, p.codeFails = nil, "", activation{}, 0
+		p.state = ActiveLocked
+		return nil
+	case Revoked, Blocked:
+		return fmt.Errorf("phone: open: %w", p.stateErr())
+	}
+	return nil
+}
+
+// Unlock opens the active app with the secret code. A wrong code returns a
+// *CodeError (ErrWrongCode) with the attempts left; the MaxCodeAttempts-th
+// wrong code in a row locks the app out: the credential is revoked, the app
+// is NotActivated again and ErrLockedOut is returned.
+func (p *Phone) Unlock(code string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refreshLocked()
+	if !p.state.Active() {
+		return fmt.Errorf("phone: unlock: %w", p.stateErr())
+	}
+	if err := p.checkCodeLocked(code); err != nil {
+		return fmt.Errorf("phone: unlock: %w", err)
+	}
+	p.state, p.lastUse = ActiveUnlocked, p.clock.Now()
+	return nil
+}
+
+func (p *Phone) checkCodeLocked(code string) error {
+	h := hashCode(p.codeSalt, code)
+	if subtle.ConstantTimeCompare(h[:], p.codeHash[:]) == 1 {
+		p.codeFails = 0
+		return nil
+	}
+	p.codeFails++
+	if left := p.opts.MaxCodeAttempts - p.codeFails; left > 0 {
+		return &CodeError{Remaining: left}
+	}
+	err := p.iss.Revoke(p.credID, issuer.ReasonLockout)
+	p.wipeLocked(NotActivated)
+	if err != nil {
+		return fmt.Errorf("%w (revocation: %w)", ErrLockedOut, err)
+	}
+	return ErrLockedOut
+}
+
+// Lock locks the app (as when it goes to the background).
+func (p *Phone) Lock() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == ActiveUnlocked {
+		p.state = ActiveLocked
+	}
+}
+
+// unlockedLocked refreshes the state and checks that the app is unlocked,
+// counting the call as use (it pushes the idle lock back).
+func (p *Phone) unlockedLocked() error {
+	p.refreshLocked()
+	if err := p.stateErr(); err != nil {
+		return err
+	}
+	p.lastUse = p.clock.Now()
+	return nil
+}
+
+// ForgotCode is "code oublié": the credential is revoked and the activation
+// starts again (state Activating).
+func (p *Phone) ForgotCode() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hasCred {
+		if err := p.iss.Revoke(p.credID, issuer.ReasonForgotten); err != nil {
+			return fmt.Errorf("phone: forgot code: %w", err)
+		}
+	}
+	p.wipeLocked(Activating)
+	return nil
+}
+
+// ChangeCode replaces the secret code; the app must be unlocked and the old
+// code is required (a wrong one counts towards the lockout).
+func (p *Phone) ChangeCode(old, code, confirm string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.unlockedLocked(); err != nil {
+		return fmt.Errorf("phone: change code: %w", err)
+	}
+	if err := p.checkCodeLocked(old); err != nil {
+		return fmt.Errorf("phone: change code: %w", err)
+	}
+	salt, hash, err := p.newCodeLocked(code, confirm)
+	if err != nil {
+		return fmt.Errorf("phone: change code: %w", err)
+	}
+	p.codeSalt, p.codeHash = salt, hash
+	return nil
+}
+
+// ChangeEmail starts changing the e-mail address: a code is sent to the new
+// address; ConfirmEmail completes the change. The app must be unlocked.
+func (p *Phone) ChangeEmail(address string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.unlockedLocked(); err != nil {
+		return fmt.Errorf("phone: change e-mail: %w", err)
+	}
+	if !validEmail(address) {
+		return fmt.Errorf("phone: change e-mail: %w", ErrNoValidatedEmail)
+	}
+	if err := p.iss.SendEmailCode(p.profile.OuvrantDroit().NIR, address); err != nil {
+		return fmt.Errorf("phone: change e-mail: %w", err)
+	}
+	p.emailCheck = address
+	return nil
+}
+
+// ConfirmEmail checks the code sent by ChangeEmail (same rules as at
+// activation: ErrEmailCodeWrong, ErrEmailCodeExpired after 1 hour).
+func (p *Phone) ConfirmEmail(code string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.unlockedLocked(); err != nil {
+		return fmt.Errorf("phone: confirm e-mail: %w", err)
+	}
+	if p.emailCheck == "" {
+		return fmt.Errorf("phone: confirm e-mail: no change in progress: %w", ErrNoValidatedEmail)
+	}
+	if err := p.iss.VerifyEmailCode(p.profile.OuvrantDroit().NIR, p.emailCheck, code); err != nil {
+		return fmt.Errorf("phone: confirm e-mail: %w", err)
+	}
+	p.profile.Email, p.emailCheck = p.emailCheck, ""
+	return nil
+}
+
+// Email returns the app's current e-mail address.
+func (p *Phone) Email() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.profile.Email
+}
+
+// DeleteProfile deletes the profile from the phone; its credential is
+// revoked. The app can be activated again.
+func (p *Phone) DeleteProfile() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hasCred {
+		if err := p.iss.Revoke(p.credID, issuer.ReasonDeleted); err != nil {
+			return fmt.Errorf("phone: delete profile: %w", err)
+		}
+	}
+	p.wipeLocked(ProfileDeleted)
+	return nil
+}
+
+// Wallet returns what the HCE applet presents: the held credential and the
+// device key. It fails with ErrLocked unless the app is unlocked, and with
+// ErrRevoked, ErrBlocked, ErrProfileDeleted or ErrNotActivated in those
+// states. A successful call counts as use of the app.
+func (p *Phone) Wallet() (held *credential.Held, device *ecdsa.PrivateKey, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.unlockedLocked(); err != nil {
+		return nil, nil, fmt.Errorf("phone: wallet: %w", err)
+	}
+	return p.held, p.device, nil
+}
+
+// PresentQR returns a fresh QR text ("APCV1:…") signed by the device key at
+// the phone's time, with the next refresh counter; same states as Wallet.
+func (p *Phone) PresentQR() (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.unlockedLocked(); err != nil {
+		return "", fmt.Errorf("phone: QR: %w", err)
+	}
+	p.qrCounter++
+	text, err := p.held.PresentQRRand(p.device, p.clock.Now(), p.qrCounter, p.opts.Rand)
+	if err != nil {
+		return "", fmt.Errorf("phone: QR: %w", err)
+	}
+	return text, nil
+}
+
+// AddActivity records a care expense billed with this app (written by the
+// PS's software after billing). The app need not be unlocked, but it must
+// hold a valid credential.
+func (p *Phone) AddActivity(a Activity) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refreshLocked()
+	if !p.state.Active() {
+		return fmt.Errorf("phone: add activity: %w", p.stateErr())
+	}
+	if err := p.iss.AddActivity(p.credID, a); err != nil {
+		return fmt.Errorf("phone: add activity: %w", err)
+	}
+	return nil
+}
+
+// Activities returns the care expenses made with this app in the last 7
+// days, oldest first. The app must be unlocked.
+func (p *Phone) Activities() ([]Activity, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.unlockedLocked(); err != nil {
+		return nil, fmt.Errorf("phone: activities: %w", err)
+	}
+	return p.iss.Activities(p.credID), nil
+}
+
+// Activate runs every activation step with the profile's own data and
+// answers (its NIR, its e-mail and the code from the issuer's mailbox,
+// consent, its identity document), the given secret code, the issuer's
+// validation, and opens the app: the shortcut a tester uses to get an active
+// phone. The app ends ActiveLocked.
+func (p *Phone) Activate(code string) error {
+	od := p.profile.OuvrantDroit()
+	steps := []func() error{
+		p.StartActivation,
+		func() error { return p.EnterNIR(string(od.NIR)) },
+		func() error { return p.SendEmailCode(p.profile.Email) },
+		func() error {
+			c, _, ok := p.iss.Mailbox(p.profile.Email)
+			if !ok {
+				return fmt.Errorf("phone: activate: no e-mail code: %w", ErrNoValidatedEmail)
+			}
+			return p.VerifyEmailCode(c)
+		},
+		func() error { return p.ConsentBiometrics(true) },
+		func() error { return p.CheckIdentity(p.profile.IdentityDocument(), true) },
+		func() error { return p.ChooseCode(code, code) },
+		p.Submit,
+		func() error { return p.iss.Validate(od.NIR) },
+		p.Open,
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,497 @@
+package phone
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/testdata/profiles"
+)
+
+// OS is a phone's operating system.
+type OS string
+
+// Operating systems of emulated phones.
+const (
+	Android OS = "android"
+	IOS     OS = "ios"
+)
+
+// Device describes the emulated handset.
+type Device struct {
+	OS      OS     // android or ios
+	Version string // OS version, e.g. "14" or "17.5.1"
+	Model   string // e.g. "Google Pixel 7"
+	NFC     bool   // the handset has NFC hardware
+}
+
+// HasNFC reports whether the app can be read without contact on this phone:
+// an Android phone with NFC hardware. An iPhone never can (the app has no
+// card emulation there), whatever its hardware: it shows the QR code.
+func (d Device) HasNFC() bool { return d.OS == Android && d.NFC }
+
+// Profile is one emulated person with their phone: the family the app holds,
+// the e-mail address and département of residence they give at activation,
+// and the handset.
+type Profile struct {
+	Name        string // file name without .json
+	Description string
+	Email       string // "" when the person has none (activation then fails)
+	Departement string // département of residence: what eligibility looks at
+	Device      Device
+	Family      credential.Family // [0] is the ouvrant droit; EtatCivil is the identity document
+}
+
+// OuvrantDroit returns the profile's insured person.
+func (p *Profile) OuvrantDroit() *credential.Beneficiary { return p.Family.OuvrantDroit() }
+
+// IdentityDocument returns the identity document the person shows at
+// activation (a copy of the profile's état civil), or the zero value.
+func (p *Profile) IdentityDocument() credential.EtatCivil {
+	if p.Family.EtatCivil == nil {
+		return credential.EtatCivil{}
+	}
+	return *p.Family.EtatCivil
+}
+
+// ProfileError is an invalid profile: it names the file (or profile) and the
+// JSON field at fault. It unwraps to the cause, a *credential.FieldError for
+// field errors, so errors.Is(err, credential.ErrInvalidField) holds for them.
+type ProfileError struct {
+	File  string // file name, or the profile name when built in code
+	Field string // JSON path, e.g. "beneficiaires[2].nir"; "" for the whole file
+	Err   error
+}
+
+func (e *ProfileError) Error() string {
+	if e.Field == "" {
+		return "phone: profile " + e.File + ": " + e.Err.Error()
+	}
+	reason := e.Err.Error()
+	var fe *credential.FieldError
+	if errors.As(e.Err, &fe) {
+		reason = fe.Reason
+	}
+	return "phone: profile " + e.File + ": " + e.Field + ": " + reason
+}
+
+// Unwrap returns the cause.
+func (e *ProfileError) Unwrap() error { return e.Err }
+
+func fieldErr(field, format string, args ...any) error {
+	return &credential.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// MaxProfileSize bounds a profile file.
+const MaxProfileSize = 256 << 10
+
+// LoadProfile reads and validates the profile file at path.
+func LoadProfile(path string) (*Profile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("phone: load profile: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxProfileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("phone: load profile: %w", err)
+	}
+	return ParseProfile(filepath.Base(path), data)
+}
+
+// Profiles returns the names of the built-in profiles, sorted.
+func Profiles() []string {
+	ents, err := fs.ReadDir(profiles.FS, ".")
+	if err != nil { // cannot happen with an embed.FS
+		return nil
+	}
+	var names []string
+	for _, e := range ents {
+		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// BuiltinProfile returns the built-in profile called name (see Profiles).
+func BuiltinProfile(name string) (*Profile, error) {
+	data, err := fs.ReadFile(profiles.FS, name+".json")
+	if err != nil {
+		return nil, fmt.Errorf("phone: profile %q: %w", name, err)
+	}
+	return ParseProfile(name+".json", data)
+}
+
+// ParseProfile decodes and validates a profile; file names it in errors.
+// Unknown fields are refused, so that a misspelt field is not silently lost.
+func ParseProfile(file string, data []byte) (*Profile, error) {
+	if len(data) > MaxProfileSize {
+		return nil, &ProfileError{File: file, Err: fmt.Errorf("larger than %d bytes: %w", MaxProfileSize, credential.ErrTooLarge)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var j jsonProfile
+	if err := dec.Decode(&j); err != nil {
+		return nil, jsonErr(file, err)
+	}
+	if dec.More() {
+		return nil, &ProfileError{File: file, Err: fmt.Errorf("data after the profile object: %w", credential.ErrMalformed)}
+	}
+	p, err := j.profile()
+	if err != nil {
+		var fe *credential.FieldError
+		if errors.As(err, &fe) {
+			return nil, &ProfileError{File: file, Field: fe.Field, Err: err}
+		}
+		return nil, &ProfileError{File: file, Err: err}
+	}
+	if err := p.Validate(); err != nil {
+		var pe *ProfileError
+		if errors.As(err, &pe) {
+			pe.File = file
+		}
+		return nil, err
+	}
+	if want := strings.TrimSuffix(file, ".json"); p.Name != want {
+		return nil, &ProfileError{File: file, Field: "name", Err: fieldErr("name", "%q differs from the file name %q", p.Name, want)}
+	}
+	return p, nil
+}
+
+func jsonErr(file string, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return &ProfileError{File: file, Field: te.Field, Err: fieldErr(te.Field, "want a JSON %s, got %s", te.Type, te.Value)}
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return &ProfileError{File: file, Err: fmt.Errorf("JSON syntax error at byte %d: %v: %w", se.Offset, se, credential.ErrMalformed)}
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		f = strings.Trim(f, `"`)
+		return &ProfileError{File: file, Field: f, Err: fieldErr(f, "unknown field")}
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &ProfileError{File: file, Err: fmt.Errorf("truncated JSON: %w", credential.ErrMalformed)}
+	}
+	return &ProfileError{File: file, Err: fmt.Errorf("%v: %w", err, credential.ErrMalformed)}
+}
+
+// Validate checks the profile: every field of the family
+// (credential.Family.Validate), the e-mail address, the département, the
+// phone, and the coherence the real data have: the NIR's birth year and
+// month against the birth date, the INS against its beneficiary, and the
+// identity document against the ouvrant droit. Errors are *ProfileError.
+func (p *Profile) Validate() error {
+	err := p.validate()
+	if err == nil {
+		return nil
+	}
+	var fe *credential.FieldError
+	field := ""
+	if errors.As(err, &fe) {
+		field = fe.Field
+	}
+	return &ProfileError{File: p.Name, Field: field, Err: err}
+}
+
+func (p *Profile) validate() error {
+	if p.Name == "" || strings.Trim(p.Name, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return fieldErr("name", "%q: want lower-case letters, digits and hyphens", p.Name)
+	}
+	if p.Email != "" && !validEmail(p.Email) {
+		return fieldErr("email", "%q is not an e-mail address", p.Email)
+	}
+	if !ValidDepartement(p.Departement) {
+		return fieldErr("departement", "%q is not a département code (01..95, 2A, 2B, 971..976)", p.Departement)
+	}
+	switch p.Device.OS {
+	case Android, IOS:
+	default:
+		return fieldErr("phone.os", "%q: want android or ios", p.Device.OS)
+	}
+	if !validVersion(p.Device.Version) {
+		return fieldErr("phone.version", "%q: want a version such as 14 or 17.5.1", p.Device.Version)
+	}
+	if strings.TrimSpace(p.Device.Model) == "" || len(p.Device.Model) > 64 {
+		return fieldErr("phone.model", "want 1..64 characters")
+	}
+	if err := p.Family.Validate(); err != nil {
+		return err
+	}
+	if p.Family.EtatCivil == nil {
+		return fieldErr("etatCivil", "is missing: the ouvrant droit's identity document is needed to activate")
+	}
+	for i, b := range p.Family.Beneficiaires {
+		if err := checkCoherence(b); err != nil {
+			var fe *credential.FieldError
+			if errors.As(err, &fe) {
+				return fieldErr(fmt.Sprintf("beneficiaires[%d].%s", i, fe.Field), "%s", fe.Reason)
+			}
+			return err
+		}
+		if i > 0 && b.Qualite == credential.QualiteAssure {
+			return fieldErr(fmt.Sprintf("beneficiaires[%d].qualite", i), "only the first beneficiary is the ouvrant droit (assuré)")
+		}
+	}
+	od, ec := p.Family.OuvrantDroit(), p.Family.EtatCivil
+	if ec.DateNaissance != od.DateNaissance {
+		return fieldErr("etatCivil.dateNaissance", "%s differs from the ouvrant droit's %s", ec.DateNaissance, od.DateNaissance)
+	}
+	if ec.NomNaissance != od.NomFamille {
+		return fieldErr("etatCivil.nomNaissance", "differs from the ouvrant droit's nomFamille")
+	}
+	if (ec.PaysNaissance == "99100") != (ec.CommuneNaissance != "") {
+		return fieldErr("etatCivil.communeNaissance", "must be set for a birth in France (99100) and only then")
+	}
+	return nil
+}
+
+// checkCoherence checks what ties a beneficiary's fields together.
+func checkCoherence(b credential.Beneficiary) error {
+	n := string(b.NIR)
+	if yy, _ := strconv.Atoi(n[1:3]); yy != b.DateNaissance.Year%100 {
+		return fieldErr("nir", "birth year %s does not match dateNaissance %s", n[1:3], b.DateNaissance)
+	}
+	if mm, _ := strconv.Atoi(n[3:5]); mm >= 1 && mm <= 12 && b.DateNaissance.Month != 0 && mm != b.DateNaissance.Month {
+		return fieldErr("nir", "birth month %s does not match dateNaissance %s", n[3:5], b.DateNaissance)
+	}
+	if b.INS == nil {
+		return nil
+	}
+	ins := b.INS
+	if ins.Sexe != b.NIR.Sex() {
+		return fieldErr("ins.sexe", "%s does not match the NIR's sex digit", ins.Sexe)
+	}
+	if ins.DateNaissance != b.DateNaissance {
+		return fieldErr("ins.dateNaissance", "%s differs from dateNaissance %s", ins.DateNaissance, b.DateNaissance)
+	}
+	temp := n[0] == '7' || n[0] == '8' // NIA, a temporary number
+	switch ins.OID {
+	case credential.OIDInsNIR, credential.OIDInsTestNIR:
+		if temp {
+			return fieldErr("ins.oid", "%s is for a NIR but the number is a NIA (7 or 8)", ins.OID)
+		}
+	case credential.OIDInsNIA, credential.OIDInsTestNIA:
+		if !temp {
+			return fieldErr("ins.oid", "%s is for a NIA but the number is a NIR", ins.OID)
+		}
+	}
+	if ins.Matricule != b.NIR {
+		return fieldErr("ins.matricule", "differs from the beneficiary's NIR")
+	}
+	return nil
+}
+
+// ValidDepartement reports whether s is a French département code: 01..95
+// (not 20), 2A, 2B, or 971..976.
+func ValidDepartement(s string) bool {
+	switch {
+	case s == "2A" || s == "2B":
+		return true
+	case len(s) == 2 && isDigits(s):
+		return s >= "01" && s <= "95" && s != "20"
+	case len(s) == 3 && isDigits(s):
+		return s >= "971" && s <= "976" && s != "975"
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func validVersion(s string) bool {
+	if len(s) == 0 || len(s) > 16 {
+		return false
+	}
+	for _, part := range strings.Split(s, ".") {
+		if !isDigits(part) {
+			return false
+		}
+	}
+	return true
+}
+
+func validEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && len(s) <= 254 && strings.Contains(domain, ".") &&
+		!strings.ContainsAny(s, " \t\r\n<>,;\"") && !strings.Contains(domain, "@") &&
+		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+// The JSON form of a profile (see emulator/testdata/profiles).
+type jsonProfile struct {
+	Name          string            `json:"name"`
+	Description   string            `json:"description"`
+	Email         string            `json:"email"`
+	Departement   string            `json:"departement"`
+	Phone         jsonDevice        `json:"phone"`
+	Beneficiaires []jsonBeneficiary `json:"beneficiaires"`
+	EtatCivil     *jsonEtatCivil    `json:"etatCivil"`
+}
+
+type jsonDevice struct {
+	OS      string `json:"os"`
+	Version string `json:"version"`
+	Model   string `json:"model"`
+	NFC     bool   `json:"nfc"`
+}
+
+type jsonBeneficiary struct {
+	NIR           string   `json:"nir"`
+	NomFamille    string   `json:"nomFamille"`
+	NomUsage      string   `json:"nomUsage"`
+	Prenoms       string   `json:"prenoms"`
+	DateNaissance string   `json:"dateNaissance"`
+	RangNaissance int      `json:"rangNaissance"`
+	Qualite       string   `json:"qualite"`
+	Organisme     string   `json:"organisme"`
+	DateMiseAJour string   `json:"dateMiseAJour"`
+	INS           *jsonINS `json:"ins"`
+}
+
+type jsonINS struct {
+	Matricule     string `json:"matricule"`
+	OID           string `json:"oid"`
+	NomsNaissance string `json:"nomsNaissance"`
+	PrenomsActe   string `json:"prenomsActe"`
+	Sexe          string `json:"sexe"`
+	DateNaissance string `json:"dateNaissance"`
+	LieuNaissance string `json:"lieuNaissance"`
+}
+
+type jsonEtatCivil struct {
+	NomNaissance     string `json:"nomNaissance"`
+	Prenoms          string `json:"prenoms"`
+	DateNaissance    string `json:"dateNaissance"`
+	PaysNaissance    string `json:"paysNaissance"`
+	CommuneNaissance string `json:"communeNaissance"`
+	TypeDocument     string `json:"typeDocument"`
+}
+
+func (j *jsonProfile) profile() (*Profile, error) {
+	p := &Profile{
+		Name: j.Name, Description: j.Description, Email: j.Email, Departement: j.Departement,
+		Device: Device{OS: OS(j.Phone.OS), Version: j.Phone.Version, Model: j.Phone.Model, NFC: j.Phone.NFC},
+	}
+	for i, jb := range j.Beneficiaires {
+		b, err := jb.beneficiary()
+		if err != nil {
+			var fe *credential.FieldError
+			if errors.As(err, &fe) {
+				return nil, fieldErr(fmt.Sprintf("beneficiaires[%d].%s", i, fe.Field), "%s", fe.Reason)
+			}
+			return nil, err
+		}
+		p.Family.Beneficiaires = append(p.Family.Beneficiaires, b)
+	}
+	if j.EtatCivil != nil {
+		d, err := ParseDate("etatCivil.dateNaissance", j.EtatCivil.DateNaissance)
+		if err != nil {
+			return nil, err
+		}
+		p.Family.EtatCivil = &credential.EtatCivil{
+			NomNaissance: j.EtatCivil.NomNaissance, Prenoms: j.EtatCivil.Prenoms, DateNaissance: d,
+			PaysNaissance: j.EtatCivil.PaysNaissance, CommuneNaissance: j.EtatCivil.CommuneNaissance,
+			TypeDocument: j.EtatCivil.TypeDocument,
+		}
+	}
+	return p, nil
+}
+
+func (jb *jsonBeneficiary) beneficiary() (credential.Beneficiary, error) {
+	var b credential.Beneficiary
+	var err error
+	b.NIR = credential.NIR(strings.ToUpper(strings.ReplaceAll(jb.NIR, " ", "")))
+	b.NomFamille, b.NomUsage, b.Prenoms, b.RangNaissance = jb.NomFamille, jb.NomUsage, jb.Prenoms, jb.RangNaissance
+	if b.DateNaissance, err = ParseDate("dateNaissance", jb.DateNaissance); err != nil {
+		return b, err
+	}
+	if jb.DateMiseAJour != "" {
+		if b.DateMiseAJour, err = ParseDate("dateMiseAJour", jb.DateMiseAJour); err != nil {
+			return b, err
+		}
+	}
+	if b.Qualite, err = parseQualite(jb.Qualite); err != nil {
+		return b, err
+	}
+	if b.Organisme, err = parseOrganisme(jb.Organisme); err != nil {
+		return b, err
+	}
+	if jb.INS != nil {
+		ins := &credential.INS{
+			Matricule: credential.NIR(strings.ToUpper(strings.ReplaceAll(jb.INS.Matricule, " ", ""))),
+			OID:       jb.INS.OID, NomsNaissance: jb.INS.NomsNaissance, PrenomsActe: jb.INS.PrenomsActe,
+			LieuNaissance: jb.INS.LieuNaissance,
+		}
+		switch jb.INS.Sexe {
+		case "M":
+			ins.Sexe = credential.SexMale
+		case "F":
+			ins.Sexe = credential.SexFemale
+		default:
+			return b, fieldErr("ins.sexe", "%q: want M or F", jb.INS.Sexe)
+		}
+		if ins.DateNaissance, err = ParseDate("ins.dateNaissance", jb.INS.DateNaissance); err != nil {
+			return b, err
+		}
+		b.INS = ins
+	}
+	return b, nil
+}
+
+// ParseDate parses DD/MM/YYYY as the carte Vitale shows it; day and month may
+// be 00 (a lunar date such as 00/00/1978). field names the field in errors.
+func ParseDate(field, s string) (credential.Date, error) {
+	if len(s) != 10 || s[2] != '/' || s[5] != '/' || !isDigits(s[:2]) || !isDigits(s[3:5]) || !isDigits(s[6:]) {
+		return credential.Date{}, fieldErr(field, "%q: want DD/MM/YYYY", s)
+	}
+	d, _ := strconv.Atoi(s[:2])
+	m, _ := strconv.Atoi(s[3:5])
+	y, _ := strconv.Atoi(s[6:])
+	if y < 1850 || y > 2200 || m > 12 || d > 31 {
+		return credential.Date{}, fieldErr(field, "%q out of range", s)
+	}
+	return credential.Date{Year: y, Month: m, Day: d}, nil
+}
+
+func parseQualite(s string) (credential.Qualite, error) {
+	for q := range credential.Qualite(10) {
+		if q.Valid() && q.String() == s {
+			return q, nil
+		}
+	}
+	return 0, fieldErr("qualite", "%q: want assuré, conjoint, enfant, ascendant, concubin, conjoint divorcé, conjoint séparé, conjoint veuf or bénéficiaire", s)
+}
+
+func parseOrganisme(s string) (credential.Organisme, error) {
+	f := strings.Fields(s)
+	if len(f) == 1 && len(s) == 9 {
+		f = []string{s[:2], s[2:5], s[5:]}
+	}
+	if len(f) != 3 {
+		return credential.Organisme{}, fieldErr("organisme", "%q: want \"RR CCC NNNN\" such as 01 261 9850", s)
+	}
+	o := credential.Organisme{Regime: f[0], Caisse: f[1], Centre: f[2]}
+	if err := o.Validate(); err != nil {
+		return o, fieldErr("organisme", "%q: want \"RR CCC NNNN\" such as 01 261 9850", s)
+	}
+	return o, nil
+}
