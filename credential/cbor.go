@@ -127,7 +127,14 @@ func walkCanonical(b []byte, depth int) ([]byte, error) {
 		return nil, err
 	}
 	switch major {
-	case 0, 1, 7:
+	case 0, 1:
+		return b, nil
+	case 7:
+		// Only false and true: the wire format has no null, undefined or
+		// float, and fxamacker would decode null into an empty field.
+		if arg != 20 && arg != 21 {
+			return nil, fmt.Errorf("simple value %d not allowed", arg)
+		}
 		return b, nil
 	case 2, 3:
 		if arg > uint64(len(b)) {
@@ -151,6 +158,9 @@ func walkCanonical(b []byte, depth int) ([]byte, error) {
 		var prev []byte
 		for i := uint64(0); i < arg; i++ {
 			k := b
+			if len(b) == 0 || b[0]>>5 > 1 {
+				return nil, fmt.Errorf("map key is not an integer")
+			}
 			if b, err = walkCanonical(b, depth+1); err != nil {
 				return nil, err
 			}

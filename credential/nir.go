@@ -49,7 +49,7 @@ func ParseNIR(s string) (NIR, error) {
 // on: 2A counts as 19 and 2B as 18 (the "20, less 1 or 2 million" rule).
 func (n NIR) number() (uint64, error) {
 	body := string(n[:13])
-	switch strings.ToUpper(body[5:7]) {
+	switch body[5:7] {
 	case "2A":
 		body = body[:5] + "19" + body[7:]
 	case "2B":
@@ -74,8 +74,8 @@ func ComputeKey(body string) (int, error) {
 	return int(97 - v%97), nil
 }
 
-// Validate checks the length, the characters, the sex digit, the month and
-// the key. The error is a *FieldError naming field "nir".
+// Validate checks the length, the characters (2A and 2B upper-case only),
+// the sex digit, the month and the key. The error is a *FieldError naming field "nir".
 func (n NIR) Validate() error {
 	if len(n) != 15 {
 		return fieldErr("nir", "has %d characters, want 15 (13 + 2-digit key)", len(n))
@@ -84,6 +84,10 @@ func (n NIR) Validate() error {
 	case '1', '2', '3', '4', '7', '8':
 	default:
 		return fieldErr("nir", "first digit %q is not a sex code (1, 2, or 3, 4, 7, 8 for temporary numbers)", n[0])
+	}
+	if m, err := strconv.Atoi(string(n[3:5])); err != nil || n[3] < '0' || n[3] > '9' ||
+		m == 0 || m > 12 && m < 20 || m > 20 && m < 30 || m > 42 && m < 50 {
+		return fieldErr("nir", "month %q is not 01-12 (or 20, 30-42, 50-99 for an incomplete civil status)", n[3:5])
 	}
 	v, err := n.number()
 	if err != nil {

@@ -75,6 +75,8 @@ type Verifier struct {
 	keys    map[string][]*TrustedKey // by kid
 	revList *RevocationList
 	revoked map[[8]byte]struct{}
+	// SHA-256 of the lists in use: a list with the same Seq must be the same list.
+	trustSum, revSum [32]byte
 
 	replayMu sync.Mutex
 	replay   map[[8]byte]replayEntry
@@ -115,7 +117,7 @@ func (v *Verifier) now() time.Time {
 
 // SetTrustList verifies raw and installs it. A list whose Seq is lower than
 // the one held is refused with ErrRollback; the same Seq is accepted only
-// with the same content.
+// with the same bytes (a re-fetch of the list in use).
 func (v *Verifier) SetTrustList(raw []byte) error {
 	tl, err := ParseTrustList(raw, v.cfg.ListAuthority)
 	if err != nil {
@@ -128,14 +130,16 @@ func (v *Verifier) SetTrustList(raw []byte) error {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.trust != nil && tl.Seq < v.trust.Seq {
-		return fmt.Errorf("credential: trust list: seq %d older than %d: %w", tl.Seq, v.trust.Seq, ErrRollback)
+	sum := sha256.Sum256(raw)
+	if v.trust != nil && (tl.Seq < v.trust.Seq || tl.Seq == v.trust.Seq && sum != v.trustSum) {
+		return fmt.Errorf("credential: trust list: seq %d not newer than %d: %w", tl.Seq, v.trust.Seq, ErrRollback)
 	}
-	v.trust, v.keys = tl, keys
+	v.trust, v.keys, v.trustSum = tl, keys, sum
 	return nil
 }
 
-// SetRevocationList verifies raw and installs it, refusing rollbacks.
+// SetRevocationList verifies raw and installs it, refusing rollbacks as
+// SetTrustList does.
 func (v *Verifier) SetRevocationList(raw []byte) error {
 	rl, err := ParseRevocationList(raw, v.cfg.ListAuthority)
 	if err != nil {
@@ -147,10 +151,11 @@ func (v *Verifier) SetRevocationList(raw []byte) error {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.revList != nil && rl.Seq < v.revList.Seq {
-		return fmt.Errorf("credential: revocation list: seq %d older than %d: %w", rl.Seq, v.revList.Seq, ErrRollback)
+	sum := sha256.Sum256(raw)
+	if v.revList != nil && (rl.Seq < v.revList.Seq || rl.Seq == v.revList.Seq && sum != v.revSum) {
+		return fmt.Errorf("credential: revocation list: seq %d not newer than %d: %w", rl.Seq, v.revList.Seq, ErrRollback)
 	}
-	v.revList, v.revoked = rl, set
+	v.revList, v.revoked, v.revSum = rl, set, sum
 	return nil
 }
 
@@ -413,7 +418,7 @@ func (f *Family) decodeGroup(g Group, data []byte) error {
 		}
 		return f.fromWireAMO(w)
 	case GroupINS:
-		var w []*wireINS
+		var w map[uint8]*wireINS
 		if err := unmarshal("INS group", data, &w); err != nil {
 			return err
 		}

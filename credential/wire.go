@@ -43,9 +43,9 @@ type wireEtatCivil struct {
 // wireGroups is the embedded-data form (compact QR credential) and the
 // decoded form of disclosed groups.
 type wireGroups struct {
-	AMO       []wireBeneficiary `cbor:"1,keyasint,omitempty"`
-	INS       []*wireINS        `cbor:"2,keyasint,omitempty"`
-	EtatCivil *wireEtatCivil    `cbor:"3,keyasint,omitempty"`
+	AMO       []wireBeneficiary  `cbor:"1,keyasint,omitempty"`
+	INS       map[uint8]*wireINS `cbor:"2,keyasint,omitempty"` // by beneficiary index
+	EtatCivil *wireEtatCivil     `cbor:"3,keyasint,omitempty"`
 }
 
 // INS OIDs (Référentiel INS): the authority that assigned the matricule.
@@ -262,21 +262,21 @@ func toWireAMO(bs []Beneficiary) []wireBeneficiary {
 	return w
 }
 
-func toWireINS(bs []Beneficiary) []*wireINS {
-	w := make([]*wireINS, len(bs))
-	any := false
+// toWireINS returns the INS group: a map from beneficiary index to INS, for
+// the beneficiaries that have one (no CBOR null anywhere on the wire).
+func toWireINS(bs []Beneficiary) map[uint8]*wireINS {
+	w := make(map[uint8]*wireINS, len(bs))
 	for i, b := range bs {
 		if b.INS == nil {
 			continue
 		}
-		any = true
-		w[i] = &wireINS{
+		w[uint8(i)] = &wireINS{
 			Matricule: string(b.INS.Matricule), OID: b.INS.OID, NomsNaissance: b.INS.NomsNaissance,
 			PrenomsActe: b.INS.PrenomsActe, Sexe: uint8(b.INS.Sexe), DateNaissance: encodeDate(b.INS.DateNaissance),
 			LieuNaissance: b.INS.LieuNaissance,
 		}
 	}
-	if !any {
+	if len(w) == 0 {
 		return nil
 	}
 	return w
@@ -325,13 +325,13 @@ func (f *Family) fromWireAMO(w []wireBeneficiary) error {
 }
 
 // fromWireINS attaches the INS group to the beneficiaries decoded before.
-func (f *Family) fromWireINS(w []*wireINS) error {
-	if len(w) != len(f.Beneficiaires) {
-		return fieldErr("ins", "%d entries for %d beneficiaries", len(w), len(f.Beneficiaires))
+func (f *Family) fromWireINS(w map[uint8]*wireINS) error {
+	if len(w) == 0 {
+		return fieldErr("ins", "is empty")
 	}
 	for i, wi := range w {
-		if wi == nil {
-			continue
+		if int(i) >= len(f.Beneficiaires) || wi == nil {
+			return fieldErr("ins", "entry for beneficiary %d of %d", i, len(f.Beneficiaires))
 		}
 		ins := &INS{Matricule: NIR(wi.Matricule), OID: wi.OID, NomsNaissance: wi.NomsNaissance,
 			PrenomsActe: wi.PrenomsActe, Sexe: Sex(wi.Sexe), LieuNaissance: wi.LieuNaissance}
