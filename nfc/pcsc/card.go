@@ -23,6 +23,11 @@ const DefaultTimeout = 5 * time.Second
 // whose PC/SC session was cut to stop a hung call.
 var ErrCardClosed = errors.New("pcsc: card closed")
 
+// ErrNoStatusWord is wrapped, with nfc.ErrPhoneRemoved, when a transmit
+// returns an answer shorter than a status word: vpcd does so when the phone
+// leaves the field during the exchange, and no card answers that way.
+var ErrNoStatusWord = errors.New("pcsc: answer without status word")
+
 var _ apdu.Transport = (*Card)(nil)
 
 // Card is a phone (or card) connected in shared mode inside a PC/SC
@@ -122,6 +127,10 @@ func (k *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 		rsp, err = k.card.Transmit(cmd)
 		return wrap("transmit", err)
 	})
+	if err == nil && len(rsp) < 2 {
+		// vpcd answers nothing when the phone left during the exchange.
+		return nil, fmt.Errorf("pcsc: transmit: %w (%w)", nfc.ErrPhoneRemoved, ErrNoStatusWord)
+	}
 	return rsp, err
 }
 

@@ -16,8 +16,8 @@ import (
 )
 
 // presentTimeout bounds the wait for pcscd to see a card come or go: it
-// polls vpcd every 400 ms.
-const presentTimeout = 3 * time.Second
+// polls vpcd every 400 ms (a generous bound: the machine is shared).
+const presentTimeout = 8 * time.Second
 
 func newContext(t testing.TB) *pcsc.Context {
 	t.Helper()
@@ -38,6 +38,10 @@ func phone(t testing.TB, slot string, opts vpcd.Options) (card *pcsctest.Card, r
 	t.Helper()
 	addr, reader := pcsctest.Require(t, slot)
 	card = new(pcsctest.Card)
+	// The previous test's phone must be seen gone first; and this one at the
+	// end (cleanups run last first: this one after Serve's).
+	pcsctest.WaitCard(t, reader, false, presentTimeout)
+	t.Cleanup(func() { pcsctest.WaitCard(t, reader, false, presentTimeout) })
 	pcsctest.Serve(t, addr, card, opts)
 	pcsctest.WaitCard(t, reader, true, presentTimeout)
 	return card, reader
