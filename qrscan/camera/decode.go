@@ -73,8 +73,8 @@ func (s Strategy) String() string {
 // the package documentation).
 var DefaultStrategies = []Strategy{
 	StrategyPure, StrategyHybrid, StrategyTryHarder,
-	StrategyMean3, StrategyCrop, StrategyStretch, StrategyDown2,
-	StrategyInverted,
+	StrategyResampleMean3, StrategyResample, StrategyMean3,
+	StrategyCrop, StrategyStretch, StrategyDown2, StrategyInverted,
 }
 
 // DefaultBudget is the time Decode spends on one frame when DecodeOptions

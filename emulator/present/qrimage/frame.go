@@ -126,7 +126,7 @@ func (c *Code) Frame(opts FrameOptions) (*image.Gray, error) {
 		return nil, err
 	}
 	w, h := opts.size()
-	r := rand.New(rand.NewPCG(opts.Seed, 0x6672616d65))
+	r := newRand(opts.Seed)
 	mod := opts.ModulePx
 	if mod == 0 {
 		mod = DefaultModulePx
@@ -447,3 +447,5 @@ func gaussBlur(buf []float64, w, h int, sigma float64) {
 		}
 	}
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x6672616d65)) }

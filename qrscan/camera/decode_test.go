@@ -1,0 +1,157 @@
+package camera_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image"
+	"image/jpeg"
+	"testing"
+	"time"
+
+	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
+	"github.com/apcvkit/apcvkit/qrscan"
+	"github.com/apcvkit/apcvkit/qrscan/camera"
+)
+
+// toYUYV packs a grey image as YUYV with the given extra stride bytes and
+// chroma bytes set to a value that would ruin a decode if read as luma.
+func toYUYV(g *image.Gray, pad int) camera.Frame {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	stride := 2*w + pad
+	data := make([]byte, stride*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			data[y*stride+2*x] = g.Pix[y*g.Stride+x]
+			data[y*stride+2*x+1] = byte(x * 37)
+		}
+	}
+	return camera.Frame{Format: camera.YUYV, Width: w, Height: h, Stride: stride, Data: data}
+}
+
+func TestDecode(t *testing.T) {
+	t480, t960 := base45Text(1, 480), base45Text(2, 960)
+	clean := cleanImage(t, t960, 3)
+	var jb bytes.Buffer
+	if err := jpeg.Encode(&jb, image.NewRGBA(image.Rect(0, 0, 1, 1)), nil); err != nil {
+		t.Fatal(err)
+	}
+	// A colour JPEG of a clean code decodes to *image.YCbCr.
+	rgba := image.NewRGBA(clean.Rect)
+	for i, v := range clean.Pix {
+		rgba.Pix[4*i], rgba.Pix[4*i+1], rgba.Pix[4*i+2], rgba.Pix[4*i+3] = v, v/2, v, 255
+	}
+	jb.Reset()
+	if err := jpeg.Encode(&jb, rgba, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	ycc, err := jpeg.Decode(&jb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ycc.(*image.YCbCr); !ok {
+		t.Fatalf("jpeg gave %T", ycc)
+	}
+	inverted, _, err := qrimage.Encode(t480, qrimage.Options{ModulePx: 3, Invert: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := image.NewGray(image.Rect(0, 0, clean.Rect.Dx()+40, clean.Rect.Dy()+40))
+	for i := range sub.Pix {
+		sub.Pix[i] = 255
+	}
+	for y := 0; y < clean.Rect.Dy(); y++ {
+		copy(sub.Pix[(y+20)*sub.Stride+20:], clean.Pix[y*clean.Stride:(y+1)*clean.Stride])
+	}
+	tests := []struct {
+		name     string
+		frame    camera.Frame
+		text     string
+		strategy camera.Strategy // 0: any
+	}{
+		{"clean png 480", camera.FromImage(cleanImage(t, t480, 4)), t480, camera.StrategyPure},
+		{"clean png 960", camera.FromImage(clean), t960, camera.StrategyPure},
+		{"one pixel per module", camera.FromImage(cleanImage(t, t480, 1)), t480, 0},
+		{"sub-image of a larger gray", camera.FromImage(sub.SubImage(image.Rect(20, 20, 20+clean.Rect.Dx(), 20+clean.Rect.Dy()))), t960, camera.StrategyPure},
+		{"ycbcr from jpeg", camera.FromImage(ycc), t960, 0},
+		{"rgba fallback", camera.FromImage(rgba), t960, 0},
+		{"yuyv padded", toYUYV(clean, 6), t960, camera.StrategyPure},
+		{"inverted (dark mode)", camera.FromImage(inverted), t480, camera.StrategyInverted},
+		{"mild frame", camera.FromImage(frame(t, t480, qrimage.Mild(3))), t480, 0},
+		{"non-ApCV text", camera.FromImage(cleanImage(t, "https://example.org/", 4)), "https://example.org/", camera.StrategyPure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := camera.DecodeWith(context.Background(), tt.frame, camera.DecodeOptions{Source: "camera:test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Text != tt.text {
+				t.Fatalf("text %q…, want %q…", r.Text[:min(20, len(r.Text))], tt.text[:20])
+			}
+			if tt.strategy != 0 && r.Strategy != tt.strategy {
+				t.Errorf("read by %v, want %v", r.Strategy, tt.strategy)
+			}
+			if r.Symbology != "]Q1" || r.Source != "camera:test" || r.At.IsZero() || r.Tried < 1 {
+				t.Errorf("scan metadata %q %q %v tried %d", r.Symbology, r.Source, r.At, r.Tried)
+			}
+		})
+	}
+}
+
+func TestDecodeFailures(t *testing.T) {
+	blank, err := qrimage.BlankFrame(qrimage.FrameOptions{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	// A clock that jumps one second per reading: the budget is spent after
+	// the first strategy.
+	var ticks time.Duration
+	jumpy := func() time.Time { ticks += time.Second; return time.Unix(0, 0).Add(ticks) }
+	tests := []struct {
+		name   string
+		ctx    context.Context
+		frame  camera.Frame
+		opts   camera.DecodeOptions
+		want   error
+		tried  int // -1: don't check
+	}{
+		{"blank scene", context.Background(), camera.FromImage(blank), camera.DecodeOptions{Budget: -1}, qrscan.ErrNoCode, len(camera.DefaultStrategies)},
+		{"uniform white", context.Background(), camera.Frame{Format: camera.Gray, Width: 64, Height: 64, Data: bytes.Repeat([]byte{255}, 64*64)}, camera.DecodeOptions{}, qrscan.ErrNoCode, -1},
+		{"tiny frame", context.Background(), camera.Frame{Format: camera.Gray, Width: 1, Height: 1, Data: []byte{0}}, camera.DecodeOptions{}, qrscan.ErrNoCode, -1},
+		{"budget spent after one strategy", context.Background(), camera.FromImage(blank), camera.DecodeOptions{Budget: time.Millisecond, Now: jumpy}, qrscan.ErrNoCode, 1},
+		{"no strategies", context.Background(), camera.FromImage(blank), camera.DecodeOptions{Strategies: []camera.Strategy{}}, qrscan.ErrNoCode, 0},
+		{"unknown strategy", context.Background(), camera.FromImage(blank), camera.DecodeOptions{Strategies: []camera.Strategy{200}}, qrscan.ErrNoCode, 1},
+		{"canceled", canceled, camera.FromImage(blank), camera.DecodeOptions{}, context.Canceled, 0},
+		{"bad frame", context.Background(), camera.Frame{Format: camera.Gray, Width: 10, Height: 10, Data: make([]byte, 99)}, camera.DecodeOptions{}, camera.ErrBadFrame, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := camera.DecodeWith(tt.ctx, tt.frame, tt.opts)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			if tt.tried >= 0 && r.Tried != tt.tried {
+				t.Errorf("tried %d strategies, want %d", r.Tried, tt.tried)
+			}
+		})
+	}
+	_, err = camera.Decode(context.Background(), camera.FromImage(blank))
+	if got := apcverr.Message(err, apcverr.FR); got != qrscan.ErrNoCode.FR {
+		t.Errorf("desk message %q", got)
+	}
+}
+
+func TestStrategyString(t *testing.T) {
+	for s, want := range map[camera.Strategy]string{
+		camera.StrategyPure: "pure", camera.StrategyResampleMean3: "resample-mean3",
+		camera.StrategyInverted: "inverted", 0: "strategy(0)", 250: "strategy(250)",
+	} {
+		if got := s.String(); got != want {
+			t.Errorf("%d: %q, want %q", s, got, want)
+		}
+	}
+}

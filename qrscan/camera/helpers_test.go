@@ -1,0 +1,55 @@
+package camera_test
+
+import (
+	"image"
+	"math/rand/v2"
+	"os/exec"
+	"os"
+	"testing"
+
+	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
+)
+
+// base45Text returns "APCV1:" followed by random Base45 characters, n
+// characters in all, deterministic by seed.
+func base45Text(seed uint64, n int) string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+	r := rand.New(rand.NewPCG(seed, 45))
+	b := []byte("APCV1:")
+	for len(b) < n {
+		b = append(b, alphabet[r.IntN(len(alphabet))])
+	}
+	return string(b)
+}
+
+func cleanImage(t testing.TB, text string, px int) *image.Gray {
+	t.Helper()
+	img, _, err := qrimage.Encode(text, qrimage.Options{ModulePx: px})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func frame(t testing.TB, text string, o qrimage.FrameOptions) *image.Gray {
+	t.Helper()
+	img, err := qrimage.Frame(text, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// peer returns the path of an independent decoder, skipping the test when
+// it is missing unless APCV_REQUIRE_PEERS is set.
+func peer(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("APCV_REQUIRE_PEERS") != "" {
+			t.Fatalf("%s required (APCV_REQUIRE_PEERS is set): %v", name, err)
+		}
+		t.Skipf("%s not installed (apt-get install zbar-tools zxing-cpp-tools qrencode)", name)
+	}
+	return p
+}

@@ -1,0 +1,345 @@
+package camera
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // FileSource reads JPEG
+	_ "image/png"  // and PNG
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apcvkit/apcvkit/qrscan"
+)
+
+// FrameSource delivers camera frames. NextFrame blocks until a frame is
+// ready or ctx is done; it returns io.EOF when the source has no more
+// frames (a finished file list) and an error wrapping qrscan.ErrDeviceGone
+// when the camera went away. Any other error is about one frame: the caller
+// may ask for the next. A webcam backend implements it over its capture
+// API; the frame's Data may be reused once NextFrame is called again.
+type FrameSource interface {
+	NextFrame(ctx context.Context) (Frame, error)
+	Close() error
+}
+
+// Namer is an optional FrameSource capability: the device name put in
+// Scan.Source ("camera:" + Name()).
+type Namer interface {
+	Name() string
+}
+
+// ErrClosed is returned by sources used after Close.
+var ErrClosed = errors.New("camera: source closed")
+
+// FileSource reads image files (PNG, JPEG) in order, one frame each.
+type FileSource struct {
+	mu     sync.Mutex
+	paths  []string
+	next   int
+	closed bool
+}
+
+// Files returns a source over the given image files, in the given order.
+func Files(paths ...string) *FileSource {
+	return &FileSource{paths: slices.Clone(paths)}
+}
+
+// imageExts are the file name extensions Dir picks up.
+var imageExts = []string{".png", ".jpg", ".jpeg"}
+
+// Dir returns a source over the PNG and JPEG files of a directory, sorted
+// by name (not recursive).
+func Dir(dir string) (*FileSource, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("camera: %w", err)
+	}
+	var paths []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && slices.Contains(imageExts, strings.ToLower(filepath.Ext(e.Name()))) {
+			paths = append(paths, filepath.Join(dir, e.Name()))
+		}
+	}
+	return Files(paths...), nil // ReadDir sorts by name
+}
+
+// Name returns "files".
+func (s *FileSource) Name() string { return "files" }
+
+// NextFrame decodes the next file. A file that cannot be read or decoded is
+// an error about that frame; after the last file it returns io.EOF.
+func (s *FileSource) NextFrame(ctx context.Context) (Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return Frame{}, err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return Frame{}, ErrClosed
+	}
+	if s.next >= len(s.paths) {
+		s.mu.Unlock()
+		return Frame{}, io.EOF
+	}
+	p := s.paths[s.next]
+	s.next++
+	s.mu.Unlock()
+	img, err := readImage(p)
+	if err != nil {
+		return Frame{}, err
+	}
+	f := FromImage(img)
+	if st, err := os.Stat(p); err == nil {
+		f.At = st.ModTime()
+	}
+	return f, nil
+}
+
+// maxFileSize bounds an image file read by FileSource.
+const maxFileSize = 64 << 20
+
+func readImage(p string) (image.Image, error) {
+	fh, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("camera: %w", err)
+	}
+	defer fh.Close()
+	cfg, _, err := image.DecodeConfig(io.LimitReader(fh, maxFileSize))
+	if err != nil {
+		return nil, fmt.Errorf("camera: %s: %w (%v)", filepath.Base(p), ErrBadFrame, err)
+	}
+	if cfg.Width > MaxSide || cfg.Height > MaxSide {
+		return nil, fmt.Errorf("camera: %s: %d×%d: %w", filepath.Base(p), cfg.Width, cfg.Height, ErrBadFrame)
+	}
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("camera: %w", err)
+	}
+	img, _, err := image.Decode(io.LimitReader(fh, maxFileSize))
+	if err != nil {
+		return nil, fmt.Errorf("camera: %s: %w (%v)", filepath.Base(p), ErrBadFrame, err)
+	}
+	return img, nil
+}
+
+// Close ends the source; NextFrame then returns ErrClosed.
+func (s *FileSource) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return nil
+}
+
+// FuncSource adapts a function to a FrameSource, for generated or in-memory
+// frames. The function returns io.EOF when it has no more frames.
+type FuncSource struct {
+	fn     func(ctx context.Context, i int) (Frame, error)
+	mu     sync.Mutex
+	i      int
+	closed bool
+}
+
+// Func returns a source whose i-th frame (from 0) is fn(ctx, i).
+func Func(fn func(ctx context.Context, i int) (Frame, error)) *FuncSource {
+	return &FuncSource{fn: fn}
+}
+
+// Images returns a source over in-memory images, in order.
+func Images(imgs ...image.Image) *FuncSource {
+	imgs = slices.Clone(imgs)
+	return Func(func(_ context.Context, i int) (Frame, error) {
+		if i >= len(imgs) {
+			return Frame{}, io.EOF
+		}
+		return FromImage(imgs[i]), nil
+	})
+}
+
+// NextFrame returns the next frame.
+func (s *FuncSource) NextFrame(ctx context.Context) (Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return Frame{}, err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return Frame{}, ErrClosed
+	}
+	i := s.i
+	s.i++
+	s.mu.Unlock()
+	return s.fn(ctx, i)
+}
+
+// Close ends the source; NextFrame then returns ErrClosed.
+func (s *FuncSource) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return nil
+}
+
+// SourceOptions tune a Source. The zero value is ready to use.
+type SourceOptions struct {
+	Decode DecodeOptions // per-frame decoding (budget, strategies, clock)
+	// MaxFrameErrors ends Next with the last frame error after that many
+	// consecutive failed frames; 0 means 100.
+	MaxFrameErrors int
+	// Logf, when set, receives one line per frame outcome (never the
+	// scanned text).
+	Logf func(format string, args ...any)
+}
+
+// Stats count what a Source saw.
+type Stats struct {
+	Frames      int              // frames delivered by the FrameSource
+	FrameErrors int              // frames the FrameSource failed to deliver or that were malformed
+	NoCode      int              // frames without a readable QR code
+	NotApCV     int              // frames with a QR code that is not an ApCV code
+	Scans       int              // ApCV codes returned
+	ByStrategy  map[Strategy]int // successful reads (ApCV or not) per strategy
+	Decoding    time.Duration    // total time spent decoding frames
+}
+
+// Source is a qrscan.Source over a FrameSource: it decodes frames until one
+// carries an ApCV code.
+type Source struct {
+	fs   FrameSource
+	opts SourceOptions
+	name string
+
+	mu          sync.Mutex
+	stats       Stats
+	lastNonApCV string // text of the last non-ApCV code reported
+}
+
+var _ qrscan.Source = (*Source)(nil)
+
+// NewSource returns a scan source reading fs. The Source owns fs: Close
+// closes it.
+func NewSource(fs FrameSource, opts SourceOptions) *Source {
+	name := "camera"
+	if n, ok := fs.(Namer); ok && n.Name() != "" {
+		name = "camera:" + n.Name()
+	}
+	if opts.Decode.Source == "" {
+		opts.Decode.Source = name
+	}
+	if opts.MaxFrameErrors == 0 {
+		opts.MaxFrameErrors = 100
+	}
+	return &Source{fs: fs, opts: opts, name: name, stats: Stats{ByStrategy: map[Strategy]int{}}}
+}
+
+func (s *Source) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
+
+// Next decodes frames until one carries an ApCV code and returns it. A
+// frame with another QR code ends Next with an error wrapping
+// qrscan.ErrNotApCV, once per distinct code: the same foreign code seen in
+// the following frames is skipped silently. Frames without a code are
+// skipped until ctx is done. Next returns io.EOF (wrapped, with
+// qrscan.ErrNoCode) when the FrameSource has no more frames, and the
+// FrameSource's error when the device is gone.
+func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
+	consecutive := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return qrscan.Scan{}, fmt.Errorf("camera: %w", err)
+		}
+		f, err := s.fs.NextFrame(ctx)
+		switch {
+		case err == nil:
+		case errors.Is(err, io.EOF):
+			return qrscan.Scan{}, fmt.Errorf("camera: end of frames: %w: %w", qrscan.ErrNoCode, io.EOF)
+		case errors.Is(err, qrscan.ErrDeviceGone), errors.Is(err, ErrClosed),
+			errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+			return qrscan.Scan{}, fmt.Errorf("camera: next frame: %w", err)
+		default:
+			s.count(func(st *Stats) { st.FrameErrors++ })
+			s.logf("camera: frame error: %v", err)
+			if consecutive++; consecutive >= s.opts.MaxFrameErrors {
+				return qrscan.Scan{}, fmt.Errorf("camera: %d frames failed in a row: %w", consecutive, err)
+			}
+			continue
+		}
+		s.count(func(st *Stats) { st.Frames++ })
+		res, err := DecodeWith(ctx, f, s.opts.Decode)
+		s.count(func(st *Stats) { st.Decoding += res.Elapsed })
+		switch {
+		case err == nil:
+		case errors.Is(err, qrscan.ErrNoCode):
+			consecutive = 0
+			s.count(func(st *Stats) { st.NoCode++ })
+			s.logf("camera: no code (%d strategies, %v)", res.Tried, res.Elapsed)
+			continue
+		case errors.Is(err, ErrBadFrame):
+			s.count(func(st *Stats) { st.FrameErrors++ })
+			s.logf("camera: frame error: %v", err)
+			if consecutive++; consecutive >= s.opts.MaxFrameErrors {
+				return qrscan.Scan{}, fmt.Errorf("camera: %d frames failed in a row: %w", consecutive, err)
+			}
+			continue
+		default: // ctx done
+			return qrscan.Scan{}, err
+		}
+		consecutive = 0
+		s.count(func(st *Stats) { st.ByStrategy[res.Strategy]++ })
+		if !qrscan.IsApCV(res.Text) {
+			s.mu.Lock()
+			repeat := res.Text == s.lastNonApCV
+			s.lastNonApCV = res.Text
+			s.stats.NotApCV++
+			s.mu.Unlock()
+			s.logf("camera: foreign QR code (%d chars, %v), repeat=%v", len(res.Text), res.Strategy, repeat)
+			if repeat {
+				continue
+			}
+			return qrscan.Scan{}, fmt.Errorf("camera: %d-char code: %w", len(res.Text), qrscan.ErrNotApCV)
+		}
+		if len(res.Text) > qrscan.MaxText {
+			return qrscan.Scan{}, fmt.Errorf("camera: %d-char code: %w", len(res.Text), qrscan.ErrGarbled)
+		}
+		s.mu.Lock()
+		s.lastNonApCV = ""
+		s.stats.Scans++
+		s.mu.Unlock()
+		s.logf("camera: ApCV code read by %v in %v", res.Strategy, res.Elapsed)
+		return res.Scan, nil
+	}
+}
+
+func (s *Source) count(fn func(*Stats)) {
+	s.mu.Lock()
+	fn(&s.stats)
+	s.mu.Unlock()
+}
+
+// Stats returns a copy of the counters.
+func (s *Source) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.ByStrategy = make(map[Strategy]int, len(s.stats.ByStrategy))
+	for k, v := range s.stats.ByStrategy {
+		st.ByStrategy[k] = v
+	}
+	return st
+}
+
+// Close closes the FrameSource.
+func (s *Source) Close() error {
+	if err := s.fs.Close(); err != nil {
+		return fmt.Errorf("camera: close: %w", err)
+	}
+	return nil
+}
