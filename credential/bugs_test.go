@@ -1,9 +1,8 @@
 package credential_test
 
-// Tests that fail on defects of the non-test code found while writing the
-// test suite. Each names the file and line at fault; see the report in
-// docs/PROTOCOL.md "Known deviations". Delete a test's comment, not the test,
-// once the code is fixed.
+// Regression tests for defects of the non-test code found while writing the
+// test suite (all fixed in commit 02be322). A new defect gets its failing
+// test here, with the file and line at fault, until it is fixed.
 
 import (
 	"bytes"

@@ -1,0 +1,5 @@
+//go:build race
+
+package credential_test
+
+const raceEnabled = true
