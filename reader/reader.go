@@ -1,0 +1,479 @@
+package reader
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/qrscan"
+)
+
+// ListSource provides the signed trust and revocation lists. The list
+// fetcher of package reader/lists implements it over HTTP with a cache;
+// StaticLists serves fixed bytes.
+type ListSource interface {
+	TrustList(ctx context.Context) ([]byte, error)
+	RevocationList(ctx context.Context) ([]byte, error)
+}
+
+// StaticLists is a ListSource of fixed lists (tests, offline set-ups).
+type StaticLists struct{ Trust, Revocation []byte }
+
+// TrustList returns s.Trust.
+func (s StaticLists) TrustList(context.Context) ([]byte, error) { return s.Trust, nil }
+
+// RevocationList returns s.Revocation.
+func (s StaticLists) RevocationList(context.Context) ([]byte, error) { return s.Revocation, nil }
+
+// Phone is a phone in an NFC field, connected: an APDU transport that must
+// be closed when the read is over.
+type Phone interface {
+	apdu.Transport
+	Close() error
+}
+
+// NFCSource is a contactless reader: WaitPhone blocks until a phone enters
+// its field (a phone already read must leave the field first) and connects
+// to it. The PC/SC reader of package nfc/pcsc and the emulator implement it.
+type NFCSource interface {
+	Name() string
+	WaitPhone(ctx context.Context) (Phone, error)
+	Close() error
+}
+
+// ReceiptSink delivers receipts for identities read by QR (the app's
+// backend; the emulator provides one).
+type ReceiptSink interface {
+	PostReceipt(ctx context.Context, credentialID [8]byte, r credential.Receipt) error
+}
+
+// Config configures a Reader. The zero value refuses to read: Enabled must
+// be set, as the billing software's "ApCV function" switch.
+type Config struct {
+	// Enabled is the billing software's "ApCV function enabled" setting.
+	Enabled bool
+	// Departement is the PS's département; with Deployed non-empty, Open
+	// fails with ErrNotDeployed unless it is listed.
+	Departement string
+	Deployed    []string
+	// Groups are the data groups asked for over NFC (default AMO). QR
+	// carries AMO only.
+	Groups []credential.Group
+
+	// ListAuthority is the pinned key that signs the lists; Lists serves
+	// them. Open fetches both; they are refreshed every ListRefresh
+	// (default 1 h) while the Reader is open. Alternatively, Verifier may be
+	// given ready-made, and the three are then ignored.
+	ListAuthority *ecdsa.PublicKey
+	Lists         ListSource
+	ListRefresh   time.Duration
+	Verifier      *credential.Verifier
+	// QRWindow is how long a QR code stays valid after the phone signed it (default 3 min).
+	QRWindow time.Duration
+
+	// Sources: contactless readers and QR sources, all read concurrently.
+	NFC []NFCSource
+	QR  []qrscan.Source
+	// Receipts delivers receipts for QR identities; nil disables them.
+	Receipts ReceiptSink
+
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// NFCStepTimeout and NFCTimeout bound each APDU step and a whole NFC
+	// read (defaults 2 s and 5 s).
+	NFCStepTimeout, NFCTimeout time.Duration
+	// Logger receives events without personal data; nil discards.
+	Logger *slog.Logger
+}
+
+// Reader reads verified identities from every configured source.
+type Reader struct {
+	cfg    Config
+	v      *credential.Verifier
+	events chan Event
+	log    *slog.Logger
+
+	ctx    context.Context // lives until Close
+	cancel context.CancelFunc
+	bg     sync.WaitGroup // list refresh
+
+	readMu sync.Mutex // one Read at a time
+	mu     sync.Mutex
+	closed bool
+	gone   map[int]bool // sources that failed for good
+	held   []*Identity  // NFC identities whose phone is kept open for a receipt
+}
+
+// Open checks the policy, loads the lists and returns a Reader over the
+// configured sources. Close releases everything, sources included.
+func Open(ctx context.Context, cfg Config) (*Reader, error) {
+	if !cfg.Enabled {
+		return nil, fmt.Errorf("reader: open: %w", ErrDisabled)
+	}
+	if len(cfg.Deployed) > 0 && !slices.Contains(cfg.Deployed, cfg.Departement) {
+		return nil, fmt.Errorf("reader: open: département %q: %w", cfg.Departement, ErrNotDeployed)
+	}
+	if len(cfg.NFC)+len(cfg.QR) == 0 {
+		return nil, fmt.Errorf("reader: open: %w", ErrNoSource)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ListRefresh <= 0 {
+		cfg.ListRefresh = time.Hour
+	}
+	if len(cfg.Groups) == 0 {
+		cfg.Groups = []credential.Group{credential.GroupAMO}
+	}
+	r := &Reader{cfg: cfg, events: make(chan Event, 64), gone: map[int]bool{}, log: cfg.Logger}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	r.v = cfg.Verifier
+	if r.v == nil {
+		if cfg.ListAuthority == nil || cfg.Lists == nil {
+			return nil, fmt.Errorf("reader: open: no Verifier and no ListAuthority+Lists: %w", credential.ErrTrustListStale)
+		}
+		r.v = credential.NewVerifier(credential.VerifierConfig{ListAuthority: cfg.ListAuthority, Now: cfg.Now, QRWindow: cfg.QRWindow})
+		if err := r.refreshLists(ctx); err != nil {
+			return nil, fmt.Errorf("reader: open: %w", err)
+		}
+	}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	if cfg.Verifier == nil {
+		r.bg.Add(1)
+		go r.refreshLoop()
+	}
+	for _, s := range cfg.NFC {
+		r.emit(Event{Kind: DeviceAdded, Source: "nfc:" + s.Name()})
+	}
+	for i := range cfg.QR {
+		r.emit(Event{Kind: DeviceAdded, Source: qrName(i)})
+	}
+	return r, nil
+}
+
+func qrName(i int) string { return fmt.Sprintf("qr:%d", i) }
+
+// refreshLists fetches and installs both lists. A list refused (tampered,
+// rolled back) leaves the one in use in place.
+func (r *Reader) refreshLists(ctx context.Context) error {
+	tl, err := r.cfg.Lists.TrustList(ctx)
+	if err == nil {
+		err = r.v.SetTrustList(tl)
+	}
+	if err != nil {
+		return fmt.Errorf("trust list: %w", err)
+	}
+	rl, err := r.cfg.Lists.RevocationList(ctx)
+	if err == nil {
+		err = r.v.SetRevocationList(rl)
+	}
+	if err != nil {
+		return fmt.Errorf("revocation list: %w", err)
+	}
+	return nil
+}
+
+func (r *Reader) refreshLoop() {
+	defer r.bg.Done()
+	t := time.NewTicker(r.cfg.ListRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+			if err := r.refreshLists(ctx); err != nil {
+				r.log.Warn("reader: list refresh failed; keeping the lists in use", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// Verifier returns the verifier in use (to inspect the lists).
+func (r *Reader) Verifier() *credential.Verifier { return r.v }
+
+// RefreshLists fetches the lists now.
+func (r *Reader) RefreshLists(ctx context.Context) error {
+	if r.cfg.Lists == nil {
+		return nil
+	}
+	return r.refreshLists(ctx)
+}
+
+// Events returns the channel of events for a UI. Events are produced while
+// a Read runs (and DeviceAdded at Open); when the channel is full, new
+// events are dropped rather than slowing the reading. It is closed by Close.
+func (r *Reader) Events() <-chan Event { return r.events }
+
+func (r *Reader) emit(e Event) {
+	if e.At.IsZero() {
+		e.At = r.cfg.Now()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	select {
+	case r.events <- e:
+	default:
+	}
+}
+
+type outcome struct {
+	id  *Identity
+	err error
+	src int // source index that fails for good, or -1
+}
+
+// Read returns the first verified identity presented on any source, or the
+// error of the first failed presentation (QR expired, app locked, phone
+// removed…: show Message(err) at the desk and call Read again). Device
+// failures are reported as events and end that source only; when no source
+// is left, Read fails with ErrNoSource. Read never returns an identity that
+// was not fully verified.
+func (r *Reader) Read(ctx context.Context) (*Identity, error) {
+	if !r.readMu.TryLock() {
+		return nil, fmt.Errorf("reader: read: %w", ErrBusy)
+	}
+	defer r.readMu.Unlock()
+	r.mu.Lock()
+	closed := r.closed
+	r.mu.Unlock()
+	if closed {
+		return nil, fmt.Errorf("reader: read: %w", ErrClosed)
+	}
+	r.releaseHeld()
+	return r.read(ctx)
+}
+
+// releaseHeld closes the NFC connections kept for receipts after earlier reads.
+func (r *Reader) releaseHeld() {
+	r.mu.Lock()
+	held := r.held
+	r.held = nil
+	r.mu.Unlock()
+	for _, id := range held {
+		id.Release()
+	}
+}
+
+func (r *Reader) read(ctx context.Context) (*Identity, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(r.ctx, cancel) // Close ends a running Read
+	defer stop()
+	out := make(chan outcome)
+	var wg sync.WaitGroup
+	live := 0
+	r.mu.Lock()
+	for i, s := range r.cfg.NFC {
+		if !r.gone[i] {
+			live++
+			wg.Add(1)
+			go func() { defer wg.Done(); r.nfcLoop(ctx, i, s, out) }()
+		}
+	}
+	for i, s := range r.cfg.QR {
+		if !r.gone[len(r.cfg.NFC)+i] {
+			live++
+			wg.Add(1)
+			go func() { defer wg.Done(); r.qrLoop(ctx, len(r.cfg.NFC)+i, i, s, out) }()
+		}
+	}
+	r.mu.Unlock()
+	defer func() { cancel(); wg.Wait() }()
+	if live == 0 {
+		return nil, fmt.Errorf("reader: read: %w", ErrNoSource)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			if r.ctx.Err() != nil {
+				return nil, fmt.Errorf("reader: read: %w", ErrClosed)
+			}
+			return nil, ctx.Err()
+		case o := <-out:
+			if o.src >= 0 {
+				r.mu.Lock()
+				r.gone[o.src] = true
+				r.mu.Unlock()
+				live--
+				if live == 0 {
+					return nil, fmt.Errorf("reader: read: %w", ErrNoSource)
+				}
+				continue
+			}
+			if o.err != nil {
+				r.emit(Event{Kind: Error, Err: o.err})
+				return nil, o.err
+			}
+			r.emit(Event{Kind: IdentityRead, Source: o.id.Source, Identity: o.id})
+			r.log.Info("reader: identity verified", "identity", o.id)
+			if o.id.link != nil {
+				r.mu.Lock()
+				r.held = append(r.held, o.id)
+				r.mu.Unlock()
+			}
+			return o.id, nil
+		}
+	}
+}
+
+func send(ctx context.Context, out chan<- outcome, o outcome) bool {
+	select {
+	case out <- o:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- outcome) {
+	name := "nfc:" + s.Name()
+	for {
+		phone, err := s.WaitPhone(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, nfc.ErrReaderUnplugged) || errors.Is(err, nfc.ErrUnknownReader) || errors.Is(err, nfc.ErrNoService) {
+				r.emit(Event{Kind: DeviceRemoved, Source: name, Err: err})
+				send(ctx, out, outcome{src: idx})
+				return
+			}
+			r.log.Warn("reader: waiting for a phone failed", "source", name, "err", err)
+			select { // a transient failure: do not spin
+			case <-time.After(200 * time.Millisecond):
+				continue
+			case <-ctx.Done():
+				return
+			}
+		}
+		r.emit(Event{Kind: PhoneDetected, Source: name})
+		r.emit(Event{Kind: Reading, Source: name})
+		sess, err := nfc.Read(ctx, phone, r.v, nfc.Options{Groups: r.cfg.Groups, StepTimeout: r.cfg.NFCStepTimeout,
+			Timeout: r.cfg.NFCTimeout, Logger: r.cfg.Logger})
+		if err != nil {
+			phone.Close()
+			if ctx.Err() != nil {
+				return
+			}
+			if !send(ctx, out, outcome{err: err, src: -1}) {
+				return
+			}
+			continue
+		}
+		id := newIdentity(sess.Presentation, name, r.cfg.Now())
+		id.link = &nfcLink{sess: sess, phone: phone}
+		if !send(ctx, out, outcome{id: id, src: -1}) {
+			phone.Close()
+			return
+		}
+		return
+	}
+}
+
+func (r *Reader) qrLoop(ctx context.Context, idx, i int, s qrscan.Source, out chan<- outcome) {
+	for {
+		scan, err := s.Next(ctx)
+		name := qrName(i)
+		if scan.Source != "" {
+			name = scan.Source
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, qrscan.ErrDeviceGone) {
+				r.emit(Event{Kind: DeviceRemoved, Source: name, Err: err})
+				send(ctx, out, outcome{src: idx})
+				return
+			}
+			if errors.Is(err, qrscan.ErrNoCode) {
+				continue // a frame without a code is not an attempt
+			}
+			if !send(ctx, out, outcome{err: err, src: -1}) {
+				return
+			}
+			continue
+		}
+		r.emit(Event{Kind: Reading, Source: name})
+		p, err := r.v.VerifyQR(scan.Text)
+		if err != nil {
+			if !send(ctx, out, outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1}) {
+				return
+			}
+			continue
+		}
+		if !send(ctx, out, outcome{id: newIdentity(p, name, r.cfg.Now()), src: -1}) {
+			return
+		}
+		return
+	}
+}
+
+// PostReceipt sends a care-expense record to the patient's app, where it
+// shows in Activités for 7 days: over NFC while the phone is still in the
+// field, or through the ReceiptSink for QR identities.
+func (r *Reader) PostReceipt(ctx context.Context, id *Identity, rec credential.Receipt) error {
+	if id == nil {
+		return fmt.Errorf("reader: receipt: no identity: %w", ErrNoReceipts)
+	}
+	if id.link != nil {
+		if err := id.link.putReceipt(ctx, rec); err != nil {
+			return fmt.Errorf("reader: receipt: %w", err)
+		}
+		return nil
+	}
+	if r.cfg.Receipts == nil {
+		return fmt.Errorf("reader: receipt: no receipt service configured: %w", ErrNoReceipts)
+	}
+	var cid [8]byte
+	if _, err := fmt.Sscanf(id.Verification.CredentialID, "%x", &cid); err != nil {
+		return fmt.Errorf("reader: receipt: %w", ErrNoReceipts)
+	}
+	if err := r.cfg.Receipts.PostReceipt(ctx, cid, rec); err != nil {
+		return fmt.Errorf("reader: receipt: %w: %w", ErrNoReceipts, err)
+	}
+	return nil
+}
+
+// Close ends any running Read, stops the list refresh, closes every source
+// and the Events channel, and waits for every goroutine.
+func (r *Reader) Close() error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	r.mu.Unlock()
+	r.cancel()
+	r.readMu.Lock() // wait for a running Read to finish
+	r.readMu.Unlock()
+	r.bg.Wait()
+	r.releaseHeld()
+	var errs []error
+	for _, s := range r.cfg.NFC {
+		errs = append(errs, s.Close())
+	}
+	for _, s := range r.cfg.QR {
+		errs = append(errs, s.Close())
+	}
+	r.mu.Lock()
+	close(r.events)
+	r.mu.Unlock()
+	return errors.Join(errs...)
+}
