@@ -185,6 +185,8 @@ type POSDecoder struct {
 	locked   POSLayout // cfg.Layout, or the layout of the first report parsed
 	buf      []byte
 	aim      [3]byte
+	symAIM   [3]byte // AIM bytes sym was made from (symbology string reused across scans)
+	sym      string
 	inScan   bool
 	skipping bool
 	n        int
@@ -266,7 +268,10 @@ func (d *POSDecoder) Flush(dst []Result) []Result {
 }
 
 func (d *POSDecoder) decide(idx int, last POSReport) Result {
-	sym := last.Symbology()
+	if last.AIM != d.symAIM {
+		d.symAIM, d.sym = last.AIM, last.Symbology()
+	}
+	sym := d.sym
 	switch {
 	case WellFormed(d.buf):
 		return Result{Text: string(d.buf), Symbology: sym}

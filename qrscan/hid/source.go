@@ -120,6 +120,8 @@ func (s *Source) flush() {
 //
 // Next must not be called concurrently with itself; Close may be.
 func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
+	var it idleTimer
+	defer it.stop()
 	for {
 		if len(s.queue) > 0 {
 			r := s.queue[0]
@@ -142,14 +144,23 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		if err := ctx.Err(); err != nil {
 			return qrscan.Scan{}, err
 		}
-		rctx, cancel := ctx, context.CancelFunc(func() {})
 		idle := s.cfg.Idle > 0 && s.pending()
+		rctx := ctx
 		if idle {
-			rctx, cancel = context.WithTimeout(ctx, s.cfg.Idle)
+			// One idle context and timer serve every read of this call
+			// (no allocation per report); a new pair is made only after
+			// the timer has fired.
+			if it.ctx == nil || it.ctx.Err() != nil {
+				it.renew(ctx)
+			}
+			it.timer.Reset(s.cfg.Idle)
+			rctx = it.ctx
 		}
 		rep, err := s.rs.ReadReport(rctx)
+		if idle {
+			it.timer.Stop()
+		}
 		idleOver := idle && rctx.Err() != nil
-		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
 				return qrscan.Scan{}, ctx.Err()
@@ -167,6 +178,28 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 			continue
 		}
 		s.feed(rep)
+	}
+}
+
+// idleTimer cancels its context when the timer fires.
+type idleTimer struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	timer  *time.Timer
+}
+
+func (it *idleTimer) renew(parent context.Context) {
+	it.stop()
+	ctx, cancel := context.WithCancel(parent)
+	it.ctx, it.cancel = ctx, cancel
+	it.timer = time.AfterFunc(time.Hour, cancel)
+	it.timer.Stop()
+}
+
+func (it *idleTimer) stop() {
+	if it.timer != nil {
+		it.timer.Stop()
+		it.cancel()
 	}
 }
 
