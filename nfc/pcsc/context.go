@@ -117,13 +117,20 @@ func (c *Context) ListReaders() ([]Reader, error) {
 
 // contactlessName matches the names pcscd gives to contactless readers and
 // to the contactless interface of dual readers: "…Contactless…", "…PICC…",
-// vsmartcard's "Virtual PCD", ACS ACR122/ACR12xx, Identiv/SCM "uTrust … CL",
-// "SCL3711", HID Omnikey "5022", "5x2x CL" / "5422CL", and any word "CL".
-var contactlessName = regexp.MustCompile(`(?i)contactless|picc|virtual pcd|acr12[0-9]{1,2}u?\b|scl3711|scl01[01]|omnikey 502[12]|(^|[^a-z0-9])[0-9]*cl([^a-z0-9]|$)`)
+// vsmartcard's "Virtual PCD", ACS ACR122 / ACR1252 / ACR1255, Identiv/SCM
+// "uTrust … CL", "SCL3711", "SCL011", HID Omnikey "5022", "5x2x CL" /
+// "5422CL", and any word "CL". contactInterface matches the contact and SAM
+// interfaces of the same readers ("[… ICC]", "[… SAM]"), which are not.
+var (
+	contactlessName  = regexp.MustCompile(`(?i)contactless|picc|virtual pcd|acr122|acr125[25]|scl3711|scl01[01]|omnikey 502[12]|(^|[^a-z0-9])[0-9]*cl([^a-z0-9]|$)`)
+	contactInterface = regexp.MustCompile(`(?i)\[[^]]*\b(icc|sam)\]`)
+)
 
 // IsContactlessName reports whether a reader's name is one of a known
 // contactless reader or interface.
-func IsContactlessName(name string) bool { return contactlessName.MatchString(name) }
+func IsContactlessName(name string) bool {
+	return contactlessName.MatchString(name) && !contactInterface.MatchString(name)
+}
 
 // IsContactlessATR reports whether atr is the pseudo-ATR a PC/SC reader
 // builds for a contactless card (PC/SC part 3: 3B 8n 80 01 …, T=1 announced
@@ -177,7 +184,16 @@ func (c *Context) WaitForPhone(ctx context.Context, readers []string) (string, e
 	}
 	stop := context.AfterFunc(ctx, func() { cancel(c.sc) })
 	defer stop()
+	return waitForPhone(ctx, c.sc, readers, c.event)
+}
 
+// statusSource is the part of a PC/SC context that waitForPhone uses.
+type statusSource interface {
+	ListReaders() ([]string, error)
+	GetStatusChange(states []scard.ReaderState, timeout time.Duration) error
+}
+
+func waitForPhone(ctx context.Context, sc statusSource, readers []string, event func(Event)) (string, error) {
 	named := slices.Clone(readers)
 	watch := func(name string) bool {
 		if len(named) == 0 {
@@ -185,7 +201,7 @@ func (c *Context) WaitForPhone(ctx context.Context, readers []string) (string, e
 		}
 		return slices.Contains(named, name)
 	}
-	present, err := c.sc.ListReaders()
+	present, err := sc.ListReaders()
 	if err != nil && !errors.Is(err, scard.ErrNoReadersAvailable) {
 		return "", wrap("wait for phone", err)
 	}
@@ -199,7 +215,7 @@ func (c *Context) WaitForPhone(ctx context.Context, readers []string) (string, e
 		return "", fmt.Errorf("pcsc: wait for phone on %q: %w", named, nfc.ErrUnknownReader)
 	}
 	for {
-		err := c.sc.GetStatusChange(states, pollCap)
+		err := sc.GetStatusChange(states, pollCap)
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("pcsc: wait for phone: %w", ctx.Err())
 		}
@@ -228,7 +244,7 @@ func (c *Context) WaitForPhone(ctx context.Context, readers []string) (string, e
 			continue
 		}
 		// The set of readers changed: find out how.
-		now, lerr := c.sc.ListReaders()
+		now, lerr := sc.ListReaders()
 		if lerr != nil && !errors.Is(lerr, scard.ErrNoReadersAvailable) {
 			return "", wrap("wait for phone: list readers", lerr)
 		}
@@ -237,13 +253,13 @@ func (c *Context) WaitForPhone(ctx context.Context, readers []string) (string, e
 			if slices.Contains(now, s.Reader) {
 				kept = append(kept, s)
 			} else {
-				c.event(Event{ReaderRemoved, s.Reader})
+				event(Event{ReaderRemoved, s.Reader})
 			}
 		}
 		states = kept
 		for _, n := range now {
 			if watch(n) && !slices.ContainsFunc(states, func(s scard.ReaderState) bool { return s.Reader == n }) {
-				c.event(Event{ReaderAdded, n})
+				event(Event{ReaderAdded, n})
 				states = append(states, scard.ReaderState{Reader: n, CurrentState: scard.StateUnaware})
 			}
 		}

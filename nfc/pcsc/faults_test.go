@@ -131,7 +131,9 @@ func TestHungPhone(t *testing.T) {
 	}{
 		{"Card.Timeout", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) },
 			timeout, []error{nfc.ErrPhoneTimeout}},
-		{"ctx deadline", func() (context.Context, context.CancelFunc) { return context.WithTimeout(context.Background(), 200*time.Millisecond) },
+		{"ctx deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 200*time.Millisecond)
+		},
 			200 * time.Millisecond, []error{nfc.ErrPhoneTimeout, context.DeadlineExceeded}},
 		{"ctx cancel", func() (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(context.Background())

@@ -1,0 +1,225 @@
+package pcsc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ebfe/scard"
+
+	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/nfc"
+)
+
+func TestWrap(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   error
+		want error // nil: no nfc sentinel
+	}{
+		{"not transacted", scard.ErrNotTransacted, nfc.ErrPhoneRemoved},
+		{"removed card", scard.ErrRemovedCard, nfc.ErrPhoneRemoved},
+		{"reset card", scard.ErrResetCard, nfc.ErrPhoneRemoved},
+		{"unresponsive card", scard.ErrUnresponsiveCard, nfc.ErrPhoneTimeout},
+		{"no smartcard", scard.ErrNoSmartcard, nfc.ErrNoPhone},
+		{"status timeout", scard.ErrTimeout, nfc.ErrNoPhone},
+		{"unknown reader", scard.ErrUnknownReader, nfc.ErrUnknownReader},
+		{"no readers", scard.ErrNoReadersAvailable, nfc.ErrUnknownReader},
+		{"reader unavailable", scard.ErrReaderUnavailable, nfc.ErrReaderUnplugged},
+		{"sharing violation", scard.ErrSharingViolation, nfc.ErrSharingViolation},
+		{"no service", scard.ErrNoService, nfc.ErrNoService},
+		{"service stopped", scard.ErrServiceStopped, nfc.ErrNoService},
+		{"unmapped code", scard.ErrInvalidParameter, nil},
+		{"unknown code", scard.Error(0x80109999), nil},
+		{"not a scard error", errors.New("boom"), nil},
+		{"already wrapped", fmt.Errorf("inner: %w", scard.ErrRemovedCard), nfc.ErrPhoneRemoved},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := wrap("step", tc.in)
+			if !errors.Is(err, tc.in) {
+				t.Errorf("%v does not wrap %v", err, tc.in)
+			}
+			var code scard.Error
+			if errors.As(tc.in, &code) && !errors.As(err, &code) {
+				t.Errorf("errors.As(scard.Error) fails on %v", err)
+			}
+			var sentinel *apcverr.Error
+			switch {
+			case tc.want == nil && errors.As(err, &sentinel):
+				t.Errorf("%v maps to %v, want nothing", tc.in, sentinel)
+			case tc.want != nil && !errors.Is(err, tc.want):
+				t.Errorf("%v maps to %v, want %v", tc.in, err, tc.want)
+			case tc.want != nil && apcverr.Message(err, apcverr.FR) != tc.want.(*apcverr.Error).FR:
+				t.Errorf("desk message %q", apcverr.Message(err, apcverr.FR))
+			}
+		})
+	}
+	if wrap("step", nil) != nil {
+		t.Error("wrap(nil) != nil")
+	}
+}
+
+func TestIsContactlessName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{"Virtual PCD 00 00", true},
+		{"APCV Virtual PCD A 00 01", true},
+		{"ACS ACR122U PICC Interface 00 00", true},
+		{"ACS ACR122U 00 00", true},
+		{"ACS ACR1252 1S CL Reader [ACR1252 1S CL Reader PICC] 00 00", true},
+		{"ACS ACR1281 1S Dual Reader [ACR1281 1S Dual Reader PICC] 00 01", true},
+		{"Identiv uTrust 3700 F CL Reader 00 00", true},
+		{"Identive SCM SCL011 [SCL011] 00 00", true},
+		{"SCM Microsystems SCL3711 reader & NFC device 00 00", true},
+		{"HID Global OMNIKEY 5022 Smart Card Reader 00 00", true},
+		{"HID Global OMNIKEY 5422CL Smartcard Reader 00 00", true},
+		{"HID Global OMNIKEY 5422 Smartcard Reader [OMNIKEY 5x2x CL] 01 00", true},
+		{"Generic Contactless Reader", true},
+		// Contact readers.
+		{"Gemalto PC Twin Reader 00 00", false},
+		{"HID Global OMNIKEY 3x21 Smart Card Reader 00 00", false},
+		{"Alcor Micro AU9540 00 00", false},
+		{"ACS ACR1281 1S Dual Reader [ACR1281 1S Dual Reader ICC] 00 00", false},
+		{"ACS ACR1252 1S CL Reader [ACR1252 1S CL Reader SAM] 00 01", false},
+		{"Cherry KC 1000 SC 00 00", false},
+		{"CLUB reader", false}, // "CL" inside a word
+		{"", false},
+	} {
+		if got := IsContactlessName(tc.name); got != tc.want {
+			t.Errorf("IsContactlessName(%q) = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestIsContactlessATR(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		atr  []byte
+		want bool
+	}{
+		{"ISO 14443-4 no historical bytes", []byte{0x3B, 0x80, 0x80, 0x01, 0x01}, true},
+		{"storage card PC/SC part 3", []byte{0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A}, true},
+		{"ISO 14443-4 with historical bytes", []byte{0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x77, 0x81, 0x81, 0x00, 0x79}, true},
+		{"contact card (carte Vitale style)", []byte{0x3B, 0x65, 0x00, 0x00, 0x9C, 0x11, 0x01, 0x01, 0x03}, false},
+		{"inverse convention", []byte{0x3F, 0x80, 0x80, 0x01, 0x01}, false},
+		{"T=0 in TD1", []byte{0x3B, 0x80, 0x00, 0x01}, false},
+		{"too short", []byte{0x3B, 0x80, 0x80}, false},
+		{"empty", nil, false},
+	} {
+		if got := IsContactlessATR(tc.atr); got != tc.want {
+			t.Errorf("%s: IsContactlessATR(%X) = %v, want %v", tc.name, tc.atr, got, tc.want)
+		}
+	}
+}
+
+// plugSim plays pcscd for waitForPhone: a script of reader sets (reader →
+// phone present) that advances one step each time nothing changed for the
+// caller (as time passes).
+type plugSim struct {
+	steps []map[string]bool
+	i     int
+}
+
+func (p *plugSim) now() map[string]bool { return p.steps[min(p.i, len(p.steps)-1)] }
+
+func (p *plugSim) ListReaders() ([]string, error) {
+	var names []string
+	for n := range p.now() {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		return nil, scard.ErrNoReadersAvailable
+	}
+	return names, nil
+}
+
+func (p *plugSim) GetStatusChange(states []scard.ReaderState, _ time.Duration) error {
+	for range 2 {
+		now := p.now()
+		changed := false
+		for i := range states {
+			s := &states[i]
+			var ev scard.StateFlag
+			if s.Reader == pnpNotification {
+				ev = scard.StateFlag(len(now)) << 16
+			} else if card, ok := now[s.Reader]; !ok {
+				ev = scard.StateUnknown
+			} else if card {
+				ev = scard.StatePresent
+			} else {
+				ev = scard.StateEmpty
+			}
+			if ev != s.CurrentState&^scard.StateChanged {
+				ev |= scard.StateChanged
+				changed = true
+			}
+			s.EventState = ev
+		}
+		if changed {
+			return nil
+		}
+		if p.i >= len(p.steps)-1 {
+			return scard.ErrTimeout
+		}
+		p.i++
+	}
+	return scard.ErrTimeout
+}
+
+func TestWaitForPhoneHotplug(t *testing.T) {
+	const (
+		cl1     = "ACS ACR122U PICC Interface 00 00"
+		cl2     = "Identiv uTrust 3700 F CL Reader 01 00"
+		contact = "Gemalto PC Twin Reader 02 00"
+	)
+	for _, tc := range []struct {
+		name    string
+		readers []string
+		steps   []map[string]bool
+		want    string
+		wantErr error
+		events  []Event
+	}{
+		{"phone already there", nil, []map[string]bool{{cl1: true}}, cl1, nil, nil},
+		{"reader plugged, then phone", nil,
+			[]map[string]bool{{}, {cl1: false}, {cl1: true}}, cl1, nil, []Event{{ReaderAdded, cl1}}},
+		{"contact reader ignored", nil,
+			[]map[string]bool{{contact: true}, {contact: true, cl2: false}, {contact: true, cl2: true}}, cl2, nil, []Event{{ReaderAdded, cl2}}},
+		{"any reader unplugged and another plugged", nil,
+			[]map[string]bool{{cl1: false}, {}, {cl2: false}, {cl2: true}}, cl2, nil, []Event{{ReaderRemoved, cl1}, {ReaderAdded, cl2}}},
+		{"named reader unplugged", []string{cl1},
+			[]map[string]bool{{cl1: false, cl2: false}, {cl2: false}}, "", nfc.ErrReaderUnplugged, []Event{{ReaderRemoved, cl1}}},
+		{"named reader missing", []string{cl1},
+			[]map[string]bool{{cl2: true}}, "", nfc.ErrUnknownReader, nil},
+		{"named reader replugged", []string{cl1, contact},
+			[]map[string]bool{{cl1: false, contact: false}, {contact: false}, {cl1: false, contact: false}, {cl1: true, contact: false}},
+			cl1, nil, []Event{{ReaderRemoved, cl1}, {ReaderAdded, cl1}}},
+		{"named contact reader", []string{contact},
+			[]map[string]bool{{contact: false, cl1: true}, {contact: true, cl1: true}}, contact, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var events []Event
+			got, err := waitForPhone(context.Background(), &plugSim{steps: tc.steps}, tc.readers, func(e Event) { events = append(events, e) })
+			if got != tc.want || !errors.Is(err, tc.wantErr) || (err == nil) != (tc.wantErr == nil) {
+				t.Errorf("waitForPhone = %q, %v; want %q, %v", got, err, tc.want, tc.wantErr)
+			}
+			if !slices.Equal(events, tc.events) {
+				t.Errorf("events %v, want %v", events, tc.events)
+			}
+		})
+	}
+}
+
+func TestEventKindString(t *testing.T) {
+	for k, want := range map[EventKind]string{ReaderAdded: "reader added", ReaderRemoved: "reader removed", 9: "EventKind(9)"} {
+		if got := k.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", int(k), got, want)
+		}
+	}
+}
