@@ -1,0 +1,132 @@
+package portal
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// AuditEntry is one line of the audit log. NIR is always the masked form
+// (credential.NIR.Masked); no name, birth date or token ever appears.
+type AuditEntry struct {
+	Time   time.Time `json:"time"`
+	Agent  string    `json:"agent"`            // agent id, or "anonymous"
+	Action string    `json:"action"`           // view, revoke-app, block, unblock, trust-list, revocation-list, or the refused path's action
+	NIR    string    `json:"nir,omitempty"`    // masked target NIR
+	Reason string    `json:"reason,omitempty"` // the agent's reason for an action
+	Status int       `json:"status"`           // HTTP status answered
+	Result string    `json:"result"`           // "ok", or the error code answered
+	Remote string    `json:"remote,omitempty"` // the client's IP address
+}
+
+// Anonymous is the agent id of requests without a valid token.
+const Anonymous = "anonymous"
+
+// AuditLog is an append-only JSON-lines file: each entry is written with a
+// single write on a file opened O_APPEND and synced before Append returns,
+// so entries survive a crash and a restart appends after them. It is safe
+// for concurrent use.
+type AuditLog struct {
+	mu   sync.Mutex
+	f    *os.File
+	err  error // sticky write error
+	path string
+}
+
+// OpenAuditLog opens (creating it 0600 if needed) the audit log at path for
+// appending. A torn last line left by a crash is terminated first.
+func OpenAuditLog(path string) (*AuditLog, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("portal: audit log: %w", err)
+	}
+	// A crash in the middle of a write leaves a torn last line: end it, so
+	// that the next entry starts on a line of its own.
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		var last [1]byte
+		if _, err := f.ReadAt(last[:], st.Size()-1); err == nil && last[0] != '\n' {
+			if _, err := f.Write([]byte{'\n'}); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("portal: audit log: %w", err)
+			}
+		}
+	}
+	return &AuditLog{f: f, path: path}, nil
+}
+
+// Path returns the file's path.
+func (l *AuditLog) Path() string { return l.path }
+
+// Err returns the first write error, if any: once writing failed, every
+// Append fails and the portal refuses actions.
+func (l *AuditLog) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// Append writes e as one line and syncs the file.
+func (l *AuditLog) Append(e AuditEntry) error {
+	line, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("portal: audit log: %w", err)
+	}
+	line = append(line, '\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return l.err
+	}
+	if l.f == nil {
+		return fmt.Errorf("portal: audit log: %w", os.ErrClosed)
+	}
+	if _, err := l.f.Write(line); err != nil {
+		l.err = fmt.Errorf("portal: audit log: %w", err)
+		return l.err
+	}
+	if err := l.f.Sync(); err != nil {
+		l.err = fmt.Errorf("portal: audit log: sync: %w", err)
+		return l.err
+	}
+	return nil
+}
+
+// Close closes the file; later Appends fail.
+func (l *AuditLog) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
+
+// ReadAuditLog returns the entries of the audit log at path, oldest first,
+// and how many lines were skipped because they are not valid JSON (a line
+// torn by a crash in the middle of a write).
+func ReadAuditLog(path string) (entries []AuditEntry, torn int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("portal: audit log: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		var e AuditEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			torn++
+			continue
+		}
+		entries = append(entries, e)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, 0, fmt.Errorf("portal: audit log: %w", err)
+	}
+	return entries, torn, nil
+}
