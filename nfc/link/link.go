@@ -424,6 +424,7 @@ func (l *Link) block(b Block, buf *[]byte) []byte {
 func (l *Link) await(ctx context.Context, frame []byte, iBlock, piccChain bool) (Block, error) {
 	fwt := l.fwt
 	failures := 0
+	nakSent := false
 	for {
 		raw, err := l.turn(ctx, frame, fwt)
 		fwt = l.fwt
@@ -438,10 +439,16 @@ func (l *Link) await(ctx context.Context, frame []byte, iBlock, piccChain bool) 
 				l.bn ^= 1
 				return b, nil
 			case b.Kind == KindR && !b.NAK && iBlock:
-				failures++
-				if failures > l.set.maxRetries {
-					return Block{}, fmt.Errorf("I-block not acknowledged after %d tries: %w", failures, ErrLinkFailure)
+				// The phone missed the I-block. After an R(NAK) this is
+				// the recovery the NAK counted; in answer to the I-block
+				// itself it is one more failure.
+				if !nakSent {
+					failures++
+					if failures > l.set.maxRetries {
+						return Block{}, fmt.Errorf("I-block not acknowledged after %d tries: %w", failures, ErrLinkFailure)
+					}
 				}
+				nakSent = false
 				l.meter.add(func(s *Stats) { s.Retransmissions++ })
 				l.logf("link: phone acknowledged block %d, reader resends its I-block", b.Num)
 				frame = l.ibuf
@@ -451,7 +458,7 @@ func (l *Link) await(ctx context.Context, frame []byte, iBlock, piccChain bool) 
 				l.logf("link: phone asks for a waiting time extension ×%d", b.WTXM)
 				frame = l.block(Block{Kind: KindS, S: SWTX, WTXM: b.WTXM}, &l.rbuf)
 				fwt = min(l.fwt*int64(b.WTXM), fwtCycles(fwiMax))
-				failures = 0
+				failures, nakSent = 0, false
 				continue
 			}
 			l.meter.add(func(s *Stats) { s.BadFrames++ })
@@ -472,6 +479,7 @@ func (l *Link) await(ctx context.Context, frame []byte, iBlock, piccChain bool) 
 			l.meter.add(func(s *Stats) { s.NAKs++ })
 			l.logf("link: %v, reader sends R(NAK)", err)
 			frame = l.block(Block{Kind: KindR, NAK: true, Num: l.bn}, &l.rbuf)
+			nakSent = true
 		}
 	}
 }
