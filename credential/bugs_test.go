@@ -97,3 +97,45 @@ func nirWithKey(body string) credential.NIR {
 	}
 	return credential.NIR(body + string(rune('0'+k/10)) + string(rune('0'+k%10)))
 }
+
+// session.go DeviceRequest: Groups is []Group (uint8 elements), which
+// fxamacker encodes as a byte string (h'0102') but decodes from a byte string
+// or from an array ([1, 2]) alike: two encodings of one request. Only the one
+// EncodeDeviceRequest produces may be accepted.
+func TestBugDeviceRequestTwoEncodings(t *testing.T) {
+	enc, err := credential.EncodeDeviceRequest([]credential.Group{credential.GroupAMO, credential.GroupINS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := credential.DecodeDeviceRequest(enc); err != nil {
+		t.Fatalf("own encoding %x refused: %v", enc, err)
+	}
+	bstr := []byte{0xa2, 0x01, 0x01, 0x02, 0x42, 0x01, 0x02}
+	array := []byte{0xa2, 0x01, 0x01, 0x02, 0x82, 0x01, 0x02}
+	other := array
+	if bytes.Equal(enc, array) {
+		other = bstr
+	}
+	if r, err := credential.DecodeDeviceRequest(other); !errors.Is(err, credential.ErrMalformed) {
+		t.Errorf("DecodeDeviceRequest(%x) = %+v, %v; want ErrMalformed (EncodeDeviceRequest gives %x)", other, r, err, enc)
+	}
+}
+
+// cbor.go decMode: fxamacker decodes a CBOR array of small integers into a
+// []byte field, so every byte string of the wire format (credential,
+// signature, kid, salts, CID...) has a second, non-canonical encoding. The
+// device signature covers the signature's value, not its encoding, so a QR
+// whose signature is re-encoded as an array of 64 integers still verifies.
+func TestBugArrayAcceptedForByteString(t *testing.T) {
+	w := newWorld(t, 1)
+	cred, at, ctr, sig := qrParts(t, w.qr(t, 0, 7))
+	arr := make([]uint16, len(sig))
+	for i, c := range sig {
+		arr[i] = uint16(c)
+	}
+	raw := cat([]byte{0x84}, enc(t, cred), enc(t, at), enc(t, ctr), enc(t, arr))
+	p, err := w.verifier(t).VerifyQR(qrText(raw))
+	if p != nil || !errors.Is(err, credential.ErrMalformed) {
+		t.Errorf("QR with the signature as an array of integers: p=%v err=%v, want ErrMalformed", p != nil, err)
+	}
+}
