@@ -47,7 +47,7 @@ type Options struct {
 	// the revocation list (default 0: at once). At most MaxPublicationDelay
 	// and at most RevocationNextUpdate.
 	PublicationDelay time.Duration
-	Rand             io.Reader                         // nil means crypto/rand
+	Rand             io.Reader                        // nil means crypto/rand
 	Logf             func(format string, args ...any) // nil discards; never given personal data
 }
 
