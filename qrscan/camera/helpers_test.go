@@ -3,8 +3,8 @@ package camera_test
 import (
 	"image"
 	"math/rand/v2"
-	"os/exec"
 	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"

@@ -89,7 +89,7 @@ func TestSource(t *testing.T) {
 					return camera.FromImage(v.(image.Image)), nil
 				}
 			})
-			src := camera.NewSource(fs, camera.SourceOptions{})
+			src := camera.NewSource(fs, noBudget)
 			defer src.Close()
 			for i, st := range tt.steps {
 				scan, err := src.Next(context.Background())
@@ -121,7 +121,7 @@ func TestSourceKeepsTryingUntilContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs := camera.Func(func(context.Context, int) (camera.Frame, error) { return camera.FromImage(blank), nil })
-	src := camera.NewSource(fs, camera.SourceOptions{})
+	src := camera.NewSource(fs, noBudget)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err = src.Next(ctx)
@@ -167,7 +167,7 @@ func TestDirSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := camera.NewSource(fs, camera.SourceOptions{})
+	src := camera.NewSource(fs, noBudget)
 	defer src.Close()
 	for i, want := range []string{a, b} {
 		scan, err := src.Next(context.Background())
@@ -194,11 +194,11 @@ func TestDirSource(t *testing.T) {
 
 func TestGeneratedSource(t *testing.T) {
 	text := base45Text(12, 960)
-	fs, err := qrimage.FrameSource(text, 3, func(i int) qrimage.FrameOptions { return qrimage.Mild(uint64(i + 1)) })
+	fs, err := qrimage.FrameSource(text, 3, func(i uint64) qrimage.FrameOptions { return qrimage.Mild(i + 1) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := camera.NewSource(fs, camera.SourceOptions{})
+	src := camera.NewSource(fs, noBudget)
 	defer src.Close()
 	for i := 0; i < 3; i++ {
 		scan, err := src.Next(context.Background())
@@ -210,3 +210,7 @@ func TestGeneratedSource(t *testing.T) {
 		t.Fatalf("after 3 frames: %v", err)
 	}
 }
+
+// noBudget: tests run on loaded machines and under the race detector; the
+// per-frame budget is tested in TestDecodeFailures.
+var noBudget = camera.SourceOptions{Decode: camera.DecodeOptions{Budget: -1}}

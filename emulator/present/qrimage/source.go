@@ -9,10 +9,11 @@ import (
 )
 
 // FrameSource returns a camera frame source that shows text in n generated
-// frames (n ≤ 0: endless), the i-th rendered with opts(i), then io.EOF. It
+// frames (n ≤ 0: endless), the i-th (from 0) rendered with opts(i), then
+// io.EOF; Mild and Hard fit as opts, the frame number as seed. It
 // stands for a webcam in tests and demos: the SDK decodes these frames
 // through the same path as a real camera's.
-func FrameSource(text string, n int, opts func(i int) FrameOptions) (camera.FrameSource, error) {
+func FrameSource(text string, n int, opts func(i uint64) FrameOptions) (camera.FrameSource, error) {
 	code, err := NewCode(text, Options{})
 	if err != nil {
 		return nil, err
@@ -21,7 +22,7 @@ func FrameSource(text string, n int, opts func(i int) FrameOptions) (camera.Fram
 		if n > 0 && i >= n {
 			return camera.Frame{}, io.EOF
 		}
-		img, err := code.Frame(opts(i))
+		img, err := code.Frame(opts(uint64(i)))
 		if err != nil {
 			return camera.Frame{}, err
 		}
