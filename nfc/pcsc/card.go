@@ -58,6 +58,12 @@ type Card struct {
 	dead error // set once the Card cannot be used any more
 	wg   sync.WaitGroup
 
+	// The bounds of the call in progress (see call1).
+	timer     *time.Timer
+	timerDone chan struct{}
+	ctxDone   chan struct{}
+	why       atomic.Int32
+
 	fdMu     sync.Mutex
 	fd       int  // the context's socket, -1 if unknown
 	released bool // fd is closed (or may be reused)
@@ -152,6 +158,9 @@ func (k *Card) Close() error {
 			k.call1(context.Background(), func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
 	}
 	k.wg.Wait()
+	if k.timer != nil {
+		k.timer.Stop()
+	}
 	k.fdMu.Lock()
 	k.released = true
 	k.fdMu.Unlock()
@@ -185,7 +194,8 @@ const (
 	cutContext
 )
 
-// call1 is call with k.mu held.
+// call1 is call with k.mu held. The timer and the channels are the Card's,
+// reused from call to call: a call costs no allocation of its own.
 func (k *Card) call1(ctx context.Context, f func() error) error {
 	if k.dead != nil {
 		return k.dead
@@ -203,32 +213,50 @@ func (k *Card) call1(ctx context.Context, f func() error) error {
 	if k.fd < 0 {
 		return k.callInGoroutine(ctx, timeout, f)
 	}
-	var why atomic.Int32
-	cut := make(chan struct{})
-	cutBy := func(reason int32) func() {
-		return func() {
-			if why.CompareAndSwap(0, reason) {
-				k.abort()
-				close(cut)
-			}
-		}
+	k.why.Store(0)
+	if k.timer == nil {
+		k.timerDone = make(chan struct{}, 1)
+		k.timer = time.AfterFunc(timeout, k.onTimeout)
+	} else {
+		k.timer.Reset(timeout)
 	}
-	t := time.AfterFunc(timeout, cutBy(cutTimeout))
-	stop := context.AfterFunc(ctx, cutBy(cutContext))
+	var stop func() bool
+	if ctx.Done() != nil {
+		if k.ctxDone == nil {
+			k.ctxDone = make(chan struct{}, 1)
+		}
+		stop = context.AfterFunc(ctx, k.onContextDone)
+	}
 	err := f()
-	t.Stop()
-	stop()
-	switch why.Load() {
+	if !k.timer.Stop() {
+		<-k.timerDone // it fired: wait until it is over
+	}
+	if stop != nil && !stop() {
+		<-k.ctxDone
+	}
+	switch k.why.Load() {
 	case cutTimeout:
-		<-cut
 		k.dead = fmt.Errorf("pcsc: no answer within %v: %w", timeout, nfc.ErrPhoneTimeout)
 		return k.dead
 	case cutContext:
-		<-cut
 		k.dead = ctxError(ctx)
 		return k.dead
 	}
 	return err
+}
+
+func (k *Card) onTimeout() {
+	if k.why.CompareAndSwap(0, cutTimeout) {
+		k.abort()
+	}
+	k.timerDone <- struct{}{}
+}
+
+func (k *Card) onContextDone() {
+	if k.why.CompareAndSwap(0, cutContext) {
+		k.abort()
+	}
+	k.ctxDone <- struct{}{}
 }
 
 // ctxError is the error of a call cut short by ctx: a deadline is the
