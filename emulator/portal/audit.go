@@ -65,6 +65,9 @@ func (l *AuditLog) Path() string { return l.path }
 func (l *AuditLog) Err() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.err == nil && l.f == nil {
+		return fmt.Errorf("portal: audit log: %w", os.ErrClosed)
+	}
 	return l.err
 }
 

@@ -91,7 +91,7 @@ type Config struct {
 
 // Handler is the portal's http.Handler. Endpoints:
 //
-//	POST /v1/person/view        {"nir": "…"}                 viewer, habilite
+//	POST /v1/person/view        {"nir": "…", "reason": "…"}  viewer, habilite (reason optional)
 //	POST /v1/person/revoke-app  {"nir": "…", "reason": "…"}  habilite
 //	POST /v1/person/block       {"nir": "…", "reason": "…"}  habilite
 //	POST /v1/person/unblock     {"nir": "…", "reason": "…"}  habilite
@@ -99,7 +99,8 @@ type Config struct {
 //	GET  /revocation-list       no authentication, application/cose
 //
 // The NIR travels in the body, never in a URL (URLs end up in proxy and
-// browser logs). Agents authenticate with "Authorization: Bearer <token>".
+// browser logs). The reason is written to the audit log; it is required
+// for revoke-app, block and unblock (1 to MaxReason characters). Agents authenticate with "Authorization: Bearer <token>".
 // Errors are JSON {"error", "message_fr", "message_en"}.
 type Handler struct {
 	cfg    Config
