@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/apcvkit/apcvkit/emulator"
+	"github.com/apcvkit/apcvkit/emulator/phone"
+	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
+	"github.com/apcvkit/apcvkit/emulator/present/serialpty"
+	"github.com/apcvkit/apcvkit/emulator/vpcd"
+)
+
+func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("emulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	profile := fs.String("profile", "famille-6-drome", "built-in profile")
+	list := fs.Bool("list-profiles", false, "list the built-in profiles and exit")
+	listsOut := fs.String("lists-out", "", "write the list authority key and the signed lists to this directory (for apcv read/verify --lists)")
+	vpcdAddr := fs.String("vpcd", "", "serve the phone as a virtual card to pcscd's vpcd driver at this address (e.g. 127.0.0.1:35963)")
+	pty := fs.Bool("serial-pty", false, "emulate a serial QR scanner on a pty and print its path")
+	baud := fs.Int("baud", 9600, "serial scanner line rate (with --serial-pty)")
+	every := fs.Duration("scan-every", 20*time.Second, "how often the emulated scanner reads a fresh QR (with --serial-pty)")
+	png := fs.String("qr-png", "", "write the phone's current QR code as a PNG to this file")
+	term := fs.Bool("qr-terminal", false, "draw the phone's current QR code in the terminal")
+	locked := fs.Bool("locked", false, "leave the app locked (readers get 'enter your secret code')")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: apcv emulate [--profile NAME] [--lists-out DIR] [--vpcd ADDR] [--serial-pty] [--qr-png FILE] [--qr-terminal]")
+		fmt.Fprintln(stderr, "\nRuns an issuer and an activated, unlocked emulated phone. With --vpcd or --serial-pty it")
+		fmt.Fprintln(stderr, "serves until interrupted. vpcd listens on all interfaces and authenticates nobody:")
+		fmt.Fprintln(stderr, "keep it on loopback or firewall its port.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+		return exitUsage
+	}
+	if *list {
+		for _, n := range phone.Profiles() {
+			fmt.Fprintln(stdout, n)
+		}
+		return exitOK
+	}
+	w, err := emulator.New(emulator.Options{Profile: *profile})
+	if err != nil {
+		return fail(stderr, "emulate", err, exitFailure)
+	}
+	if *locked {
+		w.Phone.Lock()
+	}
+	dev := w.Phone.Device()
+	fmt.Fprintf(stdout, "phone: %s (%s %s), NFC %v, profile %s, state %s\n", dev.Model, dev.OS, dev.Version, dev.HasNFC(), *profile, w.Phone.State())
+	if *listsOut != "" {
+		tl, err := w.TrustList(ctx)
+		if err != nil {
+			return fail(stderr, "emulate", err, exitFailure)
+		}
+		rl, err := w.RevocationList(ctx)
+		if err != nil {
+			return fail(stderr, "emulate", err, exitFailure)
+		}
+		if err := writeListsDir(*listsOut, w.Issuer.ListAuthority(), tl, rl); err != nil {
+			return fail(stderr, "emulate", err, exitFailure)
+		}
+		fmt.Fprintf(stdout, "lists: %s\n", *listsOut)
+	}
+	if *png != "" || *term {
+		text, err := w.Phone.PresentQR()
+		if err != nil {
+			return fail(stderr, "emulate", err, exitFailure)
+		}
+		if *png != "" {
+			f, err := os.Create(*png)
+			if err != nil {
+				return fail(stderr, "emulate", err, exitFailure)
+			}
+			sym, err := qrimage.WritePNG(f, text, qrimage.Options{})
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return fail(stderr, "emulate", err, exitFailure)
+			}
+			fmt.Fprintf(stdout, "qr: %s (version %d, %d characters)\n", *png, sym.Version, len(text))
+		}
+		if *term {
+			if _, err := qrimage.WriteTerminal(stdout, text, qrimage.Options{ModulePx: 1}); err != nil {
+				return fail(stderr, "emulate", err, exitFailure)
+			}
+		}
+	}
+	if *vpcdAddr == "" && !*pty {
+		return exitOK
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	if *vpcdAddr != "" {
+		a, err := w.Applet()
+		if err != nil {
+			return fail(stderr, "emulate", err, exitFailure)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			logf := func(format string, args ...any) { fmt.Fprintf(stderr, "vpcd: "+format+"\n", args...) }
+			if err := vpcd.Serve(ctx, *vpcdAddr, a, vpcd.Options{Logf: logf}); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- fmt.Errorf("vpcd: %w", err)
+			}
+		}()
+		fmt.Fprintf(stdout, "vpcd: serving the phone to %s (Ctrl-C to stop)\n", *vpcdAddr)
+	}
+	if *pty {
+		sc, err := serialpty.Open(serialpty.Config{Baud: *baud})
+		if err != nil {
+			return fail(stderr, "emulate", err, exitFailure)
+		}
+		defer sc.Close()
+		fmt.Fprintf(stdout, "serial scanner: %s at %d baud, a fresh scan every %s (Ctrl-C to stop)\n", sc.Path(), *baud, *every)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(*every)
+			defer t.Stop()
+			for {
+				text, err := w.Phone.PresentQR()
+				if err != nil {
+					errs <- err
+					return
+				}
+				if err := sc.Scan(ctx, text); err != nil && ctx.Err() == nil {
+					errs <- fmt.Errorf("serial scanner: %w", err)
+					return
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
+	code := exitOK
+	select {
+	case <-ctx.Done():
+	case err := <-errs:
+		code = fail(stderr, "emulate", err, exitFailure)
+	}
+	cancel()
+	wg.Wait()
+	return code
+}

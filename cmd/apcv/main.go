@@ -1,0 +1,85 @@
+// Command apcv reads the appli carte Vitale (ApCV) and emulates it.
+//
+//	apcv demo                      read the emulated phone in both modes (no hardware)
+//	apcv readers                   list contactless readers and serial QR scanners
+//	apcv read [--pcsc R] [--serial P] [--image F] [--json]
+//	apcv emulate [--vpcd ADDR] [--serial-pty] [--qr-png F]
+//	apcv verify [--lists DIR] QRTEXT|-
+//	apcv portal serve|token
+//
+// Exit codes: 0 success; 1 the operation failed (the message says why, in
+// French and English); 2 usage error; 3 the presentation was refused
+// (verification failed: not a valid, fresh, unrevoked ApCV presentation).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitRefused = 3
+)
+
+type command struct {
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	summary string
+}
+
+var commands = map[string]command{
+	"demo":    {cmdDemo, "read the emulated phone over NFC and QR, no hardware needed"},
+	"readers": {cmdReaders, "list contactless readers (PC/SC) and serial QR scanners"},
+	"read":    {cmdRead, "read a patient's app from PC/SC, serial, HID or image sources"},
+	"emulate": {cmdEmulate, "run an emulated phone: virtual card in pcscd (vpcd), serial scanner pty, QR image"},
+	"verify":  {cmdVerify, "verify a scanned QR text against trust and revocation lists"},
+	// "portal" is registered in portal.go.
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: apcv COMMAND [flags]   (apcv COMMAND --help for details)")
+	fmt.Fprintln(w)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nexit codes: 0 ok, 1 failure, 2 usage, 3 presentation refused")
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return exitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "apcv: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	return c.run(ctx, args[1:], stdout, stderr)
+}

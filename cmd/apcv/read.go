@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/qrscan"
+	"github.com/apcvkit/apcvkit/qrscan/camera"
+	"github.com/apcvkit/apcvkit/qrscan/serial"
+	"github.com/apcvkit/apcvkit/reader"
+)
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
+
+func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("read", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("lists", "", "lists directory (authority.pem, trust-list.cose, revocation-list.cose)")
+	var pcscReaders, serials, images multiFlag
+	fs.Var(&pcscReaders, "pcsc", "read NFC from this PC/SC reader (\"\" or \"any\": every contactless reader); repeatable")
+	fs.Var(&serials, "serial", "read QR codes from the serial scanner at this path (e.g. /dev/ttyACM0); repeatable")
+	fs.Var(&images, "image", "read a QR code from this image file (PNG, JPEG); repeatable")
+	baud := fs.Int("baud", 9600, "serial line rate")
+	groups := fs.String("groups", "AMO", "data groups asked for over NFC: AMO,INS,ETAT_CIVIL")
+	asJSON := fs.Bool("json", false, "print the identity as JSON")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: apcv read --lists DIR [--pcsc READER]... [--serial PATH]... [--image FILE]... [--json]")
+		fmt.Fprintln(stderr, "\nWaits for the first presentation on any source and prints the verified identity.")
+		fmt.Fprintln(stderr, "Exit 3 when the presentation is refused, 1 on device or list errors.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *dir == "" {
+		if err == nil {
+			fs.Usage()
+		}
+		return exitUsage
+	}
+	var gs []credential.Group
+	for _, s := range strings.Split(*groups, ",") {
+		g, err := credential.ParseGroup(strings.TrimSpace(s))
+		if err != nil {
+			fmt.Fprintf(stderr, "apcv read: --groups: %v\n", err)
+			return exitUsage
+		}
+		gs = append(gs, g)
+	}
+	auth, err := readAuthority(*dir)
+	if err != nil {
+		return fail(stderr, "read", err, exitFailure)
+	}
+	cfg := reader.Config{Enabled: true, ListAuthority: auth, Lists: listsDir(*dir), Groups: gs}
+	for _, p := range serials {
+		src, err := serial.Open(p, serial.Config{Mode: serialMode(*baud)})
+		if err != nil {
+			closeSources(cfg)
+			return fail(stderr, "read", err, exitFailure)
+		}
+		cfg.QR = append(cfg.QR, src)
+	}
+	if len(images) > 0 {
+		cfg.QR = append(cfg.QR, camera.NewSource(camera.Files(images...), camera.SourceOptions{}))
+	}
+	for _, name := range pcscReaders {
+		src, err := openPCSC(name)
+		if err != nil {
+			closeSources(cfg)
+			return fail(stderr, "read", err, exitFailure)
+		}
+		cfg.NFC = append(cfg.NFC, src)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	r, err := reader.Open(ctx, cfg)
+	if err != nil {
+		closeSources(cfg)
+		return fail(stderr, "read", err, exitFailure)
+	}
+	defer r.Close()
+	id, err := r.Read(ctx)
+	if err != nil {
+		code := exitFailure
+		if isRefusal(err) {
+			code = exitRefused
+		}
+		return fail(stderr, "read", err, code)
+	}
+	defer id.Release()
+	if err := show(stdout, id, *asJSON); err != nil {
+		return fail(stderr, "read", err, exitFailure)
+	}
+	return exitOK
+}
+
+func closeSources(cfg reader.Config) {
+	for _, s := range cfg.QR {
+		s.Close()
+	}
+	for _, s := range cfg.NFC {
+		s.Close()
+	}
+}
+
+// isRefusal reports whether err is a presentation refused by verification
+// (as opposed to a device or set-up failure).
+func isRefusal(err error) bool {
+	for _, e := range []error{credential.ErrBadSignature, credential.ErrUnknownIssuer, credential.ErrExpired,
+		credential.ErrNotYetValid, credential.ErrDeviceBinding, credential.ErrQRExpired, credential.ErrReplayed,
+		credential.ErrRevoked, credential.ErrMalformed, credential.ErrGroupMissing, credential.ErrInvalidField,
+		qrscan.ErrNotApCV} {
+		if errorsIs(err, e) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/reader"
+)
+
+func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("lists", "", "lists directory (authority.pem, trust-list.cose, revocation-list.cose), as written by apcv emulate --lists-out")
+	asJSON := fs.Bool("json", false, "print the identity as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: apcv verify --lists DIR QRTEXT|-")
+		fmt.Fprintln(stderr, "\nVerifies one scanned QR text (or one line of standard input with -) and prints")
+		fmt.Fprintln(stderr, "the verified identity. Exit 3 when the presentation is refused.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *dir == "" || fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	text := fs.Arg(0)
+	if text == "-" {
+		line, err := bufio.NewReader(io.LimitReader(os.Stdin, credential.MaxQRText+2)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			fmt.Fprintf(stderr, "apcv verify: reading standard input: %v\n", err)
+			return exitFailure
+		}
+		text = line
+	}
+	text = strings.TrimRight(text, "\r\n")
+	auth, err := readAuthority(*dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "apcv verify: %v\n", err)
+		return exitFailure
+	}
+	v := credential.NewVerifier(credential.VerifierConfig{ListAuthority: auth})
+	src := listsDir(*dir)
+	for _, step := range []struct {
+		get func(context.Context) ([]byte, error)
+		set func([]byte) error
+	}{{src.TrustList, v.SetTrustList}, {src.RevocationList, v.SetRevocationList}} {
+		b, err := step.get(ctx)
+		if err == nil {
+			err = step.set(b)
+		}
+		if err != nil {
+			return fail(stderr, "verify", err, exitFailure)
+		}
+	}
+	p, err := v.VerifyQR(text)
+	if err != nil {
+		return fail(stderr, "verify", err, exitRefused)
+	}
+	id := reader.IdentityOf(p, "argument")
+	if err := show(stdout, id, *asJSON); err != nil {
+		return fail(stderr, "verify", err, exitFailure)
+	}
+	return exitOK
+}
+
+// fail prints err with its desk messages and returns code.
+func fail(w io.Writer, cmd string, err error, code int) int {
+	fmt.Fprintf(w, "apcv %s: %v\n  FR: %s\n  EN: %s\n", cmd, err, apcverr.Message(err, apcverr.FR), apcverr.Message(err, apcverr.EN))
+	return code
+}

@@ -1,0 +1,126 @@
+// Package emulator puts a whole ApCV world in one process: the issuer (keys,
+// trust and revocation lists, Activités), a phone activated and unlocked for
+// one of the built-in profiles, and the glue the reader facade needs (the
+// phone's HCE applet, list and receipt services). Hardware testers use the
+// pieces one by one (emulator/phone, emulator/issuer, emulator/vpcd,
+// emulator/present/...); examples and the demo start here:
+//
+//	w, _ := emulator.New(emulator.Options{Profile: "famille-6-drome"})
+//	r, _ := reader.Open(ctx, reader.Config{Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w, NFC: ...})
+package emulator
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/applet"
+	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/emulator/phone"
+	"github.com/apcvkit/apcvkit/internal/clock"
+	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/reader"
+)
+
+// DefaultCode is the secret code New activates the phone with.
+const DefaultCode = "482915"
+
+// Options configure New.
+type Options struct {
+	Profile string      // built-in profile name (phone.Profiles); default "famille-6-drome"
+	Code    string      // secret code; default DefaultCode
+	Clock   clock.Clock // nil means real time
+}
+
+// World is an issuer and one activated, unlocked phone.
+type World struct {
+	Issuer *issuer.Issuer
+	Phone  *phone.Phone
+	Clock  clock.Clock
+	Code   string
+}
+
+var (
+	_ reader.ListSource  = (*World)(nil)
+	_ reader.ReceiptSink = (*World)(nil)
+)
+
+// New builds the world: it creates an issuer, activates the profile's phone
+// through every step of the activation, and unlocks it.
+func New(opts Options) (*World, error) {
+	if opts.Profile == "" {
+		opts.Profile = "famille-6-drome"
+	}
+	if opts.Code == "" {
+		opts.Code = DefaultCode
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	prof, err := phone.BuiltinProfile(opts.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	iss, err := issuer.New(issuer.Options{Clock: opts.Clock})
+	if err != nil {
+		return nil, fmt.Errorf("emulator: issuer: %w", err)
+	}
+	ph, err := phone.New(prof, phone.Options{Issuer: iss, Clock: opts.Clock})
+	if err != nil {
+		return nil, fmt.Errorf("emulator: phone: %w", err)
+	}
+	if err := ph.Activate(opts.Code); err != nil {
+		return nil, fmt.Errorf("emulator: activate: %w", err)
+	}
+	if err := ph.Unlock(opts.Code); err != nil {
+		return nil, fmt.Errorf("emulator: unlock: %w", err)
+	}
+	return &World{Issuer: iss, Phone: ph, Clock: opts.Clock, Code: opts.Code}, nil
+}
+
+// TrustList returns the issuer's signed trust list (reader.ListSource).
+func (w *World) TrustList(context.Context) ([]byte, error) { return w.Issuer.TrustList() }
+
+// RevocationList returns the issuer's signed revocation list (reader.ListSource).
+func (w *World) RevocationList(context.Context) ([]byte, error) {
+	return w.Issuer.RevocationList(w.Clock.Now())
+}
+
+// PostReceipt stores a receipt for a QR identity in the Activités of the
+// credential's app, as the app's backend does (reader.ReceiptSink).
+func (w *World) PostReceipt(_ context.Context, cid [8]byte, r credential.Receipt) error {
+	return w.Issuer.AddActivity(cid, activity(r))
+}
+
+func activity(r credential.Receipt) issuer.Activity {
+	return issuer.Activity{Beneficiary: r.Beneficiary, PSID: r.PSID, PSName: r.PSName, AmountCents: r.AmountCents,
+		Date: time.Unix(int64(r.Date), 0).UTC()}
+}
+
+// Applet returns the phone's HCE applet. A phone without NFC (an iPhone)
+// has none: Applet fails with nfc.ErrNoNFC.
+func (w *World) Applet() (*applet.Applet, error) { return Applet(w.Phone) }
+
+// Applet returns ph's HCE applet, or nfc.ErrNoNFC for a phone without NFC.
+func Applet(ph *phone.Phone) (*applet.Applet, error) {
+	if !ph.Device().HasNFC() {
+		return nil, fmt.Errorf("emulator: %s: %w", ph.Device().Model, nfc.ErrNoNFC)
+	}
+	return applet.New(wallet{ph}, applet.Options{}), nil
+}
+
+// wallet adapts the phone to the applet: a locked app answers as locked.
+type wallet struct{ ph *phone.Phone }
+
+func (w wallet) Present() (*credential.Held, *ecdsa.PrivateKey, error) {
+	held, dev, err := w.ph.Wallet()
+	if errors.Is(err, phone.ErrLocked) {
+		return nil, nil, fmt.Errorf("%w: %w", nfc.ErrAppLocked, err)
+	}
+	return held, dev, err
+}
+
+func (w wallet) AddReceipt(r credential.Receipt) error { return w.ph.AddActivity(activity(r)) }
