@@ -64,7 +64,6 @@ type Link struct {
 	frameNo  int
 	bytes    int
 	anchor   time.Time // real-time mode: the instant of timeline cycle 0
-	lastExit time.Time // real-time mode: when the last call returned
 	meter    meter
 }
 
@@ -151,7 +150,6 @@ func (l *Link) Activate(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.enter()
-	defer l.exit()
 	if err := l.activate(ctx, true); err != nil {
 		return fmt.Errorf("link: activate: %w", err)
 	}
@@ -169,7 +167,6 @@ func (l *Link) Deselect(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.enter()
-	defer l.exit()
 	if l.removeReq.Swap(false) {
 		l.remove()
 	}
@@ -220,7 +217,6 @@ func (l *Link) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.enter()
-	defer l.exit()
 	if err := l.activate(ctx, false); err != nil {
 		return nil, fmt.Errorf("link: transmit: %w", err)
 	}
@@ -232,24 +228,14 @@ func (l *Link) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 	return resp, nil
 }
 
-// enter and exit bracket every call in real-time mode: time spent outside
-// the Link (the caller's own work) shifts the timeline instead of being
-// caught up, while lateness inside the Link is caught up by later frames.
+// enter starts the real-time clock of a call: the timeline's present is
+// now. Within a call frames are paced against that instant (deadlines, so
+// a late wake-up is caught up by the next frames); between calls nothing is
+// caught up or owed, so the caller's own time counts as idle and every call
+// lasts at least its model time.
 func (l *Link) enter() {
-	if !l.set.realtime {
-		return
-	}
-	now := l.clock.Now()
-	if l.lastExit.IsZero() {
-		l.anchor = now.Add(-cyclesToDuration(l.ph.tl))
-	} else {
-		l.anchor = l.anchor.Add(now.Sub(l.lastExit))
-	}
-}
-
-func (l *Link) exit() {
 	if l.set.realtime {
-		l.lastExit = l.clock.Now()
+		l.anchor = l.clock.Now().Add(-cyclesToDuration(l.ph.tl))
 	}
 }
 
