@@ -1,0 +1,40 @@
+// Package usb opens a USB HID barcode scanner with libusb (through
+// github.com/google/gousb, cgo; build needs libusb-1.0-0-dev) and reads its
+// input reports as a hid.ReportSource:
+//
+//	dev, err := usb.Open(ctx, 0x0c2e, 0x0b61, usb.Options{}) // vendor, product
+//	src := hid.NewSource(dev, hid.Config{})                 // then src.Next(ctx)
+//
+// # The real-hardware path
+//
+// Open enumerates the bus and opens the first device with the vendor and
+// product IDs, lists its HID interfaces that have an interrupt IN endpoint
+// (Candidates), reads the report descriptor of each one that is not a boot
+// keyboard to spot the HID POS Barcode Scanner page 0x8C
+// (UsesBarcodePage), picks one (Choose: HID POS first, else the boot
+// keyboard), detaches the kernel's usbhid driver from it, claims it, and for
+// a keyboard selects the boot protocol and idle rate 0. ReadReport then
+// performs one interrupt IN transfer per report, cancellable through its
+// context; Close cancels a transfer in flight, releases the interface (the
+// kernel driver comes back: a wedge scanner types into the focused window
+// again) and closes libusb.
+//
+// While the SDK holds a wedge scanner, its keystrokes no longer reach the
+// focused application: that is the point (no scan lands in the wrong field,
+// and the keyboard layout of the PC no longer matters).
+//
+// On Linux the user needs access to the device node: a udev rule such as
+//
+//	SUBSYSTEM=="usb", ATTRS{idVendor}=="0c2e", ATTRS{idProduct}=="0b61", MODE="0660", GROUP="plugdev"
+//
+// Without it Open fails with ErrAccess. On Windows, libusb needs the WinUSB
+// driver bound to the interface (Zadig), which takes it away from the HID
+// stack; prefer the HID POS mode with the OS HID API there.
+//
+// # Testing without a bus
+//
+// Machines without USB still run the libusb context, the "no device"
+// error path and the endpoint selection over constructed descriptors; the
+// decoding itself is tested in package hid on generated reports
+// (emulator/present/hidgen) through the same hid.ReportSource interface.
+package usb
