@@ -57,7 +57,7 @@ func TestQRStrictEncoding(t *testing.T) {
 	}
 	C, T, S := enc(t, cred), enc(t, at), enc(t, sig)
 	T8 := append([]byte{0x1b, 0, 0, 0, 0}, T[1:]...) // time in 8 bytes instead of 4
-	S2 := append([]byte{0x59, 0, 64}, sig...)       // 64-byte string with a 2-byte length
+	S2 := append([]byte{0x59, 0, 64}, sig...)        // 64-byte string with a 2-byte length
 	for _, tc := range []struct {
 		name string
 		raw  []byte
@@ -301,4 +301,3 @@ func TestReceipt(t *testing.T) {
 		t.Errorf("trailing byte: %v", err)
 	}
 }
-

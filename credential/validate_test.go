@@ -226,7 +226,9 @@ func TestFamilyValidatePaths(t *testing.T) {
 		{"organisme", func(f *credential.Family) { f.Beneficiaires[1].Organisme.Centre = "12" }, "beneficiaires[1].organisme"},
 		{"birth year 1849", func(f *credential.Family) { f.Beneficiaires[1].DateNaissance.Year = 1849 }, "beneficiaires[1].dateNaissance"},
 		{"birth day 32", func(f *credential.Family) { f.Beneficiaires[1].DateNaissance.Day = 32 }, "beneficiaires[1].dateNaissance"},
-		{"lunar update date", func(f *credential.Family) { f.Beneficiaires[1].DateMiseAJour = credential.Date{Year: 2026, Month: 2, Day: 30} }, "beneficiaires[1].dateMiseAJour"},
+		{"lunar update date", func(f *credential.Family) {
+			f.Beneficiaires[1].DateMiseAJour = credential.Date{Year: 2026, Month: 2, Day: 30}
+		}, "beneficiaires[1].dateMiseAJour"},
 		{"état civil country", func(f *credential.Family) { f.EtatCivil.PaysNaissance = "FR" }, "etatCivil.paysNaissance"},
 		{"état civil document", func(f *credential.Family) { f.EtatCivil.TypeDocument = "PERMIS" }, "etatCivil.typeDocument"},
 		{"état civil commune", func(f *credential.Family) { f.EtatCivil.CommuneNaissance = "7511" }, "etatCivil.communeNaissance"},
