@@ -46,8 +46,8 @@ type savedKey struct {
 }
 
 type savedPerson struct {
-	NIR credential.NIR `json:"nir"`
-	*person
+	NIR    credential.NIR `json:"nir"`
+	Record *person        `json:"record"`
 }
 
 type savedActivities struct {
@@ -82,7 +82,7 @@ func (i *Issuer) Save(dir string) error {
 	}
 	for nir, p := range i.persons {
 		cp := *p
-		st.Persons = append(st.Persons, savedPerson{NIR: nir, person: &cp})
+		st.Persons = append(st.Persons, savedPerson{NIR: nir, Record: &cp})
 	}
 	slices.SortFunc(st.Persons, func(a, b savedPerson) int { return cmpString(string(a.NIR), string(b.NIR)) })
 	for _, c := range i.creds {
@@ -211,10 +211,10 @@ func Open(dir string, opts Options) (*Issuer, error) {
 	}
 	i.trustSeq, i.revSeq = st.TrustSeq, st.RevSeq
 	for _, sp := range st.Persons {
-		if sp.person == nil || len(sp.Family.Beneficiaires) == 0 || sp.Family.OuvrantDroit().NIR != sp.NIR {
+		if sp.Record == nil || len(sp.Record.Family.Beneficiaires) == 0 || sp.Record.Family.OuvrantDroit().NIR != sp.NIR {
 			return nil, fmt.Errorf("issuer: open: person %s: %w", sp.NIR.Masked(), ErrBadState)
 		}
-		i.persons[sp.NIR] = sp.person
+		i.persons[sp.NIR] = sp.Record
 	}
 	for _, c := range st.Creds {
 		if c == nil || i.persons[c.NIR] == nil {
