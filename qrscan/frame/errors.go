@@ -14,7 +14,7 @@ const (
 	BadByte     Reason = iota + 1 // a byte outside printable ASCII, or outside Base45 after the ApCV prefix
 	TooLong                       // more than Config.MaxLen characters
 	Interrupted                   // the line went idle in the middle of a scan
-	Truncated                     // the stream ended, or the frame stopped, before the scan was complete
+	Truncated                     // the stream ended or the frame stopped before the scan was complete, or a frame is the tail of an interrupted one
 	Junk                          // bytes before the ApCV prefix (an unconfigured scanner prefix or AIM identifier, or line noise)
 	BadLength                     // a Base45 payload whose length is 1 modulo 3: a character was lost
 	NotApCV                       // a well-formed text without the ApCV prefix; wraps qrscan.ErrNotApCV

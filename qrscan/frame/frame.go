@@ -106,6 +106,7 @@ type Framer struct {
 	n      int       // bytes of the frame in progress, as received
 	bad    *Error    // first fault of the frame in progress
 	lastAt time.Time // arrival of the last byte of the frame in progress
+	broken bool      // the previous frame was interrupted: this one may be its tail
 }
 
 // New returns a Framer for cfg.
@@ -136,6 +137,11 @@ func (f *Framer) Pending() bool { return f.n > 0 }
 
 // Reset drops the frame in progress, if any, without a result.
 func (f *Framer) Reset() {
+	f.reset()
+	f.broken = false
+}
+
+func (f *Framer) reset() {
 	f.buf = f.buf[:0]
 	f.n = 0
 	f.bad = nil
@@ -226,7 +232,9 @@ func (f *Framer) Expire(dst []Result, now time.Time) []Result {
 	if f.cfg.Suffix == None {
 		return f.end(dst, f.lastAt)
 	}
-	return f.fail(dst, Interrupted)
+	dst = f.fail(dst, Interrupted)
+	f.broken = true
+	return dst
 }
 
 // Flush ends the stream: a frame in progress is ended (Suffix None) or
@@ -247,7 +255,8 @@ func (f *Framer) fail(dst []Result, r Reason) []Result {
 		err = &Error{Reason: r, Offset: f.n}
 	}
 	err.Len = f.n
-	f.Reset()
+	f.reset()
+	f.broken = false
 	return append(dst, Result{Err: err})
 }
 
@@ -258,12 +267,18 @@ func (f *Framer) end(dst []Result, at time.Time) []Result {
 	}
 	text, sym, err := f.check(f.buf)
 	if err != nil {
+		if err.Reason == NotApCV && f.broken {
+			// The tail of the interrupted scan, not another code.
+			err.Reason = Truncated
+		}
 		err.Len = f.n
-		f.Reset()
+		f.reset()
+		f.broken = false
 		return append(dst, Result{Err: err})
 	}
 	dst = append(dst, Result{Scan: qrscan.Scan{Text: text, Symbology: sym, At: at}})
-	f.Reset()
+	f.reset()
+	f.broken = false
 	return dst
 }
 

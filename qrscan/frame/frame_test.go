@@ -92,6 +92,8 @@ var rows = []row{
 	{name: "half scan idle good", in: []chunk{{0, good[:200]}, {frame.DefaultIdleTimeout, good + "\r"}}, want: []want{bad(frame.Interrupted), ok(good)}},
 	{name: "half scan short pause kept", in: []chunk{{0, good[:200]}, {frame.DefaultIdleTimeout - 1, good[200:] + "\r"}}, want: []want{ok(good)}},
 	{name: "idle off never interrupts", cfg: frame.Config{IdleTimeout: -1}, in: []chunk{{0, good[:200]}, {time.Hour, good[200:] + "\r"}}, want: []want{ok(good)}},
+	{name: "tail after idle is truncated, not foreign", in: []chunk{{0, good[:200]}, {frame.DefaultIdleTimeout, good[200:] + "\r" + "HC1:6BF\r"}},
+		want: []want{bad(frame.Interrupted), bad(frame.Truncated), bad(frame.NotApCV)}},
 	{name: "half scan expired", in: in(good[:200]), expire: frame.DefaultIdleTimeout, want: []want{bad(frame.Interrupted)}},
 	{name: "half scan at end of stream", in: in(good[:200]), flush: true, want: []want{bad(frame.Truncated)}},
 	{name: "bad frame at end of stream", in: in("\x01abc"), flush: true, want: []want{bad(frame.BadByte)}},

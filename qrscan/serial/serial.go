@@ -46,39 +46,34 @@ var (
 		"L'accès au lecteur de QR code est refusé. Demandez à votre support informatique de l'autoriser.")
 )
 
-// pollInterval bounds how long the reader goroutine stays in Read without
-// checking for Close, on ports that support a read timeout.
-const pollInterval = 100 * time.Millisecond
-
 // Source delivers the scans of a serial scanner. It implements
 // qrscan.Source. Next may be called from any goroutine, one call at a time
 // being served; Close may be called at any time.
 type Source struct {
-	name   string // as in Scan.Source: "serial:" + port name
-	rwc    io.ReadWriteCloser
-	chunks chan chunk
-	done   chan struct{}
-	turn   chan struct{} // held by the Next call in progress
+	name    string // as in Scan.Source: "serial:" + port name
+	rwc     io.ReadWriteCloser
+	results chan frame.Result // scans and frame errors, oldest first
+	gone    chan struct{}     // closed when the device is gone; err is set
+	err     error
+	done    chan struct{} // closed by Close
+	turn    chan struct{} // held by the Next call in progress
+
+	// Owned by the reader goroutine.
+	framer   *frame.Framer
+	idle     time.Duration // the framer's idle timeout; <= 0: none
+	tick     time.Duration // read timeout
+	timeouts func(time.Duration) error
 
 	closeOnce sync.Once
 	closeErr  error
 	wg        sync.WaitGroup
-
-	// Owned by the holder of turn.
-	framer *frame.Framer
-	ready  []frame.Result
-	err    error // sticky: the device is gone
-	timer  *time.Timer
 }
 
 var _ qrscan.Source = (*Source)(nil)
 
-// chunk is what one Read returned.
-type chunk struct {
-	data []byte
-	at   time.Time
-	err  error
-}
+// maxQueued bounds the results waiting for Next; when it is reached, the
+// oldest is dropped: at the desk, only the latest scans matter.
+const maxQueued = 8
 
 // Open opens the serial port at path (e.g. /dev/ttyACM0, /dev/ttyUSB0,
 // COM3) with cfg.Mode and returns its source. Errors wrap ErrNoScanner,
@@ -121,25 +116,47 @@ func openErr(err error) error {
 
 // New returns a source reading scans from rwc: an open serial port, a pty,
 // a recorded stream. name identifies the device in Scan.Source ("serial:"
-// + name) and in errors. The source owns rwc: Close closes it. Close must
+// + name) and in errors. The source owns rwc: Close closes it, and must
 // make a pending Read return, as it does for go.bug.st/serial ports,
-// *os.File ptys and pipes, and net.Conn; if rwc has a SetReadTimeout
-// method (go.bug.st/serial ports), New sets it so that the reader
-// goroutine also wakes up on its own.
+// *os.File ptys and pipes, and net.Conn.
+//
+// A reader goroutine frames the bytes as they arrive, whether Next is
+// being called or not. It detects idle gaps with read timeouts when rwc has
+// a SetReadTimeout(time.Duration) method (go.bug.st/serial ports) or a
+// working SetReadDeadline(time.Time) method (*os.File on a tty or pipe,
+// net.Conn): a timeout is the kernel's word that no byte came, so a stalled
+// process never mistakes its own delay for a pause of the scanner. On
+// other streams an idle gap is noticed only when the next byte or the end
+// of the stream arrives, which does for replays.
 func New(rwc io.ReadWriteCloser, name string, cfg Config) *Source {
-	if rt, ok := rwc.(interface{ SetReadTimeout(time.Duration) error }); ok {
-		rt.SetReadTimeout(pollInterval) // best effort: Close interrupts reads anyway
-	}
+	f := frame.New(cfg.Frame)
 	s := &Source{
-		name:   "serial:" + name,
-		rwc:    rwc,
-		chunks: make(chan chunk, 16),
-		done:   make(chan struct{}),
-		turn:   make(chan struct{}, 1),
-		framer: frame.New(cfg.Frame),
-		timer:  time.NewTimer(time.Hour),
+		name:    "serial:" + name,
+		rwc:     rwc,
+		results: make(chan frame.Result, maxQueued),
+		gone:    make(chan struct{}),
+		done:    make(chan struct{}),
+		turn:    make(chan struct{}, 1),
+		framer:  f,
+		idle:    f.Config().IdleTimeout,
 	}
-	s.timer.Stop()
+	// Read timeouts of a quarter of the idle timeout, so that a scan
+	// without suffix ends at most idle·5/4 after its last byte, and of at
+	// most 100 ms, so that the reader also notices Close on its own.
+	s.tick = 100 * time.Millisecond
+	if s.idle > 0 {
+		s.tick = min(max(s.idle/4, 5*time.Millisecond), s.tick)
+	}
+	switch rt := rwc.(type) {
+	case interface{ SetReadTimeout(time.Duration) error }:
+		if rt.SetReadTimeout(s.tick) == nil {
+			s.timeouts = func(time.Duration) error { return nil }
+		}
+	case interface{ SetReadDeadline(time.Time) error }:
+		if rt.SetReadDeadline(time.Time{}) == nil {
+			s.timeouts = func(d time.Duration) error { return rt.SetReadDeadline(time.Now().Add(d)) }
+		}
+	}
 	s.wg.Add(1)
 	go s.read()
 	return s
@@ -149,34 +166,74 @@ func New(rwc io.ReadWriteCloser, name string, cfg Config) *Source {
 func (s *Source) Name() string { return s.name }
 
 // read runs in its own goroutine until Close or a read error.
+//
+// It stamps bytes with a line clock that advances by the time Read spent
+// blocked (when the line was silent) rather than by wall time: if the
+// process stalls between two reads while the scanner keeps sending, the
+// bytes wait in the kernel, the next Read returns at once, and the stall
+// does not count as silence. After a silence of the idle timeout the clock
+// is set back to wall time, so Scan.At stays close to wall time.
 func (s *Source) read() {
 	defer s.wg.Done()
 	buf := make([]byte, 4096)
+	var out []frame.Result
+	clock := time.Now()       // the line clock
+	var silence time.Duration // since the last byte
 	for {
+		if s.timeouts != nil && s.timeouts(s.tick) != nil {
+			s.timeouts = nil
+		}
+		t0 := time.Now()
 		n, err := s.rwc.Read(buf)
-		at := time.Now()
+		t1 := time.Now()
 		select {
 		case <-s.done:
 			return // the error, if any, is ours
 		default:
 		}
-		if n > 0 && !s.send(chunk{data: append([]byte(nil), buf[:n]...), at: at}) {
-			return
+		if err != nil && s.timeouts != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			err = nil
+		}
+		silence += t1.Sub(t0)
+		if s.timeouts == nil || s.idle <= 0 || silence >= s.idle {
+			clock = t1
+		} else {
+			clock = clock.Add(t1.Sub(t0))
+		}
+		out = out[:0]
+		if n > 0 {
+			silence = 0
+			out = s.framer.Feed(out, buf[:n], clock)
+		} else if s.timeouts != nil {
+			out = s.framer.Expire(out, clock)
 		}
 		if err != nil {
-			s.send(chunk{err: err, at: at})
+			out = s.framer.Flush(out)
+		}
+		for _, r := range out {
+			s.queue(r)
+		}
+		if err != nil {
+			s.err = fmt.Errorf("%s: read: %w (%w)", s.name, qrscan.ErrDeviceGone, err)
+			close(s.gone)
 			return
 		}
-		// n == 0 and no error: a read timeout.
 	}
 }
 
-func (s *Source) send(c chunk) bool {
-	select {
-	case s.chunks <- c:
-		return true
-	case <-s.done:
-		return false
+// queue hands r to Next, dropping the oldest result if the queue is full.
+func (s *Source) queue(r frame.Result) {
+	r.Scan.Source = s.name
+	for {
+		select {
+		case s.results <- r:
+			return
+		default:
+		}
+		select {
+		case <-s.results:
+		default:
+		}
 	}
 }
 
@@ -184,10 +241,11 @@ func (s *Source) send(c chunk) bool {
 // done, the source is closed, or the device fails. Frames refused by the
 // framer come back as errors wrapping qrscan.ErrGarbled or
 // qrscan.ErrNotApCV (and a *frame.Error); the source goes on with the next
-// frame. A vanished port (unplugged, EIO, EOF) gives an error wrapping
-// qrscan.ErrDeviceGone, for this call and every later one, once the scans
-// completed before it have been returned. After Close, Next returns an
-// error wrapping os.ErrClosed.
+// frame. Scans are framed while no Next call is waiting; the last 8 wait
+// for Next. A vanished port (unplugged, EIO, EOF) gives an error wrapping
+// qrscan.ErrDeviceGone, for this call and every later one, once the
+// results completed before it have been returned. After Close, Next
+// returns an error wrapping os.ErrClosed.
 func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 	select {
 	case s.turn <- struct{}{}:
@@ -198,60 +256,38 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 	}
 	defer func() { <-s.turn }()
 
-	for {
-		select {
-		case <-s.done:
-			return qrscan.Scan{}, s.closedErr()
+	select {
+	case <-s.done:
+		return qrscan.Scan{}, s.closedErr()
+	default:
+	}
+	select {
+	case r := <-s.results:
+		return s.result(r)
+	default:
+	}
+	select {
+	case r := <-s.results:
+		return s.result(r)
+	case <-s.gone:
+		select { // results queued just before the device went
+		case r := <-s.results:
+			return s.result(r)
 		default:
 		}
-		if len(s.ready) > 0 {
-			r := s.ready[0]
-			s.ready = append(s.ready[:0], s.ready[1:]...)
-			if r.Err != nil {
-				return qrscan.Scan{}, fmt.Errorf("%s: %w", s.name, r.Err)
-			}
-			r.Scan.Source = s.name
-			return r.Scan, nil
-		}
-		if s.err != nil {
-			return qrscan.Scan{}, s.err
-		}
-
-		var idle <-chan time.Time
-		if d := s.framer.Deadline(); !d.IsZero() {
-			s.timer.Reset(time.Until(d))
-			idle = s.timer.C
-		}
-		select {
-		case c := <-s.chunks:
-			s.consume(c)
-		case <-idle:
-			// Bytes read before the deadline may still be queued:
-			// their timestamps decide, not the order of wake-ups.
-			select {
-			case c := <-s.chunks:
-				s.consume(c)
-			default:
-				s.ready = s.framer.Expire(s.ready, time.Now())
-			}
-		case <-ctx.Done():
-			s.timer.Stop()
-			return qrscan.Scan{}, fmt.Errorf("%s: %w", s.name, ctx.Err())
-		case <-s.done:
-			s.timer.Stop()
-			return qrscan.Scan{}, s.closedErr()
-		}
-		s.timer.Stop()
+		return qrscan.Scan{}, s.err
+	case <-ctx.Done():
+		return qrscan.Scan{}, fmt.Errorf("%s: %w", s.name, ctx.Err())
+	case <-s.done:
+		return qrscan.Scan{}, s.closedErr()
 	}
 }
 
-func (s *Source) consume(c chunk) {
-	if c.err == nil {
-		s.ready = s.framer.Feed(s.ready, c.data, c.at)
-		return
+func (s *Source) result(r frame.Result) (qrscan.Scan, error) {
+	if r.Err != nil {
+		return qrscan.Scan{}, fmt.Errorf("%s: %w", s.name, r.Err)
 	}
-	s.ready = s.framer.Flush(s.ready)
-	s.err = fmt.Errorf("%s: read: %w (%w)", s.name, qrscan.ErrDeviceGone, c.err)
+	return r.Scan, nil
 }
 
 func (s *Source) closedErr() error { return fmt.Errorf("%s: %w", s.name, os.ErrClosed) }
