@@ -44,7 +44,8 @@
 //
 // # Cost
 //
-// Decoding adds about 0.1 µs per character (BenchmarkWedgeDecode), against
-// 8 ms of typing per character by a wedge scanner: a 555-character code
-// takes 4.4 s to type and well under a millisecond to decode.
+// Decoding adds 0.06 to 0.6 µs per character (BenchmarkWedgeDecode, quiet
+// to heavily loaded 2-core machine; one allocation per scan, the text),
+// against 8 ms of typing per character by a wedge scanner: a 555-character
+// code takes 4.4 s to type and well under a millisecond to decode.
 package hid
