@@ -391,6 +391,8 @@ func TestConcurrent(t *testing.T) {
 				case 6:
 					e.fc.Advance(time.Second)
 					e.ph.State()
+					e.ph.Profile()
+					e.ph.ChangeEmail("autre@example.test")
 				case 7:
 					e.ph.PresentQR()
 				}

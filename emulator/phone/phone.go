@@ -135,8 +135,13 @@ func cloneProfile(p Profile) Profile {
 	return p
 }
 
-// Profile returns a copy of the phone's profile.
-func (p *Phone) Profile() Profile { return cloneProfile(p.profile) }
+// Profile returns a copy of the phone's profile (with the current e-mail
+// address).
+func (p *Phone) Profile() Profile {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return cloneProfile(p.profile)
+}
 
 // Device returns the handset's facts.
 func (p *Phone) Device() Device { return p.profile.Device }
@@ -657,20 +662,21 @@ func (p *Phone) Activities() ([]Activity, error) {
 // validation, and opens the app: the shortcut a tester uses to get an active
 // phone. The app ends ActiveLocked.
 func (p *Phone) Activate(code string) error {
-	od := p.profile.OuvrantDroit()
+	prof := p.Profile()
+	od := prof.OuvrantDroit()
 	steps := []func() error{
 		p.StartActivation,
 		func() error { return p.EnterNIR(string(od.NIR)) },
-		func() error { return p.SendEmailCode(p.profile.Email) },
+		func() error { return p.SendEmailCode(prof.Email) },
 		func() error {
-			c, _, ok := p.iss.Mailbox(p.profile.Email)
+			c, _, ok := p.iss.Mailbox(prof.Email)
 			if !ok {
 				return fmt.Errorf("phone: activate: no e-mail code: %w", ErrNoValidatedEmail)
 			}
 			return p.VerifyEmailCode(c)
 		},
 		func() error { return p.ConsentBiometrics(true) },
-		func() error { return p.CheckIdentity(p.profile.IdentityDocument(), true) },
+		func() error { return p.CheckIdentity(prof.IdentityDocument(), true) },
 		func() error { return p.ChooseCode(code, code) },
 		p.Submit,
 		func() error { return p.iss.Validate(od.NIR) },
