@@ -139,3 +139,19 @@ func TestBugArrayAcceptedForByteString(t *testing.T) {
 		t.Errorf("QR with the signature as an array of integers: p=%v err=%v, want ErrMalformed", p != nil, err)
 	}
 }
+
+// issue.go Issue: rand nil panics (io.ReadFull on a nil reader) while
+// PresentQR and PresentNFC document "rand may be nil" and use crypto/rand.
+// Nothing may panic on a caller's zero value: use crypto/rand, or return an
+// error.
+func TestBugIssueNilRandPanics(t *testing.T) {
+	w := newWorld(t, 1)
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("Issue(..., nil) panicked: %v", r)
+		}
+	}()
+	if _, err := credential.Issue(w.issuer, w.claims(testFamily(t, 1)), nil); err != nil {
+		t.Logf("Issue(..., nil) = %v (an error is acceptable, a panic is not)", err)
+	}
+}

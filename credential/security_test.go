@@ -182,7 +182,7 @@ func TestQRBitFlips(t *testing.T) {
 }
 
 func TestNFCBitFlips(t *testing.T) {
-	w := newWorld(t, 2)
+	w := newWorld(t, 1)
 	tr := transcript(t)
 	all := credential.AllGroups
 	resp, err := w.held.PresentNFC(w.device, tr, all, nil)

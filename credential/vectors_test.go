@@ -1,0 +1,206 @@
+package credential_test
+
+//go:generate go run ./internal/vectorgen -out testdata/vectors
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/internal/vectors"
+)
+
+// TestVectors replays every vector of testdata/vectors: an accepting vector
+// must verify at its time with exactly the expected fields, and be refused
+// one window later; a rejecting vector must fail with its error code. The
+// NFC vectors also replay the session: transcript, key derivation, and the
+// sealed request and response, byte for byte.
+func TestVectors(t *testing.T) {
+	vs, err := vectors.Load("testdata/vectors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) < 10 {
+		t.Fatalf("only %d vectors", len(vs))
+	}
+	for _, v := range vs {
+		t.Run(v.Name, func(t *testing.T) { checkVector(t, v) })
+	}
+}
+
+func vectorVerifier(t *testing.T, v vectors.Vector, at time.Time) *credential.Verifier {
+	t.Helper()
+	la, err := credential.ParsePublicKey(v.ListAuthority.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(la, &vectors.Key(hexString(v.ListAuthority.Private)).PublicKey) {
+		t.Fatal("list authority public key does not match its scalar")
+	}
+	ver := credential.NewVerifier(credential.VerifierConfig{ListAuthority: la, Now: func() time.Time { return at },
+		QRWindow: time.Duration(v.QRWindowSeconds) * time.Second, ClockSkew: time.Duration(v.ClockSkewSeconds) * time.Second})
+	if err := ver.SetTrustList(v.TrustList); err != nil {
+		t.Fatalf("trust list: %v", err)
+	}
+	if err := ver.SetRevocationList(v.RevocationList); err != nil {
+		t.Fatalf("revocation list: %v", err)
+	}
+	return ver
+}
+
+func hexString(b []byte) string {
+	const digits = "0123456789abcdef"
+	s := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		s = append(s, digits[c>>4], digits[c&15])
+	}
+	return string(s)
+}
+
+func verifyVector(t *testing.T, v vectors.Vector, at time.Time) (*credential.Presentation, error) {
+	t.Helper()
+	ver := vectorVerifier(t, v, at)
+	switch v.Mode {
+	case "qr":
+		return ver.VerifyQR(v.QR.Text)
+	case "nfc":
+		req, err := vectors.ParseGroups(v.NFC.Requested)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := v.NFC.Transcript
+		if v.NFC.VerifierTranscript != nil {
+			tr = v.NFC.VerifierTranscript
+		}
+		return ver.VerifyNFC(v.NFC.DeviceResponse, tr, req)
+	}
+	t.Fatalf("mode %q", v.Mode)
+	return nil, nil
+}
+
+func checkVector(t *testing.T, v vectors.Vector) {
+	if v.Mode == "qr" {
+		raw, err := credential.AppendBase45Decode(nil, v.QR.Text[len(credential.QRPrefix):])
+		if err != nil || !bytes.Equal(raw, v.QR.Bytes) {
+			t.Fatalf("qr.bytes is not the Base45 decoding of qr.text: %v", err)
+		}
+	}
+	if v.Mode == "nfc" {
+		checkSession(t, v.NFC)
+	}
+	p, err := verifyVector(t, v, v.VerifyAt)
+	if v.Expect.Error != "" {
+		if p != nil || apcverr.Code(err) != v.Expect.Error {
+			t.Fatalf("verify: p=%v err=%v, want code %q", p != nil, err, v.Expect.Error)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("verify at %v: %v", v.VerifyAt, err)
+	}
+	got := vectors.FamilyOf(p.Family, p.Groups)
+	if !reflect.DeepEqual(got, v.Expect.Family) {
+		g, _ := json.MarshalIndent(got, "", " ")
+		w, _ := json.MarshalIndent(v.Expect.Family, "", " ")
+		t.Fatalf("family\n got %s\nwant %s", g, w)
+	}
+	// The Presentation must not hold more than the groups received.
+	for i, b := range p.Family.Beneficiaires {
+		if b.INS != nil && v.Expect.Family.Beneficiaires[i].INS == nil {
+			t.Errorf("beneficiary %d: INS not expected", i)
+		}
+	}
+	if p.Family.EtatCivil != nil && v.Expect.Family.EtatCivil == nil {
+		t.Error("état civil not expected")
+	}
+	if p.Issuer != v.Expect.Issuer || !bytes.Equal(p.CredentialID[:], v.Expect.CredentialID) || p.Counter != v.Expect.Counter ||
+		!reflect.DeepEqual(vectors.GroupNames(p.Groups), v.Expect.Groups) {
+		t.Errorf("presentation %+v, want %+v", p, v.Expect)
+	}
+	if v.Mode == "qr" && !p.PresentedAt.Equal(v.QR.Time) {
+		t.Errorf("presented at %v, want %v", p.PresentedAt, v.QR.Time)
+	}
+
+	// One window later: a QR has expired; an NFC response is bound to its
+	// session, so at that time it still verifies, but its revocation list
+	// is stale one grace period after its next update.
+	switch v.Mode {
+	case "qr":
+		later := v.QR.Time.Add(time.Duration(v.QRWindowSeconds+1) * time.Second)
+		if p, err := verifyVector(t, v, later); p != nil || apcverr.Code(err) != "qr-expired" {
+			t.Errorf("at %v: p=%v err=%v, want qr-expired", later, p != nil, err)
+		}
+	case "nfc":
+		_, rl := vectorVerifier(t, v, v.VerifyAt).Lists()
+		later := rl.NextUpdate.Add(72*time.Hour + time.Second)
+		if p, err := verifyVector(t, v, later); p != nil || apcverr.Code(err) != "revocation-list-stale" {
+			t.Errorf("at %v: p=%v err=%v, want revocation-list-stale", later, p != nil, err)
+		}
+	}
+}
+
+// checkSession replays the NFC session of a vector.
+func checkSession(t *testing.T, n *vectors.NFCJSON) {
+	t.Helper()
+	rk := vectors.ECDHKey(hexString(n.ReaderEphemeral.Private))
+	dk := vectors.ECDHKey(hexString(n.DeviceEphemeral.Private))
+	if !bytes.Equal(rk.PublicKey().Bytes(), n.ReaderEphemeral.Public) || !bytes.Equal(dk.PublicKey().Bytes(), n.DeviceEphemeral.Public) {
+		t.Fatal("ephemeral public keys do not match their scalars")
+	}
+	tr := credential.SessionTranscript(n.AID, n.ReaderEphemeral.Public, n.DeviceEphemeral.Public, n.ReaderNonce)
+	if !bytes.Equal(tr, n.Transcript) {
+		t.Fatalf("transcript\n got %x\nwant %x", tr, n.Transcript)
+	}
+	reader, err := credential.DeriveSession(credential.RoleReader, rk, n.DeviceEphemeral.Public, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone, err := credential.DeriveSession(credential.RoleDevice, dk, n.ReaderEphemeral.Public, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := reader.Seal(n.DeviceRequest); !bytes.Equal(c, n.SealedRequest) {
+		t.Fatalf("sealed request\n got %x\nwant %x", c, n.SealedRequest)
+	}
+	req, err := phone.Open(n.SealedRequest)
+	if err != nil || !bytes.Equal(req, n.DeviceRequest) {
+		t.Fatalf("open request: %v", err)
+	}
+	r, err := credential.DecodeDeviceRequest(req)
+	if err != nil || !reflect.DeepEqual(vectors.GroupNames(r.Groups), n.Requested) {
+		t.Fatalf("device request %+v, %v; want %v", r, err, n.Requested)
+	}
+	if c := phone.Seal(n.DeviceResponse); !bytes.Equal(c, n.SealedResponse) {
+		t.Fatal("sealed response differs")
+	}
+	resp, err := reader.Open(n.SealedResponse)
+	if err != nil || !bytes.Equal(resp, n.DeviceResponse) {
+		t.Fatalf("open response: %v", err)
+	}
+}
+
+// The vectors' families are the ones of the fixtures, so the expected
+// fields were not taken from a verification.
+func TestVectorsExpectInputs(t *testing.T) {
+	vs, err := vectors.Load("testdata/vectors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		if v.Expect.Family == nil {
+			continue
+		}
+		n := len(v.Expect.Family.Beneficiaires)
+		groups, _ := vectors.ParseGroups(v.Expect.Groups)
+		if want := vectors.FamilyOf(vectors.Family(n), groups); !reflect.DeepEqual(want, v.Expect.Family) {
+			t.Errorf("%s: expected family is not the fixture's", v.Name)
+		}
+		if v.Expect.Family.Beneficiaires[0].NIR != "278057512345675" {
+			t.Errorf("%s: ouvrant droit NIR %s", v.Name, v.Expect.Family.Beneficiaires[0].NIR)
+		}
+	}
+}
