@@ -1,0 +1,29 @@
+// Package pcsc is the PC/SC transport of the NFC mode: it finds contactless
+// readers, waits for a phone and exchanges APDUs with it through the
+// system's PC/SC service (pcscd with pcsc-lite on Linux), using
+// github.com/ebfe/scard. It needs cgo and libpcsclite (apt-get install
+// libpcsclite-dev pcscd); everything PC/SC lives here so the rest of apcvkit
+// builds without it.
+//
+//	c, _ := pcsc.NewContext()
+//	reader, _ := c.WaitForPhone(ctx, nil) // any contactless reader
+//	card, _ := c.Connect(ctx, reader)     // *Card is an apdu.Transport
+//	defer card.Close()
+//	rsp, err := card.Transmit(ctx, selectApplet)
+//
+// Errors wrap the nfc sentinels (nfc.ErrPhoneRemoved, nfc.ErrPhoneTimeout,
+// nfc.ErrNoPhone, nfc.ErrReaderUnplugged, nfc.ErrUnknownReader,
+// nfc.ErrNoService, nfc.ErrSharingViolation), which carry the desk messages,
+// and keep the scard.Error beside them for errors.As. A phone taken away
+// shows up as scard.ErrNotTransacted before pcscd's next presence poll (every
+// 400 ms), as scard.ErrRemovedCard after it, or, with vsmartcard's vpcd, as
+// an empty answer (ErrNoStatusWord): all are nfc.ErrPhoneRemoved.
+//
+// PC/SC never times out a phone that stops answering: each Card call is
+// bounded by Card.Timeout and its ctx, and a Card that hit its bound cuts its
+// own PC/SC connection (see Card), so no goroutine stays blocked.
+//
+// For tests without hardware, emulator/vpcd plays the phone for the vpcd
+// virtual reader inside the real pcscd; scripts/pcscd/with-pcscd.sh starts a
+// pcscd with the project's virtual readers.
+package pcsc
