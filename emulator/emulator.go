@@ -106,8 +106,8 @@ func (w *World) Applet() (*applet.Applet, error) { return Applet(w.Phone) }
 
 // Applet returns ph's HCE applet, or nfc.ErrNoNFC for a phone without NFC.
 func Applet(ph *phone.Phone) (*applet.Applet, error) {
-	if !ph.Device().HasNFC() {
-		return nil, fmt.Errorf("emulator: %s: %w", ph.Device().Model, nfc.ErrNoNFC)
+	if err := ph.CheckNFC(); err != nil {
+		return nil, fmt.Errorf("emulator: %s: %w: %w", ph.Device().Model, nfc.ErrNoNFC, err)
 	}
 	return applet.New(wallet{ph}, applet.Options{}), nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/emulator/present/serialpty"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
+	"github.com/apcvkit/apcvkit/reader"
 )
 
 func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -64,7 +65,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if err != nil {
 			return fail(stderr, "emulate", err, exitFailure)
 		}
-		if err := writeListsDir(*listsOut, w.Issuer.ListAuthority(), tl, rl); err != nil {
+		if err := reader.WriteDirLists(*listsOut, w.Issuer.ListAuthority(), tl, rl); err != nil {
 			return fail(stderr, "emulate", err, exitFailure)
 		}
 		fmt.Fprintf(stdout, "lists: %s\n", *listsOut)

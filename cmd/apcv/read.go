@@ -54,11 +54,11 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		gs = append(gs, g)
 	}
-	auth, err := readAuthority(*dir)
+	auth, err := reader.DirLists(*dir).Authority()
 	if err != nil {
 		return fail(stderr, "read", err, exitFailure)
 	}
-	cfg := reader.Config{Enabled: true, ListAuthority: auth, Lists: listsDir(*dir), Groups: gs}
+	cfg := reader.Config{Enabled: true, ListAuthority: auth, Lists: reader.DirLists(*dir), Groups: gs}
 	for _, p := range serials {
 		src, err := serial.Open(p, serial.Config{Mode: serialMode(*baud)})
 		if err != nil {

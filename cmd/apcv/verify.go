@@ -43,13 +43,13 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		text = line
 	}
 	text = strings.TrimRight(text, "\r\n")
-	auth, err := readAuthority(*dir)
+	auth, err := reader.DirLists(*dir).Authority()
 	if err != nil {
 		fmt.Fprintf(stderr, "apcv verify: %v\n", err)
 		return exitFailure
 	}
 	v := credential.NewVerifier(credential.VerifierConfig{ListAuthority: auth})
-	src := listsDir(*dir)
+	src := reader.DirLists(*dir)
 	for _, step := range []struct {
 		get func(context.Context) ([]byte, error)
 		set func([]byte) error
