@@ -450,3 +450,82 @@ func TestAirTime(t *testing.T) {
 		t.Logf("9600 baud, %d-character text: %v end to end (line time %v, overhead %v)", n, took.Round(time.Millisecond), air.Round(time.Millisecond), (took - air).Round(10*time.Microsecond))
 	}
 }
+
+// New on an *os.File (the pty opened directly): idle gaps come from read
+// deadlines, so a scan without suffix ends on silence.
+func TestNewOnOSFile(t *testing.T) {
+	before := runtime.NumGoroutine()
+	sc, err := serialpty.Open(serialpty.Config{Suffix: frame.None})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	f, err := os.OpenFile(sc.Path(), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := serial.New(f, sc.Path(), serial.Config{Frame: frame.Config{Suffix: frame.None, IdleTimeout: 300 * time.Millisecond}})
+	text := apcv(126)
+	if err := sc.Scan(context.Background(), text); err != nil {
+		t.Fatal(err)
+	}
+	got, err := next(t, src)
+	if err != nil || got.Text != text {
+		t.Fatalf("got %q, %v", got.Text, err)
+	}
+	if err := src.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sc.Close()
+	noLeak(t, before)
+}
+
+// Scans made while nobody calls Next are framed anyway; the last 8 wait.
+func TestQueueKeepsLatest(t *testing.T) {
+	r := start(t, serialpty.Config{}, serial.Config{})
+	var all []byte
+	var texts []string
+	for i := range 10 {
+		texts = append(texts, apcv(21+3*i))
+		all = append(all, texts[i]+"\r"...)
+	}
+	if err := r.sc.Write(context.Background(), all); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // let the reader frame them all
+	for _, want := range texts[2:] {
+		got, err := next(t, r.src)
+		if err != nil || got.Text != want {
+			t.Fatalf("got %q, %v; want %q", got.Text, err, want)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if got, err := r.src.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("extra result %q, %v", got.Text, err)
+	}
+}
+
+var sinkScan qrscan.Scan
+
+// BenchmarkSource measures the SDK's cost per scan through a real pty,
+// without line pacing (a USB CDC-ACM scanner).
+func BenchmarkSource(b *testing.B) {
+	for _, n := range []int{480, 960} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			r := start(b, serialpty.Config{}, serial.Config{})
+			fr := r.sc.Frame(apcv(n))
+			b.ReportAllocs()
+			b.SetBytes(int64(len(fr)))
+			for b.Loop() {
+				if err := r.sc.Write(context.Background(), fr); err != nil {
+					b.Fatal(err)
+				}
+				var err error
+				if sinkScan, err = r.src.Next(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
