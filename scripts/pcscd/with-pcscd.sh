@@ -108,18 +108,24 @@ serves_our_readers() {
 	done
 }
 
+# alive PID: the process exists and is not a zombie (a pcscd whose parent
+# never reaped it still answers kill -0).
+alive() {
+	kill -0 "$1" 2>/dev/null && ! grep -q ') Z ' "/proc/$1/stat" 2>/dev/null
+}
+
 PIDFILE=/run/pcscd/pcscd.pid
 reuse=0
 if [ -e "$PIDFILE" ]; then
 	old=$(tr -dc 0-9 <"$PIDFILE")
-	if [ -n "$old" ] && kill -0 "$old" 2>/dev/null; then
+	if [ -n "$old" ] && alive "$old"; then
 		cmdline=$(tr '\0' ' ' <"/proc/$old/cmdline" 2>/dev/null)
 		if [[ "$cmdline" == *apcvkit-pcscd.* ]]; then
 			# Left by a run of ours that died (we hold the lock): stop it.
 			say "stopping pcscd $old left by an earlier run"
 			kill -TERM "$old"
-			for _ in $(seq 100); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
-			if kill -0 "$old" 2>/dev/null; then
+			for _ in $(seq 100); do alive "$old" || break; sleep 0.1; done
+			if alive "$old"; then
 				say "pcscd $old does not stop; stop it by hand (kill $old)"
 				exit 3
 			fi
