@@ -67,7 +67,7 @@ func peerRead(bin, path, text string) bool {
 func TestCorpus(t *testing.T) {
 	n := 10
 	if testing.Short() || raceEnabled {
-		n = 4 // frame generation is slow under the race detector
+		n = 2 // frame generation is slow under the race detector
 	}
 	items := corpus(t, n)
 	minRate := map[string]float64{"clean": 1, "mild": 1, "hard": 0.7}
