@@ -13,11 +13,13 @@ const (
 	MaxPresentation = 65536   // bytes of an NFC device response
 	MaxList         = 1 << 20 // bytes of a trust or revocation list
 	maxItems        = 256     // elements of any CBOR array or map
+	maxListItems    = 1 << 17 // entries of a trust or revocation list
 )
 
 var (
-	encMode cbor.EncMode
-	decMode cbor.DecMode
+	encMode     cbor.EncMode
+	decMode     cbor.DecMode // presentations, credentials, requests
+	listDecMode cbor.DecMode // trust and revocation lists: more entries
 )
 
 func init() {
@@ -26,7 +28,7 @@ func init() {
 	if err != nil {
 		panic(err)
 	}
-	decMode, err = cbor.DecOptions{
+	opts := cbor.DecOptions{
 		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
 		IndefLength:       cbor.IndefLengthForbidden,
 		TagsMd:            cbor.TagsForbidden,
@@ -35,10 +37,28 @@ func init() {
 		MaxMapPairs:       maxItems,
 		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
 		UTF8:              cbor.UTF8RejectInvalid,
-	}.DecMode()
-	if err != nil {
+	}
+	if decMode, err = opts.DecMode(); err != nil {
 		panic(err)
 	}
+	opts.MaxArrayElements, opts.MaxMapPairs = maxListItems, maxListItems
+	if listDecMode, err = opts.DecMode(); err != nil {
+		panic(err)
+	}
+}
+
+// bstr is a byte string on the wire. fxamacker/cbor would also decode a CBOR
+// array of small integers into a []byte; bstr refuses anything but major
+// type 2. The input was checked canonical before, so the head is minimal.
+type bstr []byte
+
+func (b *bstr) UnmarshalCBOR(data []byte) error {
+	major, n, rest, err := readHead(data)
+	if err != nil || major != 2 || uint64(len(rest)) != n {
+		return fmt.Errorf("not a byte string")
+	}
+	*b = append((*b)[:0], rest...)
+	return nil
 }
 
 func marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
@@ -47,10 +67,14 @@ func marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
 // heads than needed, unsorted map keys), duplicate keys, indefinite lengths,
 // tags, unknown fields and trailing bytes are all refused with ErrMalformed.
 func unmarshal(what string, data []byte, v any) error {
-	if err := checkCanonical(data); err != nil {
+	return unmarshalMode(decMode, maxItems, what, data, v)
+}
+
+func unmarshalMode(dm cbor.DecMode, items uint64, what string, data []byte, v any) error {
+	if err := checkCanonical(data, items); err != nil {
 		return fmt.Errorf("credential: %s: %w: %v", what, ErrMalformed, err)
 	}
-	if err := decMode.Unmarshal(data, v); err != nil {
+	if err := dm.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("credential: %s: %w: %v", what, ErrMalformed, err)
 	}
 	return nil
@@ -60,8 +84,8 @@ func unmarshal(what string, data []byte, v any) error {
 // deterministic encoding (RFC 8949 §4.2.1) forbids: non-shortest heads,
 // indefinite lengths, map keys out of bytewise order, and trailing bytes.
 // fxamacker/cbor decodes leniently in these respects, so we check first.
-func checkCanonical(data []byte) error {
-	rest, err := walkCanonical(data, 0)
+func checkCanonical(data []byte, items uint64) error {
+	rest, err := walkCanonical(data, 0, items)
 	if err != nil {
 		return err
 	}
@@ -118,7 +142,7 @@ func readHead(b []byte) (major byte, arg uint64, rest []byte, err error) {
 	return major, arg, b[n:], nil
 }
 
-func walkCanonical(b []byte, depth int) ([]byte, error) {
+func walkCanonical(b []byte, depth int, items uint64) ([]byte, error) {
 	if depth > 16 {
 		return nil, fmt.Errorf("nested too deep")
 	}
@@ -142,17 +166,17 @@ func walkCanonical(b []byte, depth int) ([]byte, error) {
 		}
 		return b[arg:], nil
 	case 4:
-		if arg > maxItems {
+		if arg > items {
 			return nil, fmt.Errorf("array of %d items", arg)
 		}
 		for i := uint64(0); i < arg; i++ {
-			if b, err = walkCanonical(b, depth+1); err != nil {
+			if b, err = walkCanonical(b, depth+1, items); err != nil {
 				return nil, err
 			}
 		}
 		return b, nil
 	case 5:
-		if arg > maxItems {
+		if arg > items {
 			return nil, fmt.Errorf("map of %d pairs", arg)
 		}
 		var prev []byte
@@ -161,7 +185,7 @@ func walkCanonical(b []byte, depth int) ([]byte, error) {
 			if len(b) == 0 || b[0]>>5 > 1 {
 				return nil, fmt.Errorf("map key is not an integer")
 			}
-			if b, err = walkCanonical(b, depth+1); err != nil {
+			if b, err = walkCanonical(b, depth+1, items); err != nil {
 				return nil, err
 			}
 			key := k[:len(k)-len(b)]
@@ -169,7 +193,7 @@ func walkCanonical(b []byte, depth int) ([]byte, error) {
 				return nil, fmt.Errorf("map keys not in canonical order")
 			}
 			prev = key
-			if b, err = walkCanonical(b, depth+1); err != nil {
+			if b, err = walkCanonical(b, depth+1, items); err != nil {
 				return nil, err
 			}
 		}

@@ -1,11 +1,14 @@
 package credential
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"golang.org/x/crypto/cryptobyte"
+	"golang.org/x/crypto/cryptobyte/asn1"
 	"hash"
 	"io"
 	"math/big"
@@ -22,15 +25,15 @@ const algES256 = -7
 
 type coseSign1 struct {
 	_           struct{} `cbor:",toarray"`
-	Protected   []byte
+	Protected   bstr
 	Unprotected map[int]struct{}
-	Payload     []byte
-	Signature   []byte
+	Payload     bstr
+	Signature   bstr
 }
 
 type protectedHeader struct {
-	Alg int    `cbor:"1,keyasint"`
-	Kid []byte `cbor:"4,keyasint,omitempty"`
+	Alg int  `cbor:"1,keyasint"`
+	Kid bstr `cbor:"4,keyasint,omitempty"`
 }
 
 // signedMessage is a decoded COSE_Sign1 whose signature is not yet checked.
@@ -111,33 +114,52 @@ func (m signedMessage) verify(pub *ecdsa.PublicKey) bool {
 	return verifyES256(pub, d[:], m.signature)
 }
 
-// sign1 signs payload as a COSE_Sign1 with key and kid.
-func sign1(key *ecdsa.PrivateKey, kid, payload []byte, rand io.Reader) ([]byte, error) {
+// sign1 signs payload as a COSE_Sign1 with key and kid (deterministically).
+func sign1(key *ecdsa.PrivateKey, kid, payload []byte) ([]byte, error) {
 	prot, err := marshal(protectedHeader{Alg: algES256, Kid: kid})
 	if err != nil {
 		return nil, err
 	}
 	d := sigStructureDigest(sha256.New(), prot, payload)
-	sig, err := signES256(key, d[:], rand)
+	sig, err := signES256(key, d[:])
 	if err != nil {
 		return nil, err
 	}
 	return marshal(coseSign1{Protected: prot, Unprotected: map[int]struct{}{}, Payload: payload, Signature: sig})
 }
 
-// signES256 returns the raw r‖s signature of digest.
-func signES256(key *ecdsa.PrivateKey, digest []byte, rand io.Reader) ([]byte, error) {
+// signES256 returns the raw r‖s signature of digest. Signatures are
+// deterministic (RFC 6979), so that a generator with fixed keys and salts
+// reproduces the same bytes (docs/PROTOCOL.md test vectors).
+func signES256(key *ecdsa.PrivateKey, digest []byte) ([]byte, error) {
 	if key == nil || key.Curve != elliptic.P256() {
 		return nil, fmt.Errorf("credential: signing key is not P-256")
 	}
-	r, s, err := ecdsa.Sign(rand, key, digest)
+	der, err := key.Sign(nil, digest, crypto.SHA256)
 	if err != nil {
 		return nil, fmt.Errorf("credential: sign: %w", err)
 	}
+	in := cryptobyte.String(der)
+	var seq, ri, si cryptobyte.String
+	if !in.ReadASN1(&seq, asn1.SEQUENCE) || !in.Empty() ||
+		!seq.ReadASN1(&ri, asn1.INTEGER) || !seq.ReadASN1(&si, asn1.INTEGER) || !seq.Empty() {
+		return nil, fmt.Errorf("credential: sign: unexpected signature encoding")
+	}
+	r, s := trimInt(ri), trimInt(si)
+	if len(r) > 32 || len(s) > 32 {
+		return nil, fmt.Errorf("credential: sign: unexpected signature size")
+	}
 	sig := make([]byte, 64)
-	r.FillBytes(sig[:32])
-	s.FillBytes(sig[32:])
+	copy(sig[32-len(r):32], r)
+	copy(sig[64-len(s):], s)
 	return sig, nil
+}
+
+func trimInt(b []byte) []byte {
+	for len(b) > 1 && b[0] == 0 {
+		b = b[1:]
+	}
+	return b
 }
 
 // verifyES256 checks a raw r‖s signature. It builds the DER form on the

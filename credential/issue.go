@@ -43,36 +43,36 @@ type Held struct {
 }
 
 type wireClaims struct {
-	Version    uint8            `cbor:"1,keyasint"`
-	Issuer     string           `cbor:"2,keyasint"`
-	CID        []byte           `cbor:"3,keyasint"`
-	IssuedAt   uint64           `cbor:"4,keyasint"`
-	ValidUntil uint64           `cbor:"5,keyasint"`
-	DeviceKey  []byte           `cbor:"6,keyasint"`
-	Digests    map[uint8][]byte `cbor:"7,keyasint,omitempty"`
-	Groups     *wireGroups      `cbor:"8,keyasint,omitempty"`
+	Version    uint8          `cbor:"1,keyasint"`
+	Issuer     string         `cbor:"2,keyasint"`
+	CID        bstr           `cbor:"3,keyasint"`
+	IssuedAt   uint64         `cbor:"4,keyasint"`
+	ValidUntil uint64         `cbor:"5,keyasint"`
+	DeviceKey  bstr           `cbor:"6,keyasint"`
+	Digests    map[uint8]bstr `cbor:"7,keyasint,omitempty"`
+	Groups     *wireGroups    `cbor:"8,keyasint,omitempty"`
 }
 
 type groupItem struct {
 	_     struct{} `cbor:",toarray"`
-	Salt  []byte
+	Salt  bstr
 	Group uint8
 	Data  cbor.RawMessage
 }
 
 type qrPresentation struct {
 	_          struct{} `cbor:",toarray"`
-	Credential []byte
+	Credential bstr
 	Time       uint64
 	Counter    uint32
-	Signature  []byte
+	Signature  bstr
 }
 
 type deviceResponse struct {
-	Version    uint8            `cbor:"1,keyasint"`
-	Credential []byte           `cbor:"2,keyasint"`
-	Groups     map[uint8][]byte `cbor:"3,keyasint"`
-	Signature  []byte           `cbor:"4,keyasint"`
+	Version    uint8          `cbor:"1,keyasint"`
+	Credential bstr           `cbor:"2,keyasint"`
+	Groups     map[uint8]bstr `cbor:"3,keyasint"`
+	Signature  bstr           `cbor:"4,keyasint"`
 }
 
 // Issue signs claims twice with k: the digest form for NFC and the compact
@@ -104,14 +104,14 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 		DeviceKey: CompressPublicKey(c.DevicePublicKey),
 	}
 	full := base
-	full.Digests = make(map[uint8][]byte, len(data))
+	full.Digests = make(map[uint8]bstr, len(data))
 	for g, d := range data {
 		raw, err := marshal(d)
 		if err != nil {
 			return nil, err
 		}
 		salt := make([]byte, 16)
-		if _, err := io.ReadFull(rand, salt); err != nil {
+		if _, err := io.ReadFull(randOrDefault(rand), salt); err != nil {
 			return nil, fmt.Errorf("credential: issue: salt: %w", err)
 		}
 		item, err := marshal(groupItem{Salt: salt, Group: uint8(g), Data: raw})
@@ -126,7 +126,7 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 	if err != nil {
 		return nil, err
 	}
-	if h.Credential, err = sign1(k.Key, k.Kid, payload, rand); err != nil {
+	if h.Credential, err = sign1(k.Key, k.Kid, payload); err != nil {
 		return nil, err
 	}
 	compact := base
@@ -134,7 +134,7 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 	if payload, err = marshal(compact); err != nil {
 		return nil, err
 	}
-	if h.QRCredential, err = sign1(k.Key, k.Kid, payload, rand); err != nil {
+	if h.QRCredential, err = sign1(k.Key, k.Kid, payload); err != nil {
 		return nil, err
 	}
 	return h, nil
@@ -191,7 +191,7 @@ func (h *Held) PresentQRRand(dev *ecdsa.PrivateKey, at time.Time, counter uint32
 	}
 	t := uint64(at.Unix())
 	d := deviceAuthQR(h.QRCredential, t, counter)
-	sig, err := signES256(dev, d[:], randOrDefault(rand))
+	sig, err := signES256(dev, d[:])
 	if err != nil {
 		return "", err
 	}
@@ -209,7 +209,7 @@ func (h *Held) PresentNFC(dev *ecdsa.PrivateKey, transcript []byte, requested []
 	if h == nil || len(h.Credential) == 0 {
 		return nil, fmt.Errorf("credential: present NFC: no credential: %w", ErrInvalidField)
 	}
-	resp := deviceResponse{Version: Version, Credential: h.Credential, Groups: map[uint8][]byte{}}
+	resp := deviceResponse{Version: Version, Credential: h.Credential, Groups: map[uint8]bstr{}}
 	var released []uint8
 	for _, g := range requested {
 		if item, ok := h.Groups[g]; ok {
@@ -221,7 +221,7 @@ func (h *Held) PresentNFC(dev *ecdsa.PrivateKey, transcript []byte, requested []
 	}
 	sort.Slice(released, func(i, j int) bool { return released[i] < released[j] })
 	d := deviceAuthNFC(h.Credential, transcript, released)
-	sig, err := signES256(dev, d[:], randOrDefault(rand))
+	sig, err := signES256(dev, d[:])
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package credential
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/rand"
 	"fmt"
 	"sort"
 	"time"
@@ -36,9 +35,9 @@ type RevocationList struct {
 }
 
 type wireTrustedKey struct {
-	Kid       []byte `cbor:"1,keyasint"`
+	Kid       bstr   `cbor:"1,keyasint"`
 	Issuer    string `cbor:"2,keyasint"`
-	Key       []byte `cbor:"3,keyasint"`
+	Key       bstr   `cbor:"3,keyasint"`
 	NotBefore uint64 `cbor:"4,keyasint"`
 	NotAfter  uint64 `cbor:"5,keyasint"`
 }
@@ -52,11 +51,11 @@ type wireTrustList struct {
 }
 
 type wireRevocationList struct {
-	Version    uint8    `cbor:"1,keyasint"`
-	Seq        uint64   `cbor:"2,keyasint"`
-	IssuedAt   uint64   `cbor:"3,keyasint"`
-	NextUpdate uint64   `cbor:"4,keyasint"`
-	Revoked    [][]byte `cbor:"5,keyasint"`
+	Version    uint8  `cbor:"1,keyasint"`
+	Seq        uint64 `cbor:"2,keyasint"`
+	IssuedAt   uint64 `cbor:"3,keyasint"`
+	NextUpdate uint64 `cbor:"4,keyasint"`
+	Revoked    []bstr `cbor:"5,keyasint"`
 }
 
 func unix(t time.Time) uint64 {
@@ -82,14 +81,14 @@ func SignTrustList(root IssuerKey, tl TrustList) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sign1(root.Key, root.Kid, payload, rand.Reader)
+	return sign1(root.Key, root.Kid, payload)
 }
 
 // SignRevocationList signs rl with the list authority's key. Entries are
 // sorted so that equal lists encode equally.
 func SignRevocationList(root IssuerKey, rl RevocationList) ([]byte, error) {
 	w := wireRevocationList{Version: Version, Seq: rl.Seq, IssuedAt: unix(rl.IssuedAt), NextUpdate: unix(rl.NextUpdate),
-		Revoked: make([][]byte, 0, len(rl.Revoked))}
+		Revoked: make([]bstr, 0, len(rl.Revoked))}
 	for _, c := range rl.Revoked {
 		w.Revoked = append(w.Revoked, append([]byte(nil), c[:]...))
 	}
@@ -98,7 +97,7 @@ func SignRevocationList(root IssuerKey, rl RevocationList) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sign1(root.Key, root.Kid, payload, rand.Reader)
+	return sign1(root.Key, root.Kid, payload)
 }
 
 // verifyList checks the list's size and its signature by the list
@@ -128,7 +127,7 @@ func ParseTrustList(raw []byte, authority *ecdsa.PublicKey) (*TrustList, error) 
 		return nil, err
 	}
 	var w wireTrustList
-	if err := unmarshal("trust list", payload, &w); err != nil {
+	if err := unmarshalMode(listDecMode, maxListItems, "trust list", payload, &w); err != nil {
 		return nil, err
 	}
 	if w.Version != Version {
@@ -159,7 +158,7 @@ func ParseRevocationList(raw []byte, authority *ecdsa.PublicKey) (*RevocationLis
 		return nil, err
 	}
 	var w wireRevocationList
-	if err := unmarshal("revocation list", payload, &w); err != nil {
+	if err := unmarshalMode(listDecMode, maxListItems, "revocation list", payload, &w); err != nil {
 		return nil, err
 	}
 	if w.Version != Version {

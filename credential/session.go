@@ -117,20 +117,38 @@ func (s *Session) Open(ciphertext []byte) ([]byte, error) {
 
 // DeviceRequest is what the reader asks for, encrypted in the session.
 type DeviceRequest struct {
-	Version uint8   `cbor:"1,keyasint"`
-	Groups  []Group `cbor:"2,keyasint"`
+	Version uint8
+	Groups  []Group
+}
+
+// wireDeviceRequest is the request on the wire: the groups as an array of
+// unsigned integers (a []uint8 would travel as a byte string).
+type wireDeviceRequest struct {
+	Version uint8    `cbor:"1,keyasint"`
+	Groups  []uint16 `cbor:"2,keyasint"`
 }
 
 // EncodeDeviceRequest returns the CBOR of a request for groups.
 func EncodeDeviceRequest(groups []Group) ([]byte, error) {
-	return marshal(DeviceRequest{Version: Version, Groups: groups})
+	w := wireDeviceRequest{Version: Version, Groups: make([]uint16, len(groups))}
+	for i, g := range groups {
+		w.Groups[i] = uint16(g)
+	}
+	return marshal(w)
 }
 
 // DecodeDeviceRequest parses a request; unknown groups are refused.
 func DecodeDeviceRequest(b []byte) (*DeviceRequest, error) {
-	var r DeviceRequest
-	if err := unmarshal("device request", b, &r); err != nil {
+	var w wireDeviceRequest
+	if err := unmarshal("device request", b, &w); err != nil {
 		return nil, err
+	}
+	r := DeviceRequest{Version: w.Version}
+	for _, g := range w.Groups {
+		if g > 255 {
+			return nil, fmt.Errorf("credential: device request: group %d: %w", g, ErrMalformed)
+		}
+		r.Groups = append(r.Groups, Group(g))
 	}
 	if r.Version != Version {
 		return nil, fmt.Errorf("credential: device request version %d: %w", r.Version, ErrUnsupportedVersion)
