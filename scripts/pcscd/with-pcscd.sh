@@ -129,6 +129,8 @@ if [ -e "$PIDFILE" ]; then
 				say "pcscd $old does not stop; stop it by hand (kill $old)"
 				exit 3
 			fi
+			stale=$(sed -n 's|.* -c \(/[^ ]*/apcvkit-pcscd\.[A-Za-z0-9]*\)/conf .*|\1|p' <<<"$cmdline ")
+			[ -n "$stale" ] && rm -rf "$stale"
 		elif ! serves_our_readers; then
 			say "a pcscd not started by this script is running (PID $old: $cmdline)"
 			say "it does not serve the project's virtual readers (or pcsc_scan is missing to check), and one pcscd serves the whole machine."
@@ -167,7 +169,9 @@ stop_pcscd() {
 
 start_pcscd() {
 	: >"$LOG"
-	"$PCSCD" --foreground --info -c "$WORK/conf" >>"$LOG" 2>&1 &
+	# Children get neither the lock (fd 9) nor the FIFO (fd 3): if this
+	# script is killed, the next run must get the lock and stop the leftover.
+	"$PCSCD" --foreground --info -c "$WORK/conf" >>"$LOG" 2>&1 3>&- 9>&- &
 	PCSCD_PID=$!
 	local deadline=$((SECONDS + ${APCV_PCSCD_START_WAIT:-15}))
 	until grep -q 'daemon ready' "$LOG"; do
@@ -221,7 +225,7 @@ else
 	unset APCV_PCSCD_MAY_RESTART
 fi
 
-"$@" &
+"$@" 3>&- 9>&- &
 cmd_pid=$!
 while kill -0 "$cmd_pid" 2>/dev/null; do
 	if read -r -t 0.2 -u 3 verb reply; then
