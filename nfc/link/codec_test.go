@@ -2,6 +2,7 @@ package link
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"reflect"
@@ -393,4 +394,64 @@ func TestFrameSize(t *testing.T) {
 			t.Errorf("frameSizeCode(%d) = %d, want %d", tt.size, got, tt.want)
 		}
 	}
+}
+
+func FuzzParseRATS(f *testing.F) {
+	for _, s := range []string{"E0 80 31 73", "E0 5E", "E0 8F", "E1 80"} {
+		f.Add(unhex(f, s))
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		r, err := ParseRATS(frame)
+		if err != nil {
+			return
+		}
+		if back, err := r.Append(nil); err != nil || !bytes.Equal(back, frame) {
+			t.Fatalf("Append(ParseRATS(% X)) = % X, %v", frame, back, err)
+		}
+	})
+}
+
+func FuzzParsePPS(f *testing.F) {
+	for _, s := range []string{"D0 11 0A 08 09", "D3 11 0F", "D0 01", "D0 11 1A"} {
+		f.Add(unhex(f, s))
+	}
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		p, err := ParsePPS(frame)
+		if err != nil {
+			return
+		}
+		if _, err := p.Append(nil); err != nil {
+			t.Fatalf("Append(ParsePPS(% X)) = %v", frame, err)
+		}
+	})
+}
+
+// FuzzPhoneReceive feeds arbitrary frames to the phone's end of an active
+// link: it must never panic, and the link must still work afterwards.
+func FuzzPhoneReceive(f *testing.F) {
+	for _, tt := range blockRows(f) {
+		f.Add(tt.frame, false)
+	}
+	f.Add(withCRC(f, "E0 80"), true)
+	f.Add(withCRC(f, "D0 11 0A"), true)
+	f.Fuzz(func(t *testing.T, frame []byte, fresh bool) {
+		l := New(apduEcho(300), Config{FSD: 64})
+		ctx := context.Background()
+		if fresh {
+			if err := l.Activate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := l.Transmit(ctx, []byte{1, 2, 3, 4}); err != nil {
+			t.Fatal(err)
+		}
+		l.picc.receive(ctx, frame)
+		// Whatever the phone made of it, the reader recovers or fails cleanly.
+		resp, err := l.Transmit(ctx, []byte{5, 6, 7, 8})
+		if err != nil && !errors.Is(err, ErrLinkFailure) {
+			t.Fatalf("Transmit after % X: %v", frame, err)
+		}
+		if err == nil && !bytes.Equal(resp, echoResponse([]byte{5, 6, 7, 8}, 300)) {
+			t.Fatalf("wrong response after % X", frame)
+		}
+	})
 }

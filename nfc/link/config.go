@@ -167,7 +167,7 @@ func (c *Config) settings() (settings, error) {
 	case s.maxRetries < 0:
 		s.maxRetries = 0
 	}
-	if c.Faults.BER < 0 || c.Faults.BER > 1 {
+	if !(c.Faults.BER >= 0 && c.Faults.BER <= 1) {
 		return s, fmt.Errorf("%w: BER %g", ErrConfig, c.Faults.BER)
 	}
 	return s, nil

@@ -22,7 +22,7 @@ func apduEcho(n int) apdu.TransportFunc {
 
 func echoResponse(cmd []byte, n int) []byte {
 	out := make([]byte, n+2)
-	for i := range n {
+	for i := range min(n, n*len(cmd)) { // an empty command gets zeros
 		out[i] = cmd[i%len(cmd)] + byte(i)
 	}
 	binary.BigEndian.PutUint16(out[n:], 0x9000)

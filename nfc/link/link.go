@@ -112,7 +112,8 @@ func New(card apdu.Transport, cfg Config) *Link {
 	return l
 }
 
-// SetFaults replaces the faults to inject (see Faults for frame numbers).
+// SetFaults replaces the faults to inject (see Faults for frame numbers);
+// a BER outside [0, 1] is clamped.
 func (l *Link) SetFaults(f Faults) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -121,6 +122,7 @@ func (l *Link) SetFaults(f Faults) {
 
 func (l *Link) setFaults(f Faults) {
 	f.BitErrors = append([]BitError(nil), f.BitErrors...)
+	f.BER = min(max(f.BER, 0), 1)
 	l.faults = f
 	l.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9E3779B97F4A7C15))
 }
