@@ -178,6 +178,11 @@ const pollCap = 500 * time.Millisecond
 // with nfc.ErrReaderUnplugged. OnEvent hears about every reader plugged in or
 // unplugged. When ctx is done WaitForPhone cancels the PC/SC wait and returns
 // ctx.Err() (wrapped).
+//
+// A phone left on the reader after a reading counts as present at once: wait
+// for its removal (or a new tap) before reading again. While WaitForPhone
+// polls, other calls on c may wait for the poll (at most 0.5 s); Cards are
+// not affected, as each has a PC/SC context of its own.
 func (c *Context) WaitForPhone(ctx context.Context, readers []string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("pcsc: wait for phone: %w", err)
