@@ -22,10 +22,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	profile := fs.String("profile", "famille-6-drome", "built-in emulator profile (see apcv emulate --list-profiles)")
-	asJSON := fs.Bool("json", false, "print the identities as JSON")
+	var out output
+	out.flags(fs)
 	showQR := fs.Bool("show-qr", false, "draw the QR code in the terminal")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apcv demo [--profile NAME] [--json] [--show-qr]")
+		fmt.Fprintln(stderr, "usage: apcv demo [--profile NAME] [--json] [--show-pii] [--show-qr]")
 		fmt.Fprintln(stderr, "\nBuilds an issuer and an emulated phone (activated, unlocked), then reads it")
 		fmt.Fprintln(stderr, "twice through the SDK facade: over NFC (ISO 14443-4 link model at 424 kbit/s)")
 		fmt.Fprintln(stderr, "and over QR (the phone's QR rendered to a 1280x720 camera frame and decoded).")
@@ -35,14 +36,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if err := runDemo(ctx, *profile, *asJSON, *showQR, stdout); err != nil {
+	if err := runDemo(ctx, *profile, out, *showQR, stdout); err != nil {
 		fmt.Fprintf(stderr, "apcv demo: %v\n  FR: %s\n  EN: %s\n", err, apcverr.Message(err, apcverr.FR), apcverr.Message(err, apcverr.EN))
 		return exitFailure
 	}
 	return exitOK
 }
 
-func runDemo(ctx context.Context, profile string, asJSON, showQR bool, stdout io.Writer) error {
+func runDemo(ctx context.Context, profile string, out output, showQR bool, stdout io.Writer) error {
 	w, err := emulator.New(emulator.Options{Profile: profile})
 	if err != nil {
 		return err
@@ -87,7 +88,7 @@ func runDemo(ctx context.Context, profile string, asJSON, showQR bool, stdout io
 			return fmt.Errorf("NFC read: %w", err)
 		}
 		took := time.Since(start)
-		if err := show(stdout, id, asJSON); err != nil {
+		if err := show(stdout, id, out); err != nil {
 			return err
 		}
 		st := l.Stats()
@@ -126,7 +127,7 @@ func runDemo(ctx context.Context, profile string, asJSON, showQR bool, stdout io
 		return fmt.Errorf("QR read: %w", err)
 	}
 	took := time.Since(start)
-	if err := show(stdout, id, asJSON); err != nil {
+	if err := show(stdout, id, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "  QR: %d characters, camera frame 1280x720 to verified identity in %s\n",
@@ -134,10 +135,21 @@ func runDemo(ctx context.Context, profile string, asJSON, showQR bool, stdout io
 	return nil
 }
 
-func show(w io.Writer, id *reader.Identity, asJSON bool) error {
-	if asJSON {
-		return writeJSON(w, id)
+// output says how identities are printed.
+type output struct {
+	json bool // JSON instead of text
+	pii  bool // show personal data instead of masking them
+}
+
+func (o *output) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&o.json, "json", false, "print the identity as JSON")
+	fs.BoolVar(&o.pii, "show-pii", false, "show personal data (NIR, names, birth dates); masked otherwise")
+}
+
+func show(w io.Writer, id *reader.Identity, o output) error {
+	if o.json {
+		return writeJSON(w, id, o.pii)
 	}
-	printIdentity(w, id)
+	printIdentity(w, id, o.pii)
 	return nil
 }

@@ -31,7 +31,8 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&images, "image", "read a QR code from this image file (PNG, JPEG); repeatable")
 	baud := fs.Int("baud", 9600, "serial line rate")
 	groups := fs.String("groups", "AMO", "data groups asked for over NFC: AMO,INS,ETAT_CIVIL")
-	asJSON := fs.Bool("json", false, "print the identity as JSON")
+	var out output
+	out.flags(fs)
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: apcv read --lists DIR [--pcsc READER]... [--serial PATH]... [--image FILE]... [--json]")
@@ -95,7 +96,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "read", err, code)
 	}
 	defer id.Release()
-	if err := show(stdout, id, *asJSON); err != nil {
+	if err := show(stdout, id, out); err != nil {
 		return fail(stderr, "read", err, exitFailure)
 	}
 	return exitOK
