@@ -253,6 +253,23 @@ func TestRemoveAfterBytes(t *testing.T) {
 	}
 }
 
+func TestRemoveDuringActivation(t *testing.T) {
+	for frame := 1; frame <= 4; frame++ { // RATS, ATS, PPS, PPS response
+		p := newPhone(10, nil)
+		l := New(p, Config{BitRate: Rate848, Faults: Faults{RemoveAtFrame: frame}})
+		if _, err := l.Transmit(context.Background(), command(4)); !errors.Is(err, nfc.ErrPhoneRemoved) {
+			t.Fatalf("frame %d: Transmit = %v, want nfc.ErrPhoneRemoved", frame, err)
+		}
+		if err := l.Activate(context.Background()); err != nil {
+			t.Fatalf("frame %d: Activate = %v", frame, err)
+		}
+		mustExchange(t, l, command(4), 10)
+		if cmds, resets := p.counts(); cmds != 1 || resets != 1 {
+			t.Errorf("frame %d: commands %d, resets %d, want 1, 1", frame, cmds, resets)
+		}
+	}
+}
+
 func TestRemove(t *testing.T) {
 	ctx := context.Background()
 	p := newPhone(10, nil)
@@ -479,13 +496,18 @@ func TestCIDBytes(t *testing.T) {
 		return l.Stats()
 	}
 	without, with := run(false), run(true)
-	if with.Frames != without.Frames+2 { // one more block each way: 1 byte less room
-		t.Logf("frames %d vs %d", with.Frames, without.Frames)
-	}
-	blocks := with.Frames - activationFrames
+	fWithout, bWithout := exchangeCost(300, 602, 256, 128, false)
 	fWith, bWith := exchangeCost(300, 602, 256, 128, true)
-	if with.Bytes != activationBytes+bWith || with.Frames != activationFrames+fWith || blocks != fWith {
+	if without.Bytes != activationBytes+bWithout || without.Frames != activationFrames+fWithout {
+		t.Errorf("without CID: Frames, Bytes = %d, %d, want %d, %d", without.Frames, without.Bytes, activationFrames+fWithout, activationBytes+bWithout)
+	}
+	if with.Bytes != activationBytes+bWith || with.Frames != activationFrames+fWith {
 		t.Errorf("with CID: Frames, Bytes = %d, %d, want %d, %d", with.Frames, with.Bytes, activationFrames+fWith, activationBytes+bWith)
+	}
+	// 602 bytes in 125-byte blocks take 5 blocks, in 124-byte blocks still 5:
+	// the CID costs one byte per block.
+	if with.Bytes-without.Bytes != with.Frames-activationFrames {
+		t.Errorf("CID added %d bytes over %d blocks", with.Bytes-without.Bytes, with.Frames-activationFrames)
 	}
 }
 
