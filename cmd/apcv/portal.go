@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/emulator/phone"
+	"github.com/apcvkit/apcvkit/emulator/portal"
+)
+
+func init() {
+	commands["portal"] = command{cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"}
+}
+
+const portalUsage = `usage:
+  apcv portal serve --state DIR [--addr 127.0.0.1:8080] [--agents FILE] [--publish-delay 1m]
+                    [--register PROFILE]... [--allow-remote]
+  apcv portal token [--id ID] [--name NAME] [--role viewer|habilite] [--add FILE]
+
+serve   runs the emulated issuer saved in DIR (created if empty) behind the
+        management portal: agents POST /v1/person/{view,revoke-app,block,unblock}
+        with "Authorization: Bearer TOKEN" and a JSON body {"nir": ..., "reason": ...};
+        readers GET /trust-list and /revocation-list. Every request is appended to
+        DIR/audit.jsonl (NIR masked). The agents file defaults to DIR/agents.json.
+        --register adds a person from a built-in profile name or a profile JSON file.
+        Listens on loopback only unless --allow-remote. Stops on SIGINT/SIGTERM.
+token   prints a fresh agent token and the agents-file entry holding its SHA-256
+        (the token itself is stored nowhere); --add appends the entry to FILE.
+
+exit codes: 0 ok, 1 failure, 2 usage
+`
+
+// cmdPortal implements "apcv portal".
+func cmdPortal(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, portalUsage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, portalUsage)
+		return exitOK
+	case "serve":
+		return portalServe(ctx, args[1:], stdout, stderr)
+	case "token":
+		return portalToken(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "apcv portal: unknown subcommand %q\n%s", args[0], portalUsage)
+	return exitUsage
+}
+
+// parseFlags parses args into fl; --help prints the usage on stdout.
+func parseFlags(fl *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, done bool) {
+	fl.SetOutput(io.Discard)
+	err := fl.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, portalUsage)
+		fl.SetOutput(stdout)
+		fl.PrintDefaults()
+		return exitOK, true
+	case err != nil:
+		fmt.Fprintf(stderr, "apcv portal %s: %v\n%s", fl.Name(), err, portalUsage)
+		return exitUsage, true
+	case fl.NArg() != 0:
+		fmt.Fprintf(stderr, "apcv portal %s: unexpected argument %q\n%s", fl.Name(), fl.Arg(0), portalUsage)
+		return exitUsage, true
+	}
+	return 0, false
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fl.String("addr", "127.0.0.1:8080", "listen address (loopback unless --allow-remote)")
+	state := fl.String("state", "", "state directory: issuer keys and data, audit log (required)")
+	agentsPath := fl.String("agents", "", "agents file (default STATE/agents.json)")
+	delay := fl.Duration("publish-delay", portal.DefaultPublishDelay, "longest delay before an action is in the published lists")
+	remote := fl.Bool("allow-remote", false, "allow a non-loopback listen address")
+	var register listFlag
+	fl.Var(&register, "register", "register a person from a built-in profile `NAME` or a profile JSON file (repeatable)")
+	if code, done := parseFlags(fl, args, stdout, stderr); done {
+		return code
+	}
+	if *state == "" {
+		fmt.Fprintf(stderr, "apcv portal serve: --state DIR is required\n%s", portalUsage)
+		return exitUsage
+	}
+	if *delay <= 0 || *delay > time.Hour {
+		fmt.Fprintf(stderr, "apcv portal serve: --publish-delay %v not in (0, 1h]\n", *delay)
+		return exitUsage
+	}
+	if !*remote {
+		if err := portal.CheckLoopback(*addr); err != nil {
+			return fail(stderr, "portal serve", fmt.Errorf("%w (use --allow-remote behind a TLS proxy)", err), exitFailure)
+		}
+	}
+	if *agentsPath == "" {
+		*agentsPath = filepath.Join(*state, "agents.json")
+	}
+	agents, err := portal.LoadAgents(*agentsPath)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(stderr, "apcv portal serve: no agents file %s; create one with: apcv portal token --role habilite --add %s\n", *agentsPath, *agentsPath)
+			return exitFailure
+		}
+		return fail(stderr, "portal serve", err, exitFailure)
+	}
+	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	iss, err := issuer.Open(*state, issuer.Options{Logf: logf})
+	if err != nil {
+		return fail(stderr, "portal serve", err, exitFailure)
+	}
+	for _, r := range register {
+		prof, err := loadProfile(r)
+		if err != nil {
+			return fail(stderr, "portal serve", err, exitFailure)
+		}
+		if err := iss.Register(issuer.Person{Family: prof.Family, Departement: prof.Departement}); err != nil {
+			return fail(stderr, "portal serve", err, exitFailure)
+		}
+		fmt.Fprintf(stdout, "registered %s\n", prof.OuvrantDroit().NIR.Masked())
+	}
+	h, err := portal.New(portal.Config{Backend: iss, Agents: agents, StateDir: *state, PublishDelay: *delay, Logf: logf})
+	if err != nil {
+		return fail(stderr, "portal serve", err, exitFailure)
+	}
+	srv := portal.NewServer(h, portal.ServerConfig{Addr: *addr, AllowNonLoopback: *remote})
+	if err := srv.Start(); err != nil {
+		h.Close()
+		return fail(stderr, "portal serve", err, exitFailure)
+	}
+	fmt.Fprintf(stdout, "portal: listening on %s (%d agents, publish delay %v, audit %s)\n", srv.URL, len(agents), *delay, h.AuditLog().Path())
+	<-ctx.Done()
+	code := exitOK
+	if err := srv.Close(); err != nil {
+		code = fail(stderr, "portal serve", err, exitFailure)
+	}
+	if err := h.Close(); err != nil {
+		code = fail(stderr, "portal serve", err, exitFailure)
+	}
+	fmt.Fprintln(stdout, "portal: stopped")
+	return code
+}
+
+// loadProfile returns a built-in profile by name, or reads a profile file.
+func loadProfile(s string) (*phone.Profile, error) {
+	if strings.ContainsAny(s, `/\.`) {
+		return phone.LoadProfile(s)
+	}
+	return phone.BuiltinProfile(s)
+}
+
+func portalToken(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("token", flag.ContinueOnError)
+	id := fl.String("id", "agent-1", "agent id written to the audit log ([A-Za-z0-9._-], at most 64)")
+	name := fl.String("name", "", "agent display name")
+	role := fl.String("role", string(portal.RoleViewer), "viewer or habilite")
+	add := fl.String("add", "", "append the agent to this agents file (created 0600 if missing)")
+	if code, done := parseFlags(fl, args, stdout, stderr); done {
+		return code
+	}
+	token, hash, err := portal.NewToken(nil)
+	if err != nil {
+		return fail(stderr, "portal token", err, exitFailure)
+	}
+	agent := portal.Agent{ID: *id, Name: *name, Role: portal.Role(*role), TokenSHA256: hash}
+	// Validate through the same parser the server uses.
+	line, err := json.Marshal(agent)
+	if err == nil {
+		_, err = portal.ParseAgents([]byte(`{"agents":[` + string(line) + `]}`))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "apcv portal token: %v\n", err)
+		return exitUsage
+	}
+	if *add != "" {
+		if err := addAgent(*add, agent); err != nil {
+			return fail(stderr, "portal token", err, exitFailure)
+		}
+	}
+	fmt.Fprintf(stdout, "token: %s\n", token)
+	fmt.Fprintf(stdout, "agent: %s\n", line)
+	if *add != "" {
+		fmt.Fprintf(stdout, "added to %s\n", *add)
+	}
+	return exitOK
+}
+
+// addAgent appends a to the agents file at path, refusing a duplicate id.
+func addAgent(path string, a portal.Agent) error {
+	var agents []portal.Agent
+	if _, err := os.Stat(path); err == nil {
+		if agents, err = portal.LoadAgents(path); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	agents = append(agents, a)
+	data, err := portal.MarshalAgents(agents)
+	if err == nil {
+		_, err = portal.ParseAgents(data) // duplicate ids, shared tokens
+	}
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
