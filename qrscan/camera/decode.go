@@ -74,7 +74,7 @@ func (s Strategy) String() string {
 var DefaultStrategies = []Strategy{
 	StrategyPure, StrategyHybrid, StrategyTryHarder,
 	StrategyResampleMean3, StrategyResample, StrategyMean3,
-	StrategyCrop, StrategyStretch, StrategyDown2, StrategyInverted,
+	StrategyStretch, StrategyCrop, StrategyDown2, StrategyInverted,
 }
 
 // DefaultBudget is the time Decode spends on one frame when DecodeOptions

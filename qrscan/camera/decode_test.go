@@ -60,6 +60,10 @@ func TestDecode(t *testing.T) {
 	for y := 0; y < clean.Rect.Dy(); y++ {
 		copy(sub.Pix[(y+20)*sub.Stride+20:], clean.Pix[y*clean.Stride:(y+1)*clean.Stride])
 	}
+	washed := cleanImage(t, t480, 3)
+	for i, v := range washed.Pix {
+		washed.Pix[i] = byte(110 + int(v)*20/255) // 20 grey levels, below the binarizer's 24
+	}
 	tests := []struct {
 		name     string
 		frame    camera.Frame
@@ -74,6 +78,7 @@ func TestDecode(t *testing.T) {
 		{"rgba fallback", camera.FromImage(rgba), t960, 0},
 		{"yuyv padded", toYUYV(clean, 6), t960, camera.StrategyPure},
 		{"inverted (dark mode)", camera.FromImage(inverted), t480, camera.StrategyInverted},
+		{"washed out", camera.FromImage(washed), t480, camera.StrategyStretch},
 		{"mild frame", camera.FromImage(frame(t, t480, qrimage.Mild(3))), t480, 0},
 		{"non-ApCV text", camera.FromImage(cleanImage(t, "https://example.org/", 4)), "https://example.org/", camera.StrategyPure},
 	}

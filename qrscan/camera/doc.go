@@ -28,14 +28,20 @@
 // stretch, 2× downscale, inversion for dark-mode screens) follow. Result
 // tells which strategy read a frame; Source.Stats counts them.
 //
-// Measured on the generated corpus (emulator/present/qrimage frames, 480- and
-// 960-character Base45 texts at level M, 1280×720; see corpus_test.go, run
-// with APCV_CORPUS_REPORT=1 for the per-frame table):
+// Measured on the generated corpus (emulator/present/qrimage, 480- and
+// 960-character Base45 texts at level M; frames 1280×720; TestCorpus, run
+// with APCV_CORPUS_REPORT=1 for every strategy alone on every image):
 //
-//	class   frames  ours  zxing-cpp  zbar   read by
-//	clean      4     4/4     4/4      4/4   pure
-//	mild      10   10/10   10/10     9/10   hybrid
-//	hard      10    8/10    6/10     5/10   resample-mean3 7, resample 1
+//	class  images  ours   ZXingReader  zbarimg  read by (default order)
+//	clean     2     2/2       2/2        2/2    pure
+//	mild     10   10/10     10/10       9/10    hybrid
+//	hard     10    8/10      6/10       4/10    resample-mean3 6, resample 1, hybrid 1
+//
+// StrategyStretch reads washed-out codes (under 24 grey levels between dark
+// and light) that every other strategy misses. StrategyMean3 read 2 hard
+// frames alone, both also read by StrategyResampleMean3, which runs first;
+// StrategyCrop and StrategyDown2 rescued none of this corpus and come last,
+// before StrategyInverted (light-on-dark codes).
 //
 // Errors: qrscan.ErrNoCode when no code could be read, qrscan.ErrNotApCV for
 // a foreign code (from Source), ErrBadFrame for a frame whose geometry does

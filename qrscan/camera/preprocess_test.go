@@ -1,0 +1,88 @@
+package camera
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestMean3(t *testing.T) {
+	tests := []struct {
+		name string
+		src  []byte
+		w, h int
+		want []byte
+	}{
+		{"uniform stays", bytes.Repeat([]byte{77}, 12), 4, 3, bytes.Repeat([]byte{77}, 12)},
+		{"single bright pixel spreads", []byte{0, 0, 0, 0, 90, 0, 0, 0, 0}, 3, 3, []byte{10, 10, 10, 10, 10, 10, 10, 10, 10}},
+		{"too small is copied", []byte{1, 2}, 2, 1, []byte{1, 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mean3(tt.src, tt.w, tt.h); !bytes.Equal(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDown2(t *testing.T) {
+	src := []byte{
+		0, 4, 8, 8, 9,
+		4, 8, 8, 8, 9,
+		1, 1, 1, 1, 1,
+	}
+	got, w, h := down2(src, 5, 3)
+	if w != 2 || h != 1 || !bytes.Equal(got, []byte{4, 8}) {
+		t.Fatalf("got %v %d×%d", got, w, h)
+	}
+}
+
+func TestStretch(t *testing.T) {
+	src := make([]byte, 1000)
+	for i := range src {
+		src[i] = byte(100 + i%21) // 100..120
+	}
+	got := stretch(src)
+	lo, hi := 255, 0
+	for _, v := range got {
+		lo, hi = min(lo, int(v)), max(hi, int(v))
+	}
+	if lo != 0 || hi != 255 {
+		t.Fatalf("stretched to %d..%d", lo, hi)
+	}
+	flat := bytes.Repeat([]byte{50}, 100)
+	if got := stretch(flat); !bytes.Equal(got, flat) {
+		t.Fatal("a flat image changed")
+	}
+}
+
+func TestBusyRegion(t *testing.T) {
+	const w, h = 320, 240
+	src := bytes.Repeat([]byte{128}, w*h)
+	// A 96×96 checkerboard of 4-px squares at (160, 64).
+	for y := 64; y < 160; y++ {
+		for x := 160; x < 256; x++ {
+			if (x/4+y/4)%2 == 0 {
+				src[y*w+x] = 20
+			} else {
+				src[y*w+x] = 230
+			}
+		}
+	}
+	r, ok := busyRegion(src, w, h)
+	if !ok {
+		t.Fatal("no region")
+	}
+	if r.x0 > 160 || r.y0 > 64 || r.x1 < 256 || r.y1 < 160 || r.dx() > 200 || r.dy() > 200 {
+		t.Fatalf("region %+v does not frame the pattern tightly", r)
+	}
+	if c := crop(src, w, r); len(c) != r.dx()*r.dy() || c[(64-r.y0)*r.dx()+160-r.x0] != 20 {
+		t.Fatal("crop misplaced")
+	}
+	if _, ok := busyRegion(bytes.Repeat([]byte{9}, w*h), w, h); ok {
+		t.Fatal("a flat frame has a busy region")
+	}
+	if _, ok := busyRegion(src[:32*32], 32, 32); ok {
+		t.Fatal("a tiny frame has a busy region")
+	}
+}
