@@ -61,8 +61,57 @@ type VerifierConfig struct {
 	RevocationGrace time.Duration
 	// TrustGrace is the same for the trust list (default 30 days).
 	TrustGrace time.Duration
-	// ReplayCapacity bounds the replay cache (default 4096 credentials).
-	ReplayCapacity int
+	// Replay remembers the QR presentations accepted, to refuse a replayed
+	// one. Nil means an in-memory cache of 4096 credentials
+	// (NewMemoryReplayCache); a practice with several desks may share one.
+	Replay ReplayCache
+}
+
+// ReplayCache remembers, per credential, the last QR counter accepted.
+type ReplayCache interface {
+	// Accept records that the presentation (credential, counter) was
+	// verified at now, or fails with an error wrapping ErrReplayed when a
+	// presentation of the same credential with this counter or a higher one
+	// was accepted within the last ttl. It must be safe for concurrent use.
+	Accept(credential [8]byte, counter uint32, now time.Time, ttl time.Duration) error
+}
+
+// MemoryReplayCache is an in-memory ReplayCache bounded in size.
+type MemoryReplayCache struct {
+	mu       sync.Mutex
+	capacity int
+	m        map[[8]byte]replayEntry
+}
+
+// NewMemoryReplayCache returns a cache holding at most capacity credentials
+// (4096 when capacity ≤ 0).
+func NewMemoryReplayCache(capacity int) *MemoryReplayCache {
+	if capacity <= 0 {
+		capacity = 4096
+	}
+	return &MemoryReplayCache{capacity: capacity, m: make(map[[8]byte]replayEntry)}
+}
+
+// Accept implements ReplayCache. When the cache is full of live entries it
+// refuses (ErrReplayed) rather than forget one.
+func (c *MemoryReplayCache) Accept(cid [8]byte, ctr uint32, now time.Time, ttl time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[cid]; ok && now.Sub(e.at) <= ttl && ctr <= e.counter {
+		return fmt.Errorf("credential: QR counter %d already seen (last %d): %w", ctr, e.counter, ErrReplayed)
+	}
+	if _, ok := c.m[cid]; !ok && len(c.m) >= c.capacity {
+		for k, e := range c.m {
+			if now.Sub(e.at) > ttl {
+				delete(c.m, k)
+			}
+		}
+		if len(c.m) >= c.capacity {
+			return fmt.Errorf("credential: replay cache full: %w", ErrReplayed)
+		}
+	}
+	c.m[cid] = replayEntry{counter: ctr, at: now}
+	return nil
 }
 
 // Verifier verifies presentations against a trust list and a revocation
@@ -77,9 +126,6 @@ type Verifier struct {
 	revoked map[[8]byte]struct{}
 	// SHA-256 of the lists in use: a list with the same Seq must be the same list.
 	trustSum, revSum [32]byte
-
-	replayMu sync.Mutex
-	replay   map[[8]byte]replayEntry
 }
 
 type replayEntry struct {
@@ -102,10 +148,10 @@ func NewVerifier(cfg VerifierConfig) *Verifier {
 	if cfg.TrustGrace <= 0 {
 		cfg.TrustGrace = 30 * 24 * time.Hour
 	}
-	if cfg.ReplayCapacity <= 0 {
-		cfg.ReplayCapacity = 4096
+	if cfg.Replay == nil {
+		cfg.Replay = NewMemoryReplayCache(0)
 	}
-	return &Verifier{cfg: cfg, replay: make(map[[8]byte]replayEntry)}
+	return &Verifier{cfg: cfg}
 }
 
 func (v *Verifier) now() time.Time {
@@ -300,27 +346,9 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 	return p, nil
 }
 
-// checkReplay records (cid, counter) and refuses a counter not above the
-// last one seen for that credential within the QR window.
+// checkReplay asks the replay cache to accept (cid, counter).
 func (v *Verifier) checkReplay(cid [8]byte, ctr uint32, now time.Time) error {
-	v.replayMu.Lock()
-	defer v.replayMu.Unlock()
-	if e, ok := v.replay[cid]; ok && now.Sub(e.at) <= v.cfg.QRWindow+v.cfg.ClockSkew && ctr <= e.counter {
-		return fmt.Errorf("credential: QR counter %d already seen (last %d): %w", ctr, e.counter, ErrReplayed)
-	}
-	if len(v.replay) >= v.cfg.ReplayCapacity {
-		for k, e := range v.replay {
-			if now.Sub(e.at) > v.cfg.QRWindow+v.cfg.ClockSkew {
-				delete(v.replay, k)
-			}
-		}
-		if len(v.replay) >= v.cfg.ReplayCapacity {
-			// Every entry is still live: refusing is safer than forgetting one.
-			return fmt.Errorf("credential: replay cache full: %w", ErrReplayed)
-		}
-	}
-	v.replay[cid] = replayEntry{counter: ctr, at: now}
-	return nil
+	return v.cfg.Replay.Accept(cid, ctr, now, v.cfg.QRWindow+v.cfg.ClockSkew)
 }
 
 // VerifyNFC verifies a DeviceResponse received in the NFC session whose
