@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
 )
@@ -153,5 +154,31 @@ func TestBugIssueNilRandPanics(t *testing.T) {
 	}()
 	if _, err := credential.Issue(w.issuer, w.claims(testFamily(t, 1)), nil); err != nil {
 		t.Logf("Issue(..., nil) = %v (an error is acceptable, a panic is not)", err)
+	}
+}
+
+// cbor.go maxItems = 256 bounds every CBOR array, the revocation list's
+// included: a list of more than 256 revoked credentials is signed by
+// SignRevocationList but refused by SetRevocationList (ErrMalformed), although
+// MaxList (1 MiB) leaves room for ~100k entries. A national list holds far
+// more than 256 revoked apps.
+func TestBugRevocationListOver256Entries(t *testing.T) {
+	w := newWorld(t, 1)
+	revoked := make([][8]byte, 10000)
+	for i := range revoked {
+		revoked[i] = [8]byte{0xee, byte(i >> 8), byte(i)}
+	}
+	revoked[5000] = w.cid
+	raw, err := credential.SignRevocationList(w.root, credential.RevocationList{Seq: 2, IssuedAt: w.now.Add(-time.Hour),
+		NextUpdate: w.now.Add(time.Hour), Revoked: revoked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := w.verifier(t)
+	if err := v.SetRevocationList(raw); err != nil {
+		t.Fatalf("SetRevocationList(%d entries, %d bytes) = %v", len(revoked), len(raw), err)
+	}
+	if p, err := v.VerifyQR(w.qr(t, 0, 1)); !errors.Is(err, credential.ErrRevoked) {
+		t.Errorf("VerifyQR = %v, %v; want ErrRevoked", p, err)
 	}
 }

@@ -407,7 +407,7 @@ func TestQRReplay(t *testing.T) {
 func TestQRReplayCapacity(t *testing.T) {
 	w := newWorld(t, 1)
 	cfg := w.config()
-	cfg.ReplayCapacity = 2
+	cfg.Replay = credential.NewMemoryReplayCache(2)
 	v := w.verifierWith(t, cfg)
 	var qrs []string
 	for i := byte(0); i < 3; i++ {

@@ -5,6 +5,8 @@ package credential_test
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -201,6 +203,55 @@ func TestVectorsExpectInputs(t *testing.T) {
 		}
 		if v.Expect.Family.Beneficiaires[0].NIR != "278057512345675" {
 			t.Errorf("%s: ouvrant droit NIR %s", v.Name, v.Expect.Family.Beneficiaires[0].NIR)
+		}
+	}
+}
+
+// The committed vectors are exactly what the generator produces: a change of
+// the wire format shows up here first (regenerate with go generate, review
+// the diff, commit).
+func TestVectorsReproduce(t *testing.T) {
+	vs, err := vectors.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("testdata/vectors/*.json")
+	if len(files) != len(vs) {
+		t.Errorf("%d files, the generator makes %d vectors", len(files), len(vs))
+	}
+	for _, v := range vs {
+		want, err := vectors.Encode(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join("testdata/vectors", v.Name+".json"))
+		if err != nil {
+			t.Errorf("%s: %v", v.Name, err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: file differs from the generator's output; run go generate ./credential/ and review the diff", v.Name)
+		}
+	}
+}
+
+// Issue with the same rand gives the same bytes (deterministic ES256, salts
+// drawn in a fixed order), which the vectors rely on.
+func TestIssueDeterministic(t *testing.T) {
+	w := newWorld(t, 4)
+	seed := bytes.Repeat([]byte("0123456789abcdef"), 8)
+	first, err := credential.Issue(w.issuer, w.claims(testFamily(t, 4)), bytes.NewReader(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		h, err := credential.Issue(w.issuer, w.claims(testFamily(t, 4)), bytes.NewReader(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(h.Credential, first.Credential) || !bytes.Equal(h.QRCredential, first.QRCredential) ||
+			!reflect.DeepEqual(h.Groups, first.Groups) {
+			t.Fatalf("issuance %d with the same rand differs from the first", i+1)
 		}
 	}
 }

@@ -1,28 +1,21 @@
 // Command vectorgen writes the credential test vectors
-// (credential/testdata/vectors/*.json) from the fixed test keys of package
-// credential/internal/vectors.
+// (credential/testdata/vectors/*.json) from the fixed test keys and
+// families of package credential/internal/vectors.
 //
 //	cd credential && go run ./internal/vectorgen -out testdata/vectors
 //
-// ECDSA signatures are randomized, so every run gives new bytes: the vectors
-// are generated once and committed; credential/vectors_test.go replays them.
-// Everything else (keys, families, times, nonces, session keys, AES-GCM
-// ciphertexts given the plaintexts) is fixed.
+// The output is deterministic (RFC 6979 signatures, fixed salts): run it
+// after a deliberate change of the wire format, and commit the result;
+// credential/vectors_test.go checks that the files are what it generates.
 package main
 
 import (
-	"bytes"
-	"crypto/ecdsa"
-	"crypto/rand"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/credential/internal/vectors"
 )
 
@@ -32,242 +25,19 @@ func main() {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	g, err := newGen()
-	if err != nil {
-		log.Fatal(err)
-	}
-	vs, err := g.all()
+	vs, err := vectors.Generate()
 	if err != nil {
 		log.Fatal(err)
 	}
 	for _, v := range vs {
-		b, err := json.MarshalIndent(v, "", "  ")
+		b, err := vectors.Encode(v)
 		if err != nil {
 			log.Fatal(err)
 		}
 		name := filepath.Join(*out, v.Name+".json")
-		if err := os.WriteFile(name, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(name, b, 0o644); err != nil {
 			log.Fatal(err)
 		}
 		fmt.Println(name)
 	}
-}
-
-// Fixed parameters of every vector.
-var (
-	now       = vectors.Now
-	window    = 3 * time.Minute
-	skew      = 30 * time.Second
-	cid       = [8]byte{0x43, 0x4e, 0x41, 0x4d, 0x00, 0x00, 0x00, 0x2a}                                                // "CNAM" 00 00 00 2a
-	nonce     = []byte{0x6e, 0x6f, 0x6e, 0x63, 0x65, 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39} // "nonce-0123456789"
-	aid       = []byte{0xF0, 0x41, 0x50, 0x43, 0x56, 0x31}
-	shownAgo  = 20 * time.Second
-	issuedAgo = 30 * 24 * time.Hour
-)
-
-type gen struct {
-	root, issuer, issuer2 credential.IssuerKey
-	device, device2       *ecdsa.PrivateKey
-	trust, rev            []byte
-}
-
-func newGen() (*gen, error) {
-	g := &gen{
-		root:    credential.IssuerKey{Kid: []byte(vectors.RootKid), Key: vectors.Key(vectors.RootScalar)},
-		issuer:  credential.IssuerKey{Kid: []byte(vectors.IssuerKid), Key: vectors.Key(vectors.IssuerScalar)},
-		issuer2: credential.IssuerKey{Kid: []byte("msa-1"), Key: vectors.Key(vectors.Issuer2Scalar)},
-		device:  vectors.Key(vectors.DeviceScalar),
-		device2: vectors.Key(vectors.Device2Scalar),
-	}
-	var err error
-	g.trust, err = credential.SignTrustList(g.root, credential.TrustList{Seq: 12, IssuedAt: now.Add(-6 * time.Hour), NextUpdate: now.Add(18 * time.Hour),
-		Keys: []credential.TrustedKey{{Kid: g.issuer.Kid, Issuer: vectors.IssuerName, Key: &g.issuer.Key.PublicKey,
-			NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)}}})
-	if err != nil {
-		return nil, err
-	}
-	g.rev, err = g.revocationList(nil)
-	return g, err
-}
-
-func (g *gen) revocationList(revoked [][8]byte) ([]byte, error) {
-	return credential.SignRevocationList(g.root, credential.RevocationList{Seq: 340, IssuedAt: now.Add(-2 * time.Hour), NextUpdate: now.Add(22 * time.Hour),
-		Revoked: append([][8]byte{{0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1}}, revoked...)})
-}
-
-func (g *gen) issue(k credential.IssuerKey, issuer string, f credential.Family) (*credential.Held, error) {
-	return credential.Issue(k, credential.Claims{Issuer: issuer, CredentialID: cid, IssuedAt: now.Add(-issuedAgo),
-		ValidUntil: now.Add(365*24*time.Hour - issuedAgo), DevicePublicKey: &g.device.PublicKey, Family: f}, rand.Reader)
-}
-
-func (g *gen) base(name, desc, mode string, h *credential.Held) vectors.Vector {
-	v := vectors.Vector{Name: name, Description: desc, Mode: mode, VerifyAt: now,
-		QRWindowSeconds: int(window / time.Second), ClockSkewSeconds: int(skew / time.Second),
-		ListAuthority: vectors.KeyOf(vectors.RootKid, vectors.RootScalar),
-		Issuer:        vectors.KeyOf(vectors.IssuerKid, vectors.IssuerScalar),
-		Device:        vectors.KeyOf("", vectors.DeviceScalar),
-		TrustList:     g.trust, RevocationList: g.rev,
-		Held: vectors.HeldJSON{Credential: h.Credential, QRCredential: h.QRCredential, Groups: map[string]vectors.Hex{}},
-	}
-	for gr, b := range h.Groups {
-		v.Held.Groups[gr.String()] = b
-	}
-	return v
-}
-
-func (g *gen) qr(h *credential.Held, dev *ecdsa.PrivateKey, at time.Time, ctr uint32) (*vectors.QRJSON, error) {
-	s, err := h.PresentQR(dev, at, ctr)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := credential.AppendBase45Decode(nil, s[len(credential.QRPrefix):])
-	return &vectors.QRJSON{Text: s, Time: at, Counter: ctr, Bytes: raw}, err
-}
-
-func (g *gen) nfc(h *credential.Held, requested []credential.Group) (*vectors.NFCJSON, error) {
-	rk, dk := vectors.ECDHKey(vectors.ReaderEphScalar), vectors.ECDHKey(vectors.DeviceEphScalar)
-	tr := credential.SessionTranscript(aid, rk.PublicKey().Bytes(), dk.PublicKey().Bytes(), nonce)
-	reader, err := credential.DeriveSession(credential.RoleReader, rk, dk.PublicKey().Bytes(), tr)
-	if err != nil {
-		return nil, err
-	}
-	phone, err := credential.DeriveSession(credential.RoleDevice, dk, rk.PublicKey().Bytes(), tr)
-	if err != nil {
-		return nil, err
-	}
-	req, err := credential.EncodeDeviceRequest(requested)
-	if err != nil {
-		return nil, err
-	}
-	sealedReq := reader.Seal(req)
-	if got, err := phone.Open(sealedReq); err != nil || !bytes.Equal(got, req) {
-		return nil, fmt.Errorf("request does not open: %v", err)
-	}
-	resp, err := h.PresentNFC(g.device, tr, requested, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &vectors.NFCJSON{AID: aid, ReaderEphemeral: vectors.KeyOf("", vectors.ReaderEphScalar), DeviceEphemeral: vectors.KeyOf("", vectors.DeviceEphScalar),
-		ReaderNonce: nonce, Transcript: tr, Requested: vectors.GroupNames(requested), DeviceRequest: req, SealedRequest: sealedReq,
-		DeviceResponse: resp, SealedResponse: phone.Seal(resp)}, nil
-}
-
-func expectOK(f credential.Family, groups []credential.Group, ctr uint32) vectors.Expect {
-	return vectors.Expect{Issuer: vectors.IssuerName, CredentialID: cid[:], Counter: ctr, Groups: vectors.GroupNames(groups),
-		Family: vectors.FamilyOf(f, groups)}
-}
-
-func (g *gen) all() ([]vectors.Vector, error) {
-	var vs []vectors.Vector
-	amo := []credential.Group{credential.GroupAMO}
-	for _, n := range []int{1, 4, 6} {
-		f := vectors.Family(n)
-		h, err := g.issue(g.issuer, vectors.IssuerName, f)
-		if err != nil {
-			return nil, err
-		}
-		v := g.base(fmt.Sprintf("qr-accept-%d", n), fmt.Sprintf("QR presentation of a family of %d, shown %v before verification", n, shownAgo), "qr", h)
-		if v.QR, err = g.qr(h, g.device, now.Add(-shownAgo), uint32(100+n)); err != nil {
-			return nil, err
-		}
-		v.Expect = expectOK(f, amo, uint32(100+n))
-		vs = append(vs, v)
-
-		for _, req := range [][]credential.Group{amo, credential.AllGroups} {
-			name := fmt.Sprintf("nfc-accept-%d-amo", n)
-			if len(req) == 3 {
-				name = fmt.Sprintf("nfc-accept-%d-all", n)
-			}
-			v := g.base(name, fmt.Sprintf("NFC session for a family of %d, groups %v requested", n, vectors.GroupNames(req)), "nfc", h)
-			if v.NFC, err = g.nfc(h, req); err != nil {
-				return nil, err
-			}
-			v.Expect = expectOK(f, req, 0)
-			vs = append(vs, v)
-		}
-	}
-
-	// Rejections.
-	f := vectors.Family(1)
-	h, err := g.issue(g.issuer, vectors.IssuerName, f)
-	if err != nil {
-		return nil, err
-	}
-	reject := func(name, desc, mode, code string, edit func(v *vectors.Vector) error) error {
-		v := g.base(name, desc, mode, h)
-		var err error
-		if mode == "qr" {
-			v.QR, err = g.qr(h, g.device, now.Add(-shownAgo), 1)
-		} else {
-			v.NFC, err = g.nfc(h, amo)
-		}
-		if err != nil {
-			return err
-		}
-		if edit != nil {
-			if err := edit(&v); err != nil {
-				return err
-			}
-		}
-		v.Expect = vectors.Expect{Error: code}
-		vs = append(vs, v)
-		return nil
-	}
-	for _, r := range []struct {
-		name, desc, mode, code string
-		edit                   func(v *vectors.Vector) error
-	}{
-		{"qr-reject-tampered", "QR presentation with one bit of the issuer signature flipped (last byte of the credential's signature)", "qr", "bad-signature",
-			func(v *vectors.Vector) error {
-				cred := bytes.Clone(h.QRCredential)
-				i := bytes.Index(v.QR.Bytes, cred)
-				if i < 0 {
-					return fmt.Errorf("credential not found in the presentation")
-				}
-				v.QR.Bytes[i+len(cred)-1] ^= 0x01
-				v.QR.Text = string(credential.AppendBase45([]byte(credential.QRPrefix), v.QR.Bytes))
-				return nil
-			}},
-		{"qr-reject-expired", "QR presentation verified one QR window and one second after it was shown", "qr", "qr-expired",
-			func(v *vectors.Vector) error { v.VerifyAt = v.QR.Time.Add(window + time.Second); return nil }},
-		{"qr-reject-revoked", "QR presentation of a credential on the revocation list", "qr", "revoked",
-			func(v *vectors.Vector) error {
-				var err error
-				v.RevocationList, err = g.revocationList([][8]byte{cid})
-				return err
-			}},
-		{"qr-reject-device", "QR presentation signed by another device key than the credential's", "qr", "device-binding",
-			func(v *vectors.Vector) error {
-				var err error
-				v.QR, err = g.qr(h, g.device2, now.Add(-shownAgo), 1)
-				return err
-			}},
-		{"qr-reject-unknown-issuer", "QR presentation of a credential issued by a key absent from the trust list", "qr", "unknown-issuer",
-			func(v *vectors.Vector) error {
-				h2, err := g.issue(g.issuer2, "MSA", f)
-				if err != nil {
-					return err
-				}
-				v.Held.QRCredential, v.Held.Credential = h2.QRCredential, h2.Credential
-				v.QR, err = g.qr(h2, g.device, now.Add(-shownAgo), 1)
-				return err
-			}},
-		{"nfc-reject-transcript", "NFC response verified against the transcript of another session (another reader nonce)", "nfc", "device-binding",
-			func(v *vectors.Vector) error {
-				rk, dk := vectors.ECDHKey(vectors.ReaderEphScalar), vectors.ECDHKey(vectors.DeviceEphScalar)
-				v.NFC.VerifierTranscript = credential.SessionTranscript(aid, rk.PublicKey().Bytes(), dk.PublicKey().Bytes(), bytes.Repeat([]byte{0}, 16))
-				return nil
-			}},
-		{"nfc-reject-revoked", "NFC response of a credential on the revocation list", "nfc", "revoked",
-			func(v *vectors.Vector) error {
-				var err error
-				v.RevocationList, err = g.revocationList([][8]byte{cid})
-				return err
-			}},
-	} {
-		if err := reject(r.name, r.desc, r.mode, r.code, r.edit); err != nil {
-			return nil, fmt.Errorf("%s: %w", r.name, err)
-		}
-	}
-	return vs, nil
 }

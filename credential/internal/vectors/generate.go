@@ -1,0 +1,272 @@
+package vectors
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/apcvkit/apcvkit/credential"
+)
+
+// Generate returns every vector. ES256 signatures are deterministic (RFC
+// 6979) and the salts come from a fixed stream, so the output is the same
+// on every run: TestVectorsReproduce compares it with the committed files.
+func Generate() ([]Vector, error) {
+	g, err := newGen()
+	if err != nil {
+		return nil, err
+	}
+	return g.all()
+}
+
+// Encode returns the file content of v.
+func Encode(v Vector) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	return append(b, '\n'), err
+}
+
+// saltStream is a deterministic byte stream: SHA-256("apcvkit vectors" ‖ counter) blocks.
+type saltStream struct {
+	ctr uint64
+	buf []byte
+}
+
+func (s *saltStream) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(s.buf) == 0 {
+			var c [8]byte
+			binary.BigEndian.PutUint64(c[:], s.ctr)
+			s.ctr++
+			sum := sha256.Sum256(append([]byte("apcvkit vectors"), c[:]...))
+			s.buf = sum[:]
+		}
+		k := copy(p[n:], s.buf)
+		s.buf = s.buf[k:]
+		n += k
+	}
+	return n, nil
+}
+
+// Fixed parameters of every vector.
+var (
+	now       = Now
+	window    = 3 * time.Minute
+	skew      = 30 * time.Second
+	cid       = [8]byte{0x43, 0x4e, 0x41, 0x4d, 0x00, 0x00, 0x00, 0x2a}                                                // "CNAM" 00 00 00 2a
+	nonce     = []byte{0x6e, 0x6f, 0x6e, 0x63, 0x65, 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39} // "nonce-0123456789"
+	aid       = []byte{0xF0, 0x41, 0x50, 0x43, 0x56, 0x31}
+	shownAgo  = 20 * time.Second
+	issuedAgo = 30 * 24 * time.Hour
+)
+
+type gen struct {
+	root, issuer, issuer2 credential.IssuerKey
+	device, device2       *ecdsa.PrivateKey
+	trust, rev            []byte
+}
+
+func newGen() (*gen, error) {
+	g := &gen{
+		root:    credential.IssuerKey{Kid: []byte(RootKid), Key: Key(RootScalar)},
+		issuer:  credential.IssuerKey{Kid: []byte(IssuerKid), Key: Key(IssuerScalar)},
+		issuer2: credential.IssuerKey{Kid: []byte("msa-1"), Key: Key(Issuer2Scalar)},
+		device:  Key(DeviceScalar),
+		device2: Key(Device2Scalar),
+	}
+	var err error
+	g.trust, err = credential.SignTrustList(g.root, credential.TrustList{Seq: 12, IssuedAt: now.Add(-6 * time.Hour), NextUpdate: now.Add(18 * time.Hour),
+		Keys: []credential.TrustedKey{{Kid: g.issuer.Kid, Issuer: IssuerName, Key: &g.issuer.Key.PublicKey,
+			NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)}}})
+	if err != nil {
+		return nil, err
+	}
+	g.rev, err = g.revocationList(nil)
+	return g, err
+}
+
+func (g *gen) revocationList(revoked [][8]byte) ([]byte, error) {
+	return credential.SignRevocationList(g.root, credential.RevocationList{Seq: 340, IssuedAt: now.Add(-2 * time.Hour), NextUpdate: now.Add(22 * time.Hour),
+		Revoked: append([][8]byte{{0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1}}, revoked...)})
+}
+
+func (g *gen) issue(k credential.IssuerKey, issuer string, f credential.Family) (*credential.Held, error) {
+	return credential.Issue(k, credential.Claims{Issuer: issuer, CredentialID: cid, IssuedAt: now.Add(-issuedAgo),
+		ValidUntil: now.Add(365*24*time.Hour - issuedAgo), DevicePublicKey: &g.device.PublicKey, Family: f}, &saltStream{})
+}
+
+func (g *gen) base(name, desc, mode string, h *credential.Held) Vector {
+	v := Vector{Name: name, Description: desc, Mode: mode, VerifyAt: now,
+		QRWindowSeconds: int(window / time.Second), ClockSkewSeconds: int(skew / time.Second),
+		ListAuthority: KeyOf(RootKid, RootScalar),
+		Issuer:        KeyOf(IssuerKid, IssuerScalar),
+		Device:        KeyOf("", DeviceScalar),
+		TrustList:     g.trust, RevocationList: g.rev,
+		Held: HeldJSON{Credential: h.Credential, QRCredential: h.QRCredential, Groups: map[string]Hex{}},
+	}
+	for gr, b := range h.Groups {
+		v.Held.Groups[gr.String()] = b
+	}
+	return v
+}
+
+func (g *gen) qr(h *credential.Held, dev *ecdsa.PrivateKey, at time.Time, ctr uint32) (*QRJSON, error) {
+	s, err := h.PresentQR(dev, at, ctr)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := credential.AppendBase45Decode(nil, s[len(credential.QRPrefix):])
+	return &QRJSON{Text: s, Time: at, Counter: ctr, Bytes: raw}, err
+}
+
+func (g *gen) nfc(h *credential.Held, requested []credential.Group) (*NFCJSON, error) {
+	rk, dk := ECDHKey(ReaderEphScalar), ECDHKey(DeviceEphScalar)
+	tr := credential.SessionTranscript(aid, rk.PublicKey().Bytes(), dk.PublicKey().Bytes(), nonce)
+	reader, err := credential.DeriveSession(credential.RoleReader, rk, dk.PublicKey().Bytes(), tr)
+	if err != nil {
+		return nil, err
+	}
+	phone, err := credential.DeriveSession(credential.RoleDevice, dk, rk.PublicKey().Bytes(), tr)
+	if err != nil {
+		return nil, err
+	}
+	req, err := credential.EncodeDeviceRequest(requested)
+	if err != nil {
+		return nil, err
+	}
+	sealedReq := reader.Seal(req)
+	if got, err := phone.Open(sealedReq); err != nil || !bytes.Equal(got, req) {
+		return nil, fmt.Errorf("request does not open: %v", err)
+	}
+	resp, err := h.PresentNFC(g.device, tr, requested, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &NFCJSON{AID: aid, ReaderEphemeral: KeyOf("", ReaderEphScalar), DeviceEphemeral: KeyOf("", DeviceEphScalar),
+		ReaderNonce: nonce, Transcript: tr, Requested: GroupNames(requested), DeviceRequest: req, SealedRequest: sealedReq,
+		DeviceResponse: resp, SealedResponse: phone.Seal(resp)}, nil
+}
+
+func expectOK(f credential.Family, groups []credential.Group, ctr uint32) Expect {
+	return Expect{Issuer: IssuerName, CredentialID: cid[:], Counter: ctr, Groups: GroupNames(groups),
+		Family: FamilyOf(f, groups)}
+}
+
+func (g *gen) all() ([]Vector, error) {
+	var vs []Vector
+	amo := []credential.Group{credential.GroupAMO}
+	for _, n := range []int{1, 4, 6} {
+		f := Family(n)
+		h, err := g.issue(g.issuer, IssuerName, f)
+		if err != nil {
+			return nil, err
+		}
+		v := g.base(fmt.Sprintf("qr-accept-%d", n), fmt.Sprintf("QR presentation of a family of %d, shown %v before verification", n, shownAgo), "qr", h)
+		if v.QR, err = g.qr(h, g.device, now.Add(-shownAgo), uint32(100+n)); err != nil {
+			return nil, err
+		}
+		v.Expect = expectOK(f, amo, uint32(100+n))
+		vs = append(vs, v)
+
+		for _, req := range [][]credential.Group{amo, credential.AllGroups} {
+			name := fmt.Sprintf("nfc-accept-%d-amo", n)
+			if len(req) == 3 {
+				name = fmt.Sprintf("nfc-accept-%d-all", n)
+			}
+			v := g.base(name, fmt.Sprintf("NFC session for a family of %d, groups %v requested", n, GroupNames(req)), "nfc", h)
+			if v.NFC, err = g.nfc(h, req); err != nil {
+				return nil, err
+			}
+			v.Expect = expectOK(f, req, 0)
+			vs = append(vs, v)
+		}
+	}
+
+	// Rejections.
+	f := Family(1)
+	h, err := g.issue(g.issuer, IssuerName, f)
+	if err != nil {
+		return nil, err
+	}
+	reject := func(name, desc, mode, code string, edit func(v *Vector) error) error {
+		v := g.base(name, desc, mode, h)
+		var err error
+		if mode == "qr" {
+			v.QR, err = g.qr(h, g.device, now.Add(-shownAgo), 1)
+		} else {
+			v.NFC, err = g.nfc(h, amo)
+		}
+		if err != nil {
+			return err
+		}
+		if edit != nil {
+			if err := edit(&v); err != nil {
+				return err
+			}
+		}
+		v.Expect = Expect{Error: code}
+		vs = append(vs, v)
+		return nil
+	}
+	for _, r := range []struct {
+		name, desc, mode, code string
+		edit                   func(v *Vector) error
+	}{
+		{"qr-reject-tampered", "QR presentation with one bit of the issuer signature flipped (last byte of the credential's signature)", "qr", "bad-signature",
+			func(v *Vector) error {
+				cred := bytes.Clone(h.QRCredential)
+				i := bytes.Index(v.QR.Bytes, cred)
+				if i < 0 {
+					return fmt.Errorf("credential not found in the presentation")
+				}
+				v.QR.Bytes[i+len(cred)-1] ^= 0x01
+				v.QR.Text = string(credential.AppendBase45([]byte(credential.QRPrefix), v.QR.Bytes))
+				return nil
+			}},
+		{"qr-reject-expired", "QR presentation verified one QR window and one second after it was shown", "qr", "qr-expired",
+			func(v *Vector) error { v.VerifyAt = v.QR.Time.Add(window + time.Second); return nil }},
+		{"qr-reject-revoked", "QR presentation of a credential on the revocation list", "qr", "revoked",
+			func(v *Vector) error {
+				var err error
+				v.RevocationList, err = g.revocationList([][8]byte{cid})
+				return err
+			}},
+		{"qr-reject-device", "QR presentation signed by another device key than the credential's", "qr", "device-binding",
+			func(v *Vector) error {
+				var err error
+				v.QR, err = g.qr(h, g.device2, now.Add(-shownAgo), 1)
+				return err
+			}},
+		{"qr-reject-unknown-issuer", "QR presentation of a credential issued by a key absent from the trust list", "qr", "unknown-issuer",
+			func(v *Vector) error {
+				h2, err := g.issue(g.issuer2, "MSA", f)
+				if err != nil {
+					return err
+				}
+				v.Held.QRCredential, v.Held.Credential = h2.QRCredential, h2.Credential
+				v.QR, err = g.qr(h2, g.device, now.Add(-shownAgo), 1)
+				return err
+			}},
+		{"nfc-reject-transcript", "NFC response verified against the transcript of another session (another reader nonce)", "nfc", "device-binding",
+			func(v *Vector) error {
+				rk, dk := ECDHKey(ReaderEphScalar), ECDHKey(DeviceEphScalar)
+				v.NFC.VerifierTranscript = credential.SessionTranscript(aid, rk.PublicKey().Bytes(), dk.PublicKey().Bytes(), bytes.Repeat([]byte{0}, 16))
+				return nil
+			}},
+		{"nfc-reject-revoked", "NFC response of a credential on the revocation list", "nfc", "revoked",
+			func(v *Vector) error {
+				var err error
+				v.RevocationList, err = g.revocationList([][8]byte{cid})
+				return err
+			}},
+	} {
+		if err := reject(r.name, r.desc, r.mode, r.code, r.edit); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.name, err)
+		}
+	}
+	return vs, nil
+}
