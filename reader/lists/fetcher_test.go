@@ -35,7 +35,7 @@ type listServer struct {
 	notModified atomic.Int32
 }
 
-func newListServer(t *testing.T, trust, revo []byte) *listServer {
+func newListServer(t testing.TB, trust, revo []byte) *listServer {
 	s := &listServer{trust: trust, revo: revo}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
