@@ -71,8 +71,12 @@ func unmarshal(what string, data []byte, v any) error {
 }
 
 func unmarshalMode(dm cbor.DecMode, items uint64, what string, data []byte, v any) error {
-	if err := checkCanonical(data, items); err != nil {
+	ext, err := checkCanonicalExt(data, items)
+	if err != nil {
 		return fmt.Errorf("credential: %s: %w: %v", what, ErrMalformed, err)
+	}
+	if ext {
+		data = stripExtensions(data)
 	}
 	if err := dm.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("credential: %s: %w: %v", what, ErrMalformed, err)
@@ -85,14 +89,91 @@ func unmarshalMode(dm cbor.DecMode, items uint64, what string, data []byte, v an
 // indefinite lengths, map keys out of bytewise order, and trailing bytes.
 // fxamacker/cbor decodes leniently in these respects, so we check first.
 func checkCanonical(data []byte, items uint64) error {
-	rest, err := walkCanonical(data, 0, items)
+	_, err := checkCanonicalExt(data, items)
+	return err
+}
+
+// checkCanonicalExt is checkCanonical that also reports whether a map holds
+// an extension key (see isExtensionKey).
+func checkCanonicalExt(data []byte, items uint64) (ext bool, err error) {
+	w := walker{items: items}
+	rest, err := w.walk(data, 0)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if len(rest) != 0 {
-		return fmt.Errorf("%d trailing bytes", len(rest))
+		return false, fmt.Errorf("%d trailing bytes", len(rest))
 	}
-	return nil
+	return w.ext, nil
+}
+
+// Map keys 0..99 are defined by docs/PROTOCOL.md and critical: a key a
+// reader does not know in that range is refused. Keys from 100 up, and
+// negative keys, are extensions: a reader ignores those it does not know,
+// so that a later minor version may add them.
+const firstExtensionKey = 100
+
+// isExtensionKey reports whether the encoded map key k (an integer) is an
+// extension key.
+func isExtensionKey(k []byte) bool {
+	major, arg, _, err := readHead(k)
+	return err == nil && (major == 1 || arg >= firstExtensionKey)
+}
+
+// stripExtensions returns a copy of the canonical item data without the map
+// entries whose key is an extension key. Order is kept, so the copy is
+// canonical too. data must have passed checkCanonicalExt.
+func stripExtensions(data []byte) []byte {
+	out, _ := appendStripped(make([]byte, 0, len(data)), data)
+	return out
+}
+
+func appendHead(dst []byte, major byte, n uint64) []byte {
+	switch {
+	case n < 24:
+		return append(dst, major<<5|byte(n))
+	case n <= 0xff:
+		return append(dst, major<<5|24, byte(n))
+	case n <= 0xffff:
+		return append(dst, major<<5|25, byte(n>>8), byte(n))
+	case n <= 0xffffffff:
+		return append(dst, major<<5|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(dst, major<<5|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
+
+// appendStripped copies one item of b to dst, without extension entries,
+// and returns the rest of b.
+func appendStripped(dst, b []byte) ([]byte, []byte) {
+	start := b
+	major, arg, b, _ := readHead(b)
+	switch major {
+	case 2, 3:
+		return append(dst, start[:len(start)-len(b)+int(arg)]...), b[arg:]
+	case 4:
+		dst = append(dst, start[:len(start)-len(b)]...)
+		for i := uint64(0); i < arg; i++ {
+			dst, b = appendStripped(dst, b)
+		}
+		return dst, b
+	case 5:
+		var body []byte
+		var kept uint64
+		for i := uint64(0); i < arg; i++ {
+			k := b
+			_, _, after, _ := readHead(b)
+			key := k[:len(k)-len(after)]
+			if isExtensionKey(key) {
+				_, b = appendStripped(nil, after) // skip the value
+				continue
+			}
+			body = append(body, key...)
+			body, b = appendStripped(body, after)
+			kept++
+		}
+		return append(appendHead(dst, 5, kept), body...), b
+	}
+	return append(dst, start[:len(start)-len(b)]...), b
 }
 
 func readHead(b []byte) (major byte, arg uint64, rest []byte, err error) {
@@ -142,7 +223,18 @@ func readHead(b []byte) (major byte, arg uint64, rest []byte, err error) {
 	return major, arg, b[n:], nil
 }
 
+// walker walks canonical CBOR, noting extension keys.
+type walker struct {
+	items uint64 // most elements of an array or map
+	ext   bool   // an extension key was seen
+}
+
 func walkCanonical(b []byte, depth int, items uint64) ([]byte, error) {
+	w := walker{items: items}
+	return w.walk(b, depth)
+}
+
+func (w *walker) walk(b []byte, depth int) ([]byte, error) {
 	if depth > 16 {
 		return nil, fmt.Errorf("nested too deep")
 	}
@@ -166,17 +258,17 @@ func walkCanonical(b []byte, depth int, items uint64) ([]byte, error) {
 		}
 		return b[arg:], nil
 	case 4:
-		if arg > items {
+		if arg > w.items {
 			return nil, fmt.Errorf("array of %d items", arg)
 		}
 		for i := uint64(0); i < arg; i++ {
-			if b, err = walkCanonical(b, depth+1, items); err != nil {
+			if b, err = w.walk(b, depth+1); err != nil {
 				return nil, err
 			}
 		}
 		return b, nil
 	case 5:
-		if arg > items {
+		if arg > w.items {
 			return nil, fmt.Errorf("map of %d pairs", arg)
 		}
 		var prev []byte
@@ -185,15 +277,18 @@ func walkCanonical(b []byte, depth int, items uint64) ([]byte, error) {
 			if len(b) == 0 || b[0]>>5 > 1 {
 				return nil, fmt.Errorf("map key is not an integer")
 			}
-			if b, err = walkCanonical(b, depth+1, items); err != nil {
+			if b, err = w.walk(b, depth+1); err != nil {
 				return nil, err
 			}
 			key := k[:len(k)-len(b)]
+			if isExtensionKey(key) {
+				w.ext = true
+			}
 			if prev != nil && string(prev) >= string(key) {
 				return nil, fmt.Errorf("map keys not in canonical order")
 			}
 			prev = key
-			if b, err = walkCanonical(b, depth+1, items); err != nil {
+			if b, err = w.walk(b, depth+1); err != nil {
 				return nil, err
 			}
 		}

@@ -12,7 +12,12 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
-// Version is the version of the credential and presentation formats.
+// Version is the minor version of the credential and presentation formats
+// this package writes (map key 1 of every structure). Readers accept any
+// minor version from 1 up: a later minor version only adds extension keys
+// (from 100 up, or negative), which readers that do not know them ignore.
+// Incompatible changes take a new major version: a new QR prefix (APCV2:)
+// and a new applet protocol version in the FCI.
 const Version = 1
 
 // QRPrefix starts every QR text of this version.

@@ -130,7 +130,7 @@ func ParseTrustList(raw []byte, authority *ecdsa.PublicKey) (*TrustList, error) 
 	if err := unmarshalMode(listDecMode, maxListItems, "trust list", payload, &w); err != nil {
 		return nil, err
 	}
-	if w.Version != Version {
+	if w.Version < Version {
 		return nil, fmt.Errorf("credential: trust list: version %d: %w", w.Version, ErrUnsupportedVersion)
 	}
 	tl := &TrustList{Seq: w.Seq, IssuedAt: fromUnix(w.IssuedAt), NextUpdate: fromUnix(w.NextUpdate)}
@@ -161,7 +161,7 @@ func ParseRevocationList(raw []byte, authority *ecdsa.PublicKey) (*RevocationLis
 	if err := unmarshalMode(listDecMode, maxListItems, "revocation list", payload, &w); err != nil {
 		return nil, err
 	}
-	if w.Version != Version {
+	if w.Version < Version {
 		return nil, fmt.Errorf("credential: revocation list: version %d: %w", w.Version, ErrUnsupportedVersion)
 	}
 	rl := &RevocationList{Seq: w.Seq, IssuedAt: fromUnix(w.IssuedAt), NextUpdate: fromUnix(w.NextUpdate)}

@@ -150,7 +150,7 @@ func DecodeDeviceRequest(b []byte) (*DeviceRequest, error) {
 		}
 		r.Groups = append(r.Groups, Group(g))
 	}
-	if r.Version != Version {
+	if r.Version < Version {
 		return nil, fmt.Errorf("credential: device request version %d: %w", r.Version, ErrUnsupportedVersion)
 	}
 	if len(r.Groups) == 0 || len(r.Groups) > len(AllGroups) {

@@ -249,7 +249,7 @@ func (v *Verifier) verifyIssuer(raw []byte, now time.Time) (*wireClaims, *Truste
 	if err := unmarshal("credential claims", m.payload, &c); err != nil {
 		return nil, nil, err
 	}
-	if c.Version != Version {
+	if c.Version < Version {
 		return nil, nil, fmt.Errorf("credential: version %d: %w", c.Version, ErrUnsupportedVersion)
 	}
 	if len(c.CID) != 8 {
@@ -363,7 +363,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 	if err := unmarshal("device response", response, &dr); err != nil {
 		return nil, err
 	}
-	if dr.Version != Version {
+	if dr.Version < Version {
 		return nil, fmt.Errorf("credential: device response version %d: %w", dr.Version, ErrUnsupportedVersion)
 	}
 	c, key, err := v.verifyIssuer(dr.Credential, now)
