@@ -76,6 +76,7 @@ func (f *qrFeed) at(i int) (*credential.Verifier, string) {
 // precisely to defeat such reproducibility, which the replay needs.
 type detRand struct {
 	seed [32]byte
+	mu   sync.Mutex // Reset runs in the benchmark, Read in the phone's goroutine
 	c    *rand.ChaCha8
 }
 
@@ -87,13 +88,19 @@ func newDetRand(seed byte) *detRand {
 }
 
 // Reset restarts the stream from the seed.
-func (r *detRand) Reset() { r.c = rand.NewChaCha8(r.seed) }
+func (r *detRand) Reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.c = rand.NewChaCha8(r.seed)
+}
 
 func (r *detRand) Read(p []byte) (int, error) {
 	if len(p) == 1 {
 		p[0] = 0
 		return 1, nil
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	return r.c.Read(p)
 }
 

@@ -1,0 +1,202 @@
+package benchmarks_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/applet"
+	"github.com/apcvkit/apcvkit/emulator/vpcd"
+	"github.com/apcvkit/apcvkit/internal/pcsctest"
+	"github.com/apcvkit/apcvkit/internal/testworld"
+	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/link"
+	"github.com/apcvkit/apcvkit/nfc/pcsc"
+)
+
+// nfcOptions are the reader's options of every NFC benchmark: the AMO group
+// (what billing needs, nfc.Read's default), bounds far above any session
+// on a loaded machine.
+func nfcOptions(r *detRand) nfc.Options {
+	o := nfc.Options{StepTimeout: 10 * time.Second, Timeout: 30 * time.Second}
+	if r != nil {
+		o.Rand = r
+	}
+	return o
+}
+
+// session runs one read and fails b unless it verified the world's family.
+func session(b testing.TB, ctx context.Context, t apdu.Transport, v *credential.Verifier, opts nfc.Options) *nfc.Session {
+	s, err := nfc.Read(ctx, t, v, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// record runs one session through a recorder and returns it.
+func record(b testing.TB, ctx context.Context, t apdu.Transport, v *credential.Verifier, opts nfc.Options) *recorder {
+	rec := &recorder{t: t}
+	session(b, ctx, rec, v, opts)
+	return rec
+}
+
+// BenchmarkNFCMemory is an NFC session with the phone's applet in memory:
+// SELECT, KEY AGREEMENT (ECDH on both sides), GET DATA (the phone signs and
+// encrypts; the reader decrypts and runs VerifyNFC). It holds both ends'
+// work: the phone's signature and ECDH are in every figure. SetBytes is the
+// APDU bytes exchanged, both ways.
+func BenchmarkNFCMemory(b *testing.B) {
+	for _, n := range familySizes {
+		b.Run(fmt.Sprintf("beneficiaires=%d", n), func(b *testing.B) {
+			w := world(n)
+			a := applet.New(&testworld.Wallet{W: w}, applet.Options{})
+			v := w.Verifier(nil)
+			ctx := context.Background()
+			b.SetBytes(record(b, ctx, a, v, nfcOptions(nil)).bytes())
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				sinkPresentation = session(b, ctx, a, v, nfcOptions(nil)).Presentation
+			}
+		})
+	}
+}
+
+// linkRates are the bit rates of BenchmarkNFCLink.
+var linkRates = []link.BitRate{link.Rate106, link.Rate424, link.Rate848}
+
+// BenchmarkNFCLink is a whole tap over the ISO 14443-4 link model in
+// real-time mode: activation (RATS, PPS above 106 kbit/s), the session of
+// BenchmarkNFCMemory, S(DESELECT). The link delivers each frame no earlier
+// than its end on the air, so the wall time is the airtime plus what both
+// ends compute. It reports x-airtime, the wall time over the model's
+// airtime of the same sessions (P3: at most 1.1 at 424 kbit/s),
+// airtime-ms/op, and phone-ms/op (the applet's processing, as the link
+// measured it).
+func BenchmarkNFCLink(b *testing.B) {
+	for _, n := range familySizes {
+		for _, rate := range linkRates {
+			b.Run(fmt.Sprintf("beneficiaires=%d/kbps=%d", n, int(rate)), func(b *testing.B) {
+				w := world(n)
+				a := applet.New(&testworld.Wallet{W: w}, applet.Options{})
+				l := link.New(a, link.Config{BitRate: rate, Realtime: true})
+				v := w.Verifier(nil)
+				ctx := context.Background()
+				tap := func(t apdu.Transport) {
+					sinkPresentation = session(b, ctx, t, v, nfcOptions(nil)).Presentation
+					if err := l.Deselect(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+				rec := &recorder{t: l}
+				tap(rec)
+				b.SetBytes(rec.bytes())
+				st0 := l.Stats()
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					tap(l)
+				}
+				b.StopTimer()
+				st := l.Stats()
+				air := st.Airtime - st0.Airtime
+				b.ReportMetric(float64(b.Elapsed())/float64(air), "x-airtime")
+				b.ReportMetric(float64(air)/float64(b.N)/1e6, "airtime-ms/op")
+				b.ReportMetric(float64(st.Processing-st0.Processing)/float64(b.N)/1e6, "phone-ms/op")
+				if st.Retransmissions != 0 || st.Timeouts != 0 {
+					b.Fatalf("a clean link recovered errors: %+v", st)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkNFCPCSC is an NFC session through the real pcscd and vpcd
+// (slot "bench" of scripts/pcscd/with-pcscd.sh), one PC/SC transaction held
+// by an nfc/pcsc Card:
+//
+//   - sdk: nfc.Read over the Card (the SDK's whole read, verification
+//     included);
+//   - bare: the very APDUs of that session, recorded once, sent again as
+//     they are with Card.Transmit and each answer checked byte for byte
+//     against the recording (phone and reader draw the same reproducible
+//     randomness, so the phone does the same work);
+//   - interleaved: one of each per iteration, reporting x-bare, sdk time
+//     over bare time (P3: SDK overhead at most 1.05), read from the same
+//     iterations so that the machine's load weighs on both alike.
+//
+// It skips without the harness, unless APCV_REQUIRE_PCSC=1.
+func BenchmarkNFCPCSC(b *testing.B) {
+	addr, reader := pcsctest.Require(b, "bench")
+	w := world(1)
+	phoneRand, readerRand := newDetRand(1), newDetRand(2)
+	a := applet.New(&testworld.Wallet{W: w}, applet.Options{Rand: phoneRand})
+	pcsctest.Serve(b, addr, a, vpcd.Options{})
+	pcsctest.WaitCard(b, reader, true, 10*time.Second)
+	pc, err := pcsc.NewContext()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pc.Close()
+	ctx := context.Background()
+	k, err := pc.Connect(ctx, reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer k.Close()
+	v := w.Verifier(nil)
+
+	sdk := func() {
+		phoneRand.Reset()
+		readerRand.Reset()
+		sinkPresentation = session(b, ctx, k, v, nfcOptions(readerRand)).Presentation
+	}
+	phoneRand.Reset()
+	readerRand.Reset()
+	rec := record(b, ctx, k, v, nfcOptions(readerRand))
+	bare := func() {
+		phoneRand.Reset()
+		for i, cmd := range rec.cmds {
+			resp, err := k.Transmit(ctx, cmd)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !bytes.Equal(resp, rec.resps[i]) {
+				b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
+			}
+			sinkBytes = resp
+		}
+	}
+	for _, c := range []struct {
+		name string
+		run  func()
+	}{{"sdk", sdk}, {"bare", bare}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(rec.bytes())
+			b.ReportAllocs()
+			for b.Loop() {
+				c.run()
+			}
+		})
+	}
+	b.Run("interleaved", func(b *testing.B) {
+		var tSDK, tBare time.Duration
+		b.SetBytes(2 * rec.bytes())
+		for b.Loop() {
+			t0 := time.Now()
+			sdk()
+			t1 := time.Now()
+			bare()
+			tSDK += t1.Sub(t0)
+			tBare += time.Since(t1)
+		}
+		b.ReportMetric(float64(tSDK)/float64(tBare), "x-bare")
+		b.ReportMetric(float64(tSDK)/float64(b.N)/1e3, "sdk-µs/op")
+		b.ReportMetric(float64(tBare)/float64(b.N)/1e3, "bare-µs/op")
+	})
+}
