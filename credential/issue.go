@@ -163,12 +163,13 @@ func deviceAuthQR(cred []byte, t uint64, ctr uint32) [32]byte {
 
 // deviceAuthNFC returns the digest the device signs for an NFC presentation:
 // SHA-256 of CBOR ["ApCVDeviceAuth", "NFC", SHA-256(credential),
-// SHA-256(SessionTranscript), [groups released]].
-func deviceAuthNFC(cred, transcript []byte, groups []uint8) [32]byte {
+// SHA-256(SessionTranscript), [groups released], version]. The version of
+// the DeviceResponse is signed so that no field of it goes unauthenticated.
+func deviceAuthNFC(cred, transcript []byte, groups []uint8, version uint8) [32]byte {
 	h := sha256.New()
 	credSum := sha256.Sum256(cred)
 	trSum := sha256.Sum256(transcript)
-	h.Write([]byte{0x85, 0x6e})
+	h.Write([]byte{0x86, 0x6e})
 	io.WriteString(h, "ApCVDeviceAuth")
 	h.Write([]byte{0x63, 'N', 'F', 'C', 0x58, 32})
 	h.Write(credSum[:])
@@ -178,6 +179,7 @@ func deviceAuthNFC(cred, transcript []byte, groups []uint8) [32]byte {
 	for _, g := range groups {
 		writeHead(h, 0, uint64(g))
 	}
+	writeHead(h, 0, uint64(version))
 	var d [32]byte
 	h.Sum(d[:0])
 	return d
@@ -225,7 +227,7 @@ func (h *Held) PresentNFC(dev *ecdsa.PrivateKey, transcript []byte, requested []
 		}
 	}
 	sort.Slice(released, func(i, j int) bool { return released[i] < released[j] })
-	d := deviceAuthNFC(h.Credential, transcript, released)
+	d := deviceAuthNFC(h.Credential, transcript, released, Version)
 	sig, err := signES256(dev, d[:])
 	if err != nil {
 		return nil, err

@@ -393,7 +393,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 	if err != nil {
 		return nil, fmt.Errorf("credential: device key: %w", err)
 	}
-	d := deviceAuthNFC(dr.Credential, transcript, released)
+	d := deviceAuthNFC(dr.Credential, transcript, released, dr.Version)
 	if !verifyES256(dev, d[:], dr.Signature) {
 		return nil, fmt.Errorf("credential: NFC device signature: %w", ErrDeviceBinding)
 	}
