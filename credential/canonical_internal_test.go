@@ -138,8 +138,8 @@ func TestStreamedDigests(t *testing.T) {
 		for i, g := range gs {
 			arr[i] = uint64(g)
 		}
-		want, _ := marshal([]any{"ApCVDeviceAuth", "NFC", sha256Sum(cred), sha256Sum(tr), arr})
-		if deviceAuthNFC(cred, tr, gs) != sha256Sum(want) {
+		want, _ := marshal([]any{"ApCVDeviceAuth", "NFC", sha256Sum(cred), sha256Sum(tr), arr, uint64(Version)})
+		if deviceAuthNFC(cred, tr, gs, Version) != sha256Sum(want) {
 			t.Errorf("NFC DeviceAuthentication differs for %v", gs)
 		}
 	}
