@@ -24,7 +24,7 @@ const secretCode = "482915"
 // world is an issuer with one activated phone, a portal over it on a real
 // loopback HTTP server, and two agents.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	fc       *clock.Fake
 	iss      *issuer.Issuer
 	ph       *phone.Phone
@@ -36,9 +36,11 @@ type world struct {
 	viewer   string // tokens
 	habilite string
 	delay    time.Duration
+
+	skipListAudit bool
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{t: t, fc: clock.NewFake(start), dir: t.TempDir(), delay: time.Minute}
 	var err error
@@ -75,7 +77,8 @@ func newWorld(t *testing.T) *world {
 // startPortal (re)starts the handler and the server over w.iss.
 func (w *world) startPortal() {
 	w.t.Helper()
-	h, err := portal.New(portal.Config{Backend: w.iss, Agents: w.agents, StateDir: w.dir, Clock: w.fc, PublishDelay: w.delay})
+	h, err := portal.New(portal.Config{Backend: w.iss, Agents: w.agents, StateDir: w.dir, Clock: w.fc, PublishDelay: w.delay,
+		SkipListAudit: w.skipListAudit})
 	if err != nil {
 		w.t.Fatal(err)
 	}
