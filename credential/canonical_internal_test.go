@@ -228,14 +228,22 @@ func TestSignedNonCanonicalClaims(t *testing.T) {
 		want    error
 	}{
 		{"non-shortest version", append([]byte{0xa7, 0x01, 0x18, 0x01}, compact[3:]...), ErrMalformed},
-		{"unknown key 9", append(append([]byte{0xa8}, compact[1:]...), 0x09, 0x00), ErrMalformed},
 		{"duplicate version", append([]byte{0xa8, 0x01, 0x01}, compact[1:]...), ErrMalformed},
-		{"version 2", append([]byte{0xa7, 0x01, 0x02}, compact[3:]...), ErrUnsupportedVersion},
+		{"version 0", append([]byte{0xa7, 0x01, 0x00}, compact[3:]...), ErrUnsupportedVersion},
+		{"minor version 2", append([]byte{0xa7, 0x01, 0x02}, compact[3:]...), nil},
+		{"unknown critical key 9", append(append([]byte{0xa8}, compact[1:]...), 0x09, 0x00), ErrMalformed},
+		{"extension key 100", append(append([]byte{0xa8}, compact[1:]...), 0x18, 100, 0x00), nil},
 		{"trailing byte", append(bytes.Clone(compact), 0x00), ErrMalformed},
 		{"tagged", append([]byte{0xd8, 0x18}, compact...), ErrMalformed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := present(tc.payload)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
 			if p != nil || !errors.Is(err, tc.want) {
 				t.Errorf("p=%v err=%v, want %v", p != nil, err, tc.want)
 			}
