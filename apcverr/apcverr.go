@@ -11,7 +11,10 @@
 //	}
 package apcverr
 
-import "errors"
+import (
+	"errors"
+	"sync"
+)
 
 // Lang selects the language of a desk message.
 type Lang string
@@ -30,8 +33,27 @@ type Error struct {
 	FR   string // message for the desk, in French
 }
 
-// New returns a sentinel error.
-func New(code, en, fr string) *Error { return &Error{Code: code, EN: en, FR: fr} }
+var (
+	registryMu sync.Mutex
+	registry   []*Error
+)
+
+// New returns a sentinel error and records it in the catalogue (All).
+func New(code, en, fr string) *Error {
+	e := &Error{Code: code, EN: en, FR: fr}
+	registryMu.Lock()
+	registry = append(registry, e)
+	registryMu.Unlock()
+	return e
+}
+
+// All returns every sentinel created with New so far (those of the packages
+// linked in), for catalogues and tests of the desk messages.
+func All() []*Error {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	return append([]*Error(nil), registry...)
+}
 
 // Error returns the code and the English message.
 func (e *Error) Error() string { return e.Code + ": " + e.EN }
