@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,6 +9,7 @@ import (
 	"crypto/subtle"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -47,8 +49,12 @@ type Options struct {
 	// the revocation list (default 0: at once). At most MaxPublicationDelay
 	// and at most RevocationNextUpdate.
 	PublicationDelay time.Duration
-	Rand             io.Reader                        // nil means crypto/rand
-	Logf             func(format string, args ...any) // nil discards; never given personal data
+	// KeyID derives the kid of a new key (issuer and list-authority keys).
+	// nil means the first 8 bytes of SHA-256 of the key's PKIX DER form.
+	// Kids need not be unique: a verifier tries every trusted key of a kid.
+	KeyID func(*ecdsa.PublicKey) []byte
+	Rand  io.Reader                        // nil means crypto/rand
+	Logf  func(format string, args ...any) // nil discards; never given personal data
 }
 
 func (o *Options) setDefaults() error {
@@ -75,6 +81,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.Logf == nil {
 		o.Logf = func(string, ...any) {}
+	}
+	if o.KeyID == nil {
+		o.KeyID = kidOf
 	}
 	return nil
 }
@@ -129,6 +138,9 @@ const (
 	ReasonForgotten RevokeReason = "secret code forgotten"
 	ReasonDeleted   RevokeReason = "profile deleted by the user"
 	ReasonLapsed    RevokeReason = "app not reopened within 7 days"
+	// ReasonReissued: the person's data changed and a new credential (new
+	// id, same phone) replaced this one; the phone fetches it (Reissued).
+	ReasonReissued RevokeReason = "re-issued after a data change"
 )
 
 // Activity is a care-expense record, written after billing with the app.
@@ -148,6 +160,10 @@ type Activity struct {
 type Issuer struct {
 	opts  Options
 	clock clock.Clock
+	dir   string     // state directory when opened with Open: every change is saved there
+	save  sync.Mutex // orders the saves; taken before mu
+	// keysSaved are the key files already in dir (guarded by save).
+	keysSaved map[string]bool
 
 	mu         sync.Mutex
 	root       credential.IssuerKey
@@ -184,6 +200,9 @@ type person struct {
 	ValidatedAt   time.Time
 	Held          *credential.Held // waiting for pickup until reopened
 	Current       *[8]byte         // the latest credential issued
+	// Reissued is the credential that replaced an earlier one after a data
+	// change, kept for the phone to fetch (Reissued), idempotently.
+	Reissued *credential.Held `json:",omitempty"`
 }
 
 type credRecord struct {
@@ -195,6 +214,8 @@ type credRecord struct {
 	Revoked    bool
 	RevokedAt  time.Time
 	Reason     RevokeReason
+	DeviceKey  []byte   `json:",omitempty"` // PKIX DER of the phone's device key
+	ReplacedBy *[8]byte `json:",omitempty"` // the credential that re-issued this one
 }
 
 // New returns an issuer with freshly generated keys and no persons.
@@ -231,7 +252,7 @@ func (i *Issuer) genKey() (credential.IssuerKey, error) {
 	if err != nil {
 		return credential.IssuerKey{}, fmt.Errorf("issuer: generate key: %w", err)
 	}
-	return credential.IssuerKey{Kid: kidOf(&k.PublicKey), Key: k}, nil
+	return credential.IssuerKey{Kid: i.opts.KeyID(&k.PublicKey), Key: k}, nil
 }
 
 // kidOf returns the key identifier: the first 8 bytes of SHA-256 of the
@@ -258,7 +279,8 @@ func (i *Issuer) addSigningKeyLocked(now time.Time) error {
 // RotateKey makes a new issuer key the signing key. The previous key stops
 // signing now and stays in the trust list while credentials it signed are
 // valid.
-func (i *Issuer) RotateKey() error {
+func (i *Issuer) RotateKey() (err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.addSigningKeyLocked(i.now())
@@ -276,20 +298,158 @@ func (i *Issuer) ListAuthority() *ecdsa.PublicKey {
 func (i *Issuer) Name() string { return i.opts.Name }
 
 // Register adds or updates a person in the insurance database; the ouvrant
-// droit's NIR is the key. The family is validated.
-func (i *Issuer) Register(p Person) error {
+// droit's NIR is the key. The family is validated. Updating a person whose
+// family data changed re-issues their credential as UpdateFamily does.
+func (i *Issuer) Register(p Person) (err error) {
+	defer i.commit(&err)
 	if err := p.Family.Validate(); err != nil {
 		return fmt.Errorf("issuer: register: %w", err)
 	}
 	nir := p.Family.OuvrantDroit().NIR
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	if old, ok := i.persons[nir]; ok {
-		old.Person = clonePerson(p)
+	old, ok := i.persons[nir]
+	if !ok {
+		i.persons[nir] = &person{Person: clonePerson(p), Activation: ActivationNone}
 		return nil
 	}
-	i.persons[nir] = &person{Person: clonePerson(p), Activation: ActivationNone}
+	i.sweepLocked(old, i.now())
+	changed := !sameFamily(old.Family, p.Family)
+	old.Person = clonePerson(p)
+	if changed {
+		return i.reissueLocked(old)
+	}
 	return nil
+}
+
+// UpdateFamily replaces the data of a known person (the ouvrant droit's NIR
+// names them: it cannot change) — a new beneficiary, a new usage name, a
+// move to another organisme — and re-issues the credential of their active
+// app when the data differ: the new credential has a new CredentialID, the
+// same device key and the current issuer key; the old one is revoked with
+// ReasonReissued (so that readers refuse the old data once they hold a newer
+// revocation list), its Activités move to the new one, and the phone fetches
+// the new credential (Reissued) the next time it is used. Unchanged data
+// issue nothing. ErrUnknownNIR for an unknown person.
+func (i *Issuer) UpdateFamily(f credential.Family) (err error) {
+	defer i.commit(&err)
+	if err := f.Validate(); err != nil {
+		return fmt.Errorf("issuer: update family: %w", err)
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	p, err := i.lookupLocked(f.OuvrantDroit().NIR)
+	if err != nil {
+		return err
+	}
+	if sameFamily(p.Family, f) {
+		return nil
+	}
+	p.Family = clonePerson(Person{Family: f}).Family
+	return i.reissueLocked(p)
+}
+
+func sameFamily(a, b credential.Family) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+// reissueLocked replaces p's current credential, if it is valid and not
+// revoked, by a new one with p's data.
+func (i *Issuer) reissueLocked(p *person) error {
+	if p.Current == nil {
+		return nil
+	}
+	old := i.creds[*p.Current]
+	now := i.now()
+	if old == nil || old.Revoked || !now.Before(old.ValidUntil) {
+		return nil
+	}
+	if len(old.DeviceKey) == 0 {
+		i.opts.Logf("issuer: credential %x: no device key on record, not re-issued", old.ID)
+		return nil
+	}
+	pub, err := x509.ParsePKIXPublicKey(old.DeviceKey)
+	dev, ok := pub.(*ecdsa.PublicKey)
+	if err != nil || !ok {
+		return fmt.Errorf("issuer: re-issue: device key: %w", credential.ErrInvalidField)
+	}
+	rec, held, err := i.issueLocked(old.NIR, old.Device, dev, p.Family, now)
+	if err != nil {
+		return fmt.Errorf("issuer: re-issue: %w", err)
+	}
+	i.revokeLocked(old.ID, ReasonReissued, now)
+	old.ReplacedBy = &rec.ID
+	if as := i.activities[old.ID]; len(as) > 0 {
+		i.activities[rec.ID] = as
+		delete(i.activities, old.ID)
+	}
+	p.Current, p.Reissued = &rec.ID, held
+	if p.Activation == ActivationValidated { // not picked up yet: the phone collects the new one
+		p.Held = held
+	}
+	i.opts.Logf("issuer: credential %x re-issued as %x", old.ID, rec.ID)
+	return nil
+}
+
+// issueLocked issues a credential with a fresh id, signed by the current
+// issuer key, and records it.
+func (i *Issuer) issueLocked(nir credential.NIR, d DeviceInfo, dev *ecdsa.PublicKey, fam credential.Family, now time.Time) (*credRecord, *credential.Held, error) {
+	der, err := x509.MarshalPKIXPublicKey(dev)
+	if err != nil {
+		return nil, nil, fmt.Errorf("device key: %w", credential.ErrInvalidField)
+	}
+	var id [8]byte
+	for {
+		if _, err := io.ReadFull(i.opts.Rand, id[:]); err != nil {
+			return nil, nil, fmt.Errorf("credential id: %w", err)
+		}
+		if _, dup := i.creds[id]; !dup {
+			break
+		}
+	}
+	sk := i.keys[len(i.keys)-1]
+	until := now.Add(i.opts.CredentialValidity)
+	held, err := credential.Issue(sk.IssuerKey, credential.Claims{
+		Issuer: i.opts.Name, CredentialID: id, IssuedAt: now, ValidUntil: until,
+		DevicePublicKey: dev, Family: fam,
+	}, i.opts.Rand)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec := &credRecord{ID: id, NIR: nir, Device: d, DeviceKey: der, IssuedAt: now, ValidUntil: until}
+	i.creds[id] = rec
+	return rec, held, nil
+}
+
+// Reissued returns the credential that replaced credential id after data
+// changes (following every replacement to the latest), for the phone that
+// holds id: ErrUnknownCredential when id is unknown or was not replaced,
+// credential.ErrRevoked when the replacement itself was revoked since.
+// Calling it again returns the same credential, so that a phone that crashed
+// before storing it can fetch it again.
+func (i *Issuer) Reissued(id [8]byte) (*Issued, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	c := i.creds[id]
+	if c == nil || c.ReplacedBy == nil {
+		return nil, fmt.Errorf("issuer: re-issued credential of %x: %w", id, ErrUnknownCredential)
+	}
+	for c.ReplacedBy != nil && i.creds[*c.ReplacedBy] != nil {
+		c = i.creds[*c.ReplacedBy]
+	}
+	p, err := i.lookupLocked(c.NIR)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.Revoked:
+		return nil, fmt.Errorf("issuer: re-issued credential %x: %s: %w", c.ID, c.Reason, credential.ErrRevoked)
+	case p.Current == nil || *p.Current != c.ID || p.Reissued == nil:
+		return nil, fmt.Errorf("issuer: re-issued credential of %x: %w", id, ErrUnknownCredential)
+	}
+	return &Issued{Held: p.Reissued, CredentialID: c.ID, ValidatedAt: c.IssuedAt, Family: clonePerson(Person{Family: p.Family}).Family}, nil
 }
 
 func clonePerson(p Person) Person {
@@ -337,7 +497,8 @@ func (i *Issuer) sweepLocked(p *person, now time.Time) {
 // CheckEligibility is the activation's NIR step on the server: it returns
 // ErrUnknownNIR, ErrBlocked or ErrNotEligible, or records that an activation
 // started.
-func (i *Issuer) CheckEligibility(nir credential.NIR) error {
+func (i *Issuer) CheckEligibility(nir credential.NIR) (err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	p, err := i.lookupLocked(nir)
@@ -359,7 +520,8 @@ func (i *Issuer) CheckEligibility(nir credential.NIR) error {
 
 // SendEmailCode sends a fresh 6-digit code to address (see Mailbox). A new
 // code replaces the previous one.
-func (i *Issuer) SendEmailCode(nir credential.NIR, address string) error {
+func (i *Issuer) SendEmailCode(nir credential.NIR, address string) (err error) {
+	defer i.commit(&err)
 	if address == "" {
 		return fmt.Errorf("issuer: send e-mail code: no address: %w", ErrNoValidatedEmail)
 	}
@@ -390,7 +552,8 @@ func (i *Issuer) Mailbox(address string) (code string, sentAt time.Time, ok bool
 // VerifyEmailCode checks the code the user typed: ErrEmailCodeWrong, or
 // ErrEmailCodeExpired once more than EmailCodeValidity has passed since it
 // was sent (exactly 1 hour is still valid). A used code is spent.
-func (i *Issuer) VerifyEmailCode(nir credential.NIR, address, code string) error {
+func (i *Issuer) VerifyEmailCode(nir credential.NIR, address, code string) (err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	p, err := i.lookupLocked(nir)
@@ -424,6 +587,7 @@ type Request struct {
 // ticket the phone collects the credential with. A newer request replaces a
 // pending one.
 func (i *Issuer) Submit(r Request) (ticket string, err error) {
+	defer i.commit(&err)
 	if r.DeviceKey == nil || r.DeviceKey.Curve != elliptic.P256() {
 		return "", fmt.Errorf("issuer: submit: device key is not P-256: %w", credential.ErrInvalidField)
 	}
@@ -464,7 +628,8 @@ func (i *Issuer) Submit(r Request) (ticket string, err error) {
 // credential (one user, one active app). ErrValidationExpired if it comes
 // more than ValidationWindow after the submission (exactly 48 h is still in
 // time); ErrNoActivation if nothing is pending.
-func (i *Issuer) Validate(nir credential.NIR) error {
+func (i *Issuer) Validate(nir credential.NIR) (err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	p, err := i.lookupLocked(nir)
@@ -484,29 +649,16 @@ func (i *Issuer) Validate(nir credential.NIR) error {
 	if err != nil || !ok {
 		return fmt.Errorf("issuer: validate: device key: %w", credential.ErrInvalidField)
 	}
-	var id [8]byte
-	for {
-		if _, err := io.ReadFull(i.opts.Rand, id[:]); err != nil {
-			return fmt.Errorf("issuer: validate: credential id: %w", err)
-		}
-		if _, dup := i.creds[id]; !dup {
-			break
-		}
-	}
 	now := i.now()
-	sk := i.keys[len(i.keys)-1]
-	held, err := credential.Issue(sk.IssuerKey, credential.Claims{
-		Issuer: i.opts.Name, CredentialID: id, IssuedAt: now, ValidUntil: now.Add(i.opts.CredentialValidity),
-		DevicePublicKey: dev, Family: p.Family,
-	}, i.opts.Rand)
+	rec, held, err := i.issueLocked(nir, p.Device, dev, p.Family, now)
 	if err != nil {
 		return fmt.Errorf("issuer: validate: %w", err)
 	}
 	if p.Current != nil {
 		i.revokeLocked(*p.Current, ReasonNewDevice, now)
 	}
-	i.creds[id] = &credRecord{ID: id, NIR: nir, Device: p.Device, IssuedAt: now, ValidUntil: now.Add(i.opts.CredentialValidity)}
-	p.Current = &id
+	id := rec.ID
+	p.Current, p.Reissued = &id, nil
 	p.Activation, p.ValidatedAt, p.Held = ActivationValidated, now, held
 	i.opts.Logf("issuer: credential %x issued", id)
 	return nil
@@ -516,7 +668,8 @@ func (i *Issuer) Validate(nir credential.NIR) error {
 type Issued struct {
 	Held         *credential.Held
 	CredentialID [8]byte
-	ValidatedAt  time.Time
+	ValidatedAt  time.Time         // when the credential was issued
+	Family       credential.Family // the data it certifies
 }
 
 // Collect is the phone reopening the app with its ticket. It returns the
@@ -524,7 +677,8 @@ type Issued struct {
 // that ErrPendingValidation, ErrValidationExpired after 48 h without
 // validation, ErrProfileDeleted when the app is reopened more than
 // ReopenWindow after the validation (exactly 7 days is still in time).
-func (i *Issuer) Collect(ticket string) (*Issued, error) {
+func (i *Issuer) Collect(ticket string) (_ *Issued, err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	nir, ok := i.tickets[ticket]
@@ -543,7 +697,7 @@ func (i *Issuer) Collect(ticket string) (*Issued, error) {
 	case ActivationLapsed:
 		return nil, fmt.Errorf("issuer: collect: %w", ErrProfileDeleted)
 	case ActivationValidated:
-		out := &Issued{Held: p.Held, CredentialID: *p.Current, ValidatedAt: p.ValidatedAt}
+		out := &Issued{Held: p.Held, CredentialID: *p.Current, ValidatedAt: p.ValidatedAt, Family: clonePerson(p.Person).Family}
 		p.Activation, p.Held = ActivationCompleted, nil
 		delete(i.tickets, ticket)
 		p.Ticket = ""
@@ -576,7 +730,8 @@ func (i *Issuer) CredentialStatus(id [8]byte) (Status, error) {
 
 // Revoke revokes credential id (idempotent: a second call keeps the first
 // reason and time).
-func (i *Issuer) Revoke(id [8]byte, reason RevokeReason) error {
+func (i *Issuer) Revoke(id [8]byte, reason RevokeReason) (err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if _, ok := i.creds[id]; !ok {
@@ -597,7 +752,8 @@ func (i *Issuer) revokeLocked(id [8]byte, reason RevokeReason, at time.Time) {
 
 // RevokeDevice revokes the person's current app (an agent's action). It is
 // not an error when the person has no active app.
-func (i *Issuer) RevokeDevice(nir credential.NIR) error {
+func (i *Issuer) RevokeDevice(nir credential.NIR) (err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	p, err := i.lookupLocked(nir)
@@ -612,7 +768,8 @@ func (i *Issuer) RevokeDevice(nir credential.NIR) error {
 
 // Block blocks a person: their current credential is revoked, a pending
 // activation is dropped, and they cannot activate until Unblock.
-func (i *Issuer) Block(nir credential.NIR) error {
+func (i *Issuer) Block(nir credential.NIR) (err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	p, err := i.lookupLocked(nir)
@@ -633,7 +790,8 @@ func (i *Issuer) Block(nir credential.NIR) error {
 
 // Unblock lets a blocked person activate again; revoked credentials stay
 // revoked.
-func (i *Issuer) Unblock(nir credential.NIR) error {
+func (i *Issuer) Unblock(nir credential.NIR) (err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	p, err := i.lookupLocked(nir)
@@ -646,13 +804,19 @@ func (i *Issuer) Unblock(nir credential.NIR) error {
 
 // AddActivity records a care expense made with credential id. The record is
 // shown by Activities for ActivityRetention from now.
-func (i *Issuer) AddActivity(id [8]byte, a Activity) error {
+func (i *Issuer) AddActivity(id [8]byte, a Activity) (err error) {
+	defer i.commit(&err)
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	c, ok := i.creds[id]
 	if !ok {
 		return fmt.Errorf("issuer: activity: %w", ErrUnknownCredential)
 	}
+	for c.Revoked && c.ReplacedBy != nil && i.creds[*c.ReplacedBy] != nil {
+		// billed with the credential a data change just replaced: same app
+		c = i.creds[*c.ReplacedBy]
+	}
+	id = c.ID
 	if c.Revoked {
 		return fmt.Errorf("issuer: activity: credential %x: %w", id, credential.ErrRevoked)
 	}
@@ -764,7 +928,8 @@ func (i *Issuer) viewLocked(nir credential.NIR, p *person) PersonView {
 // TrustList returns the trust list signed by the list authority: every
 // issuer key still needed to verify unexpired credentials. Each call has a
 // higher Seq.
-func (i *Issuer) TrustList() ([]byte, error) {
+func (i *Issuer) TrustList() (_ []byte, err error) {
+	defer i.commit(&err) // the sequence number must never go back
 	i.mu.Lock()
 	now := i.now()
 	tl := credential.TrustList{IssuedAt: now, NextUpdate: now.Add(i.opts.TrustListNextUpdate)}
@@ -790,7 +955,8 @@ func (i *Issuer) TrustList() ([]byte, error) {
 // the list authority: the unexpired credentials revoked at least
 // PublicationDelay before now. Its next update is now+RevocationNextUpdate;
 // each call has a higher Seq.
-func (i *Issuer) RevocationList(now time.Time) ([]byte, error) {
+func (i *Issuer) RevocationList(now time.Time) (_ []byte, err error) {
+	defer i.commit(&err) // the sequence number must never go back
 	now = now.Truncate(time.Second)
 	i.mu.Lock()
 	for _, p := range i.persons {

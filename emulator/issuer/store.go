@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/hex"
@@ -9,12 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/store"
 )
 
 // Files of a state directory.
@@ -28,6 +31,7 @@ type savedState struct {
 	Format     int               `json:"format"`
 	Name       string            `json:"name"`
 	RootKid    string            `json:"rootKid"`
+	RootFP     string            `json:"rootFingerprint,omitempty"`
 	Keys       []savedKey        `json:"keys"`
 	TrustSeq   uint64            `json:"trustSeq"`
 	RevSeq     uint64            `json:"revSeq"`
@@ -41,6 +45,7 @@ type savedState struct {
 type savedKey struct {
 	Kid       string    `json:"kid"`
 	File      string    `json:"file"`
+	FP        string    `json:"fingerprint,omitempty"` // of the public key: kids may collide
 	NotBefore time.Time `json:"notBefore"`
 	NotAfter  time.Time `json:"notAfter"`
 }
@@ -56,29 +61,61 @@ type savedActivities struct {
 }
 
 // Save writes the issuer's state to dir (created 0700 if needed): keys as
-// PEM files (0600) and the rest in state.json, each written to a temporary
-// file and renamed into place, so that a crash leaves the old or the new
-// file, never a torn one. Open reads it back.
+// PEM files (0600) and the rest in state.json, each written atomically and
+// durably (emulator/store): a crash leaves the old or the new file, never a
+// torn one. Open reads it back. An issuer made by Open saves itself after
+// every change; Save is for an issuer made by New, or a copy elsewhere.
 func (i *Issuer) Save(dir string) error {
+	i.save.Lock()
+	defer i.save.Unlock()
+	return i.saveTo(dir, nil)
+}
+
+// commit saves the state to the issuer's directory after a successful
+// change, when it has one: the change is durable when the method returns.
+// Deferred before mu is taken, it runs after mu is released.
+func (i *Issuer) commit(err *error) {
+	if i.dir == "" || *err != nil {
+		return
+	}
+	i.save.Lock()
+	defer i.save.Unlock()
+	if serr := i.saveTo(i.dir, i.keysSaved); serr != nil {
+		*err = serr
+	}
+}
+
+// saveTo writes the state to dir; with saved non-nil, key files already
+// written there (their content never changes) are skipped and new ones
+// recorded. i.save is held.
+func (i *Issuer) saveTo(dir string, saved map[string]bool) error {
 	i.mu.Lock()
-	st := savedState{Format: stateFormat, Name: i.opts.Name, RootKid: hex.EncodeToString(i.root.Kid),
+	st := savedState{Format: stateFormat, Name: i.opts.Name, RootKid: hex.EncodeToString(i.root.Kid), RootFP: fingerprint(&i.root.Key.PublicKey),
 		TrustSeq: i.trustSeq, RevSeq: i.revSeq, Mailbox: map[string]mail{}, Tickets: map[string]string{}}
 	keyPEM := map[string][]byte{}
-	der, err := x509.MarshalECPrivateKey(i.root.Key)
-	if err != nil {
-		i.mu.Unlock()
-		return fmt.Errorf("issuer: save: root key: %w", err)
-	}
-	keyPEM[rootKeyFile] = pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
-	for _, k := range i.keys {
-		name := "issuer-key-" + hex.EncodeToString(k.Kid) + ".pem"
-		der, err := x509.MarshalECPrivateKey(k.Key)
+	addKey := func(name string, k *ecdsa.PrivateKey) error {
+		if saved[name] {
+			return nil
+		}
+		der, err := x509.MarshalECPrivateKey(k)
 		if err != nil {
-			i.mu.Unlock()
-			return fmt.Errorf("issuer: save: issuer key: %w", err)
+			return fmt.Errorf("issuer: save: %s: %w", name, err)
 		}
 		keyPEM[name] = pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
-		st.Keys = append(st.Keys, savedKey{Kid: hex.EncodeToString(k.Kid), File: name, NotBefore: k.NotBefore, NotAfter: k.NotAfter})
+		return nil
+	}
+	if err := addKey(rootKeyFile, i.root.Key); err != nil {
+		i.mu.Unlock()
+		return err
+	}
+	for _, k := range i.keys {
+		fp := fingerprint(&k.Key.PublicKey)
+		name := "issuer-key-" + fp + ".pem"
+		if err := addKey(name, k.Key); err != nil {
+			i.mu.Unlock()
+			return err
+		}
+		st.Keys = append(st.Keys, savedKey{Kid: hex.EncodeToString(k.Kid), File: name, FP: fp, NotBefore: k.NotBefore, NotAfter: k.NotAfter})
 	}
 	for nir, p := range i.persons {
 		cp := *p
@@ -105,16 +142,27 @@ func (i *Issuer) Save(dir string) error {
 	if err != nil {
 		return fmt.Errorf("issuer: save: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := store.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("issuer: save: %w", err)
 	}
-	for name, b := range keyPEM { // keys first: state.json never names a missing key
-		if err := writeFileAtomic(dir, name, b, 0o600); err != nil {
-			return err
+	names := slices.Sorted(maps.Keys(keyPEM))
+	for _, name := range names { // keys first: state.json never names a missing key
+		if err := store.WriteFile(dir, name, keyPEM[name], 0o600); err != nil {
+			return fmt.Errorf("issuer: save: %w", err)
+		}
+		if saved != nil {
+			saved[name] = true
 		}
 	}
-	return writeFileAtomic(dir, stateFile, data, 0o600)
+	if err := store.WriteFile(dir, stateFile, data, 0o600); err != nil {
+		return fmt.Errorf("issuer: save: %w", err)
+	}
+	return nil
 }
+
+// fingerprint names a key: hex of the first 8 bytes of SHA-256 of its PKIX
+// DER form (the default kid, but unique even when kids are not).
+func fingerprint(pub *ecdsa.PublicKey) string { return hex.EncodeToString(kidOf(pub)) }
 
 func cmpString(a, b string) int {
 	switch {
@@ -126,59 +174,40 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-// writeFileAtomic writes data to dir/name through a temporary file in the
-// same directory, synced, then renamed over the target; the directory is
-// synced so that the rename itself survives a crash.
-func writeFileAtomic(dir, name string, data []byte, perm os.FileMode) (err error) {
-	f, err := os.CreateTemp(dir, "."+name+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("issuer: save %s: %w", name, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("issuer: save %s: %w", name, err)
-	}
-	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		return fmt.Errorf("issuer: save %s: %w", name, err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // best effort: not every file system syncs directories
-		d.Close()
-	}
-	return nil
-}
+// MaxStateSize bounds state.json.
+const MaxStateSize = 64 << 20
 
-// Open returns the issuer saved in dir by Save. When dir holds no state
-// yet, it makes a new issuer (New) and saves it there. opts configure the
-// running issuer (clock, eligibility, delays); the name and keys come from
-// the state. A damaged state is an error wrapping ErrBadState.
+// Open returns the issuer saved in dir, and keeps it there: every change
+// (a registration, each activation step, a revocation, a key rotation, an
+// Activité, each list issued with its sequence number) is written to dir
+// atomically and durably before the method returns, so that a crash or a
+// kill -9 at any moment loses nothing a method had returned. When dir holds
+// no state yet, Open makes a new issuer (New) and saves it there. opts
+// configure the running issuer (clock, eligibility, delays); the name and
+// keys come from the state. A damaged state is an error wrapping
+// ErrBadState. Temporary files left by a killed writer are removed.
 func Open(dir string, opts Options) (*Issuer, error) {
-	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	data, err := store.ReadFile(dir, stateFile, MaxStateSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		i, err := New(opts)
 		if err != nil {
 			return nil, err
 		}
-		if err := i.Save(dir); err != nil {
+		i.dir, i.keysSaved = dir, map[string]bool{}
+		i.save.Lock()
+		defer i.save.Unlock()
+		if err := i.saveTo(dir, i.keysSaved); err != nil {
 			return nil, err
+		}
+		if _, err := store.RemoveTemp(dir); err != nil {
+			return nil, fmt.Errorf("issuer: open: %w", err)
 		}
 		return i, nil
 	}
 	if err != nil {
+		return nil, fmt.Errorf("issuer: open: %w", err)
+	}
+	if _, err := store.RemoveTemp(dir); err != nil {
 		return nil, fmt.Errorf("issuer: open: %w", err)
 	}
 	var st savedState
@@ -193,17 +222,19 @@ func Open(dir string, opts Options) (*Issuer, error) {
 		return nil, err
 	}
 	i := newEmpty(opts)
-	if i.root, err = readKey(dir, rootKeyFile, st.RootKid); err != nil {
+	i.dir, i.keysSaved = dir, map[string]bool{rootKeyFile: true}
+	if i.root, err = readKey(dir, rootKeyFile, st.RootKid, st.RootFP); err != nil {
 		return nil, err
 	}
 	for _, sk := range st.Keys {
 		if filepath.Base(sk.File) != sk.File {
 			return nil, fmt.Errorf("issuer: open: key file %q: %w", sk.File, ErrBadState)
 		}
-		k, err := readKey(dir, sk.File, sk.Kid)
+		k, err := readKey(dir, sk.File, sk.Kid, sk.FP)
 		if err != nil {
 			return nil, err
 		}
+		i.keysSaved[sk.File] = true
 		i.keys = append(i.keys, &signingKey{IssuerKey: k, NotBefore: sk.NotBefore, NotAfter: sk.NotAfter})
 	}
 	if len(i.keys) == 0 {
@@ -245,7 +276,9 @@ func Open(dir string, opts Options) (*Issuer, error) {
 	return i, nil
 }
 
-func readKey(dir, name, kidHex string) (credential.IssuerKey, error) {
+// readKey reads a key file and checks it against the state: its
+// fingerprint when recorded, else its kid (states of the first version).
+func readKey(dir, name, kidHex, fpHex string) (credential.IssuerKey, error) {
 	data, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
 		return credential.IssuerKey{}, fmt.Errorf("issuer: open: %w", err)
@@ -258,8 +291,13 @@ func readKey(dir, name, kidHex string) (credential.IssuerKey, error) {
 	if err != nil || k.Curve != elliptic.P256() {
 		return credential.IssuerKey{}, fmt.Errorf("issuer: open %s: %v: %w", name, errBadKey, ErrBadState)
 	}
-	kid := kidOf(&k.PublicKey)
-	if hex.EncodeToString(kid) != kidHex {
+	kid, err := hex.DecodeString(kidHex)
+	switch {
+	case err != nil || len(kid) == 0 || len(kid) > 32:
+		return credential.IssuerKey{}, fmt.Errorf("issuer: open %s: kid %q: %w", name, kidHex, ErrBadState)
+	case fpHex != "" && fingerprint(&k.PublicKey) != fpHex:
+		return credential.IssuerKey{}, fmt.Errorf("issuer: open %s: key does not match fingerprint %s: %w", name, fpHex, ErrBadState)
+	case fpHex == "" && hex.EncodeToString(kidOf(&k.PublicKey)) != kidHex:
 		return credential.IssuerKey{}, fmt.Errorf("issuer: open %s: key does not match kid %s: %w", name, kidHex, ErrBadState)
 	}
 	return credential.IssuerKey{Kid: kid, Key: k}, nil

@@ -1,7 +1,11 @@
 package phone
 
 import (
+	"crypto/pbkdf2"
+	"crypto/sha256"
+	"crypto/subtle"
 	"fmt"
+	"io"
 
 	"github.com/apcvkit/apcvkit/credential"
 )
@@ -56,4 +60,48 @@ func birthDateForms(b credential.Date) []string {
 		}
 	}
 	return forms
+}
+
+// DefaultCodeHashIterations is the default PBKDF2 iteration count of the
+// stored secret-code hash (Options.CodeHashIterations): a few milliseconds
+// per try. The phone never stores the code itself.
+const DefaultCodeHashIterations = 10_000
+
+// MinCodeHashIterations is the lowest iteration count the phone uses or
+// accepts in a saved state.
+const MinCodeHashIterations = 1000
+
+// secret is the stored form of the secret code: PBKDF2-HMAC-SHA256 of the
+// code with a random salt.
+type secret struct {
+	Salt []byte `json:"salt"`
+	Iter int    `json:"iter"`
+	Sum  []byte `json:"sum"`
+}
+
+func newSecret(rand io.Reader, code string, iter int) (secret, error) {
+	s := secret{Salt: make([]byte, 16), Iter: iter}
+	if _, err := io.ReadFull(rand, s.Salt); err != nil {
+		return secret{}, err
+	}
+	sum, err := pbkdf2.Key(sha256.New, code, s.Salt, iter, sha256.Size)
+	if err != nil {
+		return secret{}, err
+	}
+	s.Sum = sum
+	return s, nil
+}
+
+// valid reports whether s is a usable stored hash.
+func (s secret) valid() bool {
+	return len(s.Salt) >= 16 && len(s.Sum) == sha256.Size && s.Iter >= MinCodeHashIterations && s.Iter <= 10_000_000
+}
+
+// matches reports whether code is the code s was made from.
+func (s secret) matches(code string) bool {
+	if !s.valid() {
+		return false
+	}
+	sum, err := pbkdf2.Key(sha256.New, code, s.Salt, s.Iter, sha256.Size)
+	return err == nil && subtle.ConstantTimeCompare(sum, s.Sum) == 1
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -35,7 +34,16 @@ type Options struct {
 	// IdleLock is how long an unlocked app stays unlocked without use
 	// (default 5 minutes).
 	IdleLock time.Duration
-	Rand     io.Reader // nil means crypto/rand
+	// NoNFC turns the phone's NFC off: CheckNFC fails with ErrNoNFC and the
+	// phone offers only its QR code, as an iPhone does (a tester forcing
+	// QR-only on an Android).
+	NoNFC bool
+	// CodeHashIterations is the PBKDF2-HMAC-SHA256 iteration count of the
+	// stored secret-code hash (default DefaultCodeHashIterations). Each hash
+	// records its own count, so changing it never breaks a saved state.
+	// Counts below MinCodeHashIterations are raised to it.
+	CodeHashIterations int
+	Rand               io.Reader // nil means crypto/rand
 }
 
 // Phone is an emulated phone running the carte Vitale app for one profile.
@@ -62,12 +70,15 @@ type Phone struct {
 	credID  [8]byte
 	hasCred bool
 
-	codeSalt   [16]byte
-	codeHash   [32]byte
+	code       secret // the secret code's salted slow hash
 	codeFails  int
 	lastUse    time.Time
 	qrCounter  uint32
 	emailCheck string // e-mail address awaiting its code after ChangeEmail
+
+	dir     string // state directory (Open), "" when not persisted
+	fileSum string // of the profile the phone was opened with
+	saved   []byte // the state last written to dir
 }
 
 // activation is the progress of the activation steps.
@@ -79,14 +90,24 @@ type activation struct {
 	consent       bool
 	identity      bool
 	codeChosen    bool
-	salt          [16]byte
-	hash          [32]byte
+	code          secret
 }
 
 // New returns a phone with the app installed, not activated, for profile p.
 // The profile's family is registered at the issuer (the insurance database
 // knows the person), so that activation can find it.
 func New(p *Profile, opts Options) (*Phone, error) {
+	ph, err := newUnregistered(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := ph.register(); err != nil {
+		return nil, err
+	}
+	return ph, nil
+}
+
+func newUnregistered(p *Profile, opts Options) (*Phone, error) {
 	if p == nil {
 		return nil, errors.New("phone: new: nil profile")
 	}
@@ -111,11 +132,21 @@ func New(p *Profile, opts Options) (*Phone, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	ph := &Phone{profile: cloneProfile(*p), opts: opts, clock: clock.Or(opts.Clock), iss: opts.Issuer}
-	if err := ph.iss.Register(issuer.Person{Family: ph.profile.Family, Departement: p.Departement}); err != nil {
-		return nil, fmt.Errorf("phone: new: %w", err)
+	switch {
+	case opts.CodeHashIterations <= 0:
+		opts.CodeHashIterations = DefaultCodeHashIterations
+	case opts.CodeHashIterations < MinCodeHashIterations:
+		opts.CodeHashIterations = MinCodeHashIterations
 	}
-	return ph, nil
+	return &Phone{profile: cloneProfile(*p), opts: opts, clock: clock.Or(opts.Clock), iss: opts.Issuer}, nil
+}
+
+// register tells the issuer about the profile's family (insurance database).
+func (p *Phone) register() error {
+	if err := p.iss.Register(issuer.Person{Family: p.profile.Family, Departement: p.profile.Departement}); err != nil {
+		return fmt.Errorf("phone: new: %w", err)
+	}
+	return nil
 }
 
 func cloneProfile(p Profile) Profile {
@@ -150,17 +181,23 @@ func (p *Phone) Device() Device { return p.profile.Device }
 // phone, ErrNoNFC otherwise (every iPhone, Androids without NFC): such a
 // phone shows the QR code.
 func (p *Phone) CheckNFC() error {
+	if p.opts.NoNFC {
+		return fmt.Errorf("phone: %s %s: NFC turned off: %w", p.profile.Device.OS, p.profile.Device.Model, ErrNoNFC)
+	}
 	if !p.profile.Device.HasNFC() {
 		return fmt.Errorf("phone: %s %s: %w", p.profile.Device.OS, p.profile.Device.Model, ErrNoNFC)
 	}
 	return nil
 }
 
-// State returns the app's state now.
+// State returns the app's state now. What it learnt from the issuer (a
+// revocation, a re-issued credential) is saved; a failing save is reported
+// by the next method that returns an error.
 func (p *Phone) State() State {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.refreshLocked()
+	p.saveLocked()
 	return p.state
 }
 
@@ -172,12 +209,19 @@ func (p *Phone) CredentialID() ([8]byte, bool) {
 }
 
 // refreshLocked applies what time and the issuer changed: revocation or
-// blocking seen at the issuer, and the idle lock.
+// blocking seen at the issuer, a credential re-issued after a data change
+// (fetched in place of the old one), and the idle lock.
 func (p *Phone) refreshLocked() {
 	if !p.state.Active() {
 		return
 	}
 	st, err := p.iss.CredentialStatus(p.credID)
+	if err == nil && st.Revoked && st.Reason == issuer.ReasonReissued && !st.Blocked {
+		if iss, ferr := p.iss.Reissued(p.credID); ferr == nil {
+			p.held, p.credID, p.profile.Family = iss.Held, iss.CredentialID, iss.Family
+			st, err = p.iss.CredentialStatus(p.credID)
+		}
+	}
 	switch {
 	case err != nil: // the issuer lost the credential: nothing left to show
 		p.wipeLocked(NotActivated)
@@ -200,7 +244,7 @@ func (p *Phone) wipeLocked(s State) {
 	p.act = activation{}
 	p.held, p.device, p.pending, p.ticket = nil, nil, nil, ""
 	p.hasCred, p.credID = false, [8]byte{}
-	p.codeHash, p.codeFails, p.qrCounter, p.emailCheck = [32]byte{}, 0, 0, ""
+	p.code, p.codeFails, p.qrCounter, p.emailCheck = secret{}, 0, 0, ""
 }
 
 // stateErr returns the error for using the wallet in the current state.
@@ -222,9 +266,10 @@ func (p *Phone) stateErr() error {
 
 // StartActivation begins (or restarts) the activation. It is refused while
 // the app is active: delete the profile, or use ForgotCode, first.
-func (p *Phone) StartActivation() error {
+func (p *Phone) StartActivation() (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	p.refreshLocked()
 	if p.state.Active() {
 		return fmt.Errorf("phone: start activation: the app is %s: %w", p.state, ErrActivationStep)
@@ -238,9 +283,10 @@ func (p *Phone) StartActivation() error {
 // (ErrInvalidNIR, ErrUnknownNIR); after MaxNIRAttempts wrong attempts within
 // NIRAttemptsWindow every entry is refused with ErrTooManyNIRAttempts until
 // the window has passed. ErrNotEligible and ErrBlocked end the activation.
-func (p *Phone) EnterNIR(s string) error {
+func (p *Phone) EnterNIR(s string) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if p.state != Activating {
 		return fmt.Errorf("phone: enter NIR: the app is %s: %w", p.state, ErrActivationStep)
 	}
@@ -280,9 +326,10 @@ func (p *Phone) EnterNIR(s string) error {
 // SendEmailCode asks the issuer to send a verification code to address
 // (read it with the issuer's Mailbox). An empty or malformed address is
 // refused with ErrNoValidatedEmail.
-func (p *Phone) SendEmailCode(address string) error {
+func (p *Phone) SendEmailCode(address string) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if p.state != Activating || p.act.nir == "" {
 		return fmt.Errorf("phone: send e-mail code: enter the NIR first: %w", ErrActivationStep)
 	}
@@ -298,9 +345,10 @@ func (p *Phone) SendEmailCode(address string) error {
 
 // VerifyEmailCode checks the code received by e-mail: ErrEmailCodeWrong, or
 // ErrEmailCodeExpired more than an hour after it was sent.
-func (p *Phone) VerifyEmailCode(code string) error {
+func (p *Phone) VerifyEmailCode(code string) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if p.state != Activating || !p.act.emailSent {
 		return fmt.Errorf("phone: verify e-mail code: no code was sent: %w", ErrNoValidatedEmail)
 	}
@@ -314,9 +362,10 @@ func (p *Phone) VerifyEmailCode(code string) error {
 // ConsentBiometrics records the user's answer to the biometric-check
 // consent: ErrConsentRefused when refused, ErrNoValidatedEmail when the
 // e-mail address is not verified yet.
-func (p *Phone) ConsentBiometrics(accept bool) error {
+func (p *Phone) ConsentBiometrics(accept bool) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if err := p.needLocked("consent", func(a *activation) bool { return a.emailVerified }, ErrNoValidatedEmail); err != nil {
 		return err
 	}
@@ -330,9 +379,10 @@ func (p *Phone) ConsentBiometrics(accept bool) error {
 // CheckIdentity is the identity check: the document shown must be the
 // profile's (same birth name, first names, birth date and document type)
 // and the face must match (faceMatches), else ErrIdentityCheckFailed.
-func (p *Phone) CheckIdentity(doc credential.EtatCivil, faceMatches bool) error {
+func (p *Phone) CheckIdentity(doc credential.EtatCivil, faceMatches bool) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if err := p.needLocked("identity check", func(a *activation) bool { return a.consent }, ErrConsentRefused); err != nil {
 		return err
 	}
@@ -350,35 +400,29 @@ func (p *Phone) CheckIdentity(doc credential.EtatCivil, faceMatches bool) error 
 
 // ChooseCode sets the secret code (rules of CheckSecretCode, against the
 // ouvrant droit's birth date) and its confirmation (ErrCodeMismatch).
-func (p *Phone) ChooseCode(code, confirm string) error {
+func (p *Phone) ChooseCode(code, confirm string) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if err := p.needLocked("choose code", func(a *activation) bool { return a.identity }, ErrActivationStep); err != nil {
 		return err
 	}
-	salt, hash, err := p.newCodeLocked(code, confirm)
+	sec, err := p.newCodeLocked(code, confirm)
 	if err != nil {
 		return fmt.Errorf("phone: choose code: %w", err)
 	}
-	p.act.salt, p.act.hash, p.act.codeChosen = salt, hash, true
+	p.act.code, p.act.codeChosen = sec, true
 	return nil
 }
 
-func (p *Phone) newCodeLocked(code, confirm string) (salt [16]byte, hash [32]byte, err error) {
+func (p *Phone) newCodeLocked(code, confirm string) (secret, error) {
 	if err := CheckSecretCode(code, p.profile.OuvrantDroit().DateNaissance); err != nil {
-		return salt, hash, err
+		return secret{}, err
 	}
 	if subtle.ConstantTimeCompare([]byte(code), []byte(confirm)) != 1 {
-		return salt, hash, ErrCodeMismatch
+		return secret{}, ErrCodeMismatch
 	}
-	if _, err := io.ReadFull(p.opts.Rand, salt[:]); err != nil {
-		return salt, hash, err
-	}
-	return salt, hashCode(salt, code), nil
-}
-
-func hashCode(salt [16]byte, code string) [32]byte {
-	return sha256.Sum256(append(salt[:], code...))
+	return newSecret(p.opts.Rand, code, p.opts.CodeHashIterations)
 }
 
 // needLocked checks that the activation is in progress and that the step
@@ -399,9 +443,10 @@ func (p *Phone) needLocked(step string, done func(*activation) bool, missing err
 // Submit sends the activation request: the phone makes its device key and
 // the request waits for the issuer's validation (PendingValidation), which
 // must come within 48 hours.
-func (p *Phone) Submit() error {
+func (p *Phone) Submit() (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if err := p.needLocked("submit", func(a *activation) bool { return a.codeChosen }, ErrActivationStep); err != nil {
 		return err
 	}
@@ -426,9 +471,10 @@ func (p *Phone) Submit() error {
 // 48 hours, and ErrProfileDeleted (ProfileDeleted) when the app is opened
 // more than 7 days after the validation. An app still pending returns nil.
 // Opening a revoked or blocked app returns ErrRevoked or ErrBlocked.
-func (p *Phone) Open() error {
+func (p *Phone) Open() (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	p.refreshLocked()
 	switch p.state {
 	case PendingValidation:
@@ -444,7 +490,8 @@ func (p *Phone) Open() error {
 			return fmt.Errorf("phone: open: %w", err)
 		}
 		p.held, p.credID, p.hasCred, p.device = iss.Held, iss.CredentialID, true, p.pending
-		p.codeSalt, p.codeHash = p.act.salt, p.act.hash
+		p.code = p.act.code
+		p.profile.Family = iss.Family
 		p.pending, p.ticket, p.act, p.codeFails = nil, "", activation{}, 0
 		p.state = ActiveLocked
 		return nil
@@ -458,9 +505,10 @@ func (p *Phone) Open() error {
 // *CodeError (ErrWrongCode) with the attempts left; the MaxCodeAttempts-th
 // wrong code in a row locks the app out: the credential is revoked, the app
 // is NotActivated again and ErrLockedOut is returned.
-func (p *Phone) Unlock(code string) error {
+func (p *Phone) Unlock(code string) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	p.refreshLocked()
 	if !p.state.Active() {
 		return fmt.Errorf("phone: unlock: %w", p.stateErr())
@@ -473,8 +521,7 @@ func (p *Phone) Unlock(code string) error {
 }
 
 func (p *Phone) checkCodeLocked(code string) error {
-	h := hashCode(p.codeSalt, code)
-	if subtle.ConstantTimeCompare(h[:], p.codeHash[:]) == 1 {
+	if p.code.matches(code) {
 		p.codeFails = 0
 		return nil
 	}
@@ -512,9 +559,10 @@ func (p *Phone) unlockedLocked() error {
 
 // ForgotCode is "code oublié": the credential is revoked and the activation
 // starts again (state Activating).
-func (p *Phone) ForgotCode() error {
+func (p *Phone) ForgotCode() (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if p.hasCred {
 		if err := p.iss.Revoke(p.credID, issuer.ReasonForgotten); err != nil {
 			return fmt.Errorf("phone: forgot code: %w", err)
@@ -526,28 +574,30 @@ func (p *Phone) ForgotCode() error {
 
 // ChangeCode replaces the secret code; the app must be unlocked and the old
 // code is required (a wrong one counts towards the lockout).
-func (p *Phone) ChangeCode(old, code, confirm string) error {
+func (p *Phone) ChangeCode(old, code, confirm string) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if err := p.unlockedLocked(); err != nil {
 		return fmt.Errorf("phone: change code: %w", err)
 	}
 	if err := p.checkCodeLocked(old); err != nil {
 		return fmt.Errorf("phone: change code: %w", err)
 	}
-	salt, hash, err := p.newCodeLocked(code, confirm)
+	sec, err := p.newCodeLocked(code, confirm)
 	if err != nil {
 		return fmt.Errorf("phone: change code: %w", err)
 	}
-	p.codeSalt, p.codeHash = salt, hash
+	p.code = sec
 	return nil
 }
 
 // ChangeEmail starts changing the e-mail address: a code is sent to the new
 // address; ConfirmEmail completes the change. The app must be unlocked.
-func (p *Phone) ChangeEmail(address string) error {
+func (p *Phone) ChangeEmail(address string) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if err := p.unlockedLocked(); err != nil {
 		return fmt.Errorf("phone: change e-mail: %w", err)
 	}
@@ -563,9 +613,10 @@ func (p *Phone) ChangeEmail(address string) error {
 
 // ConfirmEmail checks the code sent by ChangeEmail (same rules as at
 // activation: ErrEmailCodeWrong, ErrEmailCodeExpired after 1 hour).
-func (p *Phone) ConfirmEmail(code string) error {
+func (p *Phone) ConfirmEmail(code string) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if err := p.unlockedLocked(); err != nil {
 		return fmt.Errorf("phone: confirm e-mail: %w", err)
 	}
@@ -588,9 +639,10 @@ func (p *Phone) Email() string {
 
 // DeleteProfile deletes the profile from the phone; its credential is
 // revoked. The app can be activated again.
-func (p *Phone) DeleteProfile() error {
+func (p *Phone) DeleteProfile() (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if p.hasCred {
 		if err := p.iss.Revoke(p.credID, issuer.ReasonDeleted); err != nil {
 			return fmt.Errorf("phone: delete profile: %w", err)
@@ -607,7 +659,11 @@ func (p *Phone) DeleteProfile() error {
 func (p *Phone) Wallet() (held *credential.Held, device *ecdsa.PrivateKey, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if err := p.unlockedLocked(); err != nil {
+	err = p.unlockedLocked()
+	if serr := p.saveLocked(); serr != nil { // what refreshing learnt (a re-issued credential)
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
 		return nil, nil, fmt.Errorf("phone: wallet: %w", err)
 	}
 	return p.held, p.device, nil
@@ -626,15 +682,21 @@ func (p *Phone) PresentQR() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("phone: QR: %w", err)
 	}
+	// The counter must never go back after a restart (readers refuse a
+	// counter they saw): the text is shown only once the counter is saved.
+	if err := p.saveLocked(); err != nil {
+		return "", fmt.Errorf("phone: QR: %w", err)
+	}
 	return text, nil
 }
 
 // AddActivity records a care expense billed with this app (written by the
 // PS's software after billing). The app need not be unlocked, but it must
 // hold a valid credential.
-func (p *Phone) AddActivity(a Activity) error {
+func (p *Phone) AddActivity(a Activity) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	p.refreshLocked()
 	if !p.state.Active() {
 		return fmt.Errorf("phone: add activity: %w", p.stateErr())
@@ -647,9 +709,10 @@ func (p *Phone) AddActivity(a Activity) error {
 
 // Activities returns the care expenses made with this app in the last 7
 // days, oldest first. The app must be unlocked.
-func (p *Phone) Activities() ([]Activity, error) {
+func (p *Phone) Activities() (_ []Activity, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer p.commitLocked(&err)
 	if err := p.unlockedLocked(); err != nil {
 		return nil, fmt.Errorf("phone: activities: %w", err)
 	}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// ErrTooLarge is returned by ReadFile for a file larger than its limit.
+var ErrTooLarge = errors.New("store: file too large")
+
+// tempPrefix and tempInfix name temporary files: "." + name + ".tmp-" + random.
+const tempInfix = ".tmp-"
+
+// WriteFile replaces dir/name with data, atomically and durably: data go to
+// a temporary file in dir, which is synced, given perm, renamed over name,
+// and then dir itself is synced so that the rename survives a crash. When it
+// returns nil the new content is on stable storage; when it fails (or the
+// process dies at any point) dir/name holds either its previous content or
+// the new one. name must be a plain file name.
+func WriteFile(dir, name string, data []byte, perm os.FileMode) (err error) {
+	if name == "" || filepath.Base(name) != name || strings.HasPrefix(name, ".") {
+		return fmt.Errorf("store: write %q: not a plain file name", name)
+	}
+	f, err := os.CreateTemp(dir, "."+name+tempInfix+"*")
+	if err != nil {
+		return fmt.Errorf("store: write %s: %w", name, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store: write %s: %w", name, err)
+	}
+	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("store: write %s: %w", name, err)
+	}
+	if err := SyncDir(dir); err != nil {
+		return fmt.Errorf("store: write %s: %w", name, err)
+	}
+	return nil
+}
+
+// SyncDir makes the entries of dir (creations, renames, removals) durable.
+// File systems that cannot sync a directory (EINVAL, ENOTSUP) are not an
+// error: they order metadata themselves or offer nothing better.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		return nil
+	}
+	return err
+}
+
+// MkdirAll creates dir with perm (and its parents) and syncs the parent of
+// every directory it created, so that the directory itself survives a crash.
+func MkdirAll(dir string, perm os.FileMode) error {
+	dir = filepath.Clean(dir)
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("store: %s: not a directory", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := MkdirAll(parent, perm); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, perm); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := SyncDir(parent); err != nil {
+		return fmt.Errorf("store: sync %s: %w", parent, err)
+	}
+	return nil
+}
+
+// ReadFile reads dir/name, refusing more than max bytes with ErrTooLarge. A
+// file never written returns an error wrapping fs.ErrNotExist.
+func ReadFile(dir, name string, max int64) ([]byte, error) {
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return nil, fmt.Errorf("store: read: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s: %w", name, err)
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("store: read %s: more than %d bytes: %w", name, max, ErrTooLarge)
+	}
+	return data, nil
+}
+
+// IsTemp reports whether name is a temporary file left by WriteFile.
+func IsTemp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, tempInfix)
+}
+
+// RemoveTemp removes the temporary files a killed writer left in dir and
+// returns how many it removed. Call it only when no writer is running on
+// dir (when the directory is opened).
+func RemoveTemp(dir string) (int, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("store: %w", err)
+	}
+	n := 0
+	for _, e := range ents {
+		if e.Type().IsRegular() && IsTemp(e.Name()) {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return n, fmt.Errorf("store: %w", err)
+			}
+			n++
+		}
+	}
+	if n > 0 {
+		if err := SyncDir(dir); err != nil {
+			return n, fmt.Errorf("store: %w", err)
+		}
+	}
+	return n, nil
+}
