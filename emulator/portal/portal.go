@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"encoding/json"
 	"errors"
@@ -440,7 +441,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, v any) (int, 
 	case err != nil:
 		return http.StatusBadRequest, ErrBadBody
 	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil || dec.More() {
 		return http.StatusBadRequest, ErrBadBody
