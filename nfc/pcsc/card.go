@@ -51,6 +51,7 @@ type Card struct {
 
 	reader string
 	atr    []byte
+	events int // the reader's card-event count at connection, -1 if unknown
 
 	mu   sync.Mutex // serialises calls
 	sc   *scard.Context
@@ -85,7 +86,7 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &Card{reader: reader, sc: sc, fd: fd}
+	k := &Card{reader: reader, sc: sc, fd: fd, events: -1}
 	err = k.call(ctx, func() error {
 		card, err := sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
 		if err != nil {
@@ -106,6 +107,17 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 				return wrap("status", err)
 			}
 			k.atr = st.Atr
+			return nil
+		})
+	}
+	if err == nil {
+		// The reader's card-event count, for WaitForCardRemoval. Best
+		// effort: a PC/SC that does not report it leaves -1.
+		err = k.call(ctx, func() error {
+			rs := []scard.ReaderState{{Reader: reader, CurrentState: scard.StateUnaware}}
+			if sc.GetStatusChange(rs, 0) == nil && rs[0].EventState&scard.StatePresent != 0 {
+				k.events = eventCount(rs[0].EventState)
+			}
 			return nil
 		})
 	}

@@ -11,6 +11,10 @@
 //	defer card.Close()
 //	rsp, err := card.Transmit(ctx, selectApplet)
 //
+// Between two reads, WaitForCardRemoval (or WaitForRemoval) waits for the
+// phone to leave the field, so that one tap is one read; it also returns
+// when the phone was taken away and tapped again in the meantime.
+//
 // Errors wrap the nfc sentinels (nfc.ErrPhoneRemoved, nfc.ErrPhoneTimeout,
 // nfc.ErrNoPhone, nfc.ErrReaderUnplugged, nfc.ErrUnknownReader,
 // nfc.ErrNoService, nfc.ErrSharingViolation), which carry the desk messages,

@@ -223,3 +223,114 @@ func TestEventKindString(t *testing.T) {
 		}
 	}
 }
+
+// statusScript plays pcscd for waitForRemoval: each GetStatusChange returns
+// the next step (the last one repeats), and records the CurrentState it was
+// given.
+type statusScript struct {
+	steps   []statusStep
+	i       int
+	current []scard.StateFlag
+}
+
+type statusStep struct {
+	ev  scard.StateFlag
+	err error
+}
+
+func (s *statusScript) ListReaders() ([]string, error) { return nil, scard.ErrNoReadersAvailable }
+
+func (s *statusScript) GetStatusChange(states []scard.ReaderState, _ time.Duration) error {
+	s.current = append(s.current, states[0].CurrentState)
+	step := s.steps[min(s.i, len(s.steps)-1)]
+	s.i++
+	if step.err == nil {
+		states[0].EventState = step.ev
+	}
+	return step.err
+}
+
+func TestWaitForRemovalStates(t *testing.T) {
+	const (
+		present = scard.StatePresent | scard.StateChanged
+		empty   = scard.StateEmpty | scard.StateChanged
+	)
+	count := func(n int) scard.StateFlag { return scard.StateFlag(n) << 16 }
+	for _, tc := range []struct {
+		name  string
+		since int
+		steps []statusStep
+		want  error // nil: removed
+		calls int
+	}{
+		{"already empty", -1, []statusStep{{ev: empty}}, nil, 1},
+		{"removed after two polls", -1, []statusStep{{ev: present | count(3)}, {err: scard.ErrTimeout}, {ev: empty | count(4)}}, nil, 3},
+		{"cancelled poll is not an error", -1, []statusStep{{ev: present}, {err: scard.ErrCancelled}, {ev: empty}}, nil, 3},
+		{"mute phone stays until it leaves", -1, []statusStep{{ev: present | scard.StateMute}, {ev: empty}}, nil, 2},
+		{"in use by us is still present", -1, []statusStep{{ev: present | scard.StateInuse}, {ev: present}, {ev: empty}}, nil, 3},
+		{"neither present nor empty", -1, []statusStep{{ev: scard.StateChanged}}, nil, 1},
+		{"count unchanged waits", 3, []statusStep{{ev: present | count(3)}, {ev: empty | count(4)}}, nil, 2},
+		{"count moved: tapped again", 3, []statusStep{{ev: present | count(5)}}, nil, 1},
+		{"count wraps", 0xFFFF, []statusStep{{ev: present | count(0xFFFF)}, {ev: present | count(1)}}, nil, 2},
+		{"unknown reader", -1, []statusStep{{ev: scard.StateUnknown | scard.StateChanged}}, nfc.ErrUnknownReader, 1},
+		{"unknown reader error", -1, []statusStep{{err: scard.ErrUnknownReader}}, nfc.ErrUnknownReader, 1},
+		{"card's reader missing", 3, []statusStep{{err: scard.ErrUnknownReader}}, nfc.ErrReaderUnplugged, 1},
+		{"unplugged while waiting", -1, []statusStep{{ev: present}, {ev: scard.StateUnknown | scard.StateChanged}}, nfc.ErrReaderUnplugged, 2},
+		{"unavailable while waiting", -1, []statusStep{{ev: present}, {err: scard.ErrReaderUnavailable}}, nfc.ErrReaderUnplugged, 2},
+		{"ignored", -1, []statusStep{{ev: present}, {ev: scard.StateIgnore}}, nfc.ErrReaderUnplugged, 2},
+		{"pcscd stopped", -1, []statusStep{{ev: present}, {err: scard.ErrNoService}}, nfc.ErrNoService, 2},
+		{"other error", -1, []statusStep{{err: scard.ErrInvalidParameter}}, scard.ErrInvalidParameter, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := &statusScript{steps: tc.steps}
+			err := waitForRemoval(context.Background(), sim, "R", tc.since)
+			if !errors.Is(err, tc.want) || (err == nil) != (tc.want == nil) {
+				t.Errorf("waitForRemoval = %v, want %v", err, tc.want)
+			}
+			if sim.i != tc.calls {
+				t.Errorf("%d GetStatusChange calls, want %d", sim.i, tc.calls)
+			}
+			// The first call tells pcscd what is known: nothing, or a
+			// present card at count since.
+			want := scard.StateUnaware
+			if tc.since >= 0 {
+				want = scard.StatePresent | count(tc.since)
+			}
+			if sim.current[0] != want {
+				t.Errorf("first CurrentState %#x, want %#x", sim.current[0], want)
+			}
+			// Later calls pass the last state seen, without StateChanged.
+			for i := 1; i < len(sim.current); i++ {
+				if sim.current[i]&scard.StateChanged != 0 {
+					t.Errorf("call %d: CurrentState %#x has StateChanged", i+1, sim.current[i])
+				}
+			}
+		})
+	}
+	t.Run("context done", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		sim := &statusScript{steps: []statusStep{{ev: present}, {err: scard.ErrCancelled}}}
+		n := 0
+		// Cancel during the second poll, as the AfterFunc does.
+		wrapped := statusFunc(func(st []scard.ReaderState, d time.Duration) error {
+			n++
+			if n == 2 {
+				cancel()
+			}
+			return sim.GetStatusChange(st, d)
+		})
+		if err := waitForRemoval(ctx, wrapped, "R", -1); !errors.Is(err, context.Canceled) {
+			t.Errorf("waitForRemoval = %v, want context.Canceled", err)
+		}
+		if n != 2 {
+			t.Errorf("%d polls, want 2", n)
+		}
+	})
+}
+
+type statusFunc func([]scard.ReaderState, time.Duration) error
+
+func (f statusFunc) ListReaders() ([]string, error) { return nil, scard.ErrNoReadersAvailable }
+func (f statusFunc) GetStatusChange(st []scard.ReaderState, d time.Duration) error {
+	return f(st, d)
+}

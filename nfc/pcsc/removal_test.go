@@ -1,0 +1,184 @@
+package pcsc_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/apcvkit/apcvkit/emulator/vpcd"
+	"github.com/apcvkit/apcvkit/internal/pcsctest"
+	"github.com/apcvkit/apcvkit/nfc"
+)
+
+// tap presents a test phone on the reader at addr until the returned
+// function takes it away (it waits for Serve to return). The test's cleanup
+// takes it away too.
+func tap(t testing.TB, addr string) (takeAway func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- vpcd.Serve(ctx, addr, new(pcsctest.Card), vpcd.Options{}) }()
+	stopped := false
+	takeAway = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("vpcd.Serve: %v", err)
+		}
+	}
+	t.Cleanup(takeAway)
+	return takeAway
+}
+
+// returnsWithin runs f in a goroutine and returns its error, failing the
+// test if f has not returned within d.
+func returnsWithin(t testing.TB, d time.Duration, f func() error) (error, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err, time.Since(start)
+	case <-time.After(d):
+		t.Fatalf("no return within %v", d)
+		return nil, 0
+	}
+}
+
+func TestWaitForRemoval(t *testing.T) {
+	addr, reader := pcsctest.Require(t, "pcsc2")
+	pcsctest.WaitCard(t, reader, false, presentTimeout)
+	c := newContext(t)
+	ctx := context.Background()
+
+	// An empty reader: at once.
+	err, took := returnsWithin(t, time.Second, func() error { return c.WaitForRemoval(ctx, reader) })
+	if err != nil || took > 100*time.Millisecond {
+		t.Errorf("empty reader: %v after %v, want nil at once", err, took)
+	}
+
+	// A phone on the reader: WaitForRemoval returns once it is taken away,
+	// not before.
+	takeAway := tap(t, addr)
+	pcsctest.WaitCard(t, reader, true, presentTimeout)
+	base := pcsctest.Snapshot()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- c.WaitForRemoval(ctx, reader) }()
+	select {
+	case err := <-done:
+		t.Fatalf("WaitForRemoval returned %v with the phone still on the reader", err)
+	case <-time.After(700 * time.Millisecond): // more than one pcscd poll
+	}
+	takeAway()
+	away := time.Now()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("WaitForRemoval = %v", err)
+		}
+		t.Logf("removal seen %v after the phone left (waited %v)", time.Since(away), time.Since(start))
+	case <-time.After(presentTimeout):
+		t.Fatal("removal not seen")
+	}
+	pcsctest.CheckNoGrowth(t, base, 0, time.Second)
+
+	if err := c.WaitForRemoval(ctx, "APCV No Such Reader 00 00"); !errors.Is(err, nfc.ErrUnknownReader) {
+		t.Errorf("unknown reader: %v, want nfc.ErrUnknownReader", err)
+	}
+}
+
+func TestWaitForRemovalContext(t *testing.T) {
+	addr, reader := pcsctest.Require(t, "pcsc2")
+	pcsctest.WaitCard(t, reader, false, presentTimeout)
+	// Cleanups run last first: the phone leaves, then this waits for it.
+	t.Cleanup(func() { pcsctest.WaitCard(t, reader, false, presentTimeout) })
+	tap(t, addr)
+	pcsctest.WaitCard(t, reader, true, presentTimeout)
+	c := newContext(t)
+	for _, tc := range []struct {
+		name  string
+		ctx   func() (context.Context, context.CancelFunc)
+		after time.Duration
+		want  error
+	}{
+		{"cancel", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(150*time.Millisecond, cancel)
+			return ctx, cancel
+		}, 150 * time.Millisecond, context.Canceled},
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 150*time.Millisecond)
+		}, 150 * time.Millisecond, context.DeadlineExceeded},
+		{"already cancelled", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}, 0, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := pcsctest.Snapshot()
+			ctx, cancel := tc.ctx()
+			defer cancel()
+			err, took := returnsWithin(t, 2*time.Second, func() error { return c.WaitForRemoval(ctx, reader) })
+			if !errors.Is(err, tc.want) {
+				t.Errorf("WaitForRemoval = %v, want %v", err, tc.want)
+			}
+			// Prompt: the PC/SC wait is cancelled, not left to its poll.
+			if took < tc.after || took > tc.after+100*time.Millisecond {
+				t.Errorf("returned after %v, want %v", took, tc.after)
+			}
+			pcsctest.CheckNoGrowth(t, base, 0, time.Second)
+		})
+	}
+}
+
+// TestWaitForCardRemoval: the phone read last was taken away and tapped
+// again before the wait began: WaitForCardRemoval returns at once (a new
+// tap), while WaitForRemoval waits for the new phone to leave.
+func TestWaitForCardRemoval(t *testing.T) {
+	addr, reader := pcsctest.Require(t, "pcsc2")
+	pcsctest.WaitCard(t, reader, false, presentTimeout)
+	c := newContext(t)
+	takeAway := tap(t, addr)
+	pcsctest.WaitCard(t, reader, true, presentTimeout)
+	k, err := c.Connect(context.Background(), reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSW(t, mustTransmit(t, k, pcsctest.SelectCommand()), 0x9000)
+	k.Close()
+
+	// Still the same phone: both wait.
+	for name, wait := range map[string]func(context.Context) error{
+		"WaitForRemoval":     func(ctx context.Context) error { return c.WaitForRemoval(ctx, reader) },
+		"WaitForCardRemoval": func(ctx context.Context) error { return c.WaitForCardRemoval(ctx, k) },
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+		if err := wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s with the phone still there: %v, want the deadline", name, err)
+		}
+		cancel()
+	}
+
+	// Taken away and tapped again.
+	takeAway()
+	pcsctest.WaitCard(t, reader, false, presentTimeout)
+	t.Cleanup(func() { pcsctest.WaitCard(t, reader, false, presentTimeout) })
+	tap(t, addr)
+	pcsctest.WaitCard(t, reader, true, presentTimeout)
+	err, took := returnsWithin(t, 2*time.Second, func() error { return c.WaitForCardRemoval(context.Background(), k) })
+	if err != nil || took > 100*time.Millisecond {
+		t.Errorf("WaitForCardRemoval after a new tap: %v after %v, want nil at once", err, took)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	if err := c.WaitForRemoval(ctx, reader); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("WaitForRemoval with the new phone there: %v, want the deadline", err)
+	}
+}
