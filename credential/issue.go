@@ -110,7 +110,11 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 	}
 	full := base
 	full.Digests = make(map[uint8]bstr, len(data))
-	for g, d := range data {
+	for _, g := range AllGroups { // a fixed order: salts are drawn reproducibly
+		d, ok := data[g]
+		if !ok {
+			continue
+		}
 		raw, err := marshal(d)
 		if err != nil {
 			return nil, err
