@@ -1,6 +1,7 @@
 package benchmarks_test
 
 import (
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -8,11 +9,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
+	"github.com/apcvkit/apcvkit/internal/testworld"
 )
 
 // familySizes are the family sizes of the QR and NFC benchmarks: one
@@ -43,50 +46,146 @@ func BenchmarkQRText(b *testing.B) {
 	}
 }
 
+// BenchmarkP1 alternates, in each iteration, one VerifyQR and the
+// cryptographic floor (BenchmarkCrypto/verify2+decompress and verify2),
+// and reports the ratios of their per-iteration medians: x-crypto (P1,
+// goal at most 1.15) and x-verify2 (against the two verifications alone).
+// Interleaving makes the machine's load weigh on both sides alike.
+func BenchmarkP1(b *testing.B) {
+	for _, n := range familySizes {
+		b.Run(fmt.Sprintf("beneficiaires=%d", n), func(b *testing.B) {
+			w := world(n)
+			fl := newFloor(b, w)
+			f := newQRFeed(b, w, qrBatch, b.N)
+			qr := make([]time.Duration, 0, b.N)
+			c1 := make([]time.Duration, 0, b.N)
+			c2 := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for i := range b.N {
+				v, text := f.at(i)
+				t0 := time.Now()
+				p, err := v.VerifyQR(text)
+				t1 := time.Now()
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkPresentation = p
+				fl.verify2Decompress(b)
+				t2 := time.Now()
+				fl.verify2(b)
+				qr = append(qr, t1.Sub(t0))
+				c1 = append(c1, t2.Sub(t1))
+				c2 = append(c2, time.Since(t2))
+			}
+			b.StopTimer()
+			mQR, m1, m2 := median(qr), median(c1), median(c2)
+			b.ReportMetric(float64(mQR)/float64(m1), "x-crypto")
+			b.ReportMetric(float64(mQR)/float64(m2), "x-verify2")
+			b.ReportMetric(float64(mQR)/1e3, "verifyqr-µs-median")
+			b.ReportMetric(float64(m1)/1e3, "crypto-µs-median")
+		})
+	}
+}
+
 // BenchmarkCrypto is the cryptographic floor of VerifyQR: the two ECDSA
 // P-256 verifications it must do (the issuer's signature over the
 // credential, the device's over the presentation), with ecdsa.VerifyASN1
 // over SHA-256 digests already computed, and the same plus the
 // decompression of the device key (the credential carries it in SEC 1
 // compressed form; VerifyQR must decompress it before the second
-// verification).
+// verification). nfc-reader is the reader's public-key work in an NFC
+// session: an ephemeral ECDH key, the shared secret, and the same two
+// verifications with the decompression (the floor of BenchmarkNFCPCSC's
+// x-bare-nocrypto).
 func BenchmarkCrypto(b *testing.B) {
-	w := world(1)
-	d1, d2 := sha256.Sum256([]byte("issuer")), sha256.Sum256([]byte("device"))
-	sig1, err := ecdsa.SignASN1(rand.Reader, w.Issuer.Key, d1[:])
-	if err != nil {
-		b.Fatal(err)
-	}
-	sig2, err := ecdsa.SignASN1(rand.Reader, w.Device, d2[:])
-	if err != nil {
-		b.Fatal(err)
-	}
-	issuer := &w.Issuer.Key.PublicKey
-	compressed := elliptic.MarshalCompressed(elliptic.P256(), w.Device.X, w.Device.Y)
-	device := &w.Device.PublicKey
+	f := newFloor(b, world(1))
 	b.Run("verify2", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			sinkBool = ecdsa.VerifyASN1(issuer, d1[:], sig1) && ecdsa.VerifyASN1(device, d2[:], sig2)
-			if !sinkBool {
-				b.Fatal("signature refused")
-			}
+			f.verify2(b)
 		}
 	})
 	b.Run("verify2+decompress", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			x, y := elliptic.UnmarshalCompressed(elliptic.P256(), compressed)
-			if x == nil {
-				b.Fatal("bad point")
-			}
-			dev := &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
-			sinkBool = ecdsa.VerifyASN1(issuer, d1[:], sig1) && ecdsa.VerifyASN1(dev, d2[:], sig2)
-			if !sinkBool {
-				b.Fatal("signature refused")
-			}
+			f.verify2Decompress(b)
 		}
 	})
+	b.Run("nfc-reader", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f.nfcReader(b)
+		}
+	})
+}
+
+// floor holds what the cryptographic floors work on: signatures by the
+// world's issuer and device keys over SHA-256 digests, the device key in
+// compressed form, and a phone's ephemeral ECDH key.
+type floor struct {
+	d1, d2     [32]byte
+	sig1, sig2 []byte
+	issuer     *ecdsa.PublicKey
+	device     *ecdsa.PublicKey
+	compressed []byte
+	phoneKey   *ecdh.PublicKey
+}
+
+func newFloor(tb testing.TB, w *testworld.World) *floor {
+	tb.Helper()
+	f := &floor{d1: sha256.Sum256([]byte("issuer")), d2: sha256.Sum256([]byte("device")),
+		issuer: &w.Issuer.Key.PublicKey, device: &w.Device.PublicKey,
+		compressed: elliptic.MarshalCompressed(elliptic.P256(), w.Device.X, w.Device.Y)}
+	var err error
+	if f.sig1, err = ecdsa.SignASN1(rand.Reader, w.Issuer.Key, f.d1[:]); err != nil {
+		tb.Fatal(err)
+	}
+	if f.sig2, err = ecdsa.SignASN1(rand.Reader, w.Device, f.d2[:]); err != nil {
+		tb.Fatal(err)
+	}
+	k, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.phoneKey = k.PublicKey()
+	return f
+}
+
+// verify2 is the two ECDSA verifications.
+func (f *floor) verify2(tb testing.TB) {
+	sinkBool = ecdsa.VerifyASN1(f.issuer, f.d1[:], f.sig1) && ecdsa.VerifyASN1(f.device, f.d2[:], f.sig2)
+	if !sinkBool {
+		tb.Fatal("signature refused")
+	}
+}
+
+// verify2Decompress is verify2 with the device key decompressed first.
+func (f *floor) verify2Decompress(tb testing.TB) {
+	x, y := elliptic.UnmarshalCompressed(elliptic.P256(), f.compressed)
+	if x == nil {
+		tb.Fatal("bad point")
+	}
+	dev := &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
+	sinkBool = ecdsa.VerifyASN1(f.issuer, f.d1[:], f.sig1) && ecdsa.VerifyASN1(dev, f.d2[:], f.sig2)
+	if !sinkBool {
+		tb.Fatal("signature refused")
+	}
+}
+
+// nfcReader is the reader's public-key work in an NFC session: its
+// ephemeral ECDH key, the shared secret with the phone's key, and
+// verify2Decompress.
+func (f *floor) nfcReader(tb testing.TB) {
+	k, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	secret, err := k.ECDH(f.phoneKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sinkBytes = secret
+	f.verify2Decompress(tb)
 }
 
 // qrSize is the size of one QR text: characters, and the smallest QR
