@@ -14,7 +14,6 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/examples/internal/exampletest"
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
-	"github.com/apcvkit/apcvkit/qrscan"
 )
 
 // TestRun renders the emulated phone's QR code to image files (a plain PNG
@@ -125,5 +124,3 @@ func TestRun(t *testing.T) {
 
 // errNoIdentity marks the rows where no file holds the app's code.
 var errNoIdentity = errors.New("no identity")
-
-var _ = qrscan.ErrNoCode
