@@ -62,7 +62,7 @@ func runDemo(ctx context.Context, profile string, out output, showQR bool, stdou
 	if err != nil {
 		return err
 	}
-	cam := camera.NewSource(camera.Images(frame), camera.SourceOptions{})
+	cam := camera.NewSource(camera.Images(frame), camera.SourceOptions{Logf: logf("camera")})
 	r, err := reader.Open(ctx, reader.Config{
 		Enabled:       true,
 		ListAuthority: w.Issuer.ListAuthority(),
@@ -70,6 +70,7 @@ func runDemo(ctx context.Context, profile string, out output, showQR bool, stdou
 		Groups:        credential.AllGroups,
 		NFC:           []reader.NFCSource{desk},
 		Receipts:      w,
+		Logger:        logger,
 	})
 	if err != nil {
 		return err
@@ -78,7 +79,7 @@ func runDemo(ctx context.Context, profile string, out output, showQR bool, stdou
 
 	// NFC, when the phone has it.
 	if a, err := w.Applet(); err == nil {
-		l := link.New(a, link.Config{BitRate: link.Rate424, Realtime: true})
+		l := link.New(a, link.Config{BitRate: link.Rate424, Realtime: true, Logf: logf("link")})
 		if err := desk.Tap(l); err != nil {
 			return err
 		}
@@ -115,7 +116,7 @@ func runDemo(ctx context.Context, profile string, out output, showQR bool, stdou
 		}
 	}
 	rq, err := reader.Open(ctx, reader.Config{
-		Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w, QR: []qrscan.Source{cam},
+		Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w, QR: []qrscan.Source{cam}, Logger: logger,
 	})
 	if err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/apcvkit/apcvkit/emulator/present/hidgen"
+	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"io"
 	"os"
 	"sync"
@@ -31,6 +33,8 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	png := fs.String("qr-png", "", "write the phone's current QR code as a PNG to this file")
 	term := fs.Bool("qr-terminal", false, "draw the phone's current QR code in the terminal")
 	locked := fs.Bool("locked", false, "leave the app locked (readers get 'enter your secret code')")
+	hidOut := fs.String("hid-out", "", "write the USB-HID report stream a scanner would send for the phone's QR (for apcv read --hid-replay)")
+	hidLayout := fs.String("hid-layout", "fr", "report stream kind with --hid-out: fr or us (keyboard wedge), pos-honeywell or pos-standard (HID POS)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: apcv emulate [--profile NAME] [--lists-out DIR] [--vpcd ADDR] [--serial-pty] [--qr-png FILE] [--qr-terminal]")
 		fmt.Fprintln(stderr, "\nRuns an issuer and an activated, unlocked emulated phone. With --vpcd or --serial-pty it")
@@ -95,6 +99,12 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			}
 		}
 	}
+	if *hidOut != "" {
+		if err := writeHIDStream(w, *hidOut, *hidLayout); err != nil {
+			return fail(stderr, "emulate", err, exitFailure)
+		}
+		fmt.Fprintf(stdout, "hid: %s (%s)\n", *hidOut, *hidLayout)
+	}
 	if *vpcdAddr == "" && !*pty {
 		return exitOK
 	}
@@ -110,8 +120,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			logf := func(format string, args ...any) { fmt.Fprintf(stderr, "vpcd: "+format+"\n", args...) }
-			if err := vpcd.Serve(ctx, *vpcdAddr, a, vpcd.Options{Logf: logf}); err != nil && !errors.Is(err, context.Canceled) {
+			if err := vpcd.Serve(ctx, *vpcdAddr, a, vpcd.Options{Logf: logf("vpcd")}); err != nil && !errors.Is(err, context.Canceled) {
 				errs <- fmt.Errorf("vpcd: %w", err)
 			}
 		}()
@@ -156,4 +165,38 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cancel()
 	wg.Wait()
 	return code
+}
+
+// writeHIDStream writes the report stream a USB-HID scanner of the given
+// kind would send for the phone's current QR text.
+func writeHIDStream(w *emulator.World, path, kind string) error {
+	text, err := w.Phone.PresentQR()
+	if err != nil {
+		return err
+	}
+	var reports []hid.Report
+	switch kind {
+	case "fr":
+		reports, err = hidgen.Wedge(text, hidgen.WedgeOptions{Layout: hidgen.FR})
+	case "us":
+		reports, err = hidgen.Wedge(text, hidgen.WedgeOptions{Layout: hidgen.US})
+	case "pos-honeywell":
+		reports, err = hidgen.POS(text, hidgen.POSOptions{Layout: hid.POSHoneywell})
+	case "pos-standard":
+		reports, err = hidgen.POS(text, hidgen.POSOptions{Layout: hid.POSStandard})
+	default:
+		return fmt.Errorf("--hid-layout %q: want fr, us, pos-honeywell or pos-standard", kind)
+	}
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := hid.WriteReports(f, reports); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

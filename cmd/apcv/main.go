@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -41,11 +42,11 @@ var commands = map[string]command{
 	"read":    {cmdRead, "read a patient's app from PC/SC, serial, HID or image sources"},
 	"emulate": {cmdEmulate, "run an emulated phone: virtual card in pcscd (vpcd), serial scanner pty, QR image"},
 	"verify":  {cmdVerify, "verify a scanned QR text against trust and revocation lists"},
-	// "portal" is registered in portal.go.
+	"portal":  {cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"},
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: apcv COMMAND [flags]   (apcv COMMAND --help for details)")
+	fmt.Fprintln(w, "usage: apcv [--debug] COMMAND [flags]   (apcv COMMAND --help for details)")
 	fmt.Fprintln(w)
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -65,7 +66,26 @@ func main() {
 	os.Exit(code)
 }
 
+// logger is the CLI's log: warnings by default, everything with --debug
+// (or APCV_DEBUG=1). Personal data never reach it: the SDK logs masked
+// values only.
+var logger = slog.New(slog.DiscardHandler)
+
+// logf adapts logger to the Logf functions of the device packages.
+func logf(prefix string) func(format string, args ...any) {
+	return func(format string, args ...any) { logger.Debug(prefix + ": " + fmt.Sprintf(format, args...)) }
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	level := slog.LevelWarn
+	if os.Getenv("APCV_DEBUG") == "1" {
+		level = slog.LevelDebug
+	}
+	if len(args) > 0 && (args[0] == "--debug" || args[0] == "-debug") {
+		level = slog.LevelDebug
+		args = args[1:]
+	}
+	logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage

@@ -18,10 +18,6 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/portal"
 )
 
-func init() {
-	commands["portal"] = command{cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"}
-}
-
 const portalUsage = `usage:
   apcv portal serve --state DIR [--addr 127.0.0.1:8080] [--agents FILE] [--publish-delay 1m]
                     [--register PROFILE]... [--allow-remote]

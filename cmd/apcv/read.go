@@ -4,7 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -29,13 +31,14 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&pcscReaders, "pcsc", "read NFC from this PC/SC reader (\"\" or \"any\": every contactless reader); repeatable")
 	fs.Var(&serials, "serial", "read QR codes from the serial scanner at this path (e.g. /dev/ttyACM0); repeatable")
 	fs.Var(&images, "image", "read a QR code from this image file (PNG, JPEG); repeatable")
+	hidReplay := fs.String("hid-replay", "", "replay a recorded USB-HID scanner report stream (apcv emulate --hid-out writes one)")
 	baud := fs.Int("baud", 9600, "serial line rate")
 	groups := fs.String("groups", "AMO", "data groups asked for over NFC: AMO,INS,ETAT_CIVIL")
 	var out output
 	out.flags(fs)
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apcv read --lists DIR [--pcsc READER]... [--serial PATH]... [--image FILE]... [--json]")
+		fmt.Fprintln(stderr, "usage: apcv read --lists DIR [--pcsc READER]... [--serial PATH]... [--image FILE]... [--hid-replay FILE] [--json] [--show-pii]")
 		fmt.Fprintln(stderr, "\nWaits for the first presentation on any source and prints the verified identity.")
 		fmt.Fprintln(stderr, "Exit 3 when the presentation is refused, 1 on device or list errors.")
 		fs.PrintDefaults()
@@ -59,7 +62,19 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "read", err, exitFailure)
 	}
-	cfg := reader.Config{Enabled: true, ListAuthority: auth, Lists: reader.DirLists(*dir), Groups: gs}
+	cfg := reader.Config{Enabled: true, ListAuthority: auth, Lists: reader.DirLists(*dir), Groups: gs, Logger: logger}
+	if *hidReplay != "" {
+		f, err := os.Open(*hidReplay)
+		if err != nil {
+			return fail(stderr, "read", err, exitFailure)
+		}
+		reports, err := hid.ReadReports(f)
+		f.Close()
+		if err != nil {
+			return fail(stderr, "read", err, exitFailure)
+		}
+		cfg.QR = append(cfg.QR, hid.NewSource(hid.NewReplay(reports, true), hid.Config{Name: "hid:" + *hidReplay, Logf: logf("hid")}))
+	}
 	for _, p := range serials {
 		src, err := serial.Open(p, serial.Config{Mode: serialMode(*baud)})
 		if err != nil {
@@ -69,7 +84,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.QR = append(cfg.QR, src)
 	}
 	if len(images) > 0 {
-		cfg.QR = append(cfg.QR, camera.NewSource(camera.Files(images...), camera.SourceOptions{}))
+		cfg.QR = append(cfg.QR, camera.NewSource(camera.Files(images...), camera.SourceOptions{Logf: logf("camera")}))
 	}
 	for _, name := range pcscReaders {
 		src, err := openPCSC(name)
