@@ -1,0 +1,95 @@
+// Package reader is the SDK's facade: one API that reads a verified
+// identity from the appli carte Vitale (ApCV) on every desk device at once,
+// contactless (NFC) and QR code alike.
+//
+//	r, err := reader.Open(ctx, reader.Config{Enabled: true, ListAuthority: key, Lists: lists, NFC: nfcSources, QR: qrSources})
+//	id, err := r.Read(ctx) // the first verified identity presented on any device
+//
+// # Sources
+//
+// The devices are given in Config. An NFCSource is a contactless reader:
+// reader/pcscsource for PC/SC readers (Open("") watches every contactless
+// reader, including ones plugged in later), emulator/field for an in-memory
+// one. A qrscan.Source is a QR scanner or camera: qrscan/serial (RS-232 and
+// USB CDC-ACM scanners), qrscan/hid (HID scanners), qrscan/camera (webcam
+// frames, image files). The Reader owns its sources: Close closes them.
+//
+// # Life cycle
+//
+// Open checks the policy, loads and verifies the lists, and emits a
+// DeviceAdded event per source. Then the desk loops on Read: each Read
+// waits on every source concurrently and returns the first verified
+// Identity, or the error of the first failed presentation (app locked, QR
+// code expired, phone removed too early…): show Message(err, lang) and call
+// Read again. A device that fails for good (unplugged) is reported by a
+// DeviceRemoved event and left out of the following Reads; once none is
+// left, Read fails with ErrNoSource. Cancelling ctx ends a Read.
+//
+// After billing, PostReceipt sends the expense to the patient's app, where
+// it shows in Activités for 7 days: over NFC, on the session the Read left
+// open, or through Config.Receipts (the app's backend) for a QR identity.
+// An NFC identity holds the phone's connection until PostReceipt,
+// Identity.Release, the next Read or Close, whichever comes first; so post
+// the receipt before reading the next patient.
+//
+// Close ends a running Read (which returns ErrClosed), stops the list
+// refresh, releases held connections, closes every source and the Events
+// channel, and returns once every goroutine of the Reader has.
+//
+// # Policy
+//
+// The zero Config refuses to read. Its switches:
+//
+//   - Enabled is the billing software's "ApCV function" setting; without
+//     it Open fails with ErrDisabled.
+//   - Departement and Deployed: with Deployed non-empty, Open fails with
+//     ErrNotDeployed unless the PS's département is listed.
+//   - Groups are the data groups asked for over NFC (default AMO; a QR code
+//     carries AMO only).
+//   - ListAuthority pins the key that signs the trust and revocation lists,
+//     which Lists serves: reader/lists fetches them over HTTP with a cache,
+//     DirLists reads a directory, StaticLists holds fixed bytes. They are
+//     fetched at Open and every ListRefresh (default 1 h; RefreshLists
+//     fetches now); a refused list (tampered, rolled back) leaves the one in
+//     use. A ready-made Verifier may be given instead.
+//   - QRWindow is how long a QR code stays valid after the phone signed it
+//     (default 3 min).
+//   - Now is the clock (nil: time.Now); NFCStepTimeout and NFCTimeout bound
+//     each APDU exchange and a whole NFC read (defaults 2 s and 5 s).
+//
+// # Errors
+//
+// Every error is wrapped with context ("reader: open: …") and matches a
+// sentinel with errors.Is: this package's (ErrDisabled, ErrNotDeployed,
+// ErrNoSource, ErrBusy, ErrClosed, ErrNoReceipts), package nfc's
+// (ErrAppLocked, ErrAppRevoked, ErrPhoneRemoved, ErrNoNFC,
+// ErrReaderUnplugged…), package credential's (ErrQRExpired, ErrRevoked,
+// ErrUnknownIssuer, ErrReplayed…) and package qrscan's (ErrNotApCV,
+// ErrGarbled). Each sentinel carries a message for the person at the desk,
+// in French and English: Message(err, apcverr.FR). An error without one
+// gets apcverr.Generic's.
+//
+// # Logging and personal data
+//
+// Config.Logger (a *slog.Logger; nil discards) receives what the Reader
+// does, never personal data: an Identity logs as its mode, source, number
+// of beneficiaries and the ouvrant droit's masked NIR (credential.NIR's
+// Masked, "2 78 05 ** *** *** 80"), and its String is masked too. The
+// identity itself (names, NIRs, birth dates) is for the billing software:
+// do not pass its fields to a logger.
+//
+// # Events
+//
+// Events returns a channel for a UI: DeviceAdded, DeviceRemoved,
+// PhoneDetected, Reading, IdentityRead (Event.Identity set) and Error
+// (Event.Err set). It is buffered; when the UI falls behind, new events are
+// dropped rather than slowing the reading. Close closes it; events still
+// buffered can be received after Close.
+//
+// # Concurrency
+//
+// A Reader may be used from several goroutines. One Read runs at a time: a
+// second concurrent Read fails with ErrBusy. Close may be called at any
+// time, also during a Read, and more than once. Identity.Release is safe to
+// call twice and concurrently.
+package reader
