@@ -14,7 +14,8 @@ import (
 type NIR string
 
 // FieldError says which field of which record is at fault. It wraps
-// ErrInvalidField, so errors.Is(err, ErrInvalidField) holds.
+// ErrInvalidField, so errors.Is(err, ErrInvalidField) holds. Its text names
+// the field and the rule broken, never the value: it may reach a log.
 type FieldError struct {
 	Field  string // e.g. "beneficiaires[1].nir"
 	Reason string // e.g. "key 12 does not match 80"
@@ -57,7 +58,7 @@ func (n NIR) number() (uint64, error) {
 	}
 	v, err := strconv.ParseUint(body, 10, 64)
 	if err != nil {
-		return 0, fieldErr("nir", "body %q is not 13 digits (2A/2B allowed as département)", n.Masked())
+		return 0, fieldErr("nir", "body is not 13 digits (2A/2B allowed as département)")
 	}
 	return v, nil
 }

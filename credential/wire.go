@@ -77,7 +77,7 @@ func decodeDate(field string, v uint32) (Date, error) {
 
 func (d Date) validate(field string) error {
 	if d.Year < 1850 || d.Year > 2200 || d.Month < 0 || d.Month > 12 || d.Day < 0 || d.Day > 31 {
-		return fieldErr(field, "date %s out of range", d)
+		return fieldErr(field, "date out of range (year 1850..2200, month 0..12, day 0..31)")
 	}
 	return nil
 }
@@ -150,7 +150,7 @@ func (b *Beneficiary) Validate() error {
 			return err
 		}
 		if b.DateMiseAJour.Lunar() {
-			return fieldErr("dateMiseAJour", "%s is not a calendar date", b.DateMiseAJour)
+			return fieldErr("dateMiseAJour", "is not a calendar date")
 		}
 	}
 	if b.INS != nil {
@@ -183,7 +183,7 @@ func (i *INS) Validate() error {
 		return err
 	}
 	if !isCOG(i.LieuNaissance) {
-		return fieldErr("lieuNaissance", "%q is not a COG code", i.LieuNaissance)
+		return fieldErr("lieuNaissance", "is not a COG code (5 digits, or 2A/2B and 3 digits)")
 	}
 	return nil
 }
@@ -211,10 +211,10 @@ func (e *EtatCivil) Validate() error {
 		return err
 	}
 	if !isDigits(e.PaysNaissance, 5) {
-		return fieldErr("paysNaissance", "%q is not an INSEE country code", e.PaysNaissance)
+		return fieldErr("paysNaissance", "is not an INSEE country code (5 digits)")
 	}
 	if e.CommuneNaissance != "" && !isCOG(e.CommuneNaissance) {
-		return fieldErr("communeNaissance", "%q is not a COG code", e.CommuneNaissance)
+		return fieldErr("communeNaissance", "is not a COG code (5 digits, or 2A/2B and 3 digits)")
 	}
 	switch e.TypeDocument {
 	case "CNI", "PASSEPORT", "TITRE_SEJOUR":

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"github.com/apcvkit/apcvkit/apcverr"
 	"log/slog"
 	"slices"
 	"sync"
@@ -316,6 +317,7 @@ func (r *Reader) read(ctx context.Context) (*Identity, error) {
 				continue
 			}
 			if o.err != nil {
+				r.log.Info("reader: presentation refused", "code", apcverr.Code(o.err), "err", o.err)
 				r.emit(Event{Kind: Error, Err: o.err})
 				return nil, o.err
 			}
@@ -362,6 +364,7 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- o
 			}
 		}
 		r.emit(Event{Kind: PhoneDetected, Source: name})
+		r.log.Debug("reader: phone in the field", "source", name)
 		r.emit(Event{Kind: Reading, Source: name})
 		sess, err := nfc.Read(ctx, phone, r.v, nfc.Options{Groups: r.cfg.Groups, StepTimeout: r.cfg.NFCStepTimeout,
 			Timeout: r.cfg.NFCTimeout, Logger: r.cfg.Logger})
@@ -410,6 +413,7 @@ func (r *Reader) qrLoop(ctx context.Context, idx, i int, s qrscan.Source, out ch
 			continue
 		}
 		r.emit(Event{Kind: Reading, Source: name})
+		r.log.Debug("reader: QR scanned", "source", name, "chars", len(scan.Text), "symbology", scan.Symbology)
 		p, err := r.v.VerifyQR(scan.Text)
 		if err != nil {
 			if !send(ctx, out, outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1}) {

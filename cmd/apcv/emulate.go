@@ -31,6 +31,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	baud := fs.Int("baud", 9600, "serial scanner line rate (with --serial-pty)")
 	every := fs.Duration("scan-every", 20*time.Second, "how often the emulated scanner reads a fresh QR (with --serial-pty)")
 	png := fs.String("qr-png", "", "write the phone's current QR code as a PNG to this file")
+	qrTextOut := fs.String("qr-text", "", "write the phone's current QR text to this file")
 	term := fs.Bool("qr-terminal", false, "draw the phone's current QR code in the terminal")
 	locked := fs.Bool("locked", false, "leave the app locked (readers get 'enter your secret code')")
 	hidOut := fs.String("hid-out", "", "write the USB-HID report stream a scanner would send for the phone's QR (for apcv read --hid-replay)")
@@ -98,6 +99,16 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 				return fail(stderr, "emulate", err, exitFailure)
 			}
 		}
+	}
+	if *qrTextOut != "" {
+		text, err := w.Phone.PresentQR()
+		if err == nil {
+			err = os.WriteFile(*qrTextOut, []byte(text+"\n"), 0o600)
+		}
+		if err != nil {
+			return fail(stderr, "emulate", err, exitFailure)
+		}
+		fmt.Fprintf(stdout, "qr text: %s (%d characters)\n", *qrTextOut, len(text))
 	}
 	if *hidOut != "" {
 		if err := writeHIDStream(w, *hidOut, *hidLayout); err != nil {

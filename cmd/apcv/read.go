@@ -32,6 +32,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&serials, "serial", "read QR codes from the serial scanner at this path (e.g. /dev/ttyACM0); repeatable")
 	fs.Var(&images, "image", "read a QR code from this image file (PNG, JPEG); repeatable")
 	hidReplay := fs.String("hid-replay", "", "replay a recorded USB-HID scanner report stream (apcv emulate --hid-out writes one)")
+	hidTimed := fs.Bool("hid-timed", false, "with --hid-replay, keep the recorded timing (a wedge scanner types ~8 ms per character)")
 	baud := fs.Int("baud", 9600, "serial line rate")
 	groups := fs.String("groups", "AMO", "data groups asked for over NFC: AMO,INS,ETAT_CIVIL")
 	var out output
@@ -73,7 +74,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, "read", err, exitFailure)
 		}
-		cfg.QR = append(cfg.QR, hid.NewSource(hid.NewReplay(reports, true), hid.Config{Name: "hid:" + *hidReplay, Logf: logf("hid")}))
+		cfg.QR = append(cfg.QR, hid.NewSource(hid.NewReplay(reports, *hidTimed), hid.Config{Name: "hid:" + *hidReplay, Logf: logf("hid")}))
 	}
 	for _, p := range serials {
 		src, err := serial.Open(p, serial.Config{Mode: serialMode(*baud)})
