@@ -151,3 +151,39 @@ func BenchmarkBase45Decode(b *testing.B) {
 		buf, _ = credential.AppendBase45Decode(buf[:0], s)
 	}
 }
+
+// BenchmarkVerifyQRRatio interleaves VerifyQR and the bare pair of ECDSA
+// verifications in the same loop, timing each, and reports their ratio
+// (x-verify): on a shared, noisy machine this is steadier than comparing two
+// separate benchmarks. DESIGN.md §5 aims at ≤ 1.15.
+func BenchmarkVerifyQRRatio(b *testing.B) {
+	w := newWorld(b, 1)
+	v := w.verifier(b)
+	texts := make([]string, b.N)
+	for i := range texts {
+		texts[i] = w.qr(b, -time.Second, uint32(i+1))
+	}
+	k1, k2 := genKey(b), genKey(b)
+	d1, d2 := sha256.Sum256([]byte("issuer")), sha256.Sum256([]byte("device"))
+	s1, _ := ecdsa.SignASN1(rand.Reader, k1, d1[:])
+	s2, _ := ecdsa.SignASN1(rand.Reader, k2, d2[:])
+	var tQR, tSig time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		p, err := v.VerifyQR(texts[i])
+		t1 := time.Now()
+		sinkB = ecdsa.VerifyASN1(&k1.PublicKey, d1[:], s1) && ecdsa.VerifyASN1(&k2.PublicKey, d2[:], s2)
+		t2 := time.Now()
+		if err != nil {
+			b.Fatal(err)
+		}
+		sinkP = p
+		tQR += t1.Sub(t0)
+		tSig += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(tQR)/float64(tSig), "x-verify")
+	b.ReportMetric(float64(tQR.Nanoseconds())/float64(b.N), "ns-verifyqr")
+	b.ReportMetric(float64(tSig.Nanoseconds())/float64(b.N), "ns-2ecdsa")
+}
