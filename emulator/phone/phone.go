@@ -690,6 +690,15 @@ func (p *Phone) PresentQR() (string, error) {
 	return text, nil
 }
 
+// QRCounter returns the refresh counter of the last QR text PresentQR
+// returned (0 before the first). It never goes back while the app keeps its
+// credential, across restarts too (Open).
+func (p *Phone) QRCounter() uint32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.qrCounter
+}
+
 // AddActivity records a care expense billed with this app (written by the
 // PS's software after billing). The app need not be unlocked, but it must
 // hold a valid credential.
