@@ -12,7 +12,8 @@
 // reader, including ones plugged in later), emulator/field for an in-memory
 // one. A qrscan.Source is a QR scanner or camera: qrscan/serial (RS-232 and
 // USB CDC-ACM scanners), qrscan/hid (HID scanners), qrscan/camera (webcam
-// frames, image files). The Reader owns its sources: Close closes them.
+// frames, image files). Once Open succeeds the Reader owns its sources and
+// Close closes them; when Open fails, closing them is left to the caller.
 //
 // # Life cycle
 //
