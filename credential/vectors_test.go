@@ -5,6 +5,8 @@ package credential_test
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -222,6 +224,34 @@ func TestIssueDeterministic(t *testing.T) {
 		if !bytes.Equal(h.Credential, first.Credential) || !bytes.Equal(h.QRCredential, first.QRCredential) ||
 			!reflect.DeepEqual(h.Groups, first.Groups) {
 			t.Fatalf("issuance %d with the same rand differs from the first", i+1)
+		}
+	}
+}
+
+// The committed vectors are exactly what the generator produces: a change of
+// the wire format shows up here first (regenerate with go generate, review
+// the diff, commit).
+func TestVectorsReproduce(t *testing.T) {
+	vs, err := vectors.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("testdata/vectors/*.json")
+	if len(files) != len(vs) {
+		t.Errorf("%d files, the generator makes %d vectors", len(files), len(vs))
+	}
+	for _, v := range vs {
+		want, err := vectors.Encode(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join("testdata/vectors", v.Name+".json"))
+		if err != nil {
+			t.Errorf("%s: %v", v.Name, err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: file differs from the generator's output; run go generate ./credential/ and review the diff", v.Name)
 		}
 	}
 }
