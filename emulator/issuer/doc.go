@@ -4,10 +4,19 @@
 // issuer (credential.Issue with a fresh credential id per activation, one
 // active app per user), revocation and blocking, the signed trust list and
 // revocation list, the Activités store, and the management portal's
-// PersonView. State survives restarts through Save and Open.
+// PersonView. State survives restarts: an issuer made by Open saves every
+// change to its directory (atomically and durably, emulator/store) before
+// the method returns; Save writes a copy.
 //
 //	iss, _ := issuer.Open(stateDir, issuer.Options{Eligibility: issuer.TrainingDeck()})
-//	defer iss.Save(stateDir)
+//	err := iss.Register(issuer.Person{Family: fam, Departement: "26"}) // on disk when it returns
+//
+// Data changes (UpdateFamily, or Register with other data) re-issue the
+// active app's credential under a new CredentialID bound to the same device
+// key; the old one is revoked (ReasonReissued) and the phone fetches the new
+// one (Reissued). RotateKey makes a new signing key while the older ones stay
+// in the trust list as long as credentials they signed are valid; kids
+// (Options.KeyID) may collide, readers try every key of a kid.
 //
 // Readers pin ListAuthority and load TrustList and RevocationList. Every
 // method is safe for concurrent use; none checks who calls it: the portal
