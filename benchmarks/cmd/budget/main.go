@@ -24,6 +24,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/apcvkit/apcvkit/benchmarks/internal/benchfmt"
 )
 
 func main() {
@@ -81,11 +83,11 @@ func run(budgetPath, outputPath, allowMissing string, stdout, stderr io.Writer) 
 	return 0
 }
 
-// errSyntax is wrapped by the parsers for a line they cannot read.
+// errSyntax is wrapped by parseBudget for a line it cannot read.
 var errSyntax = errors.New("syntax error")
 
 // maxName bounds a benchmark name.
-const maxName = 1024
+const maxName = benchfmt.MaxName
 
 // parseBudget reads "NAME MAX" lines.
 func parseBudget(r io.Reader) (map[string]float64, error) {
@@ -118,49 +120,20 @@ type result struct {
 	allocs float64
 }
 
-// parseBench reads the result lines of a `go test -bench` output:
-// "BenchmarkName-P  N  V unit  V unit …". Other lines (goos:, PASS, ok,
-// logs) are skipped. It returns the results in order.
+// parseBench reads the result lines of a `go test -bench` output.
 func parseBench(r io.Reader) ([]result, error) {
-	var out []result
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		f := strings.Fields(sc.Text())
-		if len(f) < 2 || !strings.HasPrefix(f[0], "Benchmark") {
-			continue
-		}
-		if _, err := strconv.ParseUint(f[1], 10, 64); err != nil {
-			continue // "BenchmarkX" alone (a parent, or a log line), not a result
-		}
-		if len(f)%2 != 0 || len(f[0]) > maxName {
-			return nil, fmt.Errorf("line %d: odd value/unit pairs: %w", n, errSyntax)
-		}
-		res := result{name: trimProcs(f[0]), allocs: -1}
-		for i := 2; i < len(f); i += 2 {
-			v, err := strconv.ParseFloat(f[i], 64)
-			if err != nil {
-				return nil, fmt.Errorf("line %d: value %q: %w", n, f[i], errSyntax)
-			}
-			if f[i+1] == "allocs/op" {
-				res.allocs = v
-			}
-		}
-		out = append(out, res)
+	rs, err := benchfmt.Parse(r)
+	if err != nil {
+		return nil, err
 	}
-	return out, sc.Err()
-}
-
-// trimProcs removes the "-GOMAXPROCS" suffix go test adds to names.
-func trimProcs(name string) string {
-	i := strings.LastIndexByte(name, '-')
-	if i < 0 {
-		return name
+	out := make([]result, len(rs))
+	for i, r := range rs {
+		out[i] = result{name: r.Name, allocs: -1}
+		if v, ok := r.Values["allocs/op"]; ok {
+			out[i].allocs = v
+		}
 	}
-	if _, err := strconv.Atoi(name[i+1:]); err != nil {
-		return name
-	}
-	return name[:i]
+	return out, nil
 }
 
 // check returns one message per budget breach or missing figure, sorted.

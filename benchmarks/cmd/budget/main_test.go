@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/apcvkit/apcvkit/benchmarks/internal/benchfmt"
 )
 
 const sampleOutput = `goos: linux
@@ -37,36 +39,6 @@ func TestParseBench(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
-	}
-}
-
-func TestParseBenchMalformed(t *testing.T) {
-	for _, tt := range []struct{ name, in string }{
-		{"odd pairs", "BenchmarkX-2 10 5 ns/op 7\n"},
-		{"value not a number", "BenchmarkX-2 10 five ns/op\n"},
-		{"name too long", "Benchmark" + strings.Repeat("x", maxName) + " 10 5 ns/op\n"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if _, err := parseBench(strings.NewReader(tt.in)); !errors.Is(err, errSyntax) {
-				t.Fatalf("err = %v, want errSyntax", err)
-			}
-		})
-	}
-}
-
-func TestTrimProcs(t *testing.T) {
-	for in, want := range map[string]string{
-		"BenchmarkA-2":                    "BenchmarkA",
-		"BenchmarkA/kbps=424-16":          "BenchmarkA/kbps=424",
-		"BenchmarkA/mild-1280x720-2":      "BenchmarkA/mild-1280x720",
-		"BenchmarkA/mild-1280x720":        "BenchmarkA/mild-1280x720",
-		"BenchmarkA":                      "BenchmarkA",
-		"BenchmarkA/x-":                   "BenchmarkA/x-",
-		"BenchmarkA/beneficiaires=1-2-16": "BenchmarkA/beneficiaires=1-2",
-	} {
-		if got := trimProcs(in); got != want {
-			t.Errorf("trimProcs(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 
@@ -177,7 +149,7 @@ func FuzzParseBench(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		rs, err := parseBench(strings.NewReader(string(in)))
 		if err != nil {
-			if !errors.Is(err, errSyntax) && !strings.Contains(err.Error(), "token too long") {
+			if !errors.Is(err, benchfmt.ErrSyntax) {
 				t.Fatalf("unexpected error %v", err)
 			}
 			return
