@@ -65,7 +65,8 @@ func ExampleOpen() {
 // 1280×720 frame with blur, tilt and noise. A serial scanner
 // (qrscan/serial) or a HID scanner plugs in the same way.
 func ExampleReader_Read_qr() {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	w, err := emulator.New(emulator.Options{Profile: "famille-6-drome"})
 	if err != nil {
 		fmt.Println(err)
@@ -81,7 +82,9 @@ func ExampleReader_Read_qr() {
 		fmt.Println(err)
 		return
 	}
-	cam := camera.NewSource(camera.Images(frame), camera.SourceOptions{})
+	// One still frame: every decoding strategy may be tried on it (a live
+	// camera keeps the default budget of 250 ms per frame).
+	cam := camera.NewSource(camera.Images(frame), camera.SourceOptions{Decode: camera.DecodeOptions{Budget: -1}})
 
 	r, err := reader.Open(ctx, reader.Config{
 		Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w,

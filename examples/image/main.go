@@ -56,7 +56,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cam := camera.NewSource(camera.Files(files...), camera.SourceOptions{})
+	// A still picture has no next frame: let the decoder try every strategy
+	// (a live camera keeps the default 250 ms per frame).
+	cam := camera.NewSource(camera.Files(files...), camera.SourceOptions{Decode: camera.DecodeOptions{Budget: -1}})
 	r, err := reader.Open(ctx, reader.Config{
 		Enabled:       true,
 		ListAuthority: authority,

@@ -104,7 +104,7 @@ func TestRun(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			var out exampletest.Buffer
-			args := append([]string{"-lists", dir}, tc.args...)
+			args := append([]string{"-lists", dir, "-timeout", "60s"}, tc.args...) // a loaded CI machine under -race is slow
 			err := run(ctx, append(args, tc.files(t)...), &out)
 			switch {
 			case tc.wantErr == errNoIdentity:
