@@ -368,3 +368,32 @@ func TestOpenReissuesEditedProfile(t *testing.T) {
 		t.Fatalf("a restart with the old file undid the agent's update: %x", id)
 	}
 }
+
+func TestActivateOrUnlock(t *testing.T) {
+	s := newSaved(t)
+	prof := loadProfile(t, "isere-solo", nil)
+	e := s.env(t, prof)
+	if err := e.ph.ActivateOrUnlock(goodCode); err != nil || e.ph.State() != phone.ActiveUnlocked {
+		t.Fatalf("fresh phone: %v, %s", err, e.ph.State())
+	}
+	if err := e.ph.ActivateOrUnlock(goodCode); err != nil { // already unlocked
+		t.Fatal(err)
+	}
+	cid, _ := e.ph.CredentialID()
+	e = s.env(t, prof) // restarted: locked, same credential
+	if err := e.ph.ActivateOrUnlock("739164"); !errors.Is(err, phone.ErrWrongCode) {
+		t.Fatalf("wrong code on a restarted phone: %v", err)
+	}
+	if err := e.ph.ActivateOrUnlock(goodCode); err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := e.ph.CredentialID(); id != cid {
+		t.Fatal("an active app was activated again")
+	}
+	if err := e.iss.Block(prof.OuvrantDroit().NIR); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ph.ActivateOrUnlock(goodCode); !errors.Is(err, phone.ErrBlocked) {
+		t.Fatalf("blocked user: %v", err)
+	}
+}

@@ -761,3 +761,23 @@ func (p *Phone) Activate(code string) error {
 	}
 	return nil
 }
+
+// ActivateOrUnlock is the tester's shortcut for a phone that may have been
+// restarted (Open): an app that is not active is activated with code
+// (Activate: every step with the profile's own answers), then the app is
+// unlocked with code. A blocked user gets ErrBlocked; an active app whose
+// code is not code gets ErrWrongCode (counting towards the lockout).
+func (p *Phone) ActivateOrUnlock(code string) error {
+	switch p.State() {
+	case ActiveUnlocked:
+		return nil
+	case ActiveLocked:
+	case Blocked:
+		return fmt.Errorf("phone: activate: %w", ErrBlocked)
+	default:
+		if err := p.Activate(code); err != nil {
+			return err
+		}
+	}
+	return p.Unlock(code)
+}
