@@ -71,6 +71,10 @@ const DefaultCodeHashIterations = 10_000
 // accepts in a saved state.
 const MinCodeHashIterations = 1000
 
+// MaxCodeHashIterations is the highest count accepted (about a second per
+// try): a state file cannot make the app hang.
+const MaxCodeHashIterations = 1_000_000
+
 // secret is the stored form of the secret code: PBKDF2-HMAC-SHA256 of the
 // code with a random salt.
 type secret struct {
@@ -94,7 +98,7 @@ func newSecret(rand io.Reader, code string, iter int) (secret, error) {
 
 // valid reports whether s is a usable stored hash.
 func (s secret) valid() bool {
-	return len(s.Salt) >= 16 && len(s.Sum) == sha256.Size && s.Iter >= MinCodeHashIterations && s.Iter <= 10_000_000
+	return len(s.Salt) >= 16 && len(s.Sum) == sha256.Size && s.Iter >= MinCodeHashIterations && s.Iter <= MaxCodeHashIterations
 }
 
 // matches reports whether code is the code s was made from.

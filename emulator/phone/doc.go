@@ -19,6 +19,17 @@
 //	→ issuer.Validate within 48 h (ErrValidationExpired) → Open within 7 days of
 //	the validation (ErrProfileDeleted) → Unlock.
 //
+// Persistence: Open(dir, profile, opts) keeps the app's state in
+// dir/<profile>.json and saves it on every change, atomically and durably
+// (emulator/store), before the method returns: state, activation progress,
+// device key, credential, the secret code's salted PBKDF2 hash (never the
+// code), attempt counters, QR counter, e-mail. A restarted app is locked.
+// Keep the issuer beside it (issuer.Open):
+//
+//	iss, _ := issuer.Open(filepath.Join(state, "issuer"), issuer.Options{})
+//	ph, _ := phone.Open(filepath.Join(state, "phones"), profile, phone.Options{Issuer: iss})
+//	err := ph.ActivateOrUnlock("482915") // activates the first time only
+//
 // Profiles are JSON files; the built-in ones (Profiles, BuiltinProfile) live in
 // emulator/testdata/profiles and are embedded. Time is the injected
 // clock.Clock: with a *clock.Fake every deadline (48 h, 1 h, 7 days, idle lock)

@@ -397,3 +397,53 @@ func TestActivateOrUnlock(t *testing.T) {
 		t.Fatalf("blocked user: %v", err)
 	}
 }
+
+// FuzzOpenState: any state file content opens into a usable phone or is
+// refused with an error; Open never panics.
+func FuzzOpenState(f *testing.F) {
+	s := newSaved(f)
+	prof := loadProfile(f, "isere-solo", nil)
+	e := s.env(f, prof)
+	e.until(f, "submit")
+	if err := e.step("submit"); err != nil {
+		f.Fatal(err)
+	}
+	pending, err := os.ReadFile(filepath.Join(s.dir, "phones", phone.StateFile(prof.Name)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, st := range []string{"validate", "open"} {
+		if err := e.step(st); err != nil {
+			f.Fatal(err)
+		}
+	}
+	good, err := os.ReadFile(filepath.Join(s.dir, "phones", phone.StateFile(prof.Name)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(pending)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte(without(f, good, "held")))
+	f.Add([]byte(strings.Replace(string(good), `"active (locked)"`, `"pending validation"`, 1)))
+	f.Add([]byte(`{"format":1,"profile":"isere-solo","state":"not activated"}`))
+	f.Add([]byte("null"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, phone.StateFile(prof.Name)), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ph, err := phone.Open(dir, prof, phone.Options{Issuer: e.iss, Clock: s.fc})
+		if err != nil {
+			return
+		}
+		// Whatever loaded behaves: the methods answer without panicking.
+		_ = ph.State()
+		ph.CredentialID()
+		if _, err := ph.PresentQR(); err == nil && ph.State() != phone.ActiveUnlocked {
+			t.Fatalf("a QR code from an app in state %s", ph.State())
+		}
+		ph.Unlock(goodCode)
+		ph.Wallet()
+	})
+}

@@ -41,7 +41,7 @@ type Options struct {
 	// CodeHashIterations is the PBKDF2-HMAC-SHA256 iteration count of the
 	// stored secret-code hash (default DefaultCodeHashIterations). Each hash
 	// records its own count, so changing it never breaks a saved state.
-	// Counts below MinCodeHashIterations are raised to it.
+	// Counts are clamped to MinCodeHashIterations..MaxCodeHashIterations.
 	CodeHashIterations int
 	Rand               io.Reader // nil means crypto/rand
 }
@@ -137,6 +137,8 @@ func newUnregistered(p *Profile, opts Options) (*Phone, error) {
 		opts.CodeHashIterations = DefaultCodeHashIterations
 	case opts.CodeHashIterations < MinCodeHashIterations:
 		opts.CodeHashIterations = MinCodeHashIterations
+	case opts.CodeHashIterations > MaxCodeHashIterations:
+		opts.CodeHashIterations = MaxCodeHashIterations
 	}
 	return &Phone{profile: cloneProfile(*p), opts: opts, clock: clock.Or(opts.Clock), iss: opts.Issuer}, nil
 }
