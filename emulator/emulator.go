@@ -14,6 +14,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
@@ -30,9 +31,14 @@ const DefaultCode = "482915"
 
 // Options configure New.
 type Options struct {
-	Profile string      // built-in profile name (phone.Profiles); default "famille-6-drome"
+	Profile string      // built-in profile name (phone.Profiles) or profile JSON file; default "famille-6-drome"
 	Code    string      // secret code; default DefaultCode
 	Clock   clock.Clock // nil means real time
+	// StateDir keeps the issuer (StateDir/issuer) and the phone
+	// (StateDir/phones) across restarts; "" keeps everything in memory.
+	StateDir string
+	// NoNFC turns the phone's NFC off: QR only, as on an iPhone.
+	NoNFC bool
 }
 
 // World is an issuer and one activated, unlocked phone.
@@ -48,8 +54,9 @@ var (
 	_ reader.ReceiptSink = (*World)(nil)
 )
 
-// New builds the world: it creates an issuer, activates the profile's phone
-// through every step of the activation, and unlocks it.
+// New builds the world: it creates (or, with StateDir, reopens) an issuer,
+// activates the profile's phone through every step of the activation (or
+// reopens it), and unlocks it.
 func New(opts Options) (*World, error) {
 	if opts.Profile == "" {
 		opts.Profile = "famille-6-drome"
@@ -60,23 +67,31 @@ func New(opts Options) (*World, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	prof, err := phone.BuiltinProfile(opts.Profile)
+	prof, err := phone.LoadOrBuiltin(opts.Profile)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
-	iss, err := issuer.New(issuer.Options{Clock: opts.Clock})
+	var iss *issuer.Issuer
+	if opts.StateDir == "" {
+		iss, err = issuer.New(issuer.Options{Clock: opts.Clock})
+	} else {
+		iss, err = issuer.Open(filepath.Join(opts.StateDir, "issuer"), issuer.Options{Clock: opts.Clock})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("emulator: issuer: %w", err)
 	}
-	ph, err := phone.New(prof, phone.Options{Issuer: iss, Clock: opts.Clock})
+	popts := phone.Options{Issuer: iss, Clock: opts.Clock, NoNFC: opts.NoNFC}
+	var ph *phone.Phone
+	if opts.StateDir == "" {
+		ph, err = phone.New(prof, popts)
+	} else {
+		ph, err = phone.Open(filepath.Join(opts.StateDir, "phones"), prof, popts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("emulator: phone: %w", err)
 	}
-	if err := ph.Activate(opts.Code); err != nil {
+	if err := ph.ActivateOrUnlock(opts.Code); err != nil {
 		return nil, fmt.Errorf("emulator: activate: %w", err)
-	}
-	if err := ph.Unlock(opts.Code); err != nil {
-		return nil, fmt.Errorf("emulator: unlock: %w", err)
 	}
 	return &World{Issuer: iss, Phone: ph, Clock: opts.Clock, Code: opts.Code}, nil
 }

@@ -23,7 +23,9 @@ import (
 func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("emulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	profile := fs.String("profile", "famille-6-drome", "built-in profile")
+	profile := fs.String("profile", "famille-6-drome", "built-in profile name or profile JSON file")
+	state := fs.String("state", "", "keep the issuer and the phone in this directory across restarts")
+	noNFC := fs.Bool("no-nfc", false, "turn the phone's NFC off: QR only, as an iPhone")
 	list := fs.Bool("list-profiles", false, "list the built-in profiles and exit")
 	listsOut := fs.String("lists-out", "", "write the list authority key and the signed lists to this directory (for apcv read/verify --lists)")
 	vpcdAddr := fs.String("vpcd", "", "serve the phone as a virtual card to pcscd's vpcd driver at this address (e.g. 127.0.0.1:35963)")
@@ -37,7 +39,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	hidOut := fs.String("hid-out", "", "write the USB-HID report stream a scanner would send for the phone's QR (for apcv read --hid-replay)")
 	hidLayout := fs.String("hid-layout", "fr", "report stream kind with --hid-out: fr or us (keyboard wedge), pos-honeywell or pos-standard (HID POS)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apcv emulate [--profile NAME] [--lists-out DIR] [--vpcd ADDR] [--serial-pty] [--qr-png FILE] [--qr-terminal]")
+		fmt.Fprintln(stderr, "usage: apcv emulate [--profile NAME|FILE] [--state DIR] [--no-nfc] [--lists-out DIR] [--vpcd ADDR] [--serial-pty] [--qr-png FILE] [--qr-text FILE] [--qr-terminal] [--hid-out FILE]")
 		fmt.Fprintln(stderr, "\nRuns an issuer and an activated, unlocked emulated phone. With --vpcd or --serial-pty it")
 		fmt.Fprintln(stderr, "serves until interrupted. vpcd listens on all interfaces and authenticates nobody:")
 		fmt.Fprintln(stderr, "keep it on loopback or firewall its port.")
@@ -52,7 +54,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return exitOK
 	}
-	w, err := emulator.New(emulator.Options{Profile: *profile})
+	w, err := emulator.New(emulator.Options{Profile: *profile, StateDir: *state, NoNFC: *noNFC})
 	if err != nil {
 		return fail(stderr, "emulate", err, exitFailure)
 	}
@@ -60,7 +62,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		w.Phone.Lock()
 	}
 	dev := w.Phone.Device()
-	fmt.Fprintf(stdout, "phone: %s (%s %s), NFC %v, profile %s, state %s\n", dev.Model, dev.OS, dev.Version, dev.HasNFC(), *profile, w.Phone.State())
+	fmt.Fprintf(stdout, "phone: %s (%s %s), NFC %v, profile %s, state %s\n", dev.Model, dev.OS, dev.Version, w.Phone.CheckNFC() == nil, *profile, w.Phone.State())
 	if *listsOut != "" {
 		tl, err := w.TrustList(ctx)
 		if err != nil {

@@ -5,6 +5,7 @@
 //	apcv read [--pcsc R] [--serial P] [--image F] [--json]
 //	apcv emulate [--vpcd ADDR] [--serial-pty] [--qr-png F]
 //	apcv verify [--lists DIR] QRTEXT|-
+//	apcv qr text|png|terminal --profile NAME|FILE [--state DIR]
 //	apcv portal serve|token
 //
 // Exit codes: 0 success; 1 the operation failed (the message says why, in
@@ -42,6 +43,7 @@ var commands = map[string]command{
 	"read":    {cmdRead, "read a patient's app from PC/SC, serial, HID or image sources"},
 	"emulate": {cmdEmulate, "run an emulated phone: virtual card in pcscd (vpcd), serial scanner pty, QR image"},
 	"verify":  {cmdVerify, "verify a scanned QR text against trust and revocation lists"},
+	"qr":      {cmdQR, "show the emulated phone's QR code: text, PNG or terminal (--state DIR keeps it)"},
 	"portal":  {cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"},
 }
 
