@@ -373,10 +373,10 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- o
 			if ctx.Err() != nil {
 				return
 			}
-			if !send(ctx, out, outcome{err: err, src: -1}) {
-				return
-			}
-			continue
+			// Read returns with this outcome: stop here rather than
+			// start waiting for the next phone.
+			send(ctx, out, outcome{err: err, src: -1})
+			return
 		}
 		id := newIdentity(sess.Presentation, name, r.cfg.Now())
 		id.link = &nfcLink{sess: sess, phone: phone}
@@ -388,6 +388,9 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- o
 	}
 }
 
+// qrLoop reads scans until one is an attempt (verified or refused), sends
+// its outcome and returns: a Read takes one outcome, and a scan taken from
+// a device must never be dropped by the cancel that follows.
 func (r *Reader) qrLoop(ctx context.Context, idx, i int, s qrscan.Source, out chan<- outcome) {
 	for {
 		scan, err := s.Next(ctx)
@@ -407,23 +410,19 @@ func (r *Reader) qrLoop(ctx context.Context, idx, i int, s qrscan.Source, out ch
 			if errors.Is(err, qrscan.ErrNoCode) {
 				continue // a frame without a code is not an attempt
 			}
-			if !send(ctx, out, outcome{err: err, src: -1}) {
-				return
-			}
-			continue
+			// Read returns with this outcome: stop here, so that no scan
+			// is taken from the device and then dropped by the cancel.
+			send(ctx, out, outcome{err: err, src: -1})
+			return
 		}
 		r.emit(Event{Kind: Reading, Source: name})
 		r.log.Debug("reader: QR scanned", "source", name, "chars", len(scan.Text), "symbology", scan.Symbology)
 		p, err := r.v.VerifyQR(scan.Text)
 		if err != nil {
-			if !send(ctx, out, outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1}) {
-				return
-			}
-			continue
-		}
-		if !send(ctx, out, outcome{id: newIdentity(p, name, r.cfg.Now()), src: -1}) {
+			send(ctx, out, outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1})
 			return
 		}
+		send(ctx, out, outcome{id: newIdentity(p, name, r.cfg.Now()), src: -1})
 		return
 	}
 }
