@@ -76,8 +76,8 @@ func TestCheckCanonical(t *testing.T) {
 		{"reserved info 28", "1c", false},
 		{"trailing byte", "0000", false},
 		{"empty", "", false},
-		{"nested 16 deep", strings.Repeat("81", 16) + "00", true},
-		{"nested 17 deep", strings.Repeat("81", 17) + "00", false},
+		{"nested 7 deep (maxDepth 8 items)", strings.Repeat("81", 7) + "00", true},
+		{"nested 8 deep", strings.Repeat("81", 8) + "00", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := hex.DecodeString(strings.ReplaceAll(tc.hex, " ", ""))

@@ -14,6 +14,7 @@ const (
 	MaxList         = 1 << 20 // bytes of a trust or revocation list
 	maxItems        = 256     // elements of any CBOR array or map
 	maxListItems    = 1 << 17 // entries of a trust or revocation list
+	maxDepth        = 8       // nesting levels of CBOR items (the deepest structure uses 5)
 )
 
 var (
@@ -32,7 +33,7 @@ func init() {
 		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
 		IndefLength:       cbor.IndefLengthForbidden,
 		TagsMd:            cbor.TagsForbidden,
-		MaxNestedLevels:   8,
+		MaxNestedLevels:   maxDepth,
 		MaxArrayElements:  maxItems,
 		MaxMapPairs:       maxItems,
 		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
@@ -67,6 +68,20 @@ func marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
 // heads than needed, unsorted map keys), duplicate keys, indefinite lengths,
 // tags, unknown fields and trailing bytes are all refused with ErrMalformed.
 func unmarshal(what string, data []byte, v any) error {
+	return unmarshalMode(decMode, maxItems, what, data, v)
+}
+
+// unmarshalEnvelope is unmarshal for structures no signature covers as a
+// whole (the NFC DeviceResponse): there, an extension key could be added by
+// anyone on the way, so none is accepted.
+func unmarshalEnvelope(what string, data []byte, v any) error {
+	ext, err := checkCanonicalExt(data, maxItems)
+	if err == nil && ext {
+		err = fmt.Errorf("extension key in an unsigned envelope")
+	}
+	if err != nil {
+		return fmt.Errorf("credential: %s: %w: %v", what, ErrMalformed, err)
+	}
 	return unmarshalMode(decMode, maxItems, what, data, v)
 }
 
@@ -235,7 +250,7 @@ func walkCanonical(b []byte, depth int, items uint64) ([]byte, error) {
 }
 
 func (w *walker) walk(b []byte, depth int) ([]byte, error) {
-	if depth > 16 {
+	if depth >= maxDepth {
 		return nil, fmt.Errorf("nested too deep")
 	}
 	major, arg, b, err := readHead(b)

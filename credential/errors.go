@@ -50,6 +50,9 @@ var (
 	ErrRevocationListStale = apcverr.New("revocation-list-stale",
 		"The revocation list is out of date. Connect the software to the internet to update it.",
 		"La liste de révocation est périmée. Connectez le logiciel à internet pour la mettre à jour.")
+	ErrBadList = apcverr.New("list-invalid",
+		"The trust or revocation list received is invalid and was refused; the software keeps the list in use. Check the list server.",
+		"La liste de confiance ou de révocation reçue est invalide et a été refusée ; le logiciel garde la liste en service. Vérifiez le serveur de listes.")
 	ErrRollback = apcverr.New("list-rollback",
 		"A list older than the one in use was refused.",
 		"Une liste plus ancienne que celle en service a été refusée.")

@@ -3,6 +3,7 @@ package credential
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -103,6 +104,15 @@ func SignRevocationList(root IssuerKey, rl RevocationList) ([]byte, error) {
 // verifyList checks the list's size and its signature by the list
 // authority's key, and returns the payload.
 func verifyList(what string, raw []byte, authority *ecdsa.PublicKey) ([]byte, error) {
+	p, err := verifyListRaw(what, raw, authority)
+	if err != nil && !errors.Is(err, ErrUnknownIssuer) {
+		// The desk message of a list is not the phone's: say it is the list.
+		return nil, fmt.Errorf("%w: %w", ErrBadList, err)
+	}
+	return p, err
+}
+
+func verifyListRaw(what string, raw []byte, authority *ecdsa.PublicKey) ([]byte, error) {
 	if len(raw) > MaxList {
 		return nil, fmt.Errorf("credential: %s: %d bytes: %w", what, len(raw), ErrTooLarge)
 	}
@@ -128,7 +138,7 @@ func ParseTrustList(raw []byte, authority *ecdsa.PublicKey) (*TrustList, error) 
 	}
 	var w wireTrustList
 	if err := unmarshalMode(listDecMode, maxListItems, "trust list", payload, &w); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrBadList, err)
 	}
 	if w.Version < Version {
 		return nil, fmt.Errorf("credential: trust list: version %d: %w", w.Version, ErrUnsupportedVersion)
@@ -159,7 +169,7 @@ func ParseRevocationList(raw []byte, authority *ecdsa.PublicKey) (*RevocationLis
 	}
 	var w wireRevocationList
 	if err := unmarshalMode(listDecMode, maxListItems, "revocation list", payload, &w); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrBadList, err)
 	}
 	if w.Version < Version {
 		return nil, fmt.Errorf("credential: revocation list: version %d: %w", w.Version, ErrUnsupportedVersion)

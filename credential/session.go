@@ -197,7 +197,7 @@ func DecodeReceipt(b []byte) (*Receipt, error) {
 // Validate checks the receipt's fields.
 func (r Receipt) Validate() error {
 	switch {
-	case r.Beneficiary < 0 || r.Beneficiary > 32:
+	case r.Beneficiary < 0 || r.Beneficiary >= MaxBeneficiaires:
 		return fieldErr("receipt.beneficiary", "index %d out of range", r.Beneficiary)
 	case r.AmountCents < 0 || r.AmountCents > 100_000_00:
 		return fieldErr("receipt.amount", "%d cents out of range", r.AmountCents)

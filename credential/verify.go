@@ -360,7 +360,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 		return nil, fmt.Errorf("credential: device response of %d bytes: %w", len(response), ErrTooLarge)
 	}
 	var dr deviceResponse
-	if err := unmarshal("device response", response, &dr); err != nil {
+	if err := unmarshalEnvelope("device response", response, &dr); err != nil {
 		return nil, err
 	}
 	if dr.Version < Version {

@@ -48,6 +48,9 @@ type wireGroups struct {
 	EtatCivil *wireEtatCivil     `cbor:"3,keyasint,omitempty"`
 }
 
+// MaxBeneficiaires bounds a family: the ouvrant droit and the ayants droit.
+const MaxBeneficiaires = 32
+
 // INS OIDs (Référentiel INS): the authority that assigned the matricule.
 const (
 	OIDInsNIR     = "1.2.250.1.213.1.4.8"  // NIR
@@ -230,8 +233,8 @@ func (f *Family) Validate() error {
 	if len(f.Beneficiaires) == 0 {
 		return fieldErr("beneficiaires", "is empty")
 	}
-	if len(f.Beneficiaires) > 32 {
-		return fieldErr("beneficiaires", "has %d entries, at most 32", len(f.Beneficiaires))
+	if len(f.Beneficiaires) > MaxBeneficiaires {
+		return fieldErr("beneficiaires", "has %d entries, at most %d", len(f.Beneficiaires), MaxBeneficiaires)
 	}
 	for i := range f.Beneficiaires {
 		if err := f.Beneficiaires[i].Validate(); err != nil {
@@ -294,6 +297,9 @@ func toWireEtatCivil(e *EtatCivil) *wireEtatCivil {
 func (f *Family) fromWireAMO(w []wireBeneficiary) error {
 	if len(w) == 0 {
 		return fieldErr("amo", "no beneficiary")
+	}
+	if len(w) > MaxBeneficiaires {
+		return fieldErr("amo", "%d beneficiaries, at most %d", len(w), MaxBeneficiaires)
 	}
 	f.Beneficiaires = make([]Beneficiary, len(w))
 	for i, wb := range w {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/apcvkit/apcvkit/apdu"
@@ -16,7 +17,8 @@ import (
 
 // Options tune a read. Zero values give the defaults.
 type Options struct {
-	// Groups are the data groups asked for (default AMO only: what billing needs).
+	// Groups are the data groups asked for; AMO (what billing needs, and
+	// what the other groups attach to) is always asked for.
 	Groups []credential.Group
 	// StepTimeout bounds each APDU step (default 2 s): a hung phone fails
 	// with ErrPhoneTimeout instead of blocking.
@@ -52,8 +54,9 @@ type Session struct {
 // verifies the phone's answer with v and returns the verified session. It
 // never returns an identity that was not fully verified.
 func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options) (*Session, error) {
-	if len(opts.Groups) == 0 {
-		opts.Groups = []credential.Group{credential.GroupAMO}
+	if !slices.Contains(opts.Groups, credential.GroupAMO) {
+		// The other groups attach to the beneficiaries of AMO: it is always asked.
+		opts.Groups = append([]credential.Group{credential.GroupAMO}, opts.Groups...)
 	}
 	if opts.StepTimeout <= 0 {
 		opts.StepTimeout = 2 * time.Second
