@@ -1,0 +1,18 @@
+// Package nfc is the reader side of the ApCV applet protocol
+// (docs/PROTOCOL.md §7) over any APDU transport: SELECT with size
+// negotiation, an ephemeral ECDH key agreement bound to a reader nonce, an
+// encrypted request for data groups answered through GET RESPONSE chaining,
+// verification of the answer with a credential.Verifier, and an optional
+// receipt written back to the phone's Activités.
+//
+//	s, err := nfc.Read(ctx, transport, verifier, nfc.Options{})
+//	id := s.Presentation // verified; s.PutReceipt(ctx, r) while the phone stays
+//
+// Transports: nfc/pcsc (a real PC/SC contactless reader through pcscd),
+// nfc/link (an ISO/IEC 14443-4 model with timing and faults), and the
+// emulated phone's applet itself (emulator/applet) in memory. Every step has
+// its own deadline (Options.StepTimeout) inside an overall one
+// (Options.Timeout): a hung phone fails with ErrPhoneTimeout, a phone taken
+// away with ErrPhoneRemoved, a locked app with ErrAppLocked — each with a
+// desk message in French and English.
+package nfc
