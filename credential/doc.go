@@ -31,5 +31,3 @@
 // deterministic nonces (RFC 6979), so the committed test vectors
 // (testdata/vectors, `go generate ./credential/`) reproduce byte for byte.
 package credential
-
-//go:generate go run ./internal/vectorgen
