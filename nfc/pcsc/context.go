@@ -187,9 +187,39 @@ func (c *Context) WaitForPhone(ctx context.Context, readers []string) (string, e
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("pcsc: wait for phone: %w", err)
 	}
-	stop := context.AfterFunc(ctx, func() { cancel(c.sc) })
-	defer stop()
+	defer c.cancelWhenDone(ctx)()
 	return waitForPhone(ctx, c.sc, readers, c.event)
+}
+
+// cancelRetry is how often cancelWhenDone repeats its Cancel.
+const cancelRetry = 20 * time.Millisecond
+
+// cancelWhenDone makes c's blocking GetStatusChange calls return once ctx is
+// done, until the returned stop is called (which waits for it). A Cancel
+// that reaches pcscd before the wait has begun is lost (and the wait would
+// run to its pollCap), so it is repeated every cancelRetry until stop.
+func (c *Context) cancelWhenDone(ctx context.Context) (stop func()) {
+	finished := make(chan struct{})
+	exited := make(chan struct{})
+	unregister := context.AfterFunc(ctx, func() {
+		defer close(exited)
+		t := time.NewTicker(cancelRetry)
+		defer t.Stop()
+		for {
+			cancel(c.sc)
+			select {
+			case <-finished:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() {
+		close(finished)
+		if !unregister() {
+			<-exited
+		}
+	}
 }
 
 // statusSource is the part of a PC/SC context that waitForPhone uses.

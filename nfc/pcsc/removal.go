@@ -44,8 +44,7 @@ func (c *Context) waitForRemoval(ctx context.Context, reader string, since int) 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("pcsc: wait for removal: %w", err)
 	}
-	stop := context.AfterFunc(ctx, func() { cancel(c.sc) })
-	defer stop()
+	defer c.cancelWhenDone(ctx)()
 	return waitForRemoval(ctx, c.sc, reader, since)
 }
 

@@ -3,6 +3,7 @@ package pcsc_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -181,4 +182,62 @@ func TestWaitForCardRemoval(t *testing.T) {
 	if err := c.WaitForRemoval(ctx, reader); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("WaitForRemoval with the new phone there: %v, want the deadline", err)
 	}
+}
+
+// TestCancelRacesWait cancels the waits just as they begin: a Cancel that
+// reaches pcscd before its wait has started must not leave the wait to run
+// to its poll bound (0.5 s).
+func TestCancelRacesWait(t *testing.T) {
+	_, empty := pcsctest.Require(t, "pcsc")
+	addr, full := pcsctest.Require(t, "pcsc2")
+	pcsctest.WaitCard(t, full, false, presentTimeout)
+	t.Cleanup(func() { pcsctest.WaitCard(t, full, false, presentTimeout) })
+	tap(t, addr)
+	pcsctest.WaitCard(t, full, true, presentTimeout)
+	pcsctest.WaitCard(t, empty, false, presentTimeout)
+	c := newContext(t)
+	k, err := c.Connect(context.Background(), full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Close()
+	base := pcsctest.Snapshot()
+	for name, wait := range map[string]func(context.Context) error{
+		"WaitForPhone": func(ctx context.Context) error {
+			_, err := c.WaitForPhone(ctx, []string{empty})
+			return err
+		},
+		"WaitForRemoval":     func(ctx context.Context) error { return c.WaitForRemoval(ctx, full) },
+		"WaitForCardRemoval": func(ctx context.Context) error { return c.WaitForCardRemoval(ctx, k) },
+	} {
+		var slowest time.Duration
+		for i := range 40 {
+			ctx, cancel := context.WithCancel(context.Background())
+			// Cancelled from another goroutine released at the same moment
+			// as the wait (as when a Read ends while its source starts
+			// waiting again), then later and later.
+			go1 := make(chan struct{})
+			go func() {
+				<-go1
+				for range i * 50 { // about 0 to 40 µs later
+					runtime.Gosched()
+				}
+				cancel()
+			}()
+			start := time.Now()
+			close(go1)
+			err := wait(ctx)
+			took := time.Since(start)
+			cancel()
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("%s: %v, want context.Canceled", name, err)
+			}
+			slowest = max(slowest, took)
+		}
+		if slowest > 150*time.Millisecond {
+			t.Errorf("%s: slowest return after a cancellation %v, want well under the 500 ms poll", name, slowest)
+		}
+		t.Logf("%s: slowest return after a cancellation %v", name, slowest)
+	}
+	pcsctest.CheckNoGrowth(t, base, 0, time.Second)
 }

@@ -1,8 +1,3 @@
-// Package pcscsource makes PC/SC contactless readers (package nfc/pcsc) a
-// reader.NFCSource for the SDK facade. It needs cgo and libpcsclite.
-//
-//	src, err := pcscsource.Open("")            // every contactless reader
-//	r, err := reader.Open(ctx, reader.Config{NFC: []reader.NFCSource{src}, ...})
 package pcscsource
 
 import (
@@ -10,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/nfc/pcsc"
@@ -18,18 +12,21 @@ import (
 )
 
 // Source is one PC/SC reader, or every contactless reader, as an NFC source.
+// WaitPhone returns a *pcsc.Card. A Source serves one WaitPhone at a time
+// (the facade's way); Close must come last.
 type Source struct {
 	ctx    *pcsc.Context
 	reader string // "" means every contactless reader
 
 	mu   sync.Mutex
-	last string // the reader whose phone was handed out last
+	last *pcsc.Card // the phone handed out last, until it has left the field
 }
 
 var _ reader.NFCSource = (*Source)(nil)
 
 // Open establishes a PC/SC context for readerName ("" or "any": every
-// contactless reader, including readers plugged in later).
+// contactless reader, including readers plugged in later). It fails with an
+// error wrapping nfc.ErrNoService when pcscd is not running.
 func Open(readerName string) (*Source, error) {
 	if readerName == "any" {
 		readerName = ""
@@ -49,19 +46,28 @@ func (s *Source) Name() string {
 	return "pcsc:" + s.reader
 }
 
-// removalPoll is how often a phone that was read is checked for removal.
-const removalPoll = 150 * time.Millisecond
-
-// WaitPhone waits for a phone and connects to it. A phone that was handed
-// out before must first leave the field, so that one tap is one read.
+// WaitPhone waits for a phone and connects to it; the reader.Phone is a
+// *pcsc.Card. A phone handed out before must first leave the field (or be
+// taken away and tapped again), so that one tap is one read; a phone whose
+// read was torn has left already once pcscd saw it go.
+//
+// Errors wrap the nfc sentinels of package nfc/pcsc: nfc.ErrUnknownReader or
+// nfc.ErrReaderUnplugged when the named reader is missing, nfc.ErrNoService
+// when pcscd stopped, ctx's error when ctx is done.
 func (s *Source) WaitPhone(ctx context.Context) (reader.Phone, error) {
 	s.mu.Lock()
 	last := s.last
 	s.mu.Unlock()
-	if last != "" {
-		if err := s.waitRemoval(ctx, last); err != nil {
-			return nil, err
+	if last != nil {
+		err := s.ctx.WaitForCardRemoval(ctx, last)
+		// A reader unplugged took the phone with it: WaitForPhone decides
+		// what a missing reader means.
+		if err != nil && !errors.Is(err, nfc.ErrReaderUnplugged) && !errors.Is(err, nfc.ErrUnknownReader) {
+			return nil, fmt.Errorf("pcscsource: %w", err)
 		}
+		s.mu.Lock()
+		s.last = nil
+		s.mu.Unlock()
 	}
 	var readers []string
 	if s.reader != "" {
@@ -69,51 +75,27 @@ func (s *Source) WaitPhone(ctx context.Context) (reader.Phone, error) {
 	}
 	name, err := s.ctx.WaitForPhone(ctx, readers)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pcscsource: %w", err)
 	}
 	card, err := s.ctx.Connect(ctx, name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pcscsource: %w", err)
 	}
 	s.mu.Lock()
-	s.last = name
+	s.last = card
 	s.mu.Unlock()
 	return card, nil
 }
 
-// waitRemoval returns once reader holds no phone.
-func (s *Source) waitRemoval(ctx context.Context, name string) error {
-	for {
-		card, err := s.ctx.Connect(ctx, name)
-		switch {
-		case err == nil:
-			card.Close()
-		case errors.Is(err, nfc.ErrNoPhone), errors.Is(err, nfc.ErrPhoneRemoved):
-			s.mu.Lock()
-			s.last = ""
-			s.mu.Unlock()
-			return nil
-		case ctx.Err() != nil:
-			return ctx.Err()
-		default:
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(removalPoll):
-		}
-	}
-}
-
-// Close releases the PC/SC context.
+// Close releases the PC/SC context. Phones handed out stay usable until
+// their own Close.
 func (s *Source) Close() error { return s.ctx.Close() }
 
-// Readers lists the PC/SC readers.
+// Readers lists the PC/SC readers, marking the contactless ones.
 func Readers() ([]pcsc.Reader, error) {
 	c, err := pcsc.NewContext()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pcscsource: %w", err)
 	}
 	defer c.Close()
 	return c.ListReaders()
