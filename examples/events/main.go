@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"time"
@@ -28,6 +29,9 @@ import (
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/reader"
 )
+
+// logOutput receives the logs of -v.
+var logOutput io.Writer = os.Stderr
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -41,6 +45,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("events", flag.ContinueOnError)
 	lang := fs.String("lang", "fr", "language of the desk messages: fr or en")
+	verbose := fs.Bool("v", false, "log what the reader does to stderr (log/slog, debug level; never personal data)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,6 +61,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var logger *slog.Logger // nil: no logs
+	if *verbose {
+		logger = slog.New(slog.NewTextHandler(logOutput, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	contactless := field.New("desk")
 	r, err := reader.Open(ctx, reader.Config{
 		Enabled:       true,
@@ -63,6 +72,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Lists:         w,
 		NFC:           []reader.NFCSource{contactless},
 		Receipts:      w, // receipts for QR identities go through the app's backend
+		Logger:        logger,
 	})
 	if err != nil {
 		return err

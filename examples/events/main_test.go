@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -55,5 +56,28 @@ The app's Activités list 1 expense(s).
 			}
 			pcsctest.CheckNoGrowth(t, base, 0, 2*time.Second)
 		})
+	}
+}
+
+// TestRunLogs runs the example with -v: the reader's debug logs must show
+// what happened without any personal data of the profile.
+func TestRunLogs(t *testing.T) {
+	var logs exampletest.Buffer
+	logOutput = &logs
+	defer func() { logOutput = os.Stderr }()
+	var out exampletest.Buffer
+	if err := run(context.Background(), []string{"-v"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got := logs.String()
+	if !strings.Contains(got, "2 88 02 ** *** *** 36") {
+		t.Errorf("the logs do not show the verified identity, masked:\n%s", got)
+	}
+	// isere-solo's personal data, in every form a log could carry them.
+	for _, pii := range []string{"288023818506636", "2 88 02 38 185 066 36", "38185", "DURAND", "Camille", "29/02/1988", "1988-02-29",
+		"camille.durand"} {
+		if strings.Contains(got, pii) {
+			t.Errorf("the logs show %q:\n%s", pii, got)
+		}
 	}
 }

@@ -52,10 +52,12 @@ func TestRun(t *testing.T) {
 			}
 		}, prompt + identity, nil},
 		{"a product barcode, then the phone", 115200, func(t *testing.T, ctx context.Context, sc *serialpty.Scanner, out *exampletest.Buffer) {
-			for _, text := range []string{"3017620422003", phoneQR(t)} {
-				if err := sc.Scan(ctx, text); err != nil {
-					t.Error(err)
-				}
+			if err := sc.Scan(ctx, "3017620422003"); err != nil {
+				t.Error(err)
+			}
+			out.WaitFor(t, "Refusé", 5*time.Second) // the desk asks for the app's code
+			if err := sc.Scan(ctx, phoneQR(t)); err != nil {
+				t.Error(err)
 			}
 		}, prompt + notApCV + identity, nil},
 		{"a scan cut short, then the phone", 115200, func(t *testing.T, ctx context.Context, sc *serialpty.Scanner, out *exampletest.Buffer) {
