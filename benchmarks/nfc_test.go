@@ -79,8 +79,8 @@ var linkRates = []link.BitRate{link.Rate106, link.Rate424, link.Rate848}
 // the model's airtime of a tap (P3: at most 1.1 at 424 kbit/s; the median
 // keeps a few taps preempted on a shared machine from deciding it),
 // x-airtime-mean (the same with the mean wall time),
-// airtime-ms/op, and phone-ms/op (the applet's processing, as the link
-// measured it).
+// airtime-ms/op, phone-ms/op (the applet's processing, as the link
+// measured it) and frames/op.
 func BenchmarkNFCLink(b *testing.B) {
 	for _, n := range familySizes {
 		for _, rate := range linkRates {
@@ -116,6 +116,7 @@ func BenchmarkNFCLink(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed())/float64(air), "x-airtime-mean")
 				b.ReportMetric(float64(air)/float64(b.N)/1e6, "airtime-ms/op")
 				b.ReportMetric(float64(st.Processing-st0.Processing)/float64(b.N)/1e6, "phone-ms/op")
+				b.ReportMetric(float64(st.Frames-st0.Frames)/float64(b.N), "frames/op")
 				if st.Retransmissions != 0 || st.Timeouts != 0 {
 					b.Fatalf("a clean link recovered errors: %+v", st)
 				}

@@ -35,7 +35,7 @@ func TestTable(t *testing.T) {
 		"2.67",                     // P2 from the peers
 		"1.050 (mean-based 1.070)", // P3 link
 		"2.500 (without the reader's public-key floor: 1.900)",
-		"476.000 chars, version 13.000",
+		"476 chars, version 13",
 		"QR text, 4 beneficiaire(s) (testworld)", // not run: said so
 		"not run",
 	} {
