@@ -41,12 +41,12 @@ func TestRun(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name    string
-		baud    int // the scanner's line rate; the example is given the same
+		baud    int // the example's -baud (a pty ignores it)
 		present func(t *testing.T, ctx context.Context, sc *serialpty.Scanner, out *exampletest.Buffer)
 		want    string
 		wantErr error
 	}{
-		{"the phone's QR at 9600 baud", 9600, func(t *testing.T, ctx context.Context, sc *serialpty.Scanner, out *exampletest.Buffer) {
+		{"the phone's QR", 9600, func(t *testing.T, ctx context.Context, sc *serialpty.Scanner, out *exampletest.Buffer) {
 			if err := sc.Scan(ctx, phoneQR(t)); err != nil {
 				t.Error(err)
 			}
@@ -75,7 +75,12 @@ func TestRun(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := pcsctest.Snapshot()
-			sc, err := serialpty.Open(serialpty.Config{Baud: tc.baud})
+			// The emulated scanner sends each scan at once, as a USB
+			// CDC-ACM scanner does: paced at a baud rate, its writer
+			// goroutine may stall past the 200 ms idle gap that ends a scan
+			// on a loaded machine, and the scan arrives cut in two
+			// (qrscan/serial's own tests cover paced lines).
+			sc, err := serialpty.Open(serialpty.Config{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +95,7 @@ func TestRun(t *testing.T) {
 			out.WaitFor(t, "Scannez", 10*time.Second)
 			tc.present(t, ctx, sc, &out)
 			if err := <-done; !errors.Is(err, tc.wantErr) {
-				t.Fatalf("run = %v, want %v", err, tc.wantErr)
+				t.Errorf("run = %v, want %v", err, tc.wantErr)
 			}
 			if got, want := out.String(), strings.ReplaceAll(tc.want, "PORT", sc.Path()); got != want {
 				t.Errorf("output:\n%s\nwant:\n%s", got, want)
