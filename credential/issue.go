@@ -139,6 +139,7 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 		return nil, err
 	}
 	compact := base
+	compact.Issuer = "" // every character counts in a QR code: the kid names the issuer
 	compact.Groups = &wireGroups{AMO: toWireAMO(c.Family.Beneficiaires)}
 	if payload, err = marshal(compact); err != nil {
 		return nil, err

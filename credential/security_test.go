@@ -103,7 +103,15 @@ func TestIssuerAuthenticity(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := w.verifier(t).VerifyQR(present(tc.held))
-			mustErr(t, p, err, tc.want)
+			if tc.name == "issuer name not the trust list's" {
+				// The compact QR form carries no issuer name (the kid names
+				// the issuer): nothing there contradicts the trust list.
+				if err != nil || p.Issuer != "CNAM" {
+					t.Fatalf("QR: %v, issuer %v", err, p)
+				}
+			} else {
+				mustErr(t, p, err, tc.want)
+			}
 			tr := transcript(t)
 			resp, err := tc.held.PresentNFC(w.device, tr, []credential.Group{credential.GroupAMO}, nil)
 			if err != nil {
