@@ -49,7 +49,7 @@ type Held struct {
 
 type wireClaims struct {
 	Version    uint8          `cbor:"1,keyasint"`
-	Issuer     string         `cbor:"2,keyasint"`
+	Issuer     string         `cbor:"2,keyasint,omitempty"` // absent from the compact form: the kid names the issuer
 	CID        bstr           `cbor:"3,keyasint"`
 	IssuedAt   uint64         `cbor:"4,keyasint"`
 	ValidUntil uint64         `cbor:"5,keyasint"`
