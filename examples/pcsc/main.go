@@ -49,7 +49,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	nfc, err := pcscsource.Open(*name)
+	contactless, err := pcscsource.Open(*name)
 	if err != nil {
 		return err
 	}
@@ -57,15 +57,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Enabled:       true,
 		ListAuthority: authority,
 		Lists:         lists,
-		NFC:           []reader.NFCSource{nfc},
+		NFC:           []reader.NFCSource{contactless},
 	})
 	if err != nil {
-		nfc.Close()
+		contactless.Close()
 		return err
 	}
 	defer r.Close() // closes the PC/SC source too
 
-	fmt.Fprintf(stdout, "Présentez le téléphone sur %s\n", nfc.Name())
+	fmt.Fprintf(stdout, "Présentez le téléphone sur %s\n", contactless.Name())
 	for {
 		id, err := r.Read(ctx)
 		if errors.Is(err, reader.ErrNoSource) || ctx.Err() != nil {
