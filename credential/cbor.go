@@ -51,6 +51,9 @@ func init() {
 // bstr is a byte string on the wire. fxamacker/cbor would also decode a CBOR
 // array of small integers into a []byte; bstr refuses anything but major
 // type 2. The input was checked canonical before, so the head is minimal.
+//
+// A decoded bstr aliases the input (no copy): whatever outlives the
+// decoding call — a key id kept in a trust list — must be cloned.
 type bstr []byte
 
 func (b *bstr) UnmarshalCBOR(data []byte) error {
@@ -58,7 +61,7 @@ func (b *bstr) UnmarshalCBOR(data []byte) error {
 	if err != nil || major != 2 || uint64(len(rest)) != n {
 		return fmt.Errorf("not a byte string")
 	}
-	*b = append((*b)[:0], rest...)
+	*b = bstr(rest[:n:n])
 	return nil
 }
 

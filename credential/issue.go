@@ -151,19 +151,18 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 }
 
 // deviceAuthQR returns the digest the device signs for a QR presentation:
-// SHA-256 of CBOR ["ApCVDeviceAuth", "QR", SHA-256(credential), time, counter].
+// SHA-256 of CBOR ["ApCVDeviceAuth", "QR", SHA-256(credential), time, counter],
+// built on the stack.
 func deviceAuthQR(cred []byte, t uint64, ctr uint32) [32]byte {
-	h := sha256.New()
 	credSum := sha256.Sum256(cred)
-	h.Write([]byte{0x85, 0x6e})
-	io.WriteString(h, "ApCVDeviceAuth")
-	h.Write([]byte{0x62, 'Q', 'R', 0x58, 32})
-	h.Write(credSum[:])
-	writeHead(h, 0, t)
-	writeHead(h, 0, uint64(ctr))
-	var d [32]byte
-	h.Sum(d[:0])
-	return d
+	var buf [96]byte
+	b := append(buf[:0], 0x85, 0x6e)
+	b = append(b, "ApCVDeviceAuth"...)
+	b = append(b, 0x62, 'Q', 'R', 0x58, 32)
+	b = append(b, credSum[:]...)
+	b = appendHead(b, 0, t)
+	b = appendHead(b, 0, uint64(ctr))
+	return sha256.Sum256(b)
 }
 
 // deviceAuthNFC returns the digest the device signs for an NFC presentation:

@@ -155,7 +155,7 @@ func ParseTrustList(raw []byte, authority *ecdsa.PublicKey) (*TrustList, error) 
 		if len(k.Kid) == 0 || len(k.Kid) > 32 {
 			return nil, fmt.Errorf("credential: trust list: key %d: kid of %d bytes: %w", i, len(k.Kid), ErrMalformed)
 		}
-		tl.Keys = append(tl.Keys, TrustedKey{Kid: k.Kid, Issuer: k.Issuer, Key: pub,
+		tl.Keys = append(tl.Keys, TrustedKey{Kid: bytes.Clone(k.Kid), Issuer: k.Issuer, Key: pub, // k.Kid aliases raw
 			NotBefore: fromUnix(k.NotBefore), NotAfter: fromUnix(k.NotAfter)})
 	}
 	return tl, nil
