@@ -122,7 +122,7 @@ func (w *World) Applet() (*applet.Applet, error) { return Applet(w.Phone) }
 // Applet returns ph's HCE applet, or nfc.ErrNoNFC for a phone without NFC.
 func Applet(ph *phone.Phone) (*applet.Applet, error) {
 	if err := ph.CheckNFC(); err != nil {
-		return nil, fmt.Errorf("emulator: %s: %w: %w", ph.Device().Model, nfc.ErrNoNFC, err)
+		return nil, fmt.Errorf("emulator: %s (%v): %w", ph.Device().Model, err, nfc.ErrNoNFC)
 	}
 	return applet.New(wallet{ph}, applet.Options{}), nil
 }

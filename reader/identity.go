@@ -17,7 +17,7 @@ import (
 // status and (QR) replay were checked.
 type Identity struct {
 	Mode          credential.Mode          // QR or NFC
-	Source        string                   // the device it was read on, e.g. "pcsc:ACS ACR1252 PICC" or "serial:/dev/ttyACM0"
+	Source        string                   // the device it was read on, e.g. "nfc:pcsc:ACS ACR1252 PICC" or "serial:/dev/ttyACM0"
 	Beneficiaires []credential.Beneficiary // [0] is the ouvrant droit
 	EtatCivil     *credential.EtatCivil    // when the ETAT_CIVIL group was asked for (NFC)
 	Groups        []credential.Group       // the groups received and verified

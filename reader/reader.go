@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/apcvkit/apcvkit/apcverr"
+	"io"
 	"log/slog"
 	"slices"
 	"sync"
@@ -234,9 +235,10 @@ func (r *Reader) emit(e Event) {
 }
 
 type outcome struct {
-	id  *Identity
-	err error
-	src int // source index that fails for good, or -1
+	id     *Identity
+	err    error
+	src    int    // source index that fails for good, or -1
+	source string // the device's name
 }
 
 // Read returns the first verified identity presented on any source, or the
@@ -317,8 +319,8 @@ func (r *Reader) read(ctx context.Context) (*Identity, error) {
 				continue
 			}
 			if o.err != nil {
-				r.log.Info("reader: presentation refused", "code", apcverr.Code(o.err), "err", o.err)
-				r.emit(Event{Kind: Error, Err: o.err})
+				r.log.Info("reader: presentation refused", "source", o.source, "code", apcverr.Code(o.err), "err", o.err)
+				r.emit(Event{Kind: Error, Source: o.source, Err: o.err})
 				return nil, o.err
 			}
 			r.emit(Event{Kind: IdentityRead, Source: o.id.Source, Identity: o.id})
@@ -375,7 +377,7 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- o
 			}
 			// Read returns with this outcome: stop here rather than
 			// start waiting for the next phone.
-			send(ctx, out, outcome{err: err, src: -1})
+			send(ctx, out, outcome{err: err, src: -1, source: name})
 			return
 		}
 		id := newIdentity(sess.Presentation, name, r.cfg.Now())
@@ -402,7 +404,8 @@ func (r *Reader) qrLoop(ctx context.Context, idx, i int, s qrscan.Source, out ch
 			if ctx.Err() != nil {
 				return
 			}
-			if errors.Is(err, qrscan.ErrDeviceGone) {
+			if errors.Is(err, qrscan.ErrDeviceGone) || errors.Is(err, io.EOF) {
+				// Unplugged, or a finite source (image files) exhausted.
 				r.emit(Event{Kind: DeviceRemoved, Source: name, Err: err})
 				send(ctx, out, outcome{src: idx})
 				return
@@ -412,14 +415,14 @@ func (r *Reader) qrLoop(ctx context.Context, idx, i int, s qrscan.Source, out ch
 			}
 			// Read returns with this outcome: stop here, so that no scan
 			// is taken from the device and then dropped by the cancel.
-			send(ctx, out, outcome{err: err, src: -1})
+			send(ctx, out, outcome{err: err, src: -1, source: name})
 			return
 		}
 		r.emit(Event{Kind: Reading, Source: name})
 		r.log.Debug("reader: QR scanned", "source", name, "chars", len(scan.Text), "symbology", scan.Symbology)
 		p, err := r.v.VerifyQR(scan.Text)
 		if err != nil {
-			send(ctx, out, outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1})
+			send(ctx, out, outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1, source: name})
 			return
 		}
 		send(ctx, out, outcome{id: newIdentity(p, name, r.cfg.Now()), src: -1})

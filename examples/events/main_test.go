@@ -23,7 +23,7 @@ func TestRun(t *testing.T) {
 		{"french", nil, `device-added    nfc:desk
 phone-detected  nfc:desk
 reading         nfc:desk
-error           -         L'appli carte Vitale est verrouillée. Demandez au patient de saisir son code secret, puis de présenter à nouveau le téléphone.
+error           nfc:desk  L'appli carte Vitale est verrouillée. Demandez au patient de saisir son code secret, puis de présenter à nouveau le téléphone.
 phone-detected  nfc:desk
 reading         nfc:desk
 identity        nfc:desk  ouvrant droit 2 88 02 ** *** *** 36, family of 1
@@ -33,7 +33,7 @@ The app's Activités list 1 expense(s).
 		{"english", []string{"-lang", "en"}, `device-added    nfc:desk
 phone-detected  nfc:desk
 reading         nfc:desk
-error           -         The carte Vitale app is locked. Ask the patient to enter their secret code, then present the phone again.
+error           nfc:desk  The carte Vitale app is locked. Ask the patient to enter their secret code, then present the phone again.
 phone-detected  nfc:desk
 reading         nfc:desk
 identity        nfc:desk  ouvrant droit 2 88 02 ** *** *** 36, family of 1
