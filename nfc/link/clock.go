@@ -17,8 +17,12 @@ type Clock interface {
 }
 
 // spinWindow is how long before a deadline the system clock stops sleeping
-// and spins: timer wake-ups come late by tens of microseconds.
-const spinWindow = 50 * time.Microsecond
+// and spins (yielding with Gosched): timer wake-ups come late by tens of
+// microseconds on an idle machine and by hundreds on a loaded one. Measured
+// with BenchmarkNFCLink (benchmarks/) at load average 3 on 2 cores: with
+// 50 µs a tap at 424 kbit/s took 1.20× its airtime, with 400 µs 1.06×.
+// Spinning costs CPU only in real-time mode, which benchmarks and demos use.
+const spinWindow = 400 * time.Microsecond
 
 type systemClock struct{}
 
