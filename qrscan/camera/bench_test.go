@@ -90,3 +90,36 @@ func decodeGozxing(b *testing.B, img image.Image, hints map[gozxing.DecodeHintTy
 		b.Fatal(err)
 	}
 }
+
+var sinkMatrix *gozxing.BitMatrix
+
+// BenchmarkHybrid compares the binarization of a 1280×720 frame: ours,
+// with its buffers reused, and gozxing's HybridBinarizer over the same
+// in-place luminance source.
+func BenchmarkHybrid(b *testing.B) {
+	img, _ := loadTestdata(b, "mild-1280x720.png")
+	f := camera.FromImage(img)
+	b.Run("camera", func(b *testing.B) {
+		sc := new(camera.Scratch)
+		b.ReportAllocs()
+		b.SetBytes(int64(len(img.Pix)))
+		for b.Loop() {
+			m, err := camera.HybridMatrix(f, sc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkMatrix = m
+		}
+	})
+	b.Run("gozxing", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(img.Pix)))
+		for b.Loop() {
+			m, err := gozxingMatrix(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sinkMatrix = m
+		}
+	})
+}

@@ -114,6 +114,13 @@ func Decode(ctx context.Context, f Frame) (qrscan.Scan, error) {
 // DecodeWith reads the QR code in f, trying opts.Strategies in order until
 // one succeeds, the budget is spent or ctx is done.
 func DecodeWith(ctx context.Context, f Frame, opts DecodeOptions) (Result, error) {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	return decodeWith(ctx, f, opts, sc)
+}
+
+// decodeWith is DecodeWith with the buffers of sc.
+func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (Result, error) {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -130,7 +137,8 @@ func DecodeWith(ctx context.Context, f Frame, opts DecodeOptions) (Result, error
 	if strategies == nil {
 		strategies = DefaultStrategies
 	}
-	a := newAttempt(f)
+	sc.reset()
+	a := newAttempt(f, sc)
 	var lastErr error
 	tried := 0
 	for _, s := range strategies {
@@ -197,22 +205,24 @@ type attempt struct {
 	smooth       []byte                // plane after mean3, computed once
 	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
 	reader       gozxing.Reader
+	sc           *scratch
 }
 
-func newAttempt(f Frame) *attempt {
-	return &attempt{lum: newLuminance(f), reader: qrcode.NewQRCodeReader()}
+func newAttempt(f Frame, sc *scratch) *attempt {
+	return &attempt{lum: newLuminance(f), reader: qrcode.NewQRCodeReader(), sc: sc}
 }
 
 func (a *attempt) hybrid() *gozxing.BinaryBitmap {
 	if a.bitmap == nil {
-		a.bitmap, _ = gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(a.lum))
+		a.bitmap, _ = gozxing.NewBinaryBitmap(hybridOf(a.lum, a.sc))
 	}
 	return a.bitmap
 }
 
 func (a *attempt) mean() []byte {
 	if a.smooth == nil {
-		a.smooth = mean3(a.luma(), a.lum.Width, a.lum.Height)
+		w, h := a.lum.Width, a.lum.Height
+		a.smooth = mean3Into(a.sc.plane(w*h), &a.sc.sums, a.luma(), w, h)
 	}
 	return a.smooth
 }
@@ -220,14 +230,24 @@ func (a *attempt) mean() []byte {
 func (a *attempt) meanBitmap() *gozxing.BinaryBitmap {
 	if a.smoothBitmap == nil {
 		l := newLuminance(Frame{Format: Gray, Width: a.lum.Width, Height: a.lum.Height, Data: a.mean()})
-		a.smoothBitmap, _ = gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(l))
+		a.smoothBitmap, _ = gozxing.NewBinaryBitmap(hybridOf(l, a.sc))
 	}
 	return a.smoothBitmap
 }
 
+// luma returns the frame's luma as a compact plane: the frame itself when
+// it is one, else a copy.
 func (a *attempt) luma() []byte {
 	if a.plane == nil {
-		a.plane = a.lum.GetMatrix()
+		l := a.lum
+		if l.step == 1 && (l.stride == l.Width || l.Height == 1) {
+			a.plane = l.GetMatrix() // no copy
+		} else {
+			a.plane = a.sc.plane(l.Width * l.Height)
+			for y := 0; y < l.Height; y++ {
+				l.row(y, a.plane[y*l.Width:])
+			}
+		}
 	}
 	return a.plane
 }
@@ -256,16 +276,17 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 	case StrategyResampleMean3:
 		return a.resample(true)
 	case StrategyDown2:
-		p, dw, dh := down2(a.luma(), w, h)
-		return a.decodePlane(p, dw, dh)
+		dw, dh := w/2, h/2
+		return a.decodePlane(down2Into(a.sc.plane(dw*dh), a.luma(), w, w, h), dw, dh)
 	case StrategyStretch:
-		return a.decodePlane(stretch(a.luma()), w, h)
+		return a.decodePlane(stretchInto(a.sc.plane(w*h), a.luma()), w, h)
 	case StrategyCrop:
 		r, ok := busyRegion(a.luma(), w, h)
 		if !ok {
 			return nil, gozxing.NewNotFoundException("no high-contrast region")
 		}
-		return a.decodePlane(stretch(crop(a.luma(), w, r)), r.dx(), r.dy())
+		n := r.dx() * r.dy()
+		return a.decodePlane(stretchInto(a.sc.plane(n), cropInto(a.sc.plane(n), a.luma(), w, r)), r.dx(), r.dy())
 	case StrategyGlobal:
 		bm, err := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(a.lum))
 		if err != nil {
@@ -283,14 +304,23 @@ var errUnknownStrategy = errors.New("unknown strategy")
 // decodePlane decodes a preprocessed compact plane with the hybrid
 // binarizer, trying harder.
 func (a *attempt) decodePlane(p []byte, w, h int) (*gozxing.Result, error) {
+	return a.decodePlaneHints(p, w, h, hintsTryHarder)
+}
+
+func (a *attempt) decodePlaneHints(p []byte, w, h int, hints map[gozxing.DecodeHintType]any) (*gozxing.Result, error) {
 	if w <= 0 || h <= 0 {
 		return nil, gozxing.NewNotFoundException("empty plane")
 	}
-	return a.decodeSource(newLuminance(Frame{Format: Gray, Width: w, Height: h, Data: p}))
+	l := newLuminance(Frame{Format: Gray, Width: w, Height: h, Data: p})
+	bm, err := gozxing.NewBinaryBitmap(newHybrid(l, p, w, w, h, a.sc))
+	if err != nil {
+		return nil, err
+	}
+	return a.reader.Decode(bm, hints)
 }
 
 func (a *attempt) decodeSource(src gozxing.LuminanceSource) (*gozxing.Result, error) {
-	bm, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	bm, err := gozxing.NewBinaryBitmap(hybridOf(src, a.sc))
 	if err != nil {
 		return nil, err
 	}

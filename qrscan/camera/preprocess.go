@@ -6,16 +6,25 @@ package camera
 // mean3 returns the 3×3 box mean of src (edges replicated): it removes
 // sensor noise and JPEG ringing at the cost of a little sharpness.
 func mean3(src []byte, w, h int) []byte {
-	dst := make([]byte, w*h)
+	return mean3Into(make([]byte, w*h), nil, src, w, h)
+}
+
+// mean3Into is mean3 writing into dst (w×h bytes), with hs (grown as
+// needed) for the horizontal sums.
+func mean3Into(dst []byte, hs *[]uint16, src []byte, w, h int) []byte {
+	dst = dst[:w*h]
 	if w < 3 || h < 3 {
 		copy(dst, src)
 		return dst
 	}
 	// Horizontal sums (0..765) then vertical sums (0..2295), /9.
-	hs := make([]uint16, w*h)
+	if hs == nil {
+		hs = new([]uint16)
+	}
+	sums := growU16(hs, w*h)
 	for y := 0; y < h; y++ {
 		r := src[y*w : (y+1)*w]
-		o := hs[y*w : (y+1)*w]
+		o := sums[y*w : (y+1)*w]
 		o[0] = 2*uint16(r[0]) + uint16(r[1])
 		for x := 1; x < w-1; x++ {
 			o[x] = uint16(r[x-1]) + uint16(r[x]) + uint16(r[x+1])
@@ -24,7 +33,7 @@ func mean3(src []byte, w, h int) []byte {
 	}
 	for y := 0; y < h; y++ {
 		up, down := max(y-1, 0), min(y+1, h-1)
-		a, b, c := hs[up*w:(up+1)*w], hs[y*w:(y+1)*w], hs[down*w:(down+1)*w]
+		a, b, c := sums[up*w:(up+1)*w], sums[y*w:(y+1)*w], sums[down*w:(down+1)*w]
 		o := dst[y*w : (y+1)*w]
 		for x := range o {
 			o[x] = uint8((uint32(a[x]) + uint32(b[x]) + uint32(c[x]) + 4) / 9)
@@ -35,28 +44,38 @@ func mean3(src []byte, w, h int) []byte {
 
 // down2 halves both sides, averaging 2×2 blocks.
 func down2(src []byte, w, h int) ([]byte, int, int) {
+	return down2Into(make([]byte, (w/2)*(h/2)), src, w, w, h), w / 2, h / 2
+}
+
+// down2Into is down2 of a plane whose rows are stride bytes apart, into dst
+// ((w/2)×(h/2) bytes).
+func down2Into(dst, src []byte, stride, w, h int) []byte {
 	dw, dh := w/2, h/2
-	dst := make([]byte, dw*dh)
+	dst = dst[:dw*dh]
 	for y := 0; y < dh; y++ {
-		r0, r1 := src[2*y*w:], src[(2*y+1)*w:]
+		r0 := src[2*y*stride : 2*y*stride+2*dw]
+		r1 := src[(2*y+1)*stride : (2*y+1)*stride+2*dw]
 		o := dst[y*dw : (y+1)*dw]
 		for x := range o {
 			s := uint16(r0[2*x]) + uint16(r0[2*x+1]) + uint16(r1[2*x]) + uint16(r1[2*x+1])
 			o[x] = uint8((s + 2) / 4)
 		}
 	}
-	return dst, dw, dh
+	return dst
 }
 
 // stretch maps the 1st..99th percentile of src linearly onto 0..255, so that
 // a washed-out frame passes the binarizer's minimum-contrast test.
-func stretch(src []byte) []byte {
+func stretch(src []byte) []byte { return stretchInto(make([]byte, len(src)), src) }
+
+// stretchInto is stretch writing into dst (len(src) bytes).
+func stretchInto(dst, src []byte) []byte {
+	dst = dst[:len(src)]
 	var hist [256]int
 	for _, v := range src {
 		hist[v]++
 	}
 	lo, hi := percentile(&hist, len(src), 1), percentile(&hist, len(src), 99)
-	dst := make([]byte, len(src))
 	if hi <= lo {
 		copy(dst, src)
 		return dst
@@ -155,7 +174,12 @@ func busyRegion(src []byte, w, h int) (rect, bool) {
 
 // crop copies rectangle r of src.
 func crop(src []byte, w int, r rect) []byte {
-	dst := make([]byte, r.dx()*r.dy())
+	return cropInto(make([]byte, r.dx()*r.dy()), src, w, r)
+}
+
+// cropInto is crop into dst (r.dx()×r.dy() bytes).
+func cropInto(dst, src []byte, w int, r rect) []byte {
+	dst = dst[:r.dx()*r.dy()]
 	for y := r.y0; y < r.y1; y++ {
 		copy(dst[(y-r.y0)*r.dx():], src[y*w+r.x0:y*w+r.x1])
 	}

@@ -1,0 +1,251 @@
+package camera
+
+import (
+	"encoding/binary"
+
+	"github.com/makiuchi-d/gozxing"
+)
+
+// ZXing's hybrid binarizer, computed straight on a luma plane. gozxing's
+// HybridBinarizer reads the same pixels through a LuminanceSource (a copy of
+// the frame), keeps the block black points as one slice per row and sets the
+// result bit by bit through BitMatrix.Set: that was half the time of a mild
+// frame. hybrid computes exactly the same matrix (TestHybridMatchesGozxing
+// and FuzzHybrid compare them bit for bit) with the plane read in place,
+// the black points in one flat byte slice, the bits of each 8-pixel block
+// row put into the matrix's words at once and every buffer reused from frame
+// to frame (scratch).
+
+// Constants of ZXing's HybridBinarizer.
+const (
+	blockPower      = 3
+	blockSize       = 1 << blockPower
+	minDimension    = 5 * blockSize // below this, the global-histogram binarizer
+	minDynamicRange = 24
+)
+
+// hybrid is a gozxing.Binarizer over a luma plane (one byte per pixel, rows
+// stride bytes apart).
+type hybrid struct {
+	src    gozxing.LuminanceSource // what GetLuminanceSource returns; same pixels as plane
+	plane  []byte
+	stride int
+	w, h   int
+	sc     *scratch
+	matrix *gozxing.BitMatrix
+	global gozxing.Binarizer // GetBlackRow and images below minDimension
+}
+
+var _ gozxing.Binarizer = (*hybrid)(nil)
+
+// newHybrid returns the hybrid binarizer of src, whose pixels plane holds
+// (w×h, rows stride bytes apart). sc provides the buffers; nil allocates.
+func newHybrid(src gozxing.LuminanceSource, plane []byte, stride, w, h int, sc *scratch) *hybrid {
+	if sc == nil {
+		sc = new(scratch)
+	}
+	return &hybrid{src: src, plane: plane, stride: stride, w: w, h: h, sc: sc}
+}
+
+// hybridOf returns the hybrid binarizer of a luminance source: in place
+// for our grey Luminance, through GetMatrix (a copy) for any other source.
+func hybridOf(src gozxing.LuminanceSource, sc *scratch) *hybrid {
+	w, h := src.GetWidth(), src.GetHeight()
+	if l, ok := src.(*Luminance); ok && l.step == 1 {
+		off := l.top*l.stride + l.left
+		return newHybrid(src, l.data[off:], l.stride, w, h, sc)
+	}
+	return newHybrid(src, src.GetMatrix(), w, w, h, sc)
+}
+
+// GetLuminanceSource returns the source the binarizer was made from.
+func (b *hybrid) GetLuminanceSource() gozxing.LuminanceSource { return b.src }
+
+// GetWidth returns the image width.
+func (b *hybrid) GetWidth() int { return b.w }
+
+// GetHeight returns the image height.
+func (b *hybrid) GetHeight() int { return b.h }
+
+// CreateBinarizer returns a hybrid binarizer of another source (a crop or a
+// rotation), with its own buffers.
+func (b *hybrid) CreateBinarizer(src gozxing.LuminanceSource) gozxing.Binarizer {
+	return hybridOf(src, nil)
+}
+
+// GetBlackRow is ZXing's hybrid binarizer's row (inherited from the
+// global-histogram binarizer: one-dimensional codes); the QR reader never
+// asks for it.
+func (b *hybrid) GetBlackRow(y int, row *gozxing.BitArray) (*gozxing.BitArray, error) {
+	return b.globalBinarizer().GetBlackRow(y, row)
+}
+
+func (b *hybrid) globalBinarizer() gozxing.Binarizer {
+	if b.global == nil {
+		b.global = gozxing.NewGlobalHistgramBinarizer(b.src)
+	}
+	return b.global
+}
+
+// GetBlackMatrix binarizes the image once and returns the same matrix on
+// every call.
+func (b *hybrid) GetBlackMatrix() (*gozxing.BitMatrix, error) {
+	if b.matrix != nil {
+		return b.matrix, nil
+	}
+	if b.w < minDimension || b.h < minDimension {
+		m, err := b.globalBinarizer().GetBlackMatrix()
+		if err != nil {
+			return nil, err
+		}
+		b.matrix = m
+		return m, nil
+	}
+	subW := (b.w + blockSize - 1) >> blockPower
+	subH := (b.h + blockSize - 1) >> blockPower
+	points := b.blackPoints(subW, subH)
+	b.matrix = b.threshold(points, subW, subH)
+	return b.matrix, nil
+}
+
+// blackPoints returns each 8×8 block's black point: its mean, or for a
+// block of little contrast half its minimum, raised to its upper and left
+// neighbours' black points when those are above its minimum. Blocks at the
+// right and bottom edges are shifted inside the image.
+func (b *hybrid) blackPoints(subW, subH int) []uint8 {
+	pts := growBytes(&b.sc.points, subW*subH)
+	plane, stride := b.plane, b.stride
+	maxX, maxY := b.w-blockSize, b.h-blockSize
+	for by := 0; by < subH; by++ {
+		y0 := min(by<<blockPower, maxY)
+		cur := pts[by*subW : (by+1)*subW]
+		var up []uint8
+		if by > 0 {
+			up = pts[(by-1)*subW : by*subW]
+		}
+		for bx := 0; bx < subW; bx++ {
+			x0 := min(bx<<blockPower, maxX)
+			// The 8 rows of the block: sums in 16-bit lanes, 8 pixels at a
+			// time; minimum and maximum until the range is known to exceed
+			// minDynamicRange (the only use of them).
+			off := y0*stride + x0
+			var sums uint64
+			lo, hi := 255, 0
+			for range blockSize {
+				p := plane[off : off+8 : off+8]
+				v := binary.LittleEndian.Uint64(p)
+				sums += v&lanes + (v>>8)&lanes
+				if hi-lo <= minDynamicRange {
+					p0, p1, p2, p3 := int(p[0]), int(p[1]), int(p[2]), int(p[3])
+					p4, p5, p6, p7 := int(p[4]), int(p[5]), int(p[6]), int(p[7])
+					lo = min(lo, p0, p1, p2, p3, p4, p5, p6, p7)
+					hi = max(hi, p0, p1, p2, p3, p4, p5, p6, p7)
+				}
+				off += stride
+			}
+			sum := int((sums * ones) >> 48)
+			avg := sum >> (2 * blockPower)
+			if hi-lo <= minDynamicRange {
+				// A flat block: assume background (half its minimum), unless
+				// its neighbours, already estimated, say it is darker than
+				// the black point around it.
+				avg = lo / 2
+				if by > 0 && bx > 0 {
+					nb := (int(up[bx]) + 2*int(cur[bx-1]) + int(up[bx-1])) / 4
+					if lo < nb {
+						avg = nb
+					}
+				}
+			}
+			cur[bx] = uint8(avg)
+		}
+	}
+	return pts
+}
+
+// threshold sets the pixels at or below the mean of the black points of the
+// 5×5 blocks around their block (clamped two blocks inside the image) and
+// returns the matrix.
+func (b *hybrid) threshold(pts []uint8, subW, subH int) *gozxing.BitMatrix {
+	rowSize := (b.w + 31) / 32
+	words := growWords(&b.sc.words, rowSize*b.h)
+	clear(words)
+	plane, stride := b.plane, b.stride
+	maxX, maxY := b.w-blockSize, b.h-blockSize
+	for by := 0; by < subH; by++ {
+		y0 := min(by<<blockPower, maxY)
+		top := min(max(by, 2), subH-3)
+		r0 := pts[(top-2)*subW : (top-1)*subW]
+		r1 := pts[(top-1)*subW : top*subW]
+		r2 := pts[top*subW : (top+1)*subW]
+		r3 := pts[(top+1)*subW : (top+2)*subW]
+		r4 := pts[(top+2)*subW : (top+3)*subW]
+		for bx := 0; bx < subW; bx++ {
+			x0 := min(bx<<blockPower, maxX)
+			left := min(max(bx, 2), subW-3)
+			sum := 0
+			for i := left - 2; i <= left+2; i++ {
+				sum += int(r0[i]) + int(r1[i]) + int(r2[i]) + int(r3[i]) + int(r4[i])
+			}
+			t := sum / 25
+			word, shift := x0>>5, uint(x0&31)
+			off := y0*stride + x0
+			wi := y0*rowSize + word
+			for range blockSize {
+				m := uint64(darkMask(plane[off:off+8:off+8], t)) << shift
+				words[wi] |= uint32(m)
+				if shift > 24 { // a block shifted inside the image straddles two words
+					words[wi+1] |= uint32(m >> 32)
+				}
+				off += stride
+				wi += rowSize
+			}
+		}
+	}
+	m := b.sc.bitMatrix(b.w, b.h)
+	row := b.sc.bitRow(b.w)
+	rb := row.GetBitArray()
+	for y := 0; y < b.h; y++ {
+		copy(rb, words[y*rowSize:(y+1)*rowSize])
+		m.SetRow(y, row)
+	}
+	return m
+}
+
+// SWAR constants: 16-bit lanes, and bytes.
+const (
+	lanes = 0x00ff00ff00ff00ff
+	bit8  = 0x0100010001000100
+	ones  = 0x0001000100010001
+	high  = 0x8080808080808080
+	low7  = 0x7f7f7f7f7f7f7f7f
+)
+
+// geBytes returns 0xff in each byte where a's byte ≥ b's (unsigned). For
+// each byte pair, (a|0x80) - (b&0x7f) cannot borrow from the next byte and
+// its top bit tells whether a's low 7 bits ≥ b's; the top bits decide when
+// they differ.
+func geBytes(a, b uint64) uint64 {
+	c := (a | high) - (b & low7)
+	return (((a &^ b) | (c &^ (a ^ b))) & high >> 7) * 0xff
+}
+
+// minBytes and maxBytes: byte by byte.
+func minBytes(a, b uint64) uint64 { m := geBytes(a, b); return b&m | a&^m }
+func maxBytes(a, b uint64) uint64 { m := geBytes(a, b); return a&m | b&^m }
+
+// darkMask returns bit i set when p[i] <= t (0 ≤ t ≤ 255), for 8 pixels,
+// eight at a time: each pixel gets a 16-bit lane (even pixels, then odd
+// ones), 255-t is added to every lane, and bit 8 of a lane is set exactly
+// when its pixel is above t (light). A multiplication gathers the four
+// lane bits of each half into alternate bits of a byte (the partial
+// products fall on distinct bits, so nothing carries).
+func darkMask(p []byte, t int) uint32 {
+	const gather = 1<<42 | 1<<28 | 1<<14 | 1 // lane bits 0, 16, 32, 48 to 42, 44, 46, 48
+	v := binary.LittleEndian.Uint64(p)
+	k := uint64(255-t) * ones
+	even := ((v&lanes + k) & bit8) >> 8
+	odd := (((v>>8)&lanes + k) & bit8) >> 8
+	light := (even*gather)>>42&0x55 | (odd*gather)>>41&0xaa
+	return uint32(^light & 0xff)
+}

@@ -1,0 +1,16 @@
+package camera
+
+import "github.com/makiuchi-d/gozxing"
+
+// Scratch exposes the per-frame buffers to the external tests.
+type Scratch = scratch
+
+// HybridMatrix binarizes f with the package's hybrid binarizer, reusing sc's
+// buffers (sc is reset first: the previous result is overwritten).
+func HybridMatrix(f Frame, sc *Scratch) (*gozxing.BitMatrix, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	sc.reset()
+	return hybridOf(newLuminance(f), sc).GetBlackMatrix()
+}
