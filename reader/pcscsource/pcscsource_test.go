@@ -317,10 +317,15 @@ func TestHungPhone(t *testing.T) {
 	w := newWorld(t, "famille-6-drome")
 	card := applet(t, w)
 	const step = 400 * time.Millisecond
+	// The phone answers, late, after hangFor; the test waits for that
+	// before the next tap: pcscd's reader thread stays blocked on vpcd until
+	// then, and a phone cut off while pcscd still waits for it leaves vpcd
+	// confused for seconds (see nfc/pcsc's TestHungPhone).
+	const hangFor = 1500 * time.Millisecond
 	for _, at := range []int{1, 2, 3, 4} { // SELECT, KEY AGREEMENT, GET DATA, GET RESPONSE
 		t.Run(fmt.Sprint("APDU ", at), func(t *testing.T) {
 			var hungAt atomic.Int64 // when the phone got the APDU it does not answer
-			hang := vpcd.Once(at, vpcd.Fault{Delay: 3 * time.Second})
+			hang := vpcd.Once(at, vpcd.Fault{Delay: hangFor})
 			fault := func(n int, capdu []byte) vpcd.Fault {
 				f := hang(n, capdu)
 				if f.Delay > 0 {
@@ -350,6 +355,7 @@ func TestHungPhone(t *testing.T) {
 			}
 			t.Logf("timed out %v after the phone hung: %v", took.Round(time.Millisecond), err)
 			pcsctest.CheckNoGrowth(t, base, 0, 2*time.Second)
+			time.Sleep(time.Until(time.Unix(0, hungAt.Load()).Add(hangFor + 100*time.Millisecond)))
 			// The patient presents the phone again.
 			retap(t, takeAway, addr, name, card, vpcd.Options{})
 			id, err := read(t, r, 20*time.Second)
