@@ -51,13 +51,18 @@ const (
 	// StrategyInverted: light modules on a dark ground (a phone in dark
 	// mode).
 	StrategyInverted
+	// StrategyHalf: the frame halved (2×2 mean), then StrategyHybrid: a
+	// quarter of the pixels to binarize and scan. It reads the codes whose
+	// modules are at least about 4 pixels wide in the frame, the usual
+	// webcam case, and skips frames under HalfMinWidth.
+	StrategyHalf
 	numStrategies = iota
 )
 
 var strategyNames = [...]string{
 	StrategyPure: "pure", StrategyHybrid: "hybrid", StrategyTryHarder: "try-harder",
 	StrategyMean3: "mean3", StrategyDown2: "down2", StrategyStretch: "stretch",
-	StrategyCrop: "crop", StrategyResample: "resample", StrategyResampleMean3: "resample-mean3", StrategyGlobal: "global", StrategyInverted: "inverted",
+	StrategyCrop: "crop", StrategyResample: "resample", StrategyResampleMean3: "resample-mean3", StrategyGlobal: "global", StrategyInverted: "inverted", StrategyHalf: "half",
 }
 
 // String returns the strategy's short name ("hybrid", "mean3", …).
@@ -72,10 +77,13 @@ func (s Strategy) String() string {
 // Strategies nil: by cost/benefit as measured on the generated corpus (see
 // the package documentation).
 var DefaultStrategies = []Strategy{
-	StrategyPure, StrategyHybrid, StrategyTryHarder,
+	StrategyHalf, StrategyPure, StrategyHybrid, StrategyTryHarder,
 	StrategyResampleMean3, StrategyResample, StrategyMean3,
 	StrategyStretch, StrategyCrop, StrategyDown2, StrategyInverted,
 }
+
+// HalfMinWidth is the narrowest frame StrategyHalf reads.
+const HalfMinWidth = 1280
 
 // DefaultBudget is the time Decode spends on one frame when DecodeOptions
 // leaves Budget zero.
@@ -202,6 +210,7 @@ type attempt struct {
 	lum          *Luminance
 	bitmap       *gozxing.BinaryBitmap // hybrid binarization of the frame, computed once
 	plane        []byte                // compact luma, Width×Height, computed once
+	halved       []byte                // luma halved, computed once
 	smooth       []byte                // plane after mean3, computed once
 	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
 	reader       gozxing.Reader
@@ -237,6 +246,20 @@ func (a *attempt) meanBitmap() *gozxing.BinaryBitmap {
 
 // luma returns the frame's luma as a compact plane: the frame itself when
 // it is one, else a copy.
+// half returns the frame halved, computed once.
+func (a *attempt) half() ([]byte, int, int) {
+	w, h := a.lum.Width/2, a.lum.Height/2
+	if a.halved == nil {
+		l := a.lum
+		if l.step == 1 {
+			a.halved = down2Into(a.sc.plane(w*h), l.data[l.top*l.stride+l.left:], l.stride, l.Width, l.Height)
+		} else {
+			a.halved = down2Into(a.sc.plane(w*h), a.luma(), l.Width, l.Width, l.Height)
+		}
+	}
+	return a.halved, w, h
+}
+
 func (a *attempt) luma() []byte {
 	if a.plane == nil {
 		l := a.lum
@@ -276,8 +299,13 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 	case StrategyResampleMean3:
 		return a.resample(true)
 	case StrategyDown2:
-		dw, dh := w/2, h/2
-		return a.decodePlane(down2Into(a.sc.plane(dw*dh), a.luma(), w, w, h), dw, dh)
+		return a.decodePlane(a.half())
+	case StrategyHalf:
+		if w < HalfMinWidth {
+			return nil, gozxing.NewNotFoundException("frame %d px wide, under %d", w, HalfMinWidth)
+		}
+		p, dw, dh := a.half()
+		return a.decodePlaneHints(p, dw, dh, hintsNone)
 	case StrategyStretch:
 		return a.decodePlane(stretchInto(a.sc.plane(w*h), a.luma()), w, h)
 	case StrategyCrop:

@@ -64,12 +64,23 @@ func TestDecode(t *testing.T) {
 	for i, v := range washed.Pix {
 		washed.Pix[i] = byte(110 + int(v)*20/255) // 20 grey levels, below the binarizer's 24
 	}
+	// A 1280×720 frame StrategyHalf reads, alone and inside a wider
+	// buffer (stride above the width).
+	hd := frame(t, t480, qrimage.Mild(1))
+	wide := image.NewGray(image.Rect(0, 0, 1300, 730))
+	for y := 0; y < 720; y++ {
+		copy(wide.Pix[(y+5)*wide.Stride+11:], hd.Pix[y*hd.Stride:y*hd.Stride+1280])
+	}
 	tests := []struct {
 		name     string
 		frame    camera.Frame
 		text     string
 		strategy camera.Strategy // 0: any
 	}{
+		{"1280×720 frame, halved", camera.FromImage(hd), t480, camera.StrategyHalf},
+		{"1280×720 frame in a wider buffer, halved", camera.FromImage(wide.SubImage(image.Rect(11, 5, 1291, 725))), t480, camera.StrategyHalf},
+		{"1280×720 yuyv, halved", toYUYV(hd, 4), t480, camera.StrategyHalf},
+		{"1279×720 frame, too narrow to halve", camera.FromImage(hd.SubImage(image.Rect(0, 0, 1279, 720))), t480, camera.StrategyHybrid},
 		{"clean png 480", camera.FromImage(cleanImage(t, t480, 4)), t480, camera.StrategyPure},
 		{"clean png 960", camera.FromImage(clean), t960, camera.StrategyPure},
 		{"one pixel per module", camera.FromImage(cleanImage(t, t480, 1)), t480, 0},
@@ -149,7 +160,7 @@ func TestDecodeFailures(t *testing.T) {
 func TestStrategyString(t *testing.T) {
 	for s, want := range map[camera.Strategy]string{
 		camera.StrategyPure: "pure", camera.StrategyResampleMean3: "resample-mean3",
-		camera.StrategyInverted: "inverted", 0: "strategy(0)", 250: "strategy(250)",
+		camera.StrategyInverted: "inverted", camera.StrategyHalf: "half", 0: "strategy(0)", 250: "strategy(250)",
 	} {
 		if got := s.String(); got != want {
 			t.Errorf("%d: %q, want %q", s, got, want)
