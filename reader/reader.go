@@ -314,6 +314,9 @@ func (r *Reader) read(ctx context.Context) (*Identity, error) {
 				r.mu.Unlock()
 				live--
 				if live == 0 {
+					if o.err != nil { // the last device's own reason speaks first to the desk
+						return nil, fmt.Errorf("reader: read: %w: %w", o.err, ErrNoSource)
+					}
 					return nil, fmt.Errorf("reader: read: %w", ErrNoSource)
 				}
 				continue
@@ -346,6 +349,7 @@ func send(ctx context.Context, out chan<- outcome, o outcome) bool {
 
 func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- outcome) {
 	name := "nfc:" + s.Name()
+	var lastCode string
 	for {
 		phone, err := s.WaitPhone(ctx)
 		if err != nil {
@@ -354,10 +358,14 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- o
 			}
 			if errors.Is(err, nfc.ErrReaderUnplugged) || errors.Is(err, nfc.ErrUnknownReader) || errors.Is(err, nfc.ErrNoService) {
 				r.emit(Event{Kind: DeviceRemoved, Source: name, Err: err})
-				send(ctx, out, outcome{src: idx})
+				send(ctx, out, outcome{src: idx, err: err})
 				return
 			}
 			r.log.Warn("reader: waiting for a phone failed", "source", name, "err", err)
+			if apcverr.Code(err) != lastCode { // tell the desk once per kind of failure
+				lastCode = apcverr.Code(err)
+				r.emit(Event{Kind: Error, Source: name, Err: err})
+			}
 			select { // a transient failure: do not spin
 			case <-time.After(200 * time.Millisecond):
 				continue
@@ -407,7 +415,7 @@ func (r *Reader) qrLoop(ctx context.Context, idx, i int, s qrscan.Source, out ch
 			if errors.Is(err, qrscan.ErrDeviceGone) || errors.Is(err, io.EOF) {
 				// Unplugged, or a finite source (image files) exhausted.
 				r.emit(Event{Kind: DeviceRemoved, Source: name, Err: err})
-				send(ctx, out, outcome{src: idx})
+				send(ctx, out, outcome{src: idx, err: err})
 				return
 			}
 			if errors.Is(err, qrscan.ErrNoCode) {
