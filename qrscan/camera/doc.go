@@ -41,7 +41,7 @@
 //
 //	class  images  ours   ZXingReader  zbarimg  read by (default order)
 //	clean     2     2/2       2/2        2/2    pure
-//	mild     10   10/10     10/10       9/10    half 6, hybrid 4
+//	mild     10   10/10     10/10       9/10    half 10
 //	hard     10    8/10      6/10       4/10    resample-mean3 6, resample 1, half 1
 //
 // StrategyStretch reads washed-out codes (under 24 grey levels between dark

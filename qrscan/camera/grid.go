@@ -3,7 +3,6 @@ package camera
 import (
 	"math"
 	"sort"
-	"strconv"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/common"
@@ -130,10 +129,7 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 			lastErr = err
 			continue
 		}
-		pts := []gozxing.ResultPoint{bl, tl, tr}
-		res := gozxing.NewResult(dr.GetText(), dr.GetRawBytes(), pts, gozxing.BarcodeFormat_QR_CODE)
-		res.PutMetadata(gozxing.ResultMetadataType_SYMBOLOGY_IDENTIFIER, "]Q"+strconv.Itoa(dr.GetSymbologyModifier()))
-		return res, nil
+		return qrResult(dr, []gozxing.ResultPoint{bl, tl, tr}), nil
 	}
 	return nil, lastErr
 }

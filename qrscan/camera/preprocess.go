@@ -6,38 +6,29 @@ package camera
 // mean3 returns the 3×3 box mean of src (edges replicated): it removes
 // sensor noise and JPEG ringing at the cost of a little sharpness.
 func mean3(src []byte, w, h int) []byte {
-	return mean3Into(make([]byte, w*h), nil, src, w, h)
+	return mean3Into(make([]byte, w*h), src, w, h)
 }
 
-// mean3Into is mean3 writing into dst (w×h bytes), with hs (grown as
-// needed) for the horizontal sums.
-func mean3Into(dst []byte, hs *[]uint16, src []byte, w, h int) []byte {
+// mean3Into is mean3 writing into dst (w×h bytes). Each output row slides
+// along the column sums of three source rows: one pass, no buffer.
+func mean3Into(dst, src []byte, w, h int) []byte {
 	dst = dst[:w*h]
 	if w < 3 || h < 3 {
 		copy(dst, src)
 		return dst
 	}
-	// Horizontal sums (0..765) then vertical sums (0..2295), /9.
-	if hs == nil {
-		hs = new([]uint16)
-	}
-	sums := growU16(hs, w*h)
-	for y := 0; y < h; y++ {
-		r := src[y*w : (y+1)*w]
-		o := sums[y*w : (y+1)*w]
-		o[0] = 2*uint16(r[0]) + uint16(r[1])
-		for x := 1; x < w-1; x++ {
-			o[x] = uint16(r[x-1]) + uint16(r[x]) + uint16(r[x+1])
-		}
-		o[w-1] = uint16(r[w-2]) + 2*uint16(r[w-1])
-	}
 	for y := 0; y < h; y++ {
 		up, down := max(y-1, 0), min(y+1, h-1)
-		a, b, c := sums[up*w:(up+1)*w], sums[y*w:(y+1)*w], sums[down*w:(down+1)*w]
-		o := dst[y*w : (y+1)*w]
-		for x := range o {
-			o[x] = uint8((uint32(a[x]) + uint32(b[x]) + uint32(c[x]) + 4) / 9)
+		r0, r1, r2 := src[up*w:up*w+w], src[y*w:y*w+w], src[down*w:down*w+w]
+		o := dst[y*w : y*w+w]
+		cur := uint32(r0[0]) + uint32(r1[0]) + uint32(r2[0])
+		prev := cur // column -1 replicates column 0
+		for x := 1; x < w; x++ {
+			next := uint32(r0[x]) + uint32(r1[x]) + uint32(r2[x])
+			o[x-1] = uint8((prev + cur + next + 4) / 9)
+			prev, cur = cur, next
 		}
+		o[w-1] = uint8((prev + 2*cur + 4) / 9)
 	}
 	return dst
 }

@@ -2,6 +2,7 @@ package camera
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -22,6 +23,33 @@ func TestMean3(t *testing.T) {
 				t.Fatalf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMean3Reference compares mean3 with the definition on random planes,
+// edges and corners included.
+func TestMean3Reference(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	for _, sz := range [][2]int{{3, 3}, {4, 7}, {17, 5}, {64, 48}} {
+		w, h := sz[0], sz[1]
+		src := make([]byte, w*h)
+		for i := range src {
+			src[i] = byte(r.IntN(256))
+		}
+		got := mean3(src, w, h)
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				sum := 0
+				for dy := -1; dy <= 1; dy++ {
+					for dx := -1; dx <= 1; dx++ {
+						sum += int(src[min(max(y+dy, 0), h-1)*w+min(max(x+dx, 0), w-1)])
+					}
+				}
+				if want := byte((sum + 4) / 9); got[y*w+x] != want {
+					t.Fatalf("%d×%d at %d,%d: %d, want %d", w, h, x, y, got[y*w+x], want)
+				}
+			}
+		}
 	}
 }
 

@@ -25,7 +25,6 @@ type scratch struct {
 	nextMat  int
 	planes   [][]byte
 	nextPlan int
-	sums     []uint16 // mean3's horizontal sums
 }
 
 // reset makes every buffer available again (a new frame).
@@ -78,13 +77,6 @@ func growBytes(b *[]byte, n int) []byte {
 func growWords(b *[]uint32, n int) []uint32 {
 	if cap(*b) < n {
 		*b = make([]uint32, n)
-	}
-	return (*b)[:n]
-}
-
-func growU16(b *[]uint16, n int) []uint16 {
-	if cap(*b) < n {
-		*b = make([]uint16, n)
 	}
 	return (*b)[:n]
 }

@@ -1,0 +1,114 @@
+package camera
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/common"
+	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
+)
+
+// HalfMinWidth is the narrowest frame StrategyHalf reads.
+const HalfMinWidth = 1280
+
+// readHalf is StrategyHalf: the frame halved, binarized and searched for
+// the three finder patterns, the code sampled there. When the patterns are
+// found but the code cannot be read at half size (modules of 2 to 3
+// pixels, blurred), the code's region alone is read at full size: a third
+// of the frame or less to binarize and scan, instead of all of it.
+func (a *attempt) readHalf() (*gozxing.Result, error) {
+	w, h := a.lum.Width, a.lum.Height
+	if w < HalfMinWidth {
+		return nil, gozxing.NewNotFoundException("frame %d px wide, under %d", w, HalfMinWidth)
+	}
+	p, hw, hh := a.half()
+	l := newLuminance(Frame{Format: Gray, Width: hw, Height: hh, Data: p})
+	m, err := newHybrid(l, p, hw, hw, hh, a.sc).GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	info, err := detector.NewFinderPatternFinder(m, nil).Find(hintsNone)
+	if err != nil {
+		return nil, err
+	}
+	if det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info); err == nil {
+		if dr, err := a.decoder().Decode(det.GetBits(), hintsNone); err == nil {
+			pts := det.GetPoints()
+			for i, q := range pts {
+				pts[i] = gozxing.NewResultPoint(2*q.GetX(), 2*q.GetY())
+			}
+			return qrResult(dr, pts), nil
+		}
+	}
+	r, ok := codeRegion(info, 2, w, h)
+	if !ok {
+		return nil, gozxing.NewNotFoundException("code region too small")
+	}
+	c, err := a.lum.Crop(r.x0, r.y0, r.dx(), r.dy())
+	if err != nil {
+		return nil, err
+	}
+	bm, err := gozxing.NewBinaryBitmap(hybridOf(c, a.sc))
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.reader.Decode(bm, hintsNone)
+	if err != nil {
+		return nil, err
+	}
+	pts := res.GetResultPoints() // in the crop: move them into the frame
+	for i, q := range pts {
+		pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
+	}
+	return res, nil
+}
+
+// codeRegion returns the frame rectangle that holds the code whose finder
+// patterns info found on an image scaled down by scale: the parallelogram of
+// the three finder centres, grown by 10 modules on every side (3.5 to the
+// code's edge, 4 of quiet zone, the rest for a tilt that moves the fourth
+// corner), clamped to the w×h frame. It reports false when the rectangle
+// is too small to binarize.
+func codeRegion(info *detector.FinderPatternInfo, scale float64, w, h int) (rect, bool) {
+	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
+	module := (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
+	brx, bry := tr.GetX()+bl.GetX()-tl.GetX(), tr.GetY()+bl.GetY()-tl.GetY()
+	x0 := min(tl.GetX(), tr.GetX(), bl.GetX(), brx)
+	x1 := max(tl.GetX(), tr.GetX(), bl.GetX(), brx)
+	y0 := min(tl.GetY(), tr.GetY(), bl.GetY(), bry)
+	y1 := max(tl.GetY(), tr.GetY(), bl.GetY(), bry)
+	m := 10 * module
+	r := rect{
+		x0: clampInt((x0-m)*scale, w), y0: clampInt((y0-m)*scale, h),
+		x1: clampInt(math.Ceil((x1+m)*scale), w), y1: clampInt(math.Ceil((y1+m)*scale), h),
+	}
+	return r, r.dx() >= minDimension && r.dy() >= minDimension
+}
+
+// clampInt converts v to an int in [0, n], NaN to 0.
+func clampInt(v float64, n int) int {
+	if !(v > 0) {
+		return 0
+	}
+	if v >= float64(n) {
+		return n
+	}
+	return int(v)
+}
+
+// qrResult builds the result gozxing's QRCodeReader returns for a decoded
+// code (text, raw bytes, error correction level, symbology identifier),
+// with the points of a mirrored code put back in order.
+func qrResult(dr *common.DecoderResult, pts []gozxing.ResultPoint) *gozxing.Result {
+	if md, ok := dr.GetOther().(*decoder.QRCodeDecoderMetaData); ok {
+		md.ApplyMirroredCorrection(pts)
+	}
+	res := gozxing.NewResult(dr.GetText(), dr.GetRawBytes(), pts, gozxing.BarcodeFormat_QR_CODE)
+	if ec := dr.GetECLevel(); ec != "" {
+		res.PutMetadata(gozxing.ResultMetadataType_ERROR_CORRECTION_LEVEL, ec)
+	}
+	res.PutMetadata(gozxing.ResultMetadataType_SYMBOLOGY_IDENTIFIER, "]Q"+strconv.Itoa(dr.GetSymbologyModifier()))
+	return res
+}
