@@ -1,5 +1,7 @@
 package camera
 
+import "encoding/binary"
+
 // Rescue preprocessing. Each function reads a compact grey plane (w×h,
 // stride w) and returns a new one; none modifies its input.
 
@@ -39,7 +41,8 @@ func down2(src []byte, w, h int) ([]byte, int, int) {
 }
 
 // down2Into is down2 of a plane whose rows are stride bytes apart, into dst
-// ((w/2)×(h/2) bytes).
+// ((w/2)×(h/2) bytes). Four output pixels at a time: the byte pairs of two
+// rows summed in 16-bit lanes, rounded, shifted and packed back to bytes.
 func down2Into(dst, src []byte, stride, w, h int) []byte {
 	dw, dh := w/2, h/2
 	dst = dst[:dw*dh]
@@ -47,7 +50,17 @@ func down2Into(dst, src []byte, stride, w, h int) []byte {
 		r0 := src[2*y*stride : 2*y*stride+2*dw]
 		r1 := src[(2*y+1)*stride : (2*y+1)*stride+2*dw]
 		o := dst[y*dw : (y+1)*dw]
-		for x := range o {
+		x := 0
+		for ; x+4 <= dw; x += 4 {
+			a := binary.LittleEndian.Uint64(r0[2*x:])
+			b := binary.LittleEndian.Uint64(r1[2*x:])
+			s := a&lanes + (a>>8)&lanes + b&lanes + (b>>8)&lanes // 4 sums ≤ 1020
+			s = ((s + 2*ones) >> 2) & lanes
+			s = (s | s>>8) & 0x0000ffff0000ffff
+			s = (s | s>>16) & 0xffffffff
+			binary.LittleEndian.PutUint32(o[x:], uint32(s))
+		}
+		for ; x < dw; x++ {
 			s := uint16(r0[2*x]) + uint16(r0[2*x+1]) + uint16(r1[2*x]) + uint16(r1[2*x+1])
 			o[x] = uint8((s + 2) / 4)
 		}

@@ -65,6 +65,29 @@ func TestDown2(t *testing.T) {
 	}
 }
 
+// TestDown2Reference compares down2 with the definition on random planes
+// of odd and even sides, through a stride wider than the row.
+func TestDown2Reference(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 2))
+	for _, sz := range [][2]int{{2, 2}, {7, 3}, {8, 4}, {17, 9}, {131, 40}} {
+		w, h := sz[0], sz[1]
+		stride := w + 5
+		src := make([]byte, stride*h)
+		for i := range src {
+			src[i] = byte(r.IntN(256))
+		}
+		got := down2Into(make([]byte, (w/2)*(h/2)), src, stride, w, h)
+		for y := 0; y < h/2; y++ {
+			for x := 0; x < w/2; x++ {
+				s := int(src[2*y*stride+2*x]) + int(src[2*y*stride+2*x+1]) + int(src[(2*y+1)*stride+2*x]) + int(src[(2*y+1)*stride+2*x+1])
+				if want := byte((s + 2) / 4); got[y*(w/2)+x] != want {
+					t.Fatalf("%d×%d at %d,%d: %d, want %d", w, h, x, y, got[y*(w/2)+x], want)
+				}
+			}
+		}
+	}
+}
+
 func TestStretch(t *testing.T) {
 	src := make([]byte, 1000)
 	for i := range src {

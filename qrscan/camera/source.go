@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apcvkit/apcvkit/qrscan"
@@ -217,6 +218,8 @@ type Source struct {
 	mu          sync.Mutex
 	stats       Stats
 	lastNonApCV string // text of the last non-ApCV code reported
+
+	sc atomic.Pointer[scratch] // decode buffers, kept from frame to frame
 }
 
 var _ qrscan.Source = (*Source)(nil)
@@ -273,7 +276,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 			continue
 		}
 		s.count(func(st *Stats) { st.Frames++ })
-		res, err := DecodeWith(ctx, f, s.opts.Decode)
+		res, err := s.decode(ctx, f)
 		s.count(func(st *Stats) { st.Decoding += res.Elapsed })
 		switch {
 		case err == nil:
@@ -316,6 +319,17 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		s.logf("camera: ApCV code read by %v in %v", res.Strategy, res.Elapsed)
 		return res.Scan, nil
 	}
+}
+
+// decode decodes one frame with the Source's buffers (a concurrent Next
+// borrows others).
+func (s *Source) decode(ctx context.Context, f Frame) (Result, error) {
+	sc := s.sc.Swap(nil)
+	if sc == nil {
+		sc = scratchPool.Get().(*scratch)
+	}
+	defer s.sc.Store(sc)
+	return decodeWith(ctx, f, s.opts.Decode, sc)
 }
 
 func (s *Source) count(fn func(*Stats)) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -112,6 +113,42 @@ func TestSource(t *testing.T) {
 				t.Errorf("stats %+v, want %+v", got, tt.stats)
 			}
 		})
+	}
+}
+
+// TestSourceReusesBuffers: a stream of 1280×720 frames is decoded with the
+// buffers of the previous frame (binarized matrices, the halved plane):
+// what each frame leaves to the collector is a small part of what those
+// buffers weigh (about 400 KB).
+func TestSourceReusesBuffers(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates on its own")
+	}
+	text := base45Text(1, 480)
+	img := frame(t, text, qrimage.Mild(1))
+	const frames = 20
+	src := camera.NewSource(camera.Func(func(_ context.Context, i int) (camera.Frame, error) {
+		if i >= frames {
+			return camera.Frame{}, io.EOF
+		}
+		return camera.FromImage(img), nil
+	}), camera.SourceOptions{})
+	defer src.Close()
+	ctx := context.Background()
+	if _, err := src.Next(ctx); err != nil { // the first frame allocates the buffers
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range frames - 1 {
+		scan, err := src.Next(ctx)
+		if err != nil || scan.Text != text {
+			t.Fatalf("%v", err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / (frames - 1); per > 150_000 {
+		t.Errorf("%d bytes allocated per frame, want under 150 KB", per)
 	}
 }
 
