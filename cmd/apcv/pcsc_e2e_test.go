@@ -126,11 +126,12 @@ func TestReadPCSCUnknownReader(t *testing.T) {
 		t.Fatalf("exit %d, want %d\n%s", code, exitFailure, errOut)
 	}
 	// The facade drops the missing reader; with no source left the read
-	// ends (reader.ErrNoSource) rather than waiting for the timeout.
+	// ends (reader.ErrNoSource) rather than waiting for the timeout, and the
+	// desk reads why: the reader named does not exist.
 	if time.Since(start) > 4*time.Second {
 		t.Errorf("took %v", time.Since(start))
 	}
-	if !strings.Contains(errOut, "FR: "+reader.ErrNoSource.FR) {
-		t.Errorf("stderr lacks the desk message of reader.ErrNoSource:\n%s", errOut)
+	if !strings.Contains(errOut, "FR: "+nfc.ErrUnknownReader.FR) || !strings.Contains(errOut, "no-device") {
+		t.Errorf("stderr lacks the desk message of nfc.ErrUnknownReader, or the ErrNoSource code:\n%s", errOut)
 	}
 }
