@@ -120,7 +120,7 @@ func TestCorpus(t *testing.T) {
 			}
 		}
 		if report {
-			for _, s := range []camera.Strategy{camera.StrategyPure, camera.StrategyHybrid, camera.StrategyTryHarder,
+			for _, s := range []camera.Strategy{camera.StrategyHalf, camera.StrategyPure, camera.StrategyHybrid, camera.StrategyTryHarder,
 				camera.StrategyResampleMean3, camera.StrategyResample, camera.StrategyMean3, camera.StrategyCrop,
 				camera.StrategyStretch, camera.StrategyDown2, camera.StrategyGlobal, camera.StrategyInverted} {
 				r, err := camera.DecodeWith(context.Background(), camera.FromImage(it.img), camera.DecodeOptions{Strategies: []camera.Strategy{s}})

@@ -80,8 +80,8 @@ func (s Strategy) String() string {
 // Strategies nil: by cost/benefit as measured on the generated corpus (see
 // the package documentation).
 var DefaultStrategies = []Strategy{
-	StrategyHalf, StrategyPure, StrategyHybrid, StrategyTryHarder,
-	StrategyResampleMean3, StrategyResample, StrategyMean3,
+	StrategyHalf, StrategyPure, StrategyHybrid, StrategyResampleMean3,
+	StrategyTryHarder, StrategyResample, StrategyMean3,
 	StrategyStretch, StrategyCrop, StrategyDown2, StrategyInverted,
 }
 
@@ -211,6 +211,7 @@ type attempt struct {
 	bitmap       *gozxing.BinaryBitmap // hybrid binarization of the frame, computed once
 	plane        []byte                // compact luma, Width×Height, computed once
 	halved       []byte                // luma halved, computed once
+	region       rect                  // the code's region, when StrategyHalf located it
 	smooth       []byte                // plane after mean3, computed once
 	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
 	reader       gozxing.Reader

@@ -19,16 +19,21 @@
 // Decode tries strategies in order until one reads a code, within a time
 // budget (DecodeOptions.Budget, 250 ms by default). A frame at least
 // HalfMinWidth (1280) pixels wide is first read halved (StrategyHalf: a
-// quarter of the pixels, enough for the 5–6 pixel modules of a code held
-// before an HD webcam); then come what reads clean screenshots and sharp
-// frames for a few milliseconds (StrategyPure, StrategyHybrid,
-// StrategyTryHarder, sharing one binarization), then the rescues.
-// StrategyResampleMean3 and StrategyResample keep gozxing's finder
-// patterns but fit the sampling grid to the code's timing and alignment
-// patterns and read modules from a smoothed grey image; on 4-pixel modules
-// with blur, tilt and JPEG noise they read most frames plain gozxing fails
-// on. The cheaper pixel rescues (3×3 mean, crop to the busy region, contrast
-// stretch, 2× downscale, inversion for dark-mode screens) follow. Result
+// quarter of the pixels, enough to find the code held before an HD webcam;
+// when the modules are too small to sample there, the code's region alone
+// is read at full size). Then come StrategyPure (a code alone in its
+// image, as in a screenshot) and StrategyHybrid, sharing one binarization
+// of the frame, then the rescues. StrategyResampleMean3 and
+// StrategyResample keep gozxing's finder patterns but fit the sampling
+// grid to the code's timing and alignment patterns and read modules from a
+// smoothed grey image; on 4-pixel modules with blur, tilt and JPEG noise
+// they read most frames plain gozxing fails on (StrategyResampleMean3
+// first looks in the region StrategyHalf located). StrategyTryHarder
+// (every row scanned for finder patterns) comes after
+// StrategyResampleMean3: on the generated hard frames it read none that
+// the latter misses, and costing about 3 ms, it made them 20 % slower.
+// The cheaper pixel rescues (3×3 mean, contrast stretch, crop to the busy
+// region, 2× downscale, inversion for dark-mode screens) follow. Result
 // tells which strategy read a frame; Source.Stats counts them.
 //
 // Binarization is ZXing's hybrid (local-threshold) algorithm, computed on

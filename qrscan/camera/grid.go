@@ -74,6 +74,24 @@ type fit struct {
 }
 
 func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
+	w, h := a.lum.Width, a.lum.Height
+	if smooth && a.region.dx() > 0 {
+		// StrategyHalf found the finder patterns: smooth, binarize and
+		// search their region only, the whole frame if that fails.
+		r := a.region
+		rw, rh := r.dx(), r.dy()
+		sm := mean3Into(a.sc.plane(rw*rh), cropInto(a.sc.plane(rw*rh), a.luma(), w, r), rw, rh)
+		l := newLuminance(Frame{Format: Gray, Width: rw, Height: rh, Data: sm})
+		if bm, err := newHybrid(l, sm, rw, rw, rh, a.sc).GetBlackMatrix(); err == nil {
+			if res, err := a.resampleOn(bm, sm, rw, rh); err == nil {
+				pts := res.GetResultPoints()
+				for i, q := range pts {
+					pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
+				}
+				return res, nil
+			}
+		}
+	}
 	var bm *gozxing.BitMatrix
 	var err error
 	if smooth {
@@ -84,6 +102,12 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return a.resampleOn(bm, a.mean(), w, h)
+}
+
+// resampleOn finds the finder patterns in bm and reads the code from plane
+// (the same w×h image, smoothed).
+func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*gozxing.Result, error) {
 	info, err := detector.NewFinderPatternFinder(bm, nil).Find(hintsTryHarder)
 	if err != nil {
 		return nil, err
@@ -96,7 +120,7 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 	// Blur fattens the finder patterns, so the module size is over- rather
 	// than under-estimated and the true dimension is more often above est.
 	est := (gozxing.ResultPoint_Distance(tl, tr)+gozxing.ResultPoint_Distance(tl, bl))/(2*module) + 7
-	g := grid{plane: a.mean(), w: a.lum.Width, h: a.lum.Height}
+	g := grid{plane: plane, w: w, h: h}
 	base := fit{pts: [4][2]float64{
 		{tl.GetX(), tl.GetY()}, {tr.GetX(), tr.GetY()},
 		{tr.GetX() - tl.GetX() + bl.GetX(), tr.GetY() - tl.GetY() + bl.GetY()},
@@ -117,7 +141,7 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 		return nil, gozxing.NewNotFoundException("no dimension near %.1f", est)
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
-	dec := decoder.NewDecoder()
+	dec := a.decoder()
 	var lastErr error
 	for _, f := range cands[:min(2, len(cands))] {
 		cs := structure(f.dim)

@@ -46,6 +46,7 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 	if !ok {
 		return nil, gozxing.NewNotFoundException("code region too small")
 	}
+	a.region = r // where StrategyResampleMean3 looks first
 	c, err := a.lum.Crop(r.x0, r.y0, r.dx(), r.dy())
 	if err != nil {
 		return nil, err
