@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -279,6 +280,20 @@ func TestMapErr(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("mapErr(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
+
+// TestListWithoutScanner: this machine has no USB bus or no scanner; List
+// either lists nothing or says USB is unavailable, and never panics.
+func TestListWithoutScanner(t *testing.T) {
+	infos, err := List()
+	if err != nil && !errors.Is(err, ErrNoUSB) {
+		t.Fatalf("List: %v", err)
+	}
+	for _, i := range infos {
+		if !slices.Contains(ScannerVendors, i.VID) {
+			t.Errorf("listed a device of an unknown vendor: %v", i)
 		}
 	}
 }
