@@ -15,6 +15,7 @@ import (
 	"github.com/apcvkit/apcvkit/qrscan/camera"
 	"github.com/apcvkit/apcvkit/qrscan/serial"
 	"github.com/apcvkit/apcvkit/reader"
+	"github.com/apcvkit/apcvkit/reader/discover"
 )
 
 // multiFlag collects a repeatable flag.
@@ -34,12 +35,13 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	hidReplay := fs.String("hid-replay", "", "replay a recorded USB-HID scanner report stream (apcv emulate --hid-out writes one)")
 	hidTimed := fs.Bool("hid-timed", false, "with --hid-replay, keep the recorded timing (a wedge scanner types ~8 ms per character)")
 	baud := fs.Int("baud", 9600, "serial line rate")
+	auto := fs.Bool("auto", false, "also read every device found: PC/SC contactless readers, serial and USB HID scanners of known makers")
 	groups := fs.String("groups", "AMO", "data groups asked for over NFC: AMO,INS,ETAT_CIVIL")
 	var out output
 	out.flags(fs)
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apcv read --lists DIR [--pcsc READER]... [--serial PATH]... [--image FILE]... [--hid-replay FILE] [--json] [--show-pii]")
+		fmt.Fprintln(stderr, "usage: apcv read --lists DIR [--auto] [--pcsc READER]... [--serial PATH]... [--image FILE]... [--hid-replay FILE] [--json] [--show-pii]")
 		fmt.Fprintln(stderr, "\nWaits for the first presentation on any source and prints the verified identity.")
 		fmt.Fprintln(stderr, "Exit 3 when the presentation is refused, 1 on device or list errors.")
 		fs.PrintDefaults()
@@ -97,6 +99,18 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
+	if *auto {
+		found, err := discover.Discover(ctx, discover.Options{Serial: serial.Config{Mode: serialMode(*baud)}, Logf: logf("discover")})
+		if err != nil {
+			closeSources(cfg)
+			return fail(stderr, "read", err, exitFailure)
+		}
+		for _, e := range found.Skipped {
+			fmt.Fprintf(stderr, "apcv read: --auto: %v\n", e)
+		}
+		fmt.Fprintf(stderr, "apcv read: --auto found %v\n", found.Devices)
+		found.Apply(&cfg)
+	}
 	r, err := reader.Open(ctx, cfg)
 	if err != nil {
 		closeSources(cfg)
