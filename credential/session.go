@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdh"
@@ -183,6 +184,10 @@ func EncodeReceipt(r Receipt) ([]byte, error) {
 }
 
 // DecodeReceipt parses and checks a receipt.
+//
+// A receipt has exactly one encoding, the one EncodeReceipt writes: every
+// key present (a missing amount would read as 0) and no extension key (a
+// receipt has no version). Anything else is refused with ErrMalformed.
 func DecodeReceipt(b []byte) (*Receipt, error) {
 	var r Receipt
 	if err := unmarshal("receipt", b, &r); err != nil {
@@ -190,6 +195,9 @@ func DecodeReceipt(b []byte) (*Receipt, error) {
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err
+	}
+	if again, err := marshal(r); err != nil || !bytes.Equal(again, b) {
+		return nil, fmt.Errorf("credential: receipt: not in its one encoding (a key missing or added): %w", ErrMalformed)
 	}
 	return &r, nil
 }
