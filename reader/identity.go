@@ -24,6 +24,7 @@ type Identity struct {
 	Verification  Verification
 
 	link *nfcLink // NFC only: the session kept open for a receipt
+	cid  [8]byte  // the credential id, for receipts by QR
 }
 
 // nfcLink is the NFC session and connection an identity keeps for a receipt.
@@ -80,6 +81,7 @@ type Verification struct {
 
 func newIdentity(p *credential.Presentation, source string, now time.Time) *Identity {
 	return &Identity{
+		cid:  p.CredentialID,
 		Mode: p.Mode, Source: source, Beneficiaires: p.Family.Beneficiaires, EtatCivil: p.Family.EtatCivil,
 		Groups: p.Groups,
 		Verification: Verification{

@@ -454,11 +454,7 @@ func (r *Reader) PostReceipt(ctx context.Context, id *Identity, rec credential.R
 	if r.cfg.Receipts == nil {
 		return fmt.Errorf("reader: receipt: no receipt service configured: %w", ErrNoReceipts)
 	}
-	var cid [8]byte
-	if _, err := fmt.Sscanf(id.Verification.CredentialID, "%x", &cid); err != nil {
-		return fmt.Errorf("reader: receipt: %w", ErrNoReceipts)
-	}
-	if err := r.cfg.Receipts.PostReceipt(ctx, cid, rec); err != nil {
+	if err := r.cfg.Receipts.PostReceipt(ctx, id.cid, rec); err != nil {
 		return fmt.Errorf("reader: receipt: %w: %w", ErrNoReceipts, err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"github.com/apcvkit/apcvkit/qrscan/hid"
@@ -148,7 +149,7 @@ func isRefusal(err error) bool {
 		credential.ErrNotYetValid, credential.ErrDeviceBinding, credential.ErrQRExpired, credential.ErrReplayed,
 		credential.ErrRevoked, credential.ErrMalformed, credential.ErrGroupMissing, credential.ErrInvalidField,
 		qrscan.ErrNotApCV} {
-		if errorsIs(err, e) {
+		if errors.Is(err, e) {
 			return true
 		}
 	}

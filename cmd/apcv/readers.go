@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/apcvkit/apcvkit/qrscan/serial"
 )
-
-var errorsIs = errors.Is
 
 func serialMode(baud int) bugst.Mode { return bugst.Mode{BaudRate: baud} }
 
