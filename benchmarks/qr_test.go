@@ -135,7 +135,7 @@ func newFloor(tb testing.TB, w *testworld.World) *floor {
 	tb.Helper()
 	f := &floor{d1: sha256.Sum256([]byte("issuer")), d2: sha256.Sum256([]byte("device")),
 		issuer: &w.Issuer.Key.PublicKey, device: &w.Device.PublicKey,
-		compressed: elliptic.MarshalCompressed(elliptic.P256(), w.Device.X, w.Device.Y)}
+		compressed: credential.CompressPublicKey(&w.Device.PublicKey)}
 	var err error
 	if f.sig1, err = ecdsa.SignASN1(rand.Reader, w.Issuer.Key, f.d1[:]); err != nil {
 		tb.Fatal(err)
@@ -161,11 +161,20 @@ func (f *floor) verify2(tb testing.TB) {
 
 // verify2Decompress is verify2 with the device key decompressed first.
 func (f *floor) verify2Decompress(tb testing.TB) {
+	// The mandatory work of credential.ParsePublicKey: crypto/ecdsa takes
+	// the uncompressed form only.
 	x, y := elliptic.UnmarshalCompressed(elliptic.P256(), f.compressed)
 	if x == nil {
 		tb.Fatal("bad point")
 	}
-	dev := &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
+	var u [65]byte
+	u[0] = 4
+	x.FillBytes(u[1:33])
+	y.FillBytes(u[33:])
+	dev, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), u[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
 	sinkBool = ecdsa.VerifyASN1(f.issuer, f.d1[:], f.sig1) && ecdsa.VerifyASN1(dev, f.d2[:], f.sig2)
 	if !sinkBool {
 		tb.Fatal("signature refused")

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/crypto/cryptobyte/asn1"
 	"hash"
 	"io"
-	"math/big"
 )
 
 // COSE_Sign1 (RFC 9052 §4.2), untagged, ES256 only:
@@ -190,25 +189,47 @@ func appendDERInt(dst, v []byte) []byte {
 // ParsePublicKey accepts a P-256 public key in SEC 1 form, compressed (33
 // bytes) or uncompressed (65 bytes), and checks that it is on the curve.
 func ParsePublicKey(b []byte) (*ecdsa.PublicKey, error) {
-	var x, y *big.Int
-	switch len(b) {
-	case 33:
-		x, y = elliptic.UnmarshalCompressed(elliptic.P256(), b)
-	case 65:
-		x, y = elliptic.Unmarshal(elliptic.P256(), b) //nolint:staticcheck // checks the point is on the curve
+	var buf [65]byte
+	if len(b) == 33 {
+		// crypto/ecdsa parses the uncompressed form only: decompress first.
+		if x, y := elliptic.UnmarshalCompressed(elliptic.P256(), b); x != nil {
+			buf[0] = 4
+			x.FillBytes(buf[1:33])
+			y.FillBytes(buf[33:])
+			b = buf[:]
+		}
 	}
-	if x == nil {
-		return nil, fmt.Errorf("credential: public key is not a P-256 point: %w", ErrMalformed)
+	if len(b) == 65 {
+		if pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), b); err == nil {
+			return pub, nil
+		}
 	}
-	return &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}, nil
+	return nil, fmt.Errorf("credential: public key is not a P-256 point: %w", ErrMalformed)
 }
 
-// CompressPublicKey returns the 33-byte SEC 1 compressed form of pub.
+// CompressPublicKey returns the 33-byte SEC 1 compressed form of pub, or nil
+// if pub is not a valid P-256 key.
 func CompressPublicKey(pub *ecdsa.PublicKey) []byte {
-	return elliptic.MarshalCompressed(elliptic.P256(), pub.X, pub.Y)
+	u := MarshalPublicKey(pub)
+	if u == nil {
+		return nil
+	}
+	// 02 or 03 for an even or odd y, then x.
+	c := make([]byte, 33)
+	c[0] = 2 | u[64]&1
+	copy(c[1:], u[1:33])
+	return c
 }
 
-// MarshalPublicKey returns the 65-byte SEC 1 uncompressed form of pub.
+// MarshalPublicKey returns the 65-byte SEC 1 uncompressed form of pub, or nil
+// if pub is not a valid P-256 key.
 func MarshalPublicKey(pub *ecdsa.PublicKey) []byte {
-	return elliptic.Marshal(elliptic.P256(), pub.X, pub.Y) //nolint:staticcheck // the SEC 1 form is the wire format
+	if pub == nil || pub.Curve != elliptic.P256() {
+		return nil
+	}
+	b, err := pub.Bytes()
+	if err != nil {
+		return nil
+	}
+	return b
 }
