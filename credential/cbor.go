@@ -247,11 +247,6 @@ type walker struct {
 	ext   bool   // an extension key was seen
 }
 
-func walkCanonical(b []byte, depth int, items uint64) ([]byte, error) {
-	w := walker{items: items}
-	return w.walk(b, depth)
-}
-
 func (w *walker) walk(b []byte, depth int) ([]byte, error) {
 	if depth >= maxDepth {
 		return nil, fmt.Errorf("nested too deep")

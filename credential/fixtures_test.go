@@ -11,16 +11,6 @@ import (
 	"github.com/apcvkit/apcvkit/credential/internal/vectors"
 )
 
-// testNIR returns body + its key.
-func testNIR(t testing.TB, body string) credential.NIR {
-	t.Helper()
-	k, err := credential.ComputeKey(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return credential.NIR(body + string(rune('0'+k/10)) + string(rune('0'+k%10)))
-}
-
 // testFamily returns the synthetic family of n beneficiaries shared with the
 // test vectors.
 func testFamily(t testing.TB, n int) credential.Family {

@@ -212,27 +212,12 @@ func (b *hybrid) threshold(pts []uint8, subW, subH int) *gozxing.BitMatrix {
 	return m
 }
 
-// SWAR constants: 16-bit lanes, and bytes.
+// SWAR constants: 16-bit lanes.
 const (
 	lanes = 0x00ff00ff00ff00ff
 	bit8  = 0x0100010001000100
 	ones  = 0x0001000100010001
-	high  = 0x8080808080808080
-	low7  = 0x7f7f7f7f7f7f7f7f
 )
-
-// geBytes returns 0xff in each byte where a's byte ≥ b's (unsigned). For
-// each byte pair, (a|0x80) - (b&0x7f) cannot borrow from the next byte and
-// its top bit tells whether a's low 7 bits ≥ b's; the top bits decide when
-// they differ.
-func geBytes(a, b uint64) uint64 {
-	c := (a | high) - (b & low7)
-	return (((a &^ b) | (c &^ (a ^ b))) & high >> 7) * 0xff
-}
-
-// minBytes and maxBytes: byte by byte.
-func minBytes(a, b uint64) uint64 { m := geBytes(a, b); return b&m | a&^m }
-func maxBytes(a, b uint64) uint64 { m := geBytes(a, b); return a&m | b&^m }
 
 // darkMask returns bit i set when p[i] <= t (0 ≤ t ≤ 255), for 8 pixels,
 // eight at a time: each pixel gets a 16-bit lane (even pixels, then odd
