@@ -43,7 +43,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	files := fs.Args()
 	if *dir == "" || len(files) == 0 {
-		return errors.New("usage: image -lists DIR FILE...")
+		return errors.New("usage: image -lists DIR FILE [FILE ...]")
 	}
 	for _, f := range files { // a missing file is the caller's mistake, not a frame without a code
 		if _, err := os.Stat(f); err != nil {

@@ -433,7 +433,7 @@ func (l *Link) await(ctx context.Context, frame []byte, iBlock, piccChain bool) 
 				if !nakSent {
 					failures++
 					if failures > l.set.maxRetries {
-						return Block{}, fmt.Errorf("I-block not acknowledged after %d tries: %w", failures, ErrLinkFailure)
+						return Block{}, fmt.Errorf("no acknowledgement of an I-block after %d tries: %w", failures, ErrLinkFailure)
 					}
 				}
 				nakSent = false

@@ -37,17 +37,17 @@ func tap(t testing.TB, addr string) (takeAway func()) {
 
 // returnsWithin runs f in a goroutine and returns its error, failing the
 // test if f has not returned within d.
-func returnsWithin(t testing.TB, d time.Duration, f func() error) (error, time.Duration) {
+func returnsWithin(t testing.TB, d time.Duration, f func() error) (time.Duration, error) {
 	t.Helper()
 	start := time.Now()
 	done := make(chan error, 1)
 	go func() { done <- f() }()
 	select {
 	case err := <-done:
-		return err, time.Since(start)
+		return time.Since(start), err
 	case <-time.After(d):
 		t.Fatalf("no return within %v", d)
-		return nil, 0
+		return 0, nil
 	}
 }
 
@@ -58,7 +58,7 @@ func TestWaitForRemoval(t *testing.T) {
 	ctx := context.Background()
 
 	// An empty reader: at once.
-	err, took := returnsWithin(t, time.Second, func() error { return c.WaitForRemoval(ctx, reader) })
+	took, err := returnsWithin(t, time.Second, func() error { return c.WaitForRemoval(ctx, reader) })
 	if err != nil || took > 100*time.Millisecond {
 		t.Errorf("empty reader: %v after %v, want nil at once", err, took)
 	}
@@ -126,7 +126,7 @@ func TestWaitForRemovalContext(t *testing.T) {
 			base := pcsctest.Snapshot()
 			ctx, cancel := tc.ctx()
 			defer cancel()
-			err, took := returnsWithin(t, 2*time.Second, func() error { return c.WaitForRemoval(ctx, reader) })
+			took, err := returnsWithin(t, 2*time.Second, func() error { return c.WaitForRemoval(ctx, reader) })
 			if !errors.Is(err, tc.want) {
 				t.Errorf("WaitForRemoval = %v, want %v", err, tc.want)
 			}
@@ -173,7 +173,7 @@ func TestWaitForCardRemoval(t *testing.T) {
 	t.Cleanup(func() { pcsctest.WaitCard(t, reader, false, presentTimeout) })
 	tap(t, addr)
 	pcsctest.WaitCard(t, reader, true, presentTimeout)
-	err, took := returnsWithin(t, 2*time.Second, func() error { return c.WaitForCardRemoval(context.Background(), k) })
+	took, err := returnsWithin(t, 2*time.Second, func() error { return c.WaitForCardRemoval(context.Background(), k) })
 	if err != nil || took > 100*time.Millisecond {
 		t.Errorf("WaitForCardRemoval after a new tap: %v after %v, want nil at once", err, took)
 	}
