@@ -3,7 +3,11 @@
 #   make test   installs what the tests need and runs the whole suite
 GO ?= go
 
-.PHONY: demo test test-short bench vet fmt
+# staticcheck, pinned (go run fetches it once through the module proxy);
+# v0.8.2 knows Go 1.26 and its deprecations.
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: demo test test-short bench vet lint fmt
 
 demo:
 	@scripts/deps.sh demo
@@ -16,6 +20,7 @@ demo:
 test:
 	@scripts/deps.sh test
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
 	APCV_REQUIRE_PCSC=1 APCV_REQUIRE_PEERS=1 scripts/pcscd/with-pcscd.sh $(GO) test -race -count=1 ./...
 	APCV_REQUIRE_PCSC=1 scripts/pcscd/with-pcscd.sh --allow-restart $(GO) test -race -count=1 -p 1 -run 'Restart' ./nfc/pcsc/ ./emulator/vpcd/
 
@@ -25,6 +30,10 @@ bench:
 
 vet:
 	$(GO) vet ./...
+
+# go vet, then staticcheck (its default checks, no exceptions).
+lint: vet
+	$(STATICCHECK) ./...
 
 fmt:
 	gofmt -l -w .
