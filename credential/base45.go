@@ -3,29 +3,18 @@ package credential
 import "fmt"
 
 // Base45 (RFC 9285) turns bytes into the characters a QR code's alphanumeric
-// mode carries: every 2 bytes become 3 characters, a last odd byte 2.
-
-const base45Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-
-var base45Value = func() (t [256]int8) {
-	for i := range t {
-		t[i] = -1
-	}
-	for i := 0; i < len(base45Alphabet); i++ {
-		t[base45Alphabet[i]] = int8(i)
-	}
-	return t
-}()
+// mode carries: every 2 bytes become 3 characters, a last odd byte 2. The
+// alphabet is Base45Alphabet (qrtext.go).
 
 // AppendBase45 appends the Base45 encoding of src to dst.
 func AppendBase45(dst, src []byte) []byte {
 	for i := 0; i+1 < len(src); i += 2 {
 		n := int(src[i])<<8 | int(src[i+1])
-		dst = append(dst, base45Alphabet[n%45], base45Alphabet[n/45%45], base45Alphabet[n/2025])
+		dst = append(dst, Base45Alphabet[n%45], Base45Alphabet[n/45%45], Base45Alphabet[n/2025])
 	}
 	if len(src)%2 == 1 {
 		n := int(src[len(src)-1])
-		dst = append(dst, base45Alphabet[n%45], base45Alphabet[n/45])
+		dst = append(dst, Base45Alphabet[n%45], Base45Alphabet[n/45])
 	}
 	return dst
 }

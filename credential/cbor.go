@@ -8,7 +8,6 @@ import (
 
 // Size limits, checked before anything is allocated for the input.
 const (
-	MaxQRText       = 4096    // characters of a QR text, prefix included
 	MaxCredential   = 8192    // bytes of an issuer-signed credential
 	MaxPresentation = 65536   // bytes of an NFC device response
 	MaxList         = 1 << 20 // bytes of a trust or revocation list

@@ -20,9 +20,6 @@ import (
 // and a new applet protocol version in the FCI.
 const Version = 1
 
-// QRPrefix starts every QR text of this version.
-const QRPrefix = "APCV1:"
-
 // IssuerKey is a signing key with its key identifier.
 type IssuerKey struct {
 	Kid []byte

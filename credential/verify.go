@@ -294,7 +294,7 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 		return nil, fmt.Errorf("credential: QR text of %d characters: %w", len(text), ErrTooLarge)
 	}
 	if !strings.HasPrefix(text, QRPrefix) {
-		if strings.HasPrefix(text, "APCV") {
+		if strings.HasPrefix(text, qrFamily) {
 			return nil, fmt.Errorf("credential: QR text version: %w", ErrUnsupportedVersion)
 		}
 		return nil, fmt.Errorf("credential: not an ApCV QR text: %w", ErrMalformed)
