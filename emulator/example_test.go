@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/field"
-	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -30,7 +30,7 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("QR code:", qr[:len(qrscan.Prefix)]+"…") // refreshed at each call, valid 3 minutes
+	fmt.Println("QR code:", qr[:len(credential.QRPrefix)]+"…") // refreshed at each call, valid 3 minutes
 
 	// A reader trusts the world's issuer through its lists.
 	ctx := context.Background()

@@ -1,22 +1,16 @@
 // Package qrscan turns what QR scanning devices deliver (serial lines, USB HID
 // reports, camera frames) into scanned texts, ready for the credential
-// decode-verify path. Subpackages hold one device family each.
+// decode-verify path. Subpackages hold one device family each. The text
+// format is credential's: credential.QRPrefix, credential.MaxQRText and
+// credential.LooksLikeQRText.
 package qrscan
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/apcvkit/apcvkit/apcverr"
 )
-
-// Prefix starts the text of every ApCV QR code (see docs/PROTOCOL.md).
-const Prefix = "APCV1:"
-
-// MaxText bounds the length of a scanned text; longer input is refused
-// before it is stored.
-const MaxText = 4096
 
 // Scan is one scanned text.
 type Scan struct {
@@ -52,6 +46,3 @@ var (
 		"The QR scanner was unplugged. Plug it back in and try again.",
 		"Le lecteur de QR code a été débranché. Rebranchez-le puis réessayez.")
 )
-
-// IsApCV reports whether text carries the ApCV prefix.
-func IsApCV(text string) bool { return strings.HasPrefix(text, Prefix) }

@@ -4,7 +4,7 @@
 // package turns it into a qrscan.Source:
 //
 //	src := camera.NewSource(camera.Files("scan.png"), camera.SourceOptions{})
-//	scan, err := src.Next(ctx) // scan.Text starts with qrscan.Prefix
+//	scan, err := src.Next(ctx) // scan.Text starts with credential.QRPrefix
 //
 // Frames are read in place: a Gray frame is a Y plane with a stride (I420,
 // NV12, GREY), a YUYV frame is read through its Y bytes, and FromImage uses

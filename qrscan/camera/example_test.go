@@ -3,16 +3,17 @@ package camera_test
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
-	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
 )
 
 // Render an ApCV text as the phone shows it, then read it back as a
 // camera frame would be.
 func Example() {
-	text := qrscan.Prefix + "6BFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3DSPTOK8S7SCM+N.ZK05LW0"
+	text := credential.QRPrefix + "6BFOXN*TS0BI$ZD.P9UOL97O4-2HH77HRM3DSPTOK8S7SCM+N.ZK05LW0"
 	img, sym, err := qrimage.Encode(text, qrimage.Options{ModulePx: 4})
 	if err != nil {
 		panic(err)
@@ -22,7 +23,7 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println("version", sym.Version, sym.Mode)
-	fmt.Println(scan.Text == text, qrscan.IsApCV(scan.Text), scan.Symbology)
+	fmt.Println(scan.Text == text, strings.HasPrefix(scan.Text, credential.QRPrefix), scan.Symbology)
 	// Output:
 	// version 4 alphanumeric
 	// true true ]Q1
@@ -31,7 +32,7 @@ func Example() {
 // Read ApCV codes from generated webcam frames through a Source, the way
 // a webcam backend is used.
 func ExampleNewSource() {
-	text := qrscan.Prefix + "NCFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N IOP-IA%NFQGRJPC%OQHIZC4.OI1RM8ZA.A5:S9MKN02/5UO4"
+	text := credential.QRPrefix + "NCFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N IOP-IA%NFQGRJPC%OQHIZC4.OI1RM8ZA.A5:S9MKN02/5UO4"
 	frames, err := qrimage.FrameSource(text, 2, qrimage.Mild)
 	if err != nil {
 		panic(err)

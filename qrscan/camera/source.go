@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/qrscan"
 )
 
@@ -297,7 +298,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		}
 		consecutive = 0
 		s.count(func(st *Stats) { st.ByStrategy[res.Strategy]++ })
-		if !qrscan.IsApCV(res.Text) {
+		if !strings.HasPrefix(res.Text, credential.QRPrefix) {
 			s.mu.Lock()
 			repeat := res.Text == s.lastNonApCV
 			s.lastNonApCV = res.Text
@@ -309,7 +310,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 			}
 			return qrscan.Scan{}, fmt.Errorf("camera: %d-char code: %w", len(res.Text), qrscan.ErrNotApCV)
 		}
-		if len(res.Text) > qrscan.MaxText {
+		if len(res.Text) > credential.MaxQRText {
 			return qrscan.Scan{}, fmt.Errorf("camera: %d-char code: %w", len(res.Text), qrscan.ErrGarbled)
 		}
 		s.mu.Lock()

@@ -9,7 +9,7 @@
 //	results = f.Feed(results[:0], buf[:n], time.Now())
 //
 // Each Result holds either a qrscan.Scan whose Text starts with
-// qrscan.Prefix and whose rest is Base45, or an *Error that wraps
+// credential.QRPrefix and whose rest is Base45, or an *Error that wraps
 // qrscan.ErrGarbled (bad bytes, too long, interrupted, truncated, junk) or
 // qrscan.ErrNotApCV (a readable text that is not an ApCV code). Data of two
 // scans never mix: a bad frame is dropped up to the next CR, LF or Tab, or

@@ -25,7 +25,7 @@ var reasonText = [...]string{
 	TooLong:     "too long",
 	Interrupted: "interrupted by an idle gap",
 	Truncated:   "truncated",
-	Junk:        "junk before the APCV1: prefix",
+	Junk:        "junk before the ApCV prefix",
 	BadLength:   "bad Base45 length",
 	NotApCV:     "not an ApCV text",
 }
@@ -55,7 +55,7 @@ func (e *Error) Error() string {
 	case BadByte:
 		return fmt.Sprintf("qrscan/frame: %s 0x%02x at offset %d of a %d-byte frame", e.Reason, e.Byte, e.Offset, e.Len)
 	case Junk:
-		return fmt.Sprintf("qrscan/frame: %d bytes before the APCV1: prefix of a %d-byte frame (scanner prefix or AIM identifier not configured?)", e.Offset, e.Len)
+		return fmt.Sprintf("qrscan/frame: %d bytes before the ApCV prefix of a %d-byte frame (scanner prefix or AIM identifier not configured?)", e.Offset, e.Len)
 	}
 	return fmt.Sprintf("qrscan/frame: %s (%d-byte frame)", e.Reason, e.Len)
 }

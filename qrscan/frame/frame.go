@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/qrscan"
 )
 
@@ -81,8 +82,8 @@ type Config struct {
 	// character, a modifier character) sent before the data, before or
 	// after Prefix, and records it in Scan.Symbology.
 	StripAIM bool
-	// MaxLen bounds the text of a scan (qrscan.Prefix included); zero
-	// means qrscan.MaxText. Longer frames are refused and never stored
+	// MaxLen bounds the text of a scan (credential.QRPrefix included); zero
+	// means credential.MaxQRText. Longer frames are refused and never stored
 	// beyond the bound.
 	MaxLen int
 }
@@ -112,7 +113,7 @@ type Framer struct {
 // New returns a Framer for cfg.
 func New(cfg Config) *Framer {
 	if cfg.MaxLen <= 0 {
-		cfg.MaxLen = qrscan.MaxText
+		cfg.MaxLen = credential.MaxQRText
 	}
 	idle := cfg.IdleTimeout
 	if idle == 0 || (idle < 0 && cfg.Suffix == None) {
@@ -298,11 +299,11 @@ func (f *Framer) check(frame []byte) (text, sym string, _ *Error) {
 		}
 	}
 	head := len(frame) - len(t) // offset of the text in the frame
-	if !bytes.HasPrefix(t, []byte(qrscan.Prefix)) {
-		if i := bytes.Index(t, []byte(qrscan.Prefix)); i > 0 {
+	if !bytes.HasPrefix(t, []byte(credential.QRPrefix)) {
+		if i := bytes.Index(t, []byte(credential.QRPrefix)); i > 0 {
 			return "", "", &Error{Reason: Junk, Offset: head + i}
 		}
-		if len(t) < len(qrscan.Prefix) && bytes.HasPrefix([]byte(qrscan.Prefix), t) {
+		if len(t) < len(credential.QRPrefix) && bytes.HasPrefix([]byte(credential.QRPrefix), t) {
 			return "", "", &Error{Reason: Truncated, Offset: len(frame)}
 		}
 		return "", "", &Error{Reason: NotApCV, Offset: head}
@@ -310,10 +311,10 @@ func (f *Framer) check(frame []byte) (text, sym string, _ *Error) {
 	if len(t) > f.cfg.MaxLen {
 		return "", "", &Error{Reason: TooLong, Offset: head + f.cfg.MaxLen}
 	}
-	payload := t[len(qrscan.Prefix):]
+	payload := t[len(credential.QRPrefix):]
 	for i, b := range payload {
-		if !IsBase45(b) {
-			return "", "", &Error{Reason: BadByte, Offset: head + len(qrscan.Prefix) + i, Byte: b}
+		if !credential.IsBase45(b) {
+			return "", "", &Error{Reason: BadByte, Offset: head + len(credential.QRPrefix) + i, Byte: b}
 		}
 	}
 	switch {
@@ -324,15 +325,3 @@ func (f *Framer) check(frame []byte) (text, sym string, _ *Error) {
 	}
 	return string(t), sym, nil
 }
-
-// base45 marks the bytes of the Base45 alphabet (RFC 9285).
-var base45 = func() (t [256]bool) {
-	for _, c := range "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:" {
-		t[c] = true
-	}
-	return t
-}()
-
-// IsBase45 reports whether b belongs to the Base45 alphabet of RFC 9285:
-// 0-9, A-Z, space and $%*+-./:.
-func IsBase45(b byte) bool { return base45[b] }

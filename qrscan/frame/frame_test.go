@@ -8,16 +8,17 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/frame"
 )
 
-// apcv returns an ApCV text of n characters (qrscan.Prefix included) whose
+// apcv returns an ApCV text of n characters (credential.QRPrefix included) whose
 // payload cycles through the whole Base45 alphabet. n-6 must not be 1 mod 3.
 func apcv(n int) string {
 	const alpha = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 	var b strings.Builder
-	b.WriteString(qrscan.Prefix)
+	b.WriteString(credential.QRPrefix)
 	for i := 0; b.Len() < n; i++ {
 		b.WriteByte(alpha[i%len(alpha)])
 	}
@@ -106,9 +107,9 @@ var rows = []row{
 	{name: "payload of 3", in: in("APCV1:000\r"), want: []want{ok("APCV1:000")}},
 	{name: "max length", cfg: frame.Config{MaxLen: len(good)}, in: in(good + "\r"), want: []want{ok(good)}},
 	{name: "max length plus one", cfg: frame.Config{MaxLen: len(good) - 1}, in: in(good + "\r" + good2 + "\r"), want: []want{bad(frame.TooLong), ok(good2)}},
-	{name: "default max", in: in(apcv(qrscan.MaxText-1) + "\r"), want: []want{ok(apcv(qrscan.MaxText - 1))}}, // MaxText-6 is 1 mod 3
-	{name: "over default max", in: in(apcv(qrscan.MaxText+1)+"\r", good2+"\r"), want: []want{bad(frame.TooLong), ok(good2)}},
-	{name: "endless line", in: in(strings.Repeat("A", 3*qrscan.MaxText), strings.Repeat("A", 3*qrscan.MaxText)+"\r"+good2+"\r"),
+	{name: "default max", in: in(apcv(credential.MaxQRText-1) + "\r"), want: []want{ok(apcv(credential.MaxQRText - 1))}}, // MaxText-6 is 1 mod 3
+	{name: "over default max", in: in(apcv(credential.MaxQRText+1)+"\r", good2+"\r"), want: []want{bad(frame.TooLong), ok(good2)}},
+	{name: "endless line", in: in(strings.Repeat("A", 3*credential.MaxQRText), strings.Repeat("A", 3*credential.MaxQRText)+"\r"+good2+"\r"),
 		want: []want{bad(frame.TooLong), ok(good2)}},
 }
 
@@ -320,11 +321,11 @@ func FuzzFramer(f *testing.F) {
 				continue
 			}
 			s := r.Scan.Text
-			if !qrscan.IsApCV(s) || len(s) > cfg.MaxLen || len(s) == len(qrscan.Prefix) || (len(s)-len(qrscan.Prefix))%3 == 1 {
+			if !strings.HasPrefix(s, credential.QRPrefix) || len(s) > cfg.MaxLen || len(s) == len(credential.QRPrefix) || (len(s)-len(credential.QRPrefix))%3 == 1 {
 				t.Fatalf("bad scan %q", s)
 			}
-			for i := len(qrscan.Prefix); i < len(s); i++ {
-				if !frame.IsBase45(s[i]) {
+			for i := len(credential.QRPrefix); i < len(s); i++ {
+				if !credential.IsBase45(s[i]) {
 					t.Fatalf("non-Base45 %q in %q", s[i], s)
 				}
 			}

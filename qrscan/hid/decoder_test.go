@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/qrscan"
 )
 
@@ -111,7 +112,7 @@ var wedgeTests = []struct {
 	{"lost end key after garbage", WedgeConfig{},
 		cat(typeUS("xyzAPCV1:000"), enter), []want{{err: qrscan.ErrNotApCV}, {text: "APCV1:000"}}},
 	{"over-long scan", WedgeConfig{},
-		cat(typeUS("APCV1:"+strings.Repeat("0", qrscan.MaxText)), enter, typeUS("APCV1:"), enter),
+		cat(typeUS("APCV1:"+strings.Repeat("0", credential.MaxQRText)), enter, typeUS("APCV1:"), enter),
 		[]want{{err: qrscan.ErrGarbled}, {text: "APCV1:"}}},
 }
 
@@ -273,7 +274,7 @@ var posTests = []struct {
 		[]want{{text: "APCV1:"}, {err: qrscan.ErrGarbled}}},
 	{"over-long", POSConfig{}, func() [][]byte {
 		r := [][]byte{posReport(POSStandard, "]Q1", chunk56, true)}
-		for range qrscan.MaxText/56 + 2 {
+		for range credential.MaxQRText/56 + 2 {
 			r = append(r, posReport(POSStandard, "]Q1", strings.Repeat("0", 56), true))
 		}
 		return append(r, posReport(POSStandard, "]Q1", "0", true), posReport(POSStandard, "]Q1", "0", false),
@@ -340,10 +341,10 @@ func checkFuzzResults(t *testing.T, got []Result) {
 			}
 			continue
 		}
-		if !WellFormed(g.Text) {
+		if !credential.LooksLikeQRText(g.Text) {
 			t.Fatalf("delivered a text that is not well-formed: %q", g.Text)
 		}
-		if len(g.Text) > qrscan.MaxText*4 {
+		if len(g.Text) > credential.MaxQRText*4 {
 			t.Fatalf("text of %d bytes", len(g.Text))
 		}
 	}

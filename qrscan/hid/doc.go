@@ -24,8 +24,8 @@
 // an idle gap (Config.Idle). A report carries key positions, not characters,
 // so the text depends on the keyboard layout the scanner was set to: every
 // scan is decoded under US QWERTY and French AZERTY at once and the layout
-// under which it is a well-formed ApCV text (qrscan.Prefix, then Base45: see
-// WellFormed) wins. On AZERTY, digits need Shift and "." "/" ":" "%" "$" "*"
+// under which it is a well-formed ApCV text (credential.QRPrefix, then Base45: see
+// credential.LooksLikeQRText) wins. On AZERTY, digits need Shift and "." "/" ":" "%" "$" "*"
 // "+" "-" sit where a French keyboard has them.
 //
 // Because the decoder sees keycodes, the host's keyboard layout never
@@ -39,7 +39,7 @@
 // qrscan.ErrGarbled; a well-read code that is not an ApCV code gives one
 // wrapping qrscan.ErrNotApCV. The decoders then resynchronise on the next
 // scan: at its first report (POS), after the next end key, or as soon as the
-// keystrokes of qrscan.Prefix appear. Errors name the report index and the
+// keystrokes of credential.QRPrefix appear. Errors name the report index and the
 // reason, never the scanned data.
 //
 // # Cost

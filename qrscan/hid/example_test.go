@@ -53,13 +53,3 @@ func ExampleNewSource_misconfiguredScanner() {
 	// true
 	// APCV1:6BFOXN*TS0BI$ZDFRH us
 }
-
-func ExampleWellFormed() {
-	fmt.Println(hid.WellFormed("APCV1:6BFOXN*TS0BI$ZDFRH"))
-	fmt.Println(hid.WellFormed("APCV1:6BFOXN*TS0BI$ZDFR"))  // a character lost
-	fmt.Println(hid.WellFormed("QPCV!.6BFOXN*TS0BI$ZDFRH")) // AZERTY host, QWERTY scanner
-	// Output:
-	// true
-	// false
-	// false
-}

@@ -3,6 +3,7 @@ package hid
 import (
 	"bytes"
 
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/qrscan"
 )
 
@@ -168,11 +169,11 @@ type POSConfig struct {
 // (status and trigger reports) are skipped. A malformed report ends the scan
 // under way with a *DecodeError wrapping qrscan.ErrGarbled, and the decoder
 // then drops reports until one ends a scan or one starts a new ApCV scan (its
-// data begins with qrscan.Prefix); a report starting with the prefix, or
+// data begins with credential.QRPrefix); a report starting with the prefix, or
 // carrying another symbology identifier, while a scan is under way means the
 // last report of that scan was lost: that scan is reported garbled and the
 // new one goes on. HID POS reports have no sequence number, so a lost middle
-// report is only seen when the text stops being WellFormed; the credential
+// report is only seen when the text stops passing credential.LooksLikeQRText; the credential
 // signature catches any other alteration.
 //
 // With POSAuto the first report that parses fixes the layout for the
@@ -242,8 +243,8 @@ func (d *POSDecoder) Feed(dst []Result, report []byte) []Result {
 	if !d.inScan {
 		d.inScan, d.aim = true, rep.AIM
 	}
-	if len(d.buf)+len(rep.Data) > qrscan.MaxText {
-		dst = append(dst, Result{Err: garbled("pos", idx, "scan longer than %d bytes", qrscan.MaxText)})
+	if len(d.buf)+len(rep.Data) > credential.MaxQRText {
+		dst = append(dst, Result{Err: garbled("pos", idx, "scan longer than %d bytes", credential.MaxQRText)})
 		d.reset()
 		d.skipping = rep.Continued
 		return dst
@@ -273,7 +274,7 @@ func (d *POSDecoder) decide(idx int, last POSReport) Result {
 	}
 	sym := d.sym
 	switch {
-	case WellFormed(d.buf):
+	case credential.LooksLikeQRText(d.buf):
 		return Result{Text: string(d.buf), Symbology: sym}
 	case bytes.HasPrefix(d.buf, prefix):
 		return Result{Err: garbled("pos", idx, "%d bytes start with the ApCV prefix but the rest is not Base45", len(d.buf))}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/present/hidgen"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/hid"
@@ -26,7 +27,7 @@ func apcvText(n int, seed uint64) string {
 	}
 	rng := rand.New(rand.NewPCG(seed, 1))
 	var b strings.Builder
-	b.WriteString(qrscan.Prefix)
+	b.WriteString(credential.QRPrefix)
 	for i := range 45 {
 		b.WriteByte(base45Alphabet[i])
 		b.WriteByte(base45Alphabet[i])
@@ -49,8 +50,8 @@ func apcvText(n int, seed uint64) string {
 func TestAPCVText(t *testing.T) {
 	for _, n := range []int{480, 479, 960} {
 		s := apcvText(n, 7)
-		if len(s) != n || !hid.WellFormed(s) {
-			t.Fatalf("apcvText(%d): len %d, well-formed %v", n, len(s), hid.WellFormed(s))
+		if len(s) != n || !credential.LooksLikeQRText(s) {
+			t.Fatalf("apcvText(%d): len %d, well-formed %v", n, len(s), credential.LooksLikeQRText(s))
 		}
 		for _, c := range base45Alphabet {
 			if !strings.ContainsRune(s[6:], c) {
@@ -562,7 +563,7 @@ func TestRecorder(t *testing.T) {
 // the default 8 ms per character takes 4.44 s of typing. Checked here on a
 // shorter text at the default pace.
 func TestReplayTiming(t *testing.T) {
-	text := qrscan.Prefix + strings.Repeat("A%A", 18)
+	text := credential.QRPrefix + strings.Repeat("A%A", 18)
 	reports, _ := hidgen.Wedge(text, hidgen.WedgeOptions{})
 	var total time.Duration
 	for _, r := range reports {

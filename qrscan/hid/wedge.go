@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"unicode/utf8"
 
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/qrscan"
 )
 
@@ -55,7 +56,7 @@ type WedgeConfig struct {
 // types once; with rollover the next key can go down before the previous one
 // is released). Each keystroke is decoded under every candidate layout at
 // once, and at the end of a scan the first layout under which the text is
-// WellFormed wins.
+// credential.LooksLikeQRText wins.
 //
 // This also fixes the classic misconfiguration of a scanner set to QWERTY on
 // an AZERTY host: the host would type "QPCV!." for "APCV1:", but the
@@ -66,7 +67,7 @@ type WedgeConfig struct {
 //
 // Resynchronisation: after a malformed report or an over-long scan the
 // decoder drops keystrokes until the next end key, idle gap, or the
-// keystrokes of qrscan.Prefix under a candidate layout (a new ApCV scan
+// keystrokes of credential.QRPrefix under a candidate layout (a new ApCV scan
 // starting); the prefix also splits two scans whose end key was lost.
 //
 // A WedgeDecoder is not safe for concurrent use.
@@ -193,16 +194,16 @@ func (d *WedgeDecoder) type1(k Keystroke) {
 }
 
 func (d *WedgeDecoder) add(dst []Result, k Keystroke, idx int) []Result {
-	if len(d.keys) >= qrscan.MaxText {
+	if len(d.keys) >= credential.MaxQRText {
 		if !d.skipping {
-			dst = append(dst, Result{Err: garbled("wedge", idx, "scan longer than %d keystrokes", qrscan.MaxText)})
+			dst = append(dst, Result{Err: garbled("wedge", idx, "scan longer than %d keystrokes", credential.MaxQRText)})
 		}
 		d.reset()
 		d.skipping = true
 	}
 	d.type1(k)
 	n := len(d.keys)
-	const p = len(qrscan.Prefix)
+	const p = len(credential.QRPrefix)
 	if n < p || (n == p && !d.skipping) {
 		return dst
 	}
@@ -241,7 +242,7 @@ func (d *WedgeDecoder) retype() {
 
 func typesPrefix(l *Layout, keys []Keystroke) bool {
 	for i, k := range keys {
-		if r, ok := l.Rune(k); !ok || r != rune(qrscan.Prefix[i]) {
+		if r, ok := l.Rune(k); !ok || r != rune(credential.QRPrefix[i]) {
 			return false
 		}
 	}
@@ -264,7 +265,7 @@ func (d *WedgeDecoder) finish(dst []Result, idx int) []Result {
 
 func (d *WedgeDecoder) decide(idx int) Result {
 	for i, l := range d.layouts {
-		if !d.bad[i] && WellFormed(d.texts[i]) {
+		if !d.bad[i] && credential.LooksLikeQRText(d.texts[i]) {
 			return Result{Text: string(d.texts[i]), Layout: l}
 		}
 	}

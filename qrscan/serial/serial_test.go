@@ -14,6 +14,7 @@ import (
 	bugst "go.bug.st/serial"
 
 	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/present/serialpty"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/frame"
@@ -25,7 +26,7 @@ import (
 func apcv(n int) string {
 	const alpha = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 	var b strings.Builder
-	b.WriteString(qrscan.Prefix)
+	b.WriteString(credential.QRPrefix)
 	for i := 0; b.Len() < n; i++ {
 		b.WriteByte(alpha[i%len(alpha)])
 	}

@@ -5,7 +5,7 @@
 //	img, sym, err := qrimage.Encode(text, qrimage.Options{ModulePx: 6})
 //	frame, err := qrimage.Frame(text, qrimage.Mild(seed))
 //
-// ApCV texts are "APCV1:" followed by Base45, whose alphabet is exactly the
+// ApCV texts are credential.QRPrefix followed by Base45, whose alphabet is the
 // QR alphanumeric set, so the encoder uses alphanumeric mode (5.5 bits per
 // character): at level M a 480-character text needs version 13 and a
 // 960-character text version 20, within the version 25 a phone screen shows
