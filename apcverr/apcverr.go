@@ -55,8 +55,10 @@ func All() []*Error {
 	return append([]*Error(nil), registry...)
 }
 
-// Error returns the code and the English message.
-func (e *Error) Error() string { return e.Code + ": " + e.EN }
+// Error returns the code: short and lowercase, so that it reads well in the
+// middle of a wrapped chain ("nfc: get data: nfc-protocol: apdu: status
+// 6A80"). The sentence for the desk is given by Message only.
+func (e *Error) Error() string { return e.Code }
 
 // Message returns the desk message in lang (English for any other value).
 func (e *Error) Message(lang Lang) string {

@@ -280,7 +280,7 @@ func TestExchange(t *testing.T) {
 			cmd:     Command{INS: 0xB0, Ne: 1},
 			steps:   []step{{cmd: h("00 B0 00 00 01"), err: fmt.Errorf("pcsc: transmit: %w", errPhoneRemovedLike)}},
 			wantErr: errPhoneRemovedLike,
-			errText: "apdu: command: pcsc: transmit: phone-removed: phone removed",
+			errText: "apdu: command: pcsc: transmit: phone-removed",
 		},
 		{
 			name: "transport error mid-chain names the chunk",
@@ -290,7 +290,7 @@ func TestExchange(t *testing.T) {
 				{cmd: cat(h("10 DA 00 00 FF"), big[255:510]), err: errPhoneRemovedLike},
 			},
 			wantErr: errPhoneRemovedLike,
-			errText: "apdu: chained command: phone-removed: phone removed (chunk 2)",
+			errText: "apdu: chained command: phone-removed (chunk 2)",
 		},
 		{
 			name: "transport error during GET RESPONSE",
@@ -300,7 +300,7 @@ func TestExchange(t *testing.T) {
 				{cmd: h("00 C0 00 00 05"), err: errPhoneRemovedLike},
 			},
 			wantErr: errPhoneRemovedLike,
-			errText: "apdu: GET RESPONSE: phone-removed: phone removed",
+			errText: "apdu: GET RESPONSE: phone-removed",
 		},
 		{
 			name:    "invalid Ne is refused before sending",

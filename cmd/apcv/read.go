@@ -107,7 +107,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, "read", err, exitFailure)
 		}
 		for _, e := range found.Skipped {
-			fmt.Fprintf(stderr, "apcv read: --auto: %v\n", e)
+			fmt.Fprintf(stderr, "apcv read: --auto: %s\n", withDesk(e))
 		}
 		fmt.Fprintf(stderr, "apcv read: --auto found %v\n", found.Devices)
 		found.Apply(&cfg)

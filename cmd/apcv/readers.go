@@ -26,12 +26,12 @@ func cmdReaders(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	code := exitOK
 	fmt.Fprintln(stdout, "PC/SC readers:")
 	if err := listPCSC(stdout); err != nil {
-		fmt.Fprintf(stdout, "  (none: %v)\n", err)
+		fmt.Fprintf(stdout, "  (none: %s)\n", withDesk(err))
 	}
 	fmt.Fprintln(stdout, "Serial ports:")
 	ports, err := serial.Ports()
 	if err != nil {
-		fmt.Fprintf(stdout, "  (error: %v)\n", err)
+		fmt.Fprintf(stdout, "  (error: %s)\n", withDesk(err))
 		code = exitFailure
 	}
 	if len(ports) == 0 && err == nil {

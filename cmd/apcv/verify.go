@@ -84,6 +84,16 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return exitOK
 }
 
+// withDesk returns err's text followed by its English desk message, for a
+// one-line report; errors without a desk message are given as they are.
+func withDesk(err error) string {
+	var m apcverr.Messager
+	if !errors.As(err, &m) {
+		return err.Error()
+	}
+	return err.Error() + " — " + m.Message(apcverr.EN)
+}
+
 // fail prints err with its desk messages and returns code.
 func fail(w io.Writer, cmd string, err error, code int) int {
 	fmt.Fprintf(w, "apcv %s: %v\n  FR: %s\n  EN: %s\n", cmd, err, apcverr.Message(err, apcverr.FR), apcverr.Message(err, apcverr.EN))
