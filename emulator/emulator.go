@@ -12,7 +12,6 @@ package emulator
 import (
 	"context"
 	"crypto/ecdsa"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -127,15 +126,10 @@ func Applet(ph *phone.Phone) (*applet.Applet, error) {
 	return applet.New(wallet{ph}, applet.Options{}), nil
 }
 
-// wallet adapts the phone to the applet: a locked app answers as locked.
+// wallet adapts the phone to the applet. A locked app's error is
+// phone.ErrLocked, which is nfc.ErrAppLocked: the applet answers as locked.
 type wallet struct{ ph *phone.Phone }
 
-func (w wallet) Present() (*credential.Held, *ecdsa.PrivateKey, error) {
-	held, dev, err := w.ph.Wallet()
-	if errors.Is(err, phone.ErrLocked) {
-		return nil, nil, fmt.Errorf("%w: %w", nfc.ErrAppLocked, err)
-	}
-	return held, dev, err
-}
+func (w wallet) Present() (*credential.Held, *ecdsa.PrivateKey, error) { return w.ph.Wallet() }
 
 func (w wallet) AddReceipt(r credential.Receipt) error { return w.ph.AddActivity(activity(r)) }

@@ -6,6 +6,7 @@ import (
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/nfc"
 )
 
 // Errors the app shows its user, with the real app's meaning. Every error the
@@ -42,18 +43,21 @@ var (
 	ErrLockedOut = apcverr.New("locked-out",
 		"Too many wrong secret codes: the app is locked. Activate it again.",
 		"Trop de codes secrets erronés : l'appli est bloquée. Activez-la à nouveau.")
-	ErrLocked = apcverr.New("app-locked",
-		"The carte Vitale app is locked. Ask the patient to open it with the secret code.",
-		"L'appli carte Vitale est verrouillée. Demandez au patient de l'ouvrir avec son code secret.")
 	ErrNotActivated = apcverr.New("not-activated",
 		"The carte Vitale app is not activated on this phone.",
 		"L'appli carte Vitale n'est pas activée sur ce téléphone.")
 	ErrActivationStep = apcverr.New("activation-step",
 		"Finish the previous activation step first.",
 		"Terminez d'abord l'étape précédente de l'activation.")
-	ErrNoNFC = apcverr.New("no-nfc",
-		"This phone cannot be read without contact: show the QR code of the app.",
-		"Ce téléphone ne peut pas être lu sans contact : présentez le QR code de l'appli.")
+)
+
+// Errors a reader also sees, defined by nfc (their one home): the same
+// values, so errors.Is holds with either name.
+var (
+	// ErrLocked is nfc.ErrAppLocked: the app is not unlocked.
+	ErrLocked = nfc.ErrAppLocked
+	// ErrNoNFC is nfc.ErrNoNFC: this phone cannot be read contactless.
+	ErrNoNFC = nfc.ErrNoNFC
 )
 
 // Errors decided by the issuer, re-exported so that a phone user needs one
