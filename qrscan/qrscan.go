@@ -29,6 +29,12 @@ type Source interface {
 
 // Errors shared by every source.
 var (
+	// ErrScannerNotFound: no scanner at the given path, USB id or vendor
+	// and product IDs (serial.ErrNoScanner and usb.ErrNotFound are this
+	// error).
+	ErrScannerNotFound = apcverr.New("scanner-not-found",
+		"No QR scanner was found. Check that it is plugged in.",
+		"Aucun lecteur de QR code n'a été trouvé. Vérifiez qu'il est branché.")
 	// ErrNotApCV: a well-read code that is not an ApCV QR code.
 	ErrNotApCV = apcverr.New("qr-not-apcv",
 		"This QR code is not a carte Vitale app code. Ask the patient to open the carte Vitale app.",

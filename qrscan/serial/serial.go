@@ -31,10 +31,8 @@ type Config struct {
 // Errors of Open and OpenUSB, with desk messages.
 var (
 	// ErrNoScanner: no scanner at the given path or USB id, or the path
-	// is not a serial port.
-	ErrNoScanner = apcverr.New("scanner-not-found",
-		"No QR scanner was found. Check that it is plugged in.",
-		"Aucun lecteur de QR code n'a été trouvé. Vérifiez qu'il est branché.")
+	// is not a serial port. It is qrscan.ErrScannerNotFound.
+	ErrNoScanner = qrscan.ErrScannerNotFound
 	// ErrBusy: another program holds the port.
 	ErrBusy = apcverr.New("scanner-busy",
 		"The QR scanner is in use by another program. Close that program and try again.",

@@ -27,5 +27,5 @@ func ExampleOpen() {
 	defer src.Close()
 	scan, err := src.Next(ctx)
 	fmt.Println(len(scan.Text), err)
-	// Output: Aucun lecteur de QR code USB n'a été trouvé. Vérifiez qu'il est branché.
+	// Output: Aucun lecteur de QR code n'a été trouvé. Vérifiez qu'il est branché.
 }

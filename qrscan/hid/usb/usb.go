@@ -16,9 +16,8 @@ import (
 // Errors a person at the desk may see.
 var (
 	// ErrNotFound: no USB device with the given vendor and product IDs.
-	ErrNotFound = apcverr.New("scanner-not-found",
-		"No USB QR scanner was found. Check that it is plugged in.",
-		"Aucun lecteur de QR code USB n'a été trouvé. Vérifiez qu'il est branché.")
+	// It is qrscan.ErrScannerNotFound.
+	ErrNotFound = qrscan.ErrScannerNotFound
 	// ErrAccess: the device exists but the system refused to open it.
 	ErrAccess = apcverr.New("scanner-access-denied",
 		"The USB QR scanner cannot be opened (permission denied). Ask your IT support to allow access to it.",
