@@ -47,8 +47,12 @@ var (
 		"This person has no active carte Vitale app to revoke.",
 		"Cette personne n'a pas d'appli carte Vitale active à révoquer.")
 	// ErrInternal: the backend, the state directory or the audit log
-	// failed (500). The action may not have been recorded.
-	ErrInternal = apcverr.New("internal",
+	// failed (500). The action may not have been recorded. It is not
+	// apcverr.Generic ("internal", the SDK's fallback for an error of no
+	// kind, whose message tells the desk that a reading failed): an agent
+	// reads this one, and a client of the JSON can tell a failure of the
+	// portal from an error of no kind.
+	ErrInternal = apcverr.New("portal-internal",
 		"The portal could not complete the request. Try again; if it fails again, contact support.",
 		"Le portail n'a pas pu traiter la requête. Réessayez ; si l'échec persiste, contactez le support.")
 	// ErrNonLoopback: Server refuses to listen on a non-loopback address

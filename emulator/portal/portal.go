@@ -290,7 +290,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, re rec, status 
 func writeJSON(w http.ResponseWriter, status int, body any) {
 	b, err := json.Marshal(body)
 	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":"internal"}`)
+		status, b = http.StatusInternalServerError, []byte(`{"error":"`+ErrInternal.Code+`"}`)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
