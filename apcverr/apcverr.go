@@ -3,8 +3,10 @@
 // at the health professional's desk, in French and in English.
 //
 // Sentinels are compared with errors.Is; call sites wrap them with context
-// ("nfc: select applet: %w"). Message walks an error chain and returns the
-// first desk message it finds:
+// ("nfc: select applet: %w"). An Error's text is its code alone, so a chain
+// stays short and lowercase for a log ("nfc: select applet: no-apcv-applet");
+// the sentence for a person is given by Message, which walks an error chain
+// and returns the first desk message it finds:
 //
 //	if err != nil {
 //		fmt.Println(apcverr.Message(err, apcverr.FR))

@@ -17,6 +17,9 @@ func TestDeskMessages(t *testing.T) {
 			if e.Code == "" || strings.ToLower(e.Code) != e.Code || strings.ContainsAny(e.Code, " _") {
 				t.Errorf("code %q: want kebab-case", e.Code)
 			}
+			if e.Error() != e.Code { // short and lowercase in the middle of a wrapped chain
+				t.Errorf("Error() = %q, want the code %q", e.Error(), e.Code)
+			}
 			for lang, m := range map[apcverr.Lang]string{apcverr.EN: e.EN, apcverr.FR: e.FR} {
 				if got := e.Message(lang); got != m {
 					t.Errorf("Message(%s) = %q, want %q", lang, got, m)
