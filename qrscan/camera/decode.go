@@ -111,9 +111,9 @@ type Result struct {
 }
 
 // Decode reads the QR code in f with the default options and returns its
-// text (any QR code: the caller checks qrscan.IsApCV). It returns an error
-// wrapping qrscan.ErrNoCode when no code could be read, ErrBadFrame for a
-// frame that does not match its data, or ctx's error.
+// text (any QR code: the caller checks credential.QRPrefix). It returns an
+// error wrapping qrscan.ErrNoCode when no code could be read, ErrBadFrame
+// for a frame that does not match its data, or ctx's error.
 func Decode(ctx context.Context, f Frame) (qrscan.Scan, error) {
 	r, err := DecodeWith(ctx, f, DecodeOptions{})
 	return r.Scan, err
