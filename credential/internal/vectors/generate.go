@@ -3,10 +3,12 @@ package vectors
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
@@ -50,6 +52,12 @@ func (s *saltStream) Read(p []byte) (int, error) {
 		n += k
 	}
 	return n, nil
+}
+
+// highS replaces, in place, the 32-byte big-endian s of an ES256 signature
+// by n − s.
+func highS(s []byte) {
+	new(big.Int).Sub(elliptic.P256().Params().N, new(big.Int).SetBytes(s)).FillBytes(s)
 }
 
 // Fixed parameters of every vector.
@@ -124,6 +132,12 @@ func (g *gen) qr(h *credential.Held, dev *ecdsa.PrivateKey, at time.Time, ctr ui
 }
 
 func (g *gen) nfc(h *credential.Held, requested []credential.Group) (*NFCJSON, error) {
+	return g.nfcEdited(h, requested, nil)
+}
+
+// nfcEdited is nfc with the DeviceResponse changed by edit (when not nil)
+// before it is sealed.
+func (g *gen) nfcEdited(h *credential.Held, requested []credential.Group, edit func([]byte) []byte) (*NFCJSON, error) {
 	rk, dk := ECDHKey(ReaderEphScalar), ECDHKey(DeviceEphScalar)
 	tr := credential.SessionTranscript(aid, rk.PublicKey().Bytes(), dk.PublicKey().Bytes(), nonce)
 	reader, err := credential.DeriveSession(credential.RoleReader, rk, dk.PublicKey().Bytes(), tr)
@@ -145,6 +159,9 @@ func (g *gen) nfc(h *credential.Held, requested []credential.Group) (*NFCJSON, e
 	resp, err := h.PresentNFC(g.device, tr, requested, nil)
 	if err != nil {
 		return nil, err
+	}
+	if edit != nil {
+		resp = edit(resp)
 	}
 	return &NFCJSON{AID: aid, ReaderEphemeral: KeyOf("", ReaderEphScalar), DeviceEphemeral: KeyOf("", DeviceEphScalar),
 		ReaderNonce: nonce, Transcript: tr, Requested: GroupNames(requested), DeviceRequest: req, SealedRequest: sealedReq,
@@ -227,6 +244,16 @@ func (g *gen) all() ([]Vector, error) {
 				v.QR.Text = string(credential.AppendBase45([]byte(credential.QRPrefix), v.QR.Bytes))
 				return nil
 			}},
+		{"qr-reject-high-s", "QR presentation whose issuer signature (r, s) is replaced by (r, n-s): valid under plain ECDSA, refused because s > n/2", "qr", "bad-signature",
+			func(v *Vector) error {
+				i := bytes.Index(v.QR.Bytes, h.QRCredential)
+				if i < 0 {
+					return fmt.Errorf("credential not found in the presentation")
+				}
+				highS(v.QR.Bytes[i+len(h.QRCredential)-32 : i+len(h.QRCredential)])
+				v.QR.Text = string(credential.AppendBase45([]byte(credential.QRPrefix), v.QR.Bytes))
+				return nil
+			}},
 		{"qr-reject-expired", "QR presentation verified one QR window and one second after it was shown", "qr", "qr-expired",
 			func(v *Vector) error { v.VerifyAt = v.QR.Time.Add(window + time.Second); return nil }},
 		{"qr-reject-revoked", "QR presentation of a credential on the revocation list", "qr", "revoked",
@@ -256,6 +283,15 @@ func (g *gen) all() ([]Vector, error) {
 				rk, dk := ECDHKey(ReaderEphScalar), ECDHKey(DeviceEphScalar)
 				v.NFC.VerifierTranscript = credential.SessionTranscript(aid, rk.PublicKey().Bytes(), dk.PublicKey().Bytes(), bytes.Repeat([]byte{0}, 16))
 				return nil
+			}},
+		{"nfc-reject-high-s", "NFC response whose device signature (r, s) is replaced by (r, n-s): valid under plain ECDSA, refused because s > n/2", "nfc", "device-binding",
+			func(v *Vector) error {
+				var err error
+				v.NFC, err = g.nfcEdited(h, amo, func(resp []byte) []byte {
+					highS(resp[len(resp)-32:]) // the signature is the DeviceResponse's last value (key 4)
+					return resp
+				})
+				return err
 			}},
 		{"nfc-reject-revoked", "NFC response of a credential on the revocation list", "nfc", "revoked",
 			func(v *Vector) error {
