@@ -218,6 +218,7 @@ func TestAuditLog(t *testing.T) {
 		{"v-martin", "block", 403, "forbidden"},
 		{portal.Anonymous, "view", 401, "unauthenticated"},
 		{"v-martin", "view", 200, "ok"},
+		{"h-durand", "revoke-app", 0, portal.ResultPending}, // the intent, before the action
 		{"h-durand", "revoke-app", 200, "ok"},
 		{"h-durand", "view", 200, "ok"},
 	}
@@ -233,8 +234,16 @@ func TestAuditLog(t *testing.T) {
 			t.Errorf("entry %d NIR %q, want %q", i, e.NIR, w.nir.Masked())
 		}
 	}
-	if !es[4].Time.Equal(start.Add(time.Hour)) || !es[0].Time.Equal(start) {
-		t.Errorf("times %v, %v", es[0].Time, es[4].Time)
+	if !es[5].Time.Equal(start.Add(time.Hour)) || !es[0].Time.Equal(start) {
+		t.Errorf("times %v, %v", es[0].Time, es[5].Time)
+	}
+	if es[3].Op == "" || es[3].Op != es[4].Op || es[3].Phase != portal.PhaseIntent || es[4].Phase != portal.PhaseOutcome {
+		t.Errorf("intent and outcome not linked: %+v / %+v", es[3], es[4])
+	}
+	for _, i := range []int{0, 1, 2, 5} {
+		if es[i].Op != "" || es[i].Phase != "" {
+			t.Errorf("entry %d (no action) has op %q phase %q", i, es[i].Op, es[i].Phase)
+		}
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
