@@ -25,7 +25,8 @@ type AuditEntry struct {
 	Agent  string    `json:"agent"`            // agent id, or "anonymous"
 	Action string    `json:"action"`           // view, revoke-app, block, unblock, trust-list, revocation-list, or the refused path's action
 	NIR    string    `json:"nir,omitempty"`    // masked target NIR
-	Reason string    `json:"reason,omitempty"` // the agent's reason for an action
+	Reason string    `json:"reason,omitempty"` // the reason's code (ReasonCodes); nothing when the reason given was refused
+	Note   string    `json:"note,omitempty"`   // the agent's note, scrubbed of NIR-shaped numbers and the person's names (ScrubNote)
 	Status int       `json:"status"`           // HTTP status answered (0 for an intent)
 	Result string    `json:"result"`           // "ok", the error code answered, or "pending" for an intent
 	Remote string    `json:"remote,omitempty"` // the client's IP address

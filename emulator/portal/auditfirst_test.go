@@ -38,7 +38,7 @@ func TestActionNotAppliedWithoutAudit(t *testing.T) {
 			if err := w.srv.Start(); err != nil {
 				t.Fatal(err)
 			}
-			a := w.do("POST", "/v1/person/"+act, w.habilite, jsonBody(w.nir, "demande de l'assuré"))
+			a := w.do("POST", "/v1/person/"+act, w.habilite, jsonBody(w.nir, "user-request"))
 			if a.status != 500 || a.errCode(t) != portal.ErrInternal.Code {
 				t.Errorf("answer %d %s", a.status, a.body)
 			}
@@ -109,7 +109,7 @@ func TestAuditBeforeAction(t *testing.T) {
 			if err := w.srv.Start(); err != nil {
 				t.Fatal(err)
 			}
-			a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "demande de l'assuré"))
+			a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "user-request"))
 			if a.status != tc.status {
 				t.Fatalf("answer %d %s, want %d", a.status, a.body, tc.status)
 			}
@@ -143,7 +143,7 @@ func TestAuditBeforeAction(t *testing.T) {
 			// Once the log failed, the portal fails closed: the next action
 			// is refused and not applied.
 			if tc.failAt != 0 {
-				a := w.do("POST", "/v1/person/unblock", w.habilite, jsonBody(w.nir, "erreur"))
+				a := w.do("POST", "/v1/person/unblock", w.habilite, jsonBody(w.nir, "agent-error"))
 				if a.status != 500 || a.errCode(t) != portal.ErrInternal.Code {
 					t.Errorf("action after the failure: %d %s", a.status, a.body)
 				}

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
@@ -56,7 +55,7 @@ type Saver interface {
 const (
 	DefaultPublishDelay = time.Minute
 	DefaultMaxBody      = 4 << 10
-	// MaxReason bounds the agent's reason, in characters.
+	// MaxReason bounds the agent's note, in characters.
 	MaxReason = 200
 	// AuditFile is the audit log's name in Config.StateDir.
 	AuditFile = "audit.jsonl"
@@ -97,19 +96,22 @@ type Config struct {
 
 // Handler is the portal's http.Handler. Endpoints:
 //
-//	POST /v1/person/view        {"nir": "…", "reason": "…"}  viewer, habilite (reason optional)
-//	POST /v1/person/revoke-app  {"nir": "…", "reason": "…"}  habilite
-//	POST /v1/person/block       {"nir": "…", "reason": "…"}  habilite
-//	POST /v1/person/unblock     {"nir": "…", "reason": "…"}  habilite
+//	POST /v1/person/view        {"nir": "…", "reason": "code", "note": "…"}  viewer, habilite (reason optional)
+//	POST /v1/person/revoke-app  {"nir": "…", "reason": "code", "note": "…"}  habilite
+//	POST /v1/person/block       {"nir": "…", "reason": "code", "note": "…"}  habilite
+//	POST /v1/person/unblock     {"nir": "…", "reason": "code", "note": "…"}  habilite
 //	GET  /trust-list            no authentication, application/cose
 //	GET  /revocation-list       no authentication, application/cose
 //
 // The NIR travels in the body, never in a URL (URLs end up in proxy and
-// browser logs). A state-changing action is audited before it is applied
+// browser logs). "reason" is a code of ReasonCodes and "note" optional
+// free text (required with "other"), at most MaxReason characters, from
+// which NIR-shaped numbers and the person's names are removed before it is
+// audited (ScrubNote). A state-changing action is audited before it is applied
 // (its intent, synced; then its outcome: see AuditEntry); when the intent
 // cannot be written the action is refused with 500 and not applied. The
-// reason is written to the audit log; it is required
-// for revoke-app, block and unblock (1 to MaxReason characters). Agents authenticate with "Authorization: Bearer <token>".
+// reason is required for revoke-app, block and unblock. Agents
+// authenticate with "Authorization: Bearer <token>".
 // Errors are JSON {"error", "message_fr", "message_en"}.
 type Handler struct {
 	cfg    Config
@@ -257,13 +259,14 @@ func answerOf(v issuer.PersonView) PersonAnswer {
 // request is the JSON body of the /v1/person endpoints.
 type request struct {
 	NIR    string `json:"nir"`
-	Reason string `json:"reason"`
+	Reason string `json:"reason"` // a code of ReasonCodes
+	Note   string `json:"note"`   // optional free text, scrubbed before it is audited
 }
 
 // rec is what one request leaves in the audit log.
 type rec struct {
-	agent, action, nir, reason string
-	op                         string // set once an action's intent is durable
+	agent, action, nir, reason, note string
+	op                               string // set once an action's intent is durable
 }
 
 func remoteIP(r *http.Request) string {
@@ -285,7 +288,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, re rec, status 
 		re.agent = Anonymous
 	}
 	e := AuditEntry{Time: h.clock.Now().UTC(), Agent: re.agent, Action: re.action, NIR: re.nir,
-		Reason: re.reason, Status: status, Result: result, Remote: remoteIP(r)}
+		Reason: re.reason, Note: re.note, Status: status, Result: result, Remote: remoteIP(r)}
 	if re.op != "" {
 		e.Op, e.Phase = re.op, PhaseOutcome
 	}
@@ -378,7 +381,10 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 	} else if req.NIR != "" {
 		re.nir = credential.NIR(req.NIR).Masked()
 	}
-	re.reason = cleanReason(req.Reason)
+	// Only a known code and a scrubbed note are kept: what an agent types
+	// may hold a NIR or a name (AuditEntry keeps none).
+	var reasonErr *apcverr.Error
+	re.reason, re.note, reasonErr = h.checkReason(act, nir, nirErr == nil, req)
 	if !agent.Role.allows(act) {
 		h.finish(w, r, re, http.StatusForbidden, ErrForbidden, nil)
 		return
@@ -387,11 +393,11 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 		h.finish(w, r, re, http.StatusBadRequest, ErrBadNIR, nil)
 		return
 	}
+	if reasonErr != nil {
+		h.finish(w, r, re, http.StatusBadRequest, reasonErr, nil)
+		return
+	}
 	if act != actView {
-		if n := utf8.RuneCountInString(re.reason); n == 0 || n > MaxReason || !utf8.ValidString(req.Reason) {
-			h.finish(w, r, re, http.StatusBadRequest, ErrNoReason, nil)
-			return
-		}
 		// Fail closed: no action is taken once the audit log cannot be written.
 		if err := h.audit.Err(); err != nil {
 			h.cfg.Logf("portal: refusing %s: %v", act, err)
@@ -459,7 +465,7 @@ func (h *Handler) intent(r *http.Request, re *rec) error {
 	}
 	op := hex.EncodeToString(b[:])
 	if err := h.audit.Append(AuditEntry{Time: h.clock.Now().UTC(), Agent: re.agent, Action: re.action, NIR: re.nir,
-		Reason: re.reason, Result: ResultPending, Remote: remoteIP(r), Op: op, Phase: PhaseIntent}); err != nil {
+		Reason: re.reason, Note: re.note, Result: ResultPending, Remote: remoteIP(r), Op: op, Phase: PhaseIntent}); err != nil {
 		return err
 	}
 	re.op = op
