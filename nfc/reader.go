@@ -58,10 +58,11 @@ type Session struct {
 // that breaks the transmission (apdu.ErrProtocol, apdu.ErrResponseTooLarge)
 // is reported as ErrProtocol, which still wraps the apdu error.
 func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options) (*Session, error) {
-	if !slices.Contains(opts.Groups, credential.GroupAMO) {
-		// The other groups attach to the beneficiaries of AMO: it is always asked.
-		opts.Groups = append([]credential.Group{credential.GroupAMO}, opts.Groups...)
-	}
+	// The other groups attach to the beneficiaries of AMO: it is always
+	// asked; each group once, ascending (docs/PROTOCOL.md §7.3).
+	opts.Groups = append([]credential.Group{credential.GroupAMO}, opts.Groups...)
+	slices.Sort(opts.Groups)
+	opts.Groups = slices.Compact(opts.Groups)
 	if opts.StepTimeout <= 0 {
 		opts.StepTimeout = 2 * time.Second
 	}
