@@ -97,6 +97,13 @@ func newGen() (*gen, error) {
 	return g, err
 }
 
+// trustListBounded is the trust list with the issuer key valid from
+// notBefore to notAfter (and seq 13: another list than the usual one).
+func (g *gen) trustListBounded(notBefore, notAfter time.Time) ([]byte, error) {
+	return credential.SignTrustList(g.root, credential.TrustList{Seq: 13, IssuedAt: now.Add(-6 * time.Hour), NextUpdate: now.Add(18 * time.Hour),
+		Keys: []credential.TrustedKey{{Kid: g.issuer.Kid, Issuer: IssuerName, Key: &g.issuer.Key.PublicKey, NotBefore: notBefore, NotAfter: notAfter}}})
+}
+
 func (g *gen) revocationList(revoked [][8]byte) ([]byte, error) {
 	return credential.SignRevocationList(g.root, credential.RevocationList{Seq: 340, IssuedAt: now.Add(-2 * time.Hour), NextUpdate: now.Add(22 * time.Hour),
 		Revoked: append([][8]byte{{0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1}}, revoked...)})
@@ -209,6 +216,20 @@ func (g *gen) all() ([]Vector, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	// The key's validity includes its bounds: a key valid from the issue
+	// time to the issue time exactly verifies the credential.
+	v := g.base("qr-accept-key-bounds", "QR presentation of a credential issued exactly at its key's notBefore and notAfter (bounds included)", "qr", h)
+	iat := now.Add(-issuedAgo)
+	if v.TrustList, err = g.trustListBounded(iat, iat); err != nil {
+		return nil, err
+	}
+	if v.QR, err = g.qr(h, g.device, now.Add(-shownAgo), 1); err != nil {
+		return nil, err
+	}
+	v.Expect = expectOK(f, amo, 1)
+	vs = append(vs, v)
+
 	reject := func(name, desc, mode, code string, edit func(v *Vector) error) error {
 		v := g.base(name, desc, mode, h)
 		var err error
@@ -275,7 +296,16 @@ func (g *gen) all() ([]Vector, error) {
 					return err
 				}
 				v.Held.QRCredential, v.Held.Credential = h2.QRCredential, h2.Credential
+				rogue := KeyOf("msa-1", Issuer2Scalar)
+				v.RogueIssuer = &rogue
 				v.QR, err = g.qr(h2, g.device, now.Add(-shownAgo), 1)
+				return err
+			}},
+		{"qr-reject-key-not-after", "QR presentation of a credential issued one second after its key's notAfter (the key's validity bounds the issue time, bounds included)", "qr", "unknown-issuer",
+			func(v *Vector) error {
+				var err error
+				iat := now.Add(-issuedAgo)
+				v.TrustList, err = g.trustListBounded(iat.Add(-24*time.Hour), iat.Add(-time.Second))
 				return err
 			}},
 		{"nfc-reject-transcript", "NFC response verified against the transcript of another session (another reader nonce)", "nfc", "device-binding",
