@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -151,8 +152,24 @@ func signES256(key *ecdsa.PrivateKey, digest []byte) ([]byte, error) {
 	sig := make([]byte, 64)
 	copy(sig[32-len(r):32], r)
 	copy(sig[64-len(s):], s)
+	if !lowS(sig[32:]) { // canonical form: (r, n−s) replaces (r, s)
+		n := elliptic.P256().Params().N
+		new(big.Int).Sub(n, new(big.Int).SetBytes(sig[32:])).FillBytes(sig[32:])
+	}
 	return sig, nil
 }
+
+// p256HalfOrder is ⌊n/2⌋ for the order n of P-256, big-endian.
+var p256HalfOrder = func() (h [32]byte) {
+	new(big.Int).Rsh(elliptic.P256().Params().N, 1).FillBytes(h[:])
+	return h
+}()
+
+// lowS reports whether the 32-byte big-endian s is at most n/2. ECDSA
+// accepts (r, s) and (r, n−s) alike, so anyone could make a second valid
+// signature, hence other bytes, for a signed object without the key; the
+// protocol admits the low one only (docs/PROTOCOL.md §4).
+func lowS(s []byte) bool { return bytes.Compare(s, p256HalfOrder[:]) <= 0 }
 
 func trimInt(b []byte) []byte {
 	for len(b) > 1 && b[0] == 0 {
@@ -161,10 +178,11 @@ func trimInt(b []byte) []byte {
 	return b
 }
 
-// verifyES256 checks a raw r‖s signature. It builds the DER form on the
+// verifyES256 checks a raw r‖s signature; a high-S one (s > n/2) is
+// refused whatever its validity under plain ECDSA. It builds the DER form on the
 // stack for ecdsa.VerifyASN1, which avoids big.Int allocations.
 func verifyES256(pub *ecdsa.PublicKey, digest, sig []byte) bool {
-	if len(sig) != 64 || pub == nil {
+	if len(sig) != 64 || pub == nil || !lowS(sig[32:]) {
 		return false
 	}
 	var der [72]byte

@@ -89,6 +89,9 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 	if len(k.Kid) == 0 || len(k.Kid) > 32 {
 		return nil, fmt.Errorf("credential: issue: kid of %d bytes: %w", len(k.Kid), ErrInvalidField)
 	}
+	if c.Issuer == "" { // the digest form must name it (docs/PROTOCOL.md §5.1)
+		return nil, fmt.Errorf("credential: issue: no issuer name: %w", ErrInvalidField)
+	}
 	if !c.ValidUntil.After(c.IssuedAt) || c.IssuedAt.Unix() < 0 {
 		return nil, fmt.Errorf("credential: issue: validity %v..%v: %w", c.IssuedAt, c.ValidUntil, ErrInvalidField)
 	}

@@ -70,7 +70,8 @@ func fromUnix(s uint64) time.Time { return time.Unix(int64(s), 0).UTC() }
 
 // SignTrustList signs tl with the list authority's key.
 func SignTrustList(root IssuerKey, tl TrustList) ([]byte, error) {
-	w := wireTrustList{Version: Version, Seq: tl.Seq, IssuedAt: unix(tl.IssuedAt), NextUpdate: unix(tl.NextUpdate)}
+	w := wireTrustList{Version: Version, Seq: tl.Seq, IssuedAt: unix(tl.IssuedAt), NextUpdate: unix(tl.NextUpdate),
+		Keys: make([]wireTrustedKey, 0, len(tl.Keys))} // no key: [] on the wire, not null
 	for _, k := range tl.Keys {
 		if k.Key == nil {
 			return nil, fmt.Errorf("credential: trust list: key %x has no public key: %w", k.Kid, ErrInvalidField)

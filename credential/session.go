@@ -129,8 +129,15 @@ type wireDeviceRequest struct {
 	Groups  []uint16 `cbor:"2,keyasint"`
 }
 
-// EncodeDeviceRequest returns the CBOR of a request for groups.
+// EncodeDeviceRequest returns the CBOR of a request for groups, which must
+// hold AMO and no group twice (ErrMalformed otherwise).
 func EncodeDeviceRequest(groups []Group) ([]byte, error) {
+	if len(groups) == 0 || len(groups) > len(AllGroups) {
+		return nil, fmt.Errorf("credential: device request of %d groups: %w", len(groups), ErrMalformed)
+	}
+	if err := checkRequestGroups(groups); err != nil {
+		return nil, fmt.Errorf("credential: device request: %w", err)
+	}
 	w := wireDeviceRequest{Version: Version, Groups: make([]uint16, len(groups))}
 	for i, g := range groups {
 		w.Groups[i] = uint16(g)
@@ -138,7 +145,8 @@ func EncodeDeviceRequest(groups []Group) ([]byte, error) {
 	return marshal(w)
 }
 
-// DecodeDeviceRequest parses a request; unknown groups are refused.
+// DecodeDeviceRequest parses a request; unknown or repeated groups, and a
+// request without AMO, are refused (ErrMalformed).
 func DecodeDeviceRequest(b []byte) (*DeviceRequest, error) {
 	var w wireDeviceRequest
 	if err := unmarshal("device request", b, &w); err != nil {
@@ -157,12 +165,31 @@ func DecodeDeviceRequest(b []byte) (*DeviceRequest, error) {
 	if len(r.Groups) == 0 || len(r.Groups) > len(AllGroups) {
 		return nil, fmt.Errorf("credential: device request of %d groups: %w", len(r.Groups), ErrMalformed)
 	}
-	for _, g := range r.Groups {
-		if g < GroupAMO || g > GroupEtatCivil {
-			return nil, fmt.Errorf("credential: device request: group %d: %w", g, ErrMalformed)
-		}
+	if err := checkRequestGroups(r.Groups); err != nil {
+		return nil, fmt.Errorf("credential: device request: %w", err)
 	}
 	return &r, nil
+}
+
+// checkRequestGroups applies the rules of a request's groups
+// (docs/PROTOCOL.md §7.3): known groups, each at most once, AMO among them
+// (the other groups attach to its beneficiaries). Their order carries no
+// meaning.
+func checkRequestGroups(gs []Group) error {
+	var seen [GroupEtatCivil + 1]bool
+	for _, g := range gs {
+		if g < GroupAMO || g > GroupEtatCivil {
+			return fmt.Errorf("group %d: %w", g, ErrMalformed)
+		}
+		if seen[g] {
+			return fmt.Errorf("group %v twice: %w", g, ErrMalformed)
+		}
+		seen[g] = true
+	}
+	if !seen[GroupAMO] {
+		return fmt.Errorf("no AMO group: %w", ErrMalformed)
+	}
+	return nil
 }
 
 // Receipt is a care-expense record the PS writes to the phone after billing,

@@ -193,6 +193,35 @@ func TestVectorsExpectInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range vs {
+		if r := v.RogueIssuer; r != nil {
+			// The published rogue key is the one that signed the credential:
+			// a verifier trusting it would accept the credential's signature.
+			pub, err := credential.ParsePublicKey(r.Public)
+			if err != nil || !reflect.DeepEqual(pub, &vectors.Key(hexString(r.Private)).PublicKey) {
+				t.Errorf("%s: rogue issuer public key does not match its scalar", v.Name)
+			}
+			rogue := credential.IssuerKey{Kid: []byte(r.Kid), Key: vectors.Key(hexString(r.Private))}
+			tl, err := credential.SignTrustList(rogue, credential.TrustList{Seq: 1, IssuedAt: vectors.Now.Add(-time.Hour),
+				NextUpdate: vectors.Now.Add(time.Hour), Keys: []credential.TrustedKey{{Kid: []byte(r.Kid), Issuer: "MSA",
+					Key: pub, NotBefore: vectors.Now.Add(-1e4 * time.Hour), NotAfter: vectors.Now.Add(1e4 * time.Hour)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ver := credential.NewVerifier(credential.VerifierConfig{ListAuthority: pub, Now: func() time.Time { return v.VerifyAt }})
+			if err := ver.SetTrustList(tl); err != nil {
+				t.Fatal(err)
+			}
+			if err := ver.SetRevocationList(v.RevocationList); err == nil {
+				t.Fatalf("%s: revocation list verifies under the rogue key", v.Name)
+			}
+			rl, _ := credential.SignRevocationList(rogue, credential.RevocationList{Seq: 1, IssuedAt: vectors.Now.Add(-time.Hour), NextUpdate: vectors.Now.Add(time.Hour)})
+			if err := ver.SetRevocationList(rl); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ver.VerifyQR(v.QR.Text); err != nil {
+				t.Errorf("%s: the credential does not verify under its published rogue key: %v", v.Name, err)
+			}
+		}
 		if v.Expect.Family == nil {
 			continue
 		}

@@ -373,6 +373,9 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 	if c.Groups != nil || len(c.Digests) == 0 {
 		return nil, fmt.Errorf("credential: NFC credential is not in digest form: %w", ErrMalformed)
 	}
+	if c.Issuer == "" { // the digest form names its issuer (§5.1); verifyIssuer compared it when present
+		return nil, fmt.Errorf("credential: digest-form credential without an issuer name (kid %x): %w", key.Kid, ErrUnknownIssuer)
+	}
 	want := map[uint8]bool{}
 	for _, g := range requested {
 		want[uint8(g)] = true

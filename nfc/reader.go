@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/apdu/tlv"
 	"github.com/apcvkit/apcvkit/credential"
@@ -52,12 +53,16 @@ type Session struct {
 
 // Read runs the ApCV protocol over t (SELECT, KEY AGREEMENT, GET DATA),
 // verifies the phone's answer with v and returns the verified session. It
-// never returns an identity that was not fully verified.
+// never returns an identity that was not fully verified. Every error it
+// returns, but ctx's own, carries an apcverr code and desk message: a phone
+// that breaks the transmission (apdu.ErrProtocol, apdu.ErrResponseTooLarge)
+// is reported as ErrProtocol, which still wraps the apdu error.
 func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options) (*Session, error) {
-	if !slices.Contains(opts.Groups, credential.GroupAMO) {
-		// The other groups attach to the beneficiaries of AMO: it is always asked.
-		opts.Groups = append([]credential.Group{credential.GroupAMO}, opts.Groups...)
-	}
+	// The other groups attach to the beneficiaries of AMO: it is always
+	// asked; each group once, ascending (docs/PROTOCOL.md §7.3).
+	opts.Groups = append([]credential.Group{credential.GroupAMO}, opts.Groups...)
+	slices.Sort(opts.Groups)
+	opts.Groups = slices.Compact(opts.Groups)
 	if opts.StepTimeout <= 0 {
 		opts.StepTimeout = 2 * time.Second
 	}
@@ -191,6 +196,12 @@ func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu
 			return resp, fmt.Errorf("nfc: %s: %w", name, ctx.Err())
 		case errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrPhoneTimeout):
 			return resp, fmt.Errorf("nfc: %s: %w (%w)", name, ErrPhoneTimeout, err)
+		case !hasCode(err):
+			// The phone broke the transmission (an answer shorter than a
+			// status word, a data-less 61xx, more data than allowed) or the
+			// transport failed without saying how: the desk needs a code
+			// and a message, never "internal".
+			return resp, fmt.Errorf("nfc: %s: %w: %w", name, ErrProtocol, err)
 		}
 		return resp, fmt.Errorf("nfc: %s: %w", name, err)
 	}
@@ -210,6 +221,12 @@ func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu
 		}
 	}
 	return resp, fmt.Errorf("nfc: %s: %w: %w", name, ErrProtocol, resp.Err())
+}
+
+// hasCode reports whether err's chain holds an error with a desk code.
+func hasCode(err error) bool {
+	var e *apcverr.Error
+	return errors.As(err, &e)
 }
 
 func parseFCI(b []byte) (PhoneInfo, error) {

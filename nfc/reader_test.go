@@ -101,3 +101,50 @@ func TestReadRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestFCIExtensions: objects after the listed ones in 6F and A5 are
+// ignored (a later minor version may add some); the listed ones out of
+// order, or bytes after 6F, are refused (docs/PROTOCOL.md §7.1).
+func TestFCIExtensions(t *testing.T) {
+	w := testworld.New(1)
+	prop := []byte{0x80, 1, 1, 0x81, 2, 0, 0xFF, 0x82, 2, 1, 0, 0x83, 1, 1}
+	fci := func(prop []byte, after6F, afterA5 []byte) []byte {
+		in := append([]byte{0x84, 6}, nfc.AID...)
+		in = append(in, 0xA5, byte(len(prop)))
+		in = append(in, prop...)
+		in = append(in, afterA5...)
+		out := append([]byte{0x6F, byte(len(in))}, in...)
+		return append(append(out, after6F...), 0x90, 0x00)
+	}
+	swapped := append(append([]byte{}, prop[3:7]...), prop[0:3]...)
+	swapped = append(swapped, prop[7:]...)
+	for _, tc := range []struct {
+		name string
+		fci  []byte
+		ok   bool
+	}{
+		{"as listed", fci(prop, nil, nil), true},
+		{"unknown object at the end of A5", fci(append(append([]byte{}, prop...), 0x8F, 2, 0xAB, 0xCD), nil, nil), true},
+		{"unknown object at the end of 6F", fci(prop, nil, []byte{0x90, 1, 0}), true},
+		{"version and command size swapped", fci(swapped, nil, nil), false},
+		{"bytes after 6F", fci(prop, []byte{0x90, 1, 0}, nil), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := applet.New(&testworld.Wallet{W: w}, applet.Options{})
+			tr := apdu.TransportFunc(func(ctx context.Context, b []byte) ([]byte, error) {
+				r, err := a.Transmit(ctx, b)
+				if b[1] == nfc.InsSelect {
+					return tc.fci, err
+				}
+				return r, err
+			})
+			_, err := nfc.Read(context.Background(), tr, w.Verifier(nil), nfc.Options{})
+			if tc.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.ok && !errors.Is(err, nfc.ErrProtocol) {
+				t.Fatalf("err = %v, want nfc-protocol", err)
+			}
+		})
+	}
+}

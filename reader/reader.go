@@ -165,24 +165,27 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 
 func qrName(i int) string { return fmt.Sprintf("qr:%d", i) }
 
-// refreshLists fetches and installs both lists. A list refused (tampered,
-// rolled back) leaves the one in use in place.
+// refreshLists fetches and installs both lists, each on its own: a trust
+// list refused (tampered, rolled back, server down) must not hold back the
+// revocation list, or one bad answer would suspend revocation. A list
+// refused leaves the one in use in place; the errors are joined.
 func (r *Reader) refreshLists(ctx context.Context) error {
+	var terr, rerr error
 	tl, err := r.cfg.Lists.TrustList(ctx)
 	if err == nil {
 		err = r.v.SetTrustList(tl)
 	}
 	if err != nil {
-		return fmt.Errorf("trust list: %w", err)
+		terr = fmt.Errorf("trust list: %w", err)
 	}
 	rl, err := r.cfg.Lists.RevocationList(ctx)
 	if err == nil {
 		err = r.v.SetRevocationList(rl)
 	}
 	if err != nil {
-		return fmt.Errorf("revocation list: %w", err)
+		rerr = fmt.Errorf("revocation list: %w", err)
 	}
-	return nil
+	return errors.Join(terr, rerr)
 }
 
 func (r *Reader) refreshLoop() {

@@ -25,7 +25,9 @@ const portalUsage = `usage:
 
 serve   runs the emulated issuer saved in DIR (created if empty) behind the
         management portal: agents POST /v1/person/{view,revoke-app,block,unblock}
-        with "Authorization: Bearer TOKEN" and a JSON body {"nir": ..., "reason": ...};
+        with "Authorization: Bearer TOKEN" and a JSON body {"nir": ..., "reason": CODE,
+        "note": ...} (CODE from portal.ReasonCodes: user-request, device-lost, device-stolen,
+        device-replaced, fraud-suspected, deceased, rights-closed, agent-error, check, other);
         readers GET /trust-list and /revocation-list. Every request is appended to
         DIR/audit.jsonl (NIR masked). The agents file defaults to DIR/agents.json.
         --register adds a person from a built-in profile name or a profile JSON file.

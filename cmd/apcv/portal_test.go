@@ -179,10 +179,10 @@ func TestPortalServe(t *testing.T) {
 		}
 		nir := `"nir": "288023818506636"`
 		if round == 1 {
-			if s := post("block", `{`+nir+`, "reason": "contrôle"}`); s != 200 {
+			if s := post("block", `{`+nir+`, "reason": "check"}`); s != 200 {
 				t.Errorf("block: %d", s)
 			}
-		} else if s := post("unblock", `{`+nir+`, "reason": "levée"}`); s != 200 {
+		} else if s := post("unblock", `{`+nir+`, "reason": "agent-error"}`); s != 200 {
 			t.Errorf("unblock after restart: %d (the person was not kept?)", s)
 		}
 		resp, err := http.Get(url + "/trust-list")
@@ -223,9 +223,9 @@ func TestPortalServe(t *testing.T) {
 	}
 	var actions []string
 	for _, e := range entries {
-		actions = append(actions, e.Action)
+		actions = append(actions, e.Action+map[string]string{portal.PhaseIntent: "(intent)"}[e.Phase])
 	}
-	if got := strings.Join(actions, ","); got != "block,trust-list,unblock,trust-list" {
+	if got := strings.Join(actions, ","); got != "block(intent),block,trust-list,unblock(intent),unblock,trust-list" {
 		t.Errorf("audit actions %s", got)
 	}
 }

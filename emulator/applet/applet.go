@@ -108,6 +108,10 @@ func (a *Applet) Transmit(ctx context.Context, b []byte) ([]byte, error) {
 	if cmd.CLA&0x10 != 0 {
 		return sw(0x6884), nil // command chaining not supported: commands fit in 255 bytes
 	}
+	if cmd.CLA == nfc.ClaProp && (cmd.INS == nfc.InsKeyAgreement || cmd.INS == nfc.InsGetData || cmd.INS == nfc.InsPutReceipt) &&
+		(cmd.P1 != 0 || cmd.P2 != 0) {
+		return sw(0x6A86), nil // P1-P2 are 00 00; nothing else is attempted, the state stays
+	}
 	switch {
 	case cmd.CLA == nfc.ClaISO && cmd.INS == nfc.InsSelect:
 		return a.selectApp(cmd), nil
@@ -124,13 +128,16 @@ func (a *Applet) Transmit(ctx context.Context, b []byte) ([]byte, error) {
 }
 
 func (a *Applet) selectApp(cmd apdu.Command) []byte {
+	// Any SELECT ends the session; one that fails leaves no application
+	// selected (ISO/IEC 7816-4): the reader must SELECT the applet again.
+	a.st, a.sess, a.transcript = stIdle, nil, nil
 	if cmd.P1 != 0x04 || cmd.P2 != 0x00 {
 		return sw(0x6A86)
 	}
 	if string(cmd.Data) != string(nfc.AID) {
 		return sw(0x6A82)
 	}
-	a.st, a.sess, a.transcript = stSelected, nil, nil
+	a.st = stSelected
 	var bld tlv.Builder
 	bld.AddTLV(nfc.TagFCI, func(b *tlv.Builder) {
 		b.AddTLVBytes(nfc.TagAID, nfc.AID)
@@ -169,6 +176,9 @@ func (a *Applet) keyAgreement(cmd apdu.Command) []byte {
 	if a.st == stIdle {
 		return sw(nfc.SWSequence)
 	}
+	// A KEY AGREEMENT ends the current session whatever its outcome: a
+	// refused one (locked, bad data) leaves the applet selected, no keys.
+	a.st, a.sess, a.transcript = stSelected, nil, nil
 	if _, _, code := a.presentable(); code != 0 {
 		return sw(code)
 	}
@@ -202,6 +212,9 @@ func (a *Applet) keyAgreement(cmd apdu.Command) []byte {
 func (a *Applet) openEncrypted(cmd apdu.Command) ([]byte, uint16) {
 	if a.st != stKeyed {
 		return nil, nfc.SWSequence
+	}
+	if _, _, code := a.presentable(); code != 0 {
+		return nil, code // checked before the data: a refused message does not use up a counter
 	}
 	var ct tlv.String
 	s := tlv.String(cmd.Data)
@@ -291,11 +304,11 @@ func (a *Applet) nextChunk(ne int) []byte {
 }
 
 func (a *Applet) getResponse(cmd apdu.Command) []byte {
-	if a.pending == nil {
-		return sw(nfc.SWSequence)
-	}
 	if cmd.P1 != 0 || cmd.P2 != 0 {
 		return sw(0x6A86)
+	}
+	if a.pending == nil {
+		return sw(nfc.SWSequence)
 	}
 	return a.nextChunk(cmd.Ne)
 }

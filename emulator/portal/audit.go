@@ -11,15 +11,43 @@ import (
 
 // AuditEntry is one line of the audit log. NIR is always the masked form
 // (credential.NIR.Masked); no name, birth date or token ever appears.
+//
+// An action that changes the state (revoke-app, block, unblock) leaves two
+// entries with the same Op: the intent (Phase "intent", Status 0, Result
+// "pending"), written and synced before anything is changed — an action
+// whose intent could not be made durable is not applied — and the outcome
+// (Phase "outcome"). An intent without its outcome means the portal stopped
+// (crash, kill) between the two: whether the action took effect is then
+// what the saved state says. Every other request leaves one entry, without
+// Op or Phase.
 type AuditEntry struct {
 	Time   time.Time `json:"time"`
 	Agent  string    `json:"agent"`            // agent id, or "anonymous"
 	Action string    `json:"action"`           // view, revoke-app, block, unblock, trust-list, revocation-list, or the refused path's action
 	NIR    string    `json:"nir,omitempty"`    // masked target NIR
-	Reason string    `json:"reason,omitempty"` // the agent's reason for an action
-	Status int       `json:"status"`           // HTTP status answered
-	Result string    `json:"result"`           // "ok", or the error code answered
+	Reason string    `json:"reason,omitempty"` // the reason's code (ReasonCodes); nothing when the reason given was refused
+	Note   string    `json:"note,omitempty"`   // the agent's note, scrubbed of NIR-shaped numbers and the person's names (ScrubNote)
+	Status int       `json:"status"`           // HTTP status answered (0 for an intent)
+	Result string    `json:"result"`           // "ok", the error code answered, or "pending" for an intent
 	Remote string    `json:"remote,omitempty"` // the client's IP address
+	Op     string    `json:"op,omitempty"`     // links an action's intent and outcome
+	Phase  string    `json:"phase,omitempty"`  // "intent" or "outcome", for an action
+}
+
+// Phases of an action's entries.
+const (
+	PhaseIntent  = "intent"
+	PhaseOutcome = "outcome"
+	// ResultPending is the Result of an intent.
+	ResultPending = "pending"
+)
+
+// AuditWriter is where an AuditLog writes: an *os.File, or in tests a
+// writer that fails on demand.
+type AuditWriter interface {
+	Write(p []byte) (int, error)
+	Sync() error
+	Close() error
 }
 
 // Anonymous is the agent id of requests without a valid token.
@@ -31,7 +59,7 @@ const Anonymous = "anonymous"
 // for concurrent use.
 type AuditLog struct {
 	mu   sync.Mutex
-	f    *os.File
+	f    AuditWriter
 	err  error // sticky write error
 	path string
 }
@@ -56,6 +84,11 @@ func OpenAuditLog(path string) (*AuditLog, error) {
 	}
 	return &AuditLog{f: f, path: path}, nil
 }
+
+// NewAuditLog returns an AuditLog writing to w (which it closes on Close);
+// path is what Path reports. OpenAuditLog is the usual way; this one lets a
+// test inject a writer that fails.
+func NewAuditLog(w AuditWriter, path string) *AuditLog { return &AuditLog{f: w, path: path} }
 
 // Path returns the file's path.
 func (l *AuditLog) Path() string { return l.path }

@@ -22,8 +22,8 @@
 // Success is JSON (PersonAnswer, the NIR masked). Errors are JSON
 // {"error": code, "message_fr": …, "message_en": …}: 401 without a valid
 // token (with WWW-Authenticate), 403 for a role that may not act, 404 for an
-// unknown person or endpoint, 400 for a malformed NIR, body or missing
-// reason, 405 for a wrong method, 409 when revoking a person with no active
+// unknown person or endpoint, 400 for a malformed NIR or body, a missing
+// reason (reason-required) or one not in the list (bad-reason), 405 for a wrong method, 409 when revoking a person with no active
 // app, 413 for a body over Config.MaxBody, 500 when the backend, the state
 // directory or the audit log failed.
 //
@@ -33,8 +33,17 @@
 // Config.SkipListAudit, is appended to an audit log (AuditLog: JSON lines,
 // O_APPEND, fsync per entry) with the time, the agent id (or "anonymous"),
 // the action, the masked target NIR, the reason, the status and the result.
-// No full NIR, name or token is ever written. Once the log cannot be
-// written, revoke-app, block and unblock are refused.
+// No full NIR, name or token is ever written: the reason is a code from
+// ReasonCodes, and the agent's optional free-text note is stored only after
+// ScrubNote has replaced every NIR-shaped number (13 or 15 characters,
+// spaced or not, 2A/2B) by [NIR] and every word of the person's family's
+// names (PersonNamer) by [nom].
+//
+// Audit comes before action: revoke-app, block and unblock first append
+// their intent (synced), then change the backend, then append the outcome
+// under the same op id (AuditEntry). An action whose intent cannot be
+// written is refused (500) and not applied; once the log cannot be
+// written, every action is refused.
 //
 // # Published lists and the publication bound
 //

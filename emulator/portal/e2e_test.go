@@ -66,7 +66,7 @@ func TestReaderRefusesRevokedDevice(t *testing.T) {
 	if err := verify(); err != nil {
 		t.Fatalf("before revocation: %v", err)
 	}
-	a := w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "téléphone volé"))
+	a := w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "device-stolen"))
 	if a.status != 200 {
 		t.Fatalf("revoke: %d %s", a.status, a.body)
 	}

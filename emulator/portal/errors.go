@@ -32,8 +32,13 @@ var (
 		"La requête est mal formée : un objet JSON avec les champs nir (et reason pour une action) est attendu.")
 	// ErrNoReason: a revocation, a block or an unblock without a reason (400).
 	ErrNoReason = apcverr.New("reason-required",
-		"Give the reason for this action (at most 200 characters).",
-		"Indiquez le motif de cette action (200 caractères au plus).")
+		"Give the reason for this action, from the list of reasons.",
+		"Indiquez le motif de cette action, choisi dans la liste des motifs.")
+	// ErrBadReason: the reason is not a code of ReasonCodes, "other" comes
+	// without a note, or the note is longer than MaxReason (400).
+	ErrBadReason = apcverr.New("bad-reason",
+		"Choose the reason from the list; add a note (at most 200 characters) for \"other\".",
+		"Choisissez le motif dans la liste ; ajoutez une note (200 caractères au plus) pour « autre ».")
 	// ErrTooLarge: the body exceeds Config.MaxBody (413).
 	ErrTooLarge = apcverr.New("body-too-large",
 		"The request is too large.",

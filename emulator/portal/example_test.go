@@ -59,8 +59,8 @@ func Example() {
 	}
 	nir := `"nir": "2 88 02 38 185 066 36"`
 	post(viewerToken, "view", `{`+nir+`}`)
-	post(viewerToken, "revoke-app", `{`+nir+`, "reason": "perte du téléphone"}`)
-	post(agentToken, "revoke-app", `{`+nir+`, "reason": "perte du téléphone"}`)
+	post(viewerToken, "revoke-app", `{`+nir+`, "reason": "device-lost"}`)
+	post(agentToken, "revoke-app", `{`+nir+`, "reason": "device-lost"}`)
 	fmt.Println("phone:", ph.State())
 	// Output:
 	// view 200 active Google Pixel 7

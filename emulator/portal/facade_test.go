@@ -68,7 +68,7 @@ func TestFacadeRefusesRevokedPhone(t *testing.T) {
 	if err := read(1); err != nil {
 		t.Fatalf("before revocation: %v", err)
 	}
-	if a := w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "téléphone volé")); a.status != 200 {
+	if a := w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "device-stolen")); a.status != 200 {
 		t.Fatalf("revoke: %d", a.status)
 	}
 	w.fc.Advance(w.delay)

@@ -66,7 +66,7 @@ func TestPublishedLists(t *testing.T) {
 	}
 	// A block is not served before the delay, and is from then on.
 	w.fc.Advance(10 * time.Second)
-	if a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "fraude")); a.status != 200 {
+	if a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "fraud-suspected")); a.status != 200 {
 		t.Fatal(a.status)
 	}
 	cid, _ := w.ph.CredentialID()

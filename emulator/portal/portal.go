@@ -3,6 +3,8 @@ package portal
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +16,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
@@ -54,7 +55,7 @@ type Saver interface {
 const (
 	DefaultPublishDelay = time.Minute
 	DefaultMaxBody      = 4 << 10
-	// MaxReason bounds the agent's reason, in characters.
+	// MaxReason bounds the agent's note, in characters.
 	MaxReason = 200
 	// AuditFile is the audit log's name in Config.StateDir.
 	AuditFile = "audit.jsonl"
@@ -69,9 +70,12 @@ type Config struct {
 	// and the audit log (AuditFile), unless AuditPath says otherwise.
 	StateDir string
 	// AuditPath is the audit log file (default StateDir/audit.jsonl). One
-	// of StateDir and AuditPath is required: the portal does not run
+	// of StateDir, AuditPath and Audit is required: the portal does not run
 	// without an audit log.
 	AuditPath string
+	// Audit, when set, is the audit log to use instead of opening
+	// AuditPath (the Handler closes it on Close).
+	Audit *AuditLog
 	// PublishDelay bounds how stale a served list may be: the backend is
 	// asked for a freshly signed list at most once per PublishDelay
 	// (default 1 min). A revocation or block made at t is in every list
@@ -92,16 +96,22 @@ type Config struct {
 
 // Handler is the portal's http.Handler. Endpoints:
 //
-//	POST /v1/person/view        {"nir": "…", "reason": "…"}  viewer, habilite (reason optional)
-//	POST /v1/person/revoke-app  {"nir": "…", "reason": "…"}  habilite
-//	POST /v1/person/block       {"nir": "…", "reason": "…"}  habilite
-//	POST /v1/person/unblock     {"nir": "…", "reason": "…"}  habilite
+//	POST /v1/person/view        {"nir": "…", "reason": "code", "note": "…"}  viewer, habilite (reason optional)
+//	POST /v1/person/revoke-app  {"nir": "…", "reason": "code", "note": "…"}  habilite
+//	POST /v1/person/block       {"nir": "…", "reason": "code", "note": "…"}  habilite
+//	POST /v1/person/unblock     {"nir": "…", "reason": "code", "note": "…"}  habilite
 //	GET  /trust-list            no authentication, application/cose
 //	GET  /revocation-list       no authentication, application/cose
 //
 // The NIR travels in the body, never in a URL (URLs end up in proxy and
-// browser logs). The reason is written to the audit log; it is required
-// for revoke-app, block and unblock (1 to MaxReason characters). Agents authenticate with "Authorization: Bearer <token>".
+// browser logs). "reason" is a code of ReasonCodes and "note" optional
+// free text (required with "other"), at most MaxReason characters, from
+// which NIR-shaped numbers and the person's names are removed before it is
+// audited (ScrubNote). A state-changing action is audited before it is applied
+// (its intent, synced; then its outcome: see AuditEntry); when the intent
+// cannot be written the action is refused with 500 and not applied. The
+// reason is required for revoke-app, block and unblock. Agents
+// authenticate with "Authorization: Bearer <token>".
 // Errors are JSON {"error", "message_fr", "message_en"}.
 type Handler struct {
 	cfg    Config
@@ -128,7 +138,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	if cfg.AuditPath == "" {
+	if cfg.AuditPath == "" && cfg.Audit == nil {
 		if cfg.StateDir == "" {
 			return nil, errors.New("portal: neither StateDir nor AuditPath: an audit log is required")
 		}
@@ -142,9 +152,11 @@ func New(cfg Config) (*Handler, error) {
 	if authority == nil {
 		return nil, errors.New("portal: backend has no list authority key")
 	}
-	audit, err := OpenAuditLog(cfg.AuditPath)
-	if err != nil {
-		return nil, err
+	audit := cfg.Audit
+	if audit == nil {
+		if audit, err = OpenAuditLog(cfg.AuditPath); err != nil {
+			return nil, err
+		}
 	}
 	h := &Handler{cfg: cfg, agents: agents, audit: audit, clock: clock.Or(cfg.Clock)}
 	if s, ok := cfg.Backend.(Saver); ok && cfg.StateDir != "" {
@@ -247,12 +259,14 @@ func answerOf(v issuer.PersonView) PersonAnswer {
 // request is the JSON body of the /v1/person endpoints.
 type request struct {
 	NIR    string `json:"nir"`
-	Reason string `json:"reason"`
+	Reason string `json:"reason"` // a code of ReasonCodes
+	Note   string `json:"note"`   // optional free text, scrubbed before it is audited
 }
 
 // rec is what one request leaves in the audit log.
 type rec struct {
-	agent, action, nir, reason string
+	agent, action, nir, reason, note string
+	op                               string // set once an action's intent is durable
 }
 
 func remoteIP(r *http.Request) string {
@@ -273,10 +287,17 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, re rec, status 
 	if re.agent == "" {
 		re.agent = Anonymous
 	}
-	if err := h.audit.Append(AuditEntry{Time: h.clock.Now().UTC(), Agent: re.agent, Action: re.action, NIR: re.nir,
-		Reason: re.reason, Status: status, Result: result, Remote: remoteIP(r)}); err != nil {
+	e := AuditEntry{Time: h.clock.Now().UTC(), Agent: re.agent, Action: re.action, NIR: re.nir,
+		Reason: re.reason, Note: re.note, Status: status, Result: result, Remote: remoteIP(r)}
+	if re.op != "" {
+		e.Op, e.Phase = re.op, PhaseOutcome
+	}
+	if err := h.audit.Append(e); err != nil {
 		h.cfg.Logf("portal: %v", err)
-		if apiErr == nil {
+		// An action already applied keeps its true answer: its durable
+		// intent records it, and the failed log now refuses every next
+		// action. Anything else (a view's data) is not given out unaudited.
+		if apiErr == nil && re.op == "" {
 			status, apiErr = http.StatusInternalServerError, ErrInternal
 		}
 	}
@@ -360,7 +381,10 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 	} else if req.NIR != "" {
 		re.nir = credential.NIR(req.NIR).Masked()
 	}
-	re.reason = cleanReason(req.Reason)
+	// Only a known code and a scrubbed note are kept: what an agent types
+	// may hold a NIR or a name (AuditEntry keeps none).
+	var reasonErr *apcverr.Error
+	re.reason, re.note, reasonErr = h.checkReason(act, nir, nirErr == nil, req)
 	if !agent.Role.allows(act) {
 		h.finish(w, r, re, http.StatusForbidden, ErrForbidden, nil)
 		return
@@ -369,11 +393,11 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 		h.finish(w, r, re, http.StatusBadRequest, ErrBadNIR, nil)
 		return
 	}
+	if reasonErr != nil {
+		h.finish(w, r, re, http.StatusBadRequest, reasonErr, nil)
+		return
+	}
 	if act != actView {
-		if n := utf8.RuneCountInString(re.reason); n == 0 || n > MaxReason || !utf8.ValidString(req.Reason) {
-			h.finish(w, r, re, http.StatusBadRequest, ErrNoReason, nil)
-			return
-		}
 		// Fail closed: no action is taken once the audit log cannot be written.
 		if err := h.audit.Err(); err != nil {
 			h.cfg.Logf("portal: refusing %s: %v", act, err)
@@ -383,13 +407,22 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 	}
 	be := h.cfg.Backend
 	view, err := be.PersonView(nir)
+	if err == nil && act != actView {
+		if act == actRevoke && view.AppState != issuer.AppActive {
+			h.finish(w, r, re, http.StatusConflict, ErrNoActiveApp, nil)
+			return
+		}
+		// Audit before action: the intent is on disk before anything
+		// changes, or nothing changes.
+		if err := h.intent(r, &re); err != nil {
+			h.cfg.Logf("portal: refusing %s: %v", act, err)
+			h.finish(w, r, re, http.StatusInternalServerError, ErrInternal, nil)
+			return
+		}
+	}
 	if err == nil {
 		switch act {
 		case actRevoke:
-			if view.AppState != issuer.AppActive {
-				h.finish(w, r, re, http.StatusConflict, ErrNoActiveApp, nil)
-				return
-			}
 			err = be.RevokeDevice(nir)
 		case actBlock:
 			err = be.Block(nir)
@@ -421,6 +454,22 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 		ans.InListsBy = &by
 	}
 	h.finish(w, r, re, http.StatusOK, nil, ans)
+}
+
+// intent appends re's intent entry with a new operation id, synced; on
+// success re.op is set, so that finish records the outcome under it.
+func (h *Handler) intent(r *http.Request, re *rec) error {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	op := hex.EncodeToString(b[:])
+	if err := h.audit.Append(AuditEntry{Time: h.clock.Now().UTC(), Agent: re.agent, Action: re.action, NIR: re.nir,
+		Reason: re.reason, Note: re.note, Result: ResultPending, Remote: remoteIP(r), Op: op, Phase: PhaseIntent}); err != nil {
+		return err
+	}
+	re.op = op
+	return nil
 }
 
 // readBody decodes the request body into v, strictly: one JSON object, no

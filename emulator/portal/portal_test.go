@@ -46,7 +46,7 @@ func TestRoleActionMatrix(t *testing.T) {
 					t.Fatal(err)
 				}
 				tok := map[who]string{stranger: "apcvp_not-a-token", viewer: w.viewer, habilite: w.habilite}[wh]
-				a := w.do("POST", "/v1/person/"+act, tok, jsonBody(w.nir, "demande de l'assuré"))
+				a := w.do("POST", "/v1/person/"+act, tok, jsonBody(w.nir, "user-request"))
 				if a.status != want[wh][act] {
 					t.Fatalf("status %d, want %d (%s)", a.status, want[wh][act], a.body)
 				}
@@ -101,7 +101,7 @@ func TestRoleActionMatrix(t *testing.T) {
 						t.Errorf("after unblock: %+v", after)
 					}
 				}
-				if e.Reason != "demande de l'assuré" {
+				if e.Reason != "user-request" {
 					t.Errorf("audit reason %q", e.Reason)
 				}
 				if act != "view" {
@@ -141,7 +141,7 @@ func TestErrorAnswers(t *testing.T) {
 		{"unknown endpoint", "GET", "/v1/persons", w.viewer, "", nil, 404, "not-found"},
 		{"NIR in URL", "GET", "/v1/person/view/" + string(w.nir), w.viewer, "", nil, 404, "not-found"},
 		{"unknown person", "POST", "/v1/person/view", w.viewer, jsonBody(unknown, ""), nil, 404, "unknown-person"},
-		{"unknown person block", "POST", "/v1/person/block", w.habilite, jsonBody(unknown, "fraude"), nil, 404, "unknown-person"},
+		{"unknown person block", "POST", "/v1/person/block", w.habilite, jsonBody(unknown, "fraud-suspected"), nil, 404, "unknown-person"},
 		{"bad NIR key", "POST", "/v1/person/view", w.viewer, jsonBody(w.nir[:13]+"00", ""), nil, 400, "bad-nir"},
 		{"short NIR", "POST", "/v1/person/view", w.viewer, `{"nir":"2880238"}`, nil, 400, "bad-nir"},
 		{"no NIR", "POST", "/v1/person/view", w.viewer, `{}`, nil, 400, "bad-nir"},
@@ -153,7 +153,8 @@ func TestErrorAnswers(t *testing.T) {
 		{"form content type", "POST", "/v1/person/view", w.viewer, jsonBody(w.nir, ""), []string{"Content-Type", "application/x-www-form-urlencoded"}, 400, "bad-body"},
 		{"no reason", "POST", "/v1/person/block", w.habilite, jsonBody(w.nir, ""), nil, 400, "reason-required"},
 		{"blank reason", "POST", "/v1/person/unblock", w.habilite, jsonBody(w.nir, " \t\n "), nil, 400, "reason-required"},
-		{"reason too long", "POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, strings.Repeat("é", portal.MaxReason+1)), nil, 400, "reason-required"},
+		{"free-text reason", "POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "perte du téléphone"), nil, 400, "bad-reason"},
+		{"note too long", "POST", "/v1/person/revoke-app", w.habilite, `{"nir":"` + string(w.nir) + `","reason":"other","note":"` + strings.Repeat("é", portal.MaxReason+1) + `"}`, nil, 400, "bad-reason"},
 		{"too large", "POST", "/v1/person/view", w.viewer, `{"nir":"` + strings.Repeat("1", portal.DefaultMaxBody) + `"}`, nil, 413, "body-too-large"},
 	}
 	for _, tt := range tests {
@@ -184,12 +185,12 @@ func TestErrorAnswers(t *testing.T) {
 			}
 		})
 	}
-	// The reason boundary: exactly MaxReason characters is accepted.
-	if a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, strings.Repeat("é", portal.MaxReason))); a.status != 200 {
+	// The note boundary: exactly MaxReason characters is accepted.
+	if a := w.do("POST", "/v1/person/block", w.habilite, `{"nir":"`+string(w.nir)+`","reason":"other","note":"`+strings.Repeat("é", portal.MaxReason)+`"}`); a.status != 200 {
 		t.Errorf("reason of MaxReason characters: %d %s", a.status, a.body)
 	}
 	// Revoking when no app is active is a conflict (the block revoked it).
-	if a := w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "perte du téléphone")); a.status != 409 || a.errCode(t) != "no-active-app" {
+	if a := w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "device-lost")); a.status != 409 || a.errCode(t) != "no-active-app" {
 		t.Errorf("revoke with no active app: %d %s", a.status, a.body)
 	}
 }
@@ -198,10 +199,10 @@ func TestErrorAnswers(t *testing.T) {
 // token or name reaches the file, and that the log survives a restart.
 func TestAuditLog(t *testing.T) {
 	w := newWorld(t)
-	w.do("POST", "/v1/person/block", w.viewer, jsonBody(w.nir, "tentative")) // 403
-	w.do("POST", "/v1/person/view", "", jsonBody(w.nir, ""))                 // 401
-	w.do("POST", "/v1/person/view", w.viewer, jsonBody(w.nir, ""))           // 200
-	w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "vol du téléphone"))
+	w.do("POST", "/v1/person/block", w.viewer, jsonBody(w.nir, "check")) // 403
+	w.do("POST", "/v1/person/view", "", jsonBody(w.nir, ""))             // 401
+	w.do("POST", "/v1/person/view", w.viewer, jsonBody(w.nir, ""))       // 200
+	w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "device-stolen"))
 	path := w.h.AuditLog().Path()
 	w.restart()
 	if w.h.AuditLog().Path() != path {
@@ -218,6 +219,7 @@ func TestAuditLog(t *testing.T) {
 		{"v-martin", "block", 403, "forbidden"},
 		{portal.Anonymous, "view", 401, "unauthenticated"},
 		{"v-martin", "view", 200, "ok"},
+		{"h-durand", "revoke-app", 0, portal.ResultPending}, // the intent, before the action
 		{"h-durand", "revoke-app", 200, "ok"},
 		{"h-durand", "view", 200, "ok"},
 	}
@@ -233,8 +235,16 @@ func TestAuditLog(t *testing.T) {
 			t.Errorf("entry %d NIR %q, want %q", i, e.NIR, w.nir.Masked())
 		}
 	}
-	if !es[4].Time.Equal(start.Add(time.Hour)) || !es[0].Time.Equal(start) {
-		t.Errorf("times %v, %v", es[0].Time, es[4].Time)
+	if !es[5].Time.Equal(start.Add(time.Hour)) || !es[0].Time.Equal(start) {
+		t.Errorf("times %v, %v", es[0].Time, es[5].Time)
+	}
+	if es[3].Op == "" || es[3].Op != es[4].Op || es[3].Phase != portal.PhaseIntent || es[4].Phase != portal.PhaseOutcome {
+		t.Errorf("intent and outcome not linked: %+v / %+v", es[3], es[4])
+	}
+	for _, i := range []int{0, 1, 2, 5} {
+		if es[i].Op != "" || es[i].Phase != "" {
+			t.Errorf("entry %d (no action) has op %q phase %q", i, es[i].Op, es[i].Phase)
+		}
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -290,7 +300,7 @@ func TestAuditFailureRefusesActions(t *testing.T) {
 	if a := w.do("POST", "/v1/person/view", w.viewer, jsonBody(w.nir, "")); a.status != 500 {
 		t.Fatalf("view with a broken audit log: %d", a.status)
 	}
-	if a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "fraude")); a.status != 500 {
+	if a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "fraud-suspected")); a.status != 500 {
 		t.Fatalf("block with a broken audit log: %d", a.status)
 	}
 	if v, _ := w.iss.PersonView(w.nir); v.Blocked {
@@ -309,7 +319,7 @@ func TestPortalActionsReachThePhone(t *testing.T) {
 	if _, err := w.ph.PresentQR(); err != nil {
 		t.Fatal(err)
 	}
-	if a := w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "perte")); a.status != 200 {
+	if a := w.do("POST", "/v1/person/revoke-app", w.habilite, jsonBody(w.nir, "device-lost")); a.status != 200 {
 		t.Fatalf("revoke: %d %s", a.status, a.body)
 	}
 	if st := w.ph.State(); st != phone.Revoked {
@@ -318,13 +328,13 @@ func TestPortalActionsReachThePhone(t *testing.T) {
 	if _, err := w.ph.PresentQR(); !errors.Is(err, credential.ErrRevoked) {
 		t.Errorf("revoked phone presents: %v", err)
 	}
-	if a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "fraude")); a.status != 200 {
+	if a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "fraud-suspected")); a.status != 200 {
 		t.Fatalf("block: %d %s", a.status, a.body)
 	}
 	if err := w.ph.Activate(secretCode); !errors.Is(err, issuer.ErrBlocked) {
 		t.Errorf("blocked user activates: %v", err)
 	}
-	if a := w.do("POST", "/v1/person/unblock", w.habilite, jsonBody(w.nir, "levée après vérification")); a.status != 200 {
+	if a := w.do("POST", "/v1/person/unblock", w.habilite, jsonBody(w.nir, "agent-error")); a.status != 200 {
 		t.Fatalf("unblock: %d %s", a.status, a.body)
 	}
 	if err := w.ph.Activate(secretCode); err != nil {
@@ -344,7 +354,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "fraude")); a.status != 200 {
+	if a := w.do("POST", "/v1/person/block", w.habilite, jsonBody(w.nir, "fraud-suspected")); a.status != 200 {
 		t.Fatalf("block: %d", a.status)
 	}
 	w.restart()

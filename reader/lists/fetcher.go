@@ -1,6 +1,7 @@
 package lists
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"encoding/json"
@@ -186,13 +187,16 @@ func (f *Fetcher) load(s *slot) {
 
 // fetch asks the server for s's list, with If-None-Match when one is held.
 //
-//   - 200 with a list that verifies and whose Seq is not lower than the
-//     held one: it is cached (atomically) and returned.
+//   - 200 with a list that verifies and whose Seq is higher than the held
+//     one (or the held list's very bytes): it is cached (atomically) and
+//     returned. The rules are the Verifier's, so that the fetcher never
+//     caches a list the Verifier refuses.
 //   - 304: the held list is returned.
 //   - a list that does not verify (unsigned, tampered, malformed): an error
 //     wrapping the credential error; nothing is cached, the held list stays.
-//   - a verified list older than the held one: an error wrapping
-//     credential.ErrRollback; the held list stays.
+//   - a verified list older than the held one, or of the same Seq with
+//     other bytes: an error wrapping credential.ErrRollback; the held list
+//     (and its ETag) stays.
 //   - server unreachable, timeout, or an error status: the held list is
 //     returned with a nil error (Status().LastError tells why); with no
 //     list held, an error wrapping ErrUnreachable.
@@ -263,8 +267,12 @@ func (f *Fetcher) get(ctx context.Context, s *slot) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lists: %s from the server refused: %w", s.name, err)
 	}
-	if s.raw != nil && seq < s.seq {
-		return nil, fmt.Errorf("lists: %s: server's seq %d older than the held %d: %w", s.name, seq, s.seq, credential.ErrRollback)
+	// The Verifier's rule (docs/PROTOCOL.md §9): a lower seq, or the same
+	// seq with other bytes, is refused. Caching such a list would hand the
+	// Verifier, at every refresh, a list it refuses, and its ETag would keep
+	// the server answering 304 to it.
+	if s.raw != nil && (seq < s.seq || seq == s.seq && !bytes.Equal(raw, s.raw)) {
+		return nil, fmt.Errorf("lists: %s: server's seq %d not newer than the held %d: %w", s.name, seq, s.seq, credential.ErrRollback)
 	}
 	etag := resp.Header.Get("ETag")
 	if err := f.save(s, raw, etag); err != nil {

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -110,6 +111,16 @@ func revList(t testing.TB, w *testworld.World, seq uint64, issued time.Time, rev
 	return raw
 }
 
+// highS returns the list with its signature (r, s) replaced by (r, n−s): a
+// twin that verifies under plain ECDSA, made with no key.
+func highS(list []byte) []byte {
+	n := elliptic.P256().Params().N
+	out := append([]byte(nil), list...)
+	s := new(big.Int).SetBytes(out[len(out)-32:])
+	new(big.Int).Sub(n, s).FillBytes(out[len(out)-32:])
+	return out
+}
+
 func newFetcher(t *testing.T, w *testworld.World, url, dir string) *lists.Fetcher {
 	t.Helper()
 	f, err := lists.NewFetcher(lists.FetcherConfig{BaseURL: url, CacheDir: dir, Authority: &w.Root.Key.PublicKey,
@@ -152,7 +163,8 @@ func TestFetchRules(t *testing.T) {
 	}{
 		{"unchanged (304)", good, 0, nil, good, good},
 		{"newer", newer, 0, nil, newer, newer},
-		{"same seq", same, 0, nil, same, same},
+		{"same seq, other bytes", same, 0, credential.ErrRollback, nil, good},
+		{"high-S twin of the held list", highS(good), 0, credential.ErrBadSignature, nil, good},
 		{"rollback", older, 0, credential.ErrRollback, nil, good},
 		{"tampered", tampered, 0, credential.ErrBadSignature, nil, good},
 		{"signed by another key", forged, 0, credential.ErrBadSignature, nil, good},

@@ -3,10 +3,12 @@ package vectors
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
@@ -52,6 +54,12 @@ func (s *saltStream) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// highS replaces, in place, the 32-byte big-endian s of an ES256 signature
+// by n − s.
+func highS(s []byte) {
+	new(big.Int).Sub(elliptic.P256().Params().N, new(big.Int).SetBytes(s)).FillBytes(s)
+}
+
 // Fixed parameters of every vector.
 var (
 	now       = Now
@@ -89,6 +97,13 @@ func newGen() (*gen, error) {
 	return g, err
 }
 
+// trustListBounded is the trust list with the issuer key valid from
+// notBefore to notAfter (and seq 13: another list than the usual one).
+func (g *gen) trustListBounded(notBefore, notAfter time.Time) ([]byte, error) {
+	return credential.SignTrustList(g.root, credential.TrustList{Seq: 13, IssuedAt: now.Add(-6 * time.Hour), NextUpdate: now.Add(18 * time.Hour),
+		Keys: []credential.TrustedKey{{Kid: g.issuer.Kid, Issuer: IssuerName, Key: &g.issuer.Key.PublicKey, NotBefore: notBefore, NotAfter: notAfter}}})
+}
+
 func (g *gen) revocationList(revoked [][8]byte) ([]byte, error) {
 	return credential.SignRevocationList(g.root, credential.RevocationList{Seq: 340, IssuedAt: now.Add(-2 * time.Hour), NextUpdate: now.Add(22 * time.Hour),
 		Revoked: append([][8]byte{{0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1}}, revoked...)})
@@ -124,6 +139,12 @@ func (g *gen) qr(h *credential.Held, dev *ecdsa.PrivateKey, at time.Time, ctr ui
 }
 
 func (g *gen) nfc(h *credential.Held, requested []credential.Group) (*NFCJSON, error) {
+	return g.nfcEdited(h, requested, nil)
+}
+
+// nfcEdited is nfc with the DeviceResponse changed by edit (when not nil)
+// before it is sealed.
+func (g *gen) nfcEdited(h *credential.Held, requested []credential.Group, edit func([]byte) []byte) (*NFCJSON, error) {
 	rk, dk := ECDHKey(ReaderEphScalar), ECDHKey(DeviceEphScalar)
 	tr := credential.SessionTranscript(aid, rk.PublicKey().Bytes(), dk.PublicKey().Bytes(), nonce)
 	reader, err := credential.DeriveSession(credential.RoleReader, rk, dk.PublicKey().Bytes(), tr)
@@ -145,6 +166,9 @@ func (g *gen) nfc(h *credential.Held, requested []credential.Group) (*NFCJSON, e
 	resp, err := h.PresentNFC(g.device, tr, requested, nil)
 	if err != nil {
 		return nil, err
+	}
+	if edit != nil {
+		resp = edit(resp)
 	}
 	return &NFCJSON{AID: aid, ReaderEphemeral: KeyOf("", ReaderEphScalar), DeviceEphemeral: KeyOf("", DeviceEphScalar),
 		ReaderNonce: nonce, Transcript: tr, Requested: GroupNames(requested), DeviceRequest: req, SealedRequest: sealedReq,
@@ -192,6 +216,20 @@ func (g *gen) all() ([]Vector, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	// The key's validity includes its bounds: a key valid from the issue
+	// time to the issue time exactly verifies the credential.
+	v := g.base("qr-accept-key-bounds", "QR presentation of a credential issued exactly at its key's notBefore and notAfter (bounds included)", "qr", h)
+	iat := now.Add(-issuedAgo)
+	if v.TrustList, err = g.trustListBounded(iat, iat); err != nil {
+		return nil, err
+	}
+	if v.QR, err = g.qr(h, g.device, now.Add(-shownAgo), 1); err != nil {
+		return nil, err
+	}
+	v.Expect = expectOK(f, amo, 1)
+	vs = append(vs, v)
+
 	reject := func(name, desc, mode, code string, edit func(v *Vector) error) error {
 		v := g.base(name, desc, mode, h)
 		var err error
@@ -227,6 +265,16 @@ func (g *gen) all() ([]Vector, error) {
 				v.QR.Text = string(credential.AppendBase45([]byte(credential.QRPrefix), v.QR.Bytes))
 				return nil
 			}},
+		{"qr-reject-high-s", "QR presentation whose issuer signature (r, s) is replaced by (r, n-s): valid under plain ECDSA, refused because s > n/2", "qr", "bad-signature",
+			func(v *Vector) error {
+				i := bytes.Index(v.QR.Bytes, h.QRCredential)
+				if i < 0 {
+					return fmt.Errorf("credential not found in the presentation")
+				}
+				highS(v.QR.Bytes[i+len(h.QRCredential)-32 : i+len(h.QRCredential)])
+				v.QR.Text = string(credential.AppendBase45([]byte(credential.QRPrefix), v.QR.Bytes))
+				return nil
+			}},
 		{"qr-reject-expired", "QR presentation verified one QR window and one second after it was shown", "qr", "qr-expired",
 			func(v *Vector) error { v.VerifyAt = v.QR.Time.Add(window + time.Second); return nil }},
 		{"qr-reject-revoked", "QR presentation of a credential on the revocation list", "qr", "revoked",
@@ -248,7 +296,16 @@ func (g *gen) all() ([]Vector, error) {
 					return err
 				}
 				v.Held.QRCredential, v.Held.Credential = h2.QRCredential, h2.Credential
+				rogue := KeyOf("msa-1", Issuer2Scalar)
+				v.RogueIssuer = &rogue
 				v.QR, err = g.qr(h2, g.device, now.Add(-shownAgo), 1)
+				return err
+			}},
+		{"qr-reject-key-not-after", "QR presentation of a credential issued one second after its key's notAfter (the key's validity bounds the issue time, bounds included)", "qr", "unknown-issuer",
+			func(v *Vector) error {
+				var err error
+				iat := now.Add(-issuedAgo)
+				v.TrustList, err = g.trustListBounded(iat.Add(-24*time.Hour), iat.Add(-time.Second))
 				return err
 			}},
 		{"nfc-reject-transcript", "NFC response verified against the transcript of another session (another reader nonce)", "nfc", "device-binding",
@@ -256,6 +313,15 @@ func (g *gen) all() ([]Vector, error) {
 				rk, dk := ECDHKey(ReaderEphScalar), ECDHKey(DeviceEphScalar)
 				v.NFC.VerifierTranscript = credential.SessionTranscript(aid, rk.PublicKey().Bytes(), dk.PublicKey().Bytes(), bytes.Repeat([]byte{0}, 16))
 				return nil
+			}},
+		{"nfc-reject-high-s", "NFC response whose device signature (r, s) is replaced by (r, n-s): valid under plain ECDSA, refused because s > n/2", "nfc", "device-binding",
+			func(v *Vector) error {
+				var err error
+				v.NFC, err = g.nfcEdited(h, amo, func(resp []byte) []byte {
+					highS(resp[len(resp)-32:]) // the signature is the DeviceResponse's last value (key 4)
+					return resp
+				})
+				return err
 			}},
 		{"nfc-reject-revoked", "NFC response of a credential on the revocation list", "nfc", "revoked",
 			func(v *Vector) error {

@@ -162,6 +162,10 @@ type Vector struct {
 	ListAuthority KeyJSON `json:"list_authority"`
 	Issuer        KeyJSON `json:"issuer"`
 	Device        KeyJSON `json:"device"`
+	// RogueIssuer is the key that signed the credential when it is not
+	// the trusted issuer's (qr-reject-unknown-issuer), published so that
+	// the vector can be rebuilt.
+	RogueIssuer *KeyJSON `json:"rogue_issuer,omitempty"`
 
 	TrustList      Hex `json:"trust_list"`
 	RevocationList Hex `json:"revocation_list"`
