@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/nistec"
+
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/phone"
@@ -163,15 +165,11 @@ func (f *floor) verify2(tb testing.TB) {
 func (f *floor) verify2Decompress(tb testing.TB) {
 	// The mandatory work of credential.ParsePublicKey: crypto/ecdsa takes
 	// the uncompressed form only.
-	x, y := elliptic.UnmarshalCompressed(elliptic.P256(), f.compressed)
-	if x == nil {
-		tb.Fatal("bad point")
+	p, err := nistec.NewP256Point().SetBytes(f.compressed)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	var u [65]byte
-	u[0] = 4
-	x.FillBytes(u[1:33])
-	y.FillBytes(u[33:])
-	dev, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), u[:])
+	dev, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), p.Bytes())
 	if err != nil {
 		tb.Fatal(err)
 	}

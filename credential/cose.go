@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 
+	"filippo.io/nistec"
 	"golang.org/x/crypto/cryptobyte"
 	"golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -209,14 +210,13 @@ func appendDERInt(dst, v []byte) []byte {
 // ParsePublicKey accepts a P-256 public key in SEC 1 form, compressed (33
 // bytes) or uncompressed (65 bytes), and checks that it is on the curve.
 func ParsePublicKey(b []byte) (*ecdsa.PublicKey, error) {
-	var buf [65]byte
 	if len(b) == 33 {
-		// crypto/ecdsa parses the uncompressed form only: decompress first.
-		if x, y := elliptic.UnmarshalCompressed(elliptic.P256(), b); x != nil {
-			buf[0] = 4
-			x.FillBytes(buf[1:33])
-			y.FillBytes(buf[33:])
-			b = buf[:]
+		// crypto/ecdsa parses the uncompressed form only: decompress first,
+		// with nistec's constant-time field square root (the same code as
+		// the standard library's internal one) rather than big.Int's
+		// ModSqrt behind elliptic.UnmarshalCompressed.
+		if p, err := nistec.NewP256Point().SetBytes(b); err == nil {
+			b = p.Bytes()
 		}
 	}
 	if len(b) == 65 {
