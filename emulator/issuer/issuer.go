@@ -18,8 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // The rules of the real service.

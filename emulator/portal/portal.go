@@ -17,9 +17,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // Backend is what the portal needs from the issuer backend;
