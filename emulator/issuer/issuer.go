@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"slices"
 	"sync"
@@ -52,9 +53,9 @@ type Options struct {
 	// KeyID derives the kid of a new key (issuer and list-authority keys).
 	// nil means the first 8 bytes of SHA-256 of the key's PKIX DER form.
 	// Kids need not be unique: a verifier tries every trusted key of a kid.
-	KeyID func(*ecdsa.PublicKey) []byte
-	Rand  io.Reader                        // nil means crypto/rand
-	Logf  func(format string, args ...any) // nil discards; never given personal data
+	KeyID  func(*ecdsa.PublicKey) []byte
+	Rand   io.Reader    // nil means crypto/rand
+	Logger *slog.Logger // nil discards; never given personal data
 }
 
 func (o *Options) setDefaults() error {
@@ -79,8 +80,8 @@ func (o *Options) setDefaults() error {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
-	if o.Logf == nil {
-		o.Logf = func(string, ...any) {}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.KeyID == nil {
 		o.KeyID = kidOf
@@ -367,7 +368,7 @@ func (i *Issuer) reissueLocked(p *person) error {
 		return nil
 	}
 	if len(old.DeviceKey) == 0 {
-		i.opts.Logf("issuer: credential %x: no device key on record, not re-issued", old.ID)
+		i.opts.Logger.Warn("issuer: no device key on record, credential not re-issued", "credential", fmt.Sprintf("%x", old.ID))
 		return nil
 	}
 	pub, err := x509.ParsePKIXPublicKey(old.DeviceKey)
@@ -389,7 +390,7 @@ func (i *Issuer) reissueLocked(p *person) error {
 	if p.Activation == ActivationValidated { // not picked up yet: the phone collects the new one
 		p.Held = held
 	}
-	i.opts.Logf("issuer: credential %x re-issued as %x", old.ID, rec.ID)
+	i.opts.Logger.Info("issuer: credential re-issued", "credential", fmt.Sprintf("%x", old.ID), "new", fmt.Sprintf("%x", rec.ID))
 	return nil
 }
 
@@ -618,7 +619,7 @@ func (i *Issuer) Submit(r Request) (ticket string, err error) {
 	i.tickets[ticket] = r.NIR
 	p.Ticket, p.Device, p.DeviceKey = ticket, r.Device, der
 	p.Activation, p.SubmittedAt, p.ValidatedAt, p.Held = ActivationPending, i.now(), time.Time{}, nil
-	i.opts.Logf("issuer: activation request %s… submitted", ticket[:8])
+	i.opts.Logger.Info("issuer: activation request submitted", "ticket", ticket[:8]+"…")
 	return ticket, nil
 }
 
@@ -660,7 +661,7 @@ func (i *Issuer) Validate(nir credential.NIR) (err error) {
 	id := rec.ID
 	p.Current, p.Reissued = &id, nil
 	p.Activation, p.ValidatedAt, p.Held = ActivationValidated, now, held
-	i.opts.Logf("issuer: credential %x issued", id)
+	i.opts.Logger.Info("issuer: credential issued", "credential", fmt.Sprintf("%x", id))
 	return nil
 }
 
@@ -747,7 +748,7 @@ func (i *Issuer) revokeLocked(id [8]byte, reason RevokeReason, at time.Time) {
 		return
 	}
 	c.Revoked, c.RevokedAt, c.Reason = true, at, reason
-	i.opts.Logf("issuer: credential %x revoked: %s", id, reason)
+	i.opts.Logger.Info("issuer: credential revoked", "credential", fmt.Sprintf("%x", id), "reason", reason)
 }
 
 // RevokeDevice revokes the person's current app (an agent's action). It is

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -86,8 +87,8 @@ type Config struct {
 	SkipListAudit bool
 	// Clock is the time source; nil means real time.
 	Clock clock.Clock
-	// Logf receives operational messages; nil discards. Never given a NIR.
-	Logf func(format string, args ...any)
+	// Logger receives operational messages; nil discards. Never given a NIR.
+	Logger *slog.Logger
 }
 
 // Handler is the portal's http.Handler. Endpoints:
@@ -125,8 +126,8 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
-	if cfg.Logf == nil {
-		cfg.Logf = func(string, ...any) {}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.AuditPath == "" {
 		if cfg.StateDir == "" {
@@ -275,7 +276,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, re rec, status 
 	}
 	if err := h.audit.Append(AuditEntry{Time: h.clock.Now().UTC(), Agent: re.agent, Action: re.action, NIR: re.nir,
 		Reason: re.reason, Status: status, Result: result, Remote: remoteIP(r)}); err != nil {
-		h.cfg.Logf("portal: %v", err)
+		h.cfg.Logger.Error("portal: audit", "err", err)
 		if apiErr == nil {
 			status, apiErr = http.StatusInternalServerError, ErrInternal
 		}
@@ -376,7 +377,7 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 		}
 		// Fail closed: no action is taken once the audit log cannot be written.
 		if err := h.audit.Err(); err != nil {
-			h.cfg.Logf("portal: refusing %s: %v", act, err)
+			h.cfg.Logger.Error("portal: audit log unwritable, refusing", "action", act, "err", err)
 			h.finish(w, r, re, http.StatusInternalServerError, ErrInternal, nil)
 			return
 		}
@@ -398,7 +399,7 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 		}
 		if err == nil && act != actView {
 			if err = h.save(); err != nil {
-				h.cfg.Logf("portal: %s: save state: %v", act, err)
+				h.cfg.Logger.Error("portal: save state", "action", act, "err", err)
 			}
 		}
 		if err == nil && act != actView {
@@ -410,7 +411,7 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 		h.finish(w, r, re, http.StatusNotFound, ErrUnknownPerson, nil)
 		return
 	case err != nil:
-		h.cfg.Logf("portal: %s: %v", act, err)
+		h.cfg.Logger.Error("portal: backend", "action", act, "err", err)
 		h.finish(w, r, re, http.StatusInternalServerError, ErrInternal, nil)
 		return
 	}
@@ -480,7 +481,7 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request, name string,
 		}
 		if err := h.audit.Append(AuditEntry{Time: h.clock.Now().UTC(), Agent: agent, Action: name, Status: status,
 			Result: result, Remote: remoteIP(r)}); err != nil {
-			h.cfg.Logf("portal: %v", err)
+			h.cfg.Logger.Error("portal: audit", "err", err)
 		}
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -491,7 +492,7 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request, name string,
 	}
 	cur, err := p.get()
 	if err != nil {
-		h.cfg.Logf("portal: %v", err)
+		h.cfg.Logger.Error("portal: lists", "err", err)
 		audit(http.StatusInternalServerError, ErrInternal)
 		writeError(w, http.StatusInternalServerError, ErrInternal)
 		return
