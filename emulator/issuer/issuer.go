@@ -161,12 +161,11 @@ type Activity struct {
 type Issuer struct {
 	opts  Options
 	clock clock.Clock
-	dir   string     // state directory when opened with Open: every change is saved there
-	save  sync.Mutex // orders the saves; taken before mu
-	// keysSaved are the key files already in dir (guarded by save).
-	keysSaved map[string]bool
+	dir   string // state directory when opened with Open: every change is saved there
 
-	mu         sync.Mutex
+	mu sync.Mutex // guards what follows, and the writing of the state (see commitLocked)
+	// keysSaved are the key files already in dir.
+	keysSaved  map[string]bool
 	root       credential.IssuerKey
 	keys       []*signingKey // oldest first; the last one signs
 	persons    map[credential.NIR]*person
@@ -280,11 +279,8 @@ func (i *Issuer) addSigningKeyLocked(now time.Time) error {
 // RotateKey makes a new issuer key the signing key. The previous key stops
 // signing now and stays in the trust list while credentials it signed are
 // valid.
-func (i *Issuer) RotateKey() (err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	return i.addSigningKeyLocked(i.now())
+func (i *Issuer) RotateKey() error {
+	return i.change(func() error { return i.addSigningKeyLocked(i.now()) })
 }
 
 // ListAuthority returns the public key that signs the trust and revocation
@@ -301,26 +297,25 @@ func (i *Issuer) Name() string { return i.opts.Name }
 // Register adds or updates a person in the insurance database; the ouvrant
 // droit's NIR is the key. The family is validated. Updating a person whose
 // family data changed re-issues their credential as UpdateFamily does.
-func (i *Issuer) Register(p Person) (err error) {
-	defer i.commit(&err)
+func (i *Issuer) Register(p Person) error {
 	if err := p.Family.Validate(); err != nil {
 		return fmt.Errorf("issuer: register: %w", err)
 	}
 	nir := p.Family.OuvrantDroit().NIR
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	old, ok := i.persons[nir]
-	if !ok {
-		i.persons[nir] = &person{Person: clonePerson(p), Activation: ActivationNone}
+	return i.change(func() error {
+		old, ok := i.persons[nir]
+		if !ok {
+			i.persons[nir] = &person{Person: clonePerson(p), Activation: ActivationNone}
+			return nil
+		}
+		i.sweepLocked(old, i.now())
+		changed := !sameFamily(old.Family, p.Family)
+		old.Person = clonePerson(p)
+		if changed {
+			return i.reissueLocked(old)
+		}
 		return nil
-	}
-	i.sweepLocked(old, i.now())
-	changed := !sameFamily(old.Family, p.Family)
-	old.Person = clonePerson(p)
-	if changed {
-		return i.reissueLocked(old)
-	}
-	return nil
+	})
 }
 
 // UpdateFamily replaces the data of a known person (the ouvrant droit's NIR
@@ -332,22 +327,17 @@ func (i *Issuer) Register(p Person) (err error) {
 // revocation list), its Activités move to the new one, and the phone fetches
 // the new credential (Reissued) the next time it is used. Unchanged data
 // issue nothing. ErrUnknownNIR for an unknown person.
-func (i *Issuer) UpdateFamily(f credential.Family) (err error) {
-	defer i.commit(&err)
+func (i *Issuer) UpdateFamily(f credential.Family) error {
 	if err := f.Validate(); err != nil {
 		return fmt.Errorf("issuer: update family: %w", err)
 	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	p, err := i.lookupLocked(f.OuvrantDroit().NIR)
-	if err != nil {
-		return err
-	}
-	if sameFamily(p.Family, f) {
-		return nil
-	}
-	p.Family = clonePerson(Person{Family: f}).Family
-	return i.reissueLocked(p)
+	return i.update(f.OuvrantDroit().NIR, func(p *person) error {
+		if sameFamily(p.Family, f) {
+			return nil
+		}
+		p.Family = clonePerson(Person{Family: f}).Family
+		return i.reissueLocked(p)
+	})
 }
 
 func sameFamily(a, b credential.Family) bool {
@@ -498,31 +488,25 @@ func (i *Issuer) sweepLocked(p *person, now time.Time) {
 // CheckEligibility is the activation's NIR step on the server: it returns
 // ErrUnknownNIR, ErrBlocked or ErrNotEligible, or records that an activation
 // started.
-func (i *Issuer) CheckEligibility(nir credential.NIR) (err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	p, err := i.lookupLocked(nir)
-	if err != nil {
-		return err
-	}
-	if p.Blocked {
-		return fmt.Errorf("issuer: %s: %w", nir.Masked(), ErrBlocked)
-	}
-	if err := i.opts.Eligibility.Check(p.Family.OuvrantDroit().Organisme, p.Departement); err != nil {
-		return err
-	}
-	if p.Activation != ActivationPending && p.Activation != ActivationValidated {
-		p.Activation = ActivationStarted
-	}
-	p.EmailVerified = false
-	return nil
+func (i *Issuer) CheckEligibility(nir credential.NIR) error {
+	return i.update(nir, func(p *person) error {
+		if p.Blocked {
+			return fmt.Errorf("issuer: %s: %w", nir.Masked(), ErrBlocked)
+		}
+		if err := i.opts.Eligibility.Check(p.Family.OuvrantDroit().Organisme, p.Departement); err != nil {
+			return err
+		}
+		if p.Activation != ActivationPending && p.Activation != ActivationValidated {
+			p.Activation = ActivationStarted
+		}
+		p.EmailVerified = false
+		return nil
+	})
 }
 
 // SendEmailCode sends a fresh 6-digit code to address (see Mailbox). A new
 // code replaces the previous one.
-func (i *Issuer) SendEmailCode(nir credential.NIR, address string) (err error) {
-	defer i.commit(&err)
+func (i *Issuer) SendEmailCode(nir credential.NIR, address string) error {
 	if address == "" {
 		return fmt.Errorf("issuer: send e-mail code: no address: %w", ErrNoValidatedEmail)
 	}
@@ -530,15 +514,11 @@ func (i *Issuer) SendEmailCode(nir credential.NIR, address string) (err error) {
 	if err != nil {
 		return fmt.Errorf("issuer: send e-mail code: %w", err)
 	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	p, err := i.lookupLocked(nir)
-	if err != nil {
-		return err
-	}
-	p.Email, p.EmailVerified = address, false
-	i.mailbox[address] = mail{Code: fmt.Sprintf("%06d", n.Int64()), SentAt: i.now()}
-	return nil
+	return i.update(nir, func(p *person) error {
+		p.Email, p.EmailVerified = address, false
+		i.mailbox[address] = mail{Code: fmt.Sprintf("%06d", n.Int64()), SentAt: i.now()}
+		return nil
+	})
 }
 
 // Mailbox returns the last code sent to address and when: the emulated
@@ -553,27 +533,22 @@ func (i *Issuer) Mailbox(address string) (code string, sentAt time.Time, ok bool
 // VerifyEmailCode checks the code the user typed: ErrEmailCodeWrong, or
 // ErrEmailCodeExpired once more than EmailCodeValidity has passed since it
 // was sent (exactly 1 hour is still valid). A used code is spent.
-func (i *Issuer) VerifyEmailCode(nir credential.NIR, address, code string) (err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	p, err := i.lookupLocked(nir)
-	if err != nil {
-		return err
-	}
-	m, ok := i.mailbox[address]
-	if !ok || p.Email != address {
-		return fmt.Errorf("issuer: e-mail code: none sent to this address: %w", ErrEmailCodeWrong)
-	}
-	if i.now().Sub(m.SentAt) > EmailCodeValidity {
-		return fmt.Errorf("issuer: e-mail code: sent %v ago: %w", i.now().Sub(m.SentAt), ErrEmailCodeExpired)
-	}
-	if subtle.ConstantTimeCompare([]byte(code), []byte(m.Code)) != 1 {
-		return fmt.Errorf("issuer: e-mail code: %w", ErrEmailCodeWrong)
-	}
-	delete(i.mailbox, address)
-	p.EmailVerified = true
-	return nil
+func (i *Issuer) VerifyEmailCode(nir credential.NIR, address, code string) error {
+	return i.update(nir, func(p *person) error {
+		m, ok := i.mailbox[address]
+		if !ok || p.Email != address {
+			return fmt.Errorf("issuer: e-mail code: none sent to this address: %w", ErrEmailCodeWrong)
+		}
+		if i.now().Sub(m.SentAt) > EmailCodeValidity {
+			return fmt.Errorf("issuer: e-mail code: sent %v ago: %w", i.now().Sub(m.SentAt), ErrEmailCodeExpired)
+		}
+		if subtle.ConstantTimeCompare([]byte(code), []byte(m.Code)) != 1 {
+			return fmt.Errorf("issuer: e-mail code: %w", ErrEmailCodeWrong)
+		}
+		delete(i.mailbox, address)
+		p.EmailVerified = true
+		return nil
+	})
 }
 
 // Request is an activation request, sent once every step passed on the phone.
@@ -587,8 +562,7 @@ type Request struct {
 // Submit records an activation request, pending validation, and returns the
 // ticket the phone collects the credential with. A newer request replaces a
 // pending one.
-func (i *Issuer) Submit(r Request) (ticket string, err error) {
-	defer i.commit(&err)
+func (i *Issuer) Submit(r Request) (string, error) {
 	if r.DeviceKey == nil || r.DeviceKey.Curve != elliptic.P256() {
 		return "", fmt.Errorf("issuer: submit: device key is not P-256: %w", credential.ErrInvalidField)
 	}
@@ -600,26 +574,26 @@ func (i *Issuer) Submit(r Request) (ticket string, err error) {
 	if _, err := io.ReadFull(i.opts.Rand, t[:]); err != nil {
 		return "", fmt.Errorf("issuer: submit: %w", err)
 	}
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	p, err := i.lookupLocked(r.NIR)
+	ticket := hex.EncodeToString(t[:])
+	err = i.update(r.NIR, func(p *person) error {
+		if p.Blocked {
+			return fmt.Errorf("issuer: submit: %w", ErrBlocked)
+		}
+		if !p.EmailVerified || p.Email != r.Email {
+			return fmt.Errorf("issuer: submit: %w", ErrNoValidatedEmail)
+		}
+		if p.Ticket != "" {
+			delete(i.tickets, p.Ticket)
+		}
+		i.tickets[ticket] = r.NIR
+		p.Ticket, p.Device, p.DeviceKey = ticket, r.Device, der
+		p.Activation, p.SubmittedAt, p.ValidatedAt, p.Held = ActivationPending, i.now(), time.Time{}, nil
+		i.opts.Logger.Info("issuer: activation request submitted", "ticket", ticket[:8]+"…")
+		return nil
+	})
 	if err != nil {
 		return "", err
 	}
-	if p.Blocked {
-		return "", fmt.Errorf("issuer: submit: %w", ErrBlocked)
-	}
-	if !p.EmailVerified || p.Email != r.Email {
-		return "", fmt.Errorf("issuer: submit: %w", ErrNoValidatedEmail)
-	}
-	if p.Ticket != "" {
-		delete(i.tickets, p.Ticket)
-	}
-	ticket = hex.EncodeToString(t[:])
-	i.tickets[ticket] = r.NIR
-	p.Ticket, p.Device, p.DeviceKey = ticket, r.Device, der
-	p.Activation, p.SubmittedAt, p.ValidatedAt, p.Held = ActivationPending, i.now(), time.Time{}, nil
-	i.opts.Logger.Info("issuer: activation request submitted", "ticket", ticket[:8]+"…")
 	return ticket, nil
 }
 
@@ -629,40 +603,35 @@ func (i *Issuer) Submit(r Request) (ticket string, err error) {
 // credential (one user, one active app). ErrValidationExpired if it comes
 // more than ValidationWindow after the submission (exactly 48 h is still in
 // time); ErrNoActivation if nothing is pending.
-func (i *Issuer) Validate(nir credential.NIR) (err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	p, err := i.lookupLocked(nir)
-	if err != nil {
-		return err
-	}
-	switch {
-	case p.Activation == ActivationExpired:
-		return fmt.Errorf("issuer: validate: %w", ErrValidationExpired)
-	case p.Activation != ActivationPending:
-		return fmt.Errorf("issuer: validate: activation is %s: %w", p.Activation, ErrNoActivation)
-	case p.Blocked:
-		return fmt.Errorf("issuer: validate: %w", ErrBlocked)
-	}
-	pub, err := x509.ParsePKIXPublicKey(p.DeviceKey)
-	dev, ok := pub.(*ecdsa.PublicKey)
-	if err != nil || !ok {
-		return fmt.Errorf("issuer: validate: device key: %w", credential.ErrInvalidField)
-	}
-	now := i.now()
-	rec, held, err := i.issueLocked(nir, p.Device, dev, p.Family, now)
-	if err != nil {
-		return fmt.Errorf("issuer: validate: %w", err)
-	}
-	if p.Current != nil {
-		i.revokeLocked(*p.Current, ReasonNewDevice, now)
-	}
-	id := rec.ID
-	p.Current, p.Reissued = &id, nil
-	p.Activation, p.ValidatedAt, p.Held = ActivationValidated, now, held
-	i.opts.Logger.Info("issuer: credential issued", "credential", fmt.Sprintf("%x", id))
-	return nil
+func (i *Issuer) Validate(nir credential.NIR) error {
+	return i.update(nir, func(p *person) error {
+		switch {
+		case p.Activation == ActivationExpired:
+			return fmt.Errorf("issuer: validate: %w", ErrValidationExpired)
+		case p.Activation != ActivationPending:
+			return fmt.Errorf("issuer: validate: activation is %s: %w", p.Activation, ErrNoActivation)
+		case p.Blocked:
+			return fmt.Errorf("issuer: validate: %w", ErrBlocked)
+		}
+		pub, err := x509.ParsePKIXPublicKey(p.DeviceKey)
+		dev, ok := pub.(*ecdsa.PublicKey)
+		if err != nil || !ok {
+			return fmt.Errorf("issuer: validate: device key: %w", credential.ErrInvalidField)
+		}
+		now := i.now()
+		rec, held, err := i.issueLocked(nir, p.Device, dev, p.Family, now)
+		if err != nil {
+			return fmt.Errorf("issuer: validate: %w", err)
+		}
+		if p.Current != nil {
+			i.revokeLocked(*p.Current, ReasonNewDevice, now)
+		}
+		id := rec.ID
+		p.Current, p.Reissued = &id, nil
+		p.Activation, p.ValidatedAt, p.Held = ActivationValidated, now, held
+		i.opts.Logger.Info("issuer: credential issued", "credential", fmt.Sprintf("%x", id))
+		return nil
+	})
 }
 
 // Issued is what the phone collects once its request is validated.
@@ -678,33 +647,37 @@ type Issued struct {
 // that ErrPendingValidation, ErrValidationExpired after 48 h without
 // validation, ErrProfileDeleted when the app is reopened more than
 // ReopenWindow after the validation (exactly 7 days is still in time).
-func (i *Issuer) Collect(ticket string) (_ *Issued, err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	nir, ok := i.tickets[ticket]
-	if !ok {
-		return nil, fmt.Errorf("issuer: collect: unknown ticket: %w", ErrNoActivation)
-	}
-	p, err := i.lookupLocked(nir)
+func (i *Issuer) Collect(ticket string) (*Issued, error) {
+	var out *Issued
+	err := i.change(func() error {
+		nir, ok := i.tickets[ticket]
+		if !ok {
+			return fmt.Errorf("issuer: collect: unknown ticket: %w", ErrNoActivation)
+		}
+		p, err := i.lookupLocked(nir)
+		if err != nil {
+			return err
+		}
+		switch p.Activation {
+		case ActivationPending:
+			return fmt.Errorf("issuer: collect: %w", ErrPendingValidation)
+		case ActivationExpired:
+			return fmt.Errorf("issuer: collect: %w", ErrValidationExpired)
+		case ActivationLapsed:
+			return fmt.Errorf("issuer: collect: %w", ErrProfileDeleted)
+		case ActivationValidated:
+			out = &Issued{Held: p.Held, CredentialID: *p.Current, ValidatedAt: p.ValidatedAt, Family: clonePerson(p.Person).Family}
+			p.Activation, p.Held = ActivationCompleted, nil
+			delete(i.tickets, ticket)
+			p.Ticket = ""
+			return nil
+		}
+		return fmt.Errorf("issuer: collect: activation is %s: %w", p.Activation, ErrNoActivation)
+	})
 	if err != nil {
 		return nil, err
 	}
-	switch p.Activation {
-	case ActivationPending:
-		return nil, fmt.Errorf("issuer: collect: %w", ErrPendingValidation)
-	case ActivationExpired:
-		return nil, fmt.Errorf("issuer: collect: %w", ErrValidationExpired)
-	case ActivationLapsed:
-		return nil, fmt.Errorf("issuer: collect: %w", ErrProfileDeleted)
-	case ActivationValidated:
-		out := &Issued{Held: p.Held, CredentialID: *p.Current, ValidatedAt: p.ValidatedAt, Family: clonePerson(p.Person).Family}
-		p.Activation, p.Held = ActivationCompleted, nil
-		delete(i.tickets, ticket)
-		p.Ticket = ""
-		return out, nil
-	}
-	return nil, fmt.Errorf("issuer: collect: activation is %s: %w", p.Activation, ErrNoActivation)
+	return out, nil
 }
 
 // Status is a credential's standing.
@@ -731,15 +704,14 @@ func (i *Issuer) CredentialStatus(id [8]byte) (Status, error) {
 
 // Revoke revokes credential id (idempotent: a second call keeps the first
 // reason and time).
-func (i *Issuer) Revoke(id [8]byte, reason RevokeReason) (err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	if _, ok := i.creds[id]; !ok {
-		return fmt.Errorf("issuer: revoke %x: %w", id, ErrUnknownCredential)
-	}
-	i.revokeLocked(id, reason, i.now())
-	return nil
+func (i *Issuer) Revoke(id [8]byte, reason RevokeReason) error {
+	return i.change(func() error {
+		if _, ok := i.creds[id]; !ok {
+			return fmt.Errorf("issuer: revoke %x: %w", id, ErrUnknownCredential)
+		}
+		i.revokeLocked(id, reason, i.now())
+		return nil
+	})
 }
 
 func (i *Issuer) revokeLocked(id [8]byte, reason RevokeReason, at time.Time) {
@@ -753,62 +725,48 @@ func (i *Issuer) revokeLocked(id [8]byte, reason RevokeReason, at time.Time) {
 
 // RevokeDevice revokes the person's current app (an agent's action). It is
 // not an error when the person has no active app.
-func (i *Issuer) RevokeDevice(nir credential.NIR) (err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	p, err := i.lookupLocked(nir)
-	if err != nil {
-		return err
-	}
-	if p.Current != nil {
-		i.revokeLocked(*p.Current, ReasonAgent, i.now())
-	}
-	return nil
+func (i *Issuer) RevokeDevice(nir credential.NIR) error {
+	return i.update(nir, func(p *person) error {
+		if p.Current != nil {
+			i.revokeLocked(*p.Current, ReasonAgent, i.now())
+		}
+		return nil
+	})
 }
 
 // Block blocks a person: their current credential is revoked, a pending
 // activation is dropped, and they cannot activate until Unblock.
-func (i *Issuer) Block(nir credential.NIR) (err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	p, err := i.lookupLocked(nir)
-	if err != nil {
-		return err
-	}
-	p.Blocked = true
-	if p.Current != nil {
-		i.revokeLocked(*p.Current, ReasonBlocked, i.now())
-	}
-	if p.Activation == ActivationPending || p.Activation == ActivationValidated || p.Activation == ActivationStarted {
-		p.Activation, p.Held = ActivationNone, nil
-		delete(i.tickets, p.Ticket)
-		p.Ticket = ""
-	}
-	return nil
+func (i *Issuer) Block(nir credential.NIR) error {
+	return i.update(nir, func(p *person) error {
+		p.Blocked = true
+		if p.Current != nil {
+			i.revokeLocked(*p.Current, ReasonBlocked, i.now())
+		}
+		if p.Activation == ActivationPending || p.Activation == ActivationValidated || p.Activation == ActivationStarted {
+			p.Activation, p.Held = ActivationNone, nil
+			delete(i.tickets, p.Ticket)
+			p.Ticket = ""
+		}
+		return nil
+	})
 }
 
 // Unblock lets a blocked person activate again; revoked credentials stay
 // revoked.
-func (i *Issuer) Unblock(nir credential.NIR) (err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	p, err := i.lookupLocked(nir)
-	if err != nil {
-		return err
-	}
-	p.Blocked = false
-	return nil
+func (i *Issuer) Unblock(nir credential.NIR) error {
+	return i.update(nir, func(p *person) error {
+		p.Blocked = false
+		return nil
+	})
 }
 
 // AddActivity records a care expense made with credential id. The record is
 // shown by Activities for ActivityRetention from now.
-func (i *Issuer) AddActivity(id [8]byte, a Activity) (err error) {
-	defer i.commit(&err)
-	i.mu.Lock()
-	defer i.mu.Unlock()
+func (i *Issuer) AddActivity(id [8]byte, a Activity) error {
+	return i.change(func() error { return i.addActivityLocked(id, a) })
+}
+
+func (i *Issuer) addActivityLocked(id [8]byte, a Activity) error {
 	c, ok := i.creds[id]
 	if !ok {
 		return fmt.Errorf("issuer: activity: %w", ErrUnknownCredential)
@@ -929,22 +887,27 @@ func (i *Issuer) viewLocked(nir credential.NIR, p *person) PersonView {
 // TrustList returns the trust list signed by the list authority: every
 // issuer key still needed to verify unexpired credentials. Each call has a
 // higher Seq.
-func (i *Issuer) TrustList() (_ []byte, err error) {
-	defer i.commit(&err) // the sequence number must never go back
-	i.mu.Lock()
-	now := i.now()
-	tl := credential.TrustList{IssuedAt: now, NextUpdate: now.Add(i.opts.TrustListNextUpdate)}
-	for _, k := range i.keys {
-		if now.After(k.NotAfter.Add(i.opts.CredentialValidity)) {
-			continue // nothing it signed is valid any more
+func (i *Issuer) TrustList() ([]byte, error) {
+	var tl credential.TrustList
+	var root credential.IssuerKey
+	err := i.change(func() error { // the sequence number must never go back: saved before the list leaves
+		now := i.now()
+		tl = credential.TrustList{IssuedAt: now, NextUpdate: now.Add(i.opts.TrustListNextUpdate)}
+		for _, k := range i.keys {
+			if now.After(k.NotAfter.Add(i.opts.CredentialValidity)) {
+				continue // nothing it signed is valid any more
+			}
+			tl.Keys = append(tl.Keys, credential.TrustedKey{Kid: slices.Clone(k.Kid), Issuer: i.opts.Name,
+				Key: &k.Key.PublicKey, NotBefore: k.NotBefore, NotAfter: k.NotAfter})
 		}
-		tl.Keys = append(tl.Keys, credential.TrustedKey{Kid: slices.Clone(k.Kid), Issuer: i.opts.Name,
-			Key: &k.Key.PublicKey, NotBefore: k.NotBefore, NotAfter: k.NotAfter})
+		i.trustSeq++
+		tl.Seq = i.trustSeq
+		root = i.root
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	i.trustSeq++
-	tl.Seq = i.trustSeq
-	root := i.root
-	i.mu.Unlock()
 	raw, err := credential.SignTrustList(root, tl)
 	if err != nil {
 		return nil, fmt.Errorf("issuer: trust list: %w", err)
@@ -956,23 +919,27 @@ func (i *Issuer) TrustList() (_ []byte, err error) {
 // the list authority: the unexpired credentials revoked at least
 // PublicationDelay before now. Its next update is now+RevocationNextUpdate;
 // each call has a higher Seq.
-func (i *Issuer) RevocationList(now time.Time) (_ []byte, err error) {
-	defer i.commit(&err) // the sequence number must never go back
+func (i *Issuer) RevocationList(now time.Time) ([]byte, error) {
 	now = now.Truncate(time.Second)
-	i.mu.Lock()
-	for _, p := range i.persons {
-		i.sweepLocked(p, i.now())
-	}
 	rl := credential.RevocationList{IssuedAt: now, NextUpdate: now.Add(i.opts.RevocationNextUpdate), Revoked: [][8]byte{}}
-	for id, c := range i.creds {
-		if c.Revoked && !now.Before(c.RevokedAt.Add(i.opts.PublicationDelay)) && now.Before(c.ValidUntil) {
-			rl.Revoked = append(rl.Revoked, id)
+	var root credential.IssuerKey
+	err := i.change(func() error { // the sequence number must never go back: saved before the list leaves
+		for _, p := range i.persons {
+			i.sweepLocked(p, i.now())
 		}
+		for id, c := range i.creds {
+			if c.Revoked && !now.Before(c.RevokedAt.Add(i.opts.PublicationDelay)) && now.Before(c.ValidUntil) {
+				rl.Revoked = append(rl.Revoked, id)
+			}
+		}
+		i.revSeq++
+		rl.Seq = i.revSeq
+		root = i.root
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	i.revSeq++
-	rl.Seq = i.revSeq
-	root := i.root
-	i.mu.Unlock()
 	raw, err := credential.SignRevocationList(root, rl)
 	if err != nil {
 		return nil, fmt.Errorf("issuer: revocation list: %w", err)
