@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/apcvkit/apcvkit/credential"
-	"github.com/apcvkit/apcvkit/emulator/testdata/profiles"
+	"github.com/apcvkit/apcvkit/emulator/profiles"
 )
 
 // OS is a phone's operating system.
@@ -336,7 +336,7 @@ func validEmail(s string) bool {
 		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
-// The JSON form of a profile (see emulator/testdata/profiles).
+// The JSON form of a profile (see emulator/profiles).
 type jsonProfile struct {
 	Name          string            `json:"name"`
 	Description   string            `json:"description"`

@@ -1,7 +1,13 @@
 // Package profiles embeds the emulated phones' profile fixtures (*.json):
 // fictitious families with valid NIR keys, and the phone each one uses.
 // Load them with phone.Profiles and phone.BuiltinProfile; a tester may add a
-// file here or pass any other file to phone.LoadProfile.
+// file here or pass any other file to phone.LoadProfile:
+//
+//	p, err := phone.BuiltinProfile("famille-6-drome") // profiles/famille-6-drome.json
+//
+// It is production code (the emulator and the apcv command embed it), so it
+// lives here rather than under testdata, where go vet and go test would not
+// look.
 package profiles
 
 import "embed"
