@@ -30,7 +30,7 @@ func TestBuiltinProfiles(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		// The same file read from disk gives the same profile.
-		q, err := phone.LoadProfile(filepath.Join("..", "testdata", "profiles", name+".json"))
+		q, err := phone.LoadProfile(filepath.Join("..", "profiles", name+".json"))
 		if err != nil || q.Name != p.Name || len(q.Family.Beneficiaires) != len(p.Family.Beneficiaires) {
 			t.Fatalf("%s: LoadProfile = %v, %v", name, q, err)
 		}
@@ -214,7 +214,7 @@ func FuzzParseProfile(f *testing.F) {
 		f.Add([]byte(strings.Replace(goodProfile, tt.old, tt.new, 1)))
 	}
 	for _, name := range phone.Profiles() {
-		if b, err := os.ReadFile(filepath.Join("..", "testdata", "profiles", name+".json")); err == nil {
+		if b, err := os.ReadFile(filepath.Join("..", "profiles", name+".json")); err == nil {
 			f.Add(b)
 		}
 	}
