@@ -14,11 +14,9 @@ import (
 // issuer key still needed to verify unexpired credentials. Each call has a
 // higher Seq.
 func (i *Issuer) TrustList() ([]byte, error) {
-	var tl credential.TrustList
-	var root credential.IssuerKey
-	err := i.change(func() error { // the sequence number must never go back: saved before the list leaves
+	return publish(i, "trust list", credential.SignTrustList, func() credential.TrustList {
 		now := i.now()
-		tl = credential.TrustList{IssuedAt: now, NextUpdate: now.Add(i.opts.TrustListNextUpdate)}
+		tl := credential.TrustList{IssuedAt: now, NextUpdate: now.Add(i.opts.TrustListNextUpdate)}
 		for _, k := range i.keys {
 			if now.After(k.NotAfter.Add(i.opts.CredentialValidity)) {
 				continue // nothing it signed is valid any more
@@ -28,17 +26,8 @@ func (i *Issuer) TrustList() ([]byte, error) {
 		}
 		i.trustSeq++
 		tl.Seq = i.trustSeq
-		root = i.root
-		return nil
+		return tl
 	})
-	if err != nil {
-		return nil, err
-	}
-	raw, err := credential.SignTrustList(root, tl)
-	if err != nil {
-		return nil, fmt.Errorf("issuer: trust list: %w", err)
-	}
-	return raw, nil
 }
 
 // RevocationList returns the revocation list as issued at now, signed by
@@ -47,12 +36,11 @@ func (i *Issuer) TrustList() ([]byte, error) {
 // each call has a higher Seq.
 func (i *Issuer) RevocationList(now time.Time) ([]byte, error) {
 	now = now.Truncate(time.Second)
-	rl := credential.RevocationList{IssuedAt: now, NextUpdate: now.Add(i.opts.RevocationNextUpdate), Revoked: [][8]byte{}}
-	var root credential.IssuerKey
-	err := i.change(func() error { // the sequence number must never go back: saved before the list leaves
+	return publish(i, "revocation list", credential.SignRevocationList, func() credential.RevocationList {
 		for _, p := range i.persons {
 			i.sweepLocked(p, i.now())
 		}
+		rl := credential.RevocationList{IssuedAt: now, NextUpdate: now.Add(i.opts.RevocationNextUpdate), Revoked: [][8]byte{}}
 		for id, c := range i.creds {
 			if c.Revoked && !now.Before(c.RevokedAt.Add(i.opts.PublicationDelay)) && now.Before(c.ValidUntil) {
 				rl.Revoked = append(rl.Revoked, id)
@@ -60,15 +48,22 @@ func (i *Issuer) RevocationList(now time.Time) ([]byte, error) {
 		}
 		i.revSeq++
 		rl.Seq = i.revSeq
-		root = i.root
-		return nil
+		return rl
 	})
-	if err != nil {
+}
+
+// publish makes a list with fill under the lock, commits (the sequence
+// number fill takes must never go back: it is on disk before the list
+// leaves), then signs it with the list authority outside the lock.
+func publish[L any](i *Issuer, what string, sign func(credential.IssuerKey, L) ([]byte, error), fill func() L) ([]byte, error) {
+	var list L
+	var root credential.IssuerKey
+	if err := i.change(func() error { list, root = fill(), i.root; return nil }); err != nil {
 		return nil, err
 	}
-	raw, err := credential.SignRevocationList(root, rl)
+	raw, err := sign(root, list)
 	if err != nil {
-		return nil, fmt.Errorf("issuer: revocation list: %w", err)
+		return nil, fmt.Errorf("issuer: %s: %w", what, err)
 	}
 	return raw, nil
 }
