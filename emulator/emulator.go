@@ -16,11 +16,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/applet"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
-	"github.com/apcvkit/apcvkit/internal/clock"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/reader"
 )

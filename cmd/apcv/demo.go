@@ -62,7 +62,7 @@ func runDemo(ctx context.Context, profile string, out output, showQR bool, stdou
 	if err != nil {
 		return err
 	}
-	cam := camera.NewSource(camera.Images(frame), camera.SourceOptions{Logf: logf("camera")})
+	cam := camera.NewSource(camera.Images(frame), camera.SourceOptions{Logger: logger})
 	r, err := reader.Open(ctx, reader.Config{
 		Enabled:       true,
 		ListAuthority: w.Issuer.ListAuthority(),
@@ -79,7 +79,7 @@ func runDemo(ctx context.Context, profile string, out output, showQR bool, stdou
 
 	// NFC, when the phone has it.
 	if a, err := w.Applet(); err == nil {
-		l := link.New(a, link.Config{BitRate: link.Rate424, Realtime: true, Logf: logf("link")})
+		l := link.New(a, link.Config{BitRate: link.Rate424, Realtime: true, Logger: logger})
 		if err := desk.Tap(l); err != nil {
 			return err
 		}

@@ -133,7 +133,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := vpcd.Serve(ctx, *vpcdAddr, a, vpcd.Options{Logf: logf("vpcd")}); err != nil && !errors.Is(err, context.Canceled) {
+			if err := vpcd.Serve(ctx, *vpcdAddr, a, vpcd.Options{Logger: logger}); err != nil && !errors.Is(err, context.Canceled) {
 				errs <- fmt.Errorf("vpcd: %w", err)
 			}
 		}()

@@ -73,11 +73,6 @@ func main() {
 // values only.
 var logger = slog.New(slog.DiscardHandler)
 
-// logf adapts logger to the Logf functions of the device packages.
-func logf(prefix string) func(format string, args ...any) {
-	return func(format string, args ...any) { logger.Debug(prefix + ": " + fmt.Sprintf(format, args...)) }
-}
-
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	level := slog.LevelWarn
 	if os.Getenv("APCV_DEBUG") == "1" {

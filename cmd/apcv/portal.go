@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,8 +119,14 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		return fail(stderr, "portal serve", err, exitFailure)
 	}
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
-	iss, err := issuer.Open(*state, issuer.Options{Logf: logf})
+	// The portal's operational log (issued, revoked, audit failures) is
+	// always shown, at info level; --debug adds the rest.
+	level := slog.LevelInfo
+	if logger.Enabled(ctx, slog.LevelDebug) {
+		level = slog.LevelDebug
+	}
+	plog := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	iss, err := issuer.Open(*state, issuer.Options{Logger: plog})
 	if err != nil {
 		return fail(stderr, "portal serve", err, exitFailure)
 	}
@@ -133,7 +140,7 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		fmt.Fprintf(stdout, "registered %s\n", prof.OuvrantDroit().NIR.Masked())
 	}
-	h, err := portal.New(portal.Config{Backend: iss, Agents: agents, StateDir: *state, PublishDelay: *delay, Logf: logf})
+	h, err := portal.New(portal.Config{Backend: iss, Agents: agents, StateDir: *state, PublishDelay: *delay, Logger: plog})
 	if err != nil {
 		return fail(stderr, "portal serve", err, exitFailure)
 	}

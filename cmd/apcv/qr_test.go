@@ -16,7 +16,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
-	"github.com/apcvkit/apcvkit/emulator/testdata/profiles"
+	"github.com/apcvkit/apcvkit/emulator/profiles"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
 )
 

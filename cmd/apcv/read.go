@@ -77,7 +77,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, "read", err, exitFailure)
 		}
-		cfg.QR = append(cfg.QR, hid.NewSource(hid.NewReplay(reports, *hidTimed), hid.Config{Name: "hid:" + *hidReplay, Logf: logf("hid")}))
+		cfg.QR = append(cfg.QR, hid.NewSource(hid.NewReplay(reports, *hidTimed), hid.Config{Name: "hid:" + *hidReplay, Logger: logger}))
 	}
 	for _, p := range serials {
 		src, err := serial.Open(p, serial.Config{Mode: serialMode(*baud)})
@@ -88,7 +88,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.QR = append(cfg.QR, src)
 	}
 	if len(images) > 0 {
-		cfg.QR = append(cfg.QR, camera.NewSource(camera.Files(images...), camera.SourceOptions{Logf: logf("camera")}))
+		cfg.QR = append(cfg.QR, camera.NewSource(camera.Files(images...), camera.SourceOptions{Logger: logger}))
 	}
 	for _, name := range pcscReaders {
 		src, err := openPCSC(name)
@@ -101,7 +101,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	if *auto {
-		found, err := discover.Discover(ctx, discover.Options{Serial: serial.Config{Mode: serialMode(*baud)}, Logf: logf("discover")})
+		found, err := discover.Discover(ctx, discover.Options{Serial: serial.Config{Mode: serialMode(*baud)}, Logger: logger})
 		if err != nil {
 			closeSources(cfg)
 			return fail(stderr, "read", err, exitFailure)

@@ -22,6 +22,6 @@
 // method is safe for concurrent use; none checks who calls it: the portal
 // (emulator/portal) authorises agents before calling Block, Unblock or
 // RevokeDevice. Time is the injected clock (nil: real time), so tests cross
-// the 1-hour, 48-hour and 7-day limits with a clock.Fake. Logs (Options.Logf)
+// the 1-hour, 48-hour and 7-day limits with a clock.Fake. Logs (Options.Logger)
 // never carry personal data: credential ids and masked NIRs only.
 package issuer

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // The portal's view of a person, before and after activating on a phone.

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // verifier returns a verifier loaded with iss's current lists.

@@ -66,30 +66,57 @@ type savedActivities struct {
 // torn one. Open reads it back. An issuer made by Open saves itself after
 // every change; Save is for an issuer made by New, or a copy elsewhere.
 func (i *Issuer) Save(dir string) error {
-	i.save.Lock()
-	defer i.save.Unlock()
-	return i.saveTo(dir, nil)
-}
-
-// commit saves the state to the issuer's directory after a successful
-// change, when it has one: the change is durable when the method returns.
-// Deferred before mu is taken, it runs after mu is released.
-func (i *Issuer) commit(err *error) {
-	if i.dir == "" || *err != nil {
-		return
-	}
-	i.save.Lock()
-	defer i.save.Unlock()
-	if serr := i.saveTo(i.dir, i.keysSaved); serr != nil {
-		*err = serr
-	}
-}
-
-// saveTo writes the state to dir; with saved non-nil, key files already
-// written there (their content never changes) are skipped and new ones
-// recorded. i.save is held.
-func (i *Issuer) saveTo(dir string, saved map[string]bool) error {
 	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.saveLocked(dir, nil)
+}
+
+// change runs f under i.mu and, when f succeeds, commits: every method that
+// changes the issuer goes through it (or through update).
+func (i *Issuer) change(f func() error) error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if err := f(); err != nil {
+		return err
+	}
+	return i.commitLocked()
+}
+
+// update runs f on the person with this NIR, after the time rules
+// (lookupLocked), under i.mu, and commits when f succeeds. An unknown NIR is
+// ErrUnknownNIR.
+func (i *Issuer) update(nir credential.NIR, f func(*person) error) error {
+	return i.change(func() error {
+		p, err := i.lookupLocked(nir)
+		if err != nil {
+			return err
+		}
+		return f(p)
+	})
+}
+
+// commitLocked saves the state to the issuer's directory, when it has one,
+// after a successful change: the change is durable when the method returns.
+//
+// It runs with i.mu held, before the change is unlocked, as the phone's
+// commitLocked does. Saving after the unlock would let another caller see
+// the change, and act on it, before it is on disk: a PersonView or
+// CredentialStatus answered to the portal, a credential collected, a list
+// published, all of which a crash before the save would undo. Under the
+// lock, no one sees a change that is not durable, and the saves follow the
+// order of the changes with no second lock. The cost, an fsync while the
+// issuer is locked, is the price of that for an emulator.
+func (i *Issuer) commitLocked() error {
+	if i.dir == "" {
+		return nil
+	}
+	return i.saveLocked(i.dir, i.keysSaved)
+}
+
+// saveLocked writes the state to dir; with saved non-nil, key files already
+// written there (their content never changes) are skipped and new ones
+// recorded. i.mu is held.
+func (i *Issuer) saveLocked(dir string, saved map[string]bool) error {
 	st := savedState{Format: stateFormat, Name: i.opts.Name, RootKid: hex.EncodeToString(i.root.Kid), RootFP: fingerprint(&i.root.Key.PublicKey),
 		TrustSeq: i.trustSeq, RevSeq: i.revSeq, Mailbox: map[string]mail{}, Tickets: map[string]string{}}
 	keyPEM := map[string][]byte{}
@@ -105,14 +132,12 @@ func (i *Issuer) saveTo(dir string, saved map[string]bool) error {
 		return nil
 	}
 	if err := addKey(rootKeyFile, i.root.Key); err != nil {
-		i.mu.Unlock()
 		return err
 	}
 	for _, k := range i.keys {
 		fp := fingerprint(&k.Key.PublicKey)
 		name := "issuer-key-" + fp + ".pem"
 		if err := addKey(name, k.Key); err != nil {
-			i.mu.Unlock()
 			return err
 		}
 		st.Keys = append(st.Keys, savedKey{Kid: hex.EncodeToString(k.Kid), File: name, FP: fp, NotBefore: k.NotBefore, NotAfter: k.NotAfter})
@@ -138,7 +163,6 @@ func (i *Issuer) saveTo(dir string, saved map[string]bool) error {
 		st.Tickets[t] = string(nir)
 	}
 	data, err := json.MarshalIndent(st, "", "  ")
-	i.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("issuer: save: %w", err)
 	}
@@ -194,9 +218,9 @@ func Open(dir string, opts Options) (*Issuer, error) {
 			return nil, err
 		}
 		i.dir, i.keysSaved = dir, map[string]bool{}
-		i.save.Lock()
-		defer i.save.Unlock()
-		if err := i.saveTo(dir, i.keysSaved); err != nil {
+		i.mu.Lock()
+		defer i.mu.Unlock()
+		if err := i.saveLocked(dir, i.keysSaved); err != nil {
 			return nil, err
 		}
 		if _, err := store.RemoveTemp(dir); err != nil {

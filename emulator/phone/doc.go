@@ -31,7 +31,7 @@
 //	err := ph.ActivateOrUnlock("482915") // activates the first time only
 //
 // Profiles are JSON files; the built-in ones (Profiles, BuiltinProfile) live in
-// emulator/testdata/profiles and are embedded. Time is the injected
+// emulator/profiles and are embedded. Time is the injected
 // clock.Clock: with a *clock.Fake every deadline (48 h, 1 h, 7 days, idle lock)
 // is crossed with Advance. The phone never logs personal data.
 package phone

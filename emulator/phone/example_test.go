@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 func Example() {

@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 var t0 = time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)

@@ -335,7 +335,11 @@ func (p *Phone) saveLocked() error {
 }
 
 // commitLocked saves after a method ran: its error, if any, joined with the
-// save's. Use as `defer p.commitLocked(&err)` after taking p.mu.
+// save's. Use as `defer p.commitLocked(&err)` after taking p.mu, so that it
+// runs before the unlock: no other caller (the applet, the QR presenter)
+// sees a change before it is on disk, and the saves follow the order of the
+// changes. The issuer commits in the same order, for the same reasons (see
+// its commitLocked).
 func (p *Phone) commitLocked(err *error) {
 	if serr := p.saveLocked(); serr != nil {
 		*err = errors.Join(*err, serr)

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/store"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // saved is a state directory: the issuer's and the phones'.

@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // Activity is a care-expense record shown in the app's Activités.

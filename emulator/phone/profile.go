@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/apcvkit/apcvkit/credential"
-	"github.com/apcvkit/apcvkit/emulator/testdata/profiles"
+	"github.com/apcvkit/apcvkit/emulator/profiles"
 )
 
 // OS is a phone's operating system.
@@ -336,15 +336,19 @@ func validEmail(s string) bool {
 		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
-// The JSON form of a profile (see emulator/testdata/profiles).
+// The JSON form of a profile (see emulator/profiles): the phone and the
+// person, and the family in the public JSON form of the model
+// (credential.FamilyJSON).
 type jsonProfile struct {
-	Name          string            `json:"name"`
-	Description   string            `json:"description"`
-	Email         string            `json:"email"`
-	Departement   string            `json:"departement"`
-	Phone         jsonDevice        `json:"phone"`
-	Beneficiaires []jsonBeneficiary `json:"beneficiaires"`
-	EtatCivil     *jsonEtatCivil    `json:"etatCivil"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Email       string     `json:"email"`
+	Departement string     `json:"departement"`
+	Phone       jsonDevice `json:"phone"`
+	// The fields of credential.FamilyJSON, not embedded: decoding errors
+	// then name the JSON path alone.
+	Beneficiaires []credential.BeneficiaryJSON `json:"beneficiaires"`
+	EtatCivil     *credential.EtatCivilJSON    `json:"etatCivil"`
 }
 
 type jsonDevice struct {
@@ -354,144 +358,15 @@ type jsonDevice struct {
 	NFC     bool   `json:"nfc"`
 }
 
-type jsonBeneficiary struct {
-	NIR           string   `json:"nir"`
-	NomFamille    string   `json:"nomFamille"`
-	NomUsage      string   `json:"nomUsage"`
-	Prenoms       string   `json:"prenoms"`
-	DateNaissance string   `json:"dateNaissance"`
-	RangNaissance int      `json:"rangNaissance"`
-	Qualite       string   `json:"qualite"`
-	Organisme     string   `json:"organisme"`
-	DateMiseAJour string   `json:"dateMiseAJour"`
-	INS           *jsonINS `json:"ins"`
-}
-
-type jsonINS struct {
-	Matricule     string `json:"matricule"`
-	OID           string `json:"oid"`
-	NomsNaissance string `json:"nomsNaissance"`
-	PrenomsActe   string `json:"prenomsActe"`
-	Sexe          string `json:"sexe"`
-	DateNaissance string `json:"dateNaissance"`
-	LieuNaissance string `json:"lieuNaissance"`
-}
-
-type jsonEtatCivil struct {
-	NomNaissance     string `json:"nomNaissance"`
-	Prenoms          string `json:"prenoms"`
-	DateNaissance    string `json:"dateNaissance"`
-	PaysNaissance    string `json:"paysNaissance"`
-	CommuneNaissance string `json:"communeNaissance"`
-	TypeDocument     string `json:"typeDocument"`
-}
-
 func (j *jsonProfile) profile() (*Profile, error) {
-	p := &Profile{
+	fj := credential.FamilyJSON{Beneficiaires: j.Beneficiaires, EtatCivil: j.EtatCivil}
+	f, err := fj.Family()
+	if err != nil {
+		return nil, err
+	}
+	return &Profile{
 		Name: j.Name, Description: j.Description, Email: j.Email, Departement: j.Departement,
 		Device: Device{OS: OS(j.Phone.OS), Version: j.Phone.Version, Model: j.Phone.Model, NFC: j.Phone.NFC},
-	}
-	for i, jb := range j.Beneficiaires {
-		b, err := jb.beneficiary()
-		if err != nil {
-			var fe *credential.FieldError
-			if errors.As(err, &fe) {
-				return nil, fieldErr(fmt.Sprintf("beneficiaires[%d].%s", i, fe.Field), "%s", fe.Reason)
-			}
-			return nil, err
-		}
-		p.Family.Beneficiaires = append(p.Family.Beneficiaires, b)
-	}
-	if j.EtatCivil != nil {
-		d, err := ParseDate("etatCivil.dateNaissance", j.EtatCivil.DateNaissance)
-		if err != nil {
-			return nil, err
-		}
-		p.Family.EtatCivil = &credential.EtatCivil{
-			NomNaissance: j.EtatCivil.NomNaissance, Prenoms: j.EtatCivil.Prenoms, DateNaissance: d,
-			PaysNaissance: j.EtatCivil.PaysNaissance, CommuneNaissance: j.EtatCivil.CommuneNaissance,
-			TypeDocument: j.EtatCivil.TypeDocument,
-		}
-	}
-	return p, nil
-}
-
-func (jb *jsonBeneficiary) beneficiary() (credential.Beneficiary, error) {
-	var b credential.Beneficiary
-	var err error
-	b.NIR = credential.NIR(strings.ToUpper(strings.ReplaceAll(jb.NIR, " ", "")))
-	b.NomFamille, b.NomUsage, b.Prenoms, b.RangNaissance = jb.NomFamille, jb.NomUsage, jb.Prenoms, jb.RangNaissance
-	if b.DateNaissance, err = ParseDate("dateNaissance", jb.DateNaissance); err != nil {
-		return b, err
-	}
-	if jb.DateMiseAJour != "" {
-		if b.DateMiseAJour, err = ParseDate("dateMiseAJour", jb.DateMiseAJour); err != nil {
-			return b, err
-		}
-	}
-	if b.Qualite, err = parseQualite(jb.Qualite); err != nil {
-		return b, err
-	}
-	if b.Organisme, err = parseOrganisme(jb.Organisme); err != nil {
-		return b, err
-	}
-	if jb.INS != nil {
-		ins := &credential.INS{
-			Matricule: credential.NIR(strings.ToUpper(strings.ReplaceAll(jb.INS.Matricule, " ", ""))),
-			OID:       jb.INS.OID, NomsNaissance: jb.INS.NomsNaissance, PrenomsActe: jb.INS.PrenomsActe,
-			LieuNaissance: jb.INS.LieuNaissance,
-		}
-		switch jb.INS.Sexe {
-		case "M":
-			ins.Sexe = credential.SexMale
-		case "F":
-			ins.Sexe = credential.SexFemale
-		default:
-			return b, fieldErr("ins.sexe", "%q: want M or F", jb.INS.Sexe)
-		}
-		if ins.DateNaissance, err = ParseDate("ins.dateNaissance", jb.INS.DateNaissance); err != nil {
-			return b, err
-		}
-		b.INS = ins
-	}
-	return b, nil
-}
-
-// ParseDate parses DD/MM/YYYY as the carte Vitale shows it; day and month may
-// be 00 (a lunar date such as 00/00/1978). field names the field in errors.
-func ParseDate(field, s string) (credential.Date, error) {
-	if len(s) != 10 || s[2] != '/' || s[5] != '/' || !isDigits(s[:2]) || !isDigits(s[3:5]) || !isDigits(s[6:]) {
-		return credential.Date{}, fieldErr(field, "%q: want DD/MM/YYYY", s)
-	}
-	d, _ := strconv.Atoi(s[:2])
-	m, _ := strconv.Atoi(s[3:5])
-	y, _ := strconv.Atoi(s[6:])
-	if y < 1850 || y > 2200 || m > 12 || d > 31 {
-		return credential.Date{}, fieldErr(field, "%q out of range", s)
-	}
-	return credential.Date{Year: y, Month: m, Day: d}, nil
-}
-
-func parseQualite(s string) (credential.Qualite, error) {
-	for q := range credential.Qualite(10) {
-		if q.Valid() && q.String() == s {
-			return q, nil
-		}
-	}
-	return 0, fieldErr("qualite", "%q: want assuré, conjoint, enfant, ascendant, concubin, conjoint divorcé, conjoint séparé, conjoint veuf or bénéficiaire", s)
-}
-
-func parseOrganisme(s string) (credential.Organisme, error) {
-	f := strings.Fields(s)
-	if len(f) == 1 && len(s) == 9 {
-		f = []string{s[:2], s[2:5], s[5:]}
-	}
-	if len(f) != 3 {
-		return credential.Organisme{}, fieldErr("organisme", "%q: want \"RR CCC NNNN\" such as 01 261 9850", s)
-	}
-	o := credential.Organisme{Regime: f[0], Caisse: f[1], Centre: f[2]}
-	if err := o.Validate(); err != nil {
-		return o, fieldErr("organisme", "%q: want \"RR CCC NNNN\" such as 01 261 9850", s)
-	}
-	return o, nil
+		Family: f,
+	}, nil
 }

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/portal"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // An habilité agent revokes a person's app over HTTP; a viewer may only look.

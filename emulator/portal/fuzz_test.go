@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/portal"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // FuzzPersonRequest feeds arbitrary bodies to every person endpoint as an

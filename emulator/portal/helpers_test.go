@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/portal"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // start is the fixed start time of every test world.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -18,9 +19,9 @@ import (
 	"unicode"
 
 	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // Backend is what the portal needs from the issuer backend;
@@ -90,8 +91,8 @@ type Config struct {
 	SkipListAudit bool
 	// Clock is the time source; nil means real time.
 	Clock clock.Clock
-	// Logf receives operational messages; nil discards. Never given a NIR.
-	Logf func(format string, args ...any)
+	// Logger receives operational messages; nil discards. Never given a NIR.
+	Logger *slog.Logger
 }
 
 // Handler is the portal's http.Handler. Endpoints:
@@ -135,8 +136,8 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
-	if cfg.Logf == nil {
-		cfg.Logf = func(string, ...any) {}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.AuditPath == "" && cfg.Audit == nil {
 		if cfg.StateDir == "" {
@@ -293,7 +294,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, re rec, status 
 		e.Op, e.Phase = re.op, PhaseOutcome
 	}
 	if err := h.audit.Append(e); err != nil {
-		h.cfg.Logf("portal: %v", err)
+		h.cfg.Logger.Error("portal: audit", "err", err)
 		// An action already applied keeps its true answer: its durable
 		// intent records it, and the failed log now refuses every next
 		// action. Anything else (a view's data) is not given out unaudited.
@@ -400,7 +401,7 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 	if act != actView {
 		// Fail closed: no action is taken once the audit log cannot be written.
 		if err := h.audit.Err(); err != nil {
-			h.cfg.Logf("portal: refusing %s: %v", act, err)
+			h.cfg.Logger.Error("portal: audit log unwritable, refusing", "action", act, "err", err)
 			h.finish(w, r, re, http.StatusInternalServerError, ErrInternal, nil)
 			return
 		}
@@ -415,7 +416,7 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 		// Audit before action: the intent is on disk before anything
 		// changes, or nothing changes.
 		if err := h.intent(r, &re); err != nil {
-			h.cfg.Logf("portal: refusing %s: %v", act, err)
+			h.cfg.Logger.Error("portal: audit intent unwritable, refusing", "action", act, "err", err)
 			h.finish(w, r, re, http.StatusInternalServerError, ErrInternal, nil)
 			return
 		}
@@ -431,7 +432,7 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 		}
 		if err == nil && act != actView {
 			if err = h.save(); err != nil {
-				h.cfg.Logf("portal: %s: save state: %v", act, err)
+				h.cfg.Logger.Error("portal: save state", "action", act, "err", err)
 			}
 		}
 		if err == nil && act != actView {
@@ -443,7 +444,7 @@ func (h *Handler) servePerson(w http.ResponseWriter, r *http.Request, act action
 		h.finish(w, r, re, http.StatusNotFound, ErrUnknownPerson, nil)
 		return
 	case err != nil:
-		h.cfg.Logf("portal: %s: %v", act, err)
+		h.cfg.Logger.Error("portal: backend", "action", act, "err", err)
 		h.finish(w, r, re, http.StatusInternalServerError, ErrInternal, nil)
 		return
 	}
@@ -529,7 +530,7 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request, name string,
 		}
 		if err := h.audit.Append(AuditEntry{Time: h.clock.Now().UTC(), Agent: agent, Action: name, Status: status,
 			Result: result, Remote: remoteIP(r)}); err != nil {
-			h.cfg.Logf("portal: %v", err)
+			h.cfg.Logger.Error("portal: audit", "err", err)
 		}
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -540,7 +541,7 @@ func (h *Handler) serveList(w http.ResponseWriter, r *http.Request, name string,
 	}
 	cur, err := p.get()
 	if err != nil {
-		h.cfg.Logf("portal: %v", err)
+		h.cfg.Logger.Error("portal: lists", "err", err)
 		audit(http.StatusInternalServerError, ErrInternal)
 		writeError(w, http.StatusInternalServerError, ErrInternal)
 		return

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // published is a signed list as served.

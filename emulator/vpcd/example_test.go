@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"log/slog"
 	"time"
 
 	"github.com/apcvkit/apcvkit/apdu"
@@ -20,7 +21,7 @@ func ExampleServe() {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	err := vpcd.Serve(ctx, "127.0.0.1:35963", card, vpcd.Options{Logf: log.Printf})
+	err := vpcd.Serve(ctx, "127.0.0.1:35963", card, vpcd.Options{Logger: slog.Default()})
 	log.Println(err) // context.DeadlineExceeded after a minute
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"sync/atomic"
 	"time"
@@ -59,9 +60,9 @@ type Options struct {
 	// Fault, if set, is asked before each C-APDU reaches the card and may
 	// make the phone misbehave (see Fault). Nil means a well-behaved phone.
 	Fault FaultFunc
-	// Logf receives one line per connection event and card error, never
-	// APDU contents. Nil discards.
-	Logf func(format string, args ...any)
+	// Logger receives one record per connection event (debug level) and
+	// card error (info level), never APDU contents. Nil discards.
+	Logger *slog.Logger
 	// MinRedial and MaxRedial bound the exponential backoff between dials
 	// when vpcd is not listening or the connection ends (pcscd restarted).
 	// Zero values mean 50 ms and 2 s.
@@ -167,11 +168,14 @@ type server struct {
 	in, out  []byte // frame buffers, reused across APDUs
 }
 
-func (s *server) logf(format string, args ...any) {
-	if s.opts.Logf != nil {
-		s.opts.Logf(format, args...)
+func (s *server) log() *slog.Logger {
+	if s.opts.Logger == nil {
+		return discard
 	}
+	return s.opts.Logger
 }
+
+var discard = slog.New(slog.DiscardHandler)
 
 func (s *server) reset() {
 	if s.resetter != nil {
@@ -188,7 +192,7 @@ func (s *server) run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			s.logf("vpcd: dial %s: %v (next try in %v)", s.addr, err, backoff)
+			s.log().Debug("vpcd: dial failed", "addr", s.addr, "err", err, "retry", backoff)
 			if !sleep(ctx, backoff) {
 				return ctx.Err()
 			}
@@ -196,13 +200,13 @@ func (s *server) run(ctx context.Context) error {
 			continue
 		}
 		backoff = s.opts.MinRedial
-		s.logf("vpcd: connected to %s", s.addr)
+		s.log().Debug("vpcd: connected", "addr", s.addr)
 		wait, err := s.serveConn(ctx, conn.(*net.TCPConn))
 		s.reset() // the phone left the field: its session is over
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		s.logf("vpcd: connection to %s ended: %v", s.addr, err)
+		s.log().Debug("vpcd: connection ended", "addr", s.addr, "err", err)
 		if wait <= 0 {
 			wait = s.opts.MinRedial
 		}
@@ -257,7 +261,7 @@ func (s *server) serveConn(ctx context.Context, conn *net.TCPConn) (away time.Du
 			case ctlGetATR:
 				answer = s.atr
 			default:
-				s.logf("vpcd: unknown control code %02X ignored", s.in[0])
+				s.log().Debug("vpcd: unknown control code ignored", "code", fmt.Sprintf("%02X", s.in[0]))
 				continue
 			}
 		} else {
@@ -278,7 +282,7 @@ func (s *server) serveConn(ctx context.Context, conn *net.TCPConn) (away time.Du
 			}
 		}
 		if len(answer) > MaxFrame {
-			s.logf("vpcd: answer of %d bytes exceeds a frame (%d): answering 6F00", len(answer), MaxFrame)
+			s.log().Info("vpcd: answer exceeds a frame: answering 6F00", "bytes", len(answer), "max", MaxFrame)
 			answer = swNoPreciseDiagnosis
 		}
 		s.out = binary.BigEndian.AppendUint16(s.out[:0], uint16(len(answer)))
@@ -298,7 +302,7 @@ func (s *server) transmit(ctx context.Context, capdu []byte) []byte {
 		if len(capdu) > 1 {
 			ins = capdu[1]
 		}
-		s.logf("vpcd: card failed INS %02X: %s (%T): answering 6F00", ins, apcverr.Code(err), err)
+		s.log().Info("vpcd: card failed: answering 6F00", "ins", fmt.Sprintf("%02X", ins), "code", apcverr.Code(err), "type", fmt.Sprintf("%T", err))
 		return swNoPreciseDiagnosis
 	}
 	return rapdu

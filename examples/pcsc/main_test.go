@@ -13,6 +13,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
 	"github.com/apcvkit/apcvkit/examples/internal/exampletest"
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
+	"github.com/apcvkit/apcvkit/internal/testlog"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -23,7 +24,7 @@ func serve(t *testing.T, addr, rdr string, card apdu.Transport) (remove func()) 
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- vpcd.Serve(ctx, addr, card, vpcd.Options{Logf: t.Logf}) }()
+	go func() { done <- vpcd.Serve(ctx, addr, card, vpcd.Options{Logger: testlog.New(t)}) }()
 	var removed bool
 	remove = func() {
 		if removed {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
+	"github.com/apcvkit/apcvkit/internal/testlog"
 )
 
 // Slot is one virtual reader of the harness.
@@ -108,17 +109,8 @@ func Serve(t testing.TB, addr string, card apdu.Transport, opts vpcd.Options) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	if opts.Logf == nil {
-		opts.Logf = t.Logf
-	}
-	logf := opts.Logf
-	finished := make(chan struct{})
-	opts.Logf = func(format string, args ...any) {
-		select {
-		case <-finished: // t.Logf after the test ends panics
-		default:
-			logf(format, args...)
-		}
+	if opts.Logger == nil {
+		opts.Logger = testlog.New(t) // silent once the test has ended
 	}
 	go func() { done <- vpcd.Serve(ctx, addr, card, opts) }()
 	t.Cleanup(func() {
@@ -131,7 +123,6 @@ func Serve(t testing.TB, addr string, card apdu.Transport, opts vpcd.Options) {
 		case <-time.After(5 * time.Second):
 			t.Errorf("vpcd.Serve did not return within 5 s of its cancellation")
 		}
-		close(finished)
 	})
 }
 

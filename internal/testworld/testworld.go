@@ -1,17 +1,18 @@
 // Package testworld builds, for tests and benchmarks, a complete small world:
 // a list authority, an issuer key, a device key, a family issued a
 // credential, signed trust and revocation lists, and a Verifier that trusts
-// them at a fixed time. The family is fictitious; NIR keys are computed.
+// them at a fixed time. The family is internal/testfamily's: fictitious,
+// with computed NIR keys.
 package testworld
 
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"fmt"
 	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/internal/testfamily"
 )
 
 // World is one issued phone and the reader-side trust it needs.
@@ -29,48 +30,10 @@ type World struct {
 // Now is the fixed time of every world.
 var Now = time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 
-func nir(body string) credential.NIR {
-	k, err := credential.ComputeKey(body)
-	if err != nil {
-		panic(err)
-	}
-	return credential.NIR(fmt.Sprintf("%s%02d", body, k))
-}
-
-// Family returns a family of n beneficiaries (1..6), the ouvrant droit first.
+// Family returns a family of n beneficiaries (1..6), the ouvrant droit
+// first: internal/testfamily's family, each ayant droit with an INS.
 func Family(n int) credential.Family {
-	org := credential.Organisme{Regime: "01", Caisse: "261", Centre: "9850"}
-	maj := credential.Date{Year: 2026, Month: 9, Day: 1}
-	od := credential.Beneficiary{
-		NIR: nir("2780575123456"), NomFamille: "DUPONT-MARCHAND", NomUsage: "LEROY",
-		Prenoms: "Marie-Hélène", DateNaissance: credential.Date{Year: 1978, Month: 5, Day: 14},
-		RangNaissance: 1, Qualite: credential.QualiteAssure, Organisme: org, DateMiseAJour: maj,
-	}
-	od.INS = &credential.INS{Matricule: od.NIR, OID: credential.OIDInsNIR, NomsNaissance: "DUPONT-MARCHAND",
-		PrenomsActe: "Marie Hélène Odile", Sexe: credential.SexFemale, DateNaissance: od.DateNaissance, LieuNaissance: "75115"}
-	f := credential.Family{Beneficiaires: []credential.Beneficiary{od},
-		EtatCivil: &credential.EtatCivil{NomNaissance: "DUPONT-MARCHAND", Prenoms: "Marie Hélène Odile",
-			DateNaissance: od.DateNaissance, PaysNaissance: "99100", CommuneNaissance: "75115", TypeDocument: "CNI"}}
-	others := []struct {
-		body, prenoms string
-		d             credential.Date
-		q             credential.Qualite
-	}{
-		{"1790692012345", "Jean-Christophe", credential.Date{Year: 1979, Month: 6, Day: 3}, credential.QualiteConjoint},
-		{"1100575234567", "Léo", credential.Date{Year: 2010, Month: 5, Day: 20}, credential.QualiteEnfant},
-		{"2130592345678", "Zoé-Anaïs", credential.Date{Year: 2013, Month: 5, Day: 2}, credential.QualiteEnfant},
-		{"115022A040123", "Paul", credential.Date{Year: 2015, Month: 2, Day: 11}, credential.QualiteEnfant},
-		{"2180392456789", "Inès", credential.Date{Year: 2018, Month: 3, Day: 30}, credential.QualiteEnfant},
-	}
-	for i := 0; i < n-1 && i < len(others); i++ {
-		o := others[i]
-		b := credential.Beneficiary{NIR: nir(o.body), NomFamille: "LEROY", Prenoms: o.prenoms, DateNaissance: o.d,
-			RangNaissance: 1, Qualite: o.q, Organisme: org, DateMiseAJour: maj}
-		b.INS = &credential.INS{Matricule: b.NIR, OID: credential.OIDInsNIR, NomsNaissance: "LEROY",
-			PrenomsActe: o.prenoms, Sexe: b.NIR.Sex(), DateNaissance: o.d, LieuNaissance: "92050"}
-		f.Beneficiaires = append(f.Beneficiaires, b)
-	}
-	return f
+	return testfamily.Family(min(n, 6), testfamily.Options{INS: true})
 }
 
 func key() *ecdsa.PrivateKey {

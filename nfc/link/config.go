@@ -3,6 +3,7 @@ package link
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/apcvkit/apcvkit/apcverr"
@@ -69,9 +70,9 @@ type Config struct {
 	Clock Clock
 	// Faults to inject; SetFaults replaces them later.
 	Faults Faults
-	// Logf receives one line per recovered error, WTX and removal (never
-	// APDU contents); nil discards them.
-	Logf func(format string, args ...any)
+	// Logger receives, at debug level, one record per recovered error, WTX
+	// and removal (never APDU contents); nil discards them.
+	Logger *slog.Logger
 }
 
 // Faults are errors injected on the air. Frame numbers count every frame

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -42,7 +43,7 @@ type Link struct {
 	set    settings
 	cfgErr error
 	clock  Clock
-	logf   func(string, ...any)
+	log    *slog.Logger
 
 	removeReq atomic.Bool // Remove asked while an exchange may be running
 
@@ -94,18 +95,18 @@ func (m *meter) add(f func(s *Stats)) {
 // Transmit or Activate. A Config the model cannot honour makes those return
 // ErrConfig.
 func New(card apdu.Transport, cfg Config) *Link {
-	l := &Link{card: card, clock: cfg.Clock, logf: cfg.Logf}
+	l := &Link{card: card, clock: cfg.Clock, log: cfg.Logger}
 	l.set, l.cfgErr = cfg.settings()
 	if l.clock == nil {
 		l.clock = systemClock{}
 	}
-	if l.logf == nil {
-		l.logf = func(string, ...any) {}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
 	}
 	l.setFaults(cfg.Faults)
 	fsci := l.set.fsci
 	l.picc = picc{
-		card: card, ph: &l.ph, clock: l.clock, faults: &l.faults, meter: &l.meter, logf: l.logf,
+		card: card, ph: &l.ph, clock: l.clock, faults: &l.faults, meter: &l.meter, log: l.log,
 		ats:  ATS{FSCI: fsci, TA: 0x77, FWI: l.set.fwi, CID: l.set.useCID},
 		wtxm: l.set.wtxm,
 	}
@@ -323,7 +324,7 @@ func (l *Link) handshake(ctx context.Context, frame []byte, check func([]byte) e
 				return nil
 			}
 			l.meter.add(func(s *Stats) { s.BadFrames++ })
-			l.logf("link: reader rejects activation answer: %v", err)
+			l.log.Debug("link: reader rejects activation answer", "err", err)
 		} else if !errors.Is(err, errNoReply) {
 			l.abort(err)
 			return err
@@ -438,12 +439,12 @@ func (l *Link) await(ctx context.Context, frame []byte, iBlock, piccChain bool) 
 				}
 				nakSent = false
 				l.meter.add(func(s *Stats) { s.Retransmissions++ })
-				l.logf("link: phone acknowledged block %d, reader resends its I-block", b.Num)
+				l.log.Debug("link: phone acknowledged the block, reader resends its I-block", "block", b.Num)
 				frame = l.ibuf
 				continue
 			case b.Kind == KindS && b.S == SWTX:
 				l.meter.add(func(s *Stats) { s.WTX++ })
-				l.logf("link: phone asks for a waiting time extension ×%d", b.WTXM)
+				l.log.Debug("link: phone asks for a waiting time extension", "wtxm", b.WTXM)
 				frame = l.block(Block{Kind: KindS, S: SWTX, WTXM: b.WTXM}, &l.rbuf)
 				fwt = min(l.fwt*int64(b.WTXM), fwtCycles(fwiMax))
 				failures, nakSent = 0, false
@@ -461,11 +462,11 @@ func (l *Link) await(ctx context.Context, frame []byte, iBlock, piccChain bool) 
 		}
 		if piccChain {
 			l.meter.add(func(s *Stats) { s.Retransmissions++ })
-			l.logf("link: %v while the phone chains, reader repeats R(ACK)", err)
+			l.log.Debug("link: error while the phone chains, reader repeats R(ACK)", "err", err)
 			frame = l.block(Block{Kind: KindR, Num: l.bn}, &l.rbuf)
 		} else {
 			l.meter.add(func(s *Stats) { s.NAKs++ })
-			l.logf("link: %v, reader sends R(NAK)", err)
+			l.log.Debug("link: error, reader sends R(NAK)", "err", err)
 			frame = l.block(Block{Kind: KindR, NAK: true, Num: l.bn}, &l.rbuf)
 			nakSent = true
 		}
@@ -542,7 +543,7 @@ func (l *Link) send(ctx context.Context, toPICC bool, frame []byte, notBefore in
 		cut, f.RemoveAfterBytes = true, 0
 	}
 	if cut {
-		l.logf("link: phone removed during frame %d", n)
+		l.log.Debug("link: phone removed", "frame", n)
 		l.remove()
 		wait := l.fwt
 		if wait == 0 {
@@ -610,6 +611,6 @@ func (l *Link) corrupt(n int, frame []byte) []byte {
 		return frame
 	}
 	l.cbuf = out
-	l.logf("link: bit errors in frame %d", n)
+	l.log.Debug("link: bit errors", "frame", n)
 	return out
 }

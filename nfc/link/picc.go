@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/apcvkit/apcvkit/apdu"
 )
@@ -25,7 +26,7 @@ type picc struct {
 	clock  Clock
 	faults *Faults
 	meter  *meter
-	logf   func(string, ...any)
+	log    *slog.Logger
 	ats    ATS   // answer to RATS
 	wtxm   uint8 // multiplier asked for in S(WTX)
 
@@ -64,7 +65,7 @@ func (p *picc) clear() {
 
 func (p *picc) reject(what string, err error) {
 	p.meter.add(func(s *Stats) { s.BadFrames++ })
-	p.logf("link: phone ignores %s: %v", what, err)
+	p.log.Debug("link: phone ignores a frame", "frame", what, "err", err)
 }
 
 // receive handles one frame as the phone received it and returns the frame
@@ -115,7 +116,7 @@ func (p *picc) receive(ctx context.Context, frame []byte) ([]byte, int64, error)
 		switch {
 		case b.Num == p.bn: // rule 11
 			p.meter.add(func(s *Stats) { s.Retransmissions++ })
-			p.logf("link: phone resends its last block")
+			p.log.Debug("link: phone resends its last block")
 			return p.last, 0, nil
 		case b.NAK: // rule 12
 			return p.send(Block{Kind: KindR, Num: p.bn}), 0, nil
@@ -193,7 +194,7 @@ func (p *picc) answer() ([]byte, int64, error) {
 	if max(p.ph.tl+gap, p.readyAt) <= p.window {
 		return p.nextI(), p.readyAt, nil
 	}
-	p.logf("link: phone needs more time, sends S(WTX) ×%d", p.wtxm)
+	p.log.Debug("link: phone needs more time, sends S(WTX)", "wtxm", p.wtxm)
 	frame := p.send(Block{Kind: KindS, S: SWTX, WTXM: p.wtxm})
 	p.wtxOut = true
 	return frame, p.window - gap, nil

@@ -8,6 +8,7 @@ import (
 	_ "image/jpeg" // FileSource reads JPEG
 	_ "image/png"  // and PNG
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -193,9 +194,9 @@ type SourceOptions struct {
 	// MaxFrameErrors ends Next with the last frame error after that many
 	// consecutive failed frames; 0 means 100.
 	MaxFrameErrors int
-	// Logf, when set, receives one line per frame outcome (never the
-	// scanned text).
-	Logf func(format string, args ...any)
+	// Logger, when set, receives one debug record per frame outcome (never
+	// the scanned text).
+	Logger *slog.Logger
 }
 
 // Stats count what a Source saw.
@@ -241,11 +242,14 @@ func NewSource(fs FrameSource, opts SourceOptions) *Source {
 	return &Source{fs: fs, opts: opts, name: name, stats: Stats{ByStrategy: map[Strategy]int{}}}
 }
 
-func (s *Source) logf(format string, args ...any) {
-	if s.opts.Logf != nil {
-		s.opts.Logf(format, args...)
+func (s *Source) log() *slog.Logger {
+	if s.opts.Logger == nil {
+		return discard
 	}
+	return s.opts.Logger
 }
+
+var discard = slog.New(slog.DiscardHandler)
 
 // Next decodes frames until one carries an ApCV code and returns it. A
 // frame with another QR code ends Next with an error wrapping
@@ -270,7 +274,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 			return qrscan.Scan{}, fmt.Errorf("camera: next frame: %w", err)
 		default:
 			s.count(func(st *Stats) { st.FrameErrors++ })
-			s.logf("camera: frame error: %v", err)
+			s.log().Debug("camera: frame error", "err", err)
 			if consecutive++; consecutive >= s.opts.MaxFrameErrors {
 				return qrscan.Scan{}, fmt.Errorf("camera: %d frames failed in a row: %w", consecutive, err)
 			}
@@ -284,11 +288,11 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		case errors.Is(err, qrscan.ErrNoCode):
 			consecutive = 0
 			s.count(func(st *Stats) { st.NoCode++ })
-			s.logf("camera: no code (%d strategies, %v)", res.Tried, res.Elapsed)
+			s.log().Debug("camera: no code", "strategies", res.Tried, "elapsed", res.Elapsed)
 			continue
 		case errors.Is(err, ErrBadFrame):
 			s.count(func(st *Stats) { st.FrameErrors++ })
-			s.logf("camera: frame error: %v", err)
+			s.log().Debug("camera: frame error", "err", err)
 			if consecutive++; consecutive >= s.opts.MaxFrameErrors {
 				return qrscan.Scan{}, fmt.Errorf("camera: %d frames failed in a row: %w", consecutive, err)
 			}
@@ -304,7 +308,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 			s.lastNonApCV = res.Text
 			s.stats.NotApCV++
 			s.mu.Unlock()
-			s.logf("camera: foreign QR code (%d chars, %v), repeat=%v", len(res.Text), res.Strategy, repeat)
+			s.log().Debug("camera: foreign QR code", "chars", len(res.Text), "strategy", res.Strategy, "repeat", repeat)
 			if repeat {
 				continue
 			}
@@ -317,7 +321,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		s.lastNonApCV = ""
 		s.stats.Scans++
 		s.mu.Unlock()
-		s.logf("camera: ApCV code read by %v in %v", res.Strategy, res.Elapsed)
+		s.log().Debug("camera: ApCV code read", "strategy", res.Strategy, "elapsed", res.Elapsed)
 		return res.Scan, nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -56,9 +57,9 @@ type Config struct {
 	// negative disables it.
 	Idle time.Duration
 
-	Name string                           // Scan.Source; "" means "hid"
-	Now  func() time.Time                 // clock for Scan.At; nil means time.Now
-	Logf func(format string, args ...any) // decode errors, without scanned data; nil discards
+	Name   string           // Scan.Source; "" means "hid"
+	Now    func() time.Time // clock for Scan.At; nil means time.Now
+	Logger *slog.Logger     // decode errors, without scanned data; nil discards
 }
 
 // Source is a qrscan.Source over a ReportSource.
@@ -130,7 +131,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 				s.queue = s.queue[:0:0]
 			}
 			if r.Err != nil {
-				s.logf("hid: %v", r.Err)
+				s.log().Debug("hid: decode error", "err", r.Err)
 				return qrscan.Scan{}, r.Err
 			}
 			if r.Layout != nil {
@@ -235,11 +236,14 @@ func (s *Source) feed(rep []byte) {
 	}
 }
 
-func (s *Source) logf(format string, args ...any) {
-	if s.cfg.Logf != nil {
-		s.cfg.Logf(format, args...)
+func (s *Source) log() *slog.Logger {
+	if s.cfg.Logger == nil {
+		return discard
 	}
+	return s.cfg.Logger
 }
+
+var discard = slog.New(slog.DiscardHandler)
 
 // Close closes the ReportSource, which makes a blocked Next return. It is
 // safe to call more than once and concurrently with Next.

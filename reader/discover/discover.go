@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
@@ -37,8 +38,8 @@ type Options struct {
 	Serial serial.Config
 	// HID is the decoding set-up of the USB HID scanners found (zero: auto).
 	HID hid.Config
-	// Logf hears what was found and what was skipped; nil discards.
-	Logf func(format string, args ...any)
+	// Logger hears what was found and what was skipped; nil discards.
+	Logger *slog.Logger
 }
 
 // Found holds the sources opened.
@@ -53,13 +54,13 @@ type Found struct {
 // done; a family of devices that is unavailable is recorded in Skipped.
 // When nothing is found, Found is empty and reader.Open says ErrNoSource.
 func Discover(ctx context.Context, opts Options) (*Found, error) {
-	logf := opts.Logf
-	if logf == nil {
-		logf = func(string, ...any) {}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	f := &Found{}
 	skip := func(err error) {
-		logf("discover: %v", err)
+		log.Debug("discover: skipped", "err", err)
 		f.Skipped = append(f.Skipped, err)
 	}
 	if !opts.NoPCSC {
@@ -86,7 +87,7 @@ func Discover(ctx context.Context, opts Options) (*Found, error) {
 		}
 	}
 	for _, d := range f.Devices {
-		logf("discover: opened %s", d)
+		log.Debug("discover: opened", "device", d)
 	}
 	return f, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
+	"github.com/apcvkit/apcvkit/internal/testlog"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/reader"
 	"github.com/apcvkit/apcvkit/reader/discover"
@@ -32,7 +33,7 @@ func TestDiscoverAndRead(t *testing.T) {
 	pcsctest.Serve(t, addr, a, vpcd.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	found, err := discover.Discover(ctx, discover.Options{PCSCReader: name, Logf: t.Logf})
+	found, err := discover.Discover(ctx, discover.Options{PCSCReader: name, Logger: testlog.New(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

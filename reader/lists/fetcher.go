@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -46,8 +47,9 @@ type FetcherConfig struct {
 	Timeout time.Duration
 	// Now returns the current time (nil: time.Now); it stamps Status.
 	Now func() time.Time
-	// Logf receives operational messages (nil discards).
-	Logf func(format string, args ...any)
+	// Logger receives operational messages, without personal data (nil
+	// discards).
+	Logger *slog.Logger
 }
 
 // Fetcher fetches, verifies and caches the signed trust and revocation
@@ -101,8 +103,8 @@ func NewFetcher(cfg FetcherConfig) (*Fetcher, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Logf == nil {
-		cfg.Logf = func(string, ...any) {}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Fetcher{cfg: cfg,
 		trust: &slot{name: "trust-list", path: TrustListPath, parse: parseTrust},
@@ -167,18 +169,18 @@ func (f *Fetcher) load(s *slot) {
 	data, err := os.ReadFile(filepath.Join(f.cfg.CacheDir, s.name+".json"))
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
-			f.cfg.Logf("lists: %s: cache: %v", s.name, err)
+			f.cfg.Logger.Warn("lists: cache", "list", s.name, "err", err)
 		}
 		return
 	}
 	var c cacheFile
 	if err := json.Unmarshal(data, &c); err != nil {
-		f.cfg.Logf("lists: %s: cache damaged, ignored: %v", s.name, err)
+		f.cfg.Logger.Warn("lists: cache damaged, ignored", "list", s.name, "err", err)
 		return
 	}
 	seq, next, err := s.parse(c.List, f.cfg.Authority)
 	if err != nil {
-		f.cfg.Logf("lists: %s: cached list refused, ignored: %v", s.name, err)
+		f.cfg.Logger.Warn("lists: cached list refused, ignored", "list", s.name, "err", err)
 		return
 	}
 	s.raw, s.etag, s.seq, s.next = c.List, c.ETag, seq, next
@@ -216,7 +218,7 @@ func (f *Fetcher) fetch(ctx context.Context, s *slot) ([]byte, error) {
 		return nil, fmt.Errorf("lists: %s: %w", s.name, ctx.Err())
 	}
 	if errors.Is(err, ErrUnreachable) && s.raw != nil {
-		f.cfg.Logf("lists: %s: %v; using the cached list (seq %d)", s.name, err, s.seq)
+		f.cfg.Logger.Warn("lists: server unreachable; using the cached list", "list", s.name, "seq", s.seq, "err", err)
 		return clone(s.raw), nil
 	}
 	return nil, err
@@ -277,7 +279,7 @@ func (f *Fetcher) get(ctx context.Context, s *slot) ([]byte, error) {
 	etag := resp.Header.Get("ETag")
 	if err := f.save(s, raw, etag); err != nil {
 		// The list is good: use it, and say the cache could not keep it.
-		f.cfg.Logf("lists: %s: cache: %v", s.name, err)
+		f.cfg.Logger.Warn("lists: cache", "list", s.name, "err", err)
 	}
 	s.raw, s.etag, s.seq, s.next = raw, etag, seq, next
 	return clone(raw), nil

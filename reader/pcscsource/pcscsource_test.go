@@ -17,6 +17,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
+	"github.com/apcvkit/apcvkit/internal/testlog"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/nfc/pcsc"
 	"github.com/apcvkit/apcvkit/reader"
@@ -55,12 +56,7 @@ func tap(t testing.TB, addr, readerName string, card apdu.Transport, opts vpcd.O
 	pcsctest.WaitCard(t, readerName, false, presentTimeout)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var ended atomic.Bool
-	opts.Logf = func(format string, args ...any) {
-		if !ended.Load() {
-			t.Logf(format, args...)
-		}
-	}
+	opts.Logger = testlog.New(t) // silent once the test has ended
 	go func() { done <- vpcd.Serve(ctx, addr, card, opts) }()
 	var once sync.Once
 	takeAway = func() {
@@ -69,7 +65,6 @@ func tap(t testing.TB, addr, readerName string, card apdu.Transport, opts vpcd.O
 			if err := <-done; !errors.Is(err, context.Canceled) {
 				t.Errorf("vpcd.Serve: %v", err)
 			}
-			ended.Store(true)
 		})
 	}
 	t.Cleanup(func() {

@@ -1,6 +1,6 @@
 // Package vectors holds what the credential test vectors are made of: the
-// fixed test keys, the test families, and the JSON schema of a vector file
-// in credential/testdata/vectors. It is shared by the generator
+// fixed test keys, the test families (from internal/testfamily), and the
+// JSON schema of a vector file in credential/testdata/vectors. It is shared by the generator
 // (credential/internal/vectorgen) and the tests that replay the vectors.
 //
 // The private keys below are TEST KEYS, published on purpose so that anyone
@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/internal/testfamily"
 )
 
 // Test key scalars (P-256, big-endian hex). Test-only.
@@ -71,50 +72,13 @@ func ECDHKey(scalarHex string) *ecdh.PrivateKey {
 	return k
 }
 
-// NIR returns body followed by its key. It panics on a bad body.
-func NIR(body string) credential.NIR {
-	k, err := credential.ComputeKey(body)
-	if err != nil {
-		panic(err)
-	}
-	return credential.NIR(fmt.Sprintf("%s%02d", body, k))
-}
-
 // Family returns the test family with n beneficiaries (1 ≤ n): the ouvrant
 // droit with INS and état civil, then a conjoint and children (one born in
-// Corse-du-Sud, 2A). Every field is synthetic.
-func Family(n int) credential.Family {
-	org := credential.Organisme{Regime: "01", Caisse: "261", Centre: "9850"}
-	od := credential.Beneficiary{
-		NIR: NIR("2780575123456"), NomFamille: "DUPONT-MARCHAND", NomUsage: "LEROY",
-		Prenoms: "Marie-Hélène", DateNaissance: credential.Date{Year: 1978, Month: 5, Day: 14},
-		RangNaissance: 1, Qualite: credential.QualiteAssure, Organisme: org,
-		DateMiseAJour: credential.Date{Year: 2026, Month: 9, Day: 1},
-	}
-	od.INS = &credential.INS{Matricule: od.NIR, OID: credential.OIDInsNIR, NomsNaissance: "DUPONT-MARCHAND",
-		PrenomsActe: "Marie Hélène Odile", Sexe: credential.SexFemale, DateNaissance: od.DateNaissance, LieuNaissance: "75115"}
-	f := credential.Family{Beneficiaires: []credential.Beneficiary{od},
-		EtatCivil: &credential.EtatCivil{NomNaissance: "DUPONT-MARCHAND", Prenoms: "Marie Hélène Odile",
-			DateNaissance: od.DateNaissance, PaysNaissance: "99100", CommuneNaissance: "75115", TypeDocument: "CNI"}}
-	kids := []struct {
-		body, prenoms string
-		d             credential.Date
-		q             credential.Qualite
-	}{
-		{"1790692012345", "Jean-Christophe", credential.Date{Year: 1979, Month: 6, Day: 3}, credential.QualiteConjoint},
-		{"1100575234567", "Léo", credential.Date{Year: 2010, Month: 5, Day: 20}, credential.QualiteEnfant},
-		{"2130592345678", "Zoé-Anaïs", credential.Date{Year: 2013, Month: 5, Day: 2}, credential.QualiteEnfant},
-		{"115022A040123", "Paul", credential.Date{Year: 2015, Month: 2, Day: 11}, credential.QualiteEnfant},
-		{"2180392456789", "Inès", credential.Date{Year: 2018, Month: 0, Day: 0}, credential.QualiteEnfant},
-	}
-	for i := 0; i < n-1; i++ {
-		k := kids[i%len(kids)]
-		b := credential.Beneficiary{NIR: NIR(k.body), NomFamille: "LEROY", Prenoms: k.prenoms,
-			DateNaissance: k.d, RangNaissance: 1, Qualite: k.q, Organisme: org, DateMiseAJour: od.DateMiseAJour}
-		f.Beneficiaires = append(f.Beneficiaires, b)
-	}
-	return f
-}
+// Corse-du-Sud, 2A, one on a lunar date). Every field is synthetic. It is
+// internal/testfamily's family, the one internal/testworld uses too, with
+// the lunar date and without INS for the ayants droit: the vectors were
+// generated from it and TestVectorsReproduce checks they still are.
+func Family(n int) credential.Family { return testfamily.Family(n, testfamily.Options{Lunar: true}) }
 
 // Hex is a byte string written as lower-case hex in JSON.
 type Hex []byte

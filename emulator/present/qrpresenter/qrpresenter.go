@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/emulator/phone"
-	"github.com/apcvkit/apcvkit/internal/clock"
 )
 
 // DefaultEvery is the default refresh period: well inside the few minutes

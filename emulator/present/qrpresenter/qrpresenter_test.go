@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/present/qrpresenter"
-	"github.com/apcvkit/apcvkit/internal/clock"
 	"github.com/apcvkit/apcvkit/nfc"
 )
 

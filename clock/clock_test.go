@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apcvkit/apcvkit/internal/clock"
+	"github.com/apcvkit/apcvkit/clock"
 )
 
 var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)

@@ -1,14 +1,3 @@
-// Package clock is the injectable clock of apcvkit: code that reads the time
-// or waits takes a Clock, tests hand it a *Fake and move time with Advance.
-// A nil Clock means the real clock wherever one is accepted:
-//
-//	c := clock.Or(opts.Clock) // nil → clock.Real{}
-//	deadline := c.Now().Add(48 * time.Hour)
-//
-// In tests:
-//
-//	fc := clock.NewFake(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
-//	fc.Advance(48*time.Hour + time.Second) // fires the timers that fall due, in order
 package clock
 
 import "time"

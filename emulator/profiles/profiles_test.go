@@ -1,0 +1,66 @@
+package profiles_test
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/apcvkit/apcvkit/emulator/phone"
+	"github.com/apcvkit/apcvkit/emulator/profiles"
+)
+
+// TestEveryFileIsAValidProfile decodes and validates each embedded file
+// (family, NIR keys, phone) and checks that its name is its file's.
+func TestEveryFileIsAValidProfile(t *testing.T) {
+	ents, err := fs.ReadDir(profiles.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok {
+			t.Errorf("%s: not a .json file", e.Name())
+			continue
+		}
+		n++
+		data, err := profiles.FS.ReadFile(e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := phone.ParseProfile(e.Name(), data)
+		if err != nil {
+			t.Errorf("%s: %v", e.Name(), err)
+			continue
+		}
+		if p.Name != name {
+			t.Errorf("%s: profile named %q", e.Name(), p.Name)
+		}
+		if err := p.Family.Validate(); err != nil {
+			t.Errorf("%s: %v", e.Name(), err)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no profile embedded")
+	}
+}
+
+func Example() {
+	for _, name := range phone.Profiles() {
+		p, err := phone.BuiltinProfile(name)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%-16s %d beneficiaires\n", name, len(p.Family.Beneficiaires))
+	}
+	// Output:
+	// corse-2a         1 beneficiaires
+	// corse-2b         2 beneficiaires
+	// famille-6-drome  6 beneficiaires
+	// ins-test-oids    2 beneficiaires
+	// isere-solo       1 beneficiaires
+	// lunaire-1978     2 beneficiaires
+	// ne-75-vit-92     1 beneficiaires
+}
