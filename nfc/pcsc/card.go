@@ -1,3 +1,5 @@
+//go:build cgo || windows
+
 package pcsc
 
 import (
@@ -13,20 +15,6 @@ import (
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/nfc"
 )
-
-// DefaultTimeout bounds each PC/SC call of a Card whose Timeout is zero. A
-// phone's HCE applet answers in milliseconds; this leaves room for slow
-// cryptography without letting a hung phone freeze the desk.
-const DefaultTimeout = 5 * time.Second
-
-// ErrCardClosed is returned by the calls made on a closed Card, or on a Card
-// whose PC/SC session was cut to stop a hung call.
-var ErrCardClosed = errors.New("pcsc: card closed")
-
-// ErrNoStatusWord is wrapped, with nfc.ErrPhoneRemoved, when a transmit
-// returns an answer shorter than a status word: vpcd does so when the phone
-// leaves the field during the exchange, and no card answers that way.
-var ErrNoStatusWord = errors.New("pcsc: answer without status word")
 
 var _ apdu.Transport = (*Card)(nil)
 
