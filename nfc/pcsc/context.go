@@ -36,8 +36,12 @@ func establish() (*scard.Context, int, error) {
 	return sc, newSocket(before, unixSockets()), nil
 }
 
-// cancel interrupts sc's blocking GetStatusChange calls.
-func cancel(sc *scard.Context) {
+// canceller is what cancel needs of a PC/SC context.
+type canceller interface{ Cancel() error }
+
+// cancel interrupts sc's blocking GetStatusChange calls (and, on Windows,
+// its calls waiting on a card).
+func cancel(sc canceller) {
 	establishMu.Lock()
 	defer establishMu.Unlock()
 	_ = sc.Cancel()
