@@ -9,6 +9,7 @@ import (
 	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"io"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -60,7 +61,8 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	if *pty && !serialpty.Supported {
-		return fail(stderr, "emulate", fmt.Errorf("--serial-pty: %w", serialpty.ErrUnsupported), exitUsage)
+		fmt.Fprintf(stderr, "apcv emulate: --serial-pty needs a pseudo-terminal (Linux or macOS): %s has none (%v)\n", runtime.GOOS, serialpty.ErrUnsupported)
+		return exitUsage
 	}
 	if *list {
 		for _, n := range phone.Profiles() {
