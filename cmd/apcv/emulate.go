@@ -9,6 +9,7 @@ import (
 	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"io"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -20,6 +21,14 @@ import (
 	"github.com/apcvkit/apcvkit/reader"
 )
 
+// ptyNote ends the help of --serial-pty where pseudo-terminals are missing.
+var ptyNote = func() string {
+	if serialpty.Supported {
+		return ""
+	}
+	return " (Linux and macOS only: unavailable on this system)"
+}()
+
 func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("emulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -29,7 +38,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	list := fs.Bool("list-profiles", false, "list the built-in profiles and exit")
 	listsOut := fs.String("lists-out", "", "write the list authority key and the signed lists to this directory (for apcv read/verify --lists)")
 	vpcdAddr := fs.String("vpcd", "", "serve the phone as a virtual card to pcscd's vpcd driver at this address (e.g. 127.0.0.1:35963)")
-	pty := fs.Bool("serial-pty", false, "emulate a serial QR scanner on a pty and print its path")
+	pty := fs.Bool("serial-pty", false, "emulate a serial QR scanner on a pty and print its path"+ptyNote)
 	baud := fs.Int("baud", 9600, "serial scanner line rate (with --serial-pty)")
 	every := fs.Duration("scan-every", 20*time.Second, "how often the emulated scanner reads a fresh QR (with --serial-pty)")
 	png := fs.String("qr-png", "", "write the phone's current QR code as a PNG to this file")
@@ -43,9 +52,16 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "\nRuns an issuer and an activated, unlocked emulated phone. With --vpcd or --serial-pty it")
 		fmt.Fprintln(stderr, "serves until interrupted. vpcd listens on all interfaces and authenticates nobody:")
 		fmt.Fprintln(stderr, "keep it on loopback or firewall its port.")
+		if !serialpty.Supported {
+			fmt.Fprintln(stderr, "\n--serial-pty needs a pseudo-terminal (Linux or macOS); it is unavailable on this system.")
+		}
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+		return exitUsage
+	}
+	if *pty && !serialpty.Supported {
+		fmt.Fprintf(stderr, "apcv emulate: --serial-pty needs a pseudo-terminal (Linux or macOS): %s has none (%v)\n", runtime.GOOS, serialpty.ErrUnsupported)
 		return exitUsage
 	}
 	if *list {

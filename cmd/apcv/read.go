@@ -36,7 +36,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	hidReplay := fs.String("hid-replay", "", "replay a recorded USB-HID scanner report stream (apcv emulate --hid-out writes one)")
 	hidTimed := fs.Bool("hid-timed", false, "with --hid-replay, keep the recorded timing (a wedge scanner types ~8 ms per character)")
 	baud := fs.Int("baud", 9600, "serial line rate")
-	auto := fs.Bool("auto", false, "also read every device found: PC/SC contactless readers, serial and USB HID scanners of known makers")
+	auto := fs.Bool("auto", false, "also read every device found: PC/SC contactless readers, serial and USB HID scanners of known makers"+missingNote())
 	groups := fs.String("groups", "AMO", "data groups asked for over NFC: AMO,INS,ETAT_CIVIL")
 	var out output
 	out.flags(fs)

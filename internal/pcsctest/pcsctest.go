@@ -25,8 +25,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ebfe/scard"
-
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
 	"github.com/apcvkit/apcvkit/internal/testlog"
@@ -56,6 +54,9 @@ func ParseSlots(s string) ([]Slot, error) {
 }
 
 func missingReason() string {
+	if !built {
+		return "this test binary was built without PC/SC (no cgo): build it with CGO_ENABLED=1"
+	}
 	var missing []string
 	if _, err := exec.LookPath("pcscd"); err != nil {
 		if _, err := os.Stat("/usr/sbin/pcscd"); err != nil {
@@ -85,7 +86,7 @@ func skipOrFail(t testing.TB, reason string) {
 func Require(t testing.TB, slot string) (addr, reader string) {
 	t.Helper()
 	env := os.Getenv("APCV_VPCD_SLOTS")
-	if env == "" {
+	if env == "" || !built {
 		skipOrFail(t, missingReason())
 		return "", ""
 	}
@@ -133,31 +134,6 @@ func WaitCard(t testing.TB, reader string, present bool, timeout time.Duration) 
 	t.Helper()
 	if err := waitCard(reader, present, timeout); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func waitCard(reader string, present bool, timeout time.Duration) error {
-	sc, err := scard.EstablishContext()
-	if err != nil {
-		return fmt.Errorf("pcsctest: establish context: %w", err)
-	}
-	defer sc.Release()
-	states := []scard.ReaderState{{Reader: reader, CurrentState: scard.StateUnaware}}
-	deadline := time.Now().Add(timeout)
-	for {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return fmt.Errorf("pcsctest: reader %q: card present=%v not seen within %v (state %#x)", reader, present, timeout, states[0].EventState)
-		}
-		err := sc.GetStatusChange(states, left)
-		if err != nil && !errors.Is(err, scard.ErrTimeout) {
-			return fmt.Errorf("pcsctest: reader %q: %w", reader, err)
-		}
-		ev := states[0].EventState
-		if err == nil && (ev&scard.StatePresent != 0) == present && ev&scard.StateMute == 0 {
-			return nil
-		}
-		states[0].CurrentState = ev &^ scard.StateChanged
 	}
 }
 

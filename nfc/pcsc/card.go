@@ -1,3 +1,5 @@
+//go:build cgo || windows
+
 package pcsc
 
 import (
@@ -14,20 +16,6 @@ import (
 	"github.com/apcvkit/apcvkit/nfc"
 )
 
-// DefaultTimeout bounds each PC/SC call of a Card whose Timeout is zero. A
-// phone's HCE applet answers in milliseconds; this leaves room for slow
-// cryptography without letting a hung phone freeze the desk.
-const DefaultTimeout = 5 * time.Second
-
-// ErrCardClosed is returned by the calls made on a closed Card, or on a Card
-// whose PC/SC session was cut to stop a hung call.
-var ErrCardClosed = errors.New("pcsc: card closed")
-
-// ErrNoStatusWord is wrapped, with nfc.ErrPhoneRemoved, when a transmit
-// returns an answer shorter than a status word: vpcd does so when the phone
-// leaves the field during the exchange, and no card answers that way.
-var ErrNoStatusWord = errors.New("pcsc: answer without status word")
-
 var _ apdu.Transport = (*Card)(nil)
 
 // Card is a phone (or card) connected in shared mode inside a PC/SC
@@ -37,13 +25,24 @@ var _ apdu.Transport = (*Card)(nil)
 //
 // Every call is bounded by Timeout and by its ctx. PC/SC itself never times
 // out a card that stops answering (pcscd waits forever for vpcd, and for some
-// drivers): when the bound is reached the Card cuts its own connection to
-// pcscd so the blocked call returns, fails with an error wrapping
-// nfc.ErrPhoneTimeout (or ctx's error), and is unusable afterwards (Close it
-// and connect again). On Linux with pcsc-lite this leaves no goroutine
-// behind. Where the Card cannot find its connection (other systems), the
-// blocked call is left running in a goroutine until the card answers or
-// leaves, and Close waits for it.
+// drivers): when the bound is reached the call fails with an error wrapping
+// nfc.ErrPhoneTimeout (or ctx's error), and the Card is unusable afterwards
+// (Close it and connect again). How the blocked PC/SC call itself is ended
+// depends on the system:
+//
+//   - Linux (pcsc-lite): SCardCancel does not interrupt SCardTransmit there,
+//     so the Card shuts down its own context's socket to pcscd (found at
+//     Connect, see context_fd_linux.go); the call returns at once and no
+//     goroutine stays behind.
+//   - Windows and macOS, and Linux when the socket could not be told apart:
+//     the call runs in a goroutine; at the bound the Card calls SCardCancel
+//     on its own context (repeated for up to a second, in case the first
+//     reaches the service before the call waits), which Windows documents
+//     as ending the context's calls that wait on the card. Close then waits
+//     for that goroutine for at most that second. If the call still has not
+//     returned (a driver that ignores the cancel), Close returns anyway and
+//     the goroutine releases the context when the card finally answers or
+//     leaves.
 type Card struct {
 	// Timeout bounds each call (Transmit, and the connect steps); zero
 	// means DefaultTimeout. Set it before the Card is shared.
@@ -54,10 +53,14 @@ type Card struct {
 	events int // the reader's card-event count at connection, -1 if unknown
 
 	mu   sync.Mutex // serialises calls
-	sc   *scard.Context
-	card *scard.Card
+	sc   scContext
+	card scCard
 	dead error // set once the Card cannot be used any more
-	wg   sync.WaitGroup
+
+	// The call left running after a cut, when the socket could not be
+	// shut down (see callInGoroutine): hung is closed when it returns.
+	hung       chan struct{}
+	cancelling sync.WaitGroup // the SCardCancel loop after a cut
 
 	// The bounds of the call in progress (see call1).
 	timer     *time.Timer
@@ -68,7 +71,24 @@ type Card struct {
 	fdMu     sync.Mutex
 	fd       int  // the context's socket, -1 if unknown
 	released bool // fd is closed (or may be reused)
+	finished bool // the hung call has returned
+	orphaned bool // Close gave up waiting for the hung call: it releases sc
 }
+
+// scContext is the part of a PC/SC context (*scard.Context) a connected
+// Card uses; scCard the part of a card handle (*scard.Card). Tests drive the
+// cut of a hung call through fakes of them.
+type (
+	scContext interface {
+		Cancel() error
+		Release() error
+	}
+	scCard interface {
+		Transmit(cmd []byte) ([]byte, error)
+		EndTransaction(scard.Disposition) error
+		Disconnect(scard.Disposition) error
+	}
+)
 
 // Connect connects to the phone on reader in shared mode (T=1 or T=0) and
 // begins a transaction. An empty reader fails with nfc.ErrNoPhone, a missing
@@ -87,22 +107,21 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 		return nil, err
 	}
 	k := &Card{reader: reader, sc: sc, fd: fd, events: -1}
+	var card *scard.Card
 	err = k.call(ctx, func() error {
-		card, err := sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
-		if err != nil {
-			return wrap(fmt.Sprintf("connect %q", reader), err)
-		}
-		k.card = card
-		return nil
+		var err error
+		card, err = sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
+		return wrap(fmt.Sprintf("connect %q", reader), err)
 	})
 	if err == nil {
+		k.card = card
 		err = k.call(ctx, func() error {
-			return wrap("begin transaction", k.card.BeginTransaction())
+			return wrap("begin transaction", card.BeginTransaction())
 		})
 	}
 	if err == nil {
 		err = k.call(ctx, func() error {
-			st, err := k.card.Status()
+			st, err := card.Status()
 			if err != nil {
 				return wrap("status", err)
 			}
@@ -145,11 +164,14 @@ func (k *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 		rsp, err = k.card.Transmit(cmd)
 		return wrap("transmit", err)
 	})
-	if err == nil && len(rsp) < 2 {
+	if err != nil {
+		return nil, err // rsp is not read: a call cut short may still write it
+	}
+	if len(rsp) < 2 {
 		// vpcd answers nothing when the phone left during the exchange.
 		return nil, fmt.Errorf("pcsc: transmit: %w (%w)", nfc.ErrPhoneRemoved, ErrNoStatusWord)
 	}
-	return rsp, err
+	return rsp, nil
 }
 
 // Close ends the transaction and disconnects, leaving the card as it is
@@ -169,15 +191,19 @@ func (k *Card) Close() error {
 			k.call1(context.Background(), func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
 			k.call1(context.Background(), func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
 	}
-	k.wg.Wait()
 	if k.timer != nil {
 		k.timer.Stop()
 	}
+	k.cancelling.Wait() // at most cancelTries × cancelRetry
 	k.fdMu.Lock()
 	k.released = true
+	release := k.hung == nil || k.finished
+	k.orphaned = !release
 	k.fdMu.Unlock()
-	_ = k.sc.Release() // fails when the socket was cut; the fd is closed anyway
-	k.sc, k.card = nil, nil
+	if release {
+		_ = k.sc.Release() // fails when the socket was cut; the fd is closed anyway
+	} // else the hung call's goroutine releases it when the call returns
+	k.sc = nil // closed; k.card stays, as a hung call may still read it
 	if k.dead == nil {
 		k.dead = ErrCardClosed
 	}
@@ -280,14 +306,26 @@ func ctxError(ctx context.Context) error {
 	return fmt.Errorf("pcsc: %w", ctx.Err())
 }
 
-// callInGoroutine bounds f when the socket cannot be cut: f keeps running
-// after a timeout, tracked by k.wg.
+// callInGoroutine bounds f when the socket cannot be shut down: f runs in a
+// goroutine; at the bound the Card is dead and SCardCancel is sent on its
+// context until f returns (see Card). The goroutine outlives the call only
+// when f is blocked; it then releases the context itself if Close has given
+// up waiting for it.
 func (k *Card) callInGoroutine(ctx context.Context, timeout time.Duration, f func() error) error {
 	done := make(chan error, 1)
-	k.wg.Add(1)
+	returned := make(chan struct{})
+	sc := k.sc
 	go func() {
-		defer k.wg.Done()
-		done <- f()
+		err := f()
+		k.fdMu.Lock()
+		k.finished = true // before returned is closed: see Close
+		orphaned := k.orphaned
+		k.fdMu.Unlock()
+		close(returned)
+		done <- err
+		if orphaned {
+			_ = sc.Release()
+		}
 	}()
 	t := time.NewTimer(timeout)
 	defer t.Stop()
@@ -299,5 +337,31 @@ func (k *Card) callInGoroutine(ctx context.Context, timeout time.Duration, f fun
 	case <-ctx.Done():
 		k.dead = ctxError(ctx)
 	}
+	k.hung = returned
+	k.cancelling.Add(1)
+	go func() {
+		defer k.cancelling.Done()
+		cancelUntil(sc, returned)
+	}()
 	return k.dead
+}
+
+// How long a Card repeats SCardCancel on a hung call: cancelTries times,
+// every cancelRetry (one second in all).
+const cancelTries = 50
+
+// cancelUntil sends SCardCancel on sc until returned is closed, at most
+// cancelTries times. A cancel that reaches the service before the call
+// waits is lost, hence the repetition.
+func cancelUntil(sc canceller, returned <-chan struct{}) {
+	t := time.NewTicker(cancelRetry)
+	defer t.Stop()
+	for range cancelTries {
+		cancel(sc)
+		select {
+		case <-returned:
+			return
+		case <-t.C:
+		}
+	}
 }

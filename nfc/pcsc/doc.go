@@ -1,9 +1,12 @@
 // Package pcsc is the PC/SC transport of the NFC mode: it finds contactless
 // readers, waits for a phone and exchanges APDUs with it through the
-// system's PC/SC service (pcscd with pcsc-lite on Linux), using
-// github.com/ebfe/scard. It needs cgo and libpcsclite (apt-get install
-// libpcsclite-dev pcscd); everything PC/SC lives here so the rest of apcvkit
-// builds without it.
+// system's PC/SC service (pcscd with pcsc-lite on Linux, the PCSC framework
+// on macOS, winscard.dll on Windows), using github.com/ebfe/scard. On Linux
+// and macOS it needs cgo (and on Linux libpcsclite: apt-get install
+// libpcsclite-dev pcscd); on Windows it needs none. Built without cgo on
+// Linux or macOS the package keeps its API, Supported is false, and every
+// entry point fails with an error wrapping ErrNotBuilt, which carries a desk
+// message.
 //
 //	c, _ := pcsc.NewContext()
 //	reader, _ := c.WaitForPhone(ctx, nil) // any contactless reader
@@ -25,7 +28,8 @@
 //
 // PC/SC never times out a phone that stops answering: each Card call is
 // bounded by Card.Timeout and its ctx, and a Card that hit its bound cuts its
-// own PC/SC connection (see Card), so no goroutine stays blocked.
+// own PC/SC call: by shutting down its socket to pcscd on Linux, with
+// SCardCancel on Windows and macOS (see Card).
 //
 // For tests without hardware, emulator/vpcd plays the phone for the vpcd
 // virtual reader inside the real pcscd; scripts/pcscd/with-pcscd.sh starts a

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	bugst "go.bug.st/serial"
-	"golang.org/x/sys/unix"
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/qrscan"
@@ -104,9 +105,9 @@ func openErr(err error) error {
 		return ErrNoScanner
 	}
 	switch {
-	case errors.Is(err, unix.EBUSY):
+	case errors.Is(err, syscall.EBUSY):
 		return ErrBusy
-	case errors.Is(err, unix.EACCES), errors.Is(err, unix.EPERM):
+	case errors.Is(err, fs.ErrPermission): // EACCES, EPERM; ERROR_ACCESS_DENIED on Windows
 		return ErrPermission
 	}
 	return ErrNoScanner

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-
-	"go.bug.st/serial/enumerator"
 )
 
 // VendorKind tells what a USB vendor id says about a serial port.
@@ -88,15 +86,25 @@ var usbName = regexp.MustCompile(`^(ttyACM|ttyUSB|cu\.usbmodem|cu\.usbserial|tty
 // (known scanner vendors, then bridges, then other USB serial ports), each
 // group sorted by name.
 func Ports() ([]PortInfo, error) {
-	list, err := enumerator.GetDetailedPortsList()
+	list, err := listPorts()
 	if err != nil {
 		return nil, fmt.Errorf("serial: list ports: %w", err)
 	}
 	return portInfos(list), nil
 }
 
+// portDetails is what the system's enumerator tells of a port (the fields
+// of go.bug.st/serial/enumerator.PortDetails).
+type portDetails struct {
+	Name         string
+	IsUSB        bool
+	VID, PID     string // 4 hex digits
+	SerialNumber string
+	Product      string
+}
+
 // portInfos turns the enumerator's list into sorted PortInfos.
-func portInfos(list []*enumerator.PortDetails) []PortInfo {
+func portInfos(list []*portDetails) []PortInfo {
 	out := make([]PortInfo, 0, len(list))
 	for _, d := range list {
 		if d == nil {
@@ -149,7 +157,7 @@ func parseID(s string) (uint16, bool) {
 // enumerator (sysfs on Linux, IOKit on macOS, SetupAPI on Windows).
 // Without a match the error wraps ErrNoScanner.
 func OpenUSB(vid, pid uint16, cfg Config) (*Source, error) {
-	list, err := enumerator.GetDetailedPortsList()
+	list, err := listPorts()
 	if err != nil {
 		return nil, fmt.Errorf("serial: list ports: %w", err)
 	}
@@ -161,7 +169,7 @@ func OpenUSB(vid, pid uint16, cfg Config) (*Source, error) {
 }
 
 // matchUSB returns the name of the port of vid:pid.
-func matchUSB(list []*enumerator.PortDetails, vid, pid uint16) (string, error) {
+func matchUSB(list []*portDetails, vid, pid uint16) (string, error) {
 	found := ""
 	for _, d := range list {
 		if d == nil || !d.IsUSB {

@@ -4,15 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"testing"
 
 	bugst "go.bug.st/serial"
-	"go.bug.st/serial/enumerator"
-	"golang.org/x/sys/unix"
 )
 
 // ports is what the enumerator reports on a desk PC with several devices.
-var ports = []*enumerator.PortDetails{
+var ports = []*portDetails{
 	{Name: "/dev/ttyS0"},
 	{Name: "/dev/ttyUSB0", IsUSB: true, VID: "0403", PID: "6001", SerialNumber: "FT123"},
 	{Name: "/dev/ttyACM3", IsUSB: true, VID: "0c2e", PID: "0b61", Product: "Voyager"},
@@ -28,7 +27,7 @@ var ports = []*enumerator.PortDetails{
 func TestMatchUSB(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		list     []*enumerator.PortDetails
+		list     []*portDetails
 		vid, pid uint16
 		want     string // "" for ErrNoScanner
 	}{
@@ -80,7 +79,7 @@ func TestPortInfos(t *testing.T) {
 		t.Errorf("details lost: %+v", got[:4])
 	}
 	for _, name := range []string{"cu.usbmodem1101", "cu.usbserial-A1", "ttyUSB3"} {
-		if p := portInfos([]*enumerator.PortDetails{{Name: "/dev/" + name}}); !p[0].Candidate {
+		if p := portInfos([]*portDetails{{Name: "/dev/" + name}}); !p[0].Candidate {
 			t.Errorf("%s not a candidate", name)
 		}
 	}
@@ -124,9 +123,10 @@ func TestOpenErr(t *testing.T) {
 		want error
 	}{
 		{"port busy (zero PortError code)", &bugst.PortError{}, ErrBusy},
-		{"ENOENT", &os.PathError{Op: "open", Err: unix.ENOENT}, ErrNoScanner},
-		{"EBUSY", unix.EBUSY, ErrBusy},
-		{"EACCES", unix.EACCES, ErrPermission},
+		{"ENOENT", &os.PathError{Op: "open", Err: syscall.ENOENT}, ErrNoScanner},
+		{"EBUSY", syscall.EBUSY, ErrBusy},
+		{"EACCES", syscall.EACCES, ErrPermission},
+		{"EPERM", syscall.EPERM, ErrPermission},
 		{"other", errors.New("x"), ErrNoScanner},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,7 +9,18 @@
 //	found.Apply(&cfg)
 //	r, err := reader.Open(ctx, cfg) // on error: found.Close()
 //
-// It needs cgo (PC/SC through libpcsclite, USB through libusb).
+// What each family needs, by platform:
+//
+//   - PC/SC: winscard.dll on Windows (no cgo); cgo and libpcsclite on Linux,
+//     cgo and the PCSC framework on macOS. A build without cgo there has no
+//     PC/SC (pcsc.ErrNotBuilt is recorded in Found.Skipped).
+//   - Serial scanners (USB-COM / CDC-ACM mode, and RS-232 behind a known
+//     bridge): go.bug.st/serial's enumerator, without cgo on Windows and
+//     Linux; on macOS it needs cgo for the USB ids (see qrscan/serial.Ports).
+//   - USB HID scanners (HID POS or keyboard wedge): libusb through gousb,
+//     only in builds with the "usb" tag (usb.Supported); otherwise the
+//     family is skipped with usb.ErrNotBuilt. On Windows, set the scanner to
+//     its USB-COM mode: it is then found as a serial port.
 package discover
 
 import (

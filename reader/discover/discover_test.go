@@ -12,6 +12,7 @@ import (
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
 	"github.com/apcvkit/apcvkit/internal/testlog"
 	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/qrscan/hid/usb"
 	"github.com/apcvkit/apcvkit/reader"
 	"github.com/apcvkit/apcvkit/reader/discover"
 )
@@ -81,4 +82,28 @@ func TestDiscoverCancelled(t *testing.T) {
 	if _, err := discover.Discover(ctx, discover.Options{NoPCSC: true}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// TestDiscoverUSBHID: the USB HID family is searched through libusb only in
+// builds with the "usb" tag; otherwise it is skipped with usb.ErrNotBuilt
+// (a desk message says to use the scanner's COM-port mode), never an error
+// of Discover.
+func TestDiscoverUSBHID(t *testing.T) {
+	found, err := discover.Discover(context.Background(), discover.Options{NoPCSC: true, NoSerial: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer found.Close()
+	if !usb.Supported {
+		if len(found.QR) != 0 || len(found.Skipped) != 1 || !errors.Is(found.Skipped[0], usb.ErrNotBuilt) {
+			t.Fatalf("found %v, skipped %v; want only usb.ErrNotBuilt", found.Devices, found.Skipped)
+		}
+		return
+	}
+	for _, err := range found.Skipped {
+		if errors.Is(err, usb.ErrNotBuilt) {
+			t.Errorf("built with usb, skipped %v", err)
+		}
+	}
+	t.Logf("libusb build: found %v, skipped %v", found.Devices, found.Skipped)
 }

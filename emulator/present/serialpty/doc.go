@@ -14,4 +14,8 @@
 //
 // The terminal is in raw mode: no echo, no CR/LF translation. Close closes
 // both sides, as an unplugged scanner: the host's reads then fail with EIO.
+//
+// Pseudo-terminals exist on Linux and macOS only (Supported). The package
+// builds everywhere, so that its importers do, but on Windows Open fails
+// with an error wrapping ErrUnsupported.
 package serialpty

@@ -1,3 +1,5 @@
+//go:build linux || darwin
+
 package serialpty_test
 
 import (

@@ -8,9 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
-
 	"github.com/apcvkit/apcvkit/qrscan/frame"
 )
 
@@ -31,6 +28,11 @@ type Config struct {
 
 // ErrClosed is returned by Scan and Write once the Scanner is closed.
 var ErrClosed = errors.New("serialpty: scanner closed")
+
+// ErrUnsupported is wrapped by Open on systems without pseudo-terminals
+// (Windows: Supported is false there). It is errors.ErrUnsupported, so
+// callers outside this package can test for it without importing it.
+var ErrUnsupported = errors.ErrUnsupported
 
 // Scanner is an emulated serial QR scanner on a pseudo-terminal. The SDK
 // opens Path like a real serial port; Scan writes to the other side.
@@ -53,83 +55,21 @@ type Scanner struct {
 const maxReceived = 4096
 
 // Open creates a pseudo-terminal pair in raw mode (no echo, no CR/LF
-// translation, 8-bit clean) and returns the scanner driving it.
+// translation, 8-bit clean) and returns the scanner driving it. Where the
+// system has no pseudo-terminals (Supported is false: Windows) it fails
+// with an error wrapping ErrUnsupported.
 func Open(cfg Config) (*Scanner, error) {
 	if cfg.Baud < 0 {
 		return nil, fmt.Errorf("serialpty: negative baud rate %d", cfg.Baud)
 	}
-	m, slave, err := pty.Open()
+	master, slave, err := openPty()
 	if err != nil {
-		return nil, fmt.Errorf("serialpty: open pty: %w", err)
-	}
-	// pty.Open put the master in blocking mode, where Close cannot
-	// interrupt a pending Read or Write: use a non-blocking duplicate,
-	// which the runtime poller manages.
-	master, err := pollable(m)
-	m.Close()
-	if err != nil {
-		slave.Close()
-		return nil, fmt.Errorf("serialpty: %w", err)
-	}
-	if err := makeRaw(slave); err != nil {
-		master.Close()
-		slave.Close()
-		return nil, fmt.Errorf("serialpty: raw mode on %s: %w", slave.Name(), err)
+		return nil, err
 	}
 	s := &Scanner{cfg: cfg, master: master, slave: slave, path: slave.Name(), done: make(chan struct{})}
 	s.wg.Add(1)
 	go s.drain()
 	return s, nil
-}
-
-// pollable returns a non-blocking duplicate of f.
-func pollable(f *os.File) (*os.File, error) {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return nil, err
-	}
-	var nfd int
-	var derr error
-	if err := rc.Control(func(fd uintptr) {
-		nfd, derr = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
-	}); err != nil {
-		return nil, err
-	}
-	if derr != nil {
-		return nil, fmt.Errorf("dup %s: %w", f.Name(), derr)
-	}
-	if err := unix.SetNonblock(nfd, true); err != nil {
-		unix.Close(nfd)
-		return nil, fmt.Errorf("non-blocking %s: %w", f.Name(), err)
-	}
-	return os.NewFile(uintptr(nfd), f.Name()), nil
-}
-
-// makeRaw sets the terminal of f as cfmakeraw(3) does.
-func makeRaw(f *os.File) error {
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var terr error
-	if err := rc.Control(func(fd uintptr) {
-		t, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
-		if err != nil {
-			terr = err
-			return
-		}
-		t.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-		t.Oflag &^= unix.OPOST
-		t.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-		t.Cflag &^= unix.CSIZE | unix.PARENB
-		t.Cflag |= unix.CS8
-		t.Cc[unix.VMIN] = 1
-		t.Cc[unix.VTIME] = 0
-		terr = unix.IoctlSetTermios(int(fd), unix.TCSETS, t)
-	}); err != nil {
-		return err
-	}
-	return terr
 }
 
 // Path returns the path of the terminal the SDK opens, e.g. /dev/pts/3.

@@ -1,3 +1,5 @@
+//go:build linux || darwin
+
 package serialpty_test
 
 import (
@@ -77,7 +79,7 @@ func assertQuiet(t *testing.T, host *os.File, d time.Duration) {
 
 func TestRawMode(t *testing.T) {
 	sc, host := open(t, serialpty.Config{})
-	tio, err := unix.IoctlGetTermios(int(mustFd(t, host)), unix.TCGETS)
+	tio, err := unix.IoctlGetTermios(int(mustFd(t, host)), serialpty.IoctlGetTermios)
 	if err != nil {
 		t.Fatal(err)
 	}

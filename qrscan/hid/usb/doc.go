@@ -5,6 +5,20 @@
 //	dev, err := usb.Open(ctx, 0x0c2e, 0x0b61, usb.Options{}) // vendor, product
 //	src := hid.NewSource(dev, hid.Config{})                 // then src.Next(ctx)
 //
+// # The "usb" build tag
+//
+// The libusb path is built only with the "usb" build tag
+// (go build -tags usb): libusb needs cgo and a C library that Windows and
+// macOS desks do not have, and an SDK embedded in billing software must
+// build there with a plain go build. Without the tag the package still
+// builds, Supported is false, and Open and List fail with an error wrapping
+// ErrNotBuilt, whose desk message says to set the scanner to its USB serial
+// (COM port) mode, which qrscan/serial reads on every platform. The
+// project's Makefile passes -tags usb on Linux (make test, make demo, make
+// vet), so its tests and vet cover this path; on macOS, build with
+// -tags usb after brew install libusb. Candidate, Candidates and Choose
+// work on libusb's descriptors and exist only with the tag.
+//
 // # The real-hardware path
 //
 // Open enumerates the bus and opens the first device with the vendor and

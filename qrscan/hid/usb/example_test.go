@@ -1,3 +1,5 @@
+//go:build usb
+
 package usb_test
 
 import (

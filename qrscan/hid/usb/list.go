@@ -1,3 +1,5 @@
+//go:build usb
+
 package usb
 
 import (
@@ -6,27 +8,6 @@ import (
 
 	"github.com/google/gousb"
 )
-
-// ScannerVendors are the USB vendor IDs of the QR scanner makers that List
-// recognises (the same makers as qrscan/serial's table).
-var ScannerVendors = []uint16{
-	0x0C2E, // Honeywell (Metrologic)
-	0x0536, // Honeywell (Hand Held Products)
-	0x05E0, // Zebra (Symbol Technologies)
-	0x05F9, // Datalogic (PSC)
-	0x1EAB, // Newland
-	0x065A, // Opticon
-}
-
-// Info identifies a plugged-in USB device that may be a QR scanner.
-type Info struct {
-	VID, PID     uint16
-	Bus, Address int
-	HID          bool // it has a HID interface (HID POS or keyboard) to read scans from
-}
-
-// String returns "usb:VVVV:PPPP".
-func (i Info) String() string { return fmt.Sprintf("usb:%04x:%04x", i.VID, i.PID) }
 
 // List returns the plugged-in devices of the known scanner vendors, without
 // opening them. Errors wrap ErrNoUSB when libusb cannot start.

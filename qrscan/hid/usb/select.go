@@ -1,3 +1,5 @@
+//go:build usb
+
 package usb
 
 import (
@@ -107,47 +109,4 @@ func Choose(cands []Candidate, mode hid.Mode) (Candidate, error) {
 		}
 	}
 	return Candidate{}, fmt.Errorf("usb: %d HID interrupt IN endpoints, none for mode %d: %w", len(cands), mode, ErrNoHIDEndpoint)
-}
-
-// UsesBarcodePage reports whether the HID report descriptor desc declares
-// the Barcode Scanner usage page (0x8C) of the HID POS usage tables, in a
-// Usage Page item or as the page of an extended (4-byte) Usage. It walks
-// the short and long items (HID 1.11 §6.2.2); a descriptor whose last item
-// runs past its end is reported as false.
-func UsesBarcodePage(desc []byte) bool {
-	const page = 0x8C
-	found := false
-	for len(desc) > 0 {
-		prefix := desc[0]
-		if prefix == 0xFE { // long item: size, tag, data
-			if len(desc) < 3 || len(desc) < 3+int(desc[1]) {
-				return false
-			}
-			desc = desc[3+int(desc[1]):]
-			continue
-		}
-		size := int(prefix & 3)
-		if size == 3 {
-			size = 4
-		}
-		if len(desc) < 1+size {
-			return false
-		}
-		var v uint32
-		for i := size; i >= 1; i-- {
-			v = v<<8 | uint32(desc[i])
-		}
-		switch prefix &^ 3 {
-		case 0x04: // Usage Page (global)
-			if v == page {
-				found = true
-			}
-		case 0x08: // Usage (local): 4 bytes carry the page in the high half
-			if size == 4 && v>>16 == page {
-				found = true
-			}
-		}
-		desc = desc[1+size:]
-	}
-	return found
 }

@@ -1,3 +1,5 @@
+//go:build usb
+
 package usb
 
 import (
@@ -8,35 +10,9 @@ import (
 
 	"github.com/google/gousb"
 
-	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/hid"
 )
-
-// Errors a person at the desk may see.
-var (
-	// ErrNotFound: no USB device with the given vendor and product IDs.
-	// It is qrscan.ErrScannerNotFound.
-	ErrNotFound = qrscan.ErrScannerNotFound
-	// ErrAccess: the device exists but the system refused to open it.
-	ErrAccess = apcverr.New("scanner-access-denied",
-		"The USB QR scanner cannot be opened (permission denied). Ask your IT support to allow access to it.",
-		"Le lecteur de QR code USB ne peut pas être ouvert (accès refusé). Demandez à votre support informatique d'en autoriser l'accès.")
-	// ErrNoHIDEndpoint: the device has no HID interface to read scans from.
-	ErrNoHIDEndpoint = apcverr.New("scanner-unsupported",
-		"This USB device is not a supported QR scanner (no HID interface). Set the scanner to USB HID POS or USB keyboard mode.",
-		"Ce périphérique USB n'est pas un lecteur de QR code pris en charge (pas d'interface HID). Réglez le lecteur en mode USB HID POS ou clavier USB.")
-	// ErrNoUSB: the USB library could not start on this system.
-	ErrNoUSB = apcverr.New("usb-unavailable",
-		"USB is not available on this computer. Contact support.",
-		"L'USB n'est pas disponible sur cet ordinateur. Contactez le support.")
-)
-
-// Options configure Open. The zero value reads the HID POS interface when
-// the device has one, else its boot keyboard.
-type Options struct {
-	Mode hid.Mode // which interface to read; see Choose
-}
 
 // Device is an opened USB HID scanner: a hid.ReportSource reading the
 // interrupt IN endpoint of its HID POS or boot keyboard interface.
