@@ -13,6 +13,7 @@ import (
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/apdu/tlv"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 // Options tune a read. Zero values give the defaults.
@@ -72,7 +73,7 @@ func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options
 	s := &Session{t: t, opts: opts}
 
 	// SELECT
-	resp, err := s.step(ctx, "select", apdu.Command{CLA: ClaISO, INS: InsSelect, P1: 0x04, Data: AID, Ne: 256})
+	resp, err := s.step(ctx, "select", apdu.Command{CLA: wire.ClaISO, INS: wire.InsSelect, P1: 0x04, Data: wire.AID, Ne: 256})
 	if err != nil {
 		return nil, err
 	}
@@ -91,22 +92,22 @@ func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options
 	}
 	readerKey := eph.PublicKey().Bytes()
 	var b tlv.Builder
-	b.AddTLVBytes(TagEphemeralKey, readerKey)
-	b.AddTLVBytes(TagReaderNonce, nonce)
+	b.AddTLVBytes(wire.TagEphemeralKey, readerKey)
+	b.AddTLVBytes(wire.TagReaderNonce, nonce)
 	data, err := b.Bytes()
 	if err != nil {
 		return nil, err
 	}
-	resp, err = s.step(ctx, "key agreement", apdu.Command{CLA: ClaProp, INS: InsKeyAgreement, Data: data, Ne: 256})
+	resp, err = s.step(ctx, "key agreement", apdu.Command{CLA: wire.ClaProp, INS: wire.InsKeyAgreement, Data: data, Ne: 256})
 	if err != nil {
 		return nil, err
 	}
 	var phoneKey tlv.String
 	rs := tlv.String(resp.Data)
-	if !rs.ReadTagged(TagEphemeralKey, &phoneKey) || !rs.Empty() || len(phoneKey) != 65 {
+	if !rs.ReadTagged(wire.TagEphemeralKey, &phoneKey) || !rs.Empty() || len(phoneKey) != 65 {
 		return nil, fmt.Errorf("nfc: key agreement: answer is not one 65-byte key: %w", ErrProtocol)
 	}
-	transcript := credential.SessionTranscript(AID, readerKey, phoneKey, nonce)
+	transcript := credential.SessionTranscript(wire.AID, readerKey, phoneKey, nonce)
 	if s.sess, err = credential.DeriveSession(credential.RoleReader, eph, phoneKey, transcript); err != nil {
 		return nil, fmt.Errorf("nfc: key agreement: %w", err)
 	}
@@ -116,7 +117,7 @@ func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options
 	if err != nil {
 		return nil, err
 	}
-	ct, err := s.encrypted(ctx, "get data", InsGetData, req)
+	ct, err := s.encrypted(ctx, "get data", wire.InsGetData, req)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +147,7 @@ func (s *Session) PutReceipt(ctx context.Context, r credential.Receipt) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
-	_, err = s.encrypted(ctx, "put receipt", InsPutReceipt, pt)
+	_, err = s.encrypted(ctx, "put receipt", wire.InsPutReceipt, pt)
 	return err
 }
 
@@ -154,22 +155,22 @@ func (s *Session) PutReceipt(ctx context.Context, r credential.Receipt) error {
 // of the answer (nil when the answer has no data).
 func (s *Session) encrypted(ctx context.Context, name string, ins byte, plaintext []byte) ([]byte, error) {
 	var b tlv.Builder
-	b.AddTLVBytes(TagEncrypted, s.sess.Seal(plaintext))
+	b.AddTLVBytes(wire.TagEncrypted, s.sess.Seal(plaintext))
 	data, err := b.Bytes()
 	if err != nil {
 		return nil, err
 	}
 	ne := 256
-	if ins == InsPutReceipt {
+	if ins == wire.InsPutReceipt {
 		ne = 0
 	}
-	resp, err := s.step(ctx, name, apdu.Command{CLA: ClaProp, INS: ins, Data: data, Ne: ne})
+	resp, err := s.step(ctx, name, apdu.Command{CLA: wire.ClaProp, INS: ins, Data: data, Ne: ne})
 	if err != nil || len(resp.Data) == 0 {
 		return nil, err
 	}
 	var ct tlv.String
 	rs := tlv.String(resp.Data)
-	if !rs.ReadTagged(TagEncrypted, &ct) || !rs.Empty() {
+	if !rs.ReadTagged(wire.TagEncrypted, &ct) || !rs.Empty() {
 		return nil, fmt.Errorf("nfc: %s: answer is not one encrypted object: %w", name, ErrProtocol)
 	}
 	return ct, nil
@@ -200,12 +201,12 @@ func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu
 	switch resp.SW {
 	case apdu.SWSuccess:
 		return resp, nil
-	case SWAppLocked:
+	case wire.SWAppLocked:
 		return resp, fmt.Errorf("nfc: %s: %w", name, ErrAppLocked)
-	case SWAppRevoked:
+	case wire.SWAppRevoked:
 		return resp, fmt.Errorf("nfc: %s: %w", name, ErrAppRevoked)
-	case 0x6A82:
-		if cmd.INS == InsSelect {
+	case wire.SWUnknownAID:
+		if cmd.INS == wire.InsSelect {
 			return resp, fmt.Errorf("nfc: %s: %w", name, ErrNoApplet)
 		}
 	}
@@ -215,16 +216,16 @@ func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu
 func parseFCI(b []byte) (PhoneInfo, error) {
 	var fci, aid, prop, ver, maxC, maxR, caps tlv.String
 	s := tlv.String(b)
-	if !s.ReadTagged(TagFCI, &fci) || !s.Empty() ||
-		!fci.ReadTagged(TagAID, &aid) || !fci.ReadTagged(TagProprietary, &prop) ||
-		!prop.ReadTagged(TagVersion, &ver) || !prop.ReadTagged(TagMaxCommand, &maxC) ||
-		!prop.ReadTagged(TagMaxResponse, &maxR) || !prop.ReadTagged(TagCapabilities, &caps) ||
-		len(ver) != 1 || len(maxC) != 2 || len(maxR) != 2 || len(caps) != 1 || string(aid) != string(AID) {
+	if !s.ReadTagged(wire.TagFCI, &fci) || !s.Empty() ||
+		!fci.ReadTagged(wire.TagAID, &aid) || !fci.ReadTagged(wire.TagProprietary, &prop) ||
+		!prop.ReadTagged(wire.TagVersion, &ver) || !prop.ReadTagged(wire.TagMaxCommand, &maxC) ||
+		!prop.ReadTagged(wire.TagMaxResponse, &maxR) || !prop.ReadTagged(wire.TagCapabilities, &caps) ||
+		len(ver) != 1 || len(maxC) != 2 || len(maxR) != 2 || len(caps) != 1 || string(aid) != string(wire.AID) {
 		return PhoneInfo{}, fmt.Errorf("nfc: select: FCI malformed: %w", ErrProtocol)
 	}
 	info := PhoneInfo{Version: int(ver[0]), MaxCommandData: int(maxC[0])<<8 | int(maxC[1]),
-		MaxResponseData: int(maxR[0])<<8 | int(maxR[1]), Receipts: caps[0]&CapReceipts != 0}
-	if info.Version != ProtocolVersion {
+		MaxResponseData: int(maxR[0])<<8 | int(maxR[1]), Receipts: caps[0]&wire.CapReceipts != 0}
+	if info.Version != wire.ProtocolVersion {
 		return info, fmt.Errorf("nfc: select: applet protocol version %d: %w", info.Version, credential.ErrUnsupportedVersion)
 	}
 	if info.MaxCommandData < 64 {

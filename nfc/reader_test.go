@@ -11,6 +11,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/applet"
 	"github.com/apcvkit/apcvkit/internal/testworld"
 	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 func TestReadInMemory(t *testing.T) {
@@ -72,7 +73,7 @@ func TestReadRefusals(t *testing.T) {
 		{"revoked", &testworld.Wallet{W: w, Locked: errors.New("revoked")}, nil, nfc.ErrAppRevoked},
 		{"unknown AID", &testworld.Wallet{W: w}, func(t apdu.Transport) apdu.Transport {
 			return apdu.TransportFunc(func(ctx context.Context, b []byte) ([]byte, error) {
-				if b[1] == nfc.InsSelect {
+				if b[1] == wire.InsSelect {
 					b = append([]byte(nil), b...)
 					b[5] ^= 1
 				}
@@ -82,7 +83,7 @@ func TestReadRefusals(t *testing.T) {
 		{"tampered answer", &testworld.Wallet{W: w}, func(t apdu.Transport) apdu.Transport {
 			return apdu.TransportFunc(func(ctx context.Context, b []byte) ([]byte, error) {
 				r, err := t.Transmit(ctx, b)
-				if err == nil && b[1] == nfc.InsGetData && len(r) > 40 {
+				if err == nil && b[1] == wire.InsGetData && len(r) > 40 {
 					r[20] ^= 0x40
 				}
 				return r, err

@@ -11,7 +11,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
-	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 // tool returns the path of an independent PC/SC client (pcsc-tools), or
@@ -66,7 +66,7 @@ func TestScriptorSelect(t *testing.T) {
 	if len(want) < 4 || want[0] != 0x6F || want[len(want)-2] != 0x90 || want[len(want)-1] != 0x00 {
 		t.Fatalf("the applet's own SELECT answer %X is not FCI + 9000", want)
 	}
-	if !strings.Contains(strings.ToUpper(hex.EncodeToString(want)), strings.ToUpper(hex.EncodeToString(nfc.AID))) {
+	if !strings.Contains(strings.ToUpper(hex.EncodeToString(want)), strings.ToUpper(hex.EncodeToString(wire.AID))) {
 		t.Fatalf("the FCI %X does not name the AID", want)
 	}
 	tap(t, addr, name, applet(t, w), vpcd.Options{})

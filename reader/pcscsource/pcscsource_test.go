@@ -19,6 +19,7 @@ import (
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/nfc/pcsc"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 	"github.com/apcvkit/apcvkit/reader"
 	"github.com/apcvkit/apcvkit/reader/pcscsource"
 )
@@ -242,14 +243,14 @@ func countAPDUs(t testing.TB, w *emulator.World) [][]byte {
 func stepName(cmds [][]byte, n int) string {
 	c := cmds[n-1]
 	switch {
-	case c[1] == nfc.InsSelect:
+	case c[1] == wire.InsSelect:
 		return "SELECT"
-	case c[1] == nfc.InsKeyAgreement:
+	case c[1] == wire.InsKeyAgreement:
 		return "KEY AGREEMENT"
-	case c[1] == nfc.InsGetData:
+	case c[1] == wire.InsGetData:
 		return "GET DATA"
-	case c[1] == nfc.InsGetResponse:
-		return fmt.Sprintf("GET RESPONSE %d", n-slices.IndexFunc(cmds, func(c []byte) bool { return c[1] == nfc.InsGetResponse }))
+	case c[1] == wire.InsGetResponse:
+		return fmt.Sprintf("GET RESPONSE %d", n-slices.IndexFunc(cmds, func(c []byte) bool { return c[1] == wire.InsGetResponse }))
 	}
 	return fmt.Sprintf("INS %02X", c[1])
 }
@@ -261,7 +262,7 @@ func TestTearing(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
 	cmds := countAPDUs(t, w)
-	if len(cmds) < 4 || cmds[3][1] != nfc.InsGetResponse {
+	if len(cmds) < 4 || cmds[3][1] != wire.InsGetResponse {
 		t.Fatalf("the session has %d APDUs, want SELECT, KEY AGREEMENT, GET DATA and GET RESPONSEs", len(cmds))
 	}
 	t.Logf("session: %d APDUs", len(cmds))
