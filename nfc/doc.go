@@ -15,4 +15,11 @@
 // (Options.Timeout): a hung phone fails with ErrPhoneTimeout, a phone taken
 // away with ErrPhoneRemoved, a locked app with ErrAppLocked — each with a
 // desk message in French and English.
+//
+// A contactless reader is a Source: WaitPhone hands out each phone tapped
+// on it as a Phone (a Transport to close after the read). nfc/pcsc
+// (pcsc.OpenSource) and emulator/field implement it; package reader reads
+// from any number of them. The protocol's constants (AID, instructions,
+// tags, status words) are in package nfc/wire, shared with the emulated
+// applet.
 package nfc

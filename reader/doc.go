@@ -7,8 +7,8 @@
 //
 // # Sources
 //
-// The devices are given in Config. An NFCSource is a contactless reader:
-// reader/pcscsource for PC/SC readers (Open("") watches every contactless
+// The devices are given in Config. An nfc.Source is a contactless reader:
+// nfc/pcsc for PC/SC readers (pcsc.OpenSource("") watches every contactless
 // reader, including ones plugged in later), emulator/field for an in-memory
 // one. A qrscan.Source is a QR scanner or camera: qrscan/serial (RS-232 and
 // USB CDC-ACM scanners), qrscan/hid (HID scanners), qrscan/camera (webcam

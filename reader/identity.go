@@ -31,7 +31,7 @@ type Identity struct {
 type nfcLink struct {
 	mu    sync.Mutex
 	sess  *nfc.Session
-	phone Phone
+	phone nfc.Phone
 }
 
 // putReceipt writes r over the session, then releases the connection.

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
@@ -34,22 +33,6 @@ func (s StaticLists) TrustList(context.Context) ([]byte, error) { return s.Trust
 
 // RevocationList returns s.Revocation.
 func (s StaticLists) RevocationList(context.Context) ([]byte, error) { return s.Revocation, nil }
-
-// Phone is a phone in an NFC field, connected: an APDU transport that must
-// be closed when the read is over.
-type Phone interface {
-	apdu.Transport
-	Close() error
-}
-
-// NFCSource is a contactless reader: WaitPhone blocks until a phone enters
-// its field (a phone already read must leave the field first) and connects
-// to it. The PC/SC reader of package nfc/pcsc and the emulator implement it.
-type NFCSource interface {
-	Name() string
-	WaitPhone(ctx context.Context) (Phone, error)
-	Close() error
-}
 
 // ReceiptSink delivers receipts for identities read by QR (the app's
 // backend; the emulator provides one).
@@ -82,7 +65,7 @@ type Config struct {
 	QRWindow time.Duration
 
 	// Sources: contactless readers and QR sources, all read concurrently.
-	NFC []NFCSource
+	NFC []nfc.Source
 	QR  []qrscan.Source
 	// Receipts delivers receipts for QR identities; nil disables them.
 	Receipts ReceiptSink
@@ -347,7 +330,7 @@ func send(ctx context.Context, out chan<- outcome, o outcome) bool {
 	}
 }
 
-func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- outcome) {
+func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, out chan<- outcome) {
 	name := "nfc:" + s.Name()
 	var lastCode string
 	for {

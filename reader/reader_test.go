@@ -52,7 +52,7 @@ func TestOpenPolicy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := baseConfig(w)
-			cfg.NFC = []reader.NFCSource{f}
+			cfg.NFC = []nfc.Source{f}
 			tc.mod(&cfg)
 			r, err := reader.Open(context.Background(), cfg)
 			if !errors.Is(err, tc.want) || r != nil {
@@ -64,7 +64,7 @@ func TestOpenPolicy(t *testing.T) {
 		})
 	}
 	cfg := baseConfig(w)
-	cfg.NFC = []reader.NFCSource{f}
+	cfg.NFC = []nfc.Source{f}
 	cfg.Departement, cfg.Deployed = "69", []string{"69"}
 	r, err := reader.Open(context.Background(), cfg)
 	if err != nil {
@@ -91,7 +91,7 @@ func TestReadBothModes(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	cfg := baseConfig(w)
-	cfg.NFC = []reader.NFCSource{f}
+	cfg.NFC = []nfc.Source{f}
 	cfg.QR = []qrscan.Source{src}
 	cfg.Groups = credential.AllGroups
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -199,7 +199,7 @@ func TestReadSourceGone(t *testing.T) {
 	w := testworld.New(1)
 	f := field.New("desk")
 	cfg := baseConfig(w)
-	cfg.NFC = []reader.NFCSource{f}
+	cfg.NFC = []nfc.Source{f}
 	r, err := reader.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

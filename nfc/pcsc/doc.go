@@ -15,6 +15,12 @@
 // phone to leave the field, so that one tap is one read; it also returns
 // when the phone was taken away and tapped again in the meantime.
 //
+// For the reader facade, OpenSource makes one reader, or every contactless
+// reader, an nfc.Source that does exactly that:
+//
+//	src, err := pcsc.OpenSource("") // every contactless reader; or one reader's name
+//	r, err := reader.Open(ctx, reader.Config{Enabled: true, NFC: []nfc.Source{src}, ...})
+//
 // Errors wrap the nfc sentinels (nfc.ErrPhoneRemoved, nfc.ErrPhoneTimeout,
 // nfc.ErrNoPhone, nfc.ErrReaderUnplugged, nfc.ErrUnknownReader,
 // nfc.ErrNoService, nfc.ErrSharingViolation), which carry the desk messages,

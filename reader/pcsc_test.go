@@ -1,4 +1,9 @@
-package pcscsource_test
+// The facade over a real PC/SC reader: pcscd with the project's vpcd
+// readers "reader" and "reader2" (scripts/pcscd/with-pcscd.sh), the emulated
+// phone served by emulator/vpcd, an nfc/pcsc Source. Without pcscd these
+// tests skip (internal/pcsctest), unless APCV_REQUIRE_PCSC=1.
+
+package reader_test
 
 import (
 	"context"
@@ -21,7 +26,6 @@ import (
 	"github.com/apcvkit/apcvkit/nfc/pcsc"
 	"github.com/apcvkit/apcvkit/nfc/wire"
 	"github.com/apcvkit/apcvkit/reader"
-	"github.com/apcvkit/apcvkit/reader/pcscsource"
 )
 
 // presentTimeout bounds the wait for pcscd to see a phone come or go (it
@@ -39,7 +43,7 @@ func newWorld(t testing.TB, profile string) *emulator.World {
 	return w
 }
 
-func applet(t testing.TB, w *emulator.World) apdu.Transport {
+func phoneApplet(t testing.TB, w *emulator.World) apdu.Transport {
 	t.Helper()
 	a, err := w.Applet()
 	if err != nil {
@@ -89,7 +93,7 @@ func retap(t testing.TB, takeAway func(), addr, readerName string, card apdu.Tra
 }
 
 // open opens a Reader over src for w's lists.
-func open(t testing.TB, w *emulator.World, cfg reader.Config, src ...reader.NFCSource) *reader.Reader {
+func open(t testing.TB, w *emulator.World, cfg reader.Config, src ...nfc.Source) *reader.Reader {
 	t.Helper()
 	cfg.Enabled = true
 	cfg.ListAuthority = w.Issuer.ListAuthority()
@@ -107,9 +111,9 @@ func open(t testing.TB, w *emulator.World, cfg reader.Config, src ...reader.NFCS
 	return r
 }
 
-func source(t testing.TB, readerName string) *pcscsource.Source {
+func source(t testing.TB, readerName string) *pcsc.Source {
 	t.Helper()
-	src, err := pcscsource.Open(readerName)
+	src, err := pcsc.OpenSource(readerName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,12 +151,12 @@ func checkIdentity(t testing.TB, id *reader.Identity, w *emulator.World, groups 
 	}
 }
 
-// TestFullRead reads the three groups through pcscd via the facade, then
+// TestPCSCFullRead reads the three groups through pcscd via the facade, then
 // writes a receipt over NFC that the app shows in its Activités.
-func TestFullRead(t *testing.T) {
+func TestPCSCFullRead(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
-	tap(t, addr, name, applet(t, w), vpcd.Options{})
+	tap(t, addr, name, phoneApplet(t, w), vpcd.Options{})
 	src := source(t, name)
 	if src.Name() != "pcsc:"+name {
 		t.Errorf("Name() = %q", src.Name())
@@ -197,12 +201,12 @@ func TestFullRead(t *testing.T) {
 	}
 }
 
-// TestOneTapOneRead: a phone left on the reader is not read twice; taken
+// TestPCSCOneTapOneRead: a phone left on the reader is not read twice; taken
 // away and presented again, it is.
-func TestOneTapOneRead(t *testing.T) {
+func TestPCSCOneTapOneRead(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
-	card := applet(t, w)
+	card := phoneApplet(t, w)
 	takeAway := tap(t, addr, name, card, vpcd.Options{})
 	r := open(t, w, reader.Config{}, source(t, name))
 	if _, err := read(t, r, 20*time.Second); err != nil {
@@ -223,7 +227,7 @@ func TestOneTapOneRead(t *testing.T) {
 // groups.
 func countAPDUs(t testing.TB, w *emulator.World) [][]byte {
 	t.Helper()
-	rec := &recorder{t: applet(t, w)}
+	rec := &recorder{t: phoneApplet(t, w)}
 	v := credential.NewVerifier(credential.VerifierConfig{ListAuthority: w.Issuer.ListAuthority()})
 	tl, _ := w.TrustList(context.Background())
 	rl, _ := w.RevocationList(context.Background())
@@ -255,10 +259,10 @@ func stepName(cmds [][]byte, n int) string {
 	return fmt.Sprintf("INS %02X", c[1])
 }
 
-// TestTearing takes the phone away at every APDU of the ApCV session: the
+// TestPCSCTearing takes the phone away at every APDU of the ApCV session: the
 // read fails with nfc.ErrPhoneRemoved and its desk message, the next tap
 // yields a verified identity, and nothing leaks.
-func TestTearing(t *testing.T) {
+func TestPCSCTearing(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
 	cmds := countAPDUs(t, w)
@@ -266,7 +270,7 @@ func TestTearing(t *testing.T) {
 		t.Fatalf("the session has %d APDUs, want SELECT, KEY AGREEMENT, GET DATA and GET RESPONSEs", len(cmds))
 	}
 	t.Logf("session: %d APDUs", len(cmds))
-	card := applet(t, w)
+	card := phoneApplet(t, w)
 	var removeAt atomic.Int32
 	opts := vpcd.Options{Fault: func(n int, _ []byte) vpcd.Fault {
 		if n == int(removeAt.Load()) && removeAt.CompareAndSwap(int32(n), 0) {
@@ -311,12 +315,12 @@ func TestTearing(t *testing.T) {
 	pcsctest.CheckNoGrowth(t, base, 0, 2*time.Second)
 }
 
-// TestHungPhone: a phone that stops answering fails the read with
+// TestPCSCHungPhone: a phone that stops answering fails the read with
 // nfc.ErrPhoneTimeout within the step bound; the next tap reads.
-func TestHungPhone(t *testing.T) {
+func TestPCSCHungPhone(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
-	card := applet(t, w)
+	card := phoneApplet(t, w)
 	const step = 400 * time.Millisecond
 	// The phone answers, late, after hangFor; the test waits for that
 	// before the next tap: pcscd's reader thread stays blocked on vpcd until
@@ -368,9 +372,9 @@ func TestHungPhone(t *testing.T) {
 	}
 }
 
-// TestTwoReaders reads two phones on two readers at the same time, one
+// TestPCSCTwoReaders reads two phones on two readers at the same time, one
 // Reader per reader, each with its own issuer's lists.
-func TestTwoReaders(t *testing.T) {
+func TestPCSCTwoReaders(t *testing.T) {
 	type desk struct {
 		slot, profile string
 		w             *emulator.World
@@ -383,7 +387,7 @@ func TestTwoReaders(t *testing.T) {
 	for _, d := range desks {
 		addr, name := pcsctest.Require(t, d.slot)
 		d.w = newWorld(t, d.profile)
-		tap(t, addr, name, applet(t, d.w), vpcd.Options{})
+		tap(t, addr, name, phoneApplet(t, d.w), vpcd.Options{})
 		d.r = open(t, d.w, reader.Config{Groups: allGroups}, source(t, name))
 	}
 	var wg sync.WaitGroup
@@ -411,12 +415,12 @@ func TestTwoReaders(t *testing.T) {
 	}
 }
 
-// TestAnyReader: a Source for every contactless reader reads the phone on
+// TestPCSCAnyReader: a Source for every contactless reader reads the phone on
 // whichever reader it is.
-func TestAnyReader(t *testing.T) {
+func TestPCSCAnyReader(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader2")
 	w := newWorld(t, "isere-solo")
-	tap(t, addr, name, applet(t, w), vpcd.Options{})
+	tap(t, addr, name, phoneApplet(t, w), vpcd.Options{})
 	src := source(t, "any")
 	if src.Name() != "pcsc:*" {
 		t.Errorf("Name() = %q", src.Name())
@@ -438,25 +442,6 @@ func TestAnyReader(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("another phone: %v", err)
-	}
-}
-
-func TestOpenErrors(t *testing.T) {
-	pcsctest.Require(t, "reader")
-	src := source(t, "APCV No Such Reader 00 00")
-	defer src.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := src.WaitPhone(ctx); !errors.Is(err, nfc.ErrUnknownReader) {
-		t.Errorf("WaitPhone on an unknown reader: %v, want nfc.ErrUnknownReader", err)
-	}
-	rs, err := pcscsource.Readers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, name := pcsctest.Require(t, "reader")
-	if !slices.ContainsFunc(rs, func(r pcsc.Reader) bool { return r.Name == name && r.Contactless }) {
-		t.Errorf("Readers() = %v lacks contactless %q", rs, name)
 	}
 }
 

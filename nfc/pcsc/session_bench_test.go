@@ -3,7 +3,7 @@
 // with this setting (test binary only).
 //go:debug cryptocustomrand=1
 
-package pcscsource_test
+package pcsc_test
 
 import (
 	"bytes"
@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	emuapplet "github.com/apcvkit/apcvkit/emulator/applet"
@@ -114,8 +115,7 @@ func median(d []time.Duration) time.Duration {
 }
 
 // BenchmarkSessionVsReplay compares, through the real pcscd and vpcd, on the
-// phone connection the facade's source hands out (Source.WaitPhone, a
-// *pcsc.Card):
+// phone connection a Source hands out (Source.WaitPhone, a *Card):
 //
 //   - session: a full ApCV read, nfc.Read (SELECT, KEY AGREEMENT, GET DATA,
 //     GET RESPONSEs, decryption and verification of the presentation);
@@ -131,27 +131,28 @@ func median(d []time.Duration) time.Duration {
 // the reader (cryptoFloor); x-replay-nocrypto takes it out of the session:
 // what the SDK adds beyond it.
 //
-//	scripts/pcscd/with-pcscd.sh go test -run '^$' -bench SessionVsReplay -benchtime 200x ./reader/pcscsource/
+//	scripts/pcscd/with-pcscd.sh go test -run '^$' -bench SessionVsReplay -benchtime 200x ./nfc/pcsc/
 func BenchmarkSessionVsReplay(b *testing.B) {
 	for _, bc := range []struct {
 		name   string
 		groups []credential.Group
 	}{
 		{"AMO", []credential.Group{credential.GroupAMO}},
-		{"AMO+INS+ETAT_CIVIL", allGroups},
+		{"AMO+INS+ETAT_CIVIL", credential.AllGroups},
 	} {
 		b.Run(bc.name, func(b *testing.B) { benchSessionVsReplay(b, bc.groups) })
 	}
 }
 
 func benchSessionVsReplay(b *testing.B, groups []credential.Group) {
-	addr, name := pcsctest.Require(b, "reader")
+	addr, name := pcsctest.Require(b, "pcsc")
 	w := newWorld(b, "famille-6-drome")
 	phoneRand, readerRand := newReplayRand(1), newReplayRand(2)
 	card := emuapplet.New(phoneWallet{w}, emuapplet.Options{Rand: phoneRand})
-	tap(b, addr, name, card, vpcd.Options{})
-	src := source(b, name)
-	defer src.Close()
+	pcsctest.WaitCard(b, name, false, presentTimeout)
+	b.Cleanup(func() { pcsctest.WaitCard(b, name, false, presentTimeout) })
+	pcsctest.Serve(b, addr, card, vpcd.Options{})
+	src := openSource(b, name)
 	ctx := context.Background()
 	phone, err := src.WaitPhone(ctx)
 	if err != nil {
@@ -230,4 +231,21 @@ func benchSessionVsReplay(b *testing.B, groups []credential.Group) {
 	b.ReportMetric(float64(mr.Microseconds()), "replay-µs")
 	b.ReportMetric(float64(ms-mr)/1e3, "reader-µs")
 	b.ReportMetric(float64(ms)/float64(mr), "x-replay")
+}
+
+// recorder is an apdu.Transport that records the C-APDUs and R-APDUs it
+// forwards.
+type recorder struct {
+	t     apdu.Transport
+	cmds  [][]byte
+	resps [][]byte
+}
+
+func (r *recorder) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
+	resp, err := r.t.Transmit(ctx, cmd)
+	if err == nil {
+		r.cmds = append(r.cmds, slices.Clone(cmd))
+		r.resps = append(r.resps, slices.Clone(resp))
+	}
+	return resp, err
 }
