@@ -140,13 +140,11 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 	for _, s := range cfg.NFC {
 		r.emit(Event{Kind: DeviceAdded, Source: "nfc:" + s.Name()})
 	}
-	for i := range cfg.QR {
-		r.emit(Event{Kind: DeviceAdded, Source: qrName(i)})
+	for _, s := range cfg.QR {
+		r.emit(Event{Kind: DeviceAdded, Source: s.Name()})
 	}
 	return r, nil
 }
-
-func qrName(i int) string { return fmt.Sprintf("qr:%d", i) }
 
 // refreshLists fetches and installs both lists. A list refused (tampered,
 // rolled back) leaves the one in use in place.
@@ -275,7 +273,7 @@ func (r *Reader) read(ctx context.Context) (*Identity, error) {
 		if !r.gone[len(r.cfg.NFC)+i] {
 			live++
 			wg.Add(1)
-			go func() { defer wg.Done(); r.qrLoop(ctx, len(r.cfg.NFC)+i, i, s, out) }()
+			go func() { defer wg.Done(); r.qrLoop(ctx, len(r.cfg.NFC)+i, s, out) }()
 		}
 	}
 	r.mu.Unlock()
@@ -384,13 +382,10 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, out chan<- 
 // qrLoop reads scans until one is an attempt (verified or refused), sends
 // its outcome and returns: a Read takes one outcome, and a scan taken from
 // a device must never be dropped by the cancel that follows.
-func (r *Reader) qrLoop(ctx context.Context, idx, i int, s qrscan.Source, out chan<- outcome) {
+func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<- outcome) {
+	name := s.Name()
 	for {
 		scan, err := s.Next(ctx)
-		name := qrName(i)
-		if scan.Source != "" {
-			name = scan.Source
-		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return

@@ -240,6 +240,9 @@ func NewSource(fs FrameSource, opts SourceOptions) *Source {
 	return &Source{fs: fs, opts: opts, name: name, stats: Stats{ByStrategy: map[Strategy]int{}}}
 }
 
+// Name returns "camera", or "camera:" and the FrameSource's Name.
+func (s *Source) Name() string { return s.name }
+
 func (s *Source) logf(format string, args ...any) {
 	if s.opts.Logf != nil {
 		s.opts.Logf(format, args...)
