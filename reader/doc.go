@@ -52,7 +52,7 @@
 //     DirLists reads a directory, StaticLists holds fixed bytes. They are
 //     fetched at Open and every ListRefresh (default 1 h; RefreshLists
 //     fetches now); a refused list (tampered, rolled back) leaves the one in
-//     use. A ready-made Verifier may be given instead.
+//     use. Both are required.
 //   - QRWindow is how long a QR code stays valid after the phone signed it
 //     (default 3 min).
 //   - Now is the clock (nil: time.Now); NFCStepTimeout and NFCTimeout bound

@@ -119,8 +119,3 @@ func (id *Identity) String() string {
 	return s
 }
 
-// IdentityOf turns a presentation verified by a credential.Verifier used
-// directly (without a Reader) into an Identity; source names the device.
-func IdentityOf(p *credential.Presentation, source string) *Identity {
-	return newIdentity(p, source, time.Now())
-}

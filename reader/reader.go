@@ -54,13 +54,12 @@ type Config struct {
 	Groups []credential.Group
 
 	// ListAuthority is the pinned key that signs the lists; Lists serves
-	// them. Open fetches both; they are refreshed every ListRefresh
-	// (default 1 h) while the Reader is open. Alternatively, Verifier may be
-	// given ready-made, and the three are then ignored.
+	// them. Both are required: Open fetches and verifies the lists, and
+	// they are refreshed every ListRefresh (default 1 h) while the Reader is
+	// open.
 	ListAuthority *ecdsa.PublicKey
 	Lists         ListSource
 	ListRefresh   time.Duration
-	Verifier      *credential.Verifier
 	// QRWindow is how long a QR code stays valid after the phone signed it (default 3 min).
 	QRWindow time.Duration
 
@@ -90,11 +89,12 @@ type Reader struct {
 	cancel context.CancelFunc
 	bg     sync.WaitGroup // list refresh
 
-	readMu sync.Mutex // one Read at a time
-	mu     sync.Mutex
-	closed bool
-	gone   map[int]bool // sources that failed for good
-	held   []*Identity  // NFC identities whose phone is kept open for a receipt
+	readMu  sync.Mutex // one Read at a time
+	mu      sync.Mutex
+	reading chan struct{} // closed when the Read under way returns; nil between Reads
+	closed  bool
+	gone    map[int]bool // sources that failed for good
+	held    []*Identity  // NFC identities whose phone is kept open for a receipt
 }
 
 // Open checks the policy, loads the lists and returns a Reader over the
@@ -122,21 +122,16 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
-	r.v = cfg.Verifier
-	if r.v == nil {
-		if cfg.ListAuthority == nil || cfg.Lists == nil {
-			return nil, fmt.Errorf("reader: open: no Verifier and no ListAuthority+Lists: %w", credential.ErrTrustListStale)
-		}
-		r.v = credential.NewVerifier(credential.VerifierConfig{ListAuthority: cfg.ListAuthority, Now: cfg.Now, QRWindow: cfg.QRWindow})
-		if err := r.refreshLists(ctx); err != nil {
-			return nil, fmt.Errorf("reader: open: %w", err)
-		}
+	if cfg.ListAuthority == nil || cfg.Lists == nil {
+		return nil, fmt.Errorf("reader: open: no ListAuthority and Lists: %w", credential.ErrTrustListStale)
+	}
+	r.v = credential.NewVerifier(credential.VerifierConfig{ListAuthority: cfg.ListAuthority, Now: cfg.Now, QRWindow: cfg.QRWindow})
+	if err := r.refreshLists(ctx); err != nil {
+		return nil, fmt.Errorf("reader: open: %w", err)
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
-	if cfg.Verifier == nil {
-		r.bg.Add(1)
-		go r.refreshLoop()
-	}
+	r.bg.Add(1)
+	go r.refreshLoop()
 	for _, s := range cfg.NFC {
 		r.emit(Event{Kind: DeviceAdded, Source: "nfc:" + s.Name()})
 	}
@@ -184,14 +179,9 @@ func (r *Reader) refreshLoop() {
 	}
 }
 
-// Verifier returns the verifier in use (to inspect the lists).
-func (r *Reader) Verifier() *credential.Verifier { return r.v }
-
-// RefreshLists fetches the lists now.
+// RefreshLists fetches the lists now. A list refused (tampered, rolled
+// back) leaves the one in use in place.
 func (r *Reader) RefreshLists(ctx context.Context) error {
-	if r.cfg.Lists == nil {
-		return nil
-	}
 	return r.refreshLists(ctx)
 }
 
@@ -234,11 +224,19 @@ func (r *Reader) Read(ctx context.Context) (*Identity, error) {
 	}
 	defer r.readMu.Unlock()
 	r.mu.Lock()
-	closed := r.closed
-	r.mu.Unlock()
-	if closed {
+	if r.closed {
+		r.mu.Unlock()
 		return nil, fmt.Errorf("reader: read: %w", ErrClosed)
 	}
+	done := make(chan struct{})
+	r.reading = done
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.reading = nil
+		r.mu.Unlock()
+		close(done) // Close may be waiting
+	}()
 	r.releaseHeld()
 	return r.read(ctx)
 }
@@ -447,10 +445,12 @@ func (r *Reader) Close() error {
 		return nil
 	}
 	r.closed = true
+	reading := r.reading
 	r.mu.Unlock()
-	r.cancel()
-	r.readMu.Lock() // wait for a running Read to finish
-	r.readMu.Unlock()
+	r.cancel() // ends a Read under way…
+	if reading != nil {
+		<-reading // …and Close waits until it has returned
+	}
 	r.bg.Wait()
 	r.releaseHeld()
 	var errs []error
