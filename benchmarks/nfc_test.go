@@ -23,7 +23,7 @@ import (
 // (what billing needs, nfc.Read's default), bounds far above any session
 // on a loaded machine.
 func nfcOptions(r *detRand) nfc.Options {
-	o := nfc.Options{StepTimeout: 10 * time.Second, Timeout: 30 * time.Second}
+	o := nfc.Options{APDUTimeout: 10 * time.Second}
 	if r != nil {
 		o.Rand = r
 	}

@@ -21,16 +21,24 @@ type Options struct {
 	// Groups are the data groups asked for; AMO (what billing needs, and
 	// what the other groups attach to) is always asked for.
 	Groups []credential.Group
-	// StepTimeout bounds each APDU step (default 2 s): a hung phone fails
-	// with ErrPhoneTimeout instead of blocking.
-	StepTimeout time.Duration
-	// Timeout bounds the whole read (default 5 s).
-	Timeout time.Duration
+	// APDUTimeout bounds each APDU exchanged with the phone, from the
+	// command sent to the answer received (default DefaultAPDUTimeout). It
+	// is the one time limit of the read: a phone that stops answering fails
+	// it with ErrPhoneTimeout, and a transport that cannot stop a call
+	// otherwise (nfc/pcsc) cuts its connection. To bound the whole read,
+	// give ctx a deadline.
+	APDUTimeout time.Duration
 	// Rand is the randomness for the ephemeral key and nonce; nil means crypto/rand.
 	Rand io.Reader
 	// Logger receives protocol events, without personal data; nil discards.
 	Logger *slog.Logger
 }
+
+// DefaultAPDUTimeout is Options.APDUTimeout's default. A phone's HCE applet
+// answers each APDU in milliseconds, the key agreement and the signed
+// presentation included; this leaves room for a slow phone without letting
+// a hung one freeze the desk.
+const DefaultAPDUTimeout = 2 * time.Second
 
 // PhoneInfo is what the phone's SELECT answer says of it.
 type PhoneInfo struct {
@@ -59,18 +67,13 @@ func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options
 		// The other groups attach to the beneficiaries of AMO: it is always asked.
 		opts.Groups = append([]credential.Group{credential.GroupAMO}, opts.Groups...)
 	}
-	if opts.StepTimeout <= 0 {
-		opts.StepTimeout = 2 * time.Second
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 5 * time.Second
+	if opts.APDUTimeout <= 0 {
+		opts.APDUTimeout = DefaultAPDUTimeout
 	}
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	s := &Session{t: t, opts: opts}
+	s := &Session{t: limited{t, opts.APDUTimeout}, opts: opts}
 
 	// SELECT
 	resp, err := s.step(ctx, "select", apdu.Command{CLA: wire.ClaISO, INS: wire.InsSelect, P1: 0x04, Data: wire.AID, Ne: 256})
@@ -145,8 +148,6 @@ func (s *Session) PutReceipt(ctx context.Context, r credential.Receipt) error {
 	if err != nil {
 		return fmt.Errorf("nfc: receipt: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
 	_, err = s.encrypted(ctx, "put receipt", wire.InsPutReceipt, pt)
 	return err
 }
@@ -176,15 +177,26 @@ func (s *Session) encrypted(ctx context.Context, name string, ins byte, plaintex
 	return ct, nil
 }
 
-// step runs one command with its own deadline and maps the status word.
-func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu.Response, error) {
-	sctx, cancel := context.WithTimeout(ctx, s.opts.StepTimeout)
+// limited gives each APDU its own deadline.
+type limited struct {
+	t Transport
+	d time.Duration
+}
+
+func (l limited) Transmit(ctx context.Context, b []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, l.d)
 	defer cancel()
+	return l.t.Transmit(ctx, b)
+}
+
+// step runs one command (chained APDUs included, each with its deadline)
+// and maps the status word.
+func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu.Response, error) {
 	maxCmd := s.Phone.MaxCommandData
 	if maxCmd == 0 {
 		maxCmd = apdu.MaxShortData
 	}
-	resp, err := apdu.Exchange(sctx, s.t, cmd, apdu.ExchangeOptions{MaxCommandData: maxCmd,
+	resp, err := apdu.Exchange(ctx, s.t, cmd, apdu.ExchangeOptions{MaxCommandData: maxCmd,
 		MaxResponse: credential.MaxPresentation + 64})
 	if err != nil {
 		switch {

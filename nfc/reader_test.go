@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/credential"
@@ -98,6 +99,69 @@ func TestReadRefusals(t *testing.T) {
 			s, err := nfc.Read(context.Background(), tr, w.Verifier(nil), nfc.Options{})
 			if !errors.Is(err, tc.want) || s != nil {
 				t.Fatalf("err = %v, session %v; want %v", err, s, tc.want)
+			}
+		})
+	}
+}
+
+// TestAPDUTimeout: the one time limit of a read is per APDU. A phone slow on
+// every APDU, each within the limit, is read although the whole read takes
+// longer than the limit; a phone that stops answering fails with
+// ErrPhoneTimeout; the caller's ctx still ends a read, with its own error.
+func TestAPDUTimeout(t *testing.T) {
+	const limit = 200 * time.Millisecond
+	w := testworld.New(6) // answers chained with GET RESPONSE
+	for _, tc := range []struct {
+		name   string
+		delay  time.Duration // each answer comes this late
+		hangAt int           // the phone stops answering at this APDU (0: never)
+		cancel bool          // the caller cancels instead, at hangAt
+		want   error
+	}{
+		{"slow phone, every APDU in time", 40 * time.Millisecond, 0, false, nil},
+		{"hung at GET DATA", 0, 3, false, nfc.ErrPhoneTimeout},
+		{"hung at a GET RESPONSE", 0, 4, false, nfc.ErrPhoneTimeout},
+		{"caller cancels", 0, 2, true, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			a := applet.New(&testworld.Wallet{W: w}, applet.Options{})
+			n := 0
+			phone := apdu.TransportFunc(func(actx context.Context, b []byte) ([]byte, error) {
+				n++
+				if dl, ok := actx.Deadline(); !ok || time.Until(dl) > limit {
+					t.Errorf("APDU %d: deadline %v (set: %v), want at most %v away", n, time.Until(dl), ok, limit)
+				}
+				if n == tc.hangAt {
+					if tc.cancel {
+						cancel()
+					}
+					<-actx.Done()
+					return nil, actx.Err()
+				}
+				select {
+				case <-time.After(tc.delay):
+				case <-actx.Done():
+					return nil, actx.Err()
+				}
+				return a.Transmit(actx, b)
+			})
+			s, err := nfc.Read(ctx, phone, w.Verifier(nil), nfc.Options{Groups: credential.AllGroups, APDUTimeout: limit})
+			if tc.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total := time.Duration(n) * tc.delay; total <= limit {
+					t.Fatalf("%d APDUs × %v = %v: the read must outlast the per-APDU limit %v", n, tc.delay, total, limit)
+				}
+				return
+			}
+			if !errors.Is(err, tc.want) || s != nil {
+				t.Fatalf("err = %v; want %v", err, tc.want)
+			}
+			if tc.cancel && errors.Is(err, nfc.ErrPhoneTimeout) {
+				t.Errorf("a cancelled read reports a phone timeout: %v", err)
 			}
 		})
 	}

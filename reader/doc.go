@@ -55,8 +55,10 @@
 //     use. Both are required.
 //   - QRWindow is how long a QR code stays valid after the phone signed it
 //     (default 3 min).
-//   - Now is the clock (nil: time.Now); NFCStepTimeout and NFCTimeout bound
-//     each APDU exchange and a whole NFC read (defaults 2 s and 5 s).
+//   - Now is the clock (nil: time.Now). APDUTimeout bounds each APDU
+//     exchanged with a phone (default 2 s): it is the one time limit of an
+//     NFC read, which fails with nfc.ErrPhoneTimeout when a phone stops
+//     answering; the ctx given to Read bounds a whole Read.
 //
 // # Errors
 //

@@ -316,7 +316,8 @@ func TestPCSCTearing(t *testing.T) {
 }
 
 // TestPCSCHungPhone: a phone that stops answering fails the read with
-// nfc.ErrPhoneTimeout within the step bound; the next tap reads.
+// nfc.ErrPhoneTimeout at the APDU bound (Config.APDUTimeout); the next tap
+// reads.
 func TestPCSCHungPhone(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
@@ -339,7 +340,7 @@ func TestPCSCHungPhone(t *testing.T) {
 				return f
 			}
 			takeAway := tap(t, addr, name, card, vpcd.Options{Fault: fault})
-			r := open(t, w, reader.Config{Groups: allGroups, NFCStepTimeout: step, NFCTimeout: 10 * time.Second}, source(t, name))
+			r := open(t, w, reader.Config{Groups: allGroups, APDUTimeout: step}, source(t, name))
 			base := pcsctest.Snapshot()
 			_, err := read(t, r, 20*time.Second)
 			end := time.Now()

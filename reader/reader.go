@@ -71,9 +71,12 @@ type Config struct {
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// NFCStepTimeout and NFCTimeout bound each APDU step and a whole NFC
-	// read (defaults 2 s and 5 s).
-	NFCStepTimeout, NFCTimeout time.Duration
+	// APDUTimeout bounds each APDU exchanged with a phone over NFC
+	// (default nfc.DefaultAPDUTimeout, 2 s): a phone that stops answering
+	// fails the read with nfc.ErrPhoneTimeout, and its PC/SC connection is
+	// cut. It is the only time limit the Reader sets on a read; the ctx
+	// given to Read bounds the whole of it.
+	APDUTimeout time.Duration
 	// Logger receives events without personal data; nil discards.
 	Logger *slog.Logger
 }
@@ -355,8 +358,8 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, out chan<- 
 		r.emit(Event{Kind: PhoneDetected, Source: name})
 		r.log.Debug("reader: phone in the field", "source", name)
 		r.emit(Event{Kind: Reading, Source: name})
-		sess, err := nfc.Read(ctx, phone, r.v, nfc.Options{Groups: r.cfg.Groups, StepTimeout: r.cfg.NFCStepTimeout,
-			Timeout: r.cfg.NFCTimeout, Logger: r.cfg.Logger})
+		sess, err := nfc.Read(ctx, phone, r.v, nfc.Options{Groups: r.cfg.Groups, APDUTimeout: r.cfg.APDUTimeout,
+			Logger: r.cfg.Logger})
 		if err != nil {
 			phone.Close()
 			if ctx.Err() != nil {

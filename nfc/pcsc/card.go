@@ -14,10 +14,11 @@ import (
 	"github.com/apcvkit/apcvkit/nfc"
 )
 
-// DefaultTimeout bounds each PC/SC call of a Card whose Timeout is zero. A
-// phone's HCE applet answers in milliseconds; this leaves room for slow
-// cryptography without letting a hung phone freeze the desk.
-const DefaultTimeout = 5 * time.Second
+// setupBound bounds each PC/SC call of Connect and Close whose ctx has no
+// sooner deadline: they talk to pcscd rather than to the phone's applet,
+// and must not hang the desk if the reader does. Transmit has no bound of
+// its own: its ctx bounds it.
+const setupBound = 5 * time.Second
 
 // ErrCardClosed is returned by the calls made on a closed Card, or on a Card
 // whose PC/SC session was cut to stop a hung call.
@@ -35,20 +36,17 @@ var _ apdu.Transport = (*Card)(nil)
 // implements apdu.Transport. Its methods may be called from several
 // goroutines; calls are serialised.
 //
-// Every call is bounded by Timeout and by its ctx. PC/SC itself never times
-// out a card that stops answering (pcscd waits forever for vpcd, and for some
-// drivers): when the bound is reached the Card cuts its own connection to
-// pcscd so the blocked call returns, fails with an error wrapping
-// nfc.ErrPhoneTimeout (or ctx's error), and is unusable afterwards (Close it
-// and connect again). On Linux with pcsc-lite this leaves no goroutine
-// behind. Where the Card cannot find its connection (other systems), the
-// blocked call is left running in a goroutine until the card answers or
-// leaves, and Close waits for it.
+// Every call is bounded by its ctx: give Transmit a ctx with a deadline
+// (nfc.Read gives each APDU one, nfc.Options.APDUTimeout). PC/SC itself
+// never times out a card that stops answering (pcscd waits forever for vpcd,
+// and for some drivers): when ctx is done the Card cuts its own connection
+// to pcscd so the blocked call returns, fails with an error wrapping
+// nfc.ErrPhoneTimeout (a deadline) or ctx's error, and is unusable
+// afterwards (Close it and connect again). On Linux with pcsc-lite this
+// leaves no goroutine behind. Where the Card cannot find its connection
+// (other systems), the blocked call is left running in a goroutine until the
+// card answers or leaves, and Close waits for it.
 type Card struct {
-	// Timeout bounds each call (Transmit, and the connect steps); zero
-	// means DefaultTimeout. Set it before the Card is shared.
-	Timeout time.Duration
-
 	reader string
 	atr    []byte
 	events int // the reader's card-event count at connection, -1 if unknown
@@ -59,11 +57,9 @@ type Card struct {
 	dead error // set once the Card cannot be used any more
 	wg   sync.WaitGroup
 
-	// The bounds of the call in progress (see call1).
-	timer     *time.Timer
-	timerDone chan struct{}
-	ctxDone   chan struct{}
-	why       atomic.Int32
+	// The bound of the call in progress (see call1).
+	ctxDone chan struct{}
+	why     atomic.Int32
 
 	fdMu     sync.Mutex
 	fd       int  // the context's socket, -1 if unknown
@@ -71,7 +67,7 @@ type Card struct {
 }
 
 // Connect connects to the phone on reader in shared mode (T=1 or T=0) and
-// begins a transaction. An empty reader fails with nfc.ErrNoPhone, a missing
+// begins a transaction, each step bounded by ctx and by 5 s. An empty reader fails with nfc.ErrNoPhone, a missing
 // one with nfc.ErrUnknownReader, a reader held exclusively by another
 // application with nfc.ErrSharingViolation. The Card has a PC/SC context of
 // its own, so a hung phone never blocks c.
@@ -87,6 +83,8 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 		return nil, err
 	}
 	k := &Card{reader: reader, sc: sc, fd: fd, events: -1}
+	ctx, cancel := context.WithTimeout(ctx, setupBound)
+	defer cancel()
 	err = k.call(ctx, func() error {
 		card, err := sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
 		if err != nil {
@@ -136,8 +134,9 @@ func (k *Card) ATR() []byte { return k.atr }
 
 // Transmit sends one command APDU and returns the response APDU, status word
 // included. A phone taken away fails with an error wrapping
-// nfc.ErrPhoneRemoved, a phone that does not answer in time with
+// nfc.ErrPhoneRemoved, a phone that has not answered by ctx's deadline with
 // nfc.ErrPhoneTimeout; errors.As finds the scard.Error when PC/SC gave one.
+// Without a deadline on ctx, Transmit waits as long as the phone stays.
 func (k *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 	var rsp []byte
 	err := k.call(ctx, func() error {
@@ -165,14 +164,13 @@ func (k *Card) Close() error {
 	}
 	var errs []error
 	if k.card != nil && k.dead == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), setupBound)
 		errs = append(errs,
-			k.call1(context.Background(), func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
-			k.call1(context.Background(), func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
+			k.call1(ctx, func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
+			k.call1(ctx, func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
+		cancel()
 	}
 	k.wg.Wait()
-	if k.timer != nil {
-		k.timer.Stop()
-	}
 	k.fdMu.Lock()
 	k.released = true
 	k.fdMu.Unlock()
@@ -201,13 +199,10 @@ func (k *Card) abort() {
 }
 
 // Why a call was cut short.
-const (
-	cutTimeout = 1 + iota
-	cutContext
-)
+const cutContext = 1
 
-// call1 is call with k.mu held. The timer and the channels are the Card's,
-// reused from call to call: a call costs no allocation of its own.
+// call1 is call with k.mu held. The channel is the Card's, reused from call
+// to call.
 func (k *Card) call1(ctx context.Context, f func() error) error {
 	if k.dead != nil {
 		return k.dead
@@ -218,20 +213,10 @@ func (k *Card) call1(ctx context.Context, f func() error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("pcsc: %w", err)
 	}
-	timeout := k.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
 	if k.fd < 0 {
-		return k.callInGoroutine(ctx, timeout, f)
+		return k.callInGoroutine(ctx, f)
 	}
 	k.why.Store(0)
-	if k.timer == nil {
-		k.timerDone = make(chan struct{}, 1)
-		k.timer = time.AfterFunc(timeout, k.onTimeout)
-	} else {
-		k.timer.Reset(timeout)
-	}
 	var stop func() bool
 	if ctx.Done() != nil {
 		if k.ctxDone == nil {
@@ -240,28 +225,14 @@ func (k *Card) call1(ctx context.Context, f func() error) error {
 		stop = context.AfterFunc(ctx, k.onContextDone)
 	}
 	err := f()
-	if !k.timer.Stop() {
-		<-k.timerDone // it fired: wait until it is over
-	}
 	if stop != nil && !stop() {
 		<-k.ctxDone
 	}
-	switch k.why.Load() {
-	case cutTimeout:
-		k.dead = fmt.Errorf("pcsc: no answer within %v: %w", timeout, nfc.ErrPhoneTimeout)
-		return k.dead
-	case cutContext:
+	if k.why.Load() == cutContext {
 		k.dead = ctxError(ctx)
 		return k.dead
 	}
 	return err
-}
-
-func (k *Card) onTimeout() {
-	if k.why.CompareAndSwap(0, cutTimeout) {
-		k.abort()
-	}
-	k.timerDone <- struct{}{}
 }
 
 func (k *Card) onContextDone() {
@@ -281,21 +252,17 @@ func ctxError(ctx context.Context) error {
 }
 
 // callInGoroutine bounds f when the socket cannot be cut: f keeps running
-// after a timeout, tracked by k.wg.
-func (k *Card) callInGoroutine(ctx context.Context, timeout time.Duration, f func() error) error {
+// after ctx is done, tracked by k.wg.
+func (k *Card) callInGoroutine(ctx context.Context, f func() error) error {
 	done := make(chan error, 1)
 	k.wg.Add(1)
 	go func() {
 		defer k.wg.Done()
 		done <- f()
 	}()
-	t := time.NewTimer(timeout)
-	defer t.Stop()
 	select {
 	case err := <-done:
 		return err
-	case <-t.C:
-		k.dead = fmt.Errorf("pcsc: no answer within %v: %w", timeout, nfc.ErrPhoneTimeout)
 	case <-ctx.Done():
 		k.dead = ctxError(ctx)
 	}

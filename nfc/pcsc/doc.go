@@ -30,8 +30,9 @@
 // an empty answer (ErrNoStatusWord): all are nfc.ErrPhoneRemoved.
 //
 // PC/SC never times out a phone that stops answering: each Card call is
-// bounded by Card.Timeout and its ctx, and a Card that hit its bound cuts its
-// own PC/SC connection (see Card), so no goroutine stays blocked.
+// bounded by its ctx (nfc.Read gives each APDU a deadline,
+// nfc.Options.APDUTimeout), and a Card whose ctx is done cuts its own PC/SC
+// connection (see Card), so no goroutine stays blocked.
 //
 // For tests without hardware, emulator/vpcd plays the phone for the vpcd
 // virtual reader inside the real pcscd; scripts/pcscd/with-pcscd.sh starts a

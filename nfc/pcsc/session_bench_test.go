@@ -168,7 +168,7 @@ func benchSessionVsReplay(b *testing.B, groups []credential.Group) {
 	if err := v.SetRevocationList(rl); err != nil {
 		b.Fatal(err)
 	}
-	opts := nfc.Options{Groups: groups, Rand: readerRand, StepTimeout: 10 * time.Second, Timeout: 30 * time.Second}
+	opts := nfc.Options{Groups: groups, Rand: readerRand, APDUTimeout: 10 * time.Second}
 
 	session := func() {
 		phoneRand.Reset()
