@@ -118,4 +118,3 @@ func (id *Identity) String() string {
 	}
 	return s
 }
-

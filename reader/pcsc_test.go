@@ -17,6 +17,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/apdu/apdutest"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/phone"
@@ -227,7 +228,7 @@ func TestPCSCOneTapOneRead(t *testing.T) {
 // groups.
 func countAPDUs(t testing.TB, w *emulator.World) [][]byte {
 	t.Helper()
-	rec := &recorder{t: phoneApplet(t, w)}
+	rec := &apdutest.Record{Transport: phoneApplet(t, w)}
 	v := credential.NewVerifier(credential.VerifierConfig{ListAuthority: w.Issuer.ListAuthority()})
 	tl, _ := w.TrustList(context.Background())
 	rl, _ := w.RevocationList(context.Background())
@@ -240,7 +241,11 @@ func countAPDUs(t testing.TB, w *emulator.World) [][]byte {
 	if _, err := nfc.Read(context.Background(), rec, v, nfc.Options{Groups: allGroups}); err != nil {
 		t.Fatal(err)
 	}
-	return rec.cmds
+	cmds := make([][]byte, len(rec.Exchanges))
+	for i, e := range rec.Exchanges {
+		cmds[i] = e.Command
+	}
+	return cmds
 }
 
 // stepName names the n-th APDU of the session (1-based).
@@ -444,21 +449,4 @@ func TestPCSCAnyReader(t *testing.T) {
 		}
 		t.Logf("another phone: %v", err)
 	}
-}
-
-// recorder is an apdu.Transport that records the C-APDUs and R-APDUs it
-// forwards.
-type recorder struct {
-	t     apdu.Transport
-	cmds  [][]byte
-	resps [][]byte
-}
-
-func (r *recorder) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
-	resp, err := r.t.Transmit(ctx, cmd)
-	if err == nil {
-		r.cmds = append(r.cmds, slices.Clone(cmd))
-		r.resps = append(r.resps, slices.Clone(resp))
-	}
-	return resp, err
 }

@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/apdu/apdutest"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	emuapplet "github.com/apcvkit/apcvkit/emulator/applet"
@@ -183,22 +183,22 @@ func benchSessionVsReplay(b *testing.B, groups []credential.Group) {
 	}
 	phoneRand.Reset()
 	readerRand.Reset()
-	rec := &recorder{t: phone}
+	rec := &apdutest.Record{Transport: phone}
 	if _, err := nfc.Read(ctx, rec, v, opts); err != nil {
 		b.Fatal(err)
 	}
 	var size int64
-	for i := range rec.cmds {
-		size += int64(len(rec.cmds[i]) + len(rec.resps[i]))
+	for _, e := range rec.Exchanges {
+		size += int64(len(e.Command) + len(e.Response))
 	}
 	replay := func() {
 		phoneRand.Reset()
-		for i, cmd := range rec.cmds {
-			resp, err := phone.Transmit(ctx, cmd)
+		for i, e := range rec.Exchanges {
+			resp, err := phone.Transmit(ctx, e.Command)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if !bytes.Equal(resp, rec.resps[i]) {
+			if !bytes.Equal(resp, e.Response) {
 				b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i+1)
 			}
 		}
@@ -226,26 +226,9 @@ func benchSessionVsReplay(b *testing.B, groups []credential.Group) {
 	ms, mr, mf := median(tSession), median(tReplay), median(tFloor)
 	b.ReportMetric(float64(mf)/1e3, "floor-µs")
 	b.ReportMetric(float64(ms-mf)/float64(mr), "x-replay-nocrypto")
-	b.ReportMetric(float64(len(rec.cmds)), "apdus")
+	b.ReportMetric(float64(len(rec.Exchanges)), "apdus")
 	b.ReportMetric(float64(ms.Microseconds()), "session-µs")
 	b.ReportMetric(float64(mr.Microseconds()), "replay-µs")
 	b.ReportMetric(float64(ms-mr)/1e3, "reader-µs")
 	b.ReportMetric(float64(ms)/float64(mr), "x-replay")
-}
-
-// recorder is an apdu.Transport that records the C-APDUs and R-APDUs it
-// forwards.
-type recorder struct {
-	t     apdu.Transport
-	cmds  [][]byte
-	resps [][]byte
-}
-
-func (r *recorder) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
-	resp, err := r.t.Transmit(ctx, cmd)
-	if err == nil {
-		r.cmds = append(r.cmds, slices.Clone(cmd))
-		r.resps = append(r.resps, slices.Clone(resp))
-	}
-	return resp, err
 }
