@@ -73,9 +73,9 @@ type Config struct {
 	Now func() time.Time
 	// APDUTimeout bounds each APDU exchanged with a phone over NFC
 	// (default nfc.DefaultAPDUTimeout, 2 s): a phone that stops answering
-	// fails the read with nfc.ErrPhoneTimeout, and its PC/SC connection is
-	// cut. It is the only time limit the Reader sets on a read; the ctx
-	// given to Read bounds the whole of it.
+	// fails the read with nfc.ErrPhoneTimeout (a PC/SC source cuts its
+	// connection, so nothing stays blocked). It is the only time limit the
+	// Reader sets on a read; the ctx given to Read bounds the whole of it.
 	APDUTimeout time.Duration
 	// Logger receives events without personal data; nil discards.
 	Logger *slog.Logger
