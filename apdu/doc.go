@@ -13,5 +13,7 @@
 // data objects are parsed and built by the sibling package apdu/tlv.
 //
 // The package does no I/O of its own: a Transport (PC/SC, the emulator, a
-// link model, a recorder) carries the bytes.
+// link model) carries the bytes. For tests, package apdu/apdutest records
+// the exchanges of a Transport (Record) and plays them back without a card
+// (Playback).
 package apdu

@@ -5,7 +5,8 @@ import "context"
 // Transport carries one command APDU to a card (or a phone's HCE applet) and
 // returns its response APDU, status word included. It is the one interface
 // every APDU carrier implements: PC/SC, the in-memory emulator, the
-// ISO 14443-4 link model, recorders and replayers.
+// ISO 14443-4 link model, and the Record and Playback fakes of package
+// apdu/apdutest.
 //
 // A Transport carries one APDU per call and need not handle command
 // chaining, 61xx or 6Cxx: callers go through Exchange, which does.

@@ -8,12 +8,11 @@
 package benchmarks_test
 
 import (
-	"context"
 	"math/rand/v2"
 	"sync"
 	"testing"
 
-	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/apdu/apdutest"
 	"github.com/apcvkit/apcvkit/benchmarks/internal/corpus"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/internal/testworld"
@@ -104,26 +103,11 @@ func (r *detRand) Read(p []byte) (int, error) {
 	return r.c.Read(p)
 }
 
-// recorder is an apdu.Transport that records the exchanges it carries.
-type recorder struct {
-	t           apdu.Transport
-	cmds, resps [][]byte
-}
-
-func (r *recorder) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
-	resp, err := r.t.Transmit(ctx, cmd)
-	if err == nil {
-		r.cmds = append(r.cmds, append([]byte(nil), cmd...))
-		r.resps = append(r.resps, append([]byte(nil), resp...))
-	}
-	return resp, err
-}
-
-// bytes returns the bytes the recorded exchanges carried, both ways.
-func (r *recorder) bytes() int64 {
+// exchangedBytes returns the bytes the recorded exchanges carried, both ways.
+func exchangedBytes(r *apdutest.Record) int64 {
 	var n int64
-	for i := range r.cmds {
-		n += int64(len(r.cmds[i]) + len(r.resps[i]))
+	for _, e := range r.Exchanges {
+		n += int64(len(e.Command) + len(e.Response))
 	}
 	return n
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/apdu/apdutest"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/applet"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
@@ -23,7 +24,7 @@ import (
 // (what billing needs, nfc.Read's default), bounds far above any session
 // on a loaded machine.
 func nfcOptions(r *detRand) nfc.Options {
-	o := nfc.Options{StepTimeout: 10 * time.Second, Timeout: 30 * time.Second}
+	o := nfc.Options{APDUTimeout: 10 * time.Second}
 	if r != nil {
 		o.Rand = r
 	}
@@ -40,8 +41,8 @@ func session(b testing.TB, ctx context.Context, t apdu.Transport, v *credential.
 }
 
 // record runs one session through a recorder and returns it.
-func record(b testing.TB, ctx context.Context, t apdu.Transport, v *credential.Verifier, opts nfc.Options) *recorder {
-	rec := &recorder{t: t}
+func record(b testing.TB, ctx context.Context, t apdu.Transport, v *credential.Verifier, opts nfc.Options) *apdutest.Record {
+	rec := &apdutest.Record{Transport: t}
 	session(b, ctx, rec, v, opts)
 	return rec
 }
@@ -58,7 +59,7 @@ func BenchmarkNFCMemory(b *testing.B) {
 			a := applet.New(&testworld.Wallet{W: w}, applet.Options{})
 			v := w.Verifier(nil)
 			ctx := context.Background()
-			b.SetBytes(record(b, ctx, a, v, nfcOptions(nil)).bytes())
+			b.SetBytes(exchangedBytes(record(b, ctx, a, v, nfcOptions(nil))))
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
@@ -96,9 +97,9 @@ func BenchmarkNFCLink(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				rec := &recorder{t: l}
+				rec := &apdutest.Record{Transport: l}
 				tap(rec)
-				b.SetBytes(rec.bytes())
+				b.SetBytes(exchangedBytes(rec))
 				st0 := l.Stats()
 				b.ReportAllocs()
 				b.ResetTimer()
@@ -175,12 +176,12 @@ func BenchmarkNFCPCSC(b *testing.B) {
 	rec := record(b, ctx, k, v, nfcOptions(readerRand))
 	bare := func() {
 		phoneRand.Reset()
-		for i, cmd := range rec.cmds {
-			resp, err := k.Transmit(ctx, cmd)
+		for i, e := range rec.Exchanges {
+			resp, err := k.Transmit(ctx, e.Command)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if !bytes.Equal(resp, rec.resps[i]) {
+			if !bytes.Equal(resp, e.Response) {
 				b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
 			}
 			sinkBytes = resp
@@ -191,7 +192,7 @@ func BenchmarkNFCPCSC(b *testing.B) {
 		run  func()
 	}{{"sdk", sdk}, {"bare", bare}} {
 		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(rec.bytes())
+			b.SetBytes(exchangedBytes(rec))
 			b.ReportAllocs()
 			for b.Loop() {
 				c.run()
@@ -201,7 +202,7 @@ func BenchmarkNFCPCSC(b *testing.B) {
 	f := newFloor(b, w)
 	b.Run("interleaved", func(b *testing.B) {
 		var tSDK, tBare, tFloor []time.Duration
-		b.SetBytes(2 * rec.bytes())
+		b.SetBytes(2 * exchangedBytes(rec))
 		for b.Loop() {
 			t0 := time.Now()
 			sdk()

@@ -7,6 +7,7 @@ import (
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/field"
+	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -37,7 +38,7 @@ func ExampleNew() {
 	desk := field.New("desk")
 	r, err := reader.Open(ctx, reader.Config{
 		Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w, Receipts: w,
-		NFC: []reader.NFCSource{desk},
+		NFC: []nfc.Source{desk},
 	})
 	if err != nil {
 		fmt.Println(err)

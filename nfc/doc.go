@@ -10,9 +10,17 @@
 //
 // Transports: nfc/pcsc (a real PC/SC contactless reader through pcscd),
 // nfc/link (an ISO/IEC 14443-4 model with timing and faults), and the
-// emulated phone's applet itself (emulator/applet) in memory. Every step has
-// its own deadline (Options.StepTimeout) inside an overall one
-// (Options.Timeout): a hung phone fails with ErrPhoneTimeout, a phone taken
+// emulated phone's applet itself (emulator/applet) in memory. Each APDU has
+// its own deadline (Options.APDUTimeout, the one time limit of a read; give
+// ctx a deadline to bound the whole read): a hung phone fails with
+// ErrPhoneTimeout, a phone taken
 // away with ErrPhoneRemoved, a locked app with ErrAppLocked — each with a
 // desk message in French and English.
+//
+// A contactless reader is a Source: WaitPhone hands out each phone tapped
+// on it as a Phone (a Transport to close after the read). nfc/pcsc
+// (pcsc.OpenSource) and emulator/field implement it; package reader reads
+// from any number of them. The protocol's constants (AID, instructions,
+// tags, status words) are in package nfc/wire, shared with the emulated
+// applet.
 package nfc

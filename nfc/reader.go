@@ -14,6 +14,7 @@ import (
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/apdu/tlv"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 // Options tune a read. Zero values give the defaults.
@@ -21,16 +22,24 @@ type Options struct {
 	// Groups are the data groups asked for; AMO (what billing needs, and
 	// what the other groups attach to) is always asked for.
 	Groups []credential.Group
-	// StepTimeout bounds each APDU step (default 2 s): a hung phone fails
-	// with ErrPhoneTimeout instead of blocking.
-	StepTimeout time.Duration
-	// Timeout bounds the whole read (default 5 s).
-	Timeout time.Duration
+	// APDUTimeout bounds each APDU exchanged with the phone, from the
+	// command sent to the answer received (default DefaultAPDUTimeout). It
+	// is the one time limit of the read: a phone that stops answering fails
+	// it with ErrPhoneTimeout, and a transport that cannot stop a call
+	// otherwise (nfc/pcsc) cuts its connection. To bound the whole read,
+	// give ctx a deadline.
+	APDUTimeout time.Duration
 	// Rand is the randomness for the ephemeral key and nonce; nil means crypto/rand.
 	Rand io.Reader
 	// Logger receives protocol events, without personal data; nil discards.
 	Logger *slog.Logger
 }
+
+// DefaultAPDUTimeout is Options.APDUTimeout's default. A phone's HCE applet
+// answers each APDU in milliseconds, the key agreement and the signed
+// presentation included; this leaves room for a slow phone without letting
+// a hung one freeze the desk.
+const DefaultAPDUTimeout = 2 * time.Second
 
 // PhoneInfo is what the phone's SELECT answer says of it.
 type PhoneInfo struct {
@@ -63,21 +72,16 @@ func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options
 	opts.Groups = append([]credential.Group{credential.GroupAMO}, opts.Groups...)
 	slices.Sort(opts.Groups)
 	opts.Groups = slices.Compact(opts.Groups)
-	if opts.StepTimeout <= 0 {
-		opts.StepTimeout = 2 * time.Second
-	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 5 * time.Second
+	if opts.APDUTimeout <= 0 {
+		opts.APDUTimeout = DefaultAPDUTimeout
 	}
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	s := &Session{t: t, opts: opts}
+	s := &Session{t: limited{t, opts.APDUTimeout}, opts: opts}
 
 	// SELECT
-	resp, err := s.step(ctx, "select", apdu.Command{CLA: ClaISO, INS: InsSelect, P1: 0x04, Data: AID, Ne: 256})
+	resp, err := s.step(ctx, "select", apdu.Command{CLA: wire.ClaISO, INS: wire.InsSelect, P1: 0x04, Data: wire.AID, Ne: 256})
 	if err != nil {
 		return nil, err
 	}
@@ -96,22 +100,22 @@ func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options
 	}
 	readerKey := eph.PublicKey().Bytes()
 	var b tlv.Builder
-	b.AddTLVBytes(TagEphemeralKey, readerKey)
-	b.AddTLVBytes(TagReaderNonce, nonce)
+	b.AddTLVBytes(wire.TagEphemeralKey, readerKey)
+	b.AddTLVBytes(wire.TagReaderNonce, nonce)
 	data, err := b.Bytes()
 	if err != nil {
 		return nil, err
 	}
-	resp, err = s.step(ctx, "key agreement", apdu.Command{CLA: ClaProp, INS: InsKeyAgreement, Data: data, Ne: 256})
+	resp, err = s.step(ctx, "key agreement", apdu.Command{CLA: wire.ClaProp, INS: wire.InsKeyAgreement, Data: data, Ne: 256})
 	if err != nil {
 		return nil, err
 	}
 	var phoneKey tlv.String
 	rs := tlv.String(resp.Data)
-	if !rs.ReadTagged(TagEphemeralKey, &phoneKey) || !rs.Empty() || len(phoneKey) != 65 {
+	if !rs.ReadTagged(wire.TagEphemeralKey, &phoneKey) || !rs.Empty() || len(phoneKey) != 65 {
 		return nil, fmt.Errorf("nfc: key agreement: answer is not one 65-byte key: %w", ErrProtocol)
 	}
-	transcript := credential.SessionTranscript(AID, readerKey, phoneKey, nonce)
+	transcript := credential.SessionTranscript(wire.AID, readerKey, phoneKey, nonce)
 	if s.sess, err = credential.DeriveSession(credential.RoleReader, eph, phoneKey, transcript); err != nil {
 		return nil, fmt.Errorf("nfc: key agreement: %w", err)
 	}
@@ -121,7 +125,7 @@ func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options
 	if err != nil {
 		return nil, err
 	}
-	ct, err := s.encrypted(ctx, "get data", InsGetData, req)
+	ct, err := s.encrypted(ctx, "get data", wire.InsGetData, req)
 	if err != nil {
 		return nil, err
 	}
@@ -149,9 +153,7 @@ func (s *Session) PutReceipt(ctx context.Context, r credential.Receipt) error {
 	if err != nil {
 		return fmt.Errorf("nfc: receipt: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
-	defer cancel()
-	_, err = s.encrypted(ctx, "put receipt", InsPutReceipt, pt)
+	_, err = s.encrypted(ctx, "put receipt", wire.InsPutReceipt, pt)
 	return err
 }
 
@@ -159,36 +161,47 @@ func (s *Session) PutReceipt(ctx context.Context, r credential.Receipt) error {
 // of the answer (nil when the answer has no data).
 func (s *Session) encrypted(ctx context.Context, name string, ins byte, plaintext []byte) ([]byte, error) {
 	var b tlv.Builder
-	b.AddTLVBytes(TagEncrypted, s.sess.Seal(plaintext))
+	b.AddTLVBytes(wire.TagEncrypted, s.sess.Seal(plaintext))
 	data, err := b.Bytes()
 	if err != nil {
 		return nil, err
 	}
 	ne := 256
-	if ins == InsPutReceipt {
+	if ins == wire.InsPutReceipt {
 		ne = 0
 	}
-	resp, err := s.step(ctx, name, apdu.Command{CLA: ClaProp, INS: ins, Data: data, Ne: ne})
+	resp, err := s.step(ctx, name, apdu.Command{CLA: wire.ClaProp, INS: ins, Data: data, Ne: ne})
 	if err != nil || len(resp.Data) == 0 {
 		return nil, err
 	}
 	var ct tlv.String
 	rs := tlv.String(resp.Data)
-	if !rs.ReadTagged(TagEncrypted, &ct) || !rs.Empty() {
+	if !rs.ReadTagged(wire.TagEncrypted, &ct) || !rs.Empty() {
 		return nil, fmt.Errorf("nfc: %s: answer is not one encrypted object: %w", name, ErrProtocol)
 	}
 	return ct, nil
 }
 
-// step runs one command with its own deadline and maps the status word.
-func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu.Response, error) {
-	sctx, cancel := context.WithTimeout(ctx, s.opts.StepTimeout)
+// limited gives each APDU its own deadline.
+type limited struct {
+	t Transport
+	d time.Duration
+}
+
+func (l limited) Transmit(ctx context.Context, b []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, l.d)
 	defer cancel()
+	return l.t.Transmit(ctx, b)
+}
+
+// step runs one command (chained APDUs included, each with its deadline)
+// and maps the status word.
+func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu.Response, error) {
 	maxCmd := s.Phone.MaxCommandData
 	if maxCmd == 0 {
 		maxCmd = apdu.MaxShortData
 	}
-	resp, err := apdu.Exchange(sctx, s.t, cmd, apdu.ExchangeOptions{MaxCommandData: maxCmd,
+	resp, err := apdu.Exchange(ctx, s.t, cmd, apdu.ExchangeOptions{MaxCommandData: maxCmd,
 		MaxResponse: credential.MaxPresentation + 64})
 	if err != nil {
 		switch {
@@ -211,12 +224,12 @@ func (s *Session) step(ctx context.Context, name string, cmd apdu.Command) (apdu
 	switch resp.SW {
 	case apdu.SWSuccess:
 		return resp, nil
-	case SWAppLocked:
+	case wire.SWAppLocked:
 		return resp, fmt.Errorf("nfc: %s: %w", name, ErrAppLocked)
-	case SWAppRevoked:
+	case wire.SWAppRevoked:
 		return resp, fmt.Errorf("nfc: %s: %w", name, ErrAppRevoked)
-	case 0x6A82:
-		if cmd.INS == InsSelect {
+	case wire.SWUnknownAID:
+		if cmd.INS == wire.InsSelect {
 			return resp, fmt.Errorf("nfc: %s: %w", name, ErrNoApplet)
 		}
 	}
@@ -232,16 +245,16 @@ func hasCode(err error) bool {
 func parseFCI(b []byte) (PhoneInfo, error) {
 	var fci, aid, prop, ver, maxC, maxR, caps tlv.String
 	s := tlv.String(b)
-	if !s.ReadTagged(TagFCI, &fci) || !s.Empty() ||
-		!fci.ReadTagged(TagAID, &aid) || !fci.ReadTagged(TagProprietary, &prop) ||
-		!prop.ReadTagged(TagVersion, &ver) || !prop.ReadTagged(TagMaxCommand, &maxC) ||
-		!prop.ReadTagged(TagMaxResponse, &maxR) || !prop.ReadTagged(TagCapabilities, &caps) ||
-		len(ver) != 1 || len(maxC) != 2 || len(maxR) != 2 || len(caps) != 1 || string(aid) != string(AID) {
+	if !s.ReadTagged(wire.TagFCI, &fci) || !s.Empty() ||
+		!fci.ReadTagged(wire.TagAID, &aid) || !fci.ReadTagged(wire.TagProprietary, &prop) ||
+		!prop.ReadTagged(wire.TagVersion, &ver) || !prop.ReadTagged(wire.TagMaxCommand, &maxC) ||
+		!prop.ReadTagged(wire.TagMaxResponse, &maxR) || !prop.ReadTagged(wire.TagCapabilities, &caps) ||
+		len(ver) != 1 || len(maxC) != 2 || len(maxR) != 2 || len(caps) != 1 || string(aid) != string(wire.AID) {
 		return PhoneInfo{}, fmt.Errorf("nfc: select: FCI malformed: %w", ErrProtocol)
 	}
 	info := PhoneInfo{Version: int(ver[0]), MaxCommandData: int(maxC[0])<<8 | int(maxC[1]),
-		MaxResponseData: int(maxR[0])<<8 | int(maxR[1]), Receipts: caps[0]&CapReceipts != 0}
-	if info.Version != ProtocolVersion {
+		MaxResponseData: int(maxR[0])<<8 | int(maxR[1]), Receipts: caps[0]&wire.CapReceipts != 0}
+	if info.Version != wire.ProtocolVersion {
 		return info, fmt.Errorf("nfc: select: applet protocol version %d: %w", info.Version, credential.ErrUnsupportedVersion)
 	}
 	if info.MaxCommandData < 64 {

@@ -21,8 +21,12 @@ type Scan struct {
 }
 
 // Source delivers scans. Next blocks until a scan is complete, ctx is done or
-// the device fails; Close releases the device and ends any goroutine.
+// the device fails; Close releases the device and ends any goroutine. Name
+// identifies the device, as in Scan.Source ("serial:/dev/ttyACM0",
+// "camera:files", "hid"): the reader facade names the device with it in
+// events and errors.
 type Source interface {
+	Name() string
 	Next(ctx context.Context) (Scan, error)
 	Close() error
 }

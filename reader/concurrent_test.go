@@ -13,6 +13,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/emulator/present/serialpty"
 	"github.com/apcvkit/apcvkit/internal/testworld"
+	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
 	"github.com/apcvkit/apcvkit/qrscan/serial"
@@ -52,7 +53,7 @@ func TestThreeSourcesOnePresents(t *testing.T) {
 	}), camera.SourceOptions{})
 
 	cfg := baseConfig(w)
-	cfg.NFC = []reader.NFCSource{desk}
+	cfg.NFC = []nfc.Source{desk}
 	cfg.QR = []qrscan.Source{cam, ser}
 	r, err := reader.Open(context.Background(), cfg)
 	if err != nil {

@@ -17,7 +17,9 @@ import (
 //	trust-list.cose        the signed trust list
 //	revocation-list.cose   the signed revocation list
 //
-// `apcv emulate --lists-out DIR` writes one; `apcv read --lists DIR` reads it.
+// The layout is the reader's: these names are its one definition. The
+// emulator writes such a directory (emulator.World.WriteLists, `apcv emulate
+// --lists-out DIR`); `apcv read --lists DIR` reads it.
 const (
 	AuthorityFile  = "authority.pem"
 	TrustFile      = "trust-list.cose"
@@ -59,29 +61,4 @@ func (d DirLists) Authority() (*ecdsa.PublicKey, error) {
 		return nil, fmt.Errorf("reader: %s: not an ECDSA key", AuthorityFile)
 	}
 	return ek, nil
-}
-
-// WriteDirLists writes a lists directory (atomically, file by file).
-func WriteDirLists(dir string, authority *ecdsa.PublicKey, trust, revocation []byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	der, err := x509.MarshalPKIXPublicKey(authority)
-	if err != nil {
-		return err
-	}
-	for name, data := range map[string][]byte{
-		AuthorityFile:  pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
-		TrustFile:      trust,
-		RevocationFile: revocation,
-	} {
-		tmp := filepath.Join(dir, "."+name+".tmp")
-		if err := os.WriteFile(tmp, data, 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-			return err
-		}
-	}
-	return nil
 }

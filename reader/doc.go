@@ -7,8 +7,8 @@
 //
 // # Sources
 //
-// The devices are given in Config. An NFCSource is a contactless reader:
-// reader/pcscsource for PC/SC readers (Open("") watches every contactless
+// The devices are given in Config. An nfc.Source is a contactless reader:
+// nfc/pcsc for PC/SC readers (pcsc.OpenSource("") watches every contactless
 // reader, including ones plugged in later), emulator/field for an in-memory
 // one. A qrscan.Source is a QR scanner or camera: qrscan/serial (RS-232 and
 // USB CDC-ACM scanners), qrscan/hid (HID scanners), qrscan/camera (webcam
@@ -52,11 +52,13 @@
 //     DirLists reads a directory, StaticLists holds fixed bytes. They are
 //     fetched at Open and every ListRefresh (default 1 h; RefreshLists
 //     fetches now); a refused list (tampered, rolled back) leaves the one in
-//     use. A ready-made Verifier may be given instead.
+//     use. Both are required.
 //   - QRWindow is how long a QR code stays valid after the phone signed it
 //     (default 3 min).
-//   - Now is the clock (nil: time.Now); NFCStepTimeout and NFCTimeout bound
-//     each APDU exchange and a whole NFC read (defaults 2 s and 5 s).
+//   - Now is the clock (nil: time.Now). APDUTimeout bounds each APDU
+//     exchanged with a phone (default 2 s): it is the one time limit of an
+//     NFC read, which fails with nfc.ErrPhoneTimeout when a phone stops
+//     answering; the ctx given to Read bounds a whole Read.
 //
 // # Errors
 //

@@ -19,7 +19,7 @@ import (
 
 // A phone tapped on a contactless reader. The emulator plays the issuer and
 // the patient's phone, and field.New is an in-memory contactless reader;
-// with a real one, pass a pcscsource.Open("") instead.
+// with a real one, pass a pcsc.OpenSource("") instead.
 func ExampleOpen() {
 	ctx := context.Background()
 	w, err := emulator.New(emulator.Options{Profile: "isere-solo"})
@@ -33,7 +33,7 @@ func ExampleOpen() {
 		Enabled:       true,                     // the "ApCV function" setting
 		ListAuthority: w.Issuer.ListAuthority(), // pinned key that signs the lists
 		Lists:         w,                        // trust and revocation lists
-		NFC:           []reader.NFCSource{desk},
+		NFC:           []nfc.Source{desk},
 	})
 	if err != nil {
 		fmt.Println(reader.Message(err, apcverr.EN))
@@ -127,7 +127,7 @@ func ExampleMessage() {
 	desk := field.New("desk")
 	r, err := reader.Open(ctx, reader.Config{
 		Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w,
-		NFC: []reader.NFCSource{desk},
+		NFC: []nfc.Source{desk},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -163,7 +163,7 @@ func ExampleReader_PostReceipt() {
 	desk := field.New("desk")
 	r, err := reader.Open(ctx, reader.Config{
 		Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w,
-		NFC: []reader.NFCSource{desk}, Receipts: w,
+		NFC: []nfc.Source{desk}, Receipts: w,
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -210,7 +210,7 @@ func ExampleReader_Events() {
 	desk := field.New("desk")
 	r, err := reader.Open(ctx, reader.Config{
 		Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w,
-		NFC: []reader.NFCSource{desk},
+		NFC: []nfc.Source{desk},
 	})
 	if err != nil {
 		fmt.Println(err)

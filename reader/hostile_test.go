@@ -21,8 +21,8 @@ func TestHostilePhones(t *testing.T) {
 	w := testworld.New(1)
 	f := field.New("desk")
 	cfg := baseConfig(w)
-	cfg.NFC = []reader.NFCSource{f}
-	cfg.NFCStepTimeout, cfg.NFCTimeout = 150*time.Millisecond, time.Second
+	cfg.NFC = []nfc.Source{f}
+	cfg.APDUTimeout = 150 * time.Millisecond
 	r, err := reader.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ type Identity struct {
 type nfcLink struct {
 	mu    sync.Mutex
 	sess  *nfc.Session
-	phone Phone
+	phone nfc.Phone
 }
 
 // putReceipt writes r over the session, then releases the connection.
@@ -117,10 +117,4 @@ func (id *Identity) String() string {
 		s += " " + od.NIR.Masked()
 	}
 	return s
-}
-
-// IdentityOf turns a presentation verified by a credential.Verifier used
-// directly (without a Reader) into an Identity; source names the device.
-func IdentityOf(p *credential.Presentation, source string) *Identity {
-	return newIdentity(p, source, time.Now())
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/field"
 	"github.com/apcvkit/apcvkit/internal/testworld"
+	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
 	listfetch "github.com/apcvkit/apcvkit/reader/lists"
 )
@@ -85,8 +87,9 @@ func TestPoisonedTrustListAnswer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			scans := make(chanScan)
 			r, err := reader.Open(context.Background(), reader.Config{Enabled: true, ListAuthority: &w.Root.Key.PublicKey,
-				Lists: f, Now: func() time.Time { return w.Now }, NFC: []reader.NFCSource{field.New("desk")}})
+				Lists: f, Now: func() time.Time { return w.Now }, QR: []qrscan.Source{scans}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,8 +99,7 @@ func TestPoisonedTrustListAnswer(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, err = r.Verifier().VerifyQR(text)
-				return err
+				return scans.read(t, r, text)
 			}
 			if err := qr(1); err != nil {
 				t.Fatalf("before: %v", err)
@@ -122,7 +124,7 @@ func TestPoisonedTrustListAnswer(t *testing.T) {
 			if err := r.RefreshLists(context.Background()); err != nil {
 				t.Errorf("next refresh (genuine answers): %v", err)
 			}
-			if tl, _ := r.Verifier().Lists(); tl == nil || !tl.IssuedAt.Equal(w.Now.Add(-time.Hour)) {
+			if tl, _ := r.Lists(); tl == nil || !tl.IssuedAt.Equal(w.Now.Add(-time.Hour)) {
 				t.Errorf("trust list in use: %+v", tl)
 			}
 			if err := qr(3); !errors.Is(err, credential.ErrRevoked) {
@@ -138,7 +140,7 @@ func TestRevocationRefreshIndependent(t *testing.T) {
 	w := testworld.New(1)
 	src := &flakyLists{StaticLists: lists(w)}
 	r, err := reader.Open(context.Background(), reader.Config{Enabled: true, ListAuthority: &w.Root.Key.PublicKey,
-		Lists: src, Now: func() time.Time { return w.Now }, NFC: []reader.NFCSource{field.New("desk")}})
+		Lists: src, Now: func() time.Time { return w.Now }, NFC: []nfc.Source{field.New("desk")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +154,7 @@ func TestRevocationRefreshIndependent(t *testing.T) {
 	if err := r.RefreshLists(context.Background()); !errors.Is(err, src.trustErr) {
 		t.Errorf("refresh: %v", err)
 	}
-	if _, rl := r.Verifier().Lists(); rl == nil || rl.Seq != 2 {
+	if _, rl := r.Lists(); rl == nil || rl.Seq != 2 {
 		t.Fatalf("revocation list in use: %+v", rl)
 	}
 }
@@ -167,4 +169,44 @@ func (f *flakyLists) TrustList(ctx context.Context) ([]byte, error) {
 		return nil, f.trustErr
 	}
 	return f.StaticLists.TrustList(ctx)
+}
+
+// chanScan is a QR source that delivers the texts sent on it, so that a
+// test reads each one through the facade (policy, lists, verifier).
+type chanScan chan string
+
+func (c chanScan) Name() string { return "test-scanner" }
+
+func (c chanScan) Next(ctx context.Context) (qrscan.Scan, error) {
+	select {
+	case text := <-c:
+		return qrscan.Scan{Text: text, Source: c.Name(), At: time.Now()}, nil
+	case <-ctx.Done():
+		return qrscan.Scan{}, ctx.Err()
+	}
+}
+
+func (c chanScan) Close() error { return nil }
+
+// read scans text and returns what the reader made of it.
+func (c chanScan) read(t *testing.T, r *reader.Reader, text string) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	type result struct {
+		id  *reader.Identity
+		err error
+	}
+	res := make(chan result, 1)
+	go func() { id, err := r.Read(ctx); res <- result{id, err} }()
+	select {
+	case c <- text:
+	case <-ctx.Done():
+		t.Fatal("the reader took no scan")
+	}
+	got := <-res
+	if got.err == nil && got.id == nil {
+		t.Fatal("Read: no identity and no error")
+	}
+	return got.err
 }

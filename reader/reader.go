@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
@@ -35,22 +34,6 @@ func (s StaticLists) TrustList(context.Context) ([]byte, error) { return s.Trust
 // RevocationList returns s.Revocation.
 func (s StaticLists) RevocationList(context.Context) ([]byte, error) { return s.Revocation, nil }
 
-// Phone is a phone in an NFC field, connected: an APDU transport that must
-// be closed when the read is over.
-type Phone interface {
-	apdu.Transport
-	Close() error
-}
-
-// NFCSource is a contactless reader: WaitPhone blocks until a phone enters
-// its field (a phone already read must leave the field first) and connects
-// to it. The PC/SC reader of package nfc/pcsc and the emulator implement it.
-type NFCSource interface {
-	Name() string
-	WaitPhone(ctx context.Context) (Phone, error)
-	Close() error
-}
-
 // ReceiptSink delivers receipts for identities read by QR (the app's
 // backend; the emulator provides one).
 type ReceiptSink interface {
@@ -71,27 +54,29 @@ type Config struct {
 	Groups []credential.Group
 
 	// ListAuthority is the pinned key that signs the lists; Lists serves
-	// them. Open fetches both; they are refreshed every ListRefresh
-	// (default 1 h) while the Reader is open. Alternatively, Verifier may be
-	// given ready-made, and the three are then ignored.
+	// them. Both are required: Open fetches and verifies the lists, and
+	// they are refreshed every ListRefresh (default 1 h) while the Reader is
+	// open.
 	ListAuthority *ecdsa.PublicKey
 	Lists         ListSource
 	ListRefresh   time.Duration
-	Verifier      *credential.Verifier
 	// QRWindow is how long a QR code stays valid after the phone signed it (default 3 min).
 	QRWindow time.Duration
 
 	// Sources: contactless readers and QR sources, all read concurrently.
-	NFC []NFCSource
+	NFC []nfc.Source
 	QR  []qrscan.Source
 	// Receipts delivers receipts for QR identities; nil disables them.
 	Receipts ReceiptSink
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// NFCStepTimeout and NFCTimeout bound each APDU step and a whole NFC
-	// read (defaults 2 s and 5 s).
-	NFCStepTimeout, NFCTimeout time.Duration
+	// APDUTimeout bounds each APDU exchanged with a phone over NFC
+	// (default nfc.DefaultAPDUTimeout, 2 s): a phone that stops answering
+	// fails the read with nfc.ErrPhoneTimeout (a PC/SC source cuts its
+	// connection, so nothing stays blocked). It is the only time limit the
+	// Reader sets on a read; the ctx given to Read bounds the whole of it.
+	APDUTimeout time.Duration
 	// Logger receives events without personal data; nil discards.
 	Logger *slog.Logger
 }
@@ -107,11 +92,12 @@ type Reader struct {
 	cancel context.CancelFunc
 	bg     sync.WaitGroup // list refresh
 
-	readMu sync.Mutex // one Read at a time
-	mu     sync.Mutex
-	closed bool
-	gone   map[int]bool // sources that failed for good
-	held   []*Identity  // NFC identities whose phone is kept open for a receipt
+	readMu  sync.Mutex // one Read at a time
+	mu      sync.Mutex
+	reading chan struct{} // closed when the Read under way returns; nil between Reads
+	closed  bool
+	gone    map[int]bool // sources that failed for good
+	held    []*Identity  // NFC identities whose phone is kept open for a receipt
 }
 
 // Open checks the policy, loads the lists and returns a Reader over the
@@ -139,31 +125,24 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
-	r.v = cfg.Verifier
-	if r.v == nil {
-		if cfg.ListAuthority == nil || cfg.Lists == nil {
-			return nil, fmt.Errorf("reader: open: no Verifier and no ListAuthority+Lists: %w", credential.ErrTrustListStale)
-		}
-		r.v = credential.NewVerifier(credential.VerifierConfig{ListAuthority: cfg.ListAuthority, Now: cfg.Now, QRWindow: cfg.QRWindow})
-		if err := r.refreshLists(ctx); err != nil {
-			return nil, fmt.Errorf("reader: open: %w", err)
-		}
+	if cfg.ListAuthority == nil || cfg.Lists == nil {
+		return nil, fmt.Errorf("reader: open: no ListAuthority and Lists: %w", credential.ErrTrustListStale)
+	}
+	r.v = credential.NewVerifier(credential.VerifierConfig{ListAuthority: cfg.ListAuthority, Now: cfg.Now, QRWindow: cfg.QRWindow})
+	if err := r.refreshLists(ctx); err != nil {
+		return nil, fmt.Errorf("reader: open: %w", err)
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
-	if cfg.Verifier == nil {
-		r.bg.Add(1)
-		go r.refreshLoop()
-	}
+	r.bg.Add(1)
+	go r.refreshLoop()
 	for _, s := range cfg.NFC {
 		r.emit(Event{Kind: DeviceAdded, Source: "nfc:" + s.Name()})
 	}
-	for i := range cfg.QR {
-		r.emit(Event{Kind: DeviceAdded, Source: qrName(i)})
+	for _, s := range cfg.QR {
+		r.emit(Event{Kind: DeviceAdded, Source: s.Name()})
 	}
 	return r, nil
 }
-
-func qrName(i int) string { return fmt.Sprintf("qr:%d", i) }
 
 // refreshLists fetches and installs both lists, each on its own: a trust
 // list refused (tampered, rolled back, server down) must not hold back the
@@ -206,15 +185,17 @@ func (r *Reader) refreshLoop() {
 	}
 }
 
-// Verifier returns the verifier in use (to inspect the lists).
-func (r *Reader) Verifier() *credential.Verifier { return r.v }
-
-// RefreshLists fetches the lists now.
+// RefreshLists fetches the lists now. A list refused (tampered, rolled
+// back) leaves the one in use in place.
 func (r *Reader) RefreshLists(ctx context.Context) error {
-	if r.cfg.Lists == nil {
-		return nil
-	}
 	return r.refreshLists(ctx)
+}
+
+// Lists returns the trust and revocation lists in use (nil before the first
+// accepted one), for a desk that shows their dates or a service that
+// reports its state. They are shared: do not modify them.
+func (r *Reader) Lists() (*credential.TrustList, *credential.RevocationList) {
+	return r.v.Lists()
 }
 
 // Events returns the channel of events for a UI. Events are produced while
@@ -256,11 +237,19 @@ func (r *Reader) Read(ctx context.Context) (*Identity, error) {
 	}
 	defer r.readMu.Unlock()
 	r.mu.Lock()
-	closed := r.closed
-	r.mu.Unlock()
-	if closed {
+	if r.closed {
+		r.mu.Unlock()
 		return nil, fmt.Errorf("reader: read: %w", ErrClosed)
 	}
+	done := make(chan struct{})
+	r.reading = done
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.reading = nil
+		r.mu.Unlock()
+		close(done) // Close may be waiting
+	}()
 	r.releaseHeld()
 	return r.read(ctx)
 }
@@ -295,7 +284,7 @@ func (r *Reader) read(ctx context.Context) (*Identity, error) {
 		if !r.gone[len(r.cfg.NFC)+i] {
 			live++
 			wg.Add(1)
-			go func() { defer wg.Done(); r.qrLoop(ctx, len(r.cfg.NFC)+i, i, s, out) }()
+			go func() { defer wg.Done(); r.qrLoop(ctx, len(r.cfg.NFC)+i, s, out) }()
 		}
 	}
 	r.mu.Unlock()
@@ -350,7 +339,7 @@ func send(ctx context.Context, out chan<- outcome, o outcome) bool {
 	}
 }
 
-func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- outcome) {
+func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, out chan<- outcome) {
 	name := "nfc:" + s.Name()
 	var lastCode string
 	for {
@@ -379,8 +368,8 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- o
 		r.emit(Event{Kind: PhoneDetected, Source: name})
 		r.log.Debug("reader: phone in the field", "source", name)
 		r.emit(Event{Kind: Reading, Source: name})
-		sess, err := nfc.Read(ctx, phone, r.v, nfc.Options{Groups: r.cfg.Groups, StepTimeout: r.cfg.NFCStepTimeout,
-			Timeout: r.cfg.NFCTimeout, Logger: r.cfg.Logger})
+		sess, err := nfc.Read(ctx, phone, r.v, nfc.Options{Groups: r.cfg.Groups, APDUTimeout: r.cfg.APDUTimeout,
+			Logger: r.cfg.Logger})
 		if err != nil {
 			phone.Close()
 			if ctx.Err() != nil {
@@ -404,13 +393,10 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s NFCSource, out chan<- o
 // qrLoop reads scans until one is an attempt (verified or refused), sends
 // its outcome and returns: a Read takes one outcome, and a scan taken from
 // a device must never be dropped by the cancel that follows.
-func (r *Reader) qrLoop(ctx context.Context, idx, i int, s qrscan.Source, out chan<- outcome) {
+func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<- outcome) {
+	name := s.Name()
 	for {
 		scan, err := s.Next(ctx)
-		name := qrName(i)
-		if scan.Source != "" {
-			name = scan.Source
-		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -472,10 +458,12 @@ func (r *Reader) Close() error {
 		return nil
 	}
 	r.closed = true
+	reading := r.reading
 	r.mu.Unlock()
-	r.cancel()
-	r.readMu.Lock() // wait for a running Read to finish
-	r.readMu.Unlock()
+	r.cancel() // ends a Read under way…
+	if reading != nil {
+		<-reading // …and Close waits until it has returned
+	}
 	r.bg.Wait()
 	r.releaseHeld()
 	var errs []error

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func TestOpenPolicy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := baseConfig(w)
-			cfg.NFC = []reader.NFCSource{f}
+			cfg.NFC = []nfc.Source{f}
 			tc.mod(&cfg)
 			r, err := reader.Open(context.Background(), cfg)
 			if !errors.Is(err, tc.want) || r != nil {
@@ -64,7 +65,7 @@ func TestOpenPolicy(t *testing.T) {
 		})
 	}
 	cfg := baseConfig(w)
-	cfg.NFC = []reader.NFCSource{f}
+	cfg.NFC = []nfc.Source{f}
 	cfg.Departement, cfg.Deployed = "69", []string{"69"}
 	r, err := reader.Open(context.Background(), cfg)
 	if err != nil {
@@ -91,7 +92,7 @@ func TestReadBothModes(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	cfg := baseConfig(w)
-	cfg.NFC = []reader.NFCSource{f}
+	cfg.NFC = []nfc.Source{f}
 	cfg.QR = []qrscan.Source{src}
 	cfg.Groups = credential.AllGroups
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -138,9 +139,23 @@ func TestReadBothModes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id.Mode != credential.ModeQR || len(id.Beneficiaires) != 4 || !strings.HasPrefix(id.Source, "serial:") ||
+	if id.Mode != credential.ModeQR || len(id.Beneficiaires) != 4 || id.Source != src.Name() ||
 		id.Verification.Freshness != 5*time.Second || id.Verification.Counter != 1 {
 		t.Fatalf("QR identity: %v %+v", id.Source, id.Verification)
+	}
+	// One device, one name: from DeviceAdded at Open to the identity read.
+	var kinds []reader.EventKind
+	for len(r.Events()) > 0 {
+		e := <-r.Events()
+		if e.Source != "nfc:desk" && e.Source != src.Name() {
+			t.Errorf("%v event from %q: the devices are nfc:desk and %s", e.Kind, e.Source, src.Name())
+		}
+		if e.Source == src.Name() {
+			kinds = append(kinds, e.Kind)
+		}
+	}
+	if want := []reader.EventKind{reader.DeviceAdded, reader.Reading, reader.IdentityRead}; !slices.Equal(kinds, want) {
+		t.Errorf("events named %s: %v, want %v", src.Name(), kinds, want)
 	}
 	if err := r.PostReceipt(ctx, id, rec); !errors.Is(err, reader.ErrNoReceipts) {
 		t.Fatalf("QR receipt without sink: %v", err)
@@ -199,7 +214,7 @@ func TestReadSourceGone(t *testing.T) {
 	w := testworld.New(1)
 	f := field.New("desk")
 	cfg := baseConfig(w)
-	cfg.NFC = []reader.NFCSource{f}
+	cfg.NFC = []nfc.Source{f}
 	r, err := reader.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

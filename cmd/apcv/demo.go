@@ -12,6 +12,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/field"
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
+	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/nfc/link"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
@@ -68,7 +69,7 @@ func runDemo(ctx context.Context, profile string, out output, showQR bool, stdou
 		ListAuthority: w.Issuer.ListAuthority(),
 		Lists:         w,
 		Groups:        credential.AllGroups,
-		NFC:           []reader.NFCSource{desk},
+		NFC:           []nfc.Source{desk},
 		Receipts:      w,
 		Logger:        logger,
 	})

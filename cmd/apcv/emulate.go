@@ -18,7 +18,6 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/emulator/present/serialpty"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
-	"github.com/apcvkit/apcvkit/reader"
 )
 
 // ptyNote ends the help of --serial-pty where pseudo-terminals are missing.
@@ -80,15 +79,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	dev := w.Phone.Device()
 	fmt.Fprintf(stdout, "phone: %s (%s %s), NFC %v, profile %s, state %s\n", dev.Model, dev.OS, dev.Version, w.Phone.CheckNFC() == nil, *profile, w.Phone.State())
 	if *listsOut != "" {
-		tl, err := w.TrustList(ctx)
-		if err != nil {
-			return fail(stderr, "emulate", err, exitFailure)
-		}
-		rl, err := w.RevocationList(ctx)
-		if err != nil {
-			return fail(stderr, "emulate", err, exitFailure)
-		}
-		if err := reader.WriteDirLists(*listsOut, w.Issuer.ListAuthority(), tl, rl); err != nil {
+		if err := w.WriteLists(ctx, *listsOut); err != nil {
 			return fail(stderr, "emulate", err, exitFailure)
 		}
 		fmt.Fprintf(stdout, "lists: %s\n", *listsOut)

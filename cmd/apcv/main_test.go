@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator"
-	"github.com/apcvkit/apcvkit/reader"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -60,9 +59,7 @@ func TestVerifyExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	tl, _ := w.TrustList(context.Background())
-	rl, _ := w.RevocationList(context.Background())
-	if err := reader.WriteDirLists(dir, w.Issuer.ListAuthority(), tl, rl); err != nil {
+	if err := w.WriteLists(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	text, err := w.Phone.PresentQR()

@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/apcvkit/apcvkit/reader"
-	"github.com/apcvkit/apcvkit/reader/pcscsource"
+	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/pcsc"
 )
 
-func openPCSC(name string) (reader.NFCSource, error) { return pcscsource.Open(name) }
+func openPCSC(name string) (nfc.Source, error) { return pcsc.OpenSource(name) }
 
 func listPCSC(w io.Writer) error {
-	rs, err := pcscsource.Readers()
+	rs, err := pcsc.Readers()
 	if err != nil {
 		return err
 	}

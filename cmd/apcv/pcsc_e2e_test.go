@@ -11,7 +11,6 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
 	"github.com/apcvkit/apcvkit/nfc"
-	"github.com/apcvkit/apcvkit/reader"
 )
 
 // pcscPhone serves w's phone on the harness's "cmd" reader for the test's
@@ -24,15 +23,7 @@ func pcscPhone(t *testing.T, w *emulator.World) (readerName, dir string) {
 		t.Fatal(err)
 	}
 	dir = t.TempDir()
-	tl, err := w.TrustList(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rl, err := w.RevocationList(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reader.WriteDirLists(dir, w.Issuer.ListAuthority(), tl, rl); err != nil {
+	if err := w.WriteLists(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	// The previous test's phone must be gone first; cleanups run last
@@ -115,9 +106,7 @@ func TestReadPCSCUnknownReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	tl, _ := w.TrustList(context.Background())
-	rl, _ := w.RevocationList(context.Background())
-	if err := reader.WriteDirLists(dir, w.Issuer.ListAuthority(), tl, rl); err != nil {
+	if err := w.WriteLists(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()

@@ -9,9 +9,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -59,25 +61,18 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "apcv verify: %v\n", err)
 		return exitFailure
 	}
-	v := credential.NewVerifier(credential.VerifierConfig{ListAuthority: auth})
-	src := reader.DirLists(*dir)
-	for _, step := range []struct {
-		get func(context.Context) ([]byte, error)
-		set func([]byte) error
-	}{{src.TrustList, v.SetTrustList}, {src.RevocationList, v.SetRevocationList}} {
-		b, err := step.get(ctx)
-		if err == nil {
-			err = step.set(b)
-		}
-		if err != nil {
-			return fail(stderr, "verify", err, exitFailure)
-		}
+	// The text goes through the facade as one scan: the same lists, policy
+	// and clock as apcv read.
+	r, err := reader.Open(ctx, reader.Config{Enabled: true, ListAuthority: auth, Lists: reader.DirLists(*dir),
+		QR: []qrscan.Source{&oneScan{text: text}}})
+	if err != nil {
+		return fail(stderr, "verify", err, exitFailure)
 	}
-	p, err := v.VerifyQR(text)
+	defer r.Close()
+	id, err := r.Read(ctx)
 	if err != nil {
 		return fail(stderr, "verify", err, exitRefused)
 	}
-	id := reader.IdentityOf(p, "argument")
 	if err := show(stdout, id, out); err != nil {
 		return fail(stderr, "verify", err, exitFailure)
 	}
@@ -93,6 +88,24 @@ func withDesk(err error) string {
 	}
 	return err.Error() + " — " + m.Message(apcverr.EN)
 }
+
+// oneScan is a qrscan.Source that delivers one text, then ends.
+type oneScan struct {
+	text string
+	done bool
+}
+
+func (s *oneScan) Name() string { return "argument" }
+
+func (s *oneScan) Next(context.Context) (qrscan.Scan, error) {
+	if s.done {
+		return qrscan.Scan{}, io.EOF
+	}
+	s.done = true
+	return qrscan.Scan{Text: s.text, Source: s.Name(), At: time.Now()}, nil
+}
+
+func (s *oneScan) Close() error { return nil }
 
 // fail prints err with its desk messages and returns code.
 func fail(w io.Writer, cmd string, err error, code int) int {

@@ -19,6 +19,7 @@ import (
 	"github.com/apcvkit/apcvkit/apdu/tlv"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 // Wallet is the phone app as the applet sees it.
@@ -99,32 +100,32 @@ func (a *Applet) Transmit(ctx context.Context, b []byte) ([]byte, error) {
 	defer a.mu.Unlock()
 	cmd, err := apdu.ParseCommand(b)
 	if err != nil {
-		return sw(0x6700), nil
+		return sw(wire.SWWrongLength), nil
 	}
-	if cmd.CLA == nfc.ClaISO && cmd.INS == nfc.InsGetResponse {
+	if cmd.CLA == wire.ClaISO && cmd.INS == wire.InsGetResponse {
 		return a.getResponse(cmd), nil
 	}
 	a.pending = nil
 	if cmd.CLA&0x10 != 0 {
-		return sw(0x6884), nil // command chaining not supported: commands fit in 255 bytes
+		return sw(wire.SWChainingUnsupported), nil
 	}
-	if cmd.CLA == nfc.ClaProp && (cmd.INS == nfc.InsKeyAgreement || cmd.INS == nfc.InsGetData || cmd.INS == nfc.InsPutReceipt) &&
+	if cmd.CLA == wire.ClaProp && (cmd.INS == wire.InsKeyAgreement || cmd.INS == wire.InsGetData || cmd.INS == wire.InsPutReceipt) &&
 		(cmd.P1 != 0 || cmd.P2 != 0) {
-		return sw(0x6A86), nil // P1-P2 are 00 00; nothing else is attempted, the state stays
+		return sw(wire.SWBadP1P2), nil // P1-P2 are 00 00; nothing else is attempted, the state stays
 	}
 	switch {
-	case cmd.CLA == nfc.ClaISO && cmd.INS == nfc.InsSelect:
+	case cmd.CLA == wire.ClaISO && cmd.INS == wire.InsSelect:
 		return a.selectApp(cmd), nil
-	case cmd.CLA == nfc.ClaProp && cmd.INS == nfc.InsKeyAgreement:
+	case cmd.CLA == wire.ClaProp && cmd.INS == wire.InsKeyAgreement:
 		return a.keyAgreement(cmd), nil
-	case cmd.CLA == nfc.ClaProp && cmd.INS == nfc.InsGetData:
+	case cmd.CLA == wire.ClaProp && cmd.INS == wire.InsGetData:
 		return a.getData(cmd), nil
-	case cmd.CLA == nfc.ClaProp && cmd.INS == nfc.InsPutReceipt:
+	case cmd.CLA == wire.ClaProp && cmd.INS == wire.InsPutReceipt:
 		return a.putReceipt(cmd), nil
-	case cmd.CLA != nfc.ClaISO && cmd.CLA != nfc.ClaProp:
-		return sw(0x6E00), nil
+	case cmd.CLA != wire.ClaISO && cmd.CLA != wire.ClaProp:
+		return sw(wire.SWUnknownCLA), nil
 	}
-	return sw(0x6D00), nil
+	return sw(wire.SWUnknownINS), nil
 }
 
 func (a *Applet) selectApp(cmd apdu.Command) []byte {
@@ -132,29 +133,29 @@ func (a *Applet) selectApp(cmd apdu.Command) []byte {
 	// selected (ISO/IEC 7816-4): the reader must SELECT the applet again.
 	a.st, a.sess, a.transcript = stIdle, nil, nil
 	if cmd.P1 != 0x04 || cmd.P2 != 0x00 {
-		return sw(0x6A86)
+		return sw(wire.SWBadP1P2)
 	}
-	if string(cmd.Data) != string(nfc.AID) {
-		return sw(0x6A82)
+	if string(cmd.Data) != string(wire.AID) {
+		return sw(wire.SWUnknownAID)
 	}
 	a.st = stSelected
 	var bld tlv.Builder
-	bld.AddTLV(nfc.TagFCI, func(b *tlv.Builder) {
-		b.AddTLVBytes(nfc.TagAID, nfc.AID)
-		b.AddTLV(nfc.TagProprietary, func(b *tlv.Builder) {
-			b.AddTLVBytes(nfc.TagVersion, []byte{nfc.ProtocolVersion})
-			b.AddTLVBytes(nfc.TagMaxCommand, []byte{0, 255})
+	bld.AddTLV(wire.TagFCI, func(b *tlv.Builder) {
+		b.AddTLVBytes(wire.TagAID, wire.AID)
+		b.AddTLV(wire.TagProprietary, func(b *tlv.Builder) {
+			b.AddTLVBytes(wire.TagVersion, []byte{wire.ProtocolVersion})
+			b.AddTLVBytes(wire.TagMaxCommand, []byte{0, 255})
 			n := a.opts.MaxResponseData
 			if n > 0xffff {
 				n = 0xffff
 			}
-			b.AddTLVBytes(nfc.TagMaxResponse, []byte{byte(n >> 8), byte(n)})
-			b.AddTLVBytes(nfc.TagCapabilities, []byte{nfc.CapReceipts})
+			b.AddTLVBytes(wire.TagMaxResponse, []byte{byte(n >> 8), byte(n)})
+			b.AddTLVBytes(wire.TagCapabilities, []byte{wire.CapReceipts})
 		})
 	})
 	fci, err := bld.Bytes()
 	if err != nil {
-		return sw(0x6F00)
+		return sw(wire.SWInternal)
 	}
 	return a.respond(fci, cmd.Ne)
 }
@@ -166,15 +167,15 @@ func (a *Applet) presentable() (*credential.Held, *ecdsa.PrivateKey, uint16) {
 	case err == nil:
 		return held, dev, 0
 	case errors.Is(err, nfc.ErrAppLocked):
-		return nil, nil, nfc.SWAppLocked
+		return nil, nil, wire.SWAppLocked
 	default:
-		return nil, nil, nfc.SWAppRevoked
+		return nil, nil, wire.SWAppRevoked
 	}
 }
 
 func (a *Applet) keyAgreement(cmd apdu.Command) []byte {
 	if a.st == stIdle {
-		return sw(nfc.SWSequence)
+		return sw(wire.SWSequence)
 	}
 	// A KEY AGREEMENT ends the current session whatever its outcome: a
 	// refused one (locked, bad data) leaves the applet selected, no keys.
@@ -184,26 +185,26 @@ func (a *Applet) keyAgreement(cmd apdu.Command) []byte {
 	}
 	var readerKey, nonce tlv.String
 	s := tlv.String(cmd.Data)
-	if !s.ReadTagged(nfc.TagEphemeralKey, &readerKey) || !s.ReadTagged(nfc.TagReaderNonce, &nonce) || !s.Empty() ||
+	if !s.ReadTagged(wire.TagEphemeralKey, &readerKey) || !s.ReadTagged(wire.TagReaderNonce, &nonce) || !s.Empty() ||
 		len(readerKey) != 65 || len(nonce) != 16 {
-		return sw(0x6A80)
+		return sw(wire.SWBadData)
 	}
 	eph, err := credential.NewEphemeralKey(a.opts.Rand)
 	if err != nil {
-		return sw(0x6F00)
+		return sw(wire.SWInternal)
 	}
 	own := eph.PublicKey().Bytes()
-	transcript := credential.SessionTranscript(nfc.AID, readerKey, own, nonce)
+	transcript := credential.SessionTranscript(wire.AID, readerKey, own, nonce)
 	sess, err := credential.DeriveSession(credential.RoleDevice, eph, readerKey, transcript)
 	if err != nil {
-		return sw(0x6A80)
+		return sw(wire.SWBadData)
 	}
 	a.st, a.sess, a.transcript = stKeyed, sess, transcript
 	var bld tlv.Builder
-	bld.AddTLVBytes(nfc.TagEphemeralKey, own)
+	bld.AddTLVBytes(wire.TagEphemeralKey, own)
 	out, err := bld.Bytes()
 	if err != nil {
-		return sw(0x6F00)
+		return sw(wire.SWInternal)
 	}
 	return a.respond(out, cmd.Ne)
 }
@@ -211,21 +212,21 @@ func (a *Applet) keyAgreement(cmd apdu.Command) []byte {
 // openEncrypted reads the 88 object of cmd and opens it in the session.
 func (a *Applet) openEncrypted(cmd apdu.Command) ([]byte, uint16) {
 	if a.st != stKeyed {
-		return nil, nfc.SWSequence
+		return nil, wire.SWSequence
 	}
 	if _, _, code := a.presentable(); code != 0 {
 		return nil, code // checked before the data: a refused message does not use up a counter
 	}
 	var ct tlv.String
 	s := tlv.String(cmd.Data)
-	if !s.ReadTagged(nfc.TagEncrypted, &ct) || !s.Empty() {
-		return nil, 0x6A80
+	if !s.ReadTagged(wire.TagEncrypted, &ct) || !s.Empty() {
+		return nil, wire.SWBadData
 	}
 	pt, err := a.sess.Open(ct)
 	if err != nil {
 		// A message that does not authenticate ends the session.
 		a.st, a.sess = stSelected, nil
-		return nil, 0x6A80
+		return nil, wire.SWBadData
 	}
 	return pt, 0
 }
@@ -237,7 +238,7 @@ func (a *Applet) getData(cmd apdu.Command) []byte {
 	}
 	req, err := credential.DecodeDeviceRequest(pt)
 	if err != nil {
-		return sw(0x6A80)
+		return sw(wire.SWBadData)
 	}
 	held, dev, code := a.presentable()
 	if code != 0 {
@@ -245,13 +246,13 @@ func (a *Applet) getData(cmd apdu.Command) []byte {
 	}
 	resp, err := held.PresentNFC(dev, a.transcript, req.Groups, a.opts.Rand)
 	if err != nil {
-		return sw(0x6F00)
+		return sw(wire.SWInternal)
 	}
 	var bld tlv.Builder
-	bld.AddTLVBytes(nfc.TagEncrypted, a.sess.Seal(resp))
+	bld.AddTLVBytes(wire.TagEncrypted, a.sess.Seal(resp))
 	out, err := bld.Bytes()
 	if err != nil {
-		return sw(0x6F00)
+		return sw(wire.SWInternal)
 	}
 	return a.respond(out, cmd.Ne)
 }
@@ -263,15 +264,15 @@ func (a *Applet) putReceipt(cmd apdu.Command) []byte {
 	}
 	r, err := credential.DecodeReceipt(pt)
 	if err != nil {
-		return sw(0x6A80)
+		return sw(wire.SWBadData)
 	}
 	if _, _, code := a.presentable(); code != 0 {
 		return sw(code)
 	}
 	if err := a.w.AddReceipt(*r); err != nil {
-		return sw(0x6A80)
+		return sw(wire.SWBadData)
 	}
-	return sw(apdu.SWSuccess)
+	return sw(wire.SWSuccess)
 }
 
 // respond answers data, in chunks of at most min(Ne, MaxResponseData)
@@ -305,10 +306,10 @@ func (a *Applet) nextChunk(ne int) []byte {
 
 func (a *Applet) getResponse(cmd apdu.Command) []byte {
 	if cmd.P1 != 0 || cmd.P2 != 0 {
-		return sw(0x6A86)
+		return sw(wire.SWBadP1P2)
 	}
 	if a.pending == nil {
-		return sw(nfc.SWSequence)
+		return sw(wire.SWSequence)
 	}
 	return a.nextChunk(cmd.Ne)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/applet"
 	"github.com/apcvkit/apcvkit/internal/testworld"
 	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 var ctx = context.Background()
@@ -25,7 +26,7 @@ func exchange(t *testing.T, a apdu.Transport, c apdu.Command) apdu.Response {
 	return r
 }
 
-var selectCmd = apdu.Command{CLA: nfc.ClaISO, INS: nfc.InsSelect, P1: 0x04, Data: nfc.AID, Ne: 256}
+var selectCmd = apdu.Command{CLA: wire.ClaISO, INS: wire.InsSelect, P1: 0x04, Data: wire.AID, Ne: 256}
 
 // keyAgreement runs KEY AGREEMENT by hand and returns the reader's session.
 func keyAgreement(t *testing.T, a apdu.Transport) (*credential.Session, []byte, apdu.Response) {
@@ -36,18 +37,18 @@ func keyAgreement(t *testing.T, a apdu.Transport) (*credential.Session, []byte, 
 	}
 	nonce := make([]byte, 16)
 	var b tlv.Builder
-	b.AddTLVBytes(nfc.TagEphemeralKey, eph.PublicKey().Bytes())
-	b.AddTLVBytes(nfc.TagReaderNonce, nonce)
+	b.AddTLVBytes(wire.TagEphemeralKey, eph.PublicKey().Bytes())
+	b.AddTLVBytes(wire.TagReaderNonce, nonce)
 	data, _ := b.Bytes()
-	r := exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsKeyAgreement, Data: data, Ne: 256})
+	r := exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: wire.InsKeyAgreement, Data: data, Ne: 256})
 	if r.SW != apdu.SWSuccess {
 		return nil, nil, r
 	}
-	phoneKey, err := tlv.Find(r.Data, nfc.TagEphemeralKey)
+	phoneKey, err := tlv.Find(r.Data, wire.TagEphemeralKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := credential.SessionTranscript(nfc.AID, eph.PublicKey().Bytes(), phoneKey, nonce)
+	tr := credential.SessionTranscript(wire.AID, eph.PublicKey().Bytes(), phoneKey, nonce)
 	s, err := credential.DeriveSession(credential.RoleReader, eph, phoneKey, tr)
 	if err != nil {
 		t.Fatal(err)
@@ -59,9 +60,9 @@ func getData(t *testing.T, a apdu.Transport, s *credential.Session, groups ...cr
 	t.Helper()
 	req, _ := credential.EncodeDeviceRequest(groups)
 	var b tlv.Builder
-	b.AddTLVBytes(nfc.TagEncrypted, s.Seal(req))
+	b.AddTLVBytes(wire.TagEncrypted, s.Seal(req))
 	data, _ := b.Bytes()
-	return exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsGetData, Data: data, Ne: 256})
+	return exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: wire.InsGetData, Data: data, Ne: 256})
 }
 
 func TestSelect(t *testing.T) {
@@ -72,8 +73,8 @@ func TestSelect(t *testing.T) {
 		if r.SW != apdu.SWSuccess {
 			t.Fatalf("select %d: %04X", i, r.SW)
 		}
-		aid, err := tlv.Find(r.Data, nfc.TagFCI, nfc.TagAID)
-		if err != nil || string(aid) != string(nfc.AID) {
+		aid, err := tlv.Find(r.Data, wire.TagFCI, wire.TagAID)
+		if err != nil || string(aid) != string(wire.AID) {
 			t.Fatalf("FCI AID = %X, %v", aid, err)
 		}
 	}
@@ -100,32 +101,32 @@ func TestStatusWords(t *testing.T) {
 		{"key agreement before select", nil, func(t *testing.T, a apdu.Transport) uint16 {
 			_, _, r := keyAgreement(t, a)
 			return r.SW
-		}, nfc.SWSequence},
+		}, wire.SWSequence},
 		{"locked", fmt.Errorf("x: %w", nfc.ErrAppLocked), func(t *testing.T, a apdu.Transport) uint16 {
 			exchange(t, a, selectCmd)
 			_, _, r := keyAgreement(t, a)
 			return r.SW
-		}, nfc.SWAppLocked},
+		}, wire.SWAppLocked},
 		{"revoked", errors.New("revoked"), func(t *testing.T, a apdu.Transport) uint16 {
 			exchange(t, a, selectCmd)
 			_, _, r := keyAgreement(t, a)
 			return r.SW
-		}, nfc.SWAppRevoked},
+		}, wire.SWAppRevoked},
 		{"get data before key agreement", nil, func(t *testing.T, a apdu.Transport) uint16 {
 			exchange(t, a, selectCmd)
-			return exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsGetData, Data: []byte{0x88, 1, 0}, Ne: 256}).SW
-		}, nfc.SWSequence},
+			return exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: wire.InsGetData, Data: []byte{0x88, 1, 0}, Ne: 256}).SW
+		}, wire.SWSequence},
 		{"bad key agreement data", nil, func(t *testing.T, a apdu.Transport) uint16 {
 			exchange(t, a, selectCmd)
-			return exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsKeyAgreement, Data: []byte{0x86, 1, 4}, Ne: 256}).SW
+			return exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: wire.InsKeyAgreement, Data: []byte{0x86, 1, 4}, Ne: 256}).SW
 		}, 0x6A80},
 		{"ciphertext that does not authenticate", nil, func(t *testing.T, a apdu.Transport) uint16 {
 			exchange(t, a, selectCmd)
 			keyAgreement(t, a)
-			return exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsGetData, Data: append([]byte{0x88, 20}, make([]byte, 20)...), Ne: 256}).SW
+			return exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: wire.InsGetData, Data: append([]byte{0x88, 20}, make([]byte, 20)...), Ne: 256}).SW
 		}, 0x6A80},
 		{"unknown INS", nil, func(t *testing.T, a apdu.Transport) uint16 {
-			return exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: 0x44}).SW
+			return exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: 0x44}).SW
 		}, 0x6D00},
 		{"unknown CLA", nil, func(t *testing.T, a apdu.Transport) uint16 {
 			return exchange(t, a, apdu.Command{CLA: 0x40, INS: 0x44}).SW
@@ -133,7 +134,7 @@ func TestStatusWords(t *testing.T) {
 		{"GET RESPONSE with nothing pending", nil, func(t *testing.T, a apdu.Transport) uint16 {
 			r, _ := a.Transmit(ctx, []byte{0x00, 0xC0, 0, 0, 0})
 			return uint16(r[0])<<8 | uint16(r[1])
-		}, nfc.SWSequence},
+		}, wire.SWSequence},
 		{"malformed APDU", nil, func(t *testing.T, a apdu.Transport) uint16 {
 			r, _ := a.Transmit(ctx, []byte{0x80, 0x20, 0})
 			return uint16(r[0])<<8 | uint16(r[1])
@@ -163,7 +164,7 @@ func TestGetDataChainedAndMinimal(t *testing.T) {
 			var rounds int
 			a := applet.New(&testworld.Wallet{W: w}, applet.Options{})
 			counted := apdu.TransportFunc(func(ctx context.Context, b []byte) ([]byte, error) {
-				if b[1] == nfc.InsGetResponse {
+				if b[1] == wire.InsGetResponse {
 					rounds++
 				}
 				return a.Transmit(ctx, b)
@@ -174,7 +175,7 @@ func TestGetDataChainedAndMinimal(t *testing.T) {
 			if r.SW != apdu.SWSuccess || rounds == 0 {
 				t.Fatalf("SW %04X after %d GET RESPONSE", r.SW, rounds)
 			}
-			ct, err := tlv.Find(r.Data, nfc.TagEncrypted)
+			ct, err := tlv.Find(r.Data, wire.TagEncrypted)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,7 +208,7 @@ func TestResetStartsAfresh(t *testing.T) {
 	exchange(t, a, selectCmd)
 	s, _, _ := keyAgreement(t, a)
 	a.Reset()
-	if r := getData(t, a, s, credential.GroupAMO); r.SW != nfc.SWSequence {
+	if r := getData(t, a, s, credential.GroupAMO); r.SW != wire.SWSequence {
 		t.Fatalf("after reset: %04X", r.SW)
 	}
 	exchange(t, a, selectCmd)
@@ -226,16 +227,16 @@ func TestReceipt(t *testing.T) {
 	rec := credential.Receipt{PSID: "10101010101", PSName: "Cabinet", AmountCents: 2500, Date: 1}
 	pt, _ := credential.EncodeReceipt(rec)
 	var b tlv.Builder
-	b.AddTLVBytes(nfc.TagEncrypted, s.Seal(pt))
+	b.AddTLVBytes(wire.TagEncrypted, s.Seal(pt))
 	data, _ := b.Bytes()
-	if r := exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsPutReceipt, Data: data}); r.SW != apdu.SWSuccess {
+	if r := exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: wire.InsPutReceipt, Data: data}); r.SW != apdu.SWSuccess {
 		t.Fatalf("SW %04X", r.SW)
 	}
 	if len(wallet.Receipts) != 1 || wallet.Receipts[0] != rec {
 		t.Fatalf("receipts %+v", wallet.Receipts)
 	}
 	// The same ciphertext again is a replay within the session: refused.
-	if r := exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsPutReceipt, Data: data}); r.SW != 0x6A80 {
+	if r := exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: wire.InsPutReceipt, Data: data}); r.SW != 0x6A80 {
 		t.Fatalf("replayed receipt: %04X", r.SW)
 	}
 	if len(wallet.Receipts) != 1 {

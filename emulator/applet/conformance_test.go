@@ -8,7 +8,7 @@ import (
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/applet"
 	"github.com/apcvkit/apcvkit/internal/testworld"
-	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 // Phone-side rules of docs/PROTOCOL.md §7 found wanting by a second
@@ -18,9 +18,9 @@ import (
 func rawGetData(t *testing.T, a apdu.Transport, s *credential.Session, req []byte) apdu.Response {
 	t.Helper()
 	var b tlv.Builder
-	b.AddTLVBytes(nfc.TagEncrypted, s.Seal(req))
+	b.AddTLVBytes(wire.TagEncrypted, s.Seal(req))
 	data, _ := b.Bytes()
-	return exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsGetData, Data: data, Ne: 256})
+	return exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: wire.InsGetData, Data: data, Ne: 256})
 }
 
 func keyAgreementData(t *testing.T) []byte {
@@ -30,8 +30,8 @@ func keyAgreementData(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	var b tlv.Builder
-	b.AddTLVBytes(nfc.TagEphemeralKey, eph.PublicKey().Bytes())
-	b.AddTLVBytes(nfc.TagReaderNonce, make([]byte, 16))
+	b.AddTLVBytes(wire.TagEphemeralKey, eph.PublicKey().Bytes())
+	b.AddTLVBytes(wire.TagReaderNonce, make([]byte, 16))
 	data, _ := b.Bytes()
 	return data
 }
@@ -45,12 +45,12 @@ func TestWrongP1P2(t *testing.T) {
 		ins    byte
 		p1, p2 byte
 	}{
-		{"key agreement P1=01", nfc.InsKeyAgreement, 1, 0},
-		{"key agreement P2=01", nfc.InsKeyAgreement, 0, 1},
-		{"get data P1=01", nfc.InsGetData, 1, 0},
-		{"get data P2=01", nfc.InsGetData, 0, 1},
-		{"put receipt P1=80", nfc.InsPutReceipt, 0x80, 0},
-		{"put receipt P2=01", nfc.InsPutReceipt, 0, 1},
+		{"key agreement P1=01", wire.InsKeyAgreement, 1, 0},
+		{"key agreement P2=01", wire.InsKeyAgreement, 0, 1},
+		{"get data P1=01", wire.InsGetData, 1, 0},
+		{"get data P2=01", wire.InsGetData, 0, 1},
+		{"put receipt P1=80", wire.InsPutReceipt, 0x80, 0},
+		{"put receipt P2=01", wire.InsPutReceipt, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := applet.New(&testworld.Wallet{W: w}, applet.Options{})
@@ -58,20 +58,20 @@ func TestWrongP1P2(t *testing.T) {
 			s, _, _ := keyAgreement(t, a)
 			var data []byte
 			switch tc.ins {
-			case nfc.InsKeyAgreement:
+			case wire.InsKeyAgreement:
 				data = keyAgreementData(t)
 			default:
 				var b tlv.Builder
 				req, _ := credential.EncodeDeviceRequest([]credential.Group{credential.GroupAMO})
-				b.AddTLVBytes(nfc.TagEncrypted, s.Seal(req)) // a good message for counter 1
+				b.AddTLVBytes(wire.TagEncrypted, s.Seal(req)) // a good message for counter 1
 				data, _ = b.Bytes()
 			}
-			if r := exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: tc.ins, P1: tc.p1, P2: tc.p2, Data: data, Ne: 256}); r.SW != 0x6A86 {
+			if r := exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: tc.ins, P1: tc.p1, P2: tc.p2, Data: data, Ne: 256}); r.SW != 0x6A86 {
 				t.Errorf("SW %04X, want 6A86", r.SW)
 			}
 			// The session is untouched: the next GET DATA (counter 1 again,
 			// as nothing was opened) is served.
-			if tc.ins != nfc.InsKeyAgreement {
+			if tc.ins != wire.InsKeyAgreement {
 				s2, _, _ := keyAgreement(t, a)
 				s = s2
 			}
@@ -103,10 +103,10 @@ func TestFailedSelectDeselects(t *testing.T) {
 			if r := exchange(t, a, tc.cmd); r.SW != tc.sw {
 				t.Fatalf("SELECT: %04X, want %04X", r.SW, tc.sw)
 			}
-			if r := getData(t, a, s, credential.GroupAMO); r.SW != nfc.SWSequence {
+			if r := getData(t, a, s, credential.GroupAMO); r.SW != wire.SWSequence {
 				t.Errorf("GET DATA in the old session after the failed SELECT: %04X, want 6985", r.SW)
 			}
-			if _, _, r := keyAgreement(t, a); r.SW != nfc.SWSequence {
+			if _, _, r := keyAgreement(t, a); r.SW != wire.SWSequence {
 				t.Errorf("KEY AGREEMENT after the failed SELECT: %04X, want 6985", r.SW)
 			}
 			exchange(t, a, selectCmd)
@@ -162,10 +162,10 @@ func TestGarbledKeyAgreementEndsSession(t *testing.T) {
 			a := applet.New(&testworld.Wallet{W: w}, applet.Options{})
 			exchange(t, a, selectCmd)
 			s, _, _ := keyAgreement(t, a)
-			if r := exchange(t, a, apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsKeyAgreement, Data: tc.data, Ne: 256}); r.SW != 0x6A80 {
+			if r := exchange(t, a, apdu.Command{CLA: wire.ClaProp, INS: wire.InsKeyAgreement, Data: tc.data, Ne: 256}); r.SW != 0x6A80 {
 				t.Fatalf("garbled KEY AGREEMENT: %04X", r.SW)
 			}
-			if r := getData(t, a, s, credential.GroupAMO); r.SW != nfc.SWSequence {
+			if r := getData(t, a, s, credential.GroupAMO); r.SW != wire.SWSequence {
 				t.Errorf("the earlier session after a garbled KEY AGREEMENT: %04X, want 6985", r.SW)
 			}
 			s2, _, r := keyAgreement(t, a)
@@ -191,8 +191,8 @@ func TestGetResponseChecks(t *testing.T) {
 	s, _, _ := keyAgreement(t, a)
 	req, _ := credential.EncodeDeviceRequest(credential.AllGroups)
 	var b tlv.Builder
-	b.AddTLVBytes(nfc.TagEncrypted, s.Seal(req))
-	cmd, _ := apdu.Command{CLA: nfc.ClaProp, INS: nfc.InsGetData, Data: func() []byte { d, _ := b.Bytes(); return d }(), Ne: 256}.Bytes()
+	b.AddTLVBytes(wire.TagEncrypted, s.Seal(req))
+	cmd, _ := apdu.Command{CLA: wire.ClaProp, INS: wire.InsGetData, Data: func() []byte { d, _ := b.Bytes(); return d }(), Ne: 256}.Bytes()
 	r, _ := a.Transmit(ctx, cmd)
 	if r[len(r)-2] != 0x61 {
 		t.Fatalf("GET DATA of a family of 6 not chained: %X", r[len(r)-2:])

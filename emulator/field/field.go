@@ -1,10 +1,12 @@
-// Package field is an in-memory contactless field: the emulated phone is
-// tapped on it, and the reader facade sees a contactless reader. It needs no
-// PC/SC and no hardware, so examples and tests can read a phone in process.
+// Package field is an in-memory contactless field, an nfc.Source: the
+// emulated phone is tapped on it, and the reader facade sees a contactless
+// reader. It needs no PC/SC and no hardware, so examples and tests can read a
+// phone in process.
 //
 //	f := field.New("desk")
-//	f.Tap(phone.Applet())            // the patient taps
-//	r, _ := reader.Open(ctx, reader.Config{NFC: []reader.NFCSource{f}, ...})
+//	a, _ := world.Applet() // the emulated phone's applet (emulator.World)
+//	f.Tap(a)               // the patient taps
+//	r, _ := reader.Open(ctx, reader.Config{NFC: []nfc.Source{f}, ...})
 package field
 
 import (
@@ -15,10 +17,9 @@ import (
 
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/nfc"
-	"github.com/apcvkit/apcvkit/reader"
 )
 
-// Field is an in-memory NFC field. It implements reader.NFCSource.
+// Field is an in-memory NFC field. It implements nfc.Source.
 type Field struct {
 	name string
 	taps chan apdu.Transport
@@ -28,7 +29,7 @@ type Field struct {
 	done   chan struct{}
 }
 
-var _ reader.NFCSource = (*Field)(nil)
+var _ nfc.Source = (*Field)(nil)
 
 // New returns an empty field.
 func New(name string) *Field {
@@ -56,7 +57,7 @@ func (f *Field) Tap(card apdu.Transport) error {
 }
 
 // WaitPhone returns the next phone tapped.
-func (f *Field) WaitPhone(ctx context.Context) (reader.Phone, error) {
+func (f *Field) WaitPhone(ctx context.Context) (nfc.Phone, error) {
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()

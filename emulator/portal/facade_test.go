@@ -27,6 +27,8 @@ func (q scanQueue) Next(ctx context.Context) (qrscan.Scan, error) {
 	}
 }
 
+func (q scanQueue) Name() string { return "test:queue" }
+
 func (q scanQueue) Close() error { return nil }
 
 // TestFacadeRefusesRevokedPhone: the SDK facade, with the list fetcher as

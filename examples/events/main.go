@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Enabled:       true,
 		ListAuthority: w.Issuer.ListAuthority(),
 		Lists:         w,
-		NFC:           []reader.NFCSource{contactless},
+		NFC:           []nfc.Source{contactless},
 		Receipts:      w, // receipts for QR identities go through the app's backend
 		Logger:        logger,
 	})

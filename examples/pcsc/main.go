@@ -20,8 +20,9 @@ import (
 	"os/signal"
 
 	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/pcsc"
 	"github.com/apcvkit/apcvkit/reader"
-	"github.com/apcvkit/apcvkit/reader/pcscsource"
 )
 
 func main() {
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	contactless, err := pcscsource.Open(*name)
+	contactless, err := pcsc.OpenSource(*name)
 	if err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Enabled:       true,
 		ListAuthority: authority,
 		Lists:         lists,
-		NFC:           []reader.NFCSource{contactless},
+		NFC:           []nfc.Source{contactless},
 	})
 	if err != nil {
 		contactless.Close()

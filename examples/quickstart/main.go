@@ -20,6 +20,7 @@ import (
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/field"
+	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -55,7 +56,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Enabled:       true,                     // the "ApCV function" setting
 		ListAuthority: w.Issuer.ListAuthority(), // the pinned key of the list authority
 		Lists:         w,                        // the signed trust and revocation lists
-		NFC:           []reader.NFCSource{desk},
+		NFC:           []nfc.Source{desk},
 	})
 	if err != nil {
 		return err

@@ -67,8 +67,8 @@ func (f *fakeSC) Disconnect(scard.Disposition) error     { return nil }
 
 // fakeCard returns a Card on f as Connect makes it where the socket is not
 // known (fd -1: Windows, macOS).
-func fakeCard(f *fakeSC, timeout time.Duration) *Card {
-	return &Card{Timeout: timeout, reader: "fake", sc: f, card: f, fd: -1, events: -1}
+func fakeCard(f *fakeSC) *Card {
+	return &Card{reader: "fake", sc: f, card: f, fd: -1, events: -1}
 }
 
 // settle waits until the number of goroutines is back to before.
@@ -89,7 +89,9 @@ func TestCancelCutsHungTransmit(t *testing.T) {
 		ctx    func() (context.Context, context.CancelFunc)
 		wantIs error
 	}{
-		{"timeout", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }, nfc.ErrPhoneTimeout},
+		{"APDU deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 60*time.Millisecond)
+		}, nfc.ErrPhoneTimeout},
 		{"ctx cancelled", func() (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(30*time.Millisecond, cancel)
@@ -102,7 +104,7 @@ func TestCancelCutsHungTransmit(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := runtime.NumGoroutine()
 			f := newFakeSC(true)
-			k := fakeCard(f, 60*time.Millisecond)
+			k := fakeCard(f)
 			ctx, cancel := tc.ctx()
 			defer cancel()
 			start := time.Now()
@@ -137,8 +139,10 @@ func TestCancelCutsHungTransmit(t *testing.T) {
 func TestCancelIgnored(t *testing.T) {
 	before := runtime.NumGoroutine()
 	f := newFakeSC(false)
-	k := fakeCard(f, 40*time.Millisecond)
-	if _, err := k.Transmit(context.Background(), []byte{0x00, 0xB0, 0x00, 0x00}); !errors.Is(err, nfc.ErrPhoneTimeout) {
+	k := fakeCard(f)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Millisecond)
+	defer cancel()
+	if _, err := k.Transmit(ctx, []byte{0x00, 0xB0, 0x00, 0x00}); !errors.Is(err, nfc.ErrPhoneTimeout) {
 		t.Fatalf("Transmit: %v; want ErrPhoneTimeout", err)
 	}
 	start := time.Now()
@@ -171,7 +175,7 @@ func TestNoCancelWhenAnswered(t *testing.T) {
 	before := runtime.NumGoroutine()
 	f := newFakeSC(true)
 	close(f.answer)
-	k := fakeCard(f, time.Second)
+	k := fakeCard(f)
 	rsp, err := k.Transmit(context.Background(), []byte{0x00, 0xA4, 0x04, 0x00})
 	if err != nil || len(rsp) != 2 || rsp[0] != 0x90 {
 		t.Fatalf("Transmit = % x, %v", rsp, err)

@@ -16,6 +16,12 @@ import (
 	"github.com/apcvkit/apcvkit/nfc"
 )
 
+// setupBound bounds each PC/SC call of Connect and Close whose ctx has no
+// sooner deadline: they talk to pcscd rather than to the phone's applet,
+// and must not hang the desk if the reader does. Transmit has no bound of
+// its own: its ctx bounds it.
+const setupBound = 5 * time.Second
+
 var _ apdu.Transport = (*Card)(nil)
 
 // Card is a phone (or card) connected in shared mode inside a PC/SC
@@ -23,31 +29,28 @@ var _ apdu.Transport = (*Card)(nil)
 // implements apdu.Transport. Its methods may be called from several
 // goroutines; calls are serialised.
 //
-// Every call is bounded by Timeout and by its ctx. PC/SC itself never times
-// out a card that stops answering (pcscd waits forever for vpcd, and for some
-// drivers): when the bound is reached the call fails with an error wrapping
-// nfc.ErrPhoneTimeout (or ctx's error), and the Card is unusable afterwards
-// (Close it and connect again). How the blocked PC/SC call itself is ended
-// depends on the system:
+// Every call is bounded by its ctx: give Transmit a ctx with a deadline
+// (nfc.Read gives each APDU one, nfc.Options.APDUTimeout). PC/SC itself
+// never times out a card that stops answering (pcscd waits forever for vpcd,
+// and for some drivers): when ctx is done the call fails with an error
+// wrapping nfc.ErrPhoneTimeout (a deadline) or ctx's error, and the Card is
+// unusable afterwards (Close it and connect again). How the blocked PC/SC
+// call itself is ended depends on the system:
 //
 //   - Linux (pcsc-lite): SCardCancel does not interrupt SCardTransmit there,
 //     so the Card shuts down its own context's socket to pcscd (found at
 //     Connect, see context_fd_linux.go); the call returns at once and no
 //     goroutine stays behind.
 //   - Windows and macOS, and Linux when the socket could not be told apart:
-//     the call runs in a goroutine; at the bound the Card calls SCardCancel
-//     on its own context (repeated for up to a second, in case the first
-//     reaches the service before the call waits), which Windows documents
-//     as ending the context's calls that wait on the card. Close then waits
-//     for that goroutine for at most that second. If the call still has not
-//     returned (a driver that ignores the cancel), Close returns anyway and
-//     the goroutine releases the context when the card finally answers or
-//     leaves.
+//     the call runs in a goroutine; when ctx is done the Card calls
+//     SCardCancel on its own context (repeated for up to a second, in case
+//     the first reaches the service before the call waits), which Windows
+//     documents as ending the context's calls that wait on the card. Close
+//     then waits for that goroutine for at most that second. If the call
+//     still has not returned (a driver that ignores the cancel), Close
+//     returns anyway and the goroutine releases the context when the card
+//     finally answers or leaves.
 type Card struct {
-	// Timeout bounds each call (Transmit, and the connect steps); zero
-	// means DefaultTimeout. Set it before the Card is shared.
-	Timeout time.Duration
-
 	reader string
 	atr    []byte
 	events int // the reader's card-event count at connection, -1 if unknown
@@ -62,11 +65,9 @@ type Card struct {
 	hung       chan struct{}
 	cancelling sync.WaitGroup // the SCardCancel loop after a cut
 
-	// The bounds of the call in progress (see call1).
-	timer     *time.Timer
-	timerDone chan struct{}
-	ctxDone   chan struct{}
-	why       atomic.Int32
+	// The bound of the call in progress (see call1).
+	ctxDone chan struct{}
+	why     atomic.Int32
 
 	fdMu     sync.Mutex
 	fd       int  // the context's socket, -1 if unknown
@@ -91,7 +92,7 @@ type (
 )
 
 // Connect connects to the phone on reader in shared mode (T=1 or T=0) and
-// begins a transaction. An empty reader fails with nfc.ErrNoPhone, a missing
+// begins a transaction, each step bounded by ctx and by 5 s. An empty reader fails with nfc.ErrNoPhone, a missing
 // one with nfc.ErrUnknownReader, a reader held exclusively by another
 // application with nfc.ErrSharingViolation. The Card has a PC/SC context of
 // its own, so a hung phone never blocks c.
@@ -108,6 +109,8 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 	}
 	k := &Card{reader: reader, sc: sc, fd: fd, events: -1}
 	var card *scard.Card
+	ctx, cancel := context.WithTimeout(ctx, setupBound)
+	defer cancel()
 	err = k.call(ctx, func() error {
 		var err error
 		card, err = sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
@@ -155,8 +158,9 @@ func (k *Card) ATR() []byte { return k.atr }
 
 // Transmit sends one command APDU and returns the response APDU, status word
 // included. A phone taken away fails with an error wrapping
-// nfc.ErrPhoneRemoved, a phone that does not answer in time with
+// nfc.ErrPhoneRemoved, a phone that has not answered by ctx's deadline with
 // nfc.ErrPhoneTimeout; errors.As finds the scard.Error when PC/SC gave one.
+// Without a deadline on ctx, Transmit waits as long as the phone stays.
 func (k *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 	var rsp []byte
 	err := k.call(ctx, func() error {
@@ -187,12 +191,11 @@ func (k *Card) Close() error {
 	}
 	var errs []error
 	if k.card != nil && k.dead == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), setupBound)
 		errs = append(errs,
-			k.call1(context.Background(), func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
-			k.call1(context.Background(), func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
-	}
-	if k.timer != nil {
-		k.timer.Stop()
+			k.call1(ctx, func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
+			k.call1(ctx, func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
+		cancel()
 	}
 	k.cancelling.Wait() // at most cancelTries × cancelRetry
 	k.fdMu.Lock()
@@ -227,13 +230,10 @@ func (k *Card) abort() {
 }
 
 // Why a call was cut short.
-const (
-	cutTimeout = 1 + iota
-	cutContext
-)
+const cutContext = 1
 
-// call1 is call with k.mu held. The timer and the channels are the Card's,
-// reused from call to call: a call costs no allocation of its own.
+// call1 is call with k.mu held. The channel is the Card's, reused from call
+// to call.
 func (k *Card) call1(ctx context.Context, f func() error) error {
 	if k.dead != nil {
 		return k.dead
@@ -244,20 +244,10 @@ func (k *Card) call1(ctx context.Context, f func() error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("pcsc: %w", err)
 	}
-	timeout := k.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
 	if k.fd < 0 {
-		return k.callInGoroutine(ctx, timeout, f)
+		return k.callInGoroutine(ctx, f)
 	}
 	k.why.Store(0)
-	if k.timer == nil {
-		k.timerDone = make(chan struct{}, 1)
-		k.timer = time.AfterFunc(timeout, k.onTimeout)
-	} else {
-		k.timer.Reset(timeout)
-	}
 	var stop func() bool
 	if ctx.Done() != nil {
 		if k.ctxDone == nil {
@@ -266,28 +256,14 @@ func (k *Card) call1(ctx context.Context, f func() error) error {
 		stop = context.AfterFunc(ctx, k.onContextDone)
 	}
 	err := f()
-	if !k.timer.Stop() {
-		<-k.timerDone // it fired: wait until it is over
-	}
 	if stop != nil && !stop() {
 		<-k.ctxDone
 	}
-	switch k.why.Load() {
-	case cutTimeout:
-		k.dead = fmt.Errorf("pcsc: no answer within %v: %w", timeout, nfc.ErrPhoneTimeout)
-		return k.dead
-	case cutContext:
+	if k.why.Load() == cutContext {
 		k.dead = ctxError(ctx)
 		return k.dead
 	}
 	return err
-}
-
-func (k *Card) onTimeout() {
-	if k.why.CompareAndSwap(0, cutTimeout) {
-		k.abort()
-	}
-	k.timerDone <- struct{}{}
 }
 
 func (k *Card) onContextDone() {
@@ -307,11 +283,11 @@ func ctxError(ctx context.Context) error {
 }
 
 // callInGoroutine bounds f when the socket cannot be shut down: f runs in a
-// goroutine; at the bound the Card is dead and SCardCancel is sent on its
+// goroutine; when ctx is done the Card is dead and SCardCancel is sent on its
 // context until f returns (see Card). The goroutine outlives the call only
 // when f is blocked; it then releases the context itself if Close has given
 // up waiting for it.
-func (k *Card) callInGoroutine(ctx context.Context, timeout time.Duration, f func() error) error {
+func (k *Card) callInGoroutine(ctx context.Context, f func() error) error {
 	done := make(chan error, 1)
 	returned := make(chan struct{})
 	sc := k.sc
@@ -327,13 +303,9 @@ func (k *Card) callInGoroutine(ctx context.Context, timeout time.Duration, f fun
 			_ = sc.Release()
 		}
 	}()
-	t := time.NewTimer(timeout)
-	defer t.Stop()
 	select {
 	case err := <-done:
 		return err
-	case <-t.C:
-		k.dead = fmt.Errorf("pcsc: no answer within %v: %w", timeout, nfc.ErrPhoneTimeout)
 	case <-ctx.Done():
 		k.dead = ctxError(ctx)
 	}

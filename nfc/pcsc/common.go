@@ -2,7 +2,6 @@ package pcsc
 
 import (
 	"errors"
-	"time"
 
 	"github.com/apcvkit/apcvkit/apcverr"
 )
@@ -15,11 +14,6 @@ import (
 var ErrNotBuilt = apcverr.New("pcsc-not-built",
 	"This program was built without support for contactless (NFC) readers. Use the QR code, or ask your software vendor for a version with NFC reader support.",
 	"Ce logiciel a été compilé sans la prise en charge des lecteurs sans contact (NFC). Utilisez le QR code, ou demandez à votre éditeur une version avec la prise en charge des lecteurs NFC.")
-
-// DefaultTimeout bounds each PC/SC call of a Card whose Timeout is zero. A
-// phone's HCE applet answers in milliseconds; this leaves room for slow
-// cryptography without letting a hung phone freeze the desk.
-const DefaultTimeout = 5 * time.Second
 
 // ErrCardClosed is returned by the calls made on a closed Card, or on a Card
 // whose PC/SC session was cut to stop a hung call.

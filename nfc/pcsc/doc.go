@@ -18,6 +18,12 @@
 // phone to leave the field, so that one tap is one read; it also returns
 // when the phone was taken away and tapped again in the meantime.
 //
+// For the reader facade, OpenSource makes one reader, or every contactless
+// reader, an nfc.Source that does exactly that:
+//
+//	src, err := pcsc.OpenSource("") // every contactless reader; or one reader's name
+//	r, err := reader.Open(ctx, reader.Config{Enabled: true, NFC: []nfc.Source{src}, ...})
+//
 // Errors wrap the nfc sentinels (nfc.ErrPhoneRemoved, nfc.ErrPhoneTimeout,
 // nfc.ErrNoPhone, nfc.ErrReaderUnplugged, nfc.ErrUnknownReader,
 // nfc.ErrNoService, nfc.ErrSharingViolation), which carry the desk messages,
@@ -27,9 +33,10 @@
 // an empty answer (ErrNoStatusWord): all are nfc.ErrPhoneRemoved.
 //
 // PC/SC never times out a phone that stops answering: each Card call is
-// bounded by Card.Timeout and its ctx, and a Card that hit its bound cuts its
-// own PC/SC call: by shutting down its socket to pcscd on Linux, with
-// SCardCancel on Windows and macOS (see Card).
+// bounded by its ctx (nfc.Read gives each APDU a deadline,
+// nfc.Options.APDUTimeout), and a Card whose ctx is done cuts its own PC/SC
+// call: by shutting down its socket to pcscd on Linux, with SCardCancel on
+// Windows and macOS (see Card).
 //
 // For tests without hardware, emulator/vpcd plays the phone for the vpcd
 // virtual reader inside the real pcscd; scripts/pcscd/with-pcscd.sh starts a

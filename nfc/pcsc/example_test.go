@@ -37,8 +37,9 @@ func Example() {
 		return
 	}
 	defer card.Close()
-	card.Timeout = 2 * time.Second
-	rsp, err := card.Transmit(ctx, []byte{0x00, 0xA4, 0x04, 0x00, 0x07, 0xA0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00})
+	apduCtx, cancelAPDU := context.WithTimeout(ctx, 2*time.Second) // PC/SC never times out a hung phone
+	defer cancelAPDU()
+	rsp, err := card.Transmit(apduCtx, []byte{0x00, 0xA4, 0x04, 0x00, 0x07, 0xA0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00})
 	switch {
 	case errors.Is(err, nfc.ErrPhoneRemoved), errors.Is(err, nfc.ErrPhoneTimeout):
 		fmt.Println(apcverr.Message(err, apcverr.FR)) // ask the patient to tap again

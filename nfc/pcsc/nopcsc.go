@@ -61,10 +61,7 @@ func (c *Context) WaitForCardRemoval(ctx context.Context, k *Card) error { retur
 
 // Card is a phone connected through PC/SC. In this build Connect never
 // returns one.
-type Card struct {
-	// Timeout bounds each call; zero means DefaultTimeout.
-	Timeout time.Duration
-}
+type Card struct{}
 
 // Reader returns "".
 func (k *Card) Reader() string { return "" }

@@ -242,6 +242,9 @@ func NewSource(fs FrameSource, opts SourceOptions) *Source {
 	return &Source{fs: fs, opts: opts, name: name, stats: Stats{ByStrategy: map[Strategy]int{}}}
 }
 
+// Name returns "camera", or "camera:" and the FrameSource's Name.
+func (s *Source) Name() string { return s.name }
+
 func (s *Source) log() *slog.Logger {
 	if s.opts.Logger == nil {
 		return discard

@@ -80,6 +80,9 @@ type Source struct {
 
 var _ qrscan.Source = (*Source)(nil)
 
+// Name returns Config.Name ("hid" by default), as in Scan.Source.
+func (s *Source) Name() string { return s.cfg.Name }
+
 // NewSource returns a Source decoding the reports of rs. The Source owns
 // rs: its Close closes rs.
 func NewSource(rs ReportSource, cfg Config) *Source {

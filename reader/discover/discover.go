@@ -30,12 +30,12 @@ import (
 	"log/slog"
 
 	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/pcsc"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"github.com/apcvkit/apcvkit/qrscan/hid/usb"
 	"github.com/apcvkit/apcvkit/qrscan/serial"
 	"github.com/apcvkit/apcvkit/reader"
-	"github.com/apcvkit/apcvkit/reader/pcscsource"
 )
 
 // Options narrow the search. The zero value looks for everything.
@@ -55,7 +55,7 @@ type Options struct {
 
 // Found holds the sources opened.
 type Found struct {
-	NFC     []reader.NFCSource
+	NFC     []nfc.Source
 	QR      []qrscan.Source
 	Devices []string // what was opened, e.g. "pcsc:*", "serial:/dev/ttyACM0", "usb:0c2e:0b61"
 	Skipped []error  // why a family gave nothing (no pcscd, no USB…), for display
@@ -104,7 +104,7 @@ func Discover(ctx context.Context, opts Options) (*Found, error) {
 }
 
 func (f *Found) pcsc(opts Options) error {
-	readers, err := pcscsource.Readers()
+	readers, err := pcsc.Readers()
 	if err != nil {
 		return fmt.Errorf("PC/SC: %w", err)
 	}
@@ -117,7 +117,7 @@ func (f *Found) pcsc(opts Options) error {
 			return fmt.Errorf("PC/SC reader %q: %w", opts.PCSCReader, nfc.ErrUnknownReader)
 		}
 	}
-	src, err := pcscsource.Open(opts.PCSCReader)
+	src, err := pcsc.OpenSource(opts.PCSCReader)
 	if err != nil {
 		return fmt.Errorf("PC/SC: %w", err)
 	}

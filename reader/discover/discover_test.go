@@ -89,7 +89,7 @@ func TestDiscoverCancelled(t *testing.T) {
 // (a desk message says to use the scanner's COM-port mode), never an error
 // of Discover.
 func TestDiscoverUSBHID(t *testing.T) {
-	found, err := discover.Discover(context.Background(), discover.Options{NoPCSC: true, NoSerial: true, Logf: t.Logf})
+	found, err := discover.Discover(context.Background(), discover.Options{NoPCSC: true, NoSerial: true, Logger: testlog.New(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

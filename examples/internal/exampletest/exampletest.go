@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/emulator"
-	"github.com/apcvkit/apcvkit/reader"
 )
 
 // Buffer is an io.Writer safe for concurrent use whose content a test can
@@ -71,17 +70,8 @@ func (b *Buffer) WaitFor(t testing.TB, s string, timeout time.Duration) {
 // lists directory (as `apcv emulate --lists-out` does) and returns it.
 func WriteLists(t testing.TB, w *emulator.World) string {
 	t.Helper()
-	ctx := context.Background()
-	trust, err := w.TrustList(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	revocation, err := w.RevocationList(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	if err := reader.WriteDirLists(dir, w.Issuer.ListAuthority(), trust, revocation); err != nil {
+	if err := w.WriteLists(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	return dir

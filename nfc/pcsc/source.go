@@ -1,39 +1,36 @@
-package pcscsource
+package pcsc
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/apcvkit/apcvkit/nfc"
-	"github.com/apcvkit/apcvkit/nfc/pcsc"
-	"github.com/apcvkit/apcvkit/reader"
 )
 
-// Source is one PC/SC reader, or every contactless reader, as an NFC source.
-// WaitPhone returns a *pcsc.Card. A Source serves one WaitPhone at a time
-// (the facade's way); Close must come last.
+// Source is one PC/SC reader, or every contactless reader, as an nfc.Source.
+// WaitPhone returns a *Card. A Source serves one WaitPhone at a time (the
+// reader facade's way); Close must come last.
 type Source struct {
-	ctx    *pcsc.Context
+	ctx    *Context
 	reader string // "" means every contactless reader
 
 	mu   sync.Mutex
-	last *pcsc.Card // the phone handed out last, until it has left the field
+	last *Card // the phone handed out last, until it has left the field
 }
 
-var _ reader.NFCSource = (*Source)(nil)
+var _ nfc.Source = (*Source)(nil)
 
-// Open establishes a PC/SC context for readerName ("" or "any": every
+// OpenSource establishes a PC/SC context for readerName ("" or "any": every
 // contactless reader, including readers plugged in later). It fails with an
 // error wrapping nfc.ErrNoService when pcscd is not running.
-func Open(readerName string) (*Source, error) {
+func OpenSource(readerName string) (*Source, error) {
 	if readerName == "any" {
 		readerName = ""
 	}
-	c, err := pcsc.NewContext()
+	c, err := NewContext()
 	if err != nil {
-		return nil, fmt.Errorf("pcscsource: %w", err)
+		return nil, err
 	}
 	return &Source{ctx: c, reader: readerName}, nil
 }
@@ -46,15 +43,15 @@ func (s *Source) Name() string {
 	return "pcsc:" + s.reader
 }
 
-// WaitPhone waits for a phone and connects to it; the reader.Phone is a
-// *pcsc.Card. A phone handed out before must first leave the field (or be
-// taken away and tapped again), so that one tap is one read; a phone whose
-// read was torn has left already once pcscd saw it go.
+// WaitPhone waits for a phone and connects to it; the nfc.Phone is a *Card.
+// A phone handed out before must first leave the field (or be taken away
+// and tapped again), so that one tap is one read; a phone whose read was
+// torn has left already once pcscd saw it go.
 //
-// Errors wrap the nfc sentinels of package nfc/pcsc: nfc.ErrUnknownReader or
+// Errors wrap the nfc sentinels: nfc.ErrUnknownReader or
 // nfc.ErrReaderUnplugged when the named reader is missing, nfc.ErrNoService
 // when pcscd stopped, ctx's error when ctx is done.
-func (s *Source) WaitPhone(ctx context.Context) (reader.Phone, error) {
+func (s *Source) WaitPhone(ctx context.Context) (nfc.Phone, error) {
 	s.mu.Lock()
 	last := s.last
 	s.mu.Unlock()
@@ -63,7 +60,7 @@ func (s *Source) WaitPhone(ctx context.Context) (reader.Phone, error) {
 		// A reader unplugged took the phone with it: WaitForPhone decides
 		// what a missing reader means.
 		if err != nil && !errors.Is(err, nfc.ErrReaderUnplugged) && !errors.Is(err, nfc.ErrUnknownReader) {
-			return nil, fmt.Errorf("pcscsource: %w", err)
+			return nil, err
 		}
 		s.mu.Lock()
 		s.last = nil
@@ -75,11 +72,11 @@ func (s *Source) WaitPhone(ctx context.Context) (reader.Phone, error) {
 	}
 	name, err := s.ctx.WaitForPhone(ctx, readers)
 	if err != nil {
-		return nil, fmt.Errorf("pcscsource: %w", err)
+		return nil, err
 	}
 	card, err := s.ctx.Connect(ctx, name)
 	if err != nil {
-		return nil, fmt.Errorf("pcscsource: %w", err)
+		return nil, err
 	}
 	s.mu.Lock()
 	s.last = card
@@ -91,11 +88,12 @@ func (s *Source) WaitPhone(ctx context.Context) (reader.Phone, error) {
 // their own Close.
 func (s *Source) Close() error { return s.ctx.Close() }
 
-// Readers lists the PC/SC readers, marking the contactless ones.
-func Readers() ([]pcsc.Reader, error) {
-	c, err := pcsc.NewContext()
+// Readers lists the PC/SC readers, marking the contactless ones, with a
+// context of its own.
+func Readers() ([]Reader, error) {
+	c, err := NewContext()
 	if err != nil {
-		return nil, fmt.Errorf("pcscsource: %w", err)
+		return nil, err
 	}
 	defer c.Close()
 	return c.ListReaders()

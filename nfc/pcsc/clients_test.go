@@ -1,4 +1,4 @@
-package pcscsource_test
+package pcsc_test
 
 import (
 	"context"
@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
-	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 // tool returns the path of an independent PC/SC client (pcsc-tools), or
@@ -44,32 +46,54 @@ func runTool(t *testing.T, stdin string, name string, args ...string) string {
 
 // TestPCSCScan: pcsc-tools' pcsc_scan lists our reader.
 func TestPCSCScan(t *testing.T) {
-	_, name := pcsctest.Require(t, "reader")
+	_, name := pcsctest.Require(t, "pcsc")
 	out := runTool(t, "", tool(t, "pcsc_scan"), "-r")
 	if !strings.Contains(out, name) {
 		t.Errorf("pcsc_scan -r does not list %q:\n%s", name, out)
 	}
 }
 
+// newWorld returns an emulated issuer and phone for profile.
+func newWorld(t testing.TB, profile string) *emulator.World {
+	t.Helper()
+	w, err := emulator.New(emulator.Options{Profile: profile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// phoneApplet returns the HCE applet of w's phone.
+func phoneApplet(t testing.TB, w *emulator.World) apdu.Transport {
+	t.Helper()
+	a, err := w.Applet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // TestScriptorSelect: pcsc-tools' scriptor sends the SELECT of the ApCV AID
 // to the emulated phone through pcscd and gets its FCI and 9000, the very
 // answer the applet gives in memory.
 func TestScriptorSelect(t *testing.T) {
-	addr, name := pcsctest.Require(t, "reader")
+	addr, name := pcsctest.Require(t, "pcsc")
 	scriptor := tool(t, "scriptor")
 	w := newWorld(t, "famille-6-drome")
 	sel := []byte{0x00, 0xA4, 0x04, 0x00, 0x06, 0xF0, 0x41, 0x50, 0x43, 0x56, 0x31, 0x00}
-	want, err := applet(t, w).Transmit(context.Background(), sel)
+	want, err := phoneApplet(t, w).Transmit(context.Background(), sel)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(want) < 4 || want[0] != 0x6F || want[len(want)-2] != 0x90 || want[len(want)-1] != 0x00 {
 		t.Fatalf("the applet's own SELECT answer %X is not FCI + 9000", want)
 	}
-	if !strings.Contains(strings.ToUpper(hex.EncodeToString(want)), strings.ToUpper(hex.EncodeToString(nfc.AID))) {
+	if !strings.Contains(strings.ToUpper(hex.EncodeToString(want)), strings.ToUpper(hex.EncodeToString(wire.AID))) {
 		t.Fatalf("the FCI %X does not name the AID", want)
 	}
-	tap(t, addr, name, applet(t, w), vpcd.Options{})
+	pcsctest.WaitCard(t, name, false, presentTimeout)
+	t.Cleanup(func() { pcsctest.WaitCard(t, name, false, presentTimeout) })
+	pcsctest.Serve(t, addr, phoneApplet(t, w), vpcd.Options{})
 	pcsctest.WaitCard(t, name, true, presentTimeout)
 	out := runTool(t, "00 A4 04 00 06 F0 41 50 43 56 31 00\n", scriptor, "-r", name)
 	got, ok := scriptorAnswer(out)

@@ -1,4 +1,9 @@
-package pcscsource_test
+// The facade over a real PC/SC reader: pcscd with the project's vpcd
+// readers "reader" and "reader2" (scripts/pcscd/with-pcscd.sh), the emulated
+// phone served by emulator/vpcd, an nfc/pcsc Source. Without pcscd these
+// tests skip (internal/pcsctest), unless APCV_REQUIRE_PCSC=1.
+
+package reader_test
 
 import (
 	"context"
@@ -12,6 +17,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/apdu/apdutest"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/phone"
@@ -20,8 +26,8 @@ import (
 	"github.com/apcvkit/apcvkit/internal/testlog"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/nfc/pcsc"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 	"github.com/apcvkit/apcvkit/reader"
-	"github.com/apcvkit/apcvkit/reader/pcscsource"
 )
 
 // presentTimeout bounds the wait for pcscd to see a phone come or go (it
@@ -39,7 +45,7 @@ func newWorld(t testing.TB, profile string) *emulator.World {
 	return w
 }
 
-func applet(t testing.TB, w *emulator.World) apdu.Transport {
+func phoneApplet(t testing.TB, w *emulator.World) apdu.Transport {
 	t.Helper()
 	a, err := w.Applet()
 	if err != nil {
@@ -83,7 +89,7 @@ func retap(t testing.TB, takeAway func(), addr, readerName string, card apdu.Tra
 }
 
 // open opens a Reader over src for w's lists.
-func open(t testing.TB, w *emulator.World, cfg reader.Config, src ...reader.NFCSource) *reader.Reader {
+func open(t testing.TB, w *emulator.World, cfg reader.Config, src ...nfc.Source) *reader.Reader {
 	t.Helper()
 	cfg.Enabled = true
 	cfg.ListAuthority = w.Issuer.ListAuthority()
@@ -101,9 +107,9 @@ func open(t testing.TB, w *emulator.World, cfg reader.Config, src ...reader.NFCS
 	return r
 }
 
-func source(t testing.TB, readerName string) *pcscsource.Source {
+func source(t testing.TB, readerName string) *pcsc.Source {
 	t.Helper()
-	src, err := pcscsource.Open(readerName)
+	src, err := pcsc.OpenSource(readerName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,12 +147,12 @@ func checkIdentity(t testing.TB, id *reader.Identity, w *emulator.World, groups 
 	}
 }
 
-// TestFullRead reads the three groups through pcscd via the facade, then
+// TestPCSCFullRead reads the three groups through pcscd via the facade, then
 // writes a receipt over NFC that the app shows in its Activités.
-func TestFullRead(t *testing.T) {
+func TestPCSCFullRead(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
-	tap(t, addr, name, applet(t, w), vpcd.Options{})
+	tap(t, addr, name, phoneApplet(t, w), vpcd.Options{})
 	src := source(t, name)
 	if src.Name() != "pcsc:"+name {
 		t.Errorf("Name() = %q", src.Name())
@@ -191,12 +197,12 @@ func TestFullRead(t *testing.T) {
 	}
 }
 
-// TestOneTapOneRead: a phone left on the reader is not read twice; taken
+// TestPCSCOneTapOneRead: a phone left on the reader is not read twice; taken
 // away and presented again, it is.
-func TestOneTapOneRead(t *testing.T) {
+func TestPCSCOneTapOneRead(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
-	card := applet(t, w)
+	card := phoneApplet(t, w)
 	takeAway := tap(t, addr, name, card, vpcd.Options{})
 	r := open(t, w, reader.Config{}, source(t, name))
 	if _, err := read(t, r, 20*time.Second); err != nil {
@@ -217,7 +223,7 @@ func TestOneTapOneRead(t *testing.T) {
 // groups.
 func countAPDUs(t testing.TB, w *emulator.World) [][]byte {
 	t.Helper()
-	rec := &recorder{t: applet(t, w)}
+	rec := &apdutest.Record{Transport: phoneApplet(t, w)}
 	v := credential.NewVerifier(credential.VerifierConfig{ListAuthority: w.Issuer.ListAuthority()})
 	tl, _ := w.TrustList(context.Background())
 	rl, _ := w.RevocationList(context.Background())
@@ -230,37 +236,41 @@ func countAPDUs(t testing.TB, w *emulator.World) [][]byte {
 	if _, err := nfc.Read(context.Background(), rec, v, nfc.Options{Groups: allGroups}); err != nil {
 		t.Fatal(err)
 	}
-	return rec.cmds
+	cmds := make([][]byte, len(rec.Exchanges))
+	for i, e := range rec.Exchanges {
+		cmds[i] = e.Command
+	}
+	return cmds
 }
 
 // stepName names the n-th APDU of the session (1-based).
 func stepName(cmds [][]byte, n int) string {
 	c := cmds[n-1]
 	switch {
-	case c[1] == nfc.InsSelect:
+	case c[1] == wire.InsSelect:
 		return "SELECT"
-	case c[1] == nfc.InsKeyAgreement:
+	case c[1] == wire.InsKeyAgreement:
 		return "KEY AGREEMENT"
-	case c[1] == nfc.InsGetData:
+	case c[1] == wire.InsGetData:
 		return "GET DATA"
-	case c[1] == nfc.InsGetResponse:
-		return fmt.Sprintf("GET RESPONSE %d", n-slices.IndexFunc(cmds, func(c []byte) bool { return c[1] == nfc.InsGetResponse }))
+	case c[1] == wire.InsGetResponse:
+		return fmt.Sprintf("GET RESPONSE %d", n-slices.IndexFunc(cmds, func(c []byte) bool { return c[1] == wire.InsGetResponse }))
 	}
 	return fmt.Sprintf("INS %02X", c[1])
 }
 
-// TestTearing takes the phone away at every APDU of the ApCV session: the
+// TestPCSCTearing takes the phone away at every APDU of the ApCV session: the
 // read fails with nfc.ErrPhoneRemoved and its desk message, the next tap
 // yields a verified identity, and nothing leaks.
-func TestTearing(t *testing.T) {
+func TestPCSCTearing(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
 	cmds := countAPDUs(t, w)
-	if len(cmds) < 4 || cmds[3][1] != nfc.InsGetResponse {
+	if len(cmds) < 4 || cmds[3][1] != wire.InsGetResponse {
 		t.Fatalf("the session has %d APDUs, want SELECT, KEY AGREEMENT, GET DATA and GET RESPONSEs", len(cmds))
 	}
 	t.Logf("session: %d APDUs", len(cmds))
-	card := applet(t, w)
+	card := phoneApplet(t, w)
 	var removeAt atomic.Int32
 	opts := vpcd.Options{Fault: func(n int, _ []byte) vpcd.Fault {
 		if n == int(removeAt.Load()) && removeAt.CompareAndSwap(int32(n), 0) {
@@ -305,12 +315,13 @@ func TestTearing(t *testing.T) {
 	pcsctest.CheckNoGrowth(t, base, 0, 2*time.Second)
 }
 
-// TestHungPhone: a phone that stops answering fails the read with
-// nfc.ErrPhoneTimeout within the step bound; the next tap reads.
-func TestHungPhone(t *testing.T) {
+// TestPCSCHungPhone: a phone that stops answering fails the read with
+// nfc.ErrPhoneTimeout at the APDU bound (Config.APDUTimeout); the next tap
+// reads.
+func TestPCSCHungPhone(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader")
 	w := newWorld(t, "famille-6-drome")
-	card := applet(t, w)
+	card := phoneApplet(t, w)
 	const step = 400 * time.Millisecond
 	// The phone answers, late, after hangFor; the test waits for that
 	// before the next tap: pcscd's reader thread stays blocked on vpcd until
@@ -329,7 +340,7 @@ func TestHungPhone(t *testing.T) {
 				return f
 			}
 			takeAway := tap(t, addr, name, card, vpcd.Options{Fault: fault})
-			r := open(t, w, reader.Config{Groups: allGroups, NFCStepTimeout: step, NFCTimeout: 10 * time.Second}, source(t, name))
+			r := open(t, w, reader.Config{Groups: allGroups, APDUTimeout: step}, source(t, name))
 			base := pcsctest.Snapshot()
 			_, err := read(t, r, 20*time.Second)
 			end := time.Now()
@@ -362,9 +373,9 @@ func TestHungPhone(t *testing.T) {
 	}
 }
 
-// TestTwoReaders reads two phones on two readers at the same time, one
+// TestPCSCTwoReaders reads two phones on two readers at the same time, one
 // Reader per reader, each with its own issuer's lists.
-func TestTwoReaders(t *testing.T) {
+func TestPCSCTwoReaders(t *testing.T) {
 	type desk struct {
 		slot, profile string
 		w             *emulator.World
@@ -377,7 +388,7 @@ func TestTwoReaders(t *testing.T) {
 	for _, d := range desks {
 		addr, name := pcsctest.Require(t, d.slot)
 		d.w = newWorld(t, d.profile)
-		tap(t, addr, name, applet(t, d.w), vpcd.Options{})
+		tap(t, addr, name, phoneApplet(t, d.w), vpcd.Options{})
 		d.r = open(t, d.w, reader.Config{Groups: allGroups}, source(t, name))
 	}
 	var wg sync.WaitGroup
@@ -405,12 +416,12 @@ func TestTwoReaders(t *testing.T) {
 	}
 }
 
-// TestAnyReader: a Source for every contactless reader reads the phone on
+// TestPCSCAnyReader: a Source for every contactless reader reads the phone on
 // whichever reader it is.
-func TestAnyReader(t *testing.T) {
+func TestPCSCAnyReader(t *testing.T) {
 	addr, name := pcsctest.Require(t, "reader2")
 	w := newWorld(t, "isere-solo")
-	tap(t, addr, name, applet(t, w), vpcd.Options{})
+	tap(t, addr, name, phoneApplet(t, w), vpcd.Options{})
 	src := source(t, "any")
 	if src.Name() != "pcsc:*" {
 		t.Errorf("Name() = %q", src.Name())
@@ -433,40 +444,4 @@ func TestAnyReader(t *testing.T) {
 		}
 		t.Logf("another phone: %v", err)
 	}
-}
-
-func TestOpenErrors(t *testing.T) {
-	pcsctest.Require(t, "reader")
-	src := source(t, "APCV No Such Reader 00 00")
-	defer src.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := src.WaitPhone(ctx); !errors.Is(err, nfc.ErrUnknownReader) {
-		t.Errorf("WaitPhone on an unknown reader: %v, want nfc.ErrUnknownReader", err)
-	}
-	rs, err := pcscsource.Readers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, name := pcsctest.Require(t, "reader")
-	if !slices.ContainsFunc(rs, func(r pcsc.Reader) bool { return r.Name == name && r.Contactless }) {
-		t.Errorf("Readers() = %v lacks contactless %q", rs, name)
-	}
-}
-
-// recorder is an apdu.Transport that records the C-APDUs and R-APDUs it
-// forwards.
-type recorder struct {
-	t     apdu.Transport
-	cmds  [][]byte
-	resps [][]byte
-}
-
-func (r *recorder) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
-	resp, err := r.t.Transmit(ctx, cmd)
-	if err == nil {
-		r.cmds = append(r.cmds, slices.Clone(cmd))
-		r.resps = append(r.resps, slices.Clone(resp))
-	}
-	return resp, err
 }

@@ -3,7 +3,7 @@
 // with this setting (test binary only).
 //go:debug cryptocustomrand=1
 
-package pcscsource_test
+package pcsc_test
 
 import (
 	"bytes"
@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apdu/apdutest"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	emuapplet "github.com/apcvkit/apcvkit/emulator/applet"
@@ -114,8 +115,7 @@ func median(d []time.Duration) time.Duration {
 }
 
 // BenchmarkSessionVsReplay compares, through the real pcscd and vpcd, on the
-// phone connection the facade's source hands out (Source.WaitPhone, a
-// *pcsc.Card):
+// phone connection a Source hands out (Source.WaitPhone, a *Card):
 //
 //   - session: a full ApCV read, nfc.Read (SELECT, KEY AGREEMENT, GET DATA,
 //     GET RESPONSEs, decryption and verification of the presentation);
@@ -131,27 +131,28 @@ func median(d []time.Duration) time.Duration {
 // the reader (cryptoFloor); x-replay-nocrypto takes it out of the session:
 // what the SDK adds beyond it.
 //
-//	scripts/pcscd/with-pcscd.sh go test -run '^$' -bench SessionVsReplay -benchtime 200x ./reader/pcscsource/
+//	scripts/pcscd/with-pcscd.sh go test -run '^$' -bench SessionVsReplay -benchtime 200x ./nfc/pcsc/
 func BenchmarkSessionVsReplay(b *testing.B) {
 	for _, bc := range []struct {
 		name   string
 		groups []credential.Group
 	}{
 		{"AMO", []credential.Group{credential.GroupAMO}},
-		{"AMO+INS+ETAT_CIVIL", allGroups},
+		{"AMO+INS+ETAT_CIVIL", credential.AllGroups},
 	} {
 		b.Run(bc.name, func(b *testing.B) { benchSessionVsReplay(b, bc.groups) })
 	}
 }
 
 func benchSessionVsReplay(b *testing.B, groups []credential.Group) {
-	addr, name := pcsctest.Require(b, "reader")
+	addr, name := pcsctest.Require(b, "pcsc")
 	w := newWorld(b, "famille-6-drome")
 	phoneRand, readerRand := newReplayRand(1), newReplayRand(2)
 	card := emuapplet.New(phoneWallet{w}, emuapplet.Options{Rand: phoneRand})
-	tap(b, addr, name, card, vpcd.Options{})
-	src := source(b, name)
-	defer src.Close()
+	pcsctest.WaitCard(b, name, false, presentTimeout)
+	b.Cleanup(func() { pcsctest.WaitCard(b, name, false, presentTimeout) })
+	pcsctest.Serve(b, addr, card, vpcd.Options{})
+	src := openSource(b, name)
 	ctx := context.Background()
 	phone, err := src.WaitPhone(ctx)
 	if err != nil {
@@ -167,7 +168,7 @@ func benchSessionVsReplay(b *testing.B, groups []credential.Group) {
 	if err := v.SetRevocationList(rl); err != nil {
 		b.Fatal(err)
 	}
-	opts := nfc.Options{Groups: groups, Rand: readerRand, StepTimeout: 10 * time.Second, Timeout: 30 * time.Second}
+	opts := nfc.Options{Groups: groups, Rand: readerRand, APDUTimeout: 10 * time.Second}
 
 	session := func() {
 		phoneRand.Reset()
@@ -182,22 +183,22 @@ func benchSessionVsReplay(b *testing.B, groups []credential.Group) {
 	}
 	phoneRand.Reset()
 	readerRand.Reset()
-	rec := &recorder{t: phone}
+	rec := &apdutest.Record{Transport: phone}
 	if _, err := nfc.Read(ctx, rec, v, opts); err != nil {
 		b.Fatal(err)
 	}
 	var size int64
-	for i := range rec.cmds {
-		size += int64(len(rec.cmds[i]) + len(rec.resps[i]))
+	for _, e := range rec.Exchanges {
+		size += int64(len(e.Command) + len(e.Response))
 	}
 	replay := func() {
 		phoneRand.Reset()
-		for i, cmd := range rec.cmds {
-			resp, err := phone.Transmit(ctx, cmd)
+		for i, e := range rec.Exchanges {
+			resp, err := phone.Transmit(ctx, e.Command)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if !bytes.Equal(resp, rec.resps[i]) {
+			if !bytes.Equal(resp, e.Response) {
 				b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i+1)
 			}
 		}
@@ -225,7 +226,7 @@ func benchSessionVsReplay(b *testing.B, groups []credential.Group) {
 	ms, mr, mf := median(tSession), median(tReplay), median(tFloor)
 	b.ReportMetric(float64(mf)/1e3, "floor-µs")
 	b.ReportMetric(float64(ms-mf)/float64(mr), "x-replay-nocrypto")
-	b.ReportMetric(float64(len(rec.cmds)), "apdus")
+	b.ReportMetric(float64(len(rec.Exchanges)), "apdus")
 	b.ReportMetric(float64(ms.Microseconds()), "session-µs")
 	b.ReportMetric(float64(mr.Microseconds()), "replay-µs")
 	b.ReportMetric(float64(ms-mr)/1e3, "reader-µs")
