@@ -13,6 +13,7 @@ import (
 	_ "github.com/apcvkit/apcvkit/emulator/vpcd"
 	_ "github.com/apcvkit/apcvkit/nfc"
 	_ "github.com/apcvkit/apcvkit/nfc/link"
+	_ "github.com/apcvkit/apcvkit/nfc/pcsc"
 	_ "github.com/apcvkit/apcvkit/qrscan"
 	_ "github.com/apcvkit/apcvkit/qrscan/camera"
 	_ "github.com/apcvkit/apcvkit/qrscan/hid/usb"
