@@ -3,7 +3,7 @@
 #   make test   installs what the tests need and runs the whole suite
 GO ?= go
 
-.PHONY: demo test test-short bench vet fmt
+.PHONY: demo test test-short test-windows bench vet fmt
 
 demo:
 	@scripts/deps.sh demo
@@ -18,6 +18,11 @@ test:
 	$(GO) vet ./...
 	APCV_REQUIRE_PCSC=1 APCV_REQUIRE_PEERS=1 scripts/pcscd/with-pcscd.sh $(GO) test -race -count=1 ./...
 	APCV_REQUIRE_PCSC=1 scripts/pcscd/with-pcscd.sh --allow-restart $(GO) test -race -count=1 -p 1 -run 'Restart' ./nfc/pcsc/ ./emulator/vpcd/
+
+# The Windows (amd64) test binaries of every package, run under Wine.
+# Installs Wine (a few hundred MB) on first use, so it is not part of test.
+test-windows:
+	GO=$(GO) scripts/test-windows.sh
 
 bench:
 	@scripts/deps.sh bench
