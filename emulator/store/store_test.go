@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/store"
+	"github.com/apcvkit/apcvkit/internal/permtest"
 )
 
 func TestWriteFile(t *testing.T) {
@@ -39,8 +40,8 @@ func TestWriteFile(t *testing.T) {
 	if err != nil || string(got) != "v2" {
 		t.Fatalf("ReadFile = %q, %v", got, err)
 	}
-	if fi, _ := os.Stat(filepath.Join(dir, "state.json")); fi.Mode().Perm() != fileMode(0o640) {
-		t.Fatalf("mode %v, want %v", fi.Mode().Perm(), fileMode(0o640))
+	if fi, _ := os.Stat(filepath.Join(dir, "state.json")); fi.Mode().Perm() != permtest.Want(0o640, false) {
+		t.Fatalf("mode %v, want %v", fi.Mode().Perm(), permtest.Want(0o640, false))
 	}
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
