@@ -147,7 +147,7 @@ for line in "${pkgs[@]}"; do
 		pass=$((pass + 1))
 	else
 		printf 'FAIL\t%s\t%ss\t(exit %d)\n' "$pkg" "$secs" "$rc"
-		grep -E -- '--- FAIL|^\s+\S+_test\.go:|panic|FAIL' "$log" | head -40 | sed 's/^/    /'
+		grep -E -- '--- FAIL|^\s+\S+\.go:[0-9]+:|panic|FAIL' "$log" | head -40 | sed 's/^/    /'
 		fail=$((fail + 1)) failed+=("$name")
 	fi
 done
