@@ -55,6 +55,9 @@ func ParseSlots(s string) ([]Slot, error) {
 }
 
 func missingReason() string {
+	if runtime.GOOS == "windows" {
+		return "pcscd and vpcd are Linux/macOS components; on Windows the PC/SC path is winscard.dll (a stub under Wine 8), checked by nfc/pcsc's TestWinscard"
+	}
 	var missing []string
 	if _, err := exec.LookPath("pcscd"); err != nil {
 		if _, err := os.Stat("/usr/sbin/pcscd"); err != nil {
