@@ -16,7 +16,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOTAGS ?= $(if $(filter linux,$(shell $(GO) env GOOS)),usb)
 TAGS = $(if $(GOTAGS),-tags $(GOTAGS))
 
-.PHONY: demo test bench vet lint fmt cross
+.PHONY: demo test test-windows bench vet lint fmt cross dist dist-check
 
 demo:
 	@scripts/deps.sh demo
@@ -40,6 +40,11 @@ test:
 # windows/386, darwin/arm64 and darwin/amd64 (see scripts/cross.sh).
 cross:
 	GO=$(GO) scripts/cross.sh
+
+# The Windows (amd64) test binaries of every package, run under Wine.
+# Installs Wine (a few hundred MB) on first use, so it is not part of test.
+test-windows:
+	GO=$(GO) scripts/test-windows.sh
 
 bench:
 	@scripts/deps.sh bench

@@ -17,6 +17,7 @@ import (
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/portal"
+	"github.com/apcvkit/apcvkit/internal/permtest"
 )
 
 func runPortal(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -93,7 +94,7 @@ func TestPortalToken(t *testing.T) {
 	if strings.Contains(string(raw), token) {
 		t.Error("agents file holds the token")
 	}
-	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+	if st, _ := os.Stat(path); st.Mode().Perm() != permtest.Want(0o600, false) {
 		t.Errorf("agents file mode %v", st.Mode())
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
+	"github.com/apcvkit/apcvkit/internal/permtest"
 )
 
 var t0 = time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
@@ -318,8 +319,8 @@ func TestPersistenceRoundTrip(t *testing.T) {
 			t.Errorf("temporary file left: %s", e.Name())
 		}
 		info, _ := e.Info()
-		if info.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v, want 0600", e.Name(), info.Mode().Perm())
+		if want := permtest.Want(0o600, false); info.Mode().Perm() != want {
+			t.Errorf("%s has mode %v, want %v", e.Name(), info.Mode().Perm(), want)
 		}
 	}
 	if len(ents) != 3 { // state.json, root key, one issuer key

@@ -14,6 +14,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/store"
+	"github.com/apcvkit/apcvkit/internal/permtest"
 )
 
 // saved is a state directory: the issuer's and the phones'.
@@ -217,9 +218,9 @@ func TestStateFileSecrets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := os.FileMode(0o600)
+		want := permtest.Want(0o600, false)
 		if fi.IsDir() {
-			want = 0o700
+			want = permtest.Want(0o700, true)
 		}
 		if fi.Mode().Perm() != want {
 			t.Errorf("%s: mode %v, want %v", p, fi.Mode().Perm(), want)

@@ -12,6 +12,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/portal"
+	"github.com/apcvkit/apcvkit/internal/permtest"
 )
 
 // TestRoleActionMatrix runs every role against every action on a fresh
@@ -257,7 +258,7 @@ func TestAuditLog(t *testing.T) {
 		}
 	}
 	_ = prof
-	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != permtest.Want(0o600, false) {
 		t.Errorf("audit log mode: %v %v", st.Mode(), err)
 	}
 }

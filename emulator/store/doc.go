@@ -8,7 +8,8 @@
 //	data, err := store.ReadFile(dir, "state.json", 1<<20)   // fs.ErrNotExist when never written
 //
 // WriteFile writes a temporary file in the same directory, syncs it, renames
-// it over the target and syncs the directory. A writer killed half-way leaves
+// it over the target and syncs the directory (on Windows, which cannot sync
+// a directory, the rename itself is write-through). A writer killed half-way leaves
 // a temporary file behind (".NAME.tmp-*"): readers never look at it, and
 // RemoveTemp clears them when a state directory is opened.
 package store

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // ErrTooLarge is returned by ReadFile for a file larger than its limit.
@@ -19,10 +18,16 @@ const tempInfix = ".tmp-"
 
 // WriteFile replaces dir/name with data, atomically and durably: data go to
 // a temporary file in dir, which is synced, given perm, renamed over name,
-// and then dir itself is synced so that the rename survives a crash. When it
-// returns nil the new content is on stable storage; when it fails (or the
-// process dies at any point) dir/name holds either its previous content or
-// the new one. name must be a plain file name.
+// and then the rename itself is made durable (Unix: dir is synced; Windows:
+// the rename is done write-through, see SyncDir). When it returns nil the
+// new content is on stable storage; when it fails (or the process dies at
+// any point) dir/name holds either its previous content or the new one.
+// name must be a plain file name.
+//
+// On Windows perm sets only the read-only attribute (perm without 0o200, as
+// os.Chmod does there): who may read the file is decided by the ACL dir
+// passes on to it, so keep state directories in a per-user folder such as
+// %LOCALAPPDATA%.
 func WriteFile(dir, name string, data []byte, perm os.FileMode) (err error) {
 	if name == "" || filepath.Base(name) != name || strings.HasPrefix(name, ".") {
 		return fmt.Errorf("store: write %q: not a plain file name", name)
@@ -50,31 +55,13 @@ func WriteFile(dir, name string, data []byte, perm os.FileMode) (err error) {
 	if err != nil {
 		return fmt.Errorf("store: write %s: %w", name, err)
 	}
-	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+	if err = rename(tmp, filepath.Join(dir, name)); err != nil {
 		return fmt.Errorf("store: write %s: %w", name, err)
 	}
 	if err := SyncDir(dir); err != nil {
 		return fmt.Errorf("store: write %s: %w", name, err)
 	}
 	return nil
-}
-
-// SyncDir makes the entries of dir (creations, renames, removals) durable.
-// File systems that cannot sync a directory (EINVAL, ENOTSUP) are not an
-// error: they order metadata themselves or offer nothing better.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
-		return nil
-	}
-	return err
 }
 
 // MkdirAll creates dir with perm (and its parents) and syncs the parent of

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/store"
+	"github.com/apcvkit/apcvkit/internal/permtest"
 )
 
 func TestWriteFile(t *testing.T) {
@@ -39,8 +40,8 @@ func TestWriteFile(t *testing.T) {
 	if err != nil || string(got) != "v2" {
 		t.Fatalf("ReadFile = %q, %v", got, err)
 	}
-	if fi, _ := os.Stat(filepath.Join(dir, "state.json")); fi.Mode().Perm() != 0o640 {
-		t.Fatalf("mode %v", fi.Mode().Perm())
+	if fi, _ := os.Stat(filepath.Join(dir, "state.json")); fi.Mode().Perm() != permtest.Want(0o640, false) {
+		t.Fatalf("mode %v, want %v", fi.Mode().Perm(), permtest.Want(0o640, false))
 	}
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
@@ -58,6 +59,16 @@ func TestWriteFile(t *testing.T) {
 	}
 	if err := store.WriteFile(filepath.Join(dir, "missing"), "f", nil, 0o600); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("write into a missing directory: %v", err)
+	}
+}
+
+func TestSyncDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := store.SyncDir(dir); err != nil {
+		t.Fatalf("SyncDir(dir) = %v", err)
+	}
+	if err := store.SyncDir(filepath.Join(dir, "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("SyncDir(missing) = %v, want fs.ErrNotExist", err)
 	}
 }
 

@@ -34,7 +34,10 @@ type FetcherConfig struct {
 	// are at BaseURL+TrustListPath and BaseURL+RevocationListPath.
 	BaseURL string
 	// CacheDir holds the last good lists ("" keeps them in memory only).
-	// It is created 0700 if needed.
+	// It is created 0700 if needed and its files are 0600 (on Windows,
+	// where a mode is only the read-only attribute, they take the ACL of
+	// CacheDir's parent folder: the lists are signed and public, the cache
+	// needs no secrecy, only integrity, which is checked on every read).
 	CacheDir string
 	// Authority is the pinned list-authority key: every list is verified
 	// with it before it is cached or returned. Required.
