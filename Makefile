@@ -3,7 +3,7 @@
 #   make test   installs what the tests need and runs the whole suite
 GO ?= go
 
-.PHONY: demo test test-short bench vet fmt
+.PHONY: demo test test-short bench vet fmt dist dist-check
 
 demo:
 	@scripts/deps.sh demo
@@ -28,3 +28,12 @@ vet:
 
 fmt:
 	gofmt -l -w .
+
+# The release: apcv for every target, SBOMs and SHA256SUMS in dist/
+# (scripts/dist.sh says what and how). dist-check builds it twice and fails
+# unless both builds are identical.
+dist:
+	scripts/dist.sh
+
+dist-check:
+	scripts/dist.sh --check
