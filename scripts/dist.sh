@@ -4,6 +4,8 @@
 #   dist/<os>_<arch>/apcv[.exe]        the CLI, one per target below
 #   dist/<os>_<arch>/apcv.cdx.json     its SBOM (CycloneDX 1.6 JSON: the Go
 #                                      modules linked into that binary)
+#   dist/<os>_<arch>/THIRD_PARTY_LICENSES.txt  their licence texts
+#   dist/<os>_<arch>/LICENSE, NOTICE   ours
 #   dist/SHA256SUMS                    sha256sum -c SHA256SUMS checks them all
 #
 # The version is git describe --tags --always --dirty, linked into
@@ -70,6 +72,24 @@ trap 'rm -rf "$tools"' EXIT
 echo "dist: $version: building $sbom_tool" >&2
 GOBIN="$tools" GOOS= GOARCH= CGO_ENABLED= go install "$sbom_tool"
 
+# licences BINARY: the licence texts of the modules Go recorded in BINARY
+# (MIT and BSD ask for them in binary distributions). A module without a
+# licence file fails the release.
+licences() {
+	local mods p v d f
+	mods=$(go version -m "$1" | awk '$1 == "dep" { print $2 }')
+	echo "Third-party software in $(basename "$1") $version, with its licence."
+	[ -n "$mods" ] || return 0
+	go list -m -f '{{.Path}} {{.Version}} {{.Dir}}' $mods | while read -r p v d; do
+		f=$(cd "$d" && ls | grep -E -i -m1 '^(licen[cs]e|copying)(\.(md|txt))?$') || {
+			echo "$p $v: no licence file in $d" >&2
+			return 1
+		}
+		printf '\n%s\n%s %s\n\n' "========================================================================" "$p" "$v"
+		cat "$d/$f"
+	done
+}
+
 # build OUT: every target into OUT, then OUT/SHA256SUMS.
 build() {
 	local out=$1 failed=() row t cgo goos goarch exe dir log
@@ -98,6 +118,13 @@ build() {
 			failed+=("$t")
 			continue
 		fi
+		if ! licences "$dir/$exe" >"$dir/THIRD_PARTY_LICENSES.txt" 2>"$log"; then
+			echo "dist: $t: third-party licences:" >&2
+			sed 's/^/    /' "$log" >&2
+			failed+=("$t")
+			continue
+		fi
+		cp LICENSE NOTICE "$dir/"
 		rm -f "$log"
 		echo "dist: $t (CGO_ENABLED=$cgo): $(du -h "$dir/$exe" | cut -f1)" >&2
 	done
@@ -108,6 +135,7 @@ build() {
 	(cd "$out" && find . -type f ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum >SHA256SUMS)
 }
 
+rm -rf dist # a failed run leaves no dist/ to be taken for this version's
 first=$(mktemp -d dist.new.XXXXXX)
 trap 'rm -rf "$tools" dist.new.*' EXIT
 build "$first"
