@@ -58,7 +58,15 @@ func gather(t *testing.T) (list []string, owners []Owner, g Graph, base map[stri
 	if len(list) == 0 {
 		t.Fatal("scripts/deps.sh --list test printed no package")
 	}
-	probes, err := Scan(root)
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts := MakeScripts(makefile, "test")
+	if !slices.Contains(scripts, "scripts/pcscd/with-pcscd.sh") {
+		t.Fatalf("make test runs %q: no scripts/pcscd/with-pcscd.sh, the Makefile changed shape", scripts)
+	}
+	probes, err := Scan(root, scripts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,8 @@
 //	owners := testdeps.Resolve(ctx, probes) // the Debian package of each
 //
 // Scan reads the Go sources (tests and the helpers they call) and the shell
-// scripts under scripts/ without running them. It sees:
+// scripts it is given (MakeScripts: those make test runs) without running
+// them. It sees:
 //
 //   - programs: the string given to exec.LookPath, exec.Command or
 //     exec.CommandContext, directly, through a helper's parameter

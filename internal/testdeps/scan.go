@@ -47,10 +47,10 @@ type Probe struct {
 
 func (p Probe) String() string { return fmt.Sprintf("%s %s (%s)", p.Kind, p.Name, p.At) }
 
-// Scan returns the probes in the Go files and the shell scripts of scripts/
-// under root, skipping testdata and hidden directories. Each (kind, name)
-// appears once, at its first place.
-func Scan(root string) ([]Probe, error) {
+// Scan returns the probes in the Go files under root, skipping testdata and
+// hidden directories, and in the shell scripts named (paths relative to
+// root). Each (kind, name) appears once, at its first place.
+func Scan(root string, scripts ...string) ([]Probe, error) {
 	var probes []Probe
 	dirs := map[string][]string{} // directory → its .go files
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -64,21 +64,20 @@ func Scan(root string) ([]Probe, error) {
 			}
 			return nil
 		}
-		rel, _ := filepath.Rel(root, path)
-		switch {
-		case strings.HasSuffix(name, ".go"):
+		if strings.HasSuffix(name, ".go") {
 			dirs[filepath.Dir(path)] = append(dirs[filepath.Dir(path)], path)
-		case strings.HasSuffix(name, ".sh") && strings.HasPrefix(filepath.ToSlash(rel), "scripts/"):
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			probes = append(probes, ScanShell(filepath.ToSlash(rel), b)...)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, sc := range scripts {
+		b, err := os.ReadFile(filepath.Join(root, sc))
+		if err != nil {
+			return nil, err
+		}
+		probes = append(probes, ScanShell(filepath.ToSlash(sc), b)...)
 	}
 	for _, files := range dirs {
 		src := map[string][]byte{}
@@ -117,6 +116,33 @@ var (
 	shPath   = regexp.MustCompile(`/(usr|bin|sbin|lib)/[^\s"'$*?;|&)}]+`)
 	shLookup = regexp.MustCompile(`command -v ([A-Za-z0-9_.+-]+)`)
 )
+
+var makeScript = regexp.MustCompile(`(?:^|[\s;&|(@])((?:\./)?(?:scripts|\.ci)/[A-Za-z0-9_./-]+)`)
+
+// MakeScripts returns the scripts (scripts/…, .ci/…) the recipe of target in
+// a Makefile runs, in order, each once.
+func MakeScripts(makefile []byte, target string) []string {
+	var out []string
+	in := false
+	for _, line := range strings.Split(string(makefile), "\n") {
+		switch {
+		case strings.HasPrefix(line, "\t"):
+			if !in {
+				continue
+			}
+			for _, m := range makeScript.FindAllStringSubmatch(line, -1) {
+				if p := strings.TrimPrefix(m[1], "./"); !slices.Contains(out, p) {
+					out = append(out, p)
+				}
+			}
+		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#"):
+		default:
+			name, _, ok := strings.Cut(line, ":")
+			in = ok && slices.Contains(strings.Fields(name), target) && !strings.Contains(line, ":=")
+		}
+	}
+	return out
+}
 
 // ScanShell returns the probes of one shell script: `command -v NAME` and
 // absolute system paths (the #! line aside).

@@ -155,3 +155,36 @@ func TestCandidates(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestMakeScripts(t *testing.T) {
+	mk := `GO ?= go
+X := scripts/not-a-recipe.sh
+
+demo:
+	@scripts/deps.sh demo
+
+# a comment: scripts/commented.sh
+test test-short:
+	@scripts/deps.sh test
+	APCV_REQUIRE_PCSC=1 scripts/pcscd/with-pcscd.sh $(GO) test ./...
+
+	APCV_REQUIRE_PCSC=1 ./scripts/pcscd/with-pcscd.sh --allow-restart $(GO) test -p 1 ./nfc/pcsc/
+	.ci/check-something
+test-windows:
+	scripts/wine/run.sh
+`
+	for _, tt := range []struct {
+		target string
+		want   []string
+	}{
+		{"test", []string{"scripts/deps.sh", "scripts/pcscd/with-pcscd.sh", ".ci/check-something"}},
+		{"test-short", []string{"scripts/deps.sh", "scripts/pcscd/with-pcscd.sh", ".ci/check-something"}},
+		{"demo", []string{"scripts/deps.sh"}},
+		{"test-windows", []string{"scripts/wine/run.sh"}},
+		{"nope", nil},
+	} {
+		if got := MakeScripts([]byte(mk), tt.target); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %q, want %q", tt.target, got, tt.want)
+		}
+	}
+}
