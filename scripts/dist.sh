@@ -79,6 +79,8 @@ licences() {
 	local mods p v d f
 	mods=$(go version -m "$1" | awk '$1 == "dep" { print $2 }')
 	echo "Third-party software in $(basename "$1") $version, with its licence."
+	printf '\n%s\n%s %s\n\n' "========================================================================" "Go (runtime and standard library)" "$(go env GOVERSION)"
+	cat "$(go env GOROOT)/LICENSE"
 	[ -n "$mods" ] || return 0
 	go list -m -f '{{.Path}} {{.Version}} {{.Dir}}' $mods | while read -r p v d; do
 		f=$(cd "$d" && ls | grep -E -i -m1 '^(licen[cs]e|copying)(\.(md|txt))?$') || {
