@@ -32,14 +32,14 @@ case "${1:-}" in
 *) echo "usage: $0 [--check]" >&2; exit 64 ;;
 esac
 
-# target        cgo   why
+# target        cgo tags  why
 targets=(
-	"linux/amd64   1" # PC/SC through libpcsclite (libpcsclite1 at run time)
-	"linux/arm64   0" # no arm64 C toolchain here: no PC/SC (QR sources only)
-	"windows/amd64 0" # PC/SC through winscard.dll, no cgo needed
-	"windows/386   0" # 32-bit billing programs; winscard.dll as above
-	"darwin/arm64  0" # PC/SC needs cgo and Apple's SDK: no PC/SC from Linux
-	"darwin/amd64  0" # same
+	"linux/amd64   1   usb"  # PC/SC through libpcsclite, HID POS through libusb (libpcsclite1, libusb-1.0-0 at run time)
+	"linux/arm64   0   -"    # no arm64 C toolchain here: no PC/SC (QR sources only)
+	"windows/amd64 0   -"    # PC/SC through winscard.dll, no cgo needed
+	"windows/386   0   -"    # 32-bit billing programs; winscard.dll as above
+	"darwin/arm64  0   -"    # PC/SC needs cgo and Apple's SDK: no PC/SC from Linux
+	"darwin/amd64  0   -"    # same
 )
 if [ -n "${APCV_DIST_TARGETS:-}" ]; then
 	picked=()
@@ -94,16 +94,16 @@ licences() {
 
 # build OUT: every target into OUT, then OUT/SHA256SUMS.
 build() {
-	local out=$1 failed=() row t cgo goos goarch exe dir log
+	local out=$1 failed=() row t cgo tags goos goarch exe dir log
 	for row in "${targets[@]}"; do
 		set -- $row
-		t=$1 cgo=$2 goos=${1%/*} goarch=${1#*/}
+		t=$1 cgo=$2 tags=${3#-} goos=${1%/*} goarch=${1#*/}
 		exe=$name
 		[ "$goos" = windows ] && exe=$name.exe
 		dir="$out/${goos}_$goarch"
 		log="$out/.log-${goos}_$goarch"
 		mkdir -p "$dir"
-		if ! GOOS=$goos GOARCH=$goarch CGO_ENABLED=$cgo go build -trimpath -ldflags "$ldflags" -o "$dir/$exe" "$main" >"$log" 2>&1; then
+		if ! GOOS=$goos GOARCH=$goarch CGO_ENABLED=$cgo go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$dir/$exe" "$main" >"$log" 2>&1; then
 			echo "dist: $t: go build failed:" >&2
 			sed 's/^/    /' "$log" >&2
 			failed+=("$t")
@@ -128,7 +128,7 @@ build() {
 		fi
 		cp LICENSE NOTICE "$dir/"
 		rm -f "$log"
-		echo "dist: $t (CGO_ENABLED=$cgo): $(du -h "$dir/$exe" | cut -f1)" >&2
+		echo "dist: $t (CGO_ENABLED=$cgo${tags:+, -tags $tags}): $(du -h "$dir/$exe" | cut -f1)" >&2
 	done
 	if [ ${#failed[@]} -gt 0 ]; then
 		echo "dist: FAILED: ${failed[*]} (nothing released)" >&2

@@ -434,11 +434,12 @@ func fieldLit(cl *ast.CompositeLit, elt ast.Expr, field string) (string, bool) {
 }
 
 // CgoProbes returns what building the packages matching patterns (with
-// their tests and dependencies) needs for cgo: the C compiler (go env CC)
-// and the pkg-config modules of the cgo packages, as go list reports them
-// in dir.
-func CgoProbes(ctx context.Context, dir string, patterns ...string) ([]Probe, error) {
-	args := append([]string{"list", "-deps", "-test", "-f", "{{if .CgoFiles}}{{.ImportPath}}\t{{join .CgoPkgConfig \" \"}}{{end}}"}, patterns...)
+// their tests and dependencies, and the build tags given) needs for cgo: the
+// C compiler (go env CC) and the pkg-config modules of the cgo packages, as
+// go list reports them in dir.
+func CgoProbes(ctx context.Context, dir string, tags []string, patterns ...string) ([]Probe, error) {
+	args := []string{"list", "-deps", "-test", "-tags", strings.Join(tags, ","), "-f", "{{if .CgoFiles}}{{.ImportPath}}\t{{join .CgoPkgConfig \" \"}}{{end}}"}
+	args = append(args, patterns...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	out, err := cmd.Output()
