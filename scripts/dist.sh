@@ -62,7 +62,10 @@ name=$(basename "$main")
 # the target).
 sbom_tool=github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v1.10.0
 
-version=$(git describe --tags --always --dirty)
+version=$(git describe --tags --always --dirty) || {
+	echo "dist: git describe failed: a release is built from a git checkout (its version is the commit's)" >&2
+	exit 1
+}
 export GOTOOLCHAIN=local GOFLAGS="-buildvcs=false -mod=readonly" GOAMD64=v1 GOARM64=v8.0 GO386=sse2
 unset GOEXPERIMENT CGO_CFLAGS CGO_CPPFLAGS CGO_CXXFLAGS CGO_LDFLAGS CC CXX GOWORK
 ldflags="-s -w -buildid= -X github.com/apcvkit/apcvkit/reader.version=$version"
