@@ -59,3 +59,12 @@ lint: vet
 
 fmt:
 	gofmt -l -w .
+
+# The release: apcv for every target, SBOMs and SHA256SUMS in dist/
+# (scripts/dist.sh says what and how). dist-check builds it twice and fails
+# unless both builds are identical.
+dist:
+	scripts/dist.sh
+
+dist-check:
+	scripts/dist.sh --check

@@ -239,3 +239,10 @@ func ExampleReader_Events() {
 	// reading nfc:desk
 	// identity nfc:desk identity via NFC 2 88 02 ** *** *** 36
 }
+
+// Version names the SDK's release (make dist links it in from git describe);
+// under go run and go test it is "devel".
+func ExampleVersion() {
+	fmt.Println(reader.Version())
+	// Output: devel
+}

@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# deps.sh demo|test|bench — installs the Debian packages a target needs,
-# only those missing. Idempotent; needs root (or sudo) only when something
-# is missing.
+# deps.sh [--list] demo|test|bench — installs the Debian packages a target
+# needs, only those missing. Idempotent; needs root (or sudo) only when
+# something is missing. With --list, prints the target's packages, one a
+# line, and installs nothing (internal/testdeps checks the test list against
+# what the tests probe).
 #
 #   demo   cgo headers the CLI links against (PC/SC, libusb)
-#   test   + pcscd and the vpcd virtual reader, PC/SC tools, QR peers
-#   bench  + zxing-cpp and zbar development files for the peer harness
+#   test   everything the suite needs: pcscd and the vpcd virtual reader,
+#          PC/SC tools, QR peers (zbar, zxing-cpp, qrencode) and the
+#          compilers and development files the peer harness builds with
+#   bench  the same as test
 set -euo pipefail
 
 demo=(pkg-config gcc libpcsclite-dev libusb-1.0-0-dev)
-test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode)
-bench=("${test[@]}" g++ libzxing-dev libzbar-dev)
+test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev)
+bench=("${test[@]}")
 
+list=0
+if [ "${1:-}" = "--list" ]; then
+	list=1
+	shift
+fi
 case "${1:-}" in
 demo) want=("${demo[@]}") ;;
 test) want=("${test[@]}") ;;
 bench) want=("${bench[@]}") ;;
-*) echo "usage: $0 demo|test|bench" >&2; exit 64 ;;
+*) echo "usage: $0 [--list] demo|test|bench" >&2; exit 64 ;;
 esac
+if [ $list = 1 ]; then
+	printf '%s\n' "${want[@]}"
+	exit 0
+fi
 
 missing=()
 for p in "${want[@]}"; do

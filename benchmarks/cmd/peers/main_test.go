@@ -123,9 +123,9 @@ func needPeers(t *testing.T) {
 	t.Helper()
 	if err := ensureLibs(context.Background(), false, nil); err != nil {
 		if os.Getenv("APCV_REQUIRE_PEERS") == "1" {
-			t.Fatalf("peers needed (APCV_REQUIRE_PEERS=1): %v (scripts/deps.sh bench)", err)
+			t.Fatalf("peers needed (APCV_REQUIRE_PEERS=1): %v (scripts/deps.sh test)", err)
 		}
-		t.Skipf("peers needed: %v (scripts/deps.sh bench)", err)
+		t.Skipf("peers needed: %v (scripts/deps.sh test)", err)
 	}
 }
 
