@@ -23,6 +23,7 @@ import (
 	_ "github.com/apcvkit/apcvkit/qrscan/hid/usb"
 	_ "github.com/apcvkit/apcvkit/qrscan/serial"
 	_ "github.com/apcvkit/apcvkit/reader"
+	_ "github.com/apcvkit/apcvkit/reader/replaystore"
 )
 
 // TestDeskMessages checks every error kind of the SDK: a code, and a
