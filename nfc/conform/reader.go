@@ -329,7 +329,7 @@ var readerRules = []readerRule{
 			}
 			return ""
 		}},
-	{"r-timing", "11", "within a read, the reader's next command follows the phone's answer within MaxGap, and the read ends within MaxSession", "gaps ≤ MaxGap, reads ≤ MaxSession",
+	{"r-timing", "7.1", "timing (the kit's limits, not a protocol rule): the next command within MaxGap of the answer, a read within MaxSession", "gaps ≤ MaxGap, reads ≤ MaxSession",
 		func(ss []session, o ReaderOptions) string {
 			for _, s := range ss {
 				for i := 1; i < len(s.ex); i++ {

@@ -330,3 +330,23 @@ func TestSoakPCSC(t *testing.T) {
 	pc.Close()
 	t.Logf("pcsc: %d step timeouts", timeouts.Load())
 }
+
+// TestSameIdentityCatches: the soak's identity check tells one family from
+// another (it is not a check that cannot fail).
+func TestSameIdentityCatches(t *testing.T) {
+	worlds := newWorlds()
+	a, b := worlds[1], worlds[2]
+	s, err := read(context.Background(), applet.New(&discardWallet{a}, applet.Options{}), a.Verifier(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameIdentity(a, s.Presentation) || sameIdentity(b, s.Presentation) {
+		t.Fatal("sameIdentity does not tell the families apart")
+	}
+	tl := tally{codes: map[string]int{}}
+	tl.add(b, s, nil, 0)
+	tl.add(a, nil, errors.New("untyped"), 0)
+	if tl.wrong != 1 || tl.untyped != 1 {
+		t.Fatalf("tally: wrong %d, untyped %d; want 1, 1", tl.wrong, tl.untyped)
+	}
+}
