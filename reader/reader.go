@@ -62,6 +62,10 @@ type Config struct {
 	ListRefresh   time.Duration
 	// QRWindow is how long a QR code stays valid after the phone signed it (default 3 min).
 	QRWindow time.Duration
+	// Replay remembers the QR presentations accepted, to refuse one shown
+	// twice; nil means one in memory per Reader. A replaystore.Store shares
+	// it between the processes (the desks' agents) of one machine.
+	Replay credential.ReplayCache
 
 	// Sources: contactless readers and QR sources, all read concurrently.
 	NFC []nfc.Source
@@ -128,7 +132,7 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 	if cfg.ListAuthority == nil || cfg.Lists == nil {
 		return nil, fmt.Errorf("reader: open: no ListAuthority and Lists: %w", credential.ErrTrustListStale)
 	}
-	r.v = credential.NewVerifier(credential.VerifierConfig{ListAuthority: cfg.ListAuthority, Now: cfg.Now, QRWindow: cfg.QRWindow})
+	r.v = credential.NewVerifier(credential.VerifierConfig{ListAuthority: cfg.ListAuthority, Now: cfg.Now, QRWindow: cfg.QRWindow, Replay: cfg.Replay})
 	if err := r.refreshLists(ctx); err != nil {
 		return nil, fmt.Errorf("reader: open: %w", err)
 	}

@@ -8,6 +8,7 @@
 //	apcv qr text|png|terminal --profile NAME|FILE [--state DIR]
 //	apcv portal serve|token
 //	apcv version
+//	apcv conform phone --pcsc R | reader --vpcd ADDR
 //
 // Exit codes: 0 success; 1 the operation failed (the message says why, in
 // French and English); 2 usage error; 3 the presentation was refused
@@ -47,6 +48,7 @@ var commands = map[string]command{
 	"qr":      {cmdQR, "show the emulated phone's QR code: text, PNG or terminal (--state DIR keeps it)"},
 	"portal":  {cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"},
 	"version": {cmdVersion, "print the version (git describe in a release), Go version and platform"},
+	"conform": {cmdConform, "conformance kit: check a phone (phone --pcsc R) or a reader (reader --vpcd ADDR) against PROTOCOL.md"},
 }
 
 func usage(w io.Writer) {

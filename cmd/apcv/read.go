@@ -17,6 +17,7 @@ import (
 	"github.com/apcvkit/apcvkit/qrscan/serial"
 	"github.com/apcvkit/apcvkit/reader"
 	"github.com/apcvkit/apcvkit/reader/discover"
+	"github.com/apcvkit/apcvkit/reader/replaystore"
 )
 
 // multiFlag collects a repeatable flag.
@@ -38,6 +39,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	baud := fs.Int("baud", 9600, "serial line rate")
 	auto := fs.Bool("auto", false, "also read every device found: PC/SC contactless readers, serial and USB HID scanners of known makers"+missingNote())
 	groups := fs.String("groups", "AMO", "data groups asked for over NFC: AMO,INS,ETAT_CIVIL")
+	store := fs.String("replay-store", os.Getenv("APCV_REPLAY_STORE"), "anti-replay file shared by every process of this machine (default $APCV_REPLAY_STORE)")
 	var out output
 	out.flags(fs)
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
@@ -67,6 +69,13 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "read", err, exitFailure)
 	}
 	cfg := reader.Config{Enabled: true, ListAuthority: auth, Lists: reader.DirLists(*dir), Groups: gs, Logger: logger}
+	if *store != "" {
+		rs, err := replaystore.Open(*store, replaystore.Options{})
+		if err != nil {
+			return fail(stderr, "read", err, exitFailure)
+		}
+		cfg.Replay = rs
+	}
 	if *hidReplay != "" {
 		f, err := os.Open(*hidReplay)
 		if err != nil {

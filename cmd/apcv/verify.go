@@ -15,6 +15,7 @@ import (
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
+	"github.com/apcvkit/apcvkit/reader/replaystore"
 )
 
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -22,10 +23,11 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(stderr)
 	dir := fs.String("lists", "", "lists directory (authority.pem, trust-list.cose, revocation-list.cose), as written by apcv emulate --lists-out")
 	textFile := fs.String("text", "", "read the scanned QR text from this file (- for standard input)")
+	store := fs.String("replay-store", os.Getenv("APCV_REPLAY_STORE"), "anti-replay file shared by every process of this machine (default $APCV_REPLAY_STORE): a QR text accepted once, by any run or desk, is refused after")
 	var out output
 	out.flags(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apcv verify --lists DIR [--text FILE | QRTEXT | -] [--json] [--show-pii]")
+		fmt.Fprintln(stderr, "usage: apcv verify --lists DIR [--replay-store FILE] [--text FILE | QRTEXT | -] [--json] [--show-pii]")
 		fmt.Fprintln(stderr, "\nVerifies one scanned QR text and prints the verified identity, personal data masked.")
 		fmt.Fprintln(stderr, "Exit codes: 0 verified; 1 set-up failure (lists, files); 2 usage;")
 		fmt.Fprintln(stderr, "3 refused: the text is not a valid, fresh, unrevoked ApCV presentation (the message says which check failed).")
@@ -61,10 +63,18 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "apcv verify: %v\n", err)
 		return exitFailure
 	}
-	// The text goes through the facade as one scan: the same lists, policy
-	// and clock as apcv read.
+	var replay credential.ReplayCache
+	if *store != "" {
+		rs, err := replaystore.Open(*store, replaystore.Options{})
+		if err != nil {
+			return fail(stderr, "verify", err, exitFailure)
+		}
+		replay = rs
+	}
+	// The text goes through the facade as one scan: the same lists, policy,
+	// clock and replay store as apcv read.
 	r, err := reader.Open(ctx, reader.Config{Enabled: true, ListAuthority: auth, Lists: reader.DirLists(*dir),
-		QR: []qrscan.Source{&oneScan{text: text}}})
+		QR: []qrscan.Source{&oneScan{text: text}}, Replay: replay})
 	if err != nil {
 		return fail(stderr, "verify", err, exitFailure)
 	}

@@ -12,6 +12,7 @@ import (
 	_ "github.com/apcvkit/apcvkit/emulator/portal"
 	_ "github.com/apcvkit/apcvkit/emulator/vpcd"
 	_ "github.com/apcvkit/apcvkit/nfc"
+	_ "github.com/apcvkit/apcvkit/nfc/conform"
 	_ "github.com/apcvkit/apcvkit/nfc/link"
 	_ "github.com/apcvkit/apcvkit/nfc/pcsc"
 	_ "github.com/apcvkit/apcvkit/qrscan"
@@ -20,4 +21,5 @@ import (
 	_ "github.com/apcvkit/apcvkit/qrscan/serial"
 	_ "github.com/apcvkit/apcvkit/reader"
 	_ "github.com/apcvkit/apcvkit/reader/lists"
+	_ "github.com/apcvkit/apcvkit/reader/replaystore"
 )

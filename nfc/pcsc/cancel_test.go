@@ -62,8 +62,12 @@ func (f *fakeSC) Transmit(cmd []byte) ([]byte, error) {
 	}
 }
 
+func (f *fakeSC) BeginTransaction() error                { return nil }
 func (f *fakeSC) EndTransaction(scard.Disposition) error { return nil }
-func (f *fakeSC) Disconnect(scard.Disposition) error     { return nil }
+func (f *fakeSC) Reconnect(scard.ShareMode, scard.Protocol, scard.Disposition) error {
+	return nil
+}
+func (f *fakeSC) Disconnect(scard.Disposition) error { return nil }
 
 // fakeCard returns a Card on f as Connect makes it where the socket is not
 // known (fd -1: Windows, macOS).

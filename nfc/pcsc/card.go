@@ -86,7 +86,9 @@ type (
 	}
 	scCard interface {
 		Transmit(cmd []byte) ([]byte, error)
+		BeginTransaction() error
 		EndTransaction(scard.Disposition) error
+		Reconnect(scard.ShareMode, scard.Protocol, scard.Disposition) error
 		Disconnect(scard.Disposition) error
 	}
 )

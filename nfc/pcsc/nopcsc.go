@@ -10,7 +10,6 @@ package pcsc
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/apcvkit/apcvkit/apdu"
 )
@@ -74,3 +73,6 @@ func (k *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) { retur
 
 // Close does nothing.
 func (k *Card) Close() error { return nil }
+
+// Reset fails with ErrNotBuilt.
+func (k *Card) Reset(ctx context.Context) error { return errNotBuilt }

@@ -1,3 +1,5 @@
+//go:build cgo || windows
+
 // The benchmark replays a recorded session: phone and reader must draw the
 // same randomness each time, which crypto/ecdh and crypto/ecdsa allow only
 // with this setting (test binary only).

@@ -14,8 +14,8 @@
 # is never stopped: if it does not serve our readers the script explains and
 # exits with status 3.
 #
-# Readers: 4 vpcd driver instances (each its own copy of libifdvpcd.so, or
-# they share slot state), 2 slots each, on loopback ports BASE..BASE+7
+# Readers: 5 vpcd driver instances (each its own copy of libifdvpcd.so, or
+# they share slot state), 2 slots each, on loopback ports BASE..BASE+9
 # (APCV_VPCD_BASE_PORT, default 35991). vpcd listens on ALL interfaces and
 # authenticates nobody: firewall these ports on shared networks.
 #
@@ -28,6 +28,8 @@
 #   reader2  BASE+5    "APCV Virtual PCD C 00 01"    reader/ facade tests (second reader)
 #   bench    BASE+6    "APCV Virtual PCD D 00 00"    benchmarks
 #   cmd      BASE+7    "APCV Virtual PCD D 00 01"    cmd/apcv and manual checks
+#   soak     BASE+8    "APCV Virtual PCD E 00 00"    nfc/soak (the soak test)
+#   conform  BASE+9    "APCV Virtual PCD E 00 01"    nfc/conform and manual conformance runs
 #
 # Exported to CMD:
 #   APCV_VPCD_SLOTS      "slot=port=reader name;..." (parsed by internal/pcsctest)
@@ -86,8 +88,8 @@ if ! flock -n 9; then
 fi
 
 BASE=${APCV_VPCD_BASE_PORT:-35991}
-letters=(A B C D)
-slots=(pcsc pcsc2 vpcd vpcd2 reader reader2 bench cmd)
+letters=(A B C D E)
+slots=(pcsc pcsc2 vpcd vpcd2 reader reader2 bench cmd soak conform)
 SLOTS="" PORTS="" READERS=""
 for i in "${!slots[@]}"; do
 	port=$((BASE + i))
@@ -198,7 +200,7 @@ trap 'exit 143' TERM
 
 if [ $reuse = 0 ]; then
 	mkdir "$WORK/conf" "$WORK/drivers"
-	for i in 0 1 2 3; do
+	for i in "${!letters[@]}"; do
 		l=${letters[$i]}
 		port=$((BASE + 2 * i))
 		# A copy of the driver per entry: entries sharing one .so share slot state.
