@@ -232,7 +232,7 @@ var readerRules = []readerRule{
 					if !ok {
 						return where(s, i)
 					}
-					pending = e.resp != nil && len(e.resp) >= 2 && e.resp[len(e.resp)-2] == 0x61
+					pending = len(e.resp) >= 2 && e.resp[len(e.resp)-2] == 0x61
 					if (c.INS == wire.InsGetData || c.INS == wire.InsGetResponse) && sw(e.resp) == apdu.SWSuccess && stage == 3 {
 						readDone = true
 					}
