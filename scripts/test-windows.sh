@@ -116,8 +116,11 @@ logs="$cache/logs"
 rm -rf "$bin" "$logs"
 mkdir -p "$bin" "$logs"
 
+# Packages with tests, and packages go list cannot load for Windows (such
+# as one whose files all became unix-only): those fail to build below
+# rather than drop out of the run unseen.
 export GOOS=windows GOARCH=$goarch CGO_ENABLED=0
-mapfile -t pkgs < <($GO list -e -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}}{{end}}' "$@")
+mapfile -t pkgs < <($GO list -e -f '{{if or .TestGoFiles .XTestGoFiles .Error}}{{.ImportPath}} {{.Dir}}{{end}}' "$@")
 unset GOOS GOARCH CGO_ENABLED
 
 pass=0 fail=0 skipped=0 failed=()
