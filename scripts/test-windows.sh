@@ -151,7 +151,8 @@ for line in "${pkgs[@]}"; do
 	(cd "$dir" && timeout 900 wine "$exe" -test.v -test.count=1 -test.timeout=10m) >"$log" 2>&1 || rc=$?
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 	if [ $rc -eq 0 ]; then
-		printf 'ok  \t%s\t%ss\t(%s tests, %s skipped)\n' "$pkg" "$secs" \
+		# Top-level tests that passed; skips of tests and subtests alike.
+		printf 'ok  \t%s\t%ss\t(%s passed, %s skipped)\n' "$pkg" "$secs" \
 			"$(grep -c '^--- PASS' "$log" || true)" "$(grep -c -- '--- SKIP' "$log" || true)"
 		pass=$((pass + 1))
 	else
