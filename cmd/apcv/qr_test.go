@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image/png"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/emulator/profiles"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
 )
@@ -114,7 +117,10 @@ func TestQRUsageAndFailures(t *testing.T) {
 		{"negative quiet zone", []string{"terminal", "--profile", "isere-solo", "--quiet-zone", "-1"}, exitUsage, "--quiet-zone -1"},
 		{"unknown profile", []string{"text", "--profile", "personne"}, exitFailure, "personne"},
 		{"missing profile file", []string{"text", "--profile", filepath.Join(dir, "none.json")}, exitFailure, "none.json"},
-		{"unwritable out", []string{"png", "--profile", "isere-solo", "--out", filepath.Join(dir, "no", "dir", "a.png")}, exitFailure, "no such file"},
+		// The OS words the missing folder its own way ("no such file or
+		// directory", "The system cannot find the path specified."): the
+		// message names the folder, and the error is checked by kind below.
+		{"unwritable out", []string{"png", "--profile", "isere-solo", "--out", filepath.Join(dir, "no", "dir", "a.png")}, exitFailure, filepath.Join(dir, "no", "dir")},
 		{"bad state dir", []string{"text", "--profile", "isere-solo", "--state", filepath.Join(dir, "file")}, exitFailure, "not a directory"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,6 +136,10 @@ func TestQRUsageAndFailures(t *testing.T) {
 	}
 	if ents, _ := filepath.Glob(filepath.Join(dir, ".*")); len(ents) != 0 {
 		t.Fatalf("temporary files left: %v", ents)
+	}
+	// The "unwritable out" failure is the OS's "does not exist", on every OS.
+	if _, err := writePNGFile(filepath.Join(dir, "no", "dir", "a.png"), "APCV1:TEST", qrimage.Options{}); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("writePNGFile into a missing folder: %v, want fs.ErrNotExist", err)
 	}
 }
 

@@ -3,30 +3,25 @@ package serial_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
-	"github.com/apcvkit/apcvkit/emulator/present/serialpty"
-	"github.com/apcvkit/apcvkit/qrscan/frame"
 	"github.com/apcvkit/apcvkit/qrscan/serial"
 )
 
-// An emulated scanner on a pty stands for /dev/ttyACM0.
-func Example() {
-	scanner, err := serialpty.Open(serialpty.Config{Baud: 115200, AIM: "]Q1"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer scanner.Close()
+// replay is a recorded scanner session: what the scanner sent, read once.
+type replay struct{ io.Reader }
 
-	src, err := serial.Open(scanner.Path(), serial.Config{Frame: frame.Config{StripAIM: true}})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+func (replay) Write(b []byte) (int, error) { return len(b), nil }
+func (replay) Close() error                { return nil }
+
+// New reads scans from any stream, here a recorded session: it runs on
+// every system, Windows included, where there is no pty to stand for a
+// port.
+func ExampleNew() {
+	src := serial.New(replay{strings.NewReader("APCV1:NCFOXN%TS\r")}, "replay", serial.Config{})
 	defer src.Close()
-
-	go scanner.Scan(context.Background(), "APCV1:NCFOXN%TS")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -35,9 +30,9 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(scan.Symbology, scan.Text)
+	fmt.Println(scan.Source, scan.Text)
 	// Output:
-	// ]Q1 APCV1:NCFOXN%TS
+	// serial:replay APCV1:NCFOXN%TS
 }
 
 // OpenUSB finds a scanner by its USB ids; it needs the device plugged in.

@@ -39,10 +39,21 @@ type rig struct {
 	src *serial.Source
 }
 
+// needPty skips t where serialpty has no pseudo-terminals (Windows): the
+// emulated scanner needs one. TestOpenErrors, TestNewOnReplay and ExampleNew
+// run everywhere.
+func needPty(t testing.TB) {
+	t.Helper()
+	if !serialpty.Supported {
+		t.Skipf("no pseudo-terminals on %s to stand for the serial scanner (serialpty.Supported is false)", runtime.GOOS)
+	}
+}
+
 // start opens an emulated scanner and serial.Open on its tty; cleanup
-// closes both and checks that no goroutine is left.
+// closes both and checks that no goroutine is left. It skips t without a pty.
 func start(t testing.TB, emu serialpty.Config, cfg serial.Config) rig {
 	t.Helper()
+	needPty(t)
 	before := runtime.NumGoroutine()
 	sc, err := serialpty.Open(emu)
 	if err != nil {
@@ -98,6 +109,7 @@ func next(t testing.TB, src *serial.Source) (qrscan.Scan, error) {
 }
 
 func TestEndToEnd(t *testing.T) {
+	needPty(t) // once, rather than in each of the 40 rows
 	type variant struct {
 		name   string
 		emu    serialpty.Config
@@ -159,6 +171,7 @@ func TestEndToEnd(t *testing.T) {
 }
 
 func TestBadThenGood(t *testing.T) {
+	needPty(t)
 	good := apcv(488)                   // 482 Base45 characters: 2 mod 3
 	const idle = 400 * time.Millisecond // well above the emulator's stalls on a loaded machine
 	for _, tc := range []struct {
@@ -269,6 +282,7 @@ func TestCancelMidScan(t *testing.T) {
 }
 
 func TestCloseWhileNext(t *testing.T) {
+	needPty(t)
 	before := runtime.NumGoroutine()
 	sc, err := serialpty.Open(serialpty.Config{})
 	if err != nil {
@@ -313,6 +327,7 @@ func TestCloseWhileNext(t *testing.T) {
 }
 
 func TestDeviceGone(t *testing.T) {
+	needPty(t)
 	before := runtime.NumGoroutine()
 	sc, err := serialpty.Open(serialpty.Config{})
 	if err != nil {
@@ -455,6 +470,7 @@ func TestAirTime(t *testing.T) {
 // New on an *os.File (the pty opened directly): idle gaps come from read
 // deadlines, so a scan without suffix ends on silence.
 func TestNewOnOSFile(t *testing.T) {
+	needPty(t)
 	before := runtime.NumGoroutine()
 	sc, err := serialpty.Open(serialpty.Config{Suffix: frame.None})
 	if err != nil {
