@@ -236,7 +236,7 @@ func TestCancelRacesWait(t *testing.T) {
 			}
 			slowest = max(slowest, took)
 		}
-		if slowest > 150*time.Millisecond {
+		if slowest > 400*time.Millisecond { // a wait left to its poll takes 500 ms; the rest is slack for a loaded machine
 			t.Errorf("%s: slowest return after a cancellation %v, want well under the 500 ms poll", name, slowest)
 		}
 		t.Logf("%s: slowest return after a cancellation %v", name, slowest)
