@@ -20,14 +20,18 @@ type Eligibility struct {
 }
 
 // TrainingDeckDepartements are the 23 départements where the ApCV training
-// deck says the app was deployed: the 12 of Auvergne-Rhône-Alpes (01 Ain,
-// 03 Allier, 07 Ardèche, 15 Cantal, 26 Drôme, 38 Isère, 42 Loire,
-// 43 Haute-Loire, 63 Puy-de-Dôme, 69 Rhône, 73 Savoie, 74 Haute-Savoie) and
-// 13, 14, 21, 44, 59, 64, 67, 75, 76, 83, 93. It is a preset: a tester sets
-// Eligibility.Departements to any list (nil for everywhere).
+// deck says the app was deployed ("Les départements déployés à ce jour
+// sont : Ain (01), Allier (03), Alpes-de-Haute-Provence (04),
+// Alpes-Maritimes (06), Ardèche (07), Bas-Rhin (67), Bouches-du-Rhône (13),
+// Cantal (15), Drome (26), Hautes-Alpes (05), Haute-Loire (43),
+// Haute-Savoie (74), Isère (38), Loire (42), Loire-Atlantique (44),
+// Puy-de-Dôme (63), Rhône (69), Saône-et-Loire (71), Sarthe (72),
+// Savoie (73), Seine-Maritime (76), Var (83), Vaucluse (84)"), in code
+// order. It is a preset: a tester sets Eligibility.Departements to any list
+// (nil for everywhere).
 var TrainingDeckDepartements = []string{
-	"01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74",
-	"13", "14", "21", "44", "59", "64", "67", "75", "76", "83", "93",
+	"01", "03", "04", "05", "06", "07", "13", "15", "26", "38", "42", "43",
+	"44", "63", "67", "69", "71", "72", "73", "74", "76", "83", "84",
 }
 
 // TrainingDeck returns the eligibility of the training deck: its 23

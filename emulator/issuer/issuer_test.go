@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -113,8 +114,12 @@ func TestOptionsValidation(t *testing.T) {
 }
 
 func TestEligibility(t *testing.T) {
-	if n := len(issuer.TrainingDeckDepartements); n != 23 {
-		t.Fatalf("training deck has %d départements, want 23", n)
+	// The deck's list, as printed in the training material (seeds: "Les
+	// départements déployés à ce jour sont : …").
+	want := []string{"01", "03", "04", "05", "06", "07", "13", "15", "26", "38", "42", "43",
+		"44", "63", "67", "69", "71", "72", "73", "74", "76", "83", "84"}
+	if !slices.Equal(issuer.TrainingDeckDepartements, want) {
+		t.Fatalf("training deck départements\n got %v\nwant %v", issuer.TrainingDeckDepartements, want)
 	}
 	deck := issuer.TrainingDeck()
 	org := credential.Organisme{Regime: "01", Caisse: "261", Centre: "9850"}
@@ -128,7 +133,10 @@ func TestEligibility(t *testing.T) {
 		{"all by default", issuer.Eligibility{}, org, "92", true},
 		{"deck: Drôme", deck, org, "26", true},
 		{"deck: Haute-Savoie", deck, org, "74", true},
-		{"deck: Seine-Saint-Denis", deck, org, "93", true},
+		{"deck: Vaucluse", deck, org, "84", true},
+		{"deck: Saône-et-Loire", deck, org, "71", true},
+		{"deck: Seine-Saint-Denis (not in the deck)", deck, org, "93", false},
+		{"deck: Paris (not in the deck)", deck, org, "75", false},
 		{"deck: Hauts-de-Seine", deck, org, "92", false},
 		{"deck: 2A", deck, org, "2A", false},
 		{"deck: lower-case 2a", issuer.Eligibility{Departements: []string{"2A"}}, org, "2a", true},
