@@ -41,7 +41,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	baud := fs.Int("baud", 9600, "serial scanner line rate (with --serial-pty)")
 	every := fs.Duration("scan-every", 20*time.Second, "how often the emulated scanner reads a fresh QR (with --serial-pty)")
 	png := fs.String("qr-png", "", "write the phone's current QR code as a PNG to this file")
-	qrTextOut := fs.String("qr-text", "", "write the phone's current QR text to this file")
+	qrTextOut := fs.String("qr-text", "", "write the phone's current QR text to this file (the same presentation as --qr-png)")
 	term := fs.Bool("qr-terminal", false, "draw the phone's current QR code in the terminal")
 	locked := fs.Bool("locked", false, "leave the app locked (readers get 'enter your secret code')")
 	hidOut := fs.String("hid-out", "", "write the USB-HID report stream a scanner would send for the phone's QR (for apcv read --hid-replay)")
@@ -84,7 +84,10 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		fmt.Fprintf(stdout, "lists: %s\n", *listsOut)
 	}
-	if *png != "" || *term {
+	if *png != "" || *term || *qrTextOut != "" {
+		// One presentation for the PNG, the terminal and the text file: the
+		// PNG must decode to the text written next to it (each PresentQR
+		// advances the phone's counter).
 		text, err := w.Phone.PresentQR()
 		if err != nil {
 			return fail(stderr, "emulate", err, exitFailure)
@@ -108,16 +111,12 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 				return fail(stderr, "emulate", err, exitFailure)
 			}
 		}
-	}
-	if *qrTextOut != "" {
-		text, err := w.Phone.PresentQR()
-		if err == nil {
-			err = os.WriteFile(*qrTextOut, []byte(text+"\n"), 0o600)
+		if *qrTextOut != "" {
+			if err := os.WriteFile(*qrTextOut, []byte(text+"\n"), 0o600); err != nil {
+				return fail(stderr, "emulate", err, exitFailure)
+			}
+			fmt.Fprintf(stdout, "qr text: %s (%d characters)\n", *qrTextOut, len(text))
 		}
-		if err != nil {
-			return fail(stderr, "emulate", err, exitFailure)
-		}
-		fmt.Fprintf(stdout, "qr text: %s (%d characters)\n", *qrTextOut, len(text))
 	}
 	if *hidOut != "" {
 		if err := writeHIDStream(w, *hidOut, *hidLayout); err != nil {

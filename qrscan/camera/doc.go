@@ -63,6 +63,8 @@
 //
 // Errors: qrscan.ErrNoCode when no code could be read, qrscan.ErrNotApCV for
 // a foreign code (from Source), ErrBadFrame for a frame whose geometry does
-// not match its data. Nothing here panics on bad input: a decoder panic on a
+// not match its data; for image files (FileSource) ErrImageUnreadable,
+// ErrImageTooLarge and ErrNotAnImage, which Source also reports at the end
+// of the frames. Nothing here panics on bad input: a decoder panic on a
 // pathological frame is turned into a failed strategy.
 package camera

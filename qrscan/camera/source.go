@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/qrscan"
 )
@@ -77,7 +79,8 @@ func Dir(dir string) (*FileSource, error) {
 func (s *FileSource) Name() string { return "files" }
 
 // NextFrame decodes the next file. A file that cannot be read or decoded is
-// an error about that frame; after the last file it returns io.EOF.
+// an error about that frame, wrapping ErrImageUnreadable, ErrImageTooLarge
+// or ErrNotAnImage; after the last file it returns io.EOF.
 func (s *FileSource) NextFrame(ctx context.Context) (Frame, error) {
 	if err := ctx.Err(); err != nil {
 		return Frame{}, err
@@ -94,41 +97,86 @@ func (s *FileSource) NextFrame(ctx context.Context) (Frame, error) {
 	p := s.paths[s.next]
 	s.next++
 	s.mu.Unlock()
-	img, err := readImage(p)
+	img, mod, err := readImage(p)
 	if err != nil {
 		return Frame{}, err
 	}
 	f := FromImage(img)
-	if st, err := os.Stat(p); err == nil {
-		f.At = st.ModTime()
-	}
+	f.At = mod
 	return f, nil
 }
 
-// maxFileSize bounds an image file read by FileSource.
-const maxFileSize = 64 << 20
+// Errors of image files (FileSource), each with its own desk message: the
+// person at the desk learns why the file gave no code.
+var (
+	// ErrImageUnreadable: the file cannot be opened, is empty, or its data
+	// ends early or is damaged (a truncated or corrupt PNG or JPEG).
+	ErrImageUnreadable = apcverr.New("image-unreadable",
+		"The image file could not be read: it is missing, empty, incomplete or damaged. Save or take the picture again.",
+		"Le fichier image n'a pas pu être lu : il est absent, vide, incomplet ou endommagé. Enregistrez ou reprenez la photo.")
+	// ErrImageTooLarge: the file is over MaxFileSize bytes, or its header
+	// declares a side over MaxSide pixels. Both are checked before any pixel
+	// is decoded.
+	ErrImageTooLarge = apcverr.New("image-too-large",
+		"The image is too large to be read (at most 8192 pixels per side and 64 MiB). Use a smaller picture.",
+		"L'image est trop grande pour être lue (8192 pixels par côté et 64 Mio au plus). Utilisez une image plus petite.")
+	// ErrNotAnImage: the file is not in a format FileSource reads (PNG,
+	// JPEG).
+	ErrNotAnImage = apcverr.New("image-not-an-image",
+		"The file is not a picture the reader knows. Give a PNG or JPEG image.",
+		"Le fichier n'est pas une image reconnue par le lecteur. Donnez une image PNG ou JPEG.")
+)
 
-func readImage(p string) (image.Image, error) {
+// MaxFileSize bounds the size of an image file read by FileSource.
+const MaxFileSize = 64 << 20
+
+// readImage decodes the image file at p and returns it with its
+// modification time. The size and the header's dimensions are checked
+// before the pixels are decoded.
+func readImage(p string) (image.Image, time.Time, error) {
+	name := filepath.Base(p)
 	fh, err := os.Open(p)
 	if err != nil {
-		return nil, fmt.Errorf("camera: %w", err)
+		return nil, time.Time{}, fmt.Errorf("camera: %w: %w", ErrImageUnreadable, err)
 	}
 	defer fh.Close()
-	cfg, _, err := image.DecodeConfig(io.LimitReader(fh, maxFileSize))
+	st, err := fh.Stat()
+	switch {
+	case err != nil:
+		return nil, time.Time{}, fmt.Errorf("camera: %s: %w: %w", name, ErrImageUnreadable, err)
+	case !st.Mode().IsRegular():
+		return nil, time.Time{}, fmt.Errorf("camera: %s: not a regular file: %w", name, ErrImageUnreadable)
+	case st.Size() == 0:
+		return nil, time.Time{}, fmt.Errorf("camera: %s: empty file: %w", name, ErrImageUnreadable)
+	case st.Size() > MaxFileSize:
+		return nil, time.Time{}, fmt.Errorf("camera: %s: %d bytes, over %d: %w", name, st.Size(), MaxFileSize, ErrImageTooLarge)
+	}
+	cfg, _, err := image.DecodeConfig(bufio.NewReader(fh))
 	if err != nil {
-		return nil, fmt.Errorf("camera: %s: %w (%v)", filepath.Base(p), ErrBadFrame, err)
+		return nil, time.Time{}, fmt.Errorf("camera: %s: %w", name, imageErr(err))
 	}
 	if cfg.Width > MaxSide || cfg.Height > MaxSide {
-		return nil, fmt.Errorf("camera: %s: %d×%d: %w", filepath.Base(p), cfg.Width, cfg.Height, ErrBadFrame)
+		return nil, time.Time{}, fmt.Errorf("camera: %s: %d×%d, over %d per side: %w", name, cfg.Width, cfg.Height, MaxSide, ErrImageTooLarge)
 	}
 	if _, err := fh.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("camera: %w", err)
+		return nil, time.Time{}, fmt.Errorf("camera: %s: %w: %w", name, ErrImageUnreadable, err)
 	}
-	img, _, err := image.Decode(io.LimitReader(fh, maxFileSize))
+	img, _, err := image.Decode(io.LimitReader(fh, MaxFileSize))
 	if err != nil {
-		return nil, fmt.Errorf("camera: %s: %w (%v)", filepath.Base(p), ErrBadFrame, err)
+		return nil, time.Time{}, fmt.Errorf("camera: %s: %w", name, imageErr(err))
 	}
-	return img, nil
+	return img, st.ModTime(), nil
+}
+
+// imageErr classifies an error of image.Decode or image.DecodeConfig: an
+// unknown format is ErrNotAnImage, anything else (early end, bad checksum,
+// bad compressed data) ErrImageUnreadable. The decoder's error stays in the
+// chain.
+func imageErr(err error) error {
+	if errors.Is(err, image.ErrFormat) {
+		return fmt.Errorf("%w: %w", ErrNotAnImage, err)
+	}
+	return fmt.Errorf("%w: %w", ErrImageUnreadable, err)
 }
 
 // Close ends the source; NextFrame then returns ErrClosed.
@@ -260,9 +308,13 @@ var discard = slog.New(slog.DiscardHandler)
 // the following frames is skipped silently. Frames without a code are
 // skipped until ctx is done. Next returns io.EOF (wrapped, with
 // qrscan.ErrNoCode) when the FrameSource has no more frames, and the
-// FrameSource's error when the device is gone.
+// FrameSource's error when the device is gone. At the end of the frames,
+// the last frame that could not be read in this call (an image file
+// unreadable, too large, not an image) is wrapped first, so that its desk
+// message and code are the ones apcverr finds.
 func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 	consecutive := 0
+	var frameErr error // the last frame error of this call
 	for {
 		if err := ctx.Err(); err != nil {
 			return qrscan.Scan{}, fmt.Errorf("camera: %w", err)
@@ -271,6 +323,9 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		switch {
 		case err == nil:
 		case errors.Is(err, io.EOF):
+			if frameErr != nil {
+				return qrscan.Scan{}, fmt.Errorf("camera: end of frames: %w: %w: %w", frameErr, qrscan.ErrNoCode, io.EOF)
+			}
 			return qrscan.Scan{}, fmt.Errorf("camera: end of frames: %w: %w", qrscan.ErrNoCode, io.EOF)
 		case errors.Is(err, qrscan.ErrDeviceGone), errors.Is(err, ErrClosed),
 			errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -278,6 +333,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		default:
 			s.count(func(st *Stats) { st.FrameErrors++ })
 			s.log().Debug("camera: frame error", "err", err)
+			frameErr = err
 			if consecutive++; consecutive >= s.opts.MaxFrameErrors {
 				return qrscan.Scan{}, fmt.Errorf("camera: %d frames failed in a row: %w", consecutive, err)
 			}
@@ -296,6 +352,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		case errors.Is(err, ErrBadFrame):
 			s.count(func(st *Stats) { st.FrameErrors++ })
 			s.log().Debug("camera: frame error", "err", err)
+			frameErr = err
 			if consecutive++; consecutive >= s.opts.MaxFrameErrors {
 				return qrscan.Scan{}, fmt.Errorf("camera: %d frames failed in a row: %w", consecutive, err)
 			}
