@@ -155,7 +155,7 @@ func (i *Issuer) Submit(r Request) (string, error) {
 		}
 		i.tickets[ticket] = r.NIR
 		p.Ticket, p.Device, p.DeviceKey = ticket, r.Device, der
-		p.Activation, p.SubmittedAt, p.ValidatedAt, p.Held = ActivationPending, i.now(), time.Time{}, nil
+		p.Activation, p.SubmittedAt, p.ValidatedAt, p.Held, p.Rejection = ActivationPending, i.now(), time.Time{}, nil, ""
 		i.opts.Logger.Info("issuer: activation request submitted", "ticket", ticket[:8]+"…")
 		return nil
 	})
