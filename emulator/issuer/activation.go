@@ -30,6 +30,7 @@ const (
 	ActivationCompleted ActivationState = "completed"          // reopened within 7 days
 	ActivationExpired   ActivationState = "expired"            // not validated within 48 h
 	ActivationLapsed    ActivationState = "lapsed"             // not reopened within 7 days: profile deleted
+	ActivationRejected  ActivationState = "rejected"           // the back office rejected the request (Reject)
 )
 
 // sweepLocked applies the 48 h and 7-day rules to p at now.
@@ -80,13 +81,16 @@ func (i *Issuer) SendEmailCode(nir credential.NIR, address string) error {
 	}
 	return i.update(nir, func(p *person) error {
 		p.Email, p.EmailVerified = address, false
-		i.mailbox[address] = mail{Code: fmt.Sprintf("%06d", n.Int64()), SentAt: i.now()}
+		code := fmt.Sprintf("%06d", n.Int64())
+		i.mailbox[address] = mail{Code: code, SentAt: i.now()}
+		i.sendLocked(address, SubjectEmailCode, emailCodeBody(code))
 		return nil
 	})
 }
 
-// Mailbox returns the last code sent to address and when: the emulated
-// e-mail the user reads.
+// Mailbox returns the last code sent to address and when, while it has not
+// been used: the code of the e-mail the user reads (Mails has the e-mail
+// itself).
 func (i *Issuer) Mailbox(address string) (code string, sentAt time.Time, ok bool) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
@@ -151,7 +155,7 @@ func (i *Issuer) Submit(r Request) (string, error) {
 		}
 		i.tickets[ticket] = r.NIR
 		p.Ticket, p.Device, p.DeviceKey = ticket, r.Device, der
-		p.Activation, p.SubmittedAt, p.ValidatedAt, p.Held = ActivationPending, i.now(), time.Time{}, nil
+		p.Activation, p.SubmittedAt, p.ValidatedAt, p.Held, p.Rejection = ActivationPending, i.now(), time.Time{}, nil, ""
 		i.opts.Logger.Info("issuer: activation request submitted", "ticket", ticket[:8]+"…")
 		return nil
 	})
@@ -161,21 +165,30 @@ func (i *Issuer) Submit(r Request) (string, error) {
 	return ticket, nil
 }
 
+// pendingLocked checks that p has a request waiting for the back office.
+func pendingLocked(step string, p *person) error {
+	switch {
+	case p.Activation == ActivationExpired:
+		return fmt.Errorf("issuer: %s: %w", step, ErrValidationExpired)
+	case p.Activation != ActivationPending:
+		return fmt.Errorf("issuer: %s: activation is %s: %w", step, p.Activation, ErrNoActivation)
+	case p.Blocked:
+		return fmt.Errorf("issuer: %s: %w", step, ErrBlocked)
+	}
+	return nil
+}
+
 // Validate validates the person's pending request (the identity check
 // passed on the back office): it issues a credential bound to the request's
-// device key, with a fresh credential id, and revokes the person's previous
-// credential (one user, one active app). ErrValidationExpired if it comes
+// device key, with a fresh credential id, revokes the person's previous
+// credential (one user, one active app), and sends the "finalise your
+// activation" e-mail (SubjectFinalise). ErrValidationExpired if it comes
 // more than ValidationWindow after the submission (exactly 48 h is still in
 // time); ErrNoActivation if nothing is pending.
 func (i *Issuer) Validate(nir credential.NIR) error {
 	return i.update(nir, func(p *person) error {
-		switch {
-		case p.Activation == ActivationExpired:
-			return fmt.Errorf("issuer: validate: %w", ErrValidationExpired)
-		case p.Activation != ActivationPending:
-			return fmt.Errorf("issuer: validate: activation is %s: %w", p.Activation, ErrNoActivation)
-		case p.Blocked:
-			return fmt.Errorf("issuer: validate: %w", ErrBlocked)
+		if err := pendingLocked("validate", p); err != nil {
+			return err
 		}
 		pub, err := x509.ParsePKIXPublicKey(p.DeviceKey)
 		dev, ok := pub.(*ecdsa.PublicKey)
@@ -192,8 +205,31 @@ func (i *Issuer) Validate(nir credential.NIR) error {
 		}
 		id := rec.ID
 		p.Current, p.Reissued = &id, nil
-		p.Activation, p.ValidatedAt, p.Held = ActivationValidated, now, held
+		p.Activation, p.ValidatedAt, p.Held, p.Rejection = ActivationValidated, now, held, ""
 		i.opts.Logger.Info("issuer: credential issued", "credential", fmt.Sprintf("%x", id))
+		i.sendLocked(p.Email, SubjectFinalise, finaliseBody)
+		return nil
+	})
+}
+
+// Reject is the back office refusing the person's pending request, for
+// reason (one of RejectReasons): no credential is issued, the person's
+// current credential (an app on another phone) is left alone, and the
+// "activation failed" e-mail (SubjectFailed) is sent, which does not say
+// why; the app learns the reason when it is opened (Collect returns the
+// reason's error, wrapping ErrActivationRejected). Same refusals as
+// Validate; an unknown reason is ErrUnknownRejectReason.
+func (i *Issuer) Reject(nir credential.NIR, reason RejectReason) error {
+	if _, ok := rejectErrs[reason]; !ok {
+		return fmt.Errorf("issuer: reject: reason %q: %w", reason, ErrUnknownRejectReason)
+	}
+	return i.update(nir, func(p *person) error {
+		if err := pendingLocked("reject", p); err != nil {
+			return err
+		}
+		p.Activation, p.Rejection, p.Held = ActivationRejected, reason, nil
+		i.opts.Logger.Info("issuer: activation request rejected", "reason", string(reason))
+		i.sendLocked(p.Email, SubjectFailed, failedBody)
 		return nil
 	})
 }
@@ -210,7 +246,9 @@ type Issued struct {
 // credential once validated and marks the activation completed; before
 // that ErrPendingValidation, ErrValidationExpired after 48 h without
 // validation, ErrProfileDeleted when the app is reopened more than
-// ReopenWindow after the validation (exactly 7 days is still in time).
+// ReopenWindow after the validation (exactly 7 days is still in time), and
+// the reason's error (wrapping ErrActivationRejected; see RejectReasons)
+// when the back office rejected the request; the ticket is then spent.
 func (i *Issuer) Collect(ticket string) (*Issued, error) {
 	var out *Issued
 	err := i.change(func() error {
@@ -229,6 +267,10 @@ func (i *Issuer) Collect(ticket string) (*Issued, error) {
 			return fmt.Errorf("issuer: collect: %w", ErrValidationExpired)
 		case ActivationLapsed:
 			return fmt.Errorf("issuer: collect: %w", ErrProfileDeleted)
+		case ActivationRejected:
+			delete(i.tickets, ticket)
+			p.Ticket = ""
+			return fmt.Errorf("issuer: collect: %w", p.Rejection.Err())
 		case ActivationValidated:
 			out = &Issued{Held: p.Held, CredentialID: *p.Current, ValidatedAt: p.ValidatedAt, Family: clonePerson(p.Person).Family}
 			p.Activation, p.Held = ActivationCompleted, nil

@@ -11,6 +11,13 @@
 //	iss, _ := issuer.Open(stateDir, issuer.Options{Eligibility: issuer.TrainingDeck()})
 //	err := iss.Register(issuer.Person{Family: fam, Departement: "26"}) // on disk when it returns
 //
+// The back office decides on a request with Validate, which sends the
+// "finalise your activation" e-mail, or Reject with a RejectReason, which
+// sends the "activation failed" e-mail without the reason: the app learns it
+// from Collect. Every e-mail lands in the emulated inbox (Mails). The app
+// opened online calls Renew: a new 90-day credential for the same phone, the
+// old one revoked (ReasonRenewed).
+//
 // Data changes (UpdateFamily, or Register with other data) re-issue the
 // active app's credential under a new CredentialID bound to the same device
 // key; the old one is revoked (ReasonReissued) and the phone fetches the new

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
@@ -38,4 +39,45 @@ func ExampleIssuer_PersonView() {
 	// true none none
 	// true active completed android 13 Xiaomi Redmi Note 12
 	// true revoked - user blocked - blocked
+}
+
+// The back office rejects a request: the e-mail says only that the
+// activation failed, the app says why.
+func ExampleIssuer_Reject() {
+	fc := clock.NewFake(time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))
+	iss, err := issuer.New(issuer.Options{Clock: fc})
+	if err != nil {
+		panic(err)
+	}
+	profile, _ := phone.BuiltinProfile("isere-solo")
+	ph, err := phone.New(profile, phone.Options{Issuer: iss, Clock: fc})
+	if err != nil {
+		panic(err)
+	}
+	nir := profile.OuvrantDroit().NIR
+	// Every activation step up to the request; then the check fails.
+	_ = ph.StartActivation()
+	_ = ph.EnterNIR(string(nir))
+	_ = ph.SendEmailCode(profile.Email)
+	code, _, _ := iss.Mailbox(profile.Email)
+	_ = ph.VerifyEmailCode(code)
+	_ = ph.ConsentBiometrics(true)
+	_ = ph.CheckIdentity(profile.IdentityDocument(), true)
+	_ = ph.ChooseCode("482915", "482915")
+	if err := ph.Submit(); err != nil {
+		panic(err)
+	}
+	fc.Advance(24 * time.Hour)
+	if err := iss.Reject(nir, issuer.RejectVideoUnusable); err != nil {
+		panic(err)
+	}
+	m, _ := iss.LastMail(profile.Email)
+	fmt.Println(m.Subject)
+	err = ph.Open()
+	fmt.Println(apcverr.Message(err, apcverr.FR))
+	fmt.Println(ph.State())
+	// Output:
+	// Votre appli carte Vitale : L'activation a échoué
+	// Activation refusée : la vidéo n'a pas pu être exploitée (trop sombre, floue ou coupée). Recommencez avec un bon éclairage.
+	// not activated
 }

@@ -115,7 +115,8 @@ type Issuer struct {
 	creds      map[[8]byte]*credRecord
 	tickets    map[string]credential.NIR
 	activities map[[8]byte][]Activity
-	mailbox    map[string]mail // by address: the last code sent
+	mailbox    map[string]mail   // by address: the last code sent
+	inbox      map[string][]Mail // by address: every mail sent (Mails)
 	trustSeq   uint64
 	revSeq     uint64
 }
@@ -144,8 +145,12 @@ type person struct {
 	Held          *credential.Held // waiting for pickup until reopened
 	Current       *[8]byte         // the latest credential issued
 	// Reissued is the credential that replaced an earlier one after a data
-	// change, kept for the phone to fetch (Reissued), idempotently.
+	// change or a renewal, kept for the phone to fetch (Reissued),
+	// idempotently.
 	Reissued *credential.Held `json:",omitempty"`
+	// Rejection is why the back office rejected the latest request
+	// (ActivationRejected), shown by the app when it is opened.
+	Rejection RejectReason `json:",omitempty"`
 }
 
 type credRecord struct {
@@ -184,6 +189,7 @@ func newEmpty(opts Options) *Issuer {
 		opts: opts, clock: clock.Or(opts.Clock),
 		persons: map[credential.NIR]*person{}, creds: map[[8]byte]*credRecord{},
 		tickets: map[string]credential.NIR{}, activities: map[[8]byte][]Activity{}, mailbox: map[string]mail{},
+		inbox: map[string][]Mail{},
 	}
 }
 

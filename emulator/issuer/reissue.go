@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
 )
@@ -56,16 +57,25 @@ func (i *Issuer) reissueLocked(p *person) error {
 		i.opts.Logger.Warn("issuer: no device key on record, credential not re-issued", "credential", fmt.Sprintf("%x", old.ID))
 		return nil
 	}
+	_, err := i.replaceLocked("re-issue", p, old, ReasonReissued, now)
+	return err
+}
+
+// replaceLocked issues p a new credential for the phone of old (same device
+// key, p's current data, a new id, valid CredentialValidity from now),
+// revokes old for reason, moves its Activités, and keeps the new one for
+// the phone to fetch (Reissued).
+func (i *Issuer) replaceLocked(what string, p *person, old *credRecord, reason RevokeReason, now time.Time) (*credRecord, error) {
 	pub, err := x509.ParsePKIXPublicKey(old.DeviceKey)
 	dev, ok := pub.(*ecdsa.PublicKey)
 	if err != nil || !ok {
-		return fmt.Errorf("issuer: re-issue: device key: %w", credential.ErrInvalidField)
+		return nil, fmt.Errorf("issuer: %s: device key: %w", what, credential.ErrInvalidField)
 	}
 	rec, held, err := i.issueLocked(old.NIR, old.Device, dev, p.Family, now)
 	if err != nil {
-		return fmt.Errorf("issuer: re-issue: %w", err)
+		return nil, fmt.Errorf("issuer: %s: %w", what, err)
 	}
-	i.revokeLocked(old.ID, ReasonReissued, now)
+	i.revokeLocked(old.ID, reason, now)
 	old.ReplacedBy = &rec.ID
 	if as := i.activities[old.ID]; len(as) > 0 {
 		i.activities[rec.ID] = as
@@ -75,12 +85,56 @@ func (i *Issuer) reissueLocked(p *person) error {
 	if p.Activation == ActivationValidated { // not picked up yet: the phone collects the new one
 		p.Held = held
 	}
-	i.opts.Logger.Info("issuer: credential re-issued", "credential", fmt.Sprintf("%x", old.ID), "new", fmt.Sprintf("%x", rec.ID))
-	return nil
+	i.opts.Logger.Info("issuer: credential replaced", "credential", fmt.Sprintf("%x", old.ID), "new", fmt.Sprintf("%x", rec.ID), "reason", reason)
+	return rec, nil
+}
+
+// Renew is the app opening online (the training deck: "at each opening of
+// the app, with an Internet connection, the update starts by itself; the
+// health insurance and INS data are updated"): the person's current
+// credential id is replaced by a new credential for the same phone (same
+// device key), with the person's current data, valid CredentialValidity
+// from now — also when id has expired, which is how an app not opened for
+// more than 90 days gets a valid credential again. The old credential is
+// revoked with ReasonRenewed; a phone that lost the answer fetches it again
+// with Reissued. ErrUnknownCredential when id is not the person's current
+// credential, credential.ErrRevoked when it is revoked, ErrBlocked for a
+// blocked person.
+func (i *Issuer) Renew(id [8]byte) (*Issued, error) {
+	var out *Issued
+	err := i.change(func() error {
+		c := i.creds[id]
+		if c == nil {
+			return fmt.Errorf("issuer: renew %x: %w", id, ErrUnknownCredential)
+		}
+		p, err := i.lookupLocked(c.NIR)
+		if err != nil {
+			return err
+		}
+		switch {
+		case p.Blocked:
+			return fmt.Errorf("issuer: renew %x: %w", id, ErrBlocked)
+		case c.Revoked:
+			return fmt.Errorf("issuer: renew %x: %s: %w", id, c.Reason, credential.ErrRevoked)
+		case p.Current == nil || *p.Current != id || len(c.DeviceKey) == 0:
+			return fmt.Errorf("issuer: renew %x: not the current credential: %w", id, ErrUnknownCredential)
+		}
+		now := i.now()
+		rec, err := i.replaceLocked("renew", p, c, ReasonRenewed, now)
+		if err != nil {
+			return err
+		}
+		out = &Issued{Held: p.Reissued, CredentialID: rec.ID, ValidatedAt: now, Family: clonePerson(Person{Family: p.Family}).Family}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Reissued returns the credential that replaced credential id after data
-// changes (following every replacement to the latest), for the phone that
+// changes or renewals (following every replacement to the latest), for the phone that
 // holds id: ErrUnknownCredential when id is unknown or was not replaced,
 // credential.ErrRevoked when the replacement itself was revoked since.
 // Calling it again returns the same credential, so that a phone that crashed

@@ -25,6 +25,9 @@ const (
 	// ReasonReissued: the person's data changed and a new credential (new
 	// id, same phone) replaced this one; the phone fetches it (Reissued).
 	ReasonReissued RevokeReason = "re-issued after a data change"
+	// ReasonRenewed: the app was opened online and renewed its credential
+	// (Renew): a new credential (new id, same phone) replaced this one.
+	ReasonRenewed RevokeReason = "renewed at the app's opening"
 )
 
 // Status is a credential's standing.

@@ -39,6 +39,7 @@ type savedState struct {
 	Creds      []*credRecord     `json:"credentials"`
 	Activities []savedActivities `json:"activities"`
 	Mailbox    map[string]mail   `json:"mailbox"`
+	Inbox      map[string][]Mail `json:"inbox,omitempty"` // absent from states saved before the inbox
 	Tickets    map[string]string `json:"tickets"`
 }
 
@@ -161,6 +162,12 @@ func (i *Issuer) saveLocked(dir string, saved map[string]bool) error {
 	}
 	for t, nir := range i.tickets {
 		st.Tickets[t] = string(nir)
+	}
+	if len(i.inbox) > 0 {
+		st.Inbox = map[string][]Mail{}
+		for a, ms := range i.inbox {
+			st.Inbox[a] = slices.Clone(ms)
+		}
 	}
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
@@ -293,6 +300,9 @@ func Open(dir string, opts Options) (*Issuer, error) {
 	}
 	for a, m := range st.Mailbox {
 		i.mailbox[a] = m
+	}
+	for a, ms := range st.Inbox {
+		i.inbox[a] = ms
 	}
 	for t, nir := range st.Tickets {
 		i.tickets[t] = credential.NIR(nir)

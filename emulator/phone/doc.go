@@ -16,8 +16,15 @@
 //	ErrEmailCodeWrong, ErrEmailCodeExpired after 1 h) → ConsentBiometrics
 //	(ErrConsentRefused) → CheckIdentity (ErrIdentityCheckFailed) → ChooseCode
 //	(ErrCodeFormat, ErrCodeTrivial, ErrCodeBirthDate, ErrCodeMismatch) → Submit
-//	→ issuer.Validate within 48 h (ErrValidationExpired) → Open within 7 days of
-//	the validation (ErrProfileDeleted) → Unlock.
+//	→ issuer.Validate within 48 h (ErrValidationExpired) or issuer.Reject (Open
+//	shows the reason: ErrActivationRejected) → Open within 7 days of the
+//	validation (ErrProfileDeleted) → Unlock.
+//
+// Every later Open of the active app, online, renews its credential (valid
+// 90 days from then, with the health insurance's data of the day) and moves
+// UpdatedAt, the app's "date de mise à jour"; a phone offline
+// (Options.Offline, SetOnline) keeps what it holds, and readers refuse it
+// once expired (credential-expired) until it is opened online.
 //
 // Persistence: Open(dir, profile, opts) keeps the app's state in
 // dir/<profile>.json and saves it on every change, atomically and durably

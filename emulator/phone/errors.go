@@ -49,6 +49,9 @@ var (
 	ErrActivationStep = apcverr.New("activation-step",
 		"Finish the previous activation step first.",
 		"Terminez d'abord l'étape précédente de l'activation.")
+	ErrOffline = apcverr.New("phone-offline",
+		"No Internet connection: the carte Vitale app cannot reach the health insurance. Connect the phone and open the app again.",
+		"Pas de connexion Internet : l'appli carte Vitale ne peut pas joindre l'Assurance Maladie. Connectez le téléphone et rouvrez l'appli.")
 )
 
 // Errors a reader also sees, defined by nfc (their one home): the same
@@ -73,6 +76,9 @@ var (
 	ErrEmailCodeExpired  = issuer.ErrEmailCodeExpired
 	ErrValidationExpired = issuer.ErrValidationExpired
 	ErrProfileDeleted    = issuer.ErrProfileDeleted
+	// ErrActivationRejected: the back office rejected the activation request;
+	// the error also wraps the reason's own (see issuer.RejectReasons).
+	ErrActivationRejected = issuer.ErrActivationRejected
 	// ErrRevoked is credential.ErrRevoked: the credential this phone holds is
 	// revoked (the app was activated on another phone, or revoked by an agent).
 	ErrRevoked = credential.ErrRevoked

@@ -58,3 +58,40 @@ func Example() {
 	// active (locked)
 	// true
 }
+
+// The app opened 91 days after its activation: online it renews its
+// 90-day credential; offline it keeps the expired one.
+func ExamplePhone_Open() {
+	fc := clock.NewFake(time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))
+	iss, err := issuer.New(issuer.Options{Clock: fc})
+	if err != nil {
+		panic(err)
+	}
+	profile, _ := phone.BuiltinProfile("isere-solo")
+	ph, err := phone.New(profile, phone.Options{Issuer: iss, Clock: fc})
+	if err != nil {
+		panic(err)
+	}
+	if err := ph.Activate("482915"); err != nil {
+		panic(err)
+	}
+	updated, _ := ph.UpdatedAt()
+	fmt.Println("mise à jour", updated.Format("02/01/2006"))
+
+	fc.Advance(91 * 24 * time.Hour)
+	ph.SetOnline(false)
+	_ = ph.Open()
+	updated, _ = ph.UpdatedAt()
+	fmt.Println("offline: mise à jour", updated.Format("02/01/2006"))
+
+	ph.SetOnline(true)
+	if err := ph.Open(); err != nil {
+		panic(err)
+	}
+	updated, _ = ph.UpdatedAt()
+	fmt.Println("online: mise à jour", updated.Format("02/01/2006"))
+	// Output:
+	// mise à jour 03/03/2025
+	// offline: mise à jour 03/03/2025
+	// online: mise à jour 02/06/2025
+}

@@ -62,6 +62,9 @@ type savedPhone struct {
 	CodeFails    int              `json:"codeFails,omitempty"`
 	QRCounter    uint32           `json:"qrCounter"`
 	EmailCheck   string           `json:"emailCheck,omitempty"`
+	// UpdatedAt is the data's update date (absent from states saved before
+	// it was kept).
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
 }
 
 type savedAct struct {
@@ -245,6 +248,9 @@ func (p *Phone) restore(st *savedPhone) error {
 	p.state, p.ticket = state, st.Ticket
 	p.nirFails, p.nirFirstFail = st.NIRFails, st.NIRFirstFail
 	p.codeFails, p.qrCounter, p.emailCheck = st.CodeFails, st.QRCounter, st.EmailCheck
+	if p.hasCred {
+		p.updatedAt = st.UpdatedAt
+	}
 	return nil
 }
 
@@ -274,7 +280,7 @@ func (p *Phone) snapshotLocked() ([]byte, error) {
 	st := savedPhone{
 		Format: phoneStateFormat, Profile: p.profile.Name, NIR: p.profile.OuvrantDroit().NIR, FileSum: p.fileSum,
 		State: p.state.String(), Email: p.profile.Email, NIRFails: p.nirFails, Ticket: p.ticket, Held: p.held,
-		CodeFails: p.codeFails, QRCounter: p.qrCounter, EmailCheck: p.emailCheck,
+		CodeFails: p.codeFails, QRCounter: p.qrCounter, EmailCheck: p.emailCheck, UpdatedAt: p.updatedAt,
 	}
 	if st.State == ActiveUnlocked.String() {
 		st.State = ActiveLocked.String()

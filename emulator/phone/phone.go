@@ -21,8 +21,14 @@ type Activity = issuer.Activity
 
 // Options configure a Phone. Issuer is required; the rest has defaults.
 type Options struct {
-	Issuer *issuer.Issuer // the backend the app talks to (always online)
-	Clock  clock.Clock    // nil means real time
+	Issuer *issuer.Issuer // the backend the app talks to
+	// Offline starts the phone without an Internet connection (SetOnline
+	// changes it): the app then does not reach the issuer — opening it does
+	// not renew its credential (it keeps the one it holds, however old), a
+	// pending request cannot be collected (ErrOffline), and revocations are
+	// not learnt. The zero value is online.
+	Offline bool
+	Clock   clock.Clock // nil means real time
 	// MaxNIRAttempts is how many wrong NIR entries are allowed (default 3)
 	// within NIRAttemptsWindow (default 24 h) before ErrTooManyNIRAttempts.
 	MaxNIRAttempts    int
@@ -75,6 +81,9 @@ type Phone struct {
 	lastUse    time.Time
 	qrCounter  uint32
 	emailCheck string // e-mail address awaiting its code after ChangeEmail
+
+	offline   bool      // no Internet connection (Options.Offline, SetOnline)
+	updatedAt time.Time // when the app's data were last updated from the issuer
 
 	dir     string // state directory (Open), "" when not persisted
 	fileSum string // of the profile the phone was opened with
@@ -140,7 +149,7 @@ func newUnregistered(p *Profile, opts Options) (*Phone, error) {
 	case opts.CodeHashIterations > MaxCodeHashIterations:
 		opts.CodeHashIterations = MaxCodeHashIterations
 	}
-	return &Phone{profile: cloneProfile(*p), opts: opts, clock: clock.Or(opts.Clock), iss: opts.Issuer}, nil
+	return &Phone{profile: cloneProfile(*p), opts: opts, clock: clock.Or(opts.Clock), iss: opts.Issuer, offline: opts.Offline}, nil
 }
 
 // register tells the issuer about the profile's family (insurance database).
@@ -210,17 +219,54 @@ func (p *Phone) CredentialID() ([8]byte, bool) {
 	return p.credID, p.hasCred
 }
 
+// SetOnline connects the phone to the Internet (true) or cuts it off
+// (false); see Options.Offline.
+func (p *Phone) SetOnline(online bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.offline = !online
+}
+
+// Online reports whether the phone has an Internet connection.
+func (p *Phone) Online() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.offline
+}
+
+// UpdatedAt returns the date the app shows as "date de mise à jour des
+// données": when the data and credential it holds came from the issuer
+// (collected at activation, renewed at an opening online, or re-issued).
+// It is false when the app holds no credential, or for a state saved before
+// the date was kept, until the next update.
+func (p *Phone) UpdatedAt() (time.Time, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.updatedAt, p.hasCred && !p.updatedAt.IsZero()
+}
+
+// takeLocked makes iss the credential and data the app holds.
+func (p *Phone) takeLocked(iss *issuer.Issued) {
+	p.held, p.credID, p.hasCred, p.profile.Family = iss.Held, iss.CredentialID, true, iss.Family
+	p.updatedAt = iss.ValidatedAt.UTC()
+}
+
 // refreshLocked applies what time and the issuer changed: revocation or
 // blocking seen at the issuer, a credential re-issued after a data change
-// (fetched in place of the old one), and the idle lock.
+// or renewed by an opening whose answer was lost (fetched in place of the
+// old one), and the idle lock. Offline, only the idle lock.
 func (p *Phone) refreshLocked() {
 	if !p.state.Active() {
 		return
 	}
+	if p.offline {
+		p.idleLocked()
+		return
+	}
 	st, err := p.iss.CredentialStatus(p.credID)
-	if err == nil && st.Revoked && st.Reason == issuer.ReasonReissued && !st.Blocked {
+	if err == nil && st.Revoked && (st.Reason == issuer.ReasonReissued || st.Reason == issuer.ReasonRenewed) && !st.Blocked {
 		if iss, ferr := p.iss.Reissued(p.credID); ferr == nil {
-			p.held, p.credID, p.profile.Family = iss.Held, iss.CredentialID, iss.Family
+			p.takeLocked(iss)
 			st, err = p.iss.CredentialStatus(p.credID)
 		}
 	}
@@ -235,6 +281,11 @@ func (p *Phone) refreshLocked() {
 		p.state = Revoked
 		return
 	}
+	p.idleLocked()
+}
+
+// idleLocked locks an unlocked app left unused for IdleLock.
+func (p *Phone) idleLocked() {
 	if p.state == ActiveUnlocked && !p.clock.Now().Before(p.lastUse.Add(p.opts.IdleLock)) {
 		p.state = ActiveLocked
 	}
@@ -245,7 +296,7 @@ func (p *Phone) wipeLocked(s State) {
 	p.state = s
 	p.act = activation{}
 	p.held, p.device, p.pending, p.ticket = nil, nil, nil, ""
-	p.hasCred, p.credID = false, [8]byte{}
+	p.hasCred, p.credID, p.updatedAt = false, [8]byte{}, time.Time{}
 	p.code, p.codeFails, p.qrCounter, p.emailCheck = secret{}, 0, 0, ""
 }
 
@@ -470,16 +521,40 @@ func (p *Phone) Submit() (err error) {
 // Open is the user opening the app. While a request is pending it collects
 // the credential once validated (the app becomes ActiveLocked); it returns
 // ErrValidationExpired (back to NotActivated) when no validation came within
-// 48 hours, and ErrProfileDeleted (ProfileDeleted) when the app is opened
-// more than 7 days after the validation. An app still pending returns nil.
-// Opening a revoked or blocked app returns ErrRevoked or ErrBlocked.
+// 48 hours, ErrProfileDeleted (ProfileDeleted) when the app is opened more
+// than 7 days after the validation, and the rejection's reason (an error
+// wrapping issuer.ErrActivationRejected whose desk message says why; back
+// to NotActivated) when the back office rejected the request: the app is
+// where the user learns the reason the "activation failed" e-mail does not
+// give. An app still pending returns nil; offline, ErrOffline.
+//
+// Opening an active app online updates it, as the real app does at every
+// opening: its credential is renewed (issuer.Renew: a new one, valid 90
+// days from now, with the data the health insurance holds today) and
+// UpdatedAt moves to now. Offline, the app opens with what it holds,
+// however old (readers refuse an expired credential). The app stays as
+// locked or unlocked as it was. Opening a revoked or blocked app returns
+// ErrRevoked or ErrBlocked.
 func (p *Phone) Open() (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.commitLocked(&err)
 	p.refreshLocked()
 	switch p.state {
+	case ActiveLocked, ActiveUnlocked:
+		if p.offline {
+			return nil
+		}
+		iss, err := p.iss.Renew(p.credID)
+		if err != nil { // the app keeps what it holds
+			return fmt.Errorf("phone: open: update: %w", err)
+		}
+		p.takeLocked(iss)
+		return nil
 	case PendingValidation:
+		if p.offline {
+			return fmt.Errorf("phone: open: %w", ErrOffline)
+		}
 		iss, err := p.iss.Collect(p.ticket)
 		switch {
 		case errors.Is(err, issuer.ErrPendingValidation):
@@ -491,9 +566,8 @@ func (p *Phone) Open() (err error) {
 			p.wipeLocked(NotActivated)
 			return fmt.Errorf("phone: open: %w", err)
 		}
-		p.held, p.credID, p.hasCred, p.device = iss.Held, iss.CredentialID, true, p.pending
-		p.code = p.act.code
-		p.profile.Family = iss.Family
+		p.takeLocked(iss)
+		p.device, p.code = p.pending, p.act.code
 		p.pending, p.ticket, p.act, p.codeFails = nil, "", activation{}, 0
 		p.state = ActiveLocked
 		return nil
