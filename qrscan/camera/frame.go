@@ -104,13 +104,59 @@ func FromImage(img image.Image) Frame {
 	}
 	r := img.Bounds()
 	g := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		row := g.Pix[(y-r.Min.Y)*g.Stride:]
-		for x := r.Min.X; x < r.Max.X; x++ {
-			row[x-r.Min.X] = color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y
+	w := r.Dx()
+	switch m := img.(type) {
+	// The types image/png and image/jpeg decode to, read straight from
+	// their pixel arrays: the same luma as color.GrayModel, without an
+	// interface call and an allocation per pixel.
+	case *image.RGBA:
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			src := m.Pix[m.PixOffset(r.Min.X, y):][:4*w]
+			dst := g.Pix[(y-r.Min.Y)*g.Stride:][:w]
+			for i := range dst {
+				p := src[4*i : 4*i+4 : 4*i+4]
+				dst[i] = luma16(uint32(p[0])*0x101, uint32(p[1])*0x101, uint32(p[2])*0x101)
+			}
+		}
+	case *image.NRGBA:
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			src := m.Pix[m.PixOffset(r.Min.X, y):][:4*w]
+			dst := g.Pix[(y-r.Min.Y)*g.Stride:][:w]
+			for i := range dst {
+				p := src[4*i : 4*i+4 : 4*i+4]
+				a := uint32(p[3]) * 0x101 // premultiplied, as color.NRGBA.RGBA does
+				dst[i] = luma16(uint32(p[0])*0x101*a/0xffff, uint32(p[1])*0x101*a/0xffff, uint32(p[2])*0x101*a/0xffff)
+			}
+		}
+	case *image.Paletted:
+		var lut [256]uint8
+		for i, c := range m.Palette {
+			if i < len(lut) {
+				lut[i] = color.GrayModel.Convert(c).(color.Gray).Y
+			}
+		}
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			src := m.Pix[m.PixOffset(r.Min.X, y):][:w]
+			dst := g.Pix[(y-r.Min.Y)*g.Stride:][:w]
+			for i, ix := range src {
+				dst[i] = lut[ix] // an index past the palette reads as black (image.Paletted.At would panic)
+			}
+		}
+	default:
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			row := g.Pix[(y-r.Min.Y)*g.Stride:]
+			for x := r.Min.X; x < r.Max.X; x++ {
+				row[x-r.Min.X] = color.GrayModel.Convert(img.At(x, y)).(color.Gray).Y
+			}
 		}
 	}
 	return Frame{Format: Gray, Width: r.Dx(), Height: r.Dy(), Stride: g.Stride, Data: g.Pix}
+}
+
+// luma16 is color.GrayModel's luma of 16-bit premultiplied components, as a
+// byte.
+func luma16(r, g, b uint32) uint8 {
+	return uint8((19595*r + 38470*g + 7471*b + 1<<15) >> 24)
 }
 
 // Gray returns the frame's luma as an image; a Gray frame is shared, not
