@@ -85,7 +85,7 @@ func Read(ctx context.Context, t Transport, v *credential.Verifier, opts Options
 	if err != nil {
 		return nil, err
 	}
-	if s.Phone, err = parseFCI(resp.Data); err != nil {
+	if s.Phone, err = ParseFCI(resp.Data); err != nil {
 		return nil, err
 	}
 
@@ -242,7 +242,14 @@ func hasCode(err error) bool {
 	return errors.As(err, &e)
 }
 
-func parseFCI(b []byte) (PhoneInfo, error) {
+// ParseFCI reads the FCI a phone answers to SELECT (docs/PROTOCOL.md §7.1):
+// 6F{84 AID, A5{80 version, 81 max command data, 82 max response data,
+// 83 capabilities}}, each listed object once and in that order, then only
+// well-formed extension objects, nothing after 6F. It is the one parser of
+// the FCI: nfc.Read and the conformance kit (nfc/conform) both use it. A
+// malformed FCI fails with ErrProtocol, another protocol version with
+// credential.ErrUnsupportedVersion.
+func ParseFCI(b []byte) (PhoneInfo, error) {
 	var fci, aid, prop, ver, maxC, maxR, caps tlv.String
 	s := tlv.String(b)
 	if !s.ReadTagged(wire.TagFCI, &fci) || !s.Empty() ||
@@ -252,6 +259,11 @@ func parseFCI(b []byte) (PhoneInfo, error) {
 		len(ver) != 1 || len(maxC) != 2 || len(maxR) != 2 || len(caps) != 1 || string(aid) != string(wire.AID) {
 		return PhoneInfo{}, fmt.Errorf("nfc: select: FCI malformed: %w", ErrProtocol)
 	}
+	for !fci.Empty() || !prop.Empty() { // extensions: any well-formed objects
+		if !fci.SkipTLV() && !fci.Empty() || !prop.SkipTLV() && !prop.Empty() {
+			return PhoneInfo{}, fmt.Errorf("nfc: select: FCI extension malformed: %w", ErrProtocol)
+		}
+	}
 	info := PhoneInfo{Version: int(ver[0]), MaxCommandData: int(maxC[0])<<8 | int(maxC[1]),
 		MaxResponseData: int(maxR[0])<<8 | int(maxR[1]), Receipts: caps[0]&wire.CapReceipts != 0}
 	if info.Version != wire.ProtocolVersion {
@@ -259,6 +271,9 @@ func parseFCI(b []byte) (PhoneInfo, error) {
 	}
 	if info.MaxCommandData < 64 {
 		return info, fmt.Errorf("nfc: select: max command data %d too small: %w", info.MaxCommandData, ErrProtocol)
+	}
+	if info.MaxResponseData == 0 {
+		return info, fmt.Errorf("nfc: select: max response data 0: %w", ErrProtocol)
 	}
 	return info, nil
 }

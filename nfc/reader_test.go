@@ -126,6 +126,8 @@ func TestFCIExtensions(t *testing.T) {
 		{"unknown object at the end of 6F", fci(prop, nil, []byte{0x90, 1, 0}), true},
 		{"version and command size swapped", fci(swapped, nil, nil), false},
 		{"bytes after 6F", fci(prop, []byte{0x90, 1, 0}, nil), false},
+		{"malformed extension at the end of A5", fci(append(append([]byte{}, prop...), 0x8F, 5, 0xAB), nil, nil), false},
+		{"response size 0", fci([]byte{0x80, 1, 1, 0x81, 2, 0, 0xFF, 0x82, 2, 0, 0, 0x83, 1, 1}, nil, nil), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := applet.New(&testworld.Wallet{W: w}, applet.Options{})

@@ -12,6 +12,7 @@ import (
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/apdu/tlv"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
@@ -63,14 +64,7 @@ type run struct {
 	ctx context.Context
 	t   apdu.Transport
 	cfg Config
-	fci fciInfo
-}
-
-type fciInfo struct {
-	version    int
-	maxCommand int
-	maxResp    int
-	receipts   bool
+	fci nfc.PhoneInfo // the phone's FCI, read by nfc.ParseFCI
 }
 
 // send transmits one command APDU (no chaining, no GET RESPONSE) and
@@ -151,12 +145,12 @@ func (r *run) exchange(step string, c apdu.Command, want uint16) ([]byte, error)
 		if resp.SW1() == 0x6C {
 			return nil, fail(step, "no 6Cxx: a longer answer is chained with 61xx (§7.1)", "%s", swString(resp))
 		}
-		limit := r.fci.maxResp
+		limit := r.fci.MaxResponseData
 		if le > 0 && le < limit {
 			limit = le
 		}
 		if len(resp.Data) > limit {
-			return nil, fail(step, fmt.Sprintf("at most %d data bytes (min of Le %d and the FCI's response size %d)", limit, le, r.fci.maxResp), "%d", len(resp.Data))
+			return nil, fail(step, fmt.Sprintf("at most %d data bytes (min of Le %d and the FCI's response size %d)", limit, le, r.fci.MaxResponseData), "%d", len(resp.Data))
 		}
 		data = append(data, resp.Data...)
 		chunks = append(chunks, len(resp.Data))
@@ -201,39 +195,10 @@ func (r *run) selectApplet() error {
 	if err != nil {
 		return err
 	}
-	r.fci, err = parseFCI(data)
-	return err
-}
-
-// parseFCI checks the FCI of §7.1: every object, in order, extensions only
-// after them, nothing after 6F.
-func parseFCI(b []byte) (fciInfo, error) {
-	var fci, aid, prop, ver, maxC, maxR, caps tlv.String
-	s := tlv.String(b)
-	if !s.ReadTagged(wire.TagFCI, &fci) || !s.Empty() ||
-		!fci.ReadTagged(wire.TagAID, &aid) || !fci.ReadTagged(wire.TagProprietary, &prop) ||
-		!prop.ReadTagged(wire.TagVersion, &ver) || !prop.ReadTagged(wire.TagMaxCommand, &maxC) ||
-		!prop.ReadTagged(wire.TagMaxResponse, &maxR) || !prop.ReadTagged(wire.TagCapabilities, &caps) ||
-		len(ver) != 1 || len(maxC) != 2 || len(maxR) != 2 || len(caps) != 1 || string(aid) != string(wire.AID) {
-		return fciInfo{}, fail("SELECT", "FCI 6F{84 AID, A5{80 01, 81 02, 82 02, 83 01}} in that order", "% X", b)
+	if r.fci, err = nfc.ParseFCI(data); err != nil {
+		return fail("SELECT", "an FCI as §7.1 lists it (6F{84 AID, A5{80 01, 81 02, 82 02, 83 01}} in order, then well-formed extensions; version 1, command size ≥ 64, response size ≥ 1)", "% X (%v)", data, err)
 	}
-	for !fci.Empty() || !prop.Empty() {
-		if !fci.SkipTLV() && !fci.Empty() || !prop.SkipTLV() && !prop.Empty() {
-			return fciInfo{}, fail("SELECT", "well-formed extension objects after the listed ones", "% X", b)
-		}
-	}
-	f := fciInfo{version: int(ver[0]), maxCommand: int(maxC[0])<<8 | int(maxC[1]),
-		maxResp: int(maxR[0])<<8 | int(maxR[1]), receipts: caps[0]&wire.CapReceipts != 0}
-	if f.version != wire.ProtocolVersion {
-		return f, fail("SELECT", "protocol version 1", "%d", f.version)
-	}
-	if f.maxCommand < 64 {
-		return f, fail("SELECT", "a command size of at least 64", "%d", f.maxCommand)
-	}
-	if f.maxResp == 0 {
-		return f, fail("SELECT", "a response size of at least 1", "0")
-	}
-	return f, nil
+	return nil
 }
 
 // keyed is an open session with the phone.
@@ -366,7 +331,7 @@ func Phone(ctx context.Context, t apdu.Transport, cfg Config) (*Report, error) {
 	}
 	rep := &Report{Subject: "phone"}
 	for _, rule := range rules {
-		r := &run{ctx: ctx, t: t, cfg: cfg, fci: fciInfo{maxResp: 256}}
+		r := &run{ctx: ctx, t: t, cfg: cfg, fci: nfc.PhoneInfo{MaxResponseData: 256}}
 		err := rule.run(r)
 		if ctx.Err() != nil {
 			return rep, ctx.Err()

@@ -81,7 +81,7 @@ func (r *run) receiptsAllowed() error {
 	if r.cfg.NoReceipts {
 		return &skipped{why: "receipts turned off (Config.NoReceipts)"}
 	}
-	if !r.fci.receipts {
+	if !r.fci.Receipts {
 		return &skipped{why: "the phone's FCI does not announce receipts"}
 	}
 	return nil
