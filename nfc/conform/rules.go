@@ -134,17 +134,13 @@ var phoneRules = []Rule{
 			return nil
 		}},
 	{"select-ends-session", "7.1", "a SELECT of the ApCV AID restarts at selected: the earlier session's GET DATA answers 6985",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			if err := r.selectApplet(); err != nil {
 				return err
 			}
-			_, err = r.expect("GET DATA of the ended session", getData(sealed(k, reqAMO), 256), swSeq)
+			_, err := r.expect("GET DATA of the ended session", getData(sealed(k, reqAMO), 256), swSeq)
 			return err
-		}},
+		})},
 	{"ka-before-select", "7.1", "KEY AGREEMENT with no application selected answers 6985",
 		func(r *run) error {
 			if err := r.idle(); err != nil {
@@ -156,18 +152,14 @@ var phoneRules = []Rule{
 	{"key-agreement", "7.1, 7.2, 8", "KEY AGREEMENT answers 86 41 with a valid P-256 key; the session keys derive",
 		func(r *run) error { _, err := r.start(); return err }},
 	{"ka-p1p2", "7.1", "KEY AGREEMENT with P1-P2 other than 00 00 answers 6A86 and changes nothing: the session goes on",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			for _, p := range [][2]byte{{1, 0}, {0, 1}} {
 				if _, err := r.expect("KEY AGREEMENT P1-P2 "+hex2(p[0], p[1]), ka(r.validKAData(), p[0], p[1]), swP1P2); err != nil {
 					return err
 				}
 			}
 			return r.getDataOK("GET DATA in the session", k, reqAMO, amo, 256)
-		}},
+		})},
 	{"ka-p1p2-before-state", "7.1", "the order of the checks: KEY AGREEMENT with P1=01 in idle answers 6A86, not 6985",
 		func(r *run) error {
 			if err := r.idle(); err != nil {
@@ -198,35 +190,23 @@ var phoneRules = []Rule{
 			return nil
 		}},
 	{"ka-garbled-ends-session", "7.1", "a garbled KEY AGREEMENT in a keyed session answers 6A80 and ends the session: its GET DATA answers 6985",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			if _, err := r.expect("garbled KEY AGREEMENT", ka(kaData(notOnCurve, make([]byte, 16)), 0, 0), swData); err != nil {
 				return err
 			}
-			_, err = r.expect("GET DATA of the ended session", getData(sealed(k, reqAMO), 256), swSeq)
+			_, err := r.expect("GET DATA of the ended session", getData(sealed(k, reqAMO), 256), swSeq)
 			return err
-		}},
+		})},
 	{"get-data", "7.1, 7.4", "GET DATA for AMO answers one 88 object, sealed with SKDevice, that verifies",
 		func(r *run) error { _, err := r.read(); return err }},
 	{"get-data-all-groups", "7.3, 7.4", "GET DATA for AMO, INS and ETAT_CIVIL answers a DeviceResponse that verifies",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			return r.getDataOK("GET DATA (1, 2, 3)", k, reqAll, all, 256)
-		}},
+		})},
 	{"get-data-order-free", "7.3", "the groups' order carries no meaning: [2, 1] is served",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			return r.getDataOK("GET DATA (2, 1)", k, reqUnordered, amoINS, 256)
-		}},
+		})},
 	{"get-data-before-ka", "7.1", "GET DATA in selected (no KEY AGREEMENT) answers 6985",
 		func(r *run) error {
 			if err := r.selectApplet(); err != nil {
@@ -236,11 +216,7 @@ var phoneRules = []Rule{
 			return err
 		}},
 	{"get-data-p1p2", "7.1", "GET DATA with P1-P2 other than 00 00 answers 6A86 and changes nothing",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			for _, p := range [][2]byte{{1, 0}, {0, 1}} {
 				c := getData(append([]byte{0x88, 0x10}, make([]byte, 16)...), 256)
 				c.P1, c.P2 = p[0], p[1]
@@ -249,16 +225,12 @@ var phoneRules = []Rule{
 				}
 			}
 			return r.getDataOK("GET DATA in the session", k, reqAMO, amo, 256)
-		}},
+		})},
 	{"get-data-amo-required", "2.1, 7.3", "a request without AMO is refused with 6A80",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
-			_, err = r.expect("GET DATA (2)", getData(sealed(k, reqNoAMO), 256), swData)
+		keyedRule(func(r *run, k *keyed) error {
+			_, err := r.expect("GET DATA (2)", getData(sealed(k, reqNoAMO), 256), swData)
 			return err
-		}},
+		})},
 	{"get-data-duplicates", "7.3", "a request with a group twice ([1, 1], [3, 1, 3]) is refused with 6A80",
 		func(r *run) error {
 			for _, req := range [][]byte{reqDuplicate, reqDuplicate2} {
@@ -273,46 +245,30 @@ var phoneRules = []Rule{
 			return nil
 		}},
 	{"get-data-not-authentic", "7.1, 8", "a request that does not authenticate answers 6A80 and ends the session (then 6985)",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			data := sealed(k, reqAMO)
 			data[len(data)-1] ^= 0x01
 			if _, err := r.expect("GET DATA, tag altered", getData(data, 256), swData); err != nil {
 				return err
 			}
-			_, err = r.expect("GET DATA after the refused message", getData(sealed(k, reqAMO), 256), swSeq)
+			_, err := r.expect("GET DATA after the refused message", getData(sealed(k, reqAMO), 256), swSeq)
 			return err
-		}},
+		})},
 	{"get-data-replayed", "8", "the same sealed request sent twice: the second answers 6A80",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			data := sealed(k, reqAMO)
 			if _, err := r.exchange("GET DATA", getData(data, 256), apdu.SWSuccess); err != nil {
 				return err
 			}
-			_, err = r.expect("GET DATA replayed", getData(data, 256), swData)
+			_, err := r.expect("GET DATA replayed", getData(data, 256), swData)
 			return err
-		}},
+		})},
 	{"chaining-small-le", "7.1", "GET DATA with Le = 16: chunks of at most 16 bytes chained with 61xx (never 6Cxx), GET RESPONSE with Le = xx",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			return r.getDataOK("GET DATA Le=16", k, reqAll, all, 16)
-		}},
+		})},
 	{"get-response-p1p2", "7.1", "GET RESPONSE with P1-P2 other than 00 00 answers 6A86 and keeps the pending answer",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			resp, err := r.send("GET DATA Le=16", getData(sealed(k, reqAMO), 16))
 			if err != nil {
 				return err
@@ -325,7 +281,7 @@ var phoneRules = []Rule{
 			}
 			_, err = r.exchange("GET RESPONSE", getResponse(0, 0, 16), apdu.SWSuccess)
 			return err
-		}},
+		})},
 	{"get-response-nothing-pending", "7.1", "GET RESPONSE with nothing pending answers 6985; with P1-P2 01 00, 6A86 (P1-P2 checked first)",
 		func(r *run) error {
 			if err := r.selectApplet(); err != nil {
@@ -338,11 +294,7 @@ var phoneRules = []Rule{
 			return err
 		}},
 	{"pending-discarded", "7.1", "any other command discards a pending answer: GET RESPONSE then answers 6985",
-		func(r *run) error {
-			k, err := r.start()
-			if err != nil {
-				return err
-			}
+		keyedRule(func(r *run, k *keyed) error {
 			resp, err := r.send("GET DATA Le=16", getData(sealed(k, reqAMO), 16))
 			if err != nil {
 				return err
@@ -355,7 +307,7 @@ var phoneRules = []Rule{
 			}
 			_, err = r.expect("GET RESPONSE after SELECT", getResponse(0, 0, 16), swSeq)
 			return err
-		}},
+		})},
 	{"cla-chaining", "7.1", "command chaining (CLA bit 10) answers 6884",
 		func(r *run) error {
 			if _, err := r.start(); err != nil {
@@ -493,4 +445,16 @@ func (r *run) tearing(step int) error {
 func hex2(a, b byte) string {
 	const h = "0123456789ABCDEF"
 	return string([]byte{h[a>>4], h[a&15], ' ', h[b>>4], h[b&15]})
+}
+
+// keyedRule is a rule that starts from an open session (SELECT and KEY
+// AGREEMENT done): f runs only once they succeeded.
+func keyedRule(f func(r *run, k *keyed) error) func(*run) error {
+	return func(r *run) error {
+		k, err := r.start()
+		if err != nil {
+			return err
+		}
+		return f(r, k)
+	}
 }
