@@ -54,18 +54,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestVerifyExitCodes(t *testing.T) {
-	w, err := emulator.New(emulator.Options{Profile: "isere-solo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := w.WriteLists(context.Background(), dir); err != nil {
-		t.Fatal(err)
-	}
-	text, err := w.Phone.PresentQR()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, dir, text := listsAndQR(t)
 	file := filepath.Join(dir, "scan.txt")
 	os.WriteFile(file, []byte(text+"\r\n"), 0o600)
 	tampered := text[:len(text)-4] + "AAAA"
@@ -94,4 +83,24 @@ func TestVerifyExitCodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// listsAndQR makes an emulated phone (isere-solo), writes its lists to a
+// temporary directory and returns the world, that directory and one QR
+// presentation.
+func listsAndQR(t *testing.T) (w *emulator.World, dir, text string) {
+	t.Helper()
+	w, err := emulator.New(emulator.Options{Profile: "isere-solo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	if err := w.WriteLists(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	text, err = w.Phone.PresentQR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, dir, text
 }

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/apcvkit/apcvkit/emulator"
 )
 
 // TestMain lets a test start this binary as the apcv command in a process of
@@ -40,18 +38,7 @@ func apcvProcess(t *testing.T, env []string, args ...string) (int, string) {
 // refuses it as a replay (exit 3, code replayed). Without the store, each
 // process has its own memory and both accept: the gap the store closes.
 func TestVerifyReplayStore(t *testing.T) {
-	w, err := emulator.New(emulator.Options{Profile: "isere-solo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := w.WriteLists(context.Background(), dir); err != nil {
-		t.Fatal(err)
-	}
-	text, err := w.Phone.PresentQR()
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, dir, text := listsAndQR(t)
 	for i := range 2 {
 		if code, out := apcvProcess(t, nil, "verify", "--lists", dir, text); code != exitOK {
 			t.Fatalf("without a store, run %d: exit %d\n%s", i+1, code, out)
