@@ -31,6 +31,22 @@ type Source interface {
 	Close() error
 }
 
+// A Starter is a Source that can tell when a scan starts arriving, before it
+// is complete: the first bytes of a serial or keyboard-wedge scan, the first
+// report of a HID POS scan. A wedge scanner types about 8 ms per character,
+// so a long code takes a second or more from the first character to the
+// last; the reader facade uses OnStart to show "reading" at the desk at
+// once instead of after the last character. Camera sources are not
+// Starters: a frame holds the whole code.
+type Starter interface {
+	// OnStart sets f, called once per scan when its first bytes arrive,
+	// whether or not a Next call is waiting (f == nil removes it). f is
+	// called from the source's own goroutine or from Next: it must return
+	// quickly and must not call the source. A scan that then turns out
+	// garbled or not an ApCV code still started: Next reports it as usual.
+	OnStart(f func())
+}
+
 // Errors shared by every source.
 var (
 	// ErrScannerNotFound: no scanner at the given path, USB id or vendor

@@ -85,7 +85,10 @@
 //
 // Events returns a channel for a UI: DeviceAdded, DeviceRemoved,
 // PhoneDetected, Reading, IdentityRead (Event.Identity set) and Error
-// (Event.Err set). It is buffered; when the UI falls behind, new events are
+// (Event.Err set). Reading fires as soon as a presentation starts: a phone
+// entering the field, the first characters of a scan from a serial or HID
+// scanner (a qrscan.Starter; a keyboard-wedge scanner types a long code for
+// a second or more), a frame holding a code. It is buffered; when the UI falls behind, new events are
 // dropped rather than slowing the reading. Close closes it; events still
 // buffered can be received after Close.
 //

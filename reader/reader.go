@@ -144,6 +144,12 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 	}
 	for _, s := range cfg.QR {
 		r.emit(Event{Kind: DeviceAdded, Source: s.Name()})
+		if st, ok := s.(qrscan.Starter); ok {
+			// Reading at the first characters of a scan, not after the
+			// last: a long code takes a second or more on a wedge scanner.
+			name := s.Name()
+			st.OnStart(func() { r.emit(Event{Kind: Reading, Source: name}) })
+		}
 	}
 	return r, nil
 }
@@ -419,7 +425,9 @@ func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<
 			send(ctx, out, outcome{err: err, src: -1, source: name})
 			return
 		}
-		r.emit(Event{Kind: Reading, Source: name})
+		if _, ok := s.(qrscan.Starter); !ok {
+			r.emit(Event{Kind: Reading, Source: name}) // a Starter announced it at its first bytes
+		}
 		r.log.Debug("reader: QR scanned", "source", name, "chars", len(scan.Text), "symbology", scan.Symbology)
 		p, err := r.v.VerifyQR(scan.Text)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apcvkit/apcvkit/qrscan"
@@ -74,11 +75,16 @@ type Source struct {
 	layout *Layout
 	kind   Mode // ModeAuto: the kind of the last report of a definite shape
 
+	onStart atomic.Pointer[func()]
+
 	closeOnce sync.Once
 	closeErr  error
 }
 
-var _ qrscan.Source = (*Source)(nil)
+var (
+	_ qrscan.Source  = (*Source)(nil)
+	_ qrscan.Starter = (*Source)(nil)
+)
 
 // Name returns Config.Name ("hid" by default), as in Scan.Source.
 func (s *Source) Name() string { return s.cfg.Name }
@@ -181,8 +187,26 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 			}
 			continue
 		}
+		idleBefore, queued := !s.pending(), len(s.queue)
 		s.feed(rep)
+		if idleBefore && (s.pending() || len(s.queue) > queued) {
+			if f := s.onStart.Load(); f != nil {
+				(*f)()
+			}
+		}
 	}
+}
+
+// OnStart implements qrscan.Starter: f is called from Next when the first
+// report of a scan arrives (a key press of a wedge scan, the first report
+// of a HID POS scan). The reports are read only while Next runs, so a scan
+// started between two Next calls is announced when the next call reads it.
+func (s *Source) OnStart(f func()) {
+	if f == nil {
+		s.onStart.Store(nil)
+		return
+	}
+	s.onStart.Store(&f)
 }
 
 // idleTimer cancels its context when the timer fires.

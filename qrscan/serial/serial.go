@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -56,6 +57,7 @@ type Source struct {
 	err     error
 	done    chan struct{} // closed by Close
 	turn    chan struct{} // held by the Next call in progress
+	onStart atomic.Pointer[func()]
 
 	// Owned by the reader goroutine.
 	framer   *frame.Framer
@@ -68,7 +70,10 @@ type Source struct {
 	wg        sync.WaitGroup
 }
 
-var _ qrscan.Source = (*Source)(nil)
+var (
+	_ qrscan.Source  = (*Source)(nil)
+	_ qrscan.Starter = (*Source)(nil)
+)
 
 // maxQueued bounds the results waiting for Next; when it is reached, the
 // oldest is dropped: at the desk, only the latest scans matter.
@@ -202,7 +207,11 @@ func (s *Source) read() {
 		out = out[:0]
 		if n > 0 {
 			silence = 0
+			idle := !s.framer.Pending()
 			out = s.framer.Feed(out, buf[:n], clock)
+			if idle && (s.framer.Pending() || len(out) > 0) {
+				s.started()
+			}
 		} else if s.timeouts != nil {
 			out = s.framer.Expire(out, clock)
 		}
@@ -217,6 +226,23 @@ func (s *Source) read() {
 			close(s.gone)
 			return
 		}
+	}
+}
+
+// OnStart implements qrscan.Starter: f is called from the reader goroutine
+// when the first bytes of a scan arrive (bytes that start a frame, or a
+// whole scan in one read), before the scan is queued for Next.
+func (s *Source) OnStart(f func()) {
+	if f == nil {
+		s.onStart.Store(nil)
+		return
+	}
+	s.onStart.Store(&f)
+}
+
+func (s *Source) started() {
+	if f := s.onStart.Load(); f != nil {
+		(*f)()
 	}
 }
 
