@@ -22,9 +22,10 @@
 // (ErrUsageNameAsBirthName); otherwise ErrBirthName.
 //
 // First names: each side's first names are split at commas (or at spaces
-// when there is no comma; a hyphen binds a composed first name) and
-// normalised, so "Jean-Marie" and "Jean Marie" are the same, and compared
-// as one ordered list. Accepted: equal lists; a record that is the
+// when there is no comma; a hyphen binds a composed first name), their
+// apostrophes removed ("N'Golo" is "NGOLO") and normalised, so that
+// "Jean-Marie" and "Jean Marie" are the same, and compared as one ordered
+// list. Accepted: equal lists; a record that is the
 // beginning of the document's list ending where one of the document's first
 // names ends (the health insurance lacks the second or third first names:
 // "Jean-Marie" for "Jean-Marie, Paul, Louis"); a record that is the

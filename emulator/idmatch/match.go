@@ -237,11 +237,21 @@ func givenNames(s string) []given {
 	}
 	var out []given
 	for _, r := range raws {
-		if p := strings.Fields(Normalize(r)); len(p) > 0 {
+		if p := strings.Fields(Normalize(strings.Map(dropApostrophe, r))); len(p) > 0 {
 			out = append(out, given{strings.TrimSpace(r), p})
 		}
 	}
 	return out
+}
+
+// dropApostrophe removes apostrophes from first names, which join rather
+// than separate: "N'Golo" is "NGOLO".
+func dropApostrophe(r rune) rune {
+	switch r {
+	case '\'', '\u2019', '\u2018', '\u02BC', '\u201B', '`', '´':
+		return -1
+	}
+	return r
 }
 
 func joinParts(gs []given) string {
@@ -390,14 +400,14 @@ func matchBirthDate(doc, rec Identity, res *Result) error {
 		"ce ne sont pas les mêmes dates.", "they are not the same date.")
 }
 
-// country returns id's birth country: BirthCountry, else the 99xxx code of
-// BirthPlace, else France.
+// country returns id's birth country: the 99xxx code of BirthPlace, else
+// BirthCountry, else France.
 func country(id Identity) string {
 	switch {
-	case id.BirthCountry != "":
-		return id.BirthCountry
 	case strings.HasPrefix(id.BirthPlace, "99"):
 		return id.BirthPlace
+	case id.BirthCountry != "":
+		return id.BirthCountry
 	}
 	return "99100"
 }

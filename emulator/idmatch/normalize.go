@@ -18,6 +18,22 @@ import (
 // Normalize(Normalize(s)) == Normalize(s) for any s, valid UTF-8 or not
 // (invalid bytes become U+FFFD).
 func Normalize(s string) string {
+	n := normalizeOnce(s)
+	// A letter without a precomposed upper case (ǰ, ΐ) decomposes to a
+	// lower-case base, upper-cased when emitted; in a handful of scripts the
+	// result decomposes again. A second pass settles every such case (the
+	// fuzz target checks it), a third is a guard.
+	for range 2 {
+		m := normalizeOnce(n)
+		if m == n {
+			break
+		}
+		n = m
+	}
+	return n
+}
+
+func normalizeOnce(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false // a separator is pending
@@ -26,7 +42,7 @@ func Normalize(s string) string {
 			b.WriteByte(' ')
 		}
 		space = false
-		b.WriteRune(r)
+		b.WriteRune(unicode.ToUpper(r))
 	}
 	// Upper-case first, then decompose: the decomposition of an upper-case
 	// letter is its upper-case base and marks, so nothing below produces a
