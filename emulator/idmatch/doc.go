@@ -31,7 +31,10 @@
 // "Jean-Marie" for "Jean-Marie, Paul, Louis"); a record that is the
 // beginning of the list but stops inside a first name when it still holds
 // at least MinTruncatedLength (12) characters (cut by a field's length:
-// "Marie-Christi" for "Marie-Christine"). Refused: a shorter stop inside a
+// "Marie-Christi" for "Marie-Christine"; the rule cannot tell such a cut
+// from a shorter name, so "JEAN PIERRE MARC" for "Jean-Pierre, Marcel" is
+// accepted too — the birth name, sex, birth date and place must still
+// match). Refused: a shorter stop inside a
 // first name ("Jean" for "Jean-Marie": ErrFirstNameIncomplete), a first
 // name the document does not carry (ErrFirstNameExtra), the same first
 // names in another order (ErrFirstNameOrder), any other difference

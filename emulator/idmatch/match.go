@@ -132,11 +132,10 @@ func Match(document, record Identity) (Result, error) {
 
 func complete(doc, rec Identity) error {
 	for _, side := range []struct {
-		id       Identity
-		fr, en   string
-		doc, rec string
-	}{{doc, "votre pièce d'identité ne l'indique pas.", "your identity document does not show it.", "", "…"},
-		{rec, "l'Assurance Maladie ne le connaît pas.", "the health insurance does not hold it.", "…", ""}} {
+		id     Identity
+		fr, en string
+	}{{doc, "votre pièce d'identité ne l'indique pas.", "your identity document does not show it."},
+		{rec, "l'Assurance Maladie ne le connaît pas.", "the health insurance does not hold it."}} {
 		id := side.id
 		var f Field
 		switch {
@@ -151,9 +150,30 @@ func complete(doc, rec Identity) error {
 		default:
 			continue
 		}
-		return mismatch(f, ErrIncomplete, side.doc, side.rec, "Cette donnée manque : "+side.fr, "This field is missing: "+side.en)
+		return mismatch(f, ErrIncomplete, display(f, doc), display(f, rec), "cette donnée manque : "+side.fr, "this field is missing: "+side.en)
 	}
 	return nil
+}
+
+// display returns field f of id as shown to the person, "" when missing.
+func display(f Field, id Identity) string {
+	switch f {
+	case FieldBirthName:
+		if Normalize(id.BirthName) != "" {
+			return id.BirthName
+		}
+	case FieldFirstNames:
+		if Normalize(id.FirstNames) != "" {
+			return id.FirstNames
+		}
+	case FieldBirthDate:
+		if id.BirthDate.Year != 0 {
+			return id.BirthDate.String()
+		}
+	case FieldBirthPlace:
+		return placeName(id.BirthPlace)
+	}
+	return ""
 }
 
 func matchBirthName(doc, rec Identity, res *Result) error {
