@@ -57,7 +57,8 @@
 // commune only for births before that date: a record that codes a 1975
 // birth in Issy-les-Moulineaux 75040 (Seine until 1968) is refused with
 // ErrBirthPlaceCode, while 75040 against 92040 for a 1960 birth is accepted
-// — the case of the article, whose NIR keeps 75.
+// — the case of the article, whose NIR keeps 75. (Two sides that give the
+// same code agree, whatever it is.)
 //
 // # The table of historical codes
 //
