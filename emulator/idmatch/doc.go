@@ -34,9 +34,11 @@
 // "Marie-Christi" for "Marie-Christine"; the rule cannot tell such a cut
 // from a shorter name, so "JEAN PIERRE MARC" for "Jean-Pierre, Marcel" is
 // accepted too — the birth name, sex, birth date and place must still
-// match). Refused: a shorter stop inside a
-// first name ("Jean" for "Jean-Marie": ErrFirstNameIncomplete), a first
-// name the document does not carry (ErrFirstNameExtra), the same first
+// match). Refused: a shorter stop that keeps part of a composed first name
+// ("Jean" or "Jean-Ma" for "Jean-Marie": ErrFirstNameIncomplete), a
+// shorter stop inside a first name's first part ("Jean" for "Jeanne" is
+// another first name: ErrFirstName), a first name the document does not
+// carry (ErrFirstNameExtra), the same first
 // names in another order (ErrFirstNameOrder), any other difference
 // (ErrFirstName). The document is the reference: the record may lack, never
 // add.
