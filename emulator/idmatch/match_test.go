@@ -417,6 +417,20 @@ func TestTable(t *testing.T) {
 			t.Errorf("%d rows of %s, want %d", count[n], n, w)
 		}
 	}
+	// The 1968 départements of the petite couronne had, at their creation,
+	// 36 (92), 40 (93) and 47 (94) communes, taken from the Seine and the
+	// Seine-et-Oise: every one of them has its former code in the table.
+	created := map[string]int{}
+	for _, c := range idmatch.Table() {
+		if c.Until == 1968 {
+			created[c.Current[:2]]++
+		}
+	}
+	for dep, want := range map[string]int{"92": 36, "93": 40, "94": 47} {
+		if created[dep] != want {
+			t.Errorf("%d former codes now in %s, want %d", created[dep], dep, want)
+		}
+	}
 	for code, want := range map[string]string{"75040": "92040", "75066": "93066", "75028": "94028", "78400": "92048",
 		"78182": "91228", "78018": "95018", "20004": "2A004", "20033": "2B033", "75114": "75056"} {
 		if c, ok := idmatch.LookupCode(code); !ok || c.Current != want {
