@@ -100,7 +100,7 @@ func (a *Authority) PublicKey() *ecdsa.PublicKey { return &a.key.PublicKey }
 
 // Sign signs rec. It refuses a record whose identity is incomplete.
 func (a *Authority) Sign(rec Record) (SignedRecord, error) {
-	if err := rec.validate(); err != nil {
+	if err := rec.Validate(); err != nil {
 		return SignedRecord{}, fmt.Errorf("franceid: sign: %w", err)
 	}
 	data, err := json.Marshal(rec)
@@ -115,7 +115,9 @@ func (a *Authority) Sign(rec Record) (SignedRecord, error) {
 	return SignedRecord{Data: data, Signature: sig}, nil
 }
 
-func (r *Record) validate() error {
+// Validate checks that the record can be signed: a document number, the
+// names, a sex, a birth date, calendar dates of issue and expiry.
+func (r *Record) Validate() error {
 	id := r.Identity
 	switch {
 	case len(r.DocumentNumber) < 9 || len(r.DocumentNumber) > 12 || strings.Trim(r.DocumentNumber, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
@@ -156,7 +158,7 @@ func (t Trust) Verify(sr SignedRecord, now time.Time) (*Record, error) {
 	if err := dec.Decode(&rec); err != nil {
 		return nil, fmt.Errorf("franceid: verify: record: %v: %w", err, ErrInvalidSignature)
 	}
-	if err := rec.validate(); err != nil {
+	if err := rec.Validate(); err != nil {
 		return nil, fmt.Errorf("franceid: verify: %w", err)
 	}
 	if rec.Expired(now) {
