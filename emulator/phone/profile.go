@@ -166,15 +166,26 @@ func LoadProfile(path string) (*Profile, error) {
 	return ParseProfile(filepath.Base(path), data)
 }
 
-// Profiles returns the names of the built-in profiles, sorted.
-func Profiles() []string {
-	ents, err := fs.ReadDir(profiles.FS, ".")
+// Profiles returns the names of the built-in profiles, sorted: ordinary
+// phones, each of which activates (see CaseProfiles for the others).
+func Profiles() []string { return profileNames(".") }
+
+// CaseDir is the directory of the case profiles in profiles.FS.
+const CaseDir = "cases"
+
+// CaseProfiles returns the names of the built-in case profiles, sorted:
+// the stories of France Identité, prerequisites and app faults
+// (emulator/profiles/cases), most of which fail on purpose.
+func CaseProfiles() []string { return profileNames(CaseDir) }
+
+func profileNames(dir string) []string {
+	ents, err := fs.ReadDir(profiles.FS, dir)
 	if err != nil { // cannot happen with an embed.FS
 		return nil
 	}
 	var names []string
 	for _, e := range ents {
-		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok {
+		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
 			names = append(names, n)
 		}
 	}
@@ -182,9 +193,13 @@ func Profiles() []string {
 	return names
 }
 
-// BuiltinProfile returns the built-in profile called name (see Profiles).
+// BuiltinProfile returns the built-in profile called name (see Profiles
+// and CaseProfiles).
 func BuiltinProfile(name string) (*Profile, error) {
 	data, err := fs.ReadFile(profiles.FS, name+".json")
+	if errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(name, "/\\") {
+		data, err = fs.ReadFile(profiles.FS, CaseDir+"/"+name+".json")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("phone: profile %q: %w", name, err)
 	}
