@@ -4,11 +4,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"fmt"
-	"strings"
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/franceid"
+	"github.com/apcvkit/apcvkit/emulator/idmatch"
 )
 
 // The France Identité route of the activation (the article on the opening
@@ -24,17 +24,13 @@ var (
 	// from a reader of the article: "Erreur lors de la validation
 	// d'identité, les informations d'état civil issues de votre CNI ne
 	// correspondent pas à celles connues par votre organisme d'assurance
-	// maladie". The error also wraps the matcher's cause (Options.MatchIdentity),
-	// whose own message, when it has one, says which field differs.
+	// maladie". The error also wraps the matcher's cause first (an
+	// *idmatch.MismatchError, see MatchIdentity), whose message names the
+	// field, both values and what to do: the one apcverr.Message shows.
 	ErrFranceIdentiteMismatch = apcverr.New("franceid-identity-mismatch",
 		"Identity validation failed: the civil status read from your identity card does not match what your health insurance fund knows.",
 		"Erreur lors de la validation d'identité, les informations d'état civil issues de votre CNI ne correspondent pas à celles connues par votre organisme d'assurance maladie.")
 )
-
-// IdentityMatcher decides whether the identity read from an identity
-// document matches the person the health insurance knows (the ouvrant
-// droit, with their INS when qualified): nil, or an error saying why not.
-type IdentityMatcher func(document credential.EtatCivil, record *credential.Beneficiary) error
 
 // FranceIdentiteAuthority returns the emulated State authority whose CNIe
 // records the issuer trusts (Options.CNIeAuthority): the emulator's phones
@@ -69,8 +65,10 @@ type FranceIdentiteRequest struct {
 // ActivateFranceIdentite activates the app at once: it verifies the CNIe's
 // signed record itself (franceid.ErrInvalidSignature,
 // franceid.ErrCardExpired: the phone is not trusted), matches the card's
-// identity against the ouvrant droit (Options.MatchIdentity; a mismatch
-// wraps the matcher's cause and ErrFranceIdentiteMismatch), and issues the
+// identity against the ouvrant droit as the video route does
+// (MatchIdentity: package idmatch's rule, with the card's sex; a mismatch
+// wraps the *idmatch.MismatchError, then ErrFranceIdentiteMismatch), and
+// issues the
 // credential: its état civil is the card's (type CNI, its sex, acquired
 // today), the person's previous credential is revoked (one user, one active
 // app), and the activation is completed — the phone holds an active app
@@ -98,8 +96,9 @@ func (i *Issuer) ActivateFranceIdentite(r FranceIdentiteRequest) (*Issued, error
 			return fmt.Errorf("issuer: France Identité: %w", err)
 		}
 		doc := rec.Identity.EtatCivil(credential.DateOf(now))
-		if err := i.opts.MatchIdentity(doc, p.Family.OuvrantDroit()); err != nil {
-			i.opts.Logger.Info("issuer: France Identité identity mismatch", "code", apcverr.Code(err))
+		// The same matching as the video route's (MatchIdentity), with the
+		// card's sex, which the video check's état civil does not have.
+		if _, err := i.matchLocked(p, idmatch.DocumentOf(doc, doc.Sexe)); err != nil {
 			return fmt.Errorf("issuer: France Identité: %w: %w", err, ErrFranceIdentiteMismatch)
 		}
 		fam := p.issuedFamily()
@@ -130,27 +129,4 @@ func (i *Issuer) ActivateFranceIdentite(r FranceIdentiteRequest) (*Issued, error
 		return nil, err
 	}
 	return out, nil
-}
-
-// StrictMatch is the default IdentityMatcher until a tolerant one is set:
-// birth name (against the INS's birth names when qualified, else the
-// family name), first names (the INS's first names of the birth act, else
-// the card's), birth date and, when the document has one, sex against the
-// NIR's must be equal, ignoring case only.
-func StrictMatch(doc credential.EtatCivil, rec *credential.Beneficiary) error {
-	name, first := rec.NomFamille, rec.Prenoms
-	if rec.INS != nil {
-		name, first = rec.INS.NomsNaissance, rec.INS.PrenomsActe
-	}
-	switch {
-	case !strings.EqualFold(doc.NomNaissance, name):
-		return fmt.Errorf("birth name differs")
-	case !strings.EqualFold(doc.Prenoms, first):
-		return fmt.Errorf("first names differ")
-	case doc.DateNaissance != rec.DateNaissance:
-		return fmt.Errorf("birth date differs")
-	case doc.Sexe != 0 && doc.Sexe != rec.NIR.Sex():
-		return fmt.Errorf("sex differs")
-	}
-	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -171,16 +170,6 @@ func TestActivateFranceIdentite(t *testing.T) {
 		nir := register(t, iss, "franceid-hors-deploiement")
 		if err := iss.CheckEligibilityFranceIdentite(nir); !errors.Is(err, issuer.ErrNotEligible) {
 			t.Fatalf("err = %v", err)
-		}
-	})
-	t.Run("custom matcher", func(t *testing.T) {
-		called := 0
-		w, _ := newFIWorld(t, issuer.Options{MatchIdentity: func(doc credential.EtatCivil, rec *credential.Beneficiary) error {
-			called++
-			return fmt.Errorf("refused by the test")
-		}}, "franceid-hors-deploiement")
-		if _, err := w.iss.ActivateFranceIdentite(w.request(t, w.signed(t, w.record))); !errors.Is(err, issuer.ErrFranceIdentiteMismatch) || called != 1 {
-			t.Fatalf("err = %v, called %d", err, called)
 		}
 	})
 }

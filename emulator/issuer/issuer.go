@@ -55,12 +55,8 @@ type Options struct {
 	// new one (the emulator's phones mint their cards with the issuer's,
 	// FranceIdentiteAuthority).
 	CNIeAuthority *franceid.Authority
-	// MatchIdentity matches the identity read from an identity document
-	// against the health insurance's record (France Identité route); nil
-	// means StrictMatch.
-	MatchIdentity IdentityMatcher
-	Rand          io.Reader    // nil means crypto/rand
-	Logger        *slog.Logger // nil discards; never given personal data
+	Rand   io.Reader    // nil means crypto/rand
+	Logger *slog.Logger // nil discards; never given personal data
 }
 
 func (o *Options) setDefaults() error {
@@ -90,9 +86,6 @@ func (o *Options) setDefaults() error {
 	}
 	if o.KeyID == nil {
 		o.KeyID = kidOf
-	}
-	if o.MatchIdentity == nil {
-		o.MatchIdentity = StrictMatch
 	}
 	if o.CNIeAuthority == nil {
 		a, err := franceid.NewAuthority(o.Rand)

@@ -9,6 +9,7 @@ import (
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/franceid"
+	"github.com/apcvkit/apcvkit/emulator/idmatch"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 )
@@ -202,10 +203,32 @@ func TestFranceIdentiteMismatchMessage(t *testing.T) {
 	if st := e.ph.State(); st != phone.Activating {
 		t.Fatalf("state %v, want still activating (the person may switch to the video route)", st)
 	}
+	// The same matcher as the video route's (package idmatch): the message
+	// names the field and both values, the code is the cause's.
 	msg := apcverr.Message(err, apcverr.FR)
-	if !strings.Contains(msg, "ne correspond") {
+	if !strings.Contains(msg, "Jean-Pierre") || !strings.Contains(msg, "Jean-Paul") || !strings.Contains(msg, "ne correspond") {
 		t.Fatalf("FR message %q", msg)
 	}
+	var me *idmatch.MismatchError
+	if !errors.As(err, &me) || me.Field != idmatch.FieldFirstNames || apcverr.Code(err) != me.Cause.Code {
+		t.Fatalf("cause %v, code %s", err, apcverr.Code(err))
+	}
+}
+
+// TestFranceIdentiteSameMatcher: France Identité's identity goes through
+// the video route's matcher: a hyphen on the card and a space at the
+// health insurance (« J'ai un prénom composé avec une fois un trait
+// d'union et une fois sans ») are accepted on both routes.
+func TestFranceIdentiteSameMatcher(t *testing.T) {
+	e := newEnv(t, "franceid-prenom-tiret", issuer.Options{}, nil)
+	if err := e.ph.ActivateFranceIdentite(cniePIN, goodCode); err != nil {
+		t.Fatalf("France Identité: %v", err)
+	}
+	if got := e.ph.Profile().Family.EtatCivil.Prenoms; got != "Jean-Marie" {
+		t.Fatalf("the app's état civil has %q, want the card's", got)
+	}
+	v := newEnv(t, "franceid-prenom-tiret", issuer.Options{}, nil)
+	v.active(t) // the video route, same person, same document
 }
 
 // TestFranceIdentitePIN: the card's chip counts wrong PINs, blocks at the

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/franceid"
 	"github.com/apcvkit/apcvkit/emulator/profiles"
@@ -107,6 +108,12 @@ type Profile struct {
 	CNIe *CNIe
 	// Faults are the app's defects this phone reproduces (see Fault).
 	Faults []Fault
+	// ActivationRefusal is, for a profile that reproduces a refused
+	// activation, the apcverr code of the refusal its own answers lead to
+	// (such as "identity-first-name-incomplete" when the identity document
+	// and the health insurance's record differ too much: see package
+	// idmatch); "" when the activation succeeds.
+	ActivationRefusal string
 }
 
 // OuvrantDroit returns the profile's insured person.
@@ -265,7 +272,9 @@ func jsonErr(file string, err error) error {
 // (credential.Family.Validate), the e-mail address, the département, the
 // phone, and the coherence the real data have: the NIR's birth year and
 // month against the birth date, the INS against its beneficiary, and the
-// identity document against the ouvrant droit. Errors are *ProfileError.
+// identity document's commune against its country. The document need not
+// match the ouvrant droit: activation checks that (idmatch). Errors are
+// *ProfileError.
 func (p *Profile) Validate() error {
 	err := p.validate()
 	if err == nil {
@@ -285,6 +294,9 @@ func (p *Profile) validate() error {
 	}
 	if p.Email != "" && !validEmail(p.Email) {
 		return fieldErr("email", "%q is not an e-mail address", p.Email)
+	}
+	if p.ActivationRefusal != "" && !knownCode(p.ActivationRefusal) {
+		return fieldErr("activationRefusal", "%q is not an error code of the SDK", p.ActivationRefusal)
 	}
 	if !ValidDepartement(p.Departement) {
 		return fieldErr("departement", "%q is not a département code (01..95, 2A, 2B, 971..976)", p.Departement)
@@ -334,13 +346,11 @@ func (p *Profile) validate() error {
 			return fieldErr(fmt.Sprintf("beneficiaires[%d].qualite", i), "only the first beneficiary is the ouvrant droit (assuré)")
 		}
 	}
-	od, ec := p.Family.OuvrantDroit(), p.Family.EtatCivil
-	if ec.DateNaissance != od.DateNaissance {
-		return fieldErr("etatCivil.dateNaissance", "%s differs from the ouvrant droit's %s", ec.DateNaissance, od.DateNaissance)
-	}
-	if ec.NomNaissance != od.NomFamille {
-		return fieldErr("etatCivil.nomNaissance", "differs from the ouvrant droit's nomFamille")
-	}
+	// The identity document (etatCivil) may differ from the health
+	// insurance's record of the ouvrant droit: activation matches the two
+	// (package idmatch) and refuses what differs too much, which a profile
+	// may set out to reproduce.
+	ec := p.Family.EtatCivil
 	if (ec.PaysNaissance == "99100") != (ec.CommuneNaissance != "") {
 		return fieldErr("etatCivil.communeNaissance", "must be set for a birth in France (99100) and only then")
 	}
@@ -424,6 +434,11 @@ func ValidDepartement(s string) bool {
 	return false
 }
 
+// knownCode reports whether code is the code of an apcverr error kind.
+func knownCode(code string) bool {
+	return slices.ContainsFunc(apcverr.All(), func(e *apcverr.Error) bool { return e.Code == code })
+}
+
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -464,6 +479,8 @@ type jsonProfile struct {
 	Answers     *jsonAnswers `json:"answers,omitempty"`
 	CNIe        *jsonCNIe    `json:"cnie,omitempty"`
 	Faults      []Fault      `json:"faults,omitempty"`
+	// ActivationRefusal: see Profile.ActivationRefusal.
+	ActivationRefusal string `json:"activationRefusal,omitempty"`
 	// The fields of credential.FamilyJSON, not embedded: decoding errors
 	// then name the JSON path alone.
 	Beneficiaires []credential.BeneficiaryJSON `json:"beneficiaires"`
@@ -517,7 +534,7 @@ func (j *jsonProfile) profile() (*Profile, error) {
 			Tablet: d.Tablet, NoAutofocus: !orTrue(d.Autofocus), NFCOff: !orTrue(d.NFCOn), NoPlayServices: !orTrue(d.PlayServices),
 			Rooted: d.Rooted, BootloaderUnlocked: d.BootloaderUnlocked, System: d.System, AppVersion: d.AppVersion,
 			FranceIdentite: FranceIdentiteApp(d.FranceIdentite)},
-		Family: f, Faults: j.Faults,
+		Family: f, Faults: j.Faults, ActivationRefusal: j.ActivationRefusal,
 	}
 	if a := j.Answers; a != nil {
 		p.Answers = Answers{RefuseCGU: !orTrue(a.CGU), DenyCamera: !orTrue(a.Camera), DenyMicrophone: !orTrue(a.Microphone)}
