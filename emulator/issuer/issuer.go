@@ -55,8 +55,8 @@ type Options struct {
 	// new one (the emulator's phones mint their cards with the issuer's,
 	// FranceIdentiteAuthority).
 	CNIeAuthority *franceid.Authority
-	Rand   io.Reader    // nil means crypto/rand
-	Logger *slog.Logger // nil discards; never given personal data
+	Rand          io.Reader    // nil means crypto/rand
+	Logger        *slog.Logger // nil discards; never given personal data
 }
 
 func (o *Options) setDefaults() error {
