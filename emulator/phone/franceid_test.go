@@ -372,4 +372,14 @@ func TestFranceIdentitePersists(t *testing.T) {
 	if st := ph2.State(); st != phone.ActiveLocked {
 		t.Fatalf("state %v", st)
 	}
+	ph3, err := phone.Open(dir, prof, phone.Options{Issuer: iss, Clock: fc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, r := ph3.State(), ph3.Route(); st != phone.ActiveLocked || r != phone.RouteFranceIdentite {
+		t.Fatalf("active app after a restart: %v, route %v", st, r)
+	}
+	if err := ph3.Unlock(goodCode); err != nil {
+		t.Fatal(err)
+	}
 }
