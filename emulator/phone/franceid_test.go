@@ -354,8 +354,24 @@ func TestFranceIdentitePersists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := ph.StartActivationFranceIdentite(); err != nil {
+		t.Fatal(err)
+	}
+	if ph, err = phone.Open(dir, prof, phone.Options{Issuer: iss, Clock: fc}); err != nil {
+		t.Fatal(err)
+	}
+	if r := ph.Route(); r != phone.RouteFranceIdentite { // chosen, no NIR yet
+		t.Fatalf("route after a restart at the start: %v", r)
+	}
 	e := &env{fc: fc, iss: iss, ph: ph, prof: prof}
-	e.fiUntil(t, "code")
+	for _, step := range fiSteps[1:4] {
+		if err := e.fiStep(step); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	if err := e.fiStep("read"); err != nil {
+		t.Fatal(err)
+	}
 	ph2, err := phone.Open(dir, prof, phone.Options{Issuer: iss, Clock: fc})
 	if err != nil {
 		t.Fatal(err)

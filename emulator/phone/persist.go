@@ -305,7 +305,7 @@ func (p *Phone) snapshotLocked() ([]byte, error) {
 	if p.nirFails > 0 {
 		st.NIRFirstFail = p.nirFirstFail.UTC()
 	}
-	if p.act.nir != "" {
+	if p.act.nir != "" || p.act.route != RouteVideo {
 		a := &savedAct{NIR: p.act.nir, Email: p.act.email, EmailSent: p.act.emailSent, EmailVerified: p.act.emailVerified,
 			Consent: p.act.consent, Identity: p.act.identity, CodeChosen: p.act.codeChosen,
 			FranceIdentite: p.act.route == RouteFranceIdentite, CNIe: p.act.cnie}
