@@ -263,6 +263,19 @@ func TestFranceIdentitePIN(t *testing.T) {
 	}
 }
 
+// TestNFCOff: NFC turned off in the settings stops France Identité and the
+// contactless reading at the desk alike; the QR code stays.
+func TestNFCOff(t *testing.T) {
+	e := newEnv(t, "franceid-nfc-desactive", issuer.Options{}, nil)
+	if err := e.ph.CheckNFC(); !errors.Is(err, phone.ErrNoNFC) {
+		t.Fatalf("CheckNFC with NFC off: %v", err)
+	}
+	on := newEnv(t, "franceid-nfc-desactive", issuer.Options{}, func(p *phone.Profile) { p.Device.NFCOff = false })
+	if err := on.ph.CheckNFC(); err != nil {
+		t.Fatalf("CheckNFC with NFC on: %v", err)
+	}
+}
+
 // TestFranceIdentiteAccepted: the readers' phones that work — GrapheneOS
 // locked and not rooted, an iPhone (France Identité reads the card by NFC;
 // the app still shows only the QR at the desk).

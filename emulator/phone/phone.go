@@ -235,7 +235,7 @@ func (p *Phone) Device() Device { return p.profile.Device }
 // phone, ErrNoNFC otherwise (every iPhone, Androids without NFC): such a
 // phone shows the QR code.
 func (p *Phone) CheckNFC() error {
-	if p.opts.NoNFC {
+	if p.opts.NoNFC || (p.profile.Device.NFCOff && p.profile.Device.HasNFC()) {
 		return fmt.Errorf("phone: %s %s: NFC turned off: %w", p.profile.Device.OS, p.profile.Device.Model, ErrNoNFC)
 	}
 	if !p.profile.Device.HasNFC() {
