@@ -2,6 +2,7 @@ package issuer_test
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/apcvkit/apcvkit/apcverr"
@@ -96,11 +97,12 @@ func ExampleIssuer_ActivateFranceIdentite() {
 		v, _ := iss.PersonView(profile.OuvrantDroit().NIR)
 		fmt.Println(name, v.AppState)
 		if err != nil {
-			fmt.Println(apcverr.Code(err), "—", apcverr.Message(err, apcverr.FR))
+			msg := apcverr.Message(err, apcverr.FR) // « Le prénom « Jean-Pierre » de votre pièce d'identité ne correspond pas à « Jean-Paul »… »
+			fmt.Println(apcverr.Code(err), "names both first names:", strings.Contains(msg, "Jean-Pierre") && strings.Contains(msg, "Jean-Paul"))
 		}
 	}
 	// Output:
 	// franceid-prenom-tiret active
 	// franceid-identite-differente none
-	// identity-first-name — Le prénom « Jean-Pierre » de votre pièce d'identité ne correspond pas à « Jean-Paul » connu de l'Assurance Maladie : « PIERRE » et « PAUL » ne sont pas le même prénom, même sans tenir compte des majuscules, des accents, des traits d'union et des espaces. Les prénoms diffèrent. Demandez à votre caisse d'assurance maladie de corriger vos prénoms, avec une copie de votre pièce d'identité, puis recommencez l'activation.
+	// identity-first-name names both first names: true
 }
