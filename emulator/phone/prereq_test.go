@@ -278,3 +278,28 @@ func TestProfileAttributes(t *testing.T) {
 		t.Fatalf("CNIe with a passport: %v", err)
 	}
 }
+
+// TestCaseProfilesRefusal: a case profile that declares the refusal of its
+// video activation (activationRefusal) gets exactly that code from the
+// tester's shortcut, Activate, and ends without a credential.
+func TestCaseProfilesRefusal(t *testing.T) {
+	n := 0
+	for _, name := range phone.CaseProfiles() {
+		e := newEnv(t, name, issuer.Options{}, nil)
+		want := e.prof.ActivationRefusal
+		if want == "" {
+			continue
+		}
+		n++
+		err := e.ph.Activate(goodCode)
+		if apcverr.Code(err) != want {
+			t.Errorf("%s: Activate: %v (code %s), want %s", name, err, apcverr.Code(err), want)
+		}
+		if _, ok := e.ph.CredentialID(); ok {
+			t.Errorf("%s: a credential after the refusal", name)
+		}
+	}
+	if n < 12 {
+		t.Fatalf("%d case profiles declare their refusal, want the 12 of the prerequisites and faults", n)
+	}
+}
