@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 )
@@ -301,5 +302,26 @@ func TestCaseProfilesRefusal(t *testing.T) {
 	}
 	if n < 12 {
 		t.Fatalf("%d case profiles declare their refusal, want the 12 of the prerequisites and faults", n)
+	}
+}
+
+// TestVideoRouteComparesSex: the video check's document now carries its
+// sex (EtatCivil.Sexe): a document of the other sex than the record's is
+// refused, one without a sex is not compared.
+func TestVideoRouteComparesSex(t *testing.T) {
+	e := newEnv(t, "isere-solo", issuer.Options{}, nil)
+	e.until(t, "identity")
+	doc := e.prof.IdentityDocument()
+	doc.Sexe = credential.SexMale
+	if e.prof.OuvrantDroit().NIR.Sex() == credential.SexMale {
+		doc.Sexe = credential.SexFemale
+	}
+	err := e.ph.CheckIdentity(doc, true)
+	if !errors.Is(err, phone.ErrIdentityCheckFailed) || apcverr.Code(err) != "identity-sex" {
+		t.Fatalf("document of the other sex: %v (code %s)", err, apcverr.Code(err))
+	}
+	doc.Sexe = 0
+	if err := e.ph.CheckIdentity(doc, true); err != nil {
+		t.Fatalf("document without a sex: %v", err)
 	}
 }
