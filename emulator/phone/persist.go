@@ -18,6 +18,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/franceid"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/store"
 )
@@ -65,6 +66,9 @@ type savedPhone struct {
 	// UpdatedAt is the data's update date (absent from states saved before
 	// it was kept).
 	UpdatedAt time.Time `json:"updatedAt,omitzero"`
+	// ActivatedFranceIdentite: the credential came from the France
+	// Identité route.
+	ActivatedFranceIdentite bool `json:"activatedFranceIdentite,omitempty"`
 }
 
 type savedAct struct {
@@ -76,6 +80,10 @@ type savedAct struct {
 	Identity      bool           `json:"identity,omitempty"`
 	CodeChosen    bool           `json:"codeChosen,omitempty"`
 	Code          *secret        `json:"code,omitempty"`
+	// FranceIdentite marks the France Identité route; CNIe is the card's
+	// record once read.
+	FranceIdentite bool                   `json:"franceIdentite,omitempty"`
+	CNIe           *franceid.SignedRecord `json:"cnie,omitempty"`
 }
 
 // Open returns the phone of profile p whose app state lives in dir (one
@@ -222,7 +230,10 @@ func (p *Phone) restore(st *savedPhone) error {
 	}
 	if a := st.Activation; a != nil {
 		p.act = activation{nir: a.NIR, email: a.Email, emailSent: a.EmailSent, emailVerified: a.EmailVerified,
-			consent: a.Consent, identity: a.Identity, codeChosen: a.CodeChosen}
+			consent: a.Consent, identity: a.Identity, codeChosen: a.CodeChosen, cnie: a.CNIe}
+		if a.FranceIdentite {
+			p.act.route = RouteFranceIdentite
+		}
 		if a.Code != nil {
 			if !a.Code.valid() {
 				return bad("chosen code hash")
@@ -250,6 +261,9 @@ func (p *Phone) restore(st *savedPhone) error {
 	p.codeFails, p.qrCounter, p.emailCheck = st.CodeFails, st.QRCounter, st.EmailCheck
 	if p.hasCred {
 		p.updatedAt = st.UpdatedAt
+		if st.ActivatedFranceIdentite {
+			p.activeRoute = RouteFranceIdentite
+		}
 	}
 	return nil
 }
@@ -281,6 +295,7 @@ func (p *Phone) snapshotLocked() ([]byte, error) {
 		Format: phoneStateFormat, Profile: p.profile.Name, NIR: p.profile.OuvrantDroit().NIR, FileSum: p.fileSum,
 		State: p.state.String(), Email: p.profile.Email, NIRFails: p.nirFails, Ticket: p.ticket, Held: p.held,
 		CodeFails: p.codeFails, QRCounter: p.qrCounter, EmailCheck: p.emailCheck, UpdatedAt: p.updatedAt,
+		ActivatedFranceIdentite: p.activeRoute == RouteFranceIdentite,
 	}
 	if st.State == ActiveUnlocked.String() {
 		st.State = ActiveLocked.String()
@@ -290,9 +305,10 @@ func (p *Phone) snapshotLocked() ([]byte, error) {
 	if p.nirFails > 0 {
 		st.NIRFirstFail = p.nirFirstFail.UTC()
 	}
-	if p.act.nir != "" {
+	if p.act.nir != "" || p.act.route != RouteVideo {
 		a := &savedAct{NIR: p.act.nir, Email: p.act.email, EmailSent: p.act.emailSent, EmailVerified: p.act.emailVerified,
-			Consent: p.act.consent, Identity: p.act.identity, CodeChosen: p.act.codeChosen}
+			Consent: p.act.consent, Identity: p.act.identity, CodeChosen: p.act.codeChosen,
+			FranceIdentite: p.act.route == RouteFranceIdentite, CNIe: p.act.cnie}
 		if p.act.codeChosen {
 			c := p.act.code
 			a.Code = &c
