@@ -50,6 +50,9 @@ type Options struct {
 	// behind before its stream is ended (default 256); the reading never
 	// waits for a client.
 	EventBuffer int
+	// EventWriteTimeout ends a stream whose client does not take an
+	// event (or a heartbeat) within it (default 10 s).
+	EventWriteTimeout time.Duration
 	// Version is reported by /v1/health (default reader.Version()).
 	Version string
 	// Logger receives requests and failures, never personal data nor
@@ -61,15 +64,18 @@ type Options struct {
 // Create it with New; Close ends its event streams, waits for them and
 // closes the session.
 type Agent struct {
-	s    *desk.Session
-	opts Options
-	log  *slog.Logger
-	mux  *http.ServeMux
+	s     *desk.Session
+	opts  Options
+	log   *slog.Logger
+	mux   *http.ServeMux
+	paths []string // the routes, for the spec's tests
 
-	stop    chan struct{} // closed by Close: ends the event streams
+	stop    context.Context // done at Close: ends the event streams
+	stopped context.CancelFunc
 	closeMu sync.Once
 	mu      sync.Mutex
 	closing bool           // set by Close, under mu: no new stream
+	active  int            // streams running, under mu
 	streams sync.WaitGroup // added to under mu while !closing
 }
 
@@ -93,6 +99,9 @@ func New(ctx context.Context, cfg Config, opts Options) (*Agent, error) {
 	if opts.Heartbeat <= 0 {
 		opts.Heartbeat = 15 * time.Second
 	}
+	if opts.EventWriteTimeout <= 0 {
+		opts.EventWriteTimeout = 10 * time.Second
+	}
 	if opts.EventBuffer <= 0 {
 		opts.EventBuffer = 256
 	}
@@ -110,7 +119,8 @@ func New(ctx context.Context, cfg Config, opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
-	a := &Agent{s: s, opts: opts, log: log, stop: make(chan struct{})}
+	a := &Agent{s: s, opts: opts, log: log}
+	a.stop, a.stopped = context.WithCancel(context.Background())
 	a.mux = http.NewServeMux()
 	a.route("/v1/health", http.MethodGet, false, a.health)
 	a.route("/v1/readers", http.MethodGet, true, a.readers)
@@ -134,7 +144,7 @@ func (a *Agent) Close() error {
 		a.mu.Lock()
 		a.closing = true
 		a.mu.Unlock()
-		close(a.stop)
+		a.stopped()
 		a.streams.Wait()
 		err = a.s.Close()
 	})
@@ -147,6 +157,7 @@ func (a *Agent) Session() *desk.Session { return a.s }
 
 // route registers h for path: method only, behind the token when auth.
 func (a *Agent) route(path, method string, auth bool, h func(http.ResponseWriter, *http.Request)) {
+	a.paths = append(a.paths, path)
 	a.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != method {
 			w.Header().Set("Allow", method+", OPTIONS")
@@ -372,11 +383,21 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.streams.Add(1)
+	a.active++
 	a.mu.Unlock()
-	defer a.streams.Done()
+	defer func() {
+		a.mu.Lock()
+		a.active--
+		a.mu.Unlock()
+		a.streams.Done()
+	}()
 	sub := a.s.Subscribe(a.opts.EventBuffer)
 	defer sub.Close()
 	rc := http.NewResponseController(w)
+	// Close ends a stream at once, even one blocked writing to a client
+	// that does not read.
+	unblock := context.AfterFunc(a.stop, func() { rc.SetWriteDeadline(time.Now()) })
+	defer unblock()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("X-Accel-Buffering", "no")
@@ -384,7 +405,11 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 	// Each write has a deadline: a client that stops reading cannot hold
 	// this goroutine (and the session never waits for it: its queue drops).
 	write := func(b []byte) bool {
-		rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		// The deadline is set before Close is checked: Close sets it to
+		// now after cancelling a.stop, so one of the two ends the write.
+		if rc.SetWriteDeadline(time.Now().Add(a.opts.EventWriteTimeout)) != nil || a.stop.Err() != nil {
+			return false
+		}
 		if _, err := w.Write(b); err != nil {
 			return false
 		}
@@ -400,7 +425,7 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
-		case <-a.stop:
+		case <-a.stop.Done():
 			return
 		case <-t.C:
 			if !write([]byte(": ping\n\n")) {
@@ -432,4 +457,11 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// streamsActive returns how many /v1/events streams are running.
+func (a *Agent) streamsActive() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.active
 }

@@ -14,7 +14,7 @@ import (
 func CheckAddr(addr string, allowRemote, withTLS bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("agent: listen address %q: %w: %w", addr, ErrBadRequest, err)
+		return fmt.Errorf("agent: listen address %q: %w", addr, err)
 	}
 	if loopbackHost(host) {
 		return nil
