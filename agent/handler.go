@@ -158,6 +158,9 @@ func (a *Agent) Close() error {
 	return err
 }
 
+// Token returns the pairing token the agent accepts.
+func (a *Agent) Token() string { return a.opts.Token }
+
 // Session returns the agent's current session (for a program that also
 // reads in Go, or cancels a read: Session().Cancel()). After a pcscd
 // restart the agent opens a new one.
