@@ -8,13 +8,13 @@
 #   demo   cgo headers the CLI links against (PC/SC, libusb)
 #   test   everything the suite needs: pcscd and the vpcd virtual reader,
 #          PC/SC tools, QR peers (zbar, zxing-cpp, qrencode) and the
-#          compilers and development files the peer harness builds with,
-#          systemd (systemd-analyze verify checks the agent's unit file)
+#          compilers and development files the peer harness builds with
 #   bench  the same as test
 set -euo pipefail
 
 demo=(pkg-config gcc libpcsclite-dev libusb-1.0-0-dev)
-test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev systemd)
+test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev)
+test+=(systemd) # systemd-analyze verify checks apcv agent's unit file (cmd/apcv)
 bench=("${test[@]}")
 
 list=0
