@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 // library builds libapcv.so for this machine and returns its path. The
 // tests load it into C and Python processes: Linux only (Windows DLLs are
 // checked by TestWindowsDLL; no macOS toolchain exists here).
-func library(t *testing.T) string {
+func library(t testing.TB) string {
 	t.Helper()
 	if runtime.GOOS != "linux" {
 		t.Skipf("the clients' tests load libapcv.so: Linux only, not %s", runtime.GOOS)
