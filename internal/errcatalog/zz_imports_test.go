@@ -6,6 +6,7 @@ package errcatalog_test
 // linux, darwin, windows), linked in so that apcverr.All holds the error kinds
 // they define. TestImportsComplete keeps this list whole.
 import (
+	_ "github.com/apcvkit/apcvkit/agent"
 	_ "github.com/apcvkit/apcvkit/credential"
 	_ "github.com/apcvkit/apcvkit/emulator/franceid"
 	_ "github.com/apcvkit/apcvkit/emulator/idmatch"
@@ -13,6 +14,7 @@ import (
 	_ "github.com/apcvkit/apcvkit/emulator/phone"
 	_ "github.com/apcvkit/apcvkit/emulator/portal"
 	_ "github.com/apcvkit/apcvkit/emulator/vpcd"
+	_ "github.com/apcvkit/apcvkit/internal/desk"
 	_ "github.com/apcvkit/apcvkit/nfc"
 	_ "github.com/apcvkit/apcvkit/nfc/conform"
 	_ "github.com/apcvkit/apcvkit/nfc/link"
