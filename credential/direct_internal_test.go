@@ -15,12 +15,12 @@ package credential
 //	go test -run '^$' -fuzz=FuzzDirectQRPresentation -fuzztime=60s ./credential/
 
 import (
-	"crypto/rand"
+	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
-	"time"
 )
 
 // reflectSign1 is parseSign1 as it was before the direct decoders, on
@@ -375,6 +375,75 @@ func TestVerifyQRAllocations(t *testing.T) {
 	if got > floor+result {
 		t.Errorf("VerifyQR allocates %.0f times, the crypto floor %.0f: more than %d for the result", got, floor, result)
 	}
-	_ = rand.Reader
-	_ = time.Second
+}
+
+// base45Reference is AppendBase45Decode as it was before it decoded a
+// group at a time: the reference of TestBase45Differential.
+func base45Reference(dst []byte, src string) ([]byte, error) {
+	if Base45DecodedLen(len(src)) < 0 {
+		return dst, fmt.Errorf("credential: base45: length %d is not valid: %w", len(src), ErrMalformed)
+	}
+	for i := 0; i < len(src); i += 3 {
+		end := min(i+3, len(src))
+		n := 0
+		for j := end - 1; j >= i; j-- {
+			v := base45Value[src[j]]
+			if v < 0 {
+				return dst, fmt.Errorf("credential: base45: character %d (%q) is not in the alphabet: %w", j, src[j], ErrMalformed)
+			}
+			n = n*45 + int(v)
+		}
+		if end-i == 3 {
+			if n > 0xffff {
+				return dst, fmt.Errorf("credential: base45: group at %d overflows: %w", i, ErrMalformed)
+			}
+			dst = append(dst, byte(n>>8), byte(n))
+		} else {
+			if n > 0xff {
+				return dst, fmt.Errorf("credential: base45: last group overflows: %w", ErrMalformed)
+			}
+			dst = append(dst, byte(n))
+		}
+	}
+	return dst, nil
+}
+
+func checkBase45(t *testing.T, s string) {
+	got, gerr := AppendBase45Decode([]byte("x"), s)
+	want, werr := base45Reference([]byte("x"), s)
+	if !bytes.Equal(got, want) || (gerr == nil) != (werr == nil) || gerr != nil && gerr.Error() != werr.Error() {
+		t.Fatalf("%q: %x %v, reference %x %v", s, got, gerr, want, werr)
+	}
+}
+
+// TestBase45Differential: the same bytes and the same error as the
+// reference on every truncation and single-character change of a QR text.
+func TestBase45Differential(t *testing.T) {
+	w := newInternalWorld(t)
+	_, _, h := w.validClaims(t)
+	qr, err := h.PresentQR(w.device, w.now, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := qr[len(QRPrefix):]
+	for n := range len(s) + 1 {
+		checkBase45(t, s[:n])
+	}
+	for i := range len(s) {
+		for _, c := range []byte("0Z :!a\x00\xff") {
+			b := []byte(s)
+			b[i] = c
+			checkBase45(t, string(b))
+		}
+	}
+	for _, s := range []string{"", "GGW", "GGX", ":::", "FGW", "U5", "::", "!", "!!", "A!B", "!AB"} {
+		checkBase45(t, s)
+	}
+}
+
+func FuzzBase45Differential(f *testing.F) {
+	for _, s := range []string{"", "GGW", "BB8", ":::", "A!B"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkBase45)
 }
