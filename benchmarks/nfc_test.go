@@ -151,6 +151,11 @@ func BenchmarkNFCPCSC(b *testing.B) {
 	w := world(1)
 	phoneRand, readerRand := newDetRand(1), newDetRand(2)
 	a := applet.New(&testworld.Wallet{W: w}, applet.Options{Rand: phoneRand})
+	// The phone of the run before (another benchmark, or another process)
+	// must be seen gone first, and this one at the end (cleanups run last
+	// first: this one after Serve's).
+	pcsctest.WaitCard(b, reader, false, 10*time.Second)
+	b.Cleanup(func() { pcsctest.WaitCard(b, reader, false, 10*time.Second) })
 	pcsctest.Serve(b, addr, a, vpcd.Options{})
 	pcsctest.WaitCard(b, reader, true, 10*time.Second)
 	pc, err := pcsc.NewContext()

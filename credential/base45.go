@@ -1,6 +1,9 @@
 package credential
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Base45 (RFC 9285) turns bytes into the characters a QR code's alphanumeric
 // mode carries: every 2 bytes become 3 characters, a last odd byte 2. The
@@ -30,32 +33,48 @@ func Base45DecodedLen(n int) int {
 
 // AppendBase45Decode appends the bytes src decodes to. It refuses characters
 // outside the alphabet, a length of 3k+1, and groups whose value exceeds the
-// bytes they stand for, with an error wrapping ErrMalformed.
+// bytes they stand for, with an error wrapping ErrMalformed (dst then holds
+// the groups decoded before the fault).
 func AppendBase45Decode(dst []byte, src string) ([]byte, error) {
-	if Base45DecodedLen(len(src)) < 0 {
+	size := Base45DecodedLen(len(src))
+	if size < 0 {
 		return dst, fmt.Errorf("credential: base45: length %d is not valid: %w", len(src), ErrMalformed)
 	}
-	for i := 0; i < len(src); i += 3 {
-		end := min(i+3, len(src))
-		n := 0
-		for j := end - 1; j >= i; j-- {
-			v := base45Value[src[j]]
-			if v < 0 {
-				return dst, fmt.Errorf("credential: base45: character %d (%q) is not in the alphabet: %w", j, src[j], ErrMalformed)
-			}
-			n = n*45 + int(v)
+	n := len(dst)
+	dst = slices.Grow(dst, size)[:n+size]
+	out := dst[n:]
+	i, o := 0, 0
+	for ; i+3 <= len(src); i, o = i+3, o+2 {
+		c0, c1, c2 := base45Value[src[i]], base45Value[src[i+1]], base45Value[src[i+2]]
+		if c0|c1|c2 < 0 {
+			return dst[:n+o], badBase45(src, i, i+3)
 		}
-		if end-i == 3 {
-			if n > 0xffff {
-				return dst, fmt.Errorf("credential: base45: group at %d overflows: %w", i, ErrMalformed)
-			}
-			dst = append(dst, byte(n>>8), byte(n))
-		} else {
-			if n > 0xff {
-				return dst, fmt.Errorf("credential: base45: last group overflows: %w", ErrMalformed)
-			}
-			dst = append(dst, byte(n))
+		v := int(c0) + int(c1)*45 + int(c2)*(45*45)
+		if v > 0xffff {
+			return dst[:n+o], fmt.Errorf("credential: base45: group at %d overflows: %w", i, ErrMalformed)
 		}
+		out[o], out[o+1] = byte(v>>8), byte(v)
+	}
+	if i < len(src) { // a final pair: one byte
+		c0, c1 := base45Value[src[i]], base45Value[src[i+1]]
+		if c0|c1 < 0 {
+			return dst[:n+o], badBase45(src, i, i+2)
+		}
+		v := int(c0) + int(c1)*45
+		if v > 0xff {
+			return dst[:n+o], fmt.Errorf("credential: base45: last group overflows: %w", ErrMalformed)
+		}
+		out[o] = byte(v)
 	}
 	return dst, nil
+}
+
+// badBase45 is the error for the group src[i:end], which holds a character
+// outside the alphabet: it names the last one.
+func badBase45(src string, i, end int) error {
+	j := end - 1
+	for j > i && base45Value[src[j]] >= 0 {
+		j--
+	}
+	return fmt.Errorf("credential: base45: character %d (%q) is not in the alphabet: %w", j, src[j], ErrMalformed)
 }

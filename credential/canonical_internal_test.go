@@ -117,7 +117,7 @@ func TestStreamedDigests(t *testing.T) {
 	for _, n := range []int{0, 1, 23, 24, 255, 256, 70000} {
 		prot, payload := bytes.Repeat([]byte{1}, n%300), bytes.Repeat([]byte{2}, n)
 		want, _ := marshal([]any{"Signature1", prot, []byte{}, payload})
-		got := sigStructureDigest(newSHA256(), prot, payload)
+		got := sigStructureDigest(prot, payload)
 		if got != sha256Sum(want) {
 			t.Errorf("Sig_structure digest for %d-byte payload differs", n)
 		}

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"hash"
 	"io"
 	"math/big"
 
@@ -48,18 +47,18 @@ type signedMessage struct {
 }
 
 func parseSign1(what string, data []byte) (signedMessage, error) {
-	var m coseSign1
-	if err := unmarshal(what, data, &m); err != nil {
+	protected, payload, signature, unprotected, err := decodeSign1(what, data)
+	if err != nil {
 		return signedMessage{}, err
 	}
-	if len(m.Unprotected) != 0 {
+	if unprotected != 0 {
 		return signedMessage{}, fmt.Errorf("credential: %s: unprotected header not empty: %w", what, ErrMalformed)
 	}
-	if len(m.Signature) != 64 {
-		return signedMessage{}, fmt.Errorf("credential: %s: signature is %d bytes, want 64: %w", what, len(m.Signature), ErrMalformed)
+	if len(signature) != 64 {
+		return signedMessage{}, fmt.Errorf("credential: %s: signature is %d bytes, want 64: %w", what, len(signature), ErrMalformed)
 	}
 	var h protectedHeader
-	if err := unmarshal(what+" protected header", m.Protected, &h); err != nil {
+	if err := decodeProtectedHeader(what, protected, &h); err != nil {
 		return signedMessage{}, err
 	}
 	if h.Alg != algES256 {
@@ -68,7 +67,7 @@ func parseSign1(what string, data []byte) (signedMessage, error) {
 	if len(h.Kid) == 0 || len(h.Kid) > 32 {
 		return signedMessage{}, fmt.Errorf("credential: %s: kid of %d bytes: %w", what, len(h.Kid), ErrMalformed)
 	}
-	return signedMessage{kid: h.Kid, protected: m.Protected, payload: m.Payload, signature: m.Signature}, nil
+	return signedMessage{kid: h.Kid, protected: protected, payload: payload, signature: signature}, nil
 }
 
 // writeHead writes a CBOR head of major type major with argument n.
@@ -97,9 +96,22 @@ func writeHead(w io.Writer, major byte, n uint64) {
 }
 
 // sigStructureDigest returns SHA-256 of Sig_structure =
-// ["Signature1", protected, h”, payload], streamed without a copy.
-func sigStructureDigest(h hash.Hash, protected, payload []byte) [32]byte {
-	h.Reset()
+// ["Signature1", protected, h”, payload]: built in a buffer on the stack
+// and hashed at once when it fits (credentials, lists of a few keys), or
+// streamed without a copy.
+func sigStructureDigest(protected, payload []byte) [32]byte {
+	var buf [4096]byte
+	if 2+len("Signature1")+9+len(protected)+1+9+len(payload) <= len(buf) {
+		b := append(buf[:0], 0x84, 0x6a)
+		b = append(b, "Signature1"...)
+		b = appendHead(b, 2, uint64(len(protected)))
+		b = append(b, protected...)
+		b = append(b, 0x40)
+		b = appendHead(b, 2, uint64(len(payload)))
+		b = append(b, payload...)
+		return sha256.Sum256(b)
+	}
+	h := sha256.New()
 	h.Write([]byte{0x84, 0x6a})
 	io.WriteString(h, "Signature1")
 	writeHead(h, 2, uint64(len(protected)))
@@ -113,7 +125,7 @@ func sigStructureDigest(h hash.Hash, protected, payload []byte) [32]byte {
 }
 
 func (m signedMessage) verify(pub *ecdsa.PublicKey) bool {
-	d := sigStructureDigest(sha256.New(), m.protected, m.payload)
+	d := sigStructureDigest(m.protected, m.payload)
 	return verifyES256(pub, d[:], m.signature)
 }
 
@@ -123,7 +135,7 @@ func sign1(key *ecdsa.PrivateKey, kid, payload []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := sigStructureDigest(sha256.New(), prot, payload)
+	d := sigStructureDigest(prot, payload)
 	sig, err := signES256(key, d[:])
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package credential
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"testing"
 )
@@ -21,7 +20,7 @@ func TestProtectedHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	signWith := func(prot []byte) []byte {
-		d := sigStructureDigest(sha256.New(), prot, m.payload)
+		d := sigStructureDigest(prot, m.payload)
 		sig, err := signES256(w.root.Key, d[:])
 		if err != nil {
 			t.Fatal(err)

@@ -213,28 +213,29 @@ func (v *Verifier) Lists() (*TrustList, *RevocationList) {
 }
 
 // verifyIssuer checks the credential's signature with every trusted key of
-// its kid (kids may collide) and returns the claims and the key that matched.
-func (v *Verifier) verifyIssuer(raw []byte, now time.Time) (*wireClaims, *TrustedKey, error) {
+// its kid (kids may collide), decodes the claims into c (the groups into s
+// when they fit) and returns the key that matched.
+func (v *Verifier) verifyIssuer(raw []byte, now time.Time, c *wireClaims, s *claimsScratch) (*TrustedKey, error) {
 	if len(raw) > MaxCredential {
-		return nil, nil, fmt.Errorf("credential: %d bytes: %w", len(raw), ErrTooLarge)
+		return nil, fmt.Errorf("credential: %d bytes: %w", len(raw), ErrTooLarge)
 	}
 	m, err := parseSign1("credential", raw)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	v.mu.RLock()
 	trust, cands := v.trust, v.keys[string(m.kid)]
 	v.mu.RUnlock()
 	if trust == nil {
-		return nil, nil, fmt.Errorf("credential: no trust list loaded: %w", ErrTrustListStale)
+		return nil, fmt.Errorf("credential: no trust list loaded: %w", ErrTrustListStale)
 	}
 	if now.After(trust.NextUpdate.Add(v.cfg.TrustGrace)) {
-		return nil, nil, fmt.Errorf("credential: trust list due %v: %w", trust.NextUpdate, ErrTrustListStale)
+		return nil, fmt.Errorf("credential: trust list due %v: %w", trust.NextUpdate, ErrTrustListStale)
 	}
 	if len(cands) == 0 {
-		return nil, nil, fmt.Errorf("credential: kid %x: %w", m.kid, ErrUnknownIssuer)
+		return nil, fmt.Errorf("credential: kid %x: %w", m.kid, ErrUnknownIssuer)
 	}
-	d := sigStructureDigest(sha256.New(), m.protected, m.payload)
+	d := sigStructureDigest(m.protected, m.payload)
 	var key *TrustedKey
 	for _, k := range cands {
 		if verifyES256(k.Key, d[:], m.signature) {
@@ -243,32 +244,31 @@ func (v *Verifier) verifyIssuer(raw []byte, now time.Time) (*wireClaims, *Truste
 		}
 	}
 	if key == nil {
-		return nil, nil, fmt.Errorf("credential: issuer signature (kid %x): %w", m.kid, ErrBadSignature)
+		return nil, fmt.Errorf("credential: issuer signature (kid %x): %w", m.kid, ErrBadSignature)
 	}
-	var c wireClaims
-	if err := unmarshal("credential claims", m.payload, &c); err != nil {
-		return nil, nil, err
+	if err := decodeClaims(m.payload, c, s); err != nil {
+		return nil, err
 	}
 	if c.Version < Version { // any minor version from 1 up (CredentialVersion writes 2)
-		return nil, nil, fmt.Errorf("credential: version %d: %w", c.Version, ErrUnsupportedVersion)
+		return nil, fmt.Errorf("credential: version %d: %w", c.Version, ErrUnsupportedVersion)
 	}
 	if len(c.CID) != 8 {
-		return nil, nil, fmt.Errorf("credential: credential id of %d bytes: %w", len(c.CID), ErrMalformed)
+		return nil, fmt.Errorf("credential: credential id of %d bytes: %w", len(c.CID), ErrMalformed)
 	}
 	if c.Issuer != "" && c.Issuer != key.Issuer {
-		return nil, nil, fmt.Errorf("credential: issuer %q is not the trust list's %q for kid %x: %w", c.Issuer, key.Issuer, m.kid, ErrUnknownIssuer)
+		return nil, fmt.Errorf("credential: issuer %q is not the trust list's %q for kid %x: %w", c.Issuer, key.Issuer, m.kid, ErrUnknownIssuer)
 	}
 	iat, exp := fromUnix(c.IssuedAt), fromUnix(c.ValidUntil)
 	if iat.Before(key.NotBefore) || iat.After(key.NotAfter) {
-		return nil, nil, fmt.Errorf("credential: issued %v outside the key's validity: %w", iat, ErrUnknownIssuer)
+		return nil, fmt.Errorf("credential: issued %v outside the key's validity: %w", iat, ErrUnknownIssuer)
 	}
 	if iat.After(now.Add(v.cfg.ClockSkew)) {
-		return nil, nil, fmt.Errorf("credential: issued %v: %w", iat, ErrNotYetValid)
+		return nil, fmt.Errorf("credential: issued %v: %w", iat, ErrNotYetValid)
 	}
 	if now.After(exp) {
-		return nil, nil, fmt.Errorf("credential: valid until %v: %w", exp, ErrExpired)
+		return nil, fmt.Errorf("credential: valid until %v: %w", exp, ErrExpired)
 	}
-	return &c, key, nil
+	return key, nil
 }
 
 func (v *Verifier) checkRevocation(cid [8]byte, now time.Time) error {
@@ -299,16 +299,19 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 		}
 		return nil, fmt.Errorf("credential: not an ApCV QR text: %w", ErrMalformed)
 	}
-	var buf [MaxQRText * 2 / 3]byte
-	raw, err := AppendBase45Decode(buf[:0], text[len(QRPrefix):])
+	s := qrScratchPool.Get().(*qrScratch)
+	defer s.release()
+	raw, err := AppendBase45Decode(s.buf[:0], text[len(QRPrefix):])
+	s.used = len(raw)
 	if err != nil {
 		return nil, err
 	}
 	var qp qrPresentation
-	if err := unmarshal("QR presentation", raw, &qp); err != nil {
+	if err := decodeQRPresentation(raw, &qp); err != nil {
 		return nil, err
 	}
-	c, key, err := v.verifyIssuer(qp.Credential, now)
+	var c wireClaims
+	key, err := v.verifyIssuer(qp.Credential, now, &c, &s.claims)
 	if err != nil {
 		return nil, err
 	}
@@ -346,6 +349,27 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 	return p, nil
 }
 
+// qrScratch is VerifyQR's working memory: the decoded presentation and the
+// wire form of the family. Nothing of the result points into it (the
+// result's strings are a copy of the claims, see cursor.text), so it is
+// pooled: a verification allocates only its result.
+type qrScratch struct {
+	buf    [MaxQRText * 2 / 3]byte
+	used   int
+	claims claimsScratch
+}
+
+var qrScratchPool = sync.Pool{New: func() any { return new(qrScratch) }}
+
+// release clears what s held (personal data does not linger in pooled
+// memory) and returns it to the pool.
+func (s *qrScratch) release() {
+	clear(s.buf[:s.used])
+	s.used = 0
+	s.claims = claimsScratch{}
+	qrScratchPool.Put(s)
+}
+
 // checkReplay asks the replay cache to accept (cid, counter).
 func (v *Verifier) checkReplay(cid [8]byte, ctr uint32, now time.Time) error {
 	return v.cfg.Replay.Accept(cid, ctr, now, v.cfg.QRWindow+v.cfg.ClockSkew)
@@ -366,7 +390,9 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 	if dr.Version < Version {
 		return nil, fmt.Errorf("credential: device response version %d: %w", dr.Version, ErrUnsupportedVersion)
 	}
-	c, key, err := v.verifyIssuer(dr.Credential, now)
+	var c wireClaims
+	var scratch claimsScratch
+	key, err := v.verifyIssuer(dr.Credential, now, &c, &scratch)
 	if err != nil {
 		return nil, err
 	}

@@ -327,24 +327,24 @@ func (f *Family) fromWireAMO(w []wireBeneficiary) error {
 	f.Beneficiaires = make([]Beneficiary, len(w))
 	for i, wb := range w {
 		b := &f.Beneficiaires[i]
-		p := fmt.Sprintf("beneficiaires[%d]", i)
+		p := func() string { return fmt.Sprintf("beneficiaires[%d]", i) } // on failure only: no allocation otherwise
 		var err error
 		if b.DateNaissance, err = decodeDate("dateNaissance", wb.DateNaissance); err != nil {
-			return prefixField(p, err)
+			return prefixField(p(), err)
 		}
 		if wb.DateMiseAJour != 0 {
 			if b.DateMiseAJour, err = decodeDate("dateMiseAJour", wb.DateMiseAJour); err != nil {
-				return prefixField(p, err)
+				return prefixField(p(), err)
 			}
 		}
 		if len(wb.Organisme) != 9 {
-			return fieldErr(p+".organisme", "want 9 digits")
+			return fieldErr(p()+".organisme", "want 9 digits")
 		}
 		b.NIR, b.NomFamille, b.NomUsage, b.Prenoms = NIR(wb.NIR), wb.NomFamille, wb.NomUsage, wb.Prenoms
 		b.RangNaissance, b.Qualite = int(wb.Rang), Qualite(wb.Qualite)
 		b.Organisme = Organisme{Regime: wb.Organisme[:2], Caisse: wb.Organisme[2:5], Centre: wb.Organisme[5:]}
 		if err := b.Validate(); err != nil {
-			return prefixField(p, err)
+			return prefixField(p(), err)
 		}
 	}
 	if f.Beneficiaires[0].Qualite != QualiteAssure {

@@ -3,6 +3,7 @@
 package pcsc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -69,6 +70,10 @@ type Card struct {
 	ctxDone chan struct{}
 	why     atomic.Int32
 
+	// The context's owner, to which Close gives it back (see cardContext).
+	owner *Context
+	cc    *cardContext
+
 	fdMu     sync.Mutex
 	fd       int  // the context's socket, -1 if unknown
 	released bool // fd is closed (or may be reused)
@@ -98,6 +103,12 @@ type (
 // one with nfc.ErrUnknownReader, a reader held exclusively by another
 // application with nfc.ErrSharingViolation. The Card has a PC/SC context of
 // its own, so a hung phone never blocks c.
+//
+// The Card's context is made for the first Card, and then taken over from
+// the last Card of c closed cleanly: a tap costs two PC/SC calls and a
+// status query, not a new PC/SC session. If pcscd was restarted (or
+// stopped) in between, the kept context is dead: Connect then makes a new
+// one, and fails with nfc.ErrNoService only if that fails too.
 func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 	c.mu.Lock()
 	closed := c.closed
@@ -105,15 +116,42 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 	if closed {
 		return nil, fmt.Errorf("pcsc: connect %q: context closed", reader)
 	}
+	ctx, cancel := context.WithTimeout(ctx, setupBound)
+	defer cancel()
+	if cc := c.takeSpare(); cc != nil {
+		k, err := c.connect(ctx, reader, cc)
+		if err == nil || !staleContext(err) {
+			return k, err
+		}
+		// The kept context belongs to a pcscd gone since: start afresh.
+	}
 	sc, fd, err := establish()
 	if err != nil {
 		return nil, err
 	}
-	k := &Card{reader: reader, sc: sc, fd: fd, events: -1}
+	return c.connect(ctx, reader, &cardContext{sc: sc, fd: fd})
+}
+
+// staleContext reports whether err says that the PC/SC context is not (or
+// no longer) known to the service: pcscd was restarted or stopped.
+func staleContext(err error) bool {
+	var code scard.Error
+	if !errors.As(err, &code) {
+		return false
+	}
+	switch code {
+	case scard.ErrNoService, scard.ErrServiceStopped, scard.ErrInvalidHandle:
+		return true
+	}
+	return false
+}
+
+// connect is Connect in the context cc, which the Card owns from then on.
+func (c *Context) connect(ctx context.Context, reader string, cc *cardContext) (*Card, error) {
+	sc := cc.sc
+	k := &Card{reader: reader, sc: sc, fd: cc.fd, events: -1, owner: c, cc: cc}
 	var card *scard.Card
-	ctx, cancel := context.WithTimeout(ctx, setupBound)
-	defer cancel()
-	err = k.call(ctx, func() error {
+	err := k.call(ctx, func() error {
 		var err error
 		card, err = sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
 		return wrap(fmt.Sprintf("connect %q", reader), err)
@@ -125,23 +163,24 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 		})
 	}
 	if err == nil {
+		// The ATR and the reader's card-event count (for
+		// WaitForCardRemoval) in one call; the count is best effort (a
+		// PC/SC that does not report it leaves -1), and the ATR comes from
+		// SCardStatus when the reader's state does not give it.
 		err = k.call(ctx, func() error {
+			rs := []scard.ReaderState{{Reader: reader, CurrentState: scard.StateUnaware}}
+			if sc.GetStatusChange(rs, 0) == nil && rs[0].EventState&scard.StatePresent != 0 {
+				k.events = eventCount(rs[0].EventState)
+				k.atr = rs[0].Atr
+			}
+			if len(k.atr) > 0 {
+				return nil
+			}
 			st, err := card.Status()
 			if err != nil {
 				return wrap("status", err)
 			}
 			k.atr = st.Atr
-			return nil
-		})
-	}
-	if err == nil {
-		// The reader's card-event count, for WaitForCardRemoval. Best
-		// effort: a PC/SC that does not report it leaves -1.
-		err = k.call(ctx, func() error {
-			rs := []scard.ReaderState{{Reader: reader, CurrentState: scard.StateUnaware}}
-			if sc.GetStatusChange(rs, 0) == nil && rs[0].EventState&scard.StatePresent != 0 {
-				k.events = eventCount(rs[0].EventState)
-			}
 			return nil
 		})
 	}
@@ -167,7 +206,7 @@ func (k *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 	var rsp []byte
 	err := k.call(ctx, func() error {
 		var err error
-		rsp, err = k.card.Transmit(cmd)
+		rsp, err = k.transmit(cmd)
 		return wrap("transmit", err)
 	})
 	if err != nil {
@@ -178,6 +217,24 @@ func (k *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
 		return nil, fmt.Errorf("pcsc: transmit: %w (%w)", nfc.ErrPhoneRemoved, ErrNoStatusWord)
 	}
 	return rsp, nil
+}
+
+// transmit is one SCardTransmit. Where it can (transmitInto), the answer
+// is received in the context's buffer, reused from APDU to APDU and from
+// tap to tap, and copied out at its size.
+func (k *Card) transmit(cmd []byte) ([]byte, error) {
+	card, ok := k.card.(*scard.Card)
+	if !hasTransmitInto || !ok || k.cc == nil {
+		return k.card.Transmit(cmd)
+	}
+	if k.cc.buf == nil {
+		k.cc.buf = make([]byte, recvBufferSize)
+	}
+	n, err := transmitInto(card, cmd, k.cc.buf)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(k.cc.buf[:n]), nil
 }
 
 // Close ends the transaction and disconnects, leaving the card as it is
@@ -200,12 +257,18 @@ func (k *Card) Close() error {
 		cancel()
 	}
 	k.cancelling.Wait() // at most cancelTries × cancelRetry
+	// A context whose calls all ended well goes back to the owner for the
+	// next Connect; one that was cut or left a call behind does not.
+	reuse := k.owner != nil && k.cc != nil && k.card != nil && k.dead == nil && k.hung == nil && errors.Join(errs...) == nil
 	k.fdMu.Lock()
 	k.released = true
 	release := k.hung == nil || k.finished
 	k.orphaned = !release
 	k.fdMu.Unlock()
-	if release {
+	switch {
+	case reuse:
+		k.owner.putSpare(k.cc)
+	case release:
 		_ = k.sc.Release() // fails when the socket was cut; the fd is closed anyway
 	} // else the hung call's goroutine releases it when the call returns
 	k.sc = nil // closed; k.card stays, as a hung call may still read it

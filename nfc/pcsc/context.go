@@ -59,6 +59,42 @@ type Context struct {
 
 	mu     sync.Mutex
 	closed bool
+	spare  *cardContext // a Card's context kept for the next Connect
+}
+
+// cardContext is the PC/SC context a Card works in, with its socket (-1
+// when unknown) and its receive buffer. A Card closed cleanly gives it back
+// to its Context, whose next Connect reuses it: a tap then costs no
+// SCardEstablishContext (nor the search for its socket) and no new buffer.
+// A Card whose call was cut (its socket shut down, or a call left hanging)
+// never gives it back.
+type cardContext struct {
+	sc  *scard.Context
+	fd  int
+	buf []byte // for transmitInto, allocated on first use
+}
+
+// takeSpare returns the context kept by the last Card closed, or nil.
+func (c *Context) takeSpare() *cardContext {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cc := c.spare
+	c.spare = nil
+	return cc
+}
+
+// putSpare keeps cc for the next Connect, or releases it when c is closed
+// or already keeps one.
+func (c *Context) putSpare(cc *cardContext) {
+	c.mu.Lock()
+	if !c.closed && c.spare == nil {
+		c.spare = cc
+		cc = nil
+	}
+	c.mu.Unlock()
+	if cc != nil {
+		_ = cc.sc.Release()
+	}
 }
 
 // NewContext opens a session with pcscd. It fails with an error wrapping
@@ -80,6 +116,10 @@ func (c *Context) Close() error {
 		return nil
 	}
 	c.closed = true
+	if c.spare != nil {
+		_ = c.spare.sc.Release()
+		c.spare = nil
+	}
 	return wrap("release context", c.sc.Release())
 }
 

@@ -168,6 +168,9 @@ func TestHungPhone(t *testing.T) {
 			if err := k.Close(); err != nil {
 				t.Errorf("Close: %v", err)
 			}
+			if c.HasSpare() {
+				t.Error("a Card cut short gave its context back for the next tap")
+			}
 			pcsctest.CheckNoGrowth(t, base, 0, 2*time.Second)
 			time.Sleep(hang - time.Since(start) + 100*time.Millisecond)
 		})

@@ -13,6 +13,7 @@ BenchmarkP1/beneficiaires=1-2  200  1 ns/op  1.30 x-crypto  1.40 x-verify2
 BenchmarkP1/beneficiaires=1-2  200  1 ns/op  1.20 x-crypto  1.30 x-verify2
 BenchmarkNFCLink/beneficiaires=1/kbps=424-2  200  1 ns/op  1.05 x-airtime  1.07 x-airtime-mean
 BenchmarkNFCPCSC/interleaved-2  200  1 ns/op  2.5 x-bare  1.9 x-bare-nocrypto
+BenchmarkNFCPCSCTap/interleaved-2  200  1 ns/op  1.3 x-bare  1.04 x-bare-nocrypto
 BenchmarkQRSize/testworld-1-2  200  1 ns/op  476 chars  13 qr-version  1 beneficiaires
 BenchmarkQRSize/profile-isere-solo-2  200  1 ns/op  450 chars  13 qr-version  1 beneficiaires
 BenchmarkQRSize/profile-isere-solo-2  200  1 ns/op  450 chars  13 qr-version  1 beneficiaires
@@ -35,6 +36,7 @@ func TestTable(t *testing.T) {
 		"2.67",                     // P2 from the peers
 		"1.050 (mean-based 1.070)", // P3 link
 		"2.500 (without the reader's public-key floor: 1.900)",
+		"1.300 (without the reader's public-key floor: 1.040)", // P3 tap
 		"476 chars, version 13",
 		"QR text, 4 beneficiaire(s) (testworld)", // not run: said so
 		"not run",

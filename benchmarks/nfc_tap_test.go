@@ -1,0 +1,140 @@
+//go:build cgo || windows
+
+package benchmarks_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ebfe/scard"
+
+	"github.com/apcvkit/apcvkit/apdu/apdutest"
+	"github.com/apcvkit/apcvkit/emulator/applet"
+	"github.com/apcvkit/apcvkit/emulator/vpcd"
+	"github.com/apcvkit/apcvkit/internal/pcsctest"
+	"github.com/apcvkit/apcvkit/internal/testworld"
+	"github.com/apcvkit/apcvkit/nfc/pcsc"
+)
+
+// BenchmarkNFCPCSCTap is BenchmarkNFCPCSC's comparison for whole taps, the
+// connection included (slot "bench"), one of each per iteration:
+//
+//   - sdk: pcsc.Context.Connect (which takes over the PC/SC context of the
+//     last tap), nfc.Read, Card.Close;
+//   - bare: ebfe/scard straight, on a context kept for the whole run:
+//     SCardConnect, SCardBeginTransaction, the APDUs of a recorded session
+//     through scard.Card.Transmit (each answer checked byte for byte; the
+//     phone draws the same reproducible randomness), SCardEndTransaction,
+//     SCardDisconnect: the least any reader built on ebfe/scard does for a
+//     tap.
+//
+// x-bare is the ratio of the per-iteration medians, x-bare-nocrypto the
+// same with the reader's public-key floor (BenchmarkCrypto/nfc-reader,
+// timed in the same iterations) taken out of the SDK's time. It skips
+// without the harness, unless APCV_REQUIRE_PCSC=1.
+func BenchmarkNFCPCSCTap(b *testing.B) {
+	addr, reader := pcsctest.Require(b, "bench")
+	w := world(1)
+	phoneRand, readerRand := newDetRand(1), newDetRand(2)
+	a := applet.New(&testworld.Wallet{W: w}, applet.Options{Rand: phoneRand})
+	// The phone of the benchmark before must be seen gone first, and this
+	// one at the end (cleanups run last first: this one after Serve's).
+	pcsctest.WaitCard(b, reader, false, 10*time.Second)
+	b.Cleanup(func() { pcsctest.WaitCard(b, reader, false, 10*time.Second) })
+	pcsctest.Serve(b, addr, a, vpcd.Options{})
+	pcsctest.WaitCard(b, reader, true, 10*time.Second)
+	pc, err := pcsc.NewContext()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pc.Close()
+	sc, err := scard.EstablishContext()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sc.Release()
+	ctx := context.Background()
+	v := w.Verifier(nil)
+
+	sdk := func(keep bool) *apdutest.Record {
+		k, err := pc.Connect(ctx, reader)
+		if err != nil {
+			b.Fatal(err)
+		}
+		phoneRand.Reset()
+		readerRand.Reset()
+		var rec *apdutest.Record
+		if keep {
+			rec = record(b, ctx, k, v, nfcOptions(readerRand))
+		} else {
+			sinkPresentation = session(b, ctx, k, v, nfcOptions(readerRand)).Presentation
+		}
+		if err := k.Close(); err != nil {
+			b.Fatal(err)
+		}
+		return rec
+	}
+	rec := sdk(true)
+	bare := func() {
+		card, err := sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := card.BeginTransaction(); err != nil {
+			b.Fatal(err)
+		}
+		phoneRand.Reset()
+		for i, e := range rec.Exchanges {
+			resp, err := card.Transmit(e.Command)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !bytes.Equal(resp, e.Response) {
+				b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
+			}
+			sinkBytes = resp
+		}
+		if err := card.EndTransaction(scard.LeaveCard); err != nil {
+			b.Fatal(err)
+		}
+		if err := card.Disconnect(scard.LeaveCard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f := newFloor(b, w)
+	for _, c := range []struct {
+		name string
+		run  func()
+	}{{"sdk", func() { sdk(false) }}, {"bare", bare}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(exchangedBytes(rec))
+			b.ReportAllocs()
+			for b.Loop() {
+				c.run()
+			}
+		})
+	}
+	b.Run("interleaved", func(b *testing.B) {
+		var tSDK, tBare, tFloor []time.Duration
+		b.SetBytes(2 * exchangedBytes(rec))
+		for b.Loop() {
+			t0 := time.Now()
+			sdk(false)
+			t1 := time.Now()
+			bare()
+			t2 := time.Now()
+			f.nfcReader(b)
+			tSDK = append(tSDK, t1.Sub(t0))
+			tBare = append(tBare, t2.Sub(t1))
+			tFloor = append(tFloor, time.Since(t2))
+		}
+		mSDK, mBare, mFloor := median(tSDK), median(tBare), median(tFloor)
+		b.ReportMetric(float64(mSDK)/float64(mBare), "x-bare")
+		b.ReportMetric(float64(mSDK-mFloor)/float64(mBare), "x-bare-nocrypto")
+		b.ReportMetric(float64(mSDK)/1e3, "sdk-µs-median")
+		b.ReportMetric(float64(mBare)/1e3, "bare-µs-median")
+		b.ReportMetric(float64(mFloor)/1e3, "crypto-µs-median")
+	})
+}

@@ -1,0 +1,15 @@
+//go:build (cgo || windows) && !linux
+
+package pcsc
+
+import "github.com/ebfe/scard"
+
+// Outside Linux the card's answers come from ebfe/scard's Card.Transmit,
+// which allocates its own buffer (see transmit_pcsclite.go).
+
+const (
+	recvBufferSize  = 0
+	hasTransmitInto = false
+)
+
+func transmitInto(*scard.Card, []byte, []byte) (int, error) { return 0, scard.ErrUnsupportedFeature }
