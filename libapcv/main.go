@@ -197,12 +197,10 @@ func apcv_close(h C.apcv_handle) C.int {
 	if !ok {
 		return result(fmt.Errorf("libapcv: handle %d: %w", int64(h), desk.ErrBadHandle), nil)
 	}
-	err := sess.s.Close() // also closes the subscription
-	if err != nil {
-		// The session is closed all the same; a device that failed to
-		// close is not the caller's to handle.
-		return desk.OK
-	}
+	// Close also closes the subscription. Its error is a device that
+	// failed to close: the session is closed all the same, and there is
+	// nothing the caller could do about it.
+	_ = sess.s.Close()
 	return desk.OK
 }
 
