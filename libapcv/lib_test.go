@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,8 +102,6 @@ func run(t *testing.T, timeout time.Duration, name string, args ...string) (code
 	}
 	return code, o.String(), e.String()
 }
-
-func lines(s string) string { return fmt.Sprintf("%q", s) }
 
 // TestWindowsDLL builds apcv.dll for windows/amd64 and windows/386 with
 // mingw-w64 (scripts/libapcv.sh) and checks that each exports exactly the
