@@ -14,8 +14,8 @@
 # is never stopped: if it does not serve our readers the script explains and
 # exits with status 3.
 #
-# Readers: 5 vpcd driver instances (each its own copy of libifdvpcd.so, or
-# they share slot state), 2 slots each, on loopback ports BASE..BASE+9
+# Readers: 6 vpcd driver instances (each its own copy of libifdvpcd.so, or
+# they share slot state), 2 slots each, on loopback ports BASE..BASE+11
 # (APCV_VPCD_BASE_PORT, default 35991). vpcd listens on ALL interfaces and
 # authenticates nobody: firewall these ports on shared networks.
 #
@@ -30,6 +30,8 @@
 #   cmd      BASE+7    "APCV Virtual PCD D 00 01"    cmd/apcv and manual checks
 #   soak     BASE+8    "APCV Virtual PCD E 00 00"    nfc/soak (the soak test)
 #   conform  BASE+9    "APCV Virtual PCD E 00 01"    nfc/conform and manual conformance runs
+#   libapcv  BASE+10   "APCV Virtual PCD F 00 00"    libapcv (the C library's clients)
+#   clients  BASE+11   "APCV Virtual PCD F 00 01"    examples/ clients of apcv agent and libapcv (web, Python, curl, C#)
 #
 # Exported to CMD:
 #   APCV_VPCD_SLOTS      "slot=port=reader name;..." (parsed by internal/pcsctest)
@@ -88,8 +90,8 @@ if ! flock -n 9; then
 fi
 
 BASE=${APCV_VPCD_BASE_PORT:-35991}
-letters=(A B C D E)
-slots=(pcsc pcsc2 vpcd vpcd2 reader reader2 bench cmd soak conform)
+letters=(A B C D E F)
+slots=(pcsc pcsc2 vpcd vpcd2 reader reader2 bench cmd soak conform libapcv clients)
 SLOTS="" PORTS="" READERS=""
 for i in "${!slots[@]}"; do
 	port=$((BASE + i))
