@@ -8,12 +8,14 @@
 #   demo   cgo headers the CLI links against (PC/SC, libusb)
 #   test   everything the suite needs: pcscd and the vpcd virtual reader,
 #          PC/SC tools, QR peers (zbar, zxing-cpp, qrencode) and the
-#          compilers and development files the peer harness builds with
+#          compilers and development files the peer harness builds with,
+#          and the non-Go clients of apcv agent and libapcv: headless
+#          chromium, python3, curl, the C# compiler and runtime (mono)
 #   bench  the same as test
 set -euo pipefail
 
 demo=(pkg-config gcc libpcsclite-dev libusb-1.0-0-dev)
-test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev)
+test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev chromium python3 curl mono-mcs mono-runtime)
 bench=("${test[@]}")
 
 list=0

@@ -17,7 +17,7 @@ not leave personal data on screen or in logs; the billing software uses the
 full values of the returned dict.
 
     python3 apcv_agent.py --token-file ~/.config/apcv/agent-token read
-    python3 apcv_agent.py --token-file ... events --count 5
+    python3 apcv_agent.py --token-file ... events --count 5 --until identity,refused
     python3 apcv_agent.py health | readers
 """
 
@@ -158,6 +158,7 @@ def main(argv=None):
     sub.add_parser("read")
     ev = sub.add_parser("events")
     ev.add_argument("--count", type=int, default=0, help="stop after this many events (0: never)")
+    ev.add_argument("--until", default="", help="stop after the first event of one of these types (comma-separated)")
     args = p.parse_args(argv)
 
     token = os.environ.get("APCV_AGENT_TOKEN", "")
@@ -188,6 +189,8 @@ def main(argv=None):
                 print(line, flush=True)
                 n += 1
                 if args.count and n >= args.count:
+                    break
+                if e["type"] in args.until.split(","):
                     break
     except AgentError as e:
         print(f"apcv agent: {e.status} {e.code}", file=sys.stderr)
