@@ -27,7 +27,7 @@ const T = {
     refused: "Lecture refusée.",
     cancelled: "Lecture annulée.",
     networkError: "L'agent local ne répond pas, ou refuse cette page (origine non autorisée).",
-    verification: (v, mode) => `Vérifiée (${mode}, émetteur ${v.issuer}, présentée le ${v.presentedAt}).`,
+    verification: (v, mode) => `Vérifiée (${mode}, émetteur ${v.issuer}, présentée le ${new Date(v.presentedAt).toLocaleString("fr-FR")}).`,
     eventsOn: "Flux d'événements connecté.", eventsOff: "Flux d'événements coupé.",
     ev: {
       "device-added": "Lecteur branché", "device-removed": "Lecteur débranché",
@@ -57,7 +57,7 @@ const T = {
     refused: "Reading refused.",
     cancelled: "Reading cancelled.",
     networkError: "The local agent does not answer, or refuses this page (origin not allowed).",
-    verification: (v, mode) => `Verified (${mode}, issuer ${v.issuer}, presented at ${v.presentedAt}).`,
+    verification: (v, mode) => `Verified (${mode}, issuer ${v.issuer}, presented ${new Date(v.presentedAt).toLocaleString("en-GB")}).`,
     eventsOn: "Event stream connected.", eventsOff: "Event stream closed.",
     ev: {
       "device-added": "Reader plugged in", "device-removed": "Reader unplugged",

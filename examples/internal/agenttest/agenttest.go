@@ -19,6 +19,7 @@ package agenttest
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -104,6 +105,23 @@ type Options struct {
 	Lists   string   // --lists DIR (with PCSC)
 	Origins []string // --origin URL, each
 	Args    []string // more arguments
+	Debug   bool     // apcv --debug: the agent logs every request it refuses (Info)
+}
+
+// Config writes cfg (the JSON configuration of apcv agent --config, e.g.
+// {"emulate": {"profile": "isere-solo", "locked": true}}) to a temporary
+// file and returns its path.
+func Config(t testing.TB, cfg any) string {
+	t.Helper()
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "agent.json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // Agent is a running `apcv agent serve`.
@@ -133,7 +151,11 @@ func StartAgent(t testing.TB, opts Options) *Agent {
 	if a.Token == "" || strings.ContainsAny(a.Token, " \n") {
 		t.Fatalf("apcv agent pair printed %q, not one token", out)
 	}
-	args := []string{"agent", "serve", "--addr", "127.0.0.1:0", "--token-file", a.TokenFile}
+	var args []string
+	if opts.Debug {
+		args = append(args, "--debug")
+	}
+	args = append(args, "agent", "serve", "--addr", "127.0.0.1:0", "--token-file", a.TokenFile)
 	if opts.Emulate != "" {
 		args = append(args, "--emulate", opts.Emulate)
 	}
