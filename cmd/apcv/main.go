@@ -7,6 +7,7 @@
 //	apcv verify [--lists DIR] QRTEXT|-
 //	apcv qr text|png|terminal --profile NAME|FILE [--state DIR]
 //	apcv portal serve|token
+//	apcv agent serve|pair|install|uninstall|status
 //	apcv version
 //	apcv conform phone --pcsc R | reader --vpcd ADDR
 //
@@ -46,6 +47,7 @@ var commands = map[string]command{
 	"emulate": {cmdEmulate, "run an emulated phone: virtual card in pcscd (vpcd), serial scanner pty, QR image"},
 	"verify":  {cmdVerify, "verify a scanned QR text against trust and revocation lists"},
 	"qr":      {cmdQR, "show the emulated phone's QR code: text, PNG or terminal (--state DIR keeps it)"},
+	"agent":   {cmdAgent, "the local agent for billing software in any language: HTTP/JSON and events on 127.0.0.1 (serve, pair, install)"},
 	"portal":  {cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"},
 	"version": {cmdVersion, "print the version (git describe in a release), Go version and platform"},
 	"conform": {cmdConform, "conformance kit: check a phone (phone --pcsc R) or a reader (reader --vpcd ADDR) against PROTOCOL.md"},

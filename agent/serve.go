@@ -1,0 +1,52 @@
+package agent
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Serve answers HTTP on ln with a until ctx is done, then shuts down: the
+// event streams end (Close), reads under way are cancelled, and Serve
+// returns once every handler has returned (at most a few seconds later).
+// With tlsConfig non-nil, ln is served over TLS. Serve closes ln. It
+// returns nil after a shutdown asked by ctx.
+func (a *Agent) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Config) error {
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		// No WriteTimeout: /v1/read waits for a patient and /v1/events
+		// streams; each bounds itself.
+		BaseContext: func(net.Listener) context.Context { return base },
+		ErrorLog:    slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	}
+	if tlsConfig != nil {
+		srv.TLSConfig = tlsConfig
+		ln = tls.NewListener(ln, tlsConfig)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served: // the listener failed
+		a.Close()
+		return err
+	case <-ctx.Done():
+	}
+	a.Close()    // ends the event streams, which Shutdown would wait for
+	cancelBase() // cancels the reads under way
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}
