@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/nfc/pcsc"
 )
-
-func openPCSC(name string) (nfc.Source, error) { return pcsc.OpenSource(name) }
 
 func listPCSC(w io.Writer) error {
 	rs, err := pcsc.Readers()

@@ -5,19 +5,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"io"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/internal/desk"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
-	"github.com/apcvkit/apcvkit/qrscan/serial"
+	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"github.com/apcvkit/apcvkit/reader"
-	"github.com/apcvkit/apcvkit/reader/discover"
-	"github.com/apcvkit/apcvkit/reader/replaystore"
 )
 
 // multiFlag collects a repeatable flag.
@@ -55,75 +53,46 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	var gs []credential.Group
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	dc := desk.Config{Lists: *dir, PCSC: pcscReaders, Serial: serials, Baud: *baud, Auto: *auto, ReplayStore: *store, Logger: logger}
 	for _, s := range strings.Split(*groups, ",") {
-		g, err := credential.ParseGroup(strings.TrimSpace(s))
-		if err != nil {
-			fmt.Fprintf(stderr, "apcv read: --groups: %v\n", err)
-			return exitUsage
-		}
-		gs = append(gs, g)
+		dc.Groups = append(dc.Groups, strings.TrimSpace(s))
 	}
-	auth, err := reader.DirLists(*dir).Authority()
+	cfg, found, err := desk.Sources(ctx, dc)
+	if errors.Is(err, desk.ErrBadConfig) {
+		fmt.Fprintf(stderr, "apcv read: %v\n", err)
+		return exitUsage
+	}
 	if err != nil {
 		return fail(stderr, "read", err, exitFailure)
-	}
-	cfg := reader.Config{Enabled: true, ListAuthority: auth, Lists: reader.DirLists(*dir), Groups: gs, Logger: logger}
-	if *store != "" {
-		rs, err := replaystore.Open(*store, replaystore.Options{})
-		if err != nil {
-			return fail(stderr, "read", err, exitFailure)
-		}
-		cfg.Replay = rs
 	}
 	if *hidReplay != "" {
 		f, err := os.Open(*hidReplay)
 		if err != nil {
+			desk.CloseSources(cfg)
 			return fail(stderr, "read", err, exitFailure)
 		}
 		reports, err := hid.ReadReports(f)
 		f.Close()
 		if err != nil {
+			desk.CloseSources(cfg)
 			return fail(stderr, "read", err, exitFailure)
 		}
 		cfg.QR = append(cfg.QR, hid.NewSource(hid.NewReplay(reports, *hidTimed), hid.Config{Name: "hid:" + *hidReplay, Logger: logger}))
 	}
-	for _, p := range serials {
-		src, err := serial.Open(p, serial.Config{Mode: serialMode(*baud)})
-		if err != nil {
-			closeSources(cfg)
-			return fail(stderr, "read", err, exitFailure)
-		}
-		cfg.QR = append(cfg.QR, src)
-	}
 	if len(images) > 0 {
 		cfg.QR = append(cfg.QR, camera.NewSource(camera.Files(images...), camera.SourceOptions{Logger: logger}))
 	}
-	for _, name := range pcscReaders {
-		src, err := openPCSC(name)
-		if err != nil {
-			closeSources(cfg)
-			return fail(stderr, "read", err, exitFailure)
-		}
-		cfg.NFC = append(cfg.NFC, src)
-	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
 	if *auto {
-		found, err := discover.Discover(ctx, discover.Options{Serial: serial.Config{Mode: serialMode(*baud)}, Logger: logger})
-		if err != nil {
-			closeSources(cfg)
-			return fail(stderr, "read", err, exitFailure)
-		}
 		for _, e := range found.Skipped {
 			fmt.Fprintf(stderr, "apcv read: --auto: %s\n", withDesk(e))
 		}
 		fmt.Fprintf(stderr, "apcv read: --auto found %v\n", found.Devices)
-		found.Apply(&cfg)
 	}
 	r, err := reader.Open(ctx, cfg)
 	if err != nil {
-		closeSources(cfg)
+		desk.CloseSources(cfg)
 		return fail(stderr, "read", err, exitFailure)
 	}
 	defer r.Close()
@@ -140,15 +109,6 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "read", err, exitFailure)
 	}
 	return exitOK
-}
-
-func closeSources(cfg reader.Config) {
-	for _, s := range cfg.QR {
-		s.Close()
-	}
-	for _, s := range cfg.NFC {
-		s.Close()
-	}
 }
 
 // isRefusal reports whether err is a presentation refused by verification

@@ -6,12 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	bugst "go.bug.st/serial"
-
 	"github.com/apcvkit/apcvkit/qrscan/serial"
 )
-
-func serialMode(baud int) bugst.Mode { return bugst.Mode{BaudRate: baud} }
 
 func cmdReaders(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("readers", flag.ContinueOnError)

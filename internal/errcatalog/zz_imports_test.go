@@ -11,6 +11,7 @@ import (
 	_ "github.com/apcvkit/apcvkit/emulator/phone"
 	_ "github.com/apcvkit/apcvkit/emulator/portal"
 	_ "github.com/apcvkit/apcvkit/emulator/vpcd"
+	_ "github.com/apcvkit/apcvkit/internal/desk"
 	_ "github.com/apcvkit/apcvkit/nfc"
 	_ "github.com/apcvkit/apcvkit/nfc/conform"
 	_ "github.com/apcvkit/apcvkit/nfc/link"

@@ -1,0 +1,143 @@
+package desk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// Config is the JSON configuration of apcv agent (--config FILE or flags)
+// and of apcv_open(config_json). Either Lists and devices (PCSC, Serial,
+// Auto), or Emulate alone.
+type Config struct {
+	// Lists is the lists directory (authority.pem, trust-list.cose,
+	// revocation-list.cose, as apcv emulate --lists-out writes them);
+	// required unless Emulate.
+	Lists string `json:"lists,omitempty"`
+	// PCSC names PC/SC readers to read NFC from ("" or "any": every
+	// contactless reader, including ones plugged in later).
+	PCSC []string `json:"pcsc,omitempty"`
+	// Serial names serial QR scanners (e.g. "/dev/ttyACM0", "COM3").
+	Serial []string `json:"serial,omitempty"`
+	// Baud is the serial line rate (default 9600).
+	Baud int `json:"baud,omitempty"`
+	// Auto also reads every device found: PC/SC contactless readers,
+	// serial and USB HID scanners of known makers.
+	Auto bool `json:"auto,omitempty"`
+	// Groups are the data groups asked for over NFC: "AMO" (default),
+	// "INS", "ETAT_CIVIL".
+	Groups []string `json:"groups,omitempty"`
+	// ReplayStore is the anti-replay file shared by every process of the
+	// machine ("" keeps one in memory per session).
+	ReplayStore string `json:"replay_store,omitempty"`
+	// APDUTimeoutMS bounds each APDU exchanged with a phone (default 2000).
+	APDUTimeoutMS int `json:"apdu_timeout_ms,omitempty"`
+	// Emulate reads an in-memory emulated phone instead of devices.
+	Emulate *Emulate `json:"emulate,omitempty"`
+
+	// Logger receives the session's logs (never personal data at Info and
+	// above); nil discards. Not part of the JSON.
+	Logger *slog.Logger `json:"-"`
+}
+
+// Emulate is an in-memory emulated phone (tests, demos, vendors without a
+// phone): an issuer, its lists and one activated phone, presented by the
+// emulated patient when a Read starts.
+type Emulate struct {
+	// Profile is the emulator profile (apcv emulate --list-profiles);
+	// default "famille-6-drome".
+	Profile string `json:"profile,omitempty"`
+	// Mode is how the phone is presented: "nfc" (default: tapped on an
+	// in-memory contactless reader) or "qr" (its QR code scanned).
+	Mode string `json:"mode,omitempty"`
+	// Locked leaves the app locked: NFC reads are refused with
+	// "app-locked", QR presentations fail likewise.
+	Locked bool `json:"locked,omitempty"`
+	// Revoked revokes the phone's credential in the issuer's revocation
+	// list: reads are refused with "revoked".
+	Revoked bool `json:"revoked,omitempty"`
+	// Absent: the patient never presents the phone, so a Read waits until
+	// its deadline or Cancel (for tests of timeouts and cancellation).
+	Absent bool `json:"absent,omitempty"`
+	// Presented is how many QR presentations are already waiting at the
+	// scanner when the session opens (mode "qr" only; benchmarks read
+	// presentations made beforehand). A Read presents a new one when none
+	// is waiting.
+	Presented int `json:"presented,omitempty"`
+}
+
+// MaxConfigSize bounds the JSON configuration accepted by ParseConfig.
+const MaxConfigSize = 64 << 10
+
+// ParseConfig decodes a JSON configuration strictly: one object, no unknown
+// field, no trailing data, then Validate. Errors wrap ErrBadConfig.
+func ParseConfig(data []byte) (Config, error) {
+	var c Config
+	if len(data) > MaxConfigSize {
+		return c, fmt.Errorf("desk: config: %d bytes, more than %d: %w", len(data), MaxConfigSize, ErrBadConfig)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("desk: config: %s: %w", jsonProblem(err), ErrBadConfig)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("desk: config: data after the object: %w", ErrBadConfig)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// jsonProblem describes a decoding error without echoing the input's values.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q: want a JSON %s", te.Field, te.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "empty or truncated JSON"
+	}
+	return "malformed JSON"
+}
+
+// Validate checks that c is consistent. Errors wrap ErrBadConfig.
+func (c Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("desk: config: "+format+": %w", append(args, ErrBadConfig)...)
+	}
+	if c.Baud < 0 || c.APDUTimeoutMS < 0 {
+		return bad("baud and apdu_timeout_ms must not be negative")
+	}
+	if e := c.Emulate; e != nil {
+		if c.Lists != "" || len(c.PCSC)+len(c.Serial) > 0 || c.Auto {
+			return bad("emulate brings its own issuer and lists: it excludes lists, pcsc, serial and auto")
+		}
+		switch e.Mode {
+		case "", "nfc", "qr":
+		default:
+			return bad("emulate.mode %q: want \"nfc\" or \"qr\"", e.Mode)
+		}
+		if e.Presented < 0 || e.Presented > 100_000 || (e.Presented > 0 && e.Mode != "qr") {
+			return bad("emulate.presented: 0 to 100000, with mode \"qr\" only")
+		}
+		return nil
+	}
+	if c.Lists == "" {
+		return bad("lists (the lists directory) is required unless emulate")
+	}
+	if len(c.PCSC)+len(c.Serial) == 0 && !c.Auto {
+		return bad("no device: give pcsc, serial or auto (or emulate)")
+	}
+	return nil
+}
