@@ -2,7 +2,7 @@
 // clients (examples/web, examples/agent-python, examples/agent-curl,
 // examples/csharp) talk to: the apcv binary, built once per test binary,
 // as `apcv agent serve` and as `apcv emulate --vpcd` (the phone on the
-// harness's "clients" PC/SC slot).
+// harness's "clients" PC/SC slot), and libapcv (Libapcv).
 //
 //	func TestMain(m *testing.M) { agenttest.Main(m) }
 //
@@ -35,18 +35,24 @@ import (
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
 )
 
-var build struct {
+// tmp is the directory of the programs the tests build, removed by Main.
+var tmp struct {
 	once sync.Once
 	dir  string
-	bin  string
 	err  error
 }
 
-// Main runs the package's tests, then removes the apcv binary Apcv built.
+func tmpDir() (string, error) {
+	tmp.once.Do(func() { tmp.dir, tmp.err = os.MkdirTemp("", "apcvkit-agenttest-") })
+	return tmp.dir, tmp.err
+}
+
+// Main runs the package's tests, then removes the programs Apcv and
+// Libapcv built.
 func Main(m *testing.M) {
 	code := m.Run()
-	if build.dir != "" {
-		os.RemoveAll(build.dir)
+	if tmp.dir != "" {
+		os.RemoveAll(tmp.dir)
 	}
 	os.Exit(code)
 }
@@ -65,36 +71,83 @@ func Root(t testing.TB) string {
 	return filepath.Dir(mod)
 }
 
+// goBuild runs go build with args in the module's root.
+func goBuild(root string, args ...string) error {
+	cmd := exec.Command("go", append([]string{"build"}, args...)...)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+var apcv struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
 // Apcv returns the path of the apcv binary, built from this module's
 // cmd/apcv the first time (with -tags usb on Linux, as the Makefile does).
 // Use Main as TestMain so that it is removed.
 func Apcv(t testing.TB) string {
 	t.Helper()
-	build.once.Do(func() {
-		root := Root(t)
-		build.dir, build.err = os.MkdirTemp("", "apcvkit-agenttest-")
-		if build.err != nil {
+	root := Root(t)
+	apcv.once.Do(func() {
+		dir, err := tmpDir()
+		if err != nil {
+			apcv.err = err
 			return
 		}
-		build.bin = filepath.Join(build.dir, "apcv")
+		apcv.bin = filepath.Join(dir, "apcv")
 		if runtime.GOOS == "windows" {
-			build.bin += ".exe"
+			apcv.bin += ".exe"
 		}
-		args := []string{"build"}
+		var args []string
 		if runtime.GOOS == "linux" {
 			args = append(args, "-tags", "usb")
 		}
-		args = append(args, "-o", build.bin, "./cmd/apcv")
-		cmd := exec.Command("go", args...)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			build.err = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+		apcv.err = goBuild(root, append(args, "-o", apcv.bin, "./cmd/apcv")...)
 	})
-	if build.err != nil {
-		t.Fatal(build.err)
+	if apcv.err != nil {
+		t.Fatal(apcv.err)
 	}
-	return build.bin
+	return apcv.bin
+}
+
+var lib struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// Libapcv returns the directory holding libapcv, built from this module's
+// ./libapcv with go build -buildmode=c-shared the first time: libapcv.so
+// (apcv.dll on Windows, libapcv.dylib on macOS). Use Main as TestMain so
+// that it is removed.
+func Libapcv(t testing.TB) string {
+	t.Helper()
+	root := Root(t)
+	lib.once.Do(func() {
+		dir, err := tmpDir()
+		if err != nil {
+			lib.err = err
+			return
+		}
+		lib.dir = filepath.Join(dir, "lib")
+		name := "libapcv.so"
+		switch runtime.GOOS {
+		case "windows":
+			name = "apcv.dll"
+		case "darwin":
+			name = "libapcv.dylib"
+		}
+		lib.err = goBuild(root, "-buildmode=c-shared", "-o", filepath.Join(lib.dir, name), "./libapcv")
+	})
+	if lib.err != nil {
+		t.Fatal(lib.err)
+	}
+	return lib.dir
 }
 
 // Options says how StartAgent runs `apcv agent serve`.
