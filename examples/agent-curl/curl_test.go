@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { agenttest.Main(m) }
 // refusal's error JSON and refused event.
 func TestCurlClient(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skipf("curl is not installed (scripts/deps.sh test installs it): %v", err)
+		agenttest.Missing(t, "curl", err)
 	}
 	t.Run("emulate/read", func(t *testing.T) {
 		a := agenttest.StartAgent(t, agenttest.Options{Emulate: "famille-6-drome"})

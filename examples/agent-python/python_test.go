@@ -19,7 +19,7 @@ func python(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skipf("python3 is not installed (scripts/deps.sh test installs it): %v", err)
+		agenttest.Missing(t, "python3", err)
 	}
 	return p
 }

@@ -26,7 +26,7 @@ func compile(t *testing.T) string {
 	t.Helper()
 	for _, p := range []string{"mcs", "mono"} {
 		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("%s is not installed (scripts/deps.sh test installs mono-mcs and mono-runtime): %v", p, err)
+			agenttest.Missing(t, p, err)
 		}
 	}
 	exe := filepath.Join(t.TempDir(), "read.exe")

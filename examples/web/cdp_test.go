@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apcvkit/apcvkit/examples/internal/agenttest"
 )
 
 // A small Chrome DevTools Protocol client over --remote-debugging-pipe: the
@@ -55,7 +57,7 @@ func startBrowser(t testing.TB) *browser {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Skipf("chromium is not installed (scripts/deps.sh test installs it): %v", err)
+		agenttest.Missing(t, "chromium", err)
 	}
 	profile := t.TempDir()
 	// Chromium refuses to run as root without --no-sandbox; the pages it

@@ -82,3 +82,14 @@ func Run(t testing.TB, dir string, env []string, timeout time.Duration, name str
 	code = p.Wait(t, timeout)
 	return code, p.Stdout.String(), p.Stderr.String()
 }
+
+// Missing skips the test because a client program is not installed, or
+// fails it when APCV_REQUIRE_PEERS is set (make test sets it, after
+// scripts/deps.sh test installed them).
+func Missing(t testing.TB, program string, err error) {
+	t.Helper()
+	if os.Getenv("APCV_REQUIRE_PEERS") != "" {
+		t.Fatalf("%s required (APCV_REQUIRE_PEERS is set; scripts/deps.sh test installs it): %v", program, err)
+	}
+	t.Skipf("%s is not installed (scripts/deps.sh test installs it): %v", program, err)
+}
