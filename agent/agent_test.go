@@ -524,3 +524,5 @@ func TestServeShutdown(t *testing.T) {
 	cl.CloseIdleConnections()
 	waitGoroutines(t, before)
 }
+
+func decode(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -64,11 +64,16 @@ type Options struct {
 // Create it with New; Close ends its event streams, waits for them and
 // closes the session.
 type Agent struct {
-	s     *desk.Session
+	cfg   Config
 	opts  Options
 	log   *slog.Logger
 	mux   *http.ServeMux
 	paths []string // the routes, for the spec's tests
+
+	smu      sync.Mutex
+	s        *desk.Session // the current session (see reopen)
+	replaced chan struct{} // closed when s is replaced
+	opened   time.Time     // when s was last reopened
 
 	stop    context.Context // done at Close: ends the event streams
 	stopped context.CancelFunc
@@ -119,7 +124,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("agent: %w", err)
 	}
-	a := &Agent{s: s, opts: opts, log: log}
+	a := &Agent{cfg: cfg, s: s, replaced: make(chan struct{}), opts: opts, log: log}
 	a.stop, a.stopped = context.WithCancel(context.Background())
 	a.mux = http.NewServeMux()
 	a.route("/v1/health", http.MethodGet, false, a.health)
@@ -146,14 +151,23 @@ func (a *Agent) Close() error {
 		a.mu.Unlock()
 		a.stopped()
 		a.streams.Wait()
+		a.smu.Lock() // waits for a reopen under way
 		err = a.s.Close()
+		a.smu.Unlock()
 	})
 	return err
 }
 
-// Session returns the agent's session (for a program that also reads in
-// Go, or cancels a read: Session().Cancel()).
-func (a *Agent) Session() *desk.Session { return a.s }
+// Token returns the pairing token the agent accepts.
+func (a *Agent) Token() string { return a.opts.Token }
+
+// Session returns the agent's current session (for a program that also
+// reads in Go, or cancels a read: Session().Cancel()). After a pcscd
+// restart the agent opens a new one.
+func (a *Agent) Session() *desk.Session {
+	s, _ := a.session()
+	return s
+}
 
 // route registers h for path: method only, behind the token when auth.
 func (a *Agent) route(path, method string, auth bool, h func(http.ResponseWriter, *http.Request)) {
@@ -293,7 +307,7 @@ type ReadersJSON struct {
 }
 
 func (a *Agent) readers(w http.ResponseWriter, r *http.Request) {
-	rs := a.s.Readers()
+	rs := a.Session().Readers()
 	if rs == nil {
 		rs = []ReaderState{}
 	}
@@ -328,7 +342,7 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 	// it (r.Context), and so does Close.
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	id, err := a.s.Read(ctx)
+	id, err := a.readAlive(ctx)
 	if err != nil {
 		if r.Context().Err() != nil {
 			a.log.Info("agent: read: client gone, read cancelled")
@@ -351,7 +365,7 @@ func (a *Agent) receipts(w http.ResponseWriter, r *http.Request) {
 		err = fmt.Errorf("agent: receipt: empty body: %w", ErrBadRequest)
 	}
 	if err == nil {
-		err = a.s.PostReceipt(r.Context(), b)
+		err = a.Session().PostReceipt(r.Context(), b)
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -365,7 +379,7 @@ func (a *Agent) refresh(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if err := a.s.RefreshLists(r.Context()); err != nil {
+	if err := a.Session().RefreshLists(r.Context()); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -391,8 +405,9 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 		a.mu.Unlock()
 		a.streams.Done()
 	}()
-	sub := a.s.Subscribe(a.opts.EventBuffer)
-	defer sub.Close()
+	sess, replaced := a.session()
+	sub := sess.Subscribe(a.opts.EventBuffer)
+	defer func() { sub.Close() }()
 	rc := http.NewResponseController(w)
 	// Close ends a stream at once, even one blocked writing to a client
 	// that does not read.
@@ -432,8 +447,17 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case e, ok := <-sub.C():
-			if !ok { // the session closed
-				return
+			if !ok { // the session closed: the agent's, or one replaced (reopen)
+				select {
+				case <-replaced:
+				case <-a.stop.Done():
+					return
+				case <-r.Context().Done():
+					return
+				}
+				sess, replaced = a.session()
+				sub = sess.Subscribe(a.opts.EventBuffer)
+				continue
 			}
 			if sub.Dropped() > 0 {
 				// Events were lost for this client: end the stream

@@ -51,20 +51,33 @@ func LoadOrCreateToken(path string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", fmt.Errorf("agent: token file: %w: %w", ErrTokenFile, err)
 	}
+	// Written whole to a temporary file, then linked into place: another
+	// process pairing at the same time never reads a half-written token,
+	// and the first link wins (the others read its token).
 	tok = NewToken()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) { // another process created it first: use its token
-		return readToken(path)
-	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".agent-token-*")
 	if err != nil {
 		return "", fmt.Errorf("agent: token file: %w: %w", ErrTokenFile, err)
 	}
-	_, err = f.WriteString(tok + "\n")
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	err = f.Chmod(0o600)
+	if runtime.GOOS == "windows" {
+		err = nil // no Unix modes; the file is in the user's profile
+	}
+	if err == nil {
+		_, err = f.WriteString(tok + "\n")
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = os.Link(tmp, path)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return readToken(path)
+	}
 	if err != nil {
-		os.Remove(path)
 		return "", fmt.Errorf("agent: token file: %w: %w", ErrTokenFile, err)
 	}
 	return tok, nil

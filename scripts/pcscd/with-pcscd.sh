@@ -14,8 +14,8 @@
 # is never stopped: if it does not serve our readers the script explains and
 # exits with status 3.
 #
-# Readers: 6 vpcd driver instances (each its own copy of libifdvpcd.so, or
-# they share slot state), 2 slots each, on loopback ports BASE..BASE+11
+# Readers: 7 vpcd driver instances (each its own copy of libifdvpcd.so, or
+# they share slot state), 2 slots each, on loopback ports BASE..BASE+13
 # (APCV_VPCD_BASE_PORT, default 35991). vpcd listens on ALL interfaces and
 # authenticates nobody: firewall these ports on shared networks.
 #
@@ -32,6 +32,8 @@
 #   conform  BASE+9    "APCV Virtual PCD E 00 01"    nfc/conform and manual conformance runs
 #   libapcv  BASE+10   "APCV Virtual PCD F 00 00"    libapcv (the C library's clients)
 #   clients  BASE+11   "APCV Virtual PCD F 00 01"    examples/ clients of apcv agent and libapcv (web, Python, curl, C#)
+#   agent    BASE+12   "APCV Virtual PCD G 00 00"    agent/ (apcv agent over pcscd: devices, pcscd restarts)
+#   agent2   BASE+13   "APCV Virtual PCD G 00 01"    agent/ load test and benchmarks
 #
 # Exported to CMD:
 #   APCV_VPCD_SLOTS      "slot=port=reader name;..." (parsed by internal/pcsctest)
@@ -90,8 +92,8 @@ if ! flock -n 9; then
 fi
 
 BASE=${APCV_VPCD_BASE_PORT:-35991}
-letters=(A B C D E F)
-slots=(pcsc pcsc2 vpcd vpcd2 reader reader2 bench cmd soak conform libapcv clients)
+letters=(A B C D E F G)
+slots=(pcsc pcsc2 vpcd vpcd2 reader reader2 bench cmd soak conform libapcv clients agent agent2)
 SLOTS="" PORTS="" READERS=""
 for i in "${!slots[@]}"; do
 	port=$((BASE + i))

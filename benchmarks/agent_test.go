@@ -1,0 +1,184 @@
+package benchmarks_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apcvkit/apcvkit/agent"
+	"github.com/apcvkit/apcvkit/emulator"
+	"github.com/apcvkit/apcvkit/qrscan"
+	"github.com/apcvkit/apcvkit/reader"
+)
+
+var sinkIdentityJSON reader.IdentityJSON
+
+// BenchmarkAgentRead is the cost of reading through apcv agent: POST
+// /v1/read over loopback HTTP (keep-alive), the identity decoded from its
+// JSON by the client, against the Go reader.Read of the same kind of
+// presentation — a QR text already presented (waiting at the scanner),
+// made by an emulated phone of the same profile — in the same iterations,
+// interleaved. x-go is the ratio of the medians (goal ≤ 1.5). The agent
+// reads the in-memory emulated phone of its configuration
+// (Emulate{Mode: "qr", Presented: N}), the Go side a reader.Reader over a
+// QR source holding N texts of its own emulated phone: each side verifies
+// a presentation of the same family, size and signatures once. x-go-cpu
+// is the ratio of the CPU time used by each side (the agent's side counts
+// its HTTP client too). bare-http is the floor of any HTTP agent in the
+// same iterations: a loopback round trip to a bare handler answering the
+// same identity JSON from memory, decoded the same way; x-go-less-bare-http
+// is (agent − bare) / go, what the agent adds to reader.Read beyond that
+// floor.
+func BenchmarkAgentRead(b *testing.B) {
+	for _, profile := range []string{"isere-solo", "famille-6-drome"} {
+		b.Run("profile="+profile, func(b *testing.B) {
+			ctx := context.Background()
+			w, err := emulator.New(emulator.Options{Profile: profile})
+			if err != nil {
+				b.Fatal(err)
+			}
+			src := &textSource{}
+			for range b.N {
+				text, err := w.Phone.PresentQR()
+				if err != nil {
+					b.Fatal(err)
+				}
+				src.texts = append(src.texts, text)
+			}
+			r, err := reader.Open(ctx, reader.Config{Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w,
+				QR: []qrscan.Source{src}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer r.Close()
+
+			a, err := agent.New(ctx, agent.Config{Emulate: &agent.Emulate{Profile: profile, Mode: "qr", Presented: b.N}},
+				agent.Options{Token: agent.NewToken()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			sctx, stop := context.WithCancel(ctx)
+			served := make(chan error, 1)
+			go func() { served <- a.Serve(sctx, ln, nil) }()
+			defer func() { stop(); <-served }()
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			cl := &http.Client{Transport: tr}
+			url, auth := "http://"+ln.Addr().String()+"/v1/read", "Bearer "+a.Token()
+
+			// The floor of any HTTP agent: a bare handler answering the
+			// same identity JSON, kept in memory, on loopback.
+			fixed, _ := json.Marshal(reader.IdentityJSON{})
+			bare := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/json")
+				w.Write(fixed)
+			})}
+			bln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			go bare.Serve(bln)
+			defer bare.Close()
+			bareURL := "http://" + bln.Addr().String() + "/v1/read"
+
+			goT := make([]time.Duration, 0, b.N)
+			agT := make([]time.Duration, 0, b.N)
+			bareT := make([]time.Duration, 0, b.N)
+			var goCPU, agCPU time.Duration
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				c0 := cpuTime()
+				t0 := time.Now()
+				id, err := r.Read(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkIdentityJSON = id.JSON(false)
+				t1 := time.Now()
+				c1 := cpuTime()
+				req, _ := http.NewRequest("POST", url, strings.NewReader(`{"timeout_ms":10000}`))
+				req.Header.Set("Authorization", auth)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := cl.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var got reader.IdentityJSON
+				err = json.NewDecoder(resp.Body).Decode(&got)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || err != nil || got.Mode != "QR" {
+					b.Fatalf("agent read: %d %v %+v", resp.StatusCode, err, got)
+				}
+				sinkIdentityJSON = got
+				t2 := time.Now()
+				c2 := cpuTime()
+				fixed, _ = json.Marshal(got) // the floor answers this identity's JSON
+				t3 := time.Now()
+				req, _ = http.NewRequest("POST", bareURL, strings.NewReader(`{"timeout_ms":10000}`))
+				req.Header.Set("Authorization", auth)
+				req.Header.Set("Content-Type", "application/json")
+				if resp, err = cl.Do(req); err != nil {
+					b.Fatal(err)
+				}
+				err = json.NewDecoder(resp.Body).Decode(&got)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				bareT = append(bareT, time.Since(t3))
+				goCPU += c1 - c0
+				agCPU += c2 - c1
+				goT = append(goT, t1.Sub(t0))
+				agT = append(agT, t2.Sub(t1))
+			}
+			b.StopTimer()
+			mGo, mAg, mBare := median(goT), median(agT), median(bareT)
+			b.ReportMetric(float64(mBare)/1e3, "bare-http-µs-median")
+			b.ReportMetric(float64(mAg-mBare)/float64(mGo), "x-go-less-bare-http")
+			b.ReportMetric(float64(mAg)/float64(mGo), "x-go")
+			b.ReportMetric(float64(mGo)/1e3, "go-µs-median")
+			b.ReportMetric(float64(mAg)/1e3, "agent-µs-median")
+			if goCPU > 0 {
+				// The same ratio in CPU time (this process: the agent's
+				// server and its client both), steadier on a loaded machine.
+				b.ReportMetric(float64(agCPU)/float64(goCPU), "x-go-cpu")
+			}
+		})
+	}
+}
+
+// textSource is a QR scanner with texts already scanned, in order.
+type textSource struct {
+	mu    sync.Mutex
+	texts []string
+}
+
+func (s *textSource) Name() string { return "qr:bench" }
+
+func (s *textSource) Next(ctx context.Context) (qrscan.Scan, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.texts) == 0 {
+		<-ctx.Done()
+		return qrscan.Scan{}, ctx.Err()
+	}
+	t := s.texts[0]
+	s.texts = s.texts[1:]
+	return qrscan.Scan{Text: t, Source: "qr:bench", At: time.Now()}, nil
+}
+
+func (s *textSource) Close() error { return nil }
