@@ -15,10 +15,12 @@ import (
 
 func TestMain(m *testing.M) { agenttest.Main(m) }
 
+// python returns Debian's python3, the one scripts/deps.sh test installs
+// (not whichever python3 comes first on the PATH, such as a pyenv shim).
 func python(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("python3")
-	if err != nil {
+	const p = "/usr/bin/python3"
+	if _, err := exec.LookPath(p); err != nil {
 		agenttest.Missing(t, "python3", err)
 	}
 	return p
