@@ -9,13 +9,14 @@
 #   test   everything the suite needs: pcscd and the vpcd virtual reader,
 #          PC/SC tools, QR peers (zbar, zxing-cpp, qrencode) and the
 #          compilers and development files the peer harness builds with,
+#          systemd (systemd-analyze verify checks the agent's unit file),
 #          and the non-Go clients of apcv agent and libapcv: headless
 #          chromium, python3, curl, the C# compiler and runtime (mono)
 #   bench  the same as test
 set -euo pipefail
 
 demo=(pkg-config gcc libpcsclite-dev libusb-1.0-0-dev)
-test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev chromium python3 curl mono-mcs mono-runtime)
+test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev systemd chromium python3 curl mono-mcs mono-runtime)
 bench=("${test[@]}")
 
 list=0

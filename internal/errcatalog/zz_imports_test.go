@@ -6,6 +6,7 @@ package errcatalog_test
 // linux, darwin, windows), linked in so that apcverr.All holds the error kinds
 // they define. TestImportsComplete keeps this list whole.
 import (
+	_ "github.com/apcvkit/apcvkit/agent"
 	_ "github.com/apcvkit/apcvkit/credential"
 	_ "github.com/apcvkit/apcvkit/emulator/issuer"
 	_ "github.com/apcvkit/apcvkit/emulator/phone"
