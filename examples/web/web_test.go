@@ -66,6 +66,11 @@ func TestDeskPage(t *testing.T) {
 		a := agenttest.StartAgent(t, agenttest.Options{Config: cfg, Origins: []string{pg.allowed.URL}})
 		deskRefused(t, b, pg.allowed.URL, a, nfc.ErrAppRevoked.Code, nfc.ErrAppRevoked.FR, nfc.ErrAppRevoked.EN)
 	})
+	t.Run("emulate/cancel", func(t *testing.T) {
+		cfg := agenttest.Config(t, map[string]any{"emulate": map[string]any{"profile": "isere-solo", "absent": true}})
+		a := agenttest.StartAgent(t, agenttest.Options{Config: cfg, Origins: []string{pg.allowed.URL}, Debug: true})
+		deskCancel(t, b, pg.allowed.URL, a)
+	})
 	t.Run("emulate/forbidden-origin", func(t *testing.T) {
 		a := agenttest.StartAgent(t, agenttest.Options{Emulate: "isere-solo", Origins: []string{pg.allowed.URL}, Debug: true})
 		deskForbidden(t, b, pg.other.URL, a)
@@ -214,6 +219,40 @@ func deskRefused(t *testing.T, b *browser, origin string, a *agenttest.Agent, co
 	p.mustEval(ctx, t, `document.getElementById("refusal").innerText`, &got.Text)
 	if got.Text != en {
 		t.Errorf("in English the refusal shows %q, want %q", got.Text, en)
+	}
+}
+
+// deskCancel starts a read that nothing answers (the patient never
+// presents the phone), cancels it with the page's "Annuler", and checks
+// that the agent freed the reader: the next read waits (status reading)
+// instead of being refused as busy (409).
+func deskCancel(t *testing.T, b *browser, origin string, a *agenttest.Agent) {
+	ctx := agenttest.Context(t, 60*time.Second)
+	p := openPaired(ctx, t, b, origin, a)
+	for i := range 2 {
+		p.mustEval(ctx, t, `document.getElementById("read").click()`, nil)
+		p.waitTrue(ctx, t, `document.getElementById("status").dataset.state === "reading"`)
+		var label string
+		p.mustEval(ctx, t, `document.getElementById("read").textContent`, &label)
+		if label != "Annuler" {
+			t.Errorf("read %d: while reading the button reads %q, want Annuler", i, label)
+		}
+		// Leave the request time to reach the agent (a 409 would show
+		// by now), then cancel.
+		time.Sleep(300 * time.Millisecond)
+		p.mustEval(ctx, t, `document.getElementById("read").click()`, nil)
+		p.waitTrue(ctx, t, `document.getElementById("status").dataset.state === "cancelled"`)
+		// The agent saw the client go and cancelled its read.
+		for deadline := time.Now().Add(10 * time.Second); strings.Count(a.Log.String(), "client gone") < i+1; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("read %d: the agent did not log the client gone:\n%s", i, a.Log)
+			}
+		}
+	}
+	var refusal string
+	p.mustEval(ctx, t, `document.getElementById("refusal").hidden ? "" : document.getElementById("refusal").innerText`, &refusal)
+	if refusal != "" {
+		t.Errorf("after two cancelled reads the page shows the refusal %q (busy?)", refusal)
 	}
 }
 
