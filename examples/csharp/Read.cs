@@ -5,6 +5,7 @@
 //
 //   mcs -out:read.exe Read.cs Apcv.cs MiniJson.cs
 //   mono read.exe '{"emulate":{"profile":"famille-6-drome"}}'            (Linux: libapcv.so on LD_LIBRARY_PATH)
+//   mono read.exe CONFIG 60000 2000     (apcv_cancel after 2 s, as a desk's "Annuler" button would)
 //   read.exe "{\"lists\":\"C:\\apcv\\lists\",\"pcsc\":[\"any\"]}"          (Windows: apcv.dll next to read.exe)
 //
 // Exit status: 0 identity read, 1 refused (desk message printed), 2 usage or
@@ -56,12 +57,13 @@ namespace Apcvkit
             // UTF-8 without a byte-order mark on stdout and stderr.
             Console.OutputEncoding = new System.Text.UTF8Encoding(false);
             Console.SetError(new System.IO.StreamWriter(Console.OpenStandardError(), new System.Text.UTF8Encoding(false)) { AutoFlush = true });
-            if (args.Length < 1 || args.Length > 2)
+            if (args.Length < 1 || args.Length > 3)
             {
-                Console.Error.WriteLine("usage: read.exe CONFIG_JSON [TIMEOUT_MS]");
+                Console.Error.WriteLine("usage: read.exe CONFIG_JSON [TIMEOUT_MS [CANCEL_AFTER_MS]]");
                 return 2;
             }
-            int timeout = args.Length == 2 ? int.Parse(args[1]) : 60000;
+            int timeout = args.Length >= 2 ? int.Parse(args[1]) : 60000;
+            int cancelAfter = args.Length == 3 ? int.Parse(args[2]) : -1;
             Console.WriteLine("libapcv " + ApcvSession.Version);
             ApcvSession s;
             try
@@ -113,6 +115,12 @@ namespace Apcvkit
                 });
                 events.Start();
 
+                // A "Cancel" button: apcv_cancel from another thread ends the
+                // waiting apcv_read with APCV_E_CANCELLED.
+                Timer cancel = null;
+                if (cancelAfter >= 0)
+                    cancel = new Timer(_ => s.Cancel(), null, cancelAfter, Timeout.Infinite);
+
                 int status;
                 try
                 {
@@ -139,8 +147,9 @@ namespace Apcvkit
                     Console.Error.WriteLine("EN: " + e.MessageEn);
                     status = 1;
                 }
+                if (cancel != null) cancel.Dispose();
                 // The read's last event (identity or refused) may trail its result.
-                outcome.WaitOne(5000);
+                if (status != 1 || cancelAfter < 0) outcome.WaitOne(5000);
                 s.Dispose();   // apcv_close: NextEvent returns APCV_E_CLOSED
                 events.Join();
                 return status;

@@ -82,9 +82,12 @@ func TestResultCodes(t *testing.T) {
 func TestCSharpReads(t *testing.T) {
 	exe := compile(t)
 	libdir := agenttest.Libapcv(t)
-	run := func(t *testing.T, config string) (int, string, string) {
+	run := func(t *testing.T, config string, args ...string) (int, string, string) {
 		t.Helper()
-		return agenttest.Run(t, "", []string{"LD_LIBRARY_PATH=" + libdir}, 90*time.Second, "mono", exe, config, "60000")
+		if len(args) == 0 {
+			args = []string{"60000"}
+		}
+		return agenttest.Run(t, "", []string{"LD_LIBRARY_PATH=" + libdir}, 90*time.Second, "mono", append([]string{exe, config}, args...)...)
 	}
 	cfg := func(v any) string {
 		b, err := json.Marshal(v)
@@ -100,6 +103,15 @@ func TestCSharpReads(t *testing.T) {
 	t.Run("emulate/locked", func(t *testing.T) {
 		code, out, errOut := run(t, cfg(desk.Config{Emulate: &desk.Emulate{Profile: "isere-solo", Locked: true}}))
 		checkRefused(t, code, out, errOut, 4, nfc.ErrAppLocked.Code, nfc.ErrAppLocked.FR, nfc.ErrAppLocked.EN)
+	})
+	t.Run("emulate/cancel", func(t *testing.T) {
+		// The phone is never presented: only apcv_cancel (after 500 ms) ends
+		// the read before its 30 s timeout (which would be APCV_E_READ_TIMEOUT).
+		code, out, errOut := run(t, cfg(desk.Config{Emulate: &desk.Emulate{Profile: "isere-solo", Absent: true}}), "30000", "500")
+		want := "apcv_read: 20 cancelled\nFR: " + desk.ErrCancelled.FR + "\nEN: " + desk.ErrCancelled.EN + "\n"
+		if code != 1 || errOut != want {
+			t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and:\n%s\nstdout:\n%s", code, errOut, want, out)
+		}
 	})
 	t.Run("bad-config", func(t *testing.T) {
 		code, out, errOut := run(t, `{"emulate":{"profile":"isere-solo"},"nope":1}`)
