@@ -27,6 +27,8 @@ const T = {
     refused: "Lecture refusée.",
     cancelled: "Lecture annulée.",
     networkError: "L'agent local ne répond pas, ou refuse cette page (origine non autorisée).",
+    error: "Association refusée.",
+    "network-error": "Agent local injoignable.",
     verification: (v, mode) => `Vérifiée (${mode}, émetteur ${v.issuer}, présentée le ${new Date(v.presentedAt).toLocaleString("fr-FR")}).`,
     eventsOn: "Flux d'événements connecté.", eventsOff: "Flux d'événements coupé.",
     ev: {
@@ -57,6 +59,8 @@ const T = {
     refused: "Reading refused.",
     cancelled: "Reading cancelled.",
     networkError: "The local agent does not answer, or refuses this page (origin not allowed).",
+    error: "Pairing refused.",
+    "network-error": "Local agent unreachable.",
     verification: (v, mode) => `Verified (${mode}, issuer ${v.issuer}, presented ${new Date(v.presentedAt).toLocaleString("en-GB")}).`,
     eventsOn: "Event stream connected.", eventsOff: "Event stream closed.",
     ev: {

@@ -106,11 +106,18 @@ func openPaired(ctx context.Context, t *testing.T, b *browser, origin string, a 
 	return p
 }
 
+// bodyText returns the text the page shows, failing the test if a message
+// is missing from the page's tables: a status without its sentence, or
+// "undefined".
 func bodyText(ctx context.Context, t *testing.T, p *page) string {
 	t.Helper()
-	var s string
-	p.mustEval(ctx, t, `document.body.innerText`, &s)
-	return s
+	var s struct{ Body, Status, State string }
+	p.mustEval(ctx, t, `({body: document.body.innerText, status: document.getElementById("status").textContent,
+		state: document.getElementById("status").dataset.state})`, &s)
+	if strings.TrimSpace(s.Status) == "" || strings.Contains(s.Body, "undefined") {
+		t.Errorf("the page shows no sentence for its status %q, or \"undefined\":\n%s", s.State, s.Body)
+	}
+	return s.Body
 }
 
 // deskRead pairs, reads, and checks what the page shows of profile's
@@ -213,6 +220,7 @@ func deskRefused(t *testing.T, b *browser, origin string, a *agenttest.Agent, co
 	if !strings.Contains(ev, fr) {
 		t.Errorf("the refused event reads %q, without the desk message %q", ev, fr)
 	}
+	bodyText(ctx, t, p)
 	shot := p.screenshot(ctx, t, artefact(t, "refused.png"))
 	checkScreenshot(t, shot, artefact(t, "refused.png"))
 	p.mustEval(ctx, t, `document.getElementById("lang-en").click()`, nil)
@@ -249,6 +257,7 @@ func deskCancel(t *testing.T, b *browser, origin string, a *agenttest.Agent) {
 			}
 		}
 	}
+	bodyText(ctx, t, p)
 	var refusal string
 	p.mustEval(ctx, t, `document.getElementById("refusal").hidden ? "" : document.getElementById("refusal").innerText`, &refusal)
 	if refusal != "" {
@@ -267,6 +276,7 @@ func deskForbidden(t *testing.T, b *browser, origin string, a *agenttest.Agent) 
 	p.waitTrue(ctx, t, `document.getElementById("status").dataset.state === "network-error"`)
 	var refusal string
 	p.mustEval(ctx, t, `document.getElementById("refusal").innerText`, &refusal)
+	bodyText(ctx, t, p)
 	if !strings.Contains(refusal, "origine non autorisée") {
 		t.Errorf("the page shows %q, not the French message of a refused origin", refusal)
 	}
