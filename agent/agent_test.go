@@ -173,6 +173,7 @@ func TestEndpoints(t *testing.T) {
 func TestRefusal(t *testing.T) {
 	a := newAgent(t, Config{Emulate: &Emulate{Locked: true}}, Options{})
 	srv := serve(t, a)
+	events, _ := stream(t, srv, "/v1/events?token="+a.opts.Token, nil)
 	an := call(t, srv, "POST", "/v1/read", a.opts.Token, nil, "")
 	if an.status != http.StatusUnprocessableEntity || an.code(t) != "app-locked" {
 		t.Fatalf("%d %s, want 422 app-locked", an.status, an.body)
@@ -181,6 +182,36 @@ func TestRefusal(t *testing.T) {
 	json.Unmarshal(an.body, &e)
 	if !strings.Contains(e.MessageFR, "code") || e.MessageFR == e.MessageEN {
 		t.Errorf("desk messages %+v", e)
+	}
+	var ev Event
+	if err := json.Unmarshal(waitEvent(t, events, desk.Refused).data, &ev); err != nil || ev.Error == nil || *ev.Error != e {
+		t.Errorf("refused event %+v, want the error %+v", ev, e)
+	}
+}
+
+// TestHeartbeat: an idle stream gets a ": ping" comment every Heartbeat.
+func TestHeartbeat(t *testing.T) {
+	a := newAgent(t, Config{Emulate: &Emulate{}}, Options{Heartbeat: 10 * time.Millisecond})
+	srv := serve(t, a)
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+a.opts.Token)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("Content-Type %q", ct)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	pings := 0
+	for pings < 3 && sc.Scan() {
+		if sc.Text() == ": ping" {
+			pings++
+		}
+	}
+	if pings < 3 {
+		t.Fatalf("%d pings before the stream ended: %v", pings, sc.Err())
 	}
 }
 

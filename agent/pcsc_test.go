@@ -142,7 +142,7 @@ func TestPCSCDRestartAgent(t *testing.T) {
 }
 
 // waitEvent skips events until one of type typ.
-func waitEvent(t *testing.T, events <-chan sseEvent, typ string) sseEvent {
+func waitEvent(t testing.TB, events <-chan sseEvent, typ string) sseEvent {
 	t.Helper()
 	for {
 		e := next(t, events)

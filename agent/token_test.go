@@ -36,7 +36,7 @@ func TestLoadOrCreateToken(t *testing.T) {
 	if err != nil || again != tok {
 		t.Fatalf("second load: %q, %v; want the same token", again, err)
 	}
-	if NewToken() == NewToken() {
+	if a, b := NewToken(), NewToken(); a == b {
 		t.Error("two new tokens are equal")
 	}
 }

@@ -16,7 +16,9 @@
 set -euo pipefail
 
 demo=(pkg-config gcc libpcsclite-dev libusb-1.0-0-dev)
-test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev systemd chromium python3 curl mono-mcs mono-runtime)
+test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev)
+test+=(systemd) # systemd-analyze verify checks apcv agent's unit file (cmd/apcv)
+test+=(chromium python3 curl mono-mcs mono-runtime) # the non-Go clients of apcv agent and libapcv (examples/web, agent-python, agent-curl, csharp)
 bench=("${test[@]}")
 
 list=0

@@ -4,8 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -35,7 +44,7 @@ func startAgent(t *testing.T, args ...string) (url string, stop func() int) {
 		cancel()
 		t.Fatalf("no first line (%v); exit %d, stderr %s", err, <-done, stderr.String())
 	}
-	m := regexp.MustCompile(`^apcv agent listening on (http://127\.0\.0\.1:[0-9]+)\n$`).FindStringSubmatch(first)
+	m := regexp.MustCompile(`^apcv agent listening on (https?://127\.0\.0\.1:[0-9]+)\n$`).FindStringSubmatch(first)
 	if m == nil {
 		cancel()
 		t.Fatalf("first line %q", first)
@@ -160,4 +169,60 @@ func TestAgentInstallArgs(t *testing.T) {
 	if !f.parse(args) {
 		t.Errorf("the service's arguments do not parse: %q", args)
 	}
+}
+
+// TestAgentServeTLS: with a certificate the agent serves HTTPS; with
+// --allow-remote too it answers any Host name (on loopback here).
+func TestAgentServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, pool := selfSigned(t, dir)
+	url, stop := startAgent(t, "--emulate", "isere-solo", "--addr", "127.0.0.1:0", "--token-file", filepath.Join(dir, "tok"),
+		"--allow-remote", "--tls-cert", certFile, "--tls-key", keyFile)
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatalf("URL %s, want https", url)
+	}
+	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	defer cl.CloseIdleConnections()
+	req, _ := http.NewRequest("GET", url+"/v1/health", nil)
+	req.Host = "desk.example"
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.TLS == nil {
+		t.Fatalf("health over TLS with another Host: %d, TLS %v", resp.StatusCode, resp.TLS != nil)
+	}
+	if code := stop(); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key, and returns
+// a pool that trusts it.
+func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "apcv agent test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"desk.example"},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
 }
