@@ -1,13 +1,5 @@
-// Command libapcv is the C library of apcvkit, built with
-//
-//	go build -buildmode=c-shared -o libapcv.so ./libapcv
-//
-// (scripts/libapcv.sh builds it for Linux, Windows and macOS). Its C
-// interface is the hand-written apcv.h next to this file; docs/LIBAPCV.md
-// documents it. Every function is a thin shell over internal/desk: handles
-// are integers in a table (no Go pointer reaches C), strings cross as
-// malloc'd UTF-8 copies, errors as result codes (desk.ResultCode) and error
-// JSON (desk.ErrorJSON).
+// The exports of libapcv (cgo): see doc.go.
+
 package main
 
 /*
@@ -31,11 +23,6 @@ import (
 	"github.com/apcvkit/apcvkit/internal/desk"
 	"github.com/apcvkit/apcvkit/reader"
 )
-
-// abiVersion is APCV_ABI_VERSION of apcv.h (the ABI test checks they agree).
-const abiVersion = 1
-
-func main() {} // required by -buildmode=c-shared; never runs
 
 // session is an open handle: the session and the event queue apcv_next_event reads.
 type session struct {

@@ -106,14 +106,35 @@ func waitEvent(t *testing.T, sub *desk.Subscription, typ string) desk.Event {
 	}
 }
 
+// queued returns the events in sub's queue, without waiting.
+func queued(sub *desk.Subscription) []desk.Event {
+	var es []desk.Event
+	for {
+		select {
+		case e := <-sub.C():
+			es = append(es, e)
+		default:
+			return es
+		}
+	}
+}
+
+func eventTypes(es []desk.Event) string {
+	var ts []string
+	for _, e := range es {
+		ts = append(ts, e.Type)
+	}
+	return strings.Join(ts, " ")
+}
+
 func TestReadEmulated(t *testing.T) {
 	for _, mode := range []string{"nfc", "qr"} {
 		t.Run(mode, func(t *testing.T) {
 			s := open(t, desk.Config{Emulate: &desk.Emulate{Profile: "famille-6-drome", Mode: mode}, Groups: []string{"AMO", "INS"}})
 			sub := s.Subscribe(0)
 			device := map[string]string{"nfc": "nfc:emulated", "qr": "qr:emulated"}[mode]
-			if e := waitEvent(t, sub, desk.DeviceAdded); e.Device != device {
-				t.Errorf("device-added %q, want %q", e.Device, device)
+			if es := queued(sub); len(es) != 1 || es[0].Type != desk.DeviceAdded || es[0].Device != device {
+				t.Errorf("events queued after Open: %+v, want device-added %q", es, device)
 			}
 			for i := range 2 { // the patient presents the phone at each Read
 				id, err := s.Read(ctxT(t, 20*time.Second))
@@ -126,9 +147,12 @@ func TestReadEmulated(t *testing.T) {
 				if len(id.Beneficiaires) == 0 || id.Source != device {
 					t.Errorf("identity: %d beneficiaires from %q", len(id.Beneficiaires), id.Source)
 				}
-				waitEvent(t, sub, desk.PhonePresented)
-				waitEvent(t, sub, desk.Reading)
-				e := waitEvent(t, sub, desk.Identity)
+				// The reading's events are queued when Read returns, in order.
+				got := queued(sub)
+				if types := eventTypes(got); types != "phone-presented reading identity" {
+					t.Fatalf("events queued after Read: %q", types)
+				}
+				e := got[2]
 				if e.Identity == nil || e.Identity.Verification.CredentialID != id.Verification.CredentialID || e.Device != device {
 					t.Fatalf("identity event %+v", e)
 				}

@@ -176,10 +176,40 @@ func convert(e reader.Event) Event {
 	return ev
 }
 
-// pump forwards the reader's events until its channel is closed (Close).
+// pump forwards the reader's events until its channel is closed (Close),
+// and answers flush requests.
 func (s *Session) pump(events <-chan reader.Event) {
 	defer close(s.pumped)
-	for e := range events {
-		s.publish(convert(e))
+	for {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return
+			}
+			s.publish(convert(e))
+		case done := <-s.flushes:
+			for len(events) > 0 {
+				e, ok := <-events
+				if !ok {
+					break
+				}
+				s.publish(convert(e))
+			}
+			close(done)
+		}
+	}
+}
+
+// flush returns once every event the reader emitted before the call is
+// published: Read calls it before returning, so that the events of a
+// reading are queued when its result is (a C client that reads its events
+// right after apcv_read finds them), and before publishing its own events,
+// so that they come after the reader's.
+func (s *Session) flush() {
+	done := make(chan struct{})
+	select {
+	case s.flushes <- done:
+		<-done
+	case <-s.pumped:
 	}
 }

@@ -51,7 +51,8 @@ type Session struct {
 	cancelCh   chan struct{}           // closed by Cancel, then replaced
 	last       *reader.Identity        // the last identity read, for PostReceipt
 
-	pumped chan struct{} // closed when pump returns
+	pumped  chan struct{}      // closed when pump returns
+	flushes chan chan struct{} // see flush
 }
 
 // Open opens the devices of cfg (or builds its emulated phone), loads and
@@ -61,7 +62,8 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Session{now: time.Now, subs: map[*Subscription]struct{}{}, cancelCh: make(chan struct{}), pumped: make(chan struct{})}
+	s := &Session{now: time.Now, subs: map[*Subscription]struct{}{}, cancelCh: make(chan struct{}), pumped: make(chan struct{}),
+		flushes: make(chan chan struct{})}
 	var rc reader.Config
 	if cfg.Emulate != nil {
 		rc = reader.Config{Enabled: true, Logger: cfg.Logger, APDUTimeout: time.Duration(cfg.APDUTimeoutMS) * time.Millisecond}
@@ -96,6 +98,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	s.r = r
 	go s.pump(r.Events())
+	s.flush() // the devices are announced when Open returns
 	return s, nil
 }
 
@@ -128,6 +131,7 @@ func (s *Session) Read(ctx context.Context) (*reader.Identity, error) {
 		s.mu.Unlock()
 	}()
 	if s.emu != nil {
+		s.flush() // its events come after the reader's
 		presented, err := s.emu.present()
 		if err != nil { // e.g. a locked app shows no QR code
 			s.publish(Event{Type: Refused, Device: s.emu.device, Time: s.stamp(), Error: ErrorOf(err)})
@@ -138,6 +142,7 @@ func (s *Session) Read(ctx context.Context) (*reader.Identity, error) {
 		}
 	}
 	id, err := s.r.Read(ctx)
+	s.flush() // the reading's events are published when it returns
 	if err != nil {
 		switch {
 		case errors.Is(context.Cause(ctx), ErrCancelled):
