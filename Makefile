@@ -16,7 +16,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOTAGS ?= $(if $(filter linux,$(shell $(GO) env GOOS)),usb)
 TAGS = $(if $(GOTAGS),-tags $(GOTAGS))
 
-.PHONY: demo test test-windows bench vet lint fmt cross dist dist-check
+.PHONY: demo test test-windows bench vet lint fmt cross dist dist-check libapcv
 
 demo:
 	@scripts/deps.sh demo
@@ -59,6 +59,16 @@ lint: vet
 
 fmt:
 	gofmt -l -w .
+
+# libapcv, the C library (docs/LIBAPCV.md), into dist/libapcv/<os>_<arch>/
+# with apcv.h: libapcv.so for this machine and, from Linux, apcv.dll for
+# windows/amd64 and windows/386 (mingw-w64); libapcv.dylib only on a Mac
+# (cgo needs Apple's toolchain). Its tests (go test ./libapcv, part of make
+# test) build it too, drive it from C and Python, and check its ABI.
+LIBAPCV_TARGETS ?= $(shell $(GO) env GOOS)/$(shell $(GO) env GOARCH) $(if $(filter linux,$(shell $(GO) env GOOS)),windows/amd64 windows/386)
+libapcv:
+	@scripts/deps.sh libapcv
+	GO=$(GO) scripts/libapcv.sh $(LIBAPCV_TARGETS)
 
 # The release: apcv for every target, SBOMs and SHA256SUMS in dist/
 # (scripts/dist.sh says what and how). dist-check builds it twice and fails

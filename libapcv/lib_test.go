@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,7 +38,7 @@ func TestMain(m *testing.M) {
 // library builds libapcv.so for this machine and returns its path. The
 // tests load it into C and Python processes: Linux only (Windows DLLs are
 // checked by TestWindowsDLL; no macOS toolchain exists here).
-func library(t *testing.T) string {
+func library(t testing.TB) string {
 	t.Helper()
 	if runtime.GOOS != "linux" {
 		t.Skipf("the clients' tests load libapcv.so: Linux only, not %s", runtime.GOOS)
@@ -103,3 +105,60 @@ func run(t *testing.T, timeout time.Duration, name string, args ...string) (code
 }
 
 func lines(s string) string { return fmt.Sprintf("%q", s) }
+
+// TestWindowsDLL builds apcv.dll for windows/amd64 and windows/386 with
+// mingw-w64 (scripts/libapcv.sh) and checks that each exports exactly the
+// recorded apcv_ functions, and apcv.def lists them for MSVC's lib tool.
+// The DLLs cannot run here (no Windows PC/SC); make test-windows runs Go
+// tests under Wine, not this library.
+func TestWindowsDLL(t *testing.T) {
+	library(t) // Linux
+	dir := t.TempDir()
+	if out, err := buildLib(dir, "windows/amd64", "windows/386"); err != nil {
+		t.Fatalf("scripts/libapcv.sh windows: %v\n%s", err, out)
+	}
+	want := readLines(t, symbolsFile)
+	for _, tc := range []struct{ arch, objdump string }{
+		{"amd64", "x86_64-w64-mingw32-objdump"},
+		{"386", "i686-w64-mingw32-objdump"},
+	} {
+		t.Run(tc.arch, func(t *testing.T) {
+			d := filepath.Join(dir, "windows_"+tc.arch)
+			out, err := exec.Command(tc.objdump, "-p", filepath.Join(d, "apcv.dll")).Output()
+			if err != nil {
+				t.Fatalf("%s: %v", tc.objdump, err)
+			}
+			// The export name table: "\t[   0] apcv_cancel" lines after its title.
+			_, table, ok := strings.Cut(string(out), "[Ordinal/Name Pointer] Table")
+			if !ok {
+				t.Fatalf("no export table in apcv.dll:\n%s", out)
+			}
+			var got []string
+			for l := range strings.SplitSeq(table, "\n") {
+				f := strings.Fields(l)
+				if len(f) == 0 && len(got) > 0 {
+					break
+				}
+				if len(f) >= 2 && strings.HasPrefix(f[0], "[") {
+					got = append(got, f[len(f)-1])
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("apcv.dll (%s) exports %v, want %v", tc.arch, got, want)
+			}
+			def, err := os.ReadFile(filepath.Join(d, "apcv.def"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range want {
+				if !strings.Contains(string(def), "    "+s+"\n") {
+					t.Errorf("apcv.def lacks %s", s)
+				}
+			}
+			if h, err := os.ReadFile(filepath.Join(d, "apcv.h")); err != nil || !strings.Contains(string(h), "#define APCV_ABI_VERSION") {
+				t.Errorf("apcv.h next to the DLL: %v", err)
+			}
+		})
+	}
+}

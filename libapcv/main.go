@@ -105,7 +105,8 @@ func apcv_read(h C.apcv_handle, timeoutMS C.int, identityJSON **C.char) C.int {
 	}
 	ctx, cancel := deadline(timeoutMS, false)
 	defer cancel()
-	id, err := sess.s.Read(ctx)
+	var id *reader.Identity
+	offThread(func() { id, err = sess.s.Read(ctx) })
 	if err != nil {
 		return result(err, identityJSON)
 	}
@@ -123,6 +124,20 @@ func cBytes(b []byte) *C.char {
 	copy(p[:len(b)], b)
 	p[len(b)] = 0
 	return (*C.char)(unsafe.Pointer(p))
+}
+
+// offThread runs f in a goroutine of its own and waits for it. The
+// goroutine of a call from C is locked to the C thread: each time it blocks
+// (a Read waits on its sources, on the event pump…) the thread must hand
+// its processor over and later be woken by the OS. f blocks freely on
+// ordinary goroutines, and the C thread blocks once.
+func offThread(f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	<-done
 }
 
 //export apcv_next_event

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deps.sh [--list] demo|test|bench — installs the Debian packages a target
+# deps.sh [--list] demo|test|bench|libapcv — installs the Debian packages a target
 # needs, only those missing. Idempotent; needs root (or sudo) only when
 # something is missing. With --list, prints the target's packages, one a
 # line, and installs nothing (internal/testdeps checks the test list against
@@ -13,13 +13,19 @@
 #          and the non-Go clients of apcv agent and libapcv: headless
 #          chromium, python3, curl, the C# compiler and runtime (mono)
 #   bench  the same as test
+#   libapcv  what scripts/libapcv.sh builds the C library with (gcc, PC/SC
+#          headers, mingw-w64 for the Windows DLLs)
 set -euo pipefail
 
 demo=(pkg-config gcc libpcsclite-dev libusb-1.0-0-dev)
 test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev)
 test+=(systemd) # systemd-analyze verify checks apcv agent's unit file (cmd/apcv)
-test+=(chromium python3 curl mono-mcs mono-runtime) # the non-Go clients of apcv agent and libapcv (examples/web, agent-python, agent-curl, csharp)
+# libapcv's tests: its C clients (gcc, above), its Python ctypes client, and
+# its Windows DLLs built with mingw-w64 (windows/amd64, windows/386).
+test+=(python3 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686)
+test+=(chromium curl mono-mcs mono-runtime) # the non-Go clients of apcv agent and libapcv (examples/web, agent-python, agent-curl, csharp; python3 above)
 bench=("${test[@]}")
+libapcv=("${demo[@]}" gcc-mingw-w64-x86-64 gcc-mingw-w64-i686)
 
 list=0
 if [ "${1:-}" = "--list" ]; then
@@ -30,7 +36,8 @@ case "${1:-}" in
 demo) want=("${demo[@]}") ;;
 test) want=("${test[@]}") ;;
 bench) want=("${bench[@]}") ;;
-*) echo "usage: $0 [--list] demo|test|bench" >&2; exit 64 ;;
+libapcv) want=("${libapcv[@]}") ;;
+*) echo "usage: $0 [--list] demo|test|bench|libapcv" >&2; exit 64 ;;
 esac
 if [ $list = 1 ]; then
 	printf '%s\n' "${want[@]}"

@@ -6,6 +6,10 @@
 #                                      modules linked into that binary)
 #   dist/<os>_<arch>/THIRD_PARTY_LICENSES.txt  their licence texts
 #   dist/<os>_<arch>/LICENSE, NOTICE   ours
+#   dist/<os>_<arch>/libapcv.so, apcv.dll (+ apcv.def), apcv.h, libapcv.cdx.json
+#                                      libapcv, the C library (docs/LIBAPCV.md), for
+#                                      linux/amd64, windows/amd64 and windows/386
+#                                      (macOS: built on a Mac, scripts/libapcv.sh)
 #   dist/SHA256SUMS                    sha256sum -c SHA256SUMS checks them all
 #
 # The version is git describe --tags --always --dirty, linked into
@@ -112,10 +116,31 @@ build() {
 			failed+=("$t")
 			continue
 		fi
-		# libapcv, the C shared library (a later issue), is built here, per
-		# target: go build -buildmode=c-shared into "$dir" (libapcv.so,
-		# apcv.dll, libapcv.dylib, with apcv.h), and given an SBOM the same
-		# way; SHA256SUMS below covers every file of $out.
+		# libapcv, the C shared library (scripts/libapcv.sh): libapcv.so or
+		# apcv.dll (+ apcv.def), with apcv.h, where it can be built from
+		# here (cgo: linux/amd64 natively, Windows with mingw-w64; not arm64
+		# Linux nor macOS), with the same ldflags and its own SBOM.
+		case $t in
+		linux/amd64 | windows/amd64 | windows/386)
+			if ! APCV_LIBAPCV_LDFLAGS="$ldflags" GO=go scripts/libapcv.sh --out "$out/.libapcv" "$t" >"$log" 2>&1; then
+				echo "dist: $t: libapcv failed:" >&2
+				sed 's/^/    /' "$log" >&2
+				failed+=("$t")
+				continue
+			fi
+			mv "$out/.libapcv/${goos}_$goarch"/* "$dir/"
+			rm -rf "$out/.libapcv"
+			lib=libapcv.so
+			[ "$goos" = windows ] && lib=apcv.dll
+			if ! GOOS=$goos GOARCH=$goarch CGO_ENABLED=1 "$tools/cyclonedx-gomod" bin -json -noserial -notimestamp -licenses -std \
+				-version "$version" -output "$dir/libapcv.cdx.json" "$dir/$lib" >"$log" 2>&1; then
+				echo "dist: $t: libapcv SBOM failed:" >&2
+				sed 's/^/    /' "$log" >&2
+				failed+=("$t")
+				continue
+			fi
+			;;
+		esac
 		if ! GOOS=$goos GOARCH=$goarch CGO_ENABLED=$cgo "$tools/cyclonedx-gomod" bin -json -noserial -notimestamp -licenses -std \
 			-version "$version" -output "$dir/$name.cdx.json" "$dir/$exe" >"$log" 2>&1; then
 			echo "dist: $t: SBOM failed:" >&2

@@ -203,8 +203,8 @@ func (s *Session) pump(events <-chan reader.Event) {
 // flush returns once every event the reader emitted before the call is
 // published: Read calls it before returning, so that the events of a
 // reading are queued when its result is (a C client that reads its events
-// right after apcv_read finds them), and before publishing its own events,
-// so that they come after the reader's.
+// right after apcv_read finds them), and Open too, so that the devices are
+// announced when it returns.
 func (s *Session) flush() {
 	done := make(chan struct{})
 	select {

@@ -131,7 +131,8 @@ func (s *Session) Read(ctx context.Context) (*reader.Identity, error) {
 		s.mu.Unlock()
 	}()
 	if s.emu != nil {
-		s.flush() // its events come after the reader's
+		// The reader emits events during Open and Read only, both flushed:
+		// the events published here come after theirs.
 		presented, err := s.emu.present()
 		if err != nil { // e.g. a locked app shows no QR code
 			s.publish(Event{Type: Refused, Device: s.emu.device, Time: s.stamp(), Error: ErrorOf(err)})
