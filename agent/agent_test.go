@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/internal/desk"
-	"github.com/apcvkit/apcvkit/reader"
 )
 
 // newAgent opens an agent over cfg (an emulated phone) with a fresh token,
@@ -253,6 +251,67 @@ func TestCORS(t *testing.T) {
 	}
 }
 
+// holdRead starts a read that waits (the patient never presents) on
+// behalf of a client that can hang up (cancel), and returns once a second
+// read was answered 409 busy: the first holds the session. If the probing
+// read was the one to get the session (the first one then answered busy),
+// it tries again.
+func holdRead(t *testing.T, cl *http.Client, base, tok, body string) (cancel func(), first <-chan answer) {
+	t.Helper()
+	for range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		ch := make(chan answer, 1)
+		go func() {
+			req, _ := http.NewRequestWithContext(ctx, "POST", base+"/v1/read", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := cl.Do(req)
+			if err != nil {
+				ch <- answer{status: -1, body: []byte(err.Error())}
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			ch <- answer{resp.StatusCode, resp.Header, b}
+		}()
+		for end := time.Now().Add(10 * time.Second); time.Now().Before(end); {
+			probe := post(t, cl, base+"/v1/read", tok, `{"timeout_ms":1}`)
+			if probe.status == http.StatusConflict {
+				if probe.code(t) != "busy" {
+					t.Fatalf("409 with code %s", probe.body)
+				}
+				return cancel, ch
+			}
+			select {
+			case an := <-ch: // the probe took the session first
+				if an.status != http.StatusConflict {
+					t.Fatalf("first read: %d %s", an.status, an.body)
+				}
+				end = time.Time{}
+			default:
+			}
+		}
+		cancel()
+	}
+	t.Fatal("no read held the session")
+	return nil, nil
+}
+
+// post sends a POST with a JSON body and the token.
+func post(t testing.TB, cl *http.Client, url, tok, body string) answer {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, resp.Header, b}
+}
+
 // TestOneReadAtATime: while a read waits (the patient never presents),
 // a second one gets 409 busy at once; the first ends with 504 at its
 // timeout; the next read is accepted again.
@@ -260,9 +319,8 @@ func TestOneReadAtATime(t *testing.T) {
 	a := newAgent(t, Config{Emulate: &Emulate{Absent: true}}, Options{})
 	srv := serve(t, a)
 	tok := a.opts.Token
-	first := make(chan answer, 1)
-	go func() { first <- call(t, srv, "POST", "/v1/read", tok, nil, `{"timeout_ms":2000}`) }()
-	waitState(t, a, desk.StateReady, func() bool { return !readFree(a) })
+	cancel, first := holdRead(t, srv.Client(), srv.URL, tok, `{"timeout_ms":3000}`)
+	defer cancel()
 	an := call(t, srv, "POST", "/v1/read", tok, nil, `{"timeout_ms":100}`)
 	if an.status != http.StatusConflict || an.code(t) != "busy" {
 		t.Fatalf("second read: %d %s, want 409 busy", an.status, an.body)
@@ -273,16 +331,6 @@ func TestOneReadAtATime(t *testing.T) {
 	if an := call(t, srv, "POST", "/v1/read", tok, nil, `{"timeout_ms":10}`); an.status != http.StatusGatewayTimeout {
 		t.Fatalf("read after: %d %s, want 504 (free again)", an.status, an.body)
 	}
-}
-
-// readFree reports whether no read is under way: a read of the session
-// started now is not refused busy. It takes the read if free and gives it
-// back at once (a cancelled read).
-func readFree(a *Agent) bool {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := a.s.Read(ctx)
-	return !errors.Is(err, reader.ErrBusy)
 }
 
 // waitState polls cond for up to 10 s (the machine may be loaded).
@@ -305,26 +353,17 @@ func TestDisconnectCancelsRead(t *testing.T) {
 		srv := serve(t, a)
 		defer srv.Close()
 		defer a.Close()
-		ctx, cancel := context.WithCancel(context.Background())
-		req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/v1/read", nil)
-		req.Header.Set("Authorization", "Bearer "+a.opts.Token)
-		done := make(chan error, 1)
-		go func() {
-			resp, err := srv.Client().Do(req)
-			if err == nil {
-				resp.Body.Close()
-			}
-			done <- err
-		}()
-		waitState(t, a, "", func() bool { return !readFree(a) })
-		cancel() // the client hangs up
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Fatalf("client: %v", err)
+		tok := a.opts.Token
+		hangUp, first := holdRead(t, srv.Client(), srv.URL, tok, `{"timeout_ms":60000}`)
+		hangUp() // the client goes away
+		if an := <-first; an.status != -1 || !strings.Contains(string(an.body), "context canceled") {
+			t.Fatalf("client: %d %s", an.status, an.body)
 		}
-		waitState(t, a, "", func() bool { return readFree(a) })
-		if an := call(t, srv, "POST", "/v1/read", a.opts.Token, nil, `{"timeout_ms":10}`); an.status != http.StatusGatewayTimeout {
-			t.Fatalf("read after the disconnect: %d %s", an.status, an.body)
-		}
+		// The read ends with the connection (at once, not at its 60 s):
+		// a read is soon accepted again.
+		waitState(t, a, "", func() bool {
+			return call(t, srv, "POST", "/v1/read", tok, nil, `{"timeout_ms":1}`).status == http.StatusGatewayTimeout
+		})
 		srv.Client().CloseIdleConnections()
 	}()
 	waitGoroutines(t, before)
@@ -532,24 +571,12 @@ func TestServeShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readDone := make(chan int, 1)
-	go func() {
-		req, _ := http.NewRequest("POST", base+"/v1/read", nil)
-		req.Header.Set("Authorization", "Bearer "+a.opts.Token)
-		r, err := cl.Do(req)
-		if err != nil {
-			readDone <- -1
-			return
-		}
-		r.Body.Close()
-		readDone <- r.StatusCode
-	}()
-	waitState(t, a, "", func() bool { return !readFree(a) })
+	_, first := holdRead(t, cl, base, a.opts.Token, `{"timeout_ms":60000}`)
 	cancel()
 	if err := <-served; err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
-	<-readDone // ended: the connection closed or an answer, never stuck
+	<-first // ended: the connection closed or an answer, never stuck
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	cl.CloseIdleConnections()

@@ -5,10 +5,8 @@ import (
 	"net/http"
 
 	"github.com/apcvkit/apcvkit/apcverr"
-	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/internal/desk"
 	"github.com/apcvkit/apcvkit/nfc"
-	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -87,7 +85,7 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, reader.ErrNoSource), errors.Is(err, reader.ErrClosed), errors.Is(err, nfc.ErrNoService):
 		return http.StatusServiceUnavailable
-	case refusal(err):
+	case reader.IsRefusal(err):
 		return http.StatusUnprocessableEntity
 	}
 	var m apcverr.Messager
@@ -97,17 +95,4 @@ func statusOf(err error) int {
 		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError
-}
-
-// refusal reports whether err is a presentation refused by verification.
-func refusal(err error) bool {
-	for _, e := range []error{credential.ErrBadSignature, credential.ErrUnknownIssuer, credential.ErrExpired,
-		credential.ErrNotYetValid, credential.ErrDeviceBinding, credential.ErrQRExpired, credential.ErrReplayed,
-		credential.ErrRevoked, credential.ErrMalformed, credential.ErrGroupMissing, credential.ErrInvalidField,
-		qrscan.ErrNotApCV} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,12 @@
 package reader
 
-import "github.com/apcvkit/apcvkit/apcverr"
+import (
+	"errors"
+
+	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/qrscan"
+)
 
 // Errors of the facade. Errors from below (credential, nfc, qrscan) pass
 // through wrapped; every one carries a desk message: see Message.
@@ -34,3 +40,23 @@ var (
 // Message returns the message for the person at the desk for any error
 // returned by this SDK, in French (apcverr.FR) or English (apcverr.EN).
 func Message(err error, lang apcverr.Lang) string { return apcverr.Message(err, lang) }
+
+// refusals are the verification errors: what was presented is not a valid,
+// fresh, unrevoked ApCV presentation.
+var refusals = []error{credential.ErrBadSignature, credential.ErrUnknownIssuer, credential.ErrExpired,
+	credential.ErrNotYetValid, credential.ErrDeviceBinding, credential.ErrQRExpired, credential.ErrReplayed,
+	credential.ErrRevoked, credential.ErrMalformed, credential.ErrGroupMissing, credential.ErrInvalidField,
+	qrscan.ErrNotApCV}
+
+// IsRefusal reports whether err is a presentation refused by verification
+// (forged, expired, replayed, revoked, not an ApCV code…), as opposed to a
+// device or set-up failure or a phone that did not finish (app locked,
+// phone removed). apcv read exits 3 on it; the agent answers 422.
+func IsRefusal(err error) bool {
+	for _, e := range refusals {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}

@@ -19,10 +19,10 @@ set -euo pipefail
 
 demo=(pkg-config gcc libpcsclite-dev libusb-1.0-0-dev)
 test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools qrencode g++ libzxing-dev libzbar-dev)
-test+=(systemd) # systemd-analyze verify checks apcv agent's unit file (cmd/apcv)
 # libapcv's tests: its C clients (gcc, above), its Python ctypes client, and
 # its Windows DLLs built with mingw-w64 (windows/amd64, windows/386).
 test+=(python3 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686)
+test+=(systemd) # systemd-analyze verify checks apcv agent's unit file (cmd/apcv)
 test+=(chromium curl mono-mcs mono-runtime) # the non-Go clients of apcv agent and libapcv (examples/web, agent-python, agent-curl, csharp; python3 above)
 bench=("${test[@]}")
 libapcv=("${demo[@]}" gcc-mingw-w64-x86-64 gcc-mingw-w64-i686)

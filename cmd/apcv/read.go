@@ -10,9 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/internal/desk"
-	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
 	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"github.com/apcvkit/apcvkit/reader"
@@ -112,15 +110,5 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // isRefusal reports whether err is a presentation refused by verification
-// (as opposed to a device or set-up failure).
-func isRefusal(err error) bool {
-	for _, e := range []error{credential.ErrBadSignature, credential.ErrUnknownIssuer, credential.ErrExpired,
-		credential.ErrNotYetValid, credential.ErrDeviceBinding, credential.ErrQRExpired, credential.ErrReplayed,
-		credential.ErrRevoked, credential.ErrMalformed, credential.ErrGroupMissing, credential.ErrInvalidField,
-		qrscan.ErrNotApCV} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
+// (as opposed to a device or set-up failure): reader.IsRefusal.
+func isRefusal(err error) bool { return reader.IsRefusal(err) }
