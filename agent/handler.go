@@ -317,7 +317,8 @@ func (a *Agent) readers(w http.ResponseWriter, r *http.Request) {
 // ReadRequest is the optional body of POST /v1/read.
 type ReadRequest struct {
 	// TimeoutMS is how long to wait for a presentation (default
-	// Options.ReadTimeout, at most Options.MaxReadTimeout).
+	// Options.ReadTimeout); above Options.MaxReadTimeout it is refused
+	// (400 bad-request).
 	TimeoutMS int64 `json:"timeout_ms,omitempty"`
 	// Masked asks for the identity with its personal data masked
 	// (reader.Identity.JSON(true)), for a page that only displays it.

@@ -48,7 +48,7 @@ extern "C" {
  * result-code table changes. apcv_version() starts with it, so
  * atoi(apcv_version()) == APCV_ABI_VERSION checks that the library loaded
  * is the one this header describes. */
-#define APCV_ABI_VERSION 1
+#define APCV_ABI_VERSION 2
 
 #if defined(_WIN32) && !defined(APCV_STATIC)
 #define APCV_API __declspec(dllimport)
@@ -228,6 +228,16 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_USER_BLOCKED 109 /* Your access to the carte Vitale app is blocked. Contact your health insurance fund. */
 #define APCV_E_VALIDATION_EXPIRED 110 /* Your activation request was not validated within 48 hours. Start the activation again. */
 #define APCV_E_WRONG_CODE 111 /* Wrong secret code. */
+#define APCV_E_BAD_REQUEST 112 /* The request sent to the agent is malformed. Check its JSON fields. */
+#define APCV_E_BAD_TOKEN_FILE 113 /* The agent's pairing token file is unreadable or not private. Delete it and pair again with apcv agent pair. */
+#define APCV_E_HOST_FORBIDDEN 114 /* The agent answers only requests addressed to this computer (127.0.0.1 or localhost). */
+#define APCV_E_ORIGIN_FORBIDDEN 115 /* This web page is not allowed to use the carte Vitale app agent. Add its address to the agent's allowed origins. */
+#define APCV_E_REMOTE_NEEDS_TLS 116 /* The agent listens on this computer only. Listening on the network needs --allow-remote and a TLS certificate. */
+#define APCV_E_REQUEST_TOO_LARGE 117 /* The request sent to the agent is too large. */
+#define APCV_E_UNAUTHORIZED 118 /* This program is not paired with the carte Vitale app agent. Run apcv agent pair and give it the token. */
+#define APCV_E_UNKNOWN_ENDPOINT 119 /* This address does not exist on the carte Vitale app agent. Check the agent's API version. */
+#define APCV_E_UNSUPPORTED_MEDIA_TYPE 120 /* The agent accepts JSON only (Content-Type: application/json). */
+#define APCV_E_WRONG_METHOD 121 /* This HTTP method is not allowed on this address of the agent. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus
