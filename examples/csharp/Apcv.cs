@@ -1,4 +1,4 @@
-// Apcv.cs — P/Invoke declarations over libapcv (libapcv/apcv.h, ABI 1) and a
+// Apcv.cs — P/Invoke declarations over libapcv (libapcv/apcv.h) and a
 // small managed wrapper. C# 7 / .NET Framework 4.x and later (.NET 6+,
 // Mono); no dependency. The library is loaded by the name "apcv":
 // libapcv.so on Linux, apcv.dll on Windows (next to the .exe, or on the

@@ -45,6 +45,21 @@ func TestCompile(t *testing.T) {
 	}
 }
 
+// abiVersion returns APCV_ABI_VERSION of libapcv/apcv.h.
+func abiVersion(t *testing.T) int {
+	t.Helper()
+	h, err := os.ReadFile(filepath.Join(agenttest.Root(t), "libapcv", "apcv.h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^#define APCV_ABI_VERSION (\d+)$`).FindSubmatch(h)
+	if m == nil {
+		t.Fatal("apcv.h: no APCV_ABI_VERSION")
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
+
 // TestResultCodes: every result code Apcv.cs names has the number apcv.h
 // gives it (the table is append-only, so a mismatch is a typo here).
 func TestResultCodes(t *testing.T) {
@@ -145,8 +160,8 @@ func checkRead(t *testing.T, code int, out, errOut, profile, source string) {
 		t.Fatal(err)
 	}
 	fam := prof.Family.Beneficiaires
-	if !strings.HasPrefix(out, "libapcv 1 apcvkit ") {
-		t.Errorf("no version line (apcv_version)")
+	if want := "libapcv " + strconv.Itoa(abiVersion(t)) + " apcvkit "; !strings.HasPrefix(out, want) {
+		t.Errorf("no version line %q… (apcv_version, with apcv.h's APCV_ABI_VERSION)", want)
 	}
 	if !strings.Contains(out, "source "+source+",") {
 		t.Errorf("the identity's source is not %q", source)
