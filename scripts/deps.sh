@@ -8,7 +8,10 @@
 #   demo   cgo headers the CLI links against (PC/SC, libusb)
 #   test   everything the suite needs: pcscd and the vpcd virtual reader,
 #          PC/SC tools, QR peers (zbar, zxing-cpp, qrencode) and the
-#          compilers and development files the peer harness builds with
+#          compilers and development files the peer harness builds with,
+#          systemd (systemd-analyze verify checks the agent's unit file),
+#          and the non-Go clients of apcv agent and libapcv: headless
+#          chromium, python3, curl, the C# compiler and runtime (mono)
 #   bench  the same as test
 #   libapcv  what scripts/libapcv.sh builds the C library with (gcc, PC/SC
 #          headers, mingw-w64 for the Windows DLLs)
@@ -20,6 +23,7 @@ test=("${demo[@]}" pcscd vsmartcard-vpcd pcsc-tools zbar-tools zxing-cpp-tools q
 # its Windows DLLs built with mingw-w64 (windows/amd64, windows/386).
 test+=(python3 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686)
 test+=(systemd) # systemd-analyze verify checks apcv agent's unit file (cmd/apcv)
+test+=(chromium curl mono-mcs mono-runtime) # the non-Go clients of apcv agent and libapcv (examples/web, agent-python, agent-curl, csharp; python3 above)
 bench=("${test[@]}")
 libapcv=("${demo[@]}" gcc-mingw-w64-x86-64 gcc-mingw-w64-i686)
 
