@@ -238,6 +238,38 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_UNKNOWN_ENDPOINT 119 /* This address does not exist on the carte Vitale app agent. Check the agent's API version. */
 #define APCV_E_UNSUPPORTED_MEDIA_TYPE 120 /* The agent accepts JSON only (Content-Type: application/json). */
 #define APCV_E_WRONG_METHOD 121 /* This HTTP method is not allowed on this address of the agent. */
+#define APCV_E_APP_CRASHED 122 /* The carte Vitale app stopped unexpectedly. Update the app; if it goes on, use the physical carte Vitale. */
+#define APCV_E_APP_UPDATE_NEEDED 123 /* This version of the carte Vitale app cannot activate through France Identité. Update the app. */
+#define APCV_E_CAMERA_NO_AUTOFOCUS 124 /* The carte Vitale app needs a camera with autofocus, which this phone lacks. */
+#define APCV_E_CAMERA_PERMISSION 125 /* Camera access is needed to go on with the activation. To allow the carte Vitale app to use the camera, change your phone's settings. */
+#define APCV_E_CGU_REFUSED 126 /* The terms of use must be accepted to activate the carte Vitale app. */
+#define APCV_E_CNIE_EXPIRED 127 /* Your identity card has expired: France Identité cannot use it. */
+#define APCV_E_CNIE_INVALID_SIGNATURE 128 /* Your identity card's chip could not be authenticated. Activate with the video check instead. */
+#define APCV_E_CNIE_PIN_BLOCKED 129 /* Too many wrong PINs: your identity card's PIN is blocked. Follow France Identité's instructions to unblock it. */
+#define APCV_E_CNIE_WRONG_PIN 130 /* Wrong identity-card PIN. */
+#define APCV_E_FRANCEID_IDENTITY_MISMATCH 131 /* Identity validation failed: the civil status read from your identity card does not match what your health insurance fund knows. */
+#define APCV_E_FRANCEID_MODIFIED_SYSTEM 132 /* France Identité does not run on a phone whose system is modified (rooted, or bootloader unlocked). Activate with the video check instead. */
+#define APCV_E_FRANCEID_NFC_OFF 133 /* NFC is turned off. Turn it on in the phone's settings to read your identity card. */
+#define APCV_E_FRANCEID_NO_CNIE 134 /* France Identité needs the new identity card with a chip (carte d'identité électronique). Activate with the video check instead. */
+#define APCV_E_FRANCEID_NO_NFC 135 /* This phone has no NFC: France Identité cannot read your identity card. Activate with the video check instead. */
+#define APCV_E_FRANCEID_NOT_ACTIVATED 136 /* France Identité is not activated on this phone. Open France Identité and activate it with your identity card first. */
+#define APCV_E_FRANCEID_NOT_INSTALLED 137 /* The France Identité app is not installed on this phone. Install it and activate it with your identity card, or activate with the video check. */
+#define APCV_E_IDENTITY_BIRTH_COUNTRY 138 /* The birth countries differ. Ask your health-insurance fund to correct your birth country, with a copy of your identity document, then activate again. */
+#define APCV_E_IDENTITY_BIRTH_DATE 139 /* The birth dates differ. Ask your health-insurance fund to correct your birth date, with a copy of your identity document, then activate again. */
+#define APCV_E_IDENTITY_BIRTH_NAME 140 /* The birth names differ. Ask your health-insurance fund to correct your birth name, with a copy of your identity document, then activate again. */
+#define APCV_E_IDENTITY_BIRTH_PLACE 141 /* The birth places differ, even taking into account the changes of commune and département codes. Ask your health-insurance fund to correct your birth place, with a copy of your identity document, then activate again. */
+#define APCV_E_IDENTITY_BIRTH_PLACE_CODE 142 /* The birth place is recorded under a code that no longer designated it on the birth date. Ask your health-insurance fund to correct the birth-place code, then activate again. */
+#define APCV_E_IDENTITY_FIRST_NAME 143 /* The first names differ. Ask your health-insurance fund to correct your first names, with a copy of your identity document, then activate again. */
+#define APCV_E_IDENTITY_FIRST_NAME_EXTRA 144 /* The health insurance holds a first name that your identity document does not carry. Ask your health-insurance fund to correct your first names, with a copy of your identity document, then activate again. */
+#define APCV_E_IDENTITY_FIRST_NAME_INCOMPLETE 145 /* The health insurance holds only part of a composed first name. Ask your health-insurance fund to record the whole first name, with a copy of your identity document, then activate again. */
+#define APCV_E_IDENTITY_FIRST_NAME_ORDER 146 /* The first names are the same but not in the same order: the order of the birth certificate counts. Ask your health-insurance fund to correct the order, then activate again. */
+#define APCV_E_IDENTITY_INCOMPLETE 147 /* A field of the civil status is missing on one side (name, first names, birth date or birth place). Check the identity document, or ask your health-insurance fund to complete its record. */
+#define APCV_E_IDENTITY_SEX 148 /* The sex differs. Ask your health-insurance fund to check your record, then activate again. */
+#define APCV_E_IDENTITY_USAGE_NAME 149 /* The health insurance holds your usage name (such as a spouse's name) as your birth name. Ask your health-insurance fund to record your birth name as on your identity document, then activate again. */
+#define APCV_E_MICROPHONE_PERMISSION 150 /* Microphone access is needed to hear the instructions of the video check. To allow it, change your phone's settings. */
+#define APCV_E_OS_TOO_OLD 151 /* This phone's system version is too old for the carte Vitale app. Update the system, or use another phone. */
+#define APCV_E_OS_UNSUPPORTED 152 /* The carte Vitale app exists for Android and iOS only. */
+#define APCV_E_TABLET_UNSUPPORTED 153 /* The carte Vitale app cannot be activated on a tablet. Use a smartphone. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus
