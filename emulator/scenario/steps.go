@@ -1,0 +1,732 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator"
+	"github.com/apcvkit/apcvkit/emulator/field"
+	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/emulator/phone"
+	"github.com/apcvkit/apcvkit/emulator/portal"
+	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/qrscan"
+	"github.com/apcvkit/apcvkit/reader"
+)
+
+// The steps. Each is one function registered in init; see registry.go.
+
+func init() {
+	// The world: phones and the clock.
+	register("new-phone", "profile", "create a phone with the carte Vitale app installed, not activated, for a profile (built-in name or JSON file); the person is registered at the insurer", newPhone)
+	register("advance", "by", "move the virtual clock forward (48h, 91d, 7d1h…)", advance)
+	register("network", "state", "connect the phone to the Internet (online) or cut it off (offline)", network)
+
+	// Activation, in one step or step by step.
+	register("activate", "via", "the whole activation with the profile's own answers: video (every step, submit, wait, back-office validation or rejection, open) — the app ends active and locked", activate)
+	register("start-activation", "", "the user starts the activation", func(r *runner, _ *none) (string, error) { return onPhone(r, (*phone.Phone).StartActivation) })
+	register("enter-nir", "nir", "the user types a NIR (default: the profile's)", enterNIR)
+	register("send-email-code", "address", "the app asks for the e-mail verification code (default: the profile's address)", sendEmailCode)
+	register("verify-email-code", "code", "the user types the e-mail code (default: the one in the mailbox)", verifyEmailCode)
+	register("consent", "accept", "the user accepts (true) or refuses (false) the biometric check", consent)
+	register("check-identity", "", "the video identity check with the profile's document, or with the fields given; face: false for a selfie that does not match", checkIdentity)
+	register("choose-code", "code", "the user chooses the secret code (confirm defaults to the same code)", chooseCode)
+	register("submit", "", "the app sends the activation request: the back office has 48 h", func(r *runner, _ *none) (string, error) { return onPhone(r, (*phone.Phone).Submit) })
+	register("validate", "", "the back office validates the pending request (sends the \"Finalisez l'activation\" mail)", validate)
+	register("reject", "reason", "the back office rejects the pending request for a reason (document-invalid, document-not-authentic, face-mismatch, identity-mismatch, video-unusable)", reject)
+
+	// The app.
+	register("open", "", "the user opens the app (collects a validated activation; online, renews the credential)", openApp)
+	register("unlock", "code", "the user types the secret code (default: the one chosen at activation)", unlock)
+	register("lock", "", "the app goes to the background, locked", func(r *runner, _ *none) (string, error) {
+		return onPhone(r, func(p *phone.Phone) error { p.Lock(); return nil })
+	})
+	register("forgot-code", "", "\"code oublié\": the credential is revoked, the activation starts again", func(r *runner, _ *none) (string, error) { return onPhone(r, (*phone.Phone).ForgotCode) })
+	register("delete-profile", "", "the user deletes the profile from the phone", func(r *runner, _ *none) (string, error) { return onPhone(r, (*phone.Phone).DeleteProfile) })
+
+	// The insurer and the management portal.
+	register("data-change", "", "the health insurance changes the ouvrant droit's data (a usage name): the credential is re-issued", dataChange)
+	register("portal-revoke", "reason", "an agent revokes the person's app at the management portal (agent: habilite by default, or viewer)", portalAction("revoke-app"))
+	register("portal-block", "reason", "an agent blocks the person at the management portal", portalAction("block"))
+	register("portal-unblock", "reason", "an agent unblocks the person at the management portal", portalAction("unblock"))
+	register("portal-view", "", "an agent views the person at the portal; app-state and activation-state check what it shows", portalView)
+
+	// The professional's desk.
+	register("desk", "lists", "how the desk gets its lists: auto (fetched at every reading, the default) or manual (only by refresh-lists)", deskMode)
+	register("refresh-lists", "", "the desk fetches the trust and revocation lists from the portal", func(r *runner, _ *none) (string, error) {
+		if err := r.desk.refresh(); err != nil {
+			return "", err
+		}
+		return "lists fetched", nil
+	})
+	register("read-nfc", "", "the patient taps the phone on the desk's contactless reader (in-memory field); the SDK reader must verify the identity", readNFC)
+	register("read-qr", "", "the phone shows its QR code and the desk scans it; the SDK reader must verify the identity", readQR)
+
+	// Checks.
+	register("expect-state", "state", "the app's state: not-activated, activating, pending-validation, active, active-locked, active-unlocked, revoked, blocked, profile-deleted", expectState)
+	register("expect-mail", "subject", "the last e-mail sent to the phone's address: its subject contains subject, its body contains contains and not lacks", expectMail)
+	register("expect-update-date", "ago", "the date the app shows as updated is this long before now (0s: just now)", expectUpdateDate)
+}
+
+type none struct{}
+
+// onPhone runs f on the step's phone and reports the state it leaves.
+func onPhone(r *runner, f func(*phone.Phone) error) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	if err := f(ph); err != nil {
+		return "", err
+	}
+	return "state " + ph.State().String(), nil
+}
+
+type newPhoneArgs struct {
+	Profile string `yaml:"profile"`
+	Name    string `yaml:"name"`    // default "phone", then "phone-2"…
+	Offline bool   `yaml:"offline"` // start without Internet
+	NoNFC   bool   `yaml:"no-nfc"`  // NFC turned off: QR only
+}
+
+func (a *newPhoneArgs) validate() error {
+	if a.Profile == "" {
+		return errors.New("profile is required")
+	}
+	return nil
+}
+
+func newPhone(r *runner, a *newPhoneArgs) (string, error) {
+	prof, err := r.loadProfile(a.Profile)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrScenarioStep, err)
+	}
+	name := a.Name
+	if name == "" {
+		name = "phone"
+		for i := 2; r.w.Phones[name] != nil; i++ {
+			name = fmt.Sprintf("phone-%d", i)
+		}
+	}
+	if r.w.Phones[name] != nil {
+		return "", fmt.Errorf("a phone called %q exists: %w", name, ErrScenarioStep)
+	}
+	ph, err := phone.New(prof, phone.Options{Issuer: r.w.Issuer, Clock: r.w.Clock, Offline: a.Offline, NoNFC: a.NoNFC,
+		CodeHashIterations: phone.MinCodeHashIterations})
+	if err != nil {
+		return "", err
+	}
+	r.w.Phones[name] = ph
+	r.w.Names = append(r.w.Names, name)
+	d := ph.Device()
+	nfcWord := "no NFC"
+	if ph.CheckNFC() == nil {
+		nfcWord = "NFC"
+	}
+	return fmt.Sprintf("%q: %s (%s %s, %s), département %s, NIR %s", name, d.Model, d.OS, d.Version, nfcWord,
+		prof.Departement, prof.OuvrantDroit().NIR.Masked()), nil
+}
+
+type advanceArgs struct {
+	By Duration `yaml:"by"`
+}
+
+func (a *advanceArgs) validate() error {
+	if a.By <= 0 {
+		return errors.New("advance by a positive duration")
+	}
+	return nil
+}
+
+func advance(r *runner, a *advanceArgs) (string, error) {
+	r.w.Clock.Advance(time.Duration(a.By))
+	return "+" + formatDuration(time.Duration(a.By)), nil
+}
+
+type networkArgs struct {
+	State string `yaml:"state"`
+}
+
+func (a *networkArgs) validate() error {
+	if a.State != "online" && a.State != "offline" {
+		return fmt.Errorf("state %q: want online or offline", a.State)
+	}
+	return nil
+}
+
+func network(r *runner, a *networkArgs) (string, error) {
+	return onPhone(r, func(p *phone.Phone) error { p.SetOnline(a.State == "online"); return nil })
+}
+
+// DefaultCode is the secret code activate chooses when the step gives none.
+const DefaultCode = emulator.DefaultCode
+
+type activateArgs struct {
+	Via    string   `yaml:"via"`    // video (default)
+	Code   string   `yaml:"code"`   // default DefaultCode
+	Wait   Duration `yaml:"wait"`   // between the request and the back office's answer (default 0)
+	Reject string   `yaml:"reject"` // the back office rejects for this reason instead of validating
+}
+
+func (a *activateArgs) validate() error {
+	if a.Via == "" {
+		a.Via = "video"
+	}
+	if a.Via != "video" {
+		return fmt.Errorf("via %q: want video", a.Via)
+	}
+	if a.Reject != "" && !slices.Contains(issuer.RejectReasons(), issuer.RejectReason(a.Reject)) {
+		return fmt.Errorf("reject %q: want one of %v", a.Reject, issuer.RejectReasons())
+	}
+	if a.Wait < 0 {
+		return errors.New("wait must not be negative")
+	}
+	return nil
+}
+
+func activate(r *runner, a *activateArgs) (string, error) {
+	ph, name, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	code := a.Code
+	if code == "" {
+		code = DefaultCode
+	}
+	prof := ph.Profile()
+	nir := prof.OuvrantDroit().NIR
+	steps := []struct {
+		what string
+		do   func() error
+	}{
+		{"start", ph.StartActivation},
+		{"NIR", func() error { return ph.EnterNIR(string(nir)) }},
+		{"e-mail code", func() error { return ph.SendEmailCode(prof.Email) }},
+		{"e-mail code", func() error { return ph.VerifyEmailCode(mailboxCode(r, prof.Email)) }},
+		{"consent", func() error { return ph.ConsentBiometrics(true) }},
+		{"identity check", func() error { return ph.CheckIdentity(prof.IdentityDocument(), true) }},
+		{"secret code", func() error { return ph.ChooseCode(code, code) }},
+		{"submit", ph.Submit},
+		{"back office", func() error {
+			r.w.Clock.Advance(time.Duration(a.Wait))
+			if a.Reject != "" {
+				return r.w.Issuer.Reject(nir, issuer.RejectReason(a.Reject))
+			}
+			return r.w.Issuer.Validate(nir)
+		}},
+		{"open", ph.Open},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			return "", fmt.Errorf("activate (%s): %w", s.what, err)
+		}
+	}
+	r.w.codes[name] = code
+	verdict := "validated"
+	if a.Reject != "" {
+		verdict = "rejected (" + a.Reject + ")"
+	}
+	return fmt.Sprintf("video, back office %s after %s; state %s", verdict, formatDuration(time.Duration(a.Wait)), ph.State()), nil
+}
+
+// mailboxCode returns the code the user reads in the mail sent to address.
+func mailboxCode(r *runner, address string) string {
+	c, _, _ := r.w.Issuer.Mailbox(address)
+	return c
+}
+
+type nirArgs struct {
+	NIR string `yaml:"nir"`
+}
+
+func enterNIR(r *runner, a *nirArgs) (string, error) {
+	return onPhone(r, func(p *phone.Phone) error {
+		s := a.NIR
+		if s == "" {
+			s = string(nirOf(p))
+		}
+		return p.EnterNIR(s)
+	})
+}
+
+type addressArgs struct {
+	Address *string `yaml:"address"`
+}
+
+func sendEmailCode(r *runner, a *addressArgs) (string, error) {
+	return onPhone(r, func(p *phone.Phone) error {
+		addr := p.Email()
+		if a.Address != nil {
+			addr = *a.Address
+		}
+		return p.SendEmailCode(addr)
+	})
+}
+
+type codeArgs struct {
+	Code string `yaml:"code"`
+}
+
+func verifyEmailCode(r *runner, a *codeArgs) (string, error) {
+	return onPhone(r, func(p *phone.Phone) error {
+		c := a.Code
+		if c == "" {
+			c = mailboxCode(r, p.Email())
+		}
+		return p.VerifyEmailCode(c)
+	})
+}
+
+type consentArgs struct {
+	Accept *bool `yaml:"accept"`
+}
+
+func consent(r *runner, a *consentArgs) (string, error) {
+	return onPhone(r, func(p *phone.Phone) error { return p.ConsentBiometrics(a.Accept == nil || *a.Accept) })
+}
+
+// identityArgs are the identity document shown, field by field over the
+// profile's own, and whether the selfie matches.
+type identityArgs struct {
+	Face             *bool  `yaml:"face"`
+	NomNaissance     string `yaml:"nom-naissance"`
+	Prenoms          string `yaml:"prenoms"`
+	DateNaissance    string `yaml:"date-naissance"` // YYYY-MM-DD
+	CommuneNaissance string `yaml:"commune-naissance"`
+	TypeDocument     string `yaml:"type-document"`
+}
+
+func (a *identityArgs) validate() error {
+	if a.DateNaissance != "" {
+		if _, err := parseDate(a.DateNaissance); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func parseDate(s string) (credential.Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return credential.Date{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	return credential.Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}, nil
+}
+
+func (a *identityArgs) document(p *phone.Phone) credential.EtatCivil {
+	prof := p.Profile()
+	doc := prof.IdentityDocument()
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&doc.NomNaissance, a.NomNaissance)
+	set(&doc.Prenoms, a.Prenoms)
+	set(&doc.CommuneNaissance, a.CommuneNaissance)
+	set(&doc.TypeDocument, a.TypeDocument)
+	if a.DateNaissance != "" {
+		doc.DateNaissance, _ = parseDate(a.DateNaissance)
+	}
+	return doc
+}
+
+func checkIdentity(r *runner, a *identityArgs) (string, error) {
+	return onPhone(r, func(p *phone.Phone) error { return p.CheckIdentity(a.document(p), a.Face == nil || *a.Face) })
+}
+
+type chooseCodeArgs struct {
+	Code    string `yaml:"code"`
+	Confirm string `yaml:"confirm"`
+}
+
+func chooseCode(r *runner, a *chooseCodeArgs) (string, error) {
+	ph, name, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	code, confirm := a.Code, a.Confirm
+	if code == "" {
+		code = DefaultCode
+	}
+	if confirm == "" {
+		confirm = code
+	}
+	if err := ph.ChooseCode(code, confirm); err != nil {
+		return "", err
+	}
+	r.w.codes[name] = code
+	return "code chosen", nil
+}
+
+func validate(r *runner, _ *none) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	if err := r.w.Issuer.Validate(nirOf(ph)); err != nil {
+		return "", err
+	}
+	return "request validated", nil
+}
+
+type rejectArgs struct {
+	Reason string `yaml:"reason"`
+}
+
+func (a *rejectArgs) validate() error {
+	if !slices.Contains(issuer.RejectReasons(), issuer.RejectReason(a.Reason)) {
+		return fmt.Errorf("reason %q: want one of %v", a.Reason, issuer.RejectReasons())
+	}
+	return nil
+}
+
+func reject(r *runner, a *rejectArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	if err := r.w.Issuer.Reject(nirOf(ph), issuer.RejectReason(a.Reason)); err != nil {
+		return "", err
+	}
+	return "request rejected: " + a.Reason, nil
+}
+
+func openApp(r *runner, _ *none) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	if err := ph.Open(); err != nil {
+		return "", err
+	}
+	detail := "state " + ph.State().String()
+	if at, ok := ph.UpdatedAt(); ok {
+		detail += ", data updated " + at.UTC().Format("2006-01-02 15:04")
+	}
+	return detail, nil
+}
+
+func unlock(r *runner, a *codeArgs) (string, error) {
+	ph, name, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	code := a.Code
+	if code == "" {
+		code = r.w.codes[name]
+	}
+	if err := ph.Unlock(code); err != nil {
+		return "", err
+	}
+	return "state " + ph.State().String(), nil
+}
+
+type dataChangeArgs struct {
+	NomUsage string `yaml:"nom-usage"`
+}
+
+func (a *dataChangeArgs) validate() error {
+	if a.NomUsage == "" {
+		return errors.New("nom-usage is required")
+	}
+	return nil
+}
+
+func dataChange(r *runner, a *dataChangeArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	prof := ph.Profile()
+	fam := prof.Family
+	fam.Beneficiaires[0].NomUsage = a.NomUsage
+	if err := r.w.Issuer.UpdateFamily(fam); err != nil {
+		return "", err
+	}
+	return "usage name changed at the insurer", nil
+}
+
+type portalArgs struct {
+	Agent  string `yaml:"agent"`  // habilite (default) or viewer
+	Reason string `yaml:"reason"` // a code of portal.ReasonCodes (default user-request)
+	Note   string `yaml:"note"`
+}
+
+func (a *portalArgs) validate() error {
+	if a.Agent == "" {
+		a.Agent = string(portal.RoleHabilite)
+	}
+	if a.Agent != string(portal.RoleHabilite) && a.Agent != string(portal.RoleViewer) {
+		return fmt.Errorf("agent %q: want habilite or viewer", a.Agent)
+	}
+	if a.Reason == "" {
+		a.Reason = "user-request"
+	}
+	return nil
+}
+
+// personBody is the portal's request body.
+type personBody struct {
+	NIR    string `json:"nir"`
+	Reason string `json:"reason,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+func portalAction(act string) func(*runner, *portalArgs) (string, error) {
+	return func(r *runner, a *portalArgs) (string, error) {
+		ph, _, err := r.phone()
+		if err != nil {
+			return "", err
+		}
+		var ans portal.PersonAnswer
+		if _, err := r.portalDo(http.MethodPost, "/v1/person/"+act, personBody{NIR: string(nirOf(ph)), Reason: a.Reason, Note: a.Note},
+			portal.Role(a.Agent), &ans); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("agent %s: %s (%s): app %s", agentIDs[portal.Role(a.Agent)], act, a.Reason, ans.AppState), nil
+	}
+}
+
+type portalViewArgs struct {
+	Agent           string `yaml:"agent"`
+	AppState        string `yaml:"app-state"`
+	ActivationState string `yaml:"activation-state"`
+}
+
+func portalView(r *runner, a *portalViewArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	role := portal.RoleViewer
+	if a.Agent != "" {
+		role = portal.Role(a.Agent)
+	}
+	var ans portal.PersonAnswer
+	if _, err := r.portalDo(http.MethodPost, "/v1/person/view", personBody{NIR: string(nirOf(ph))}, role, &ans); err != nil {
+		return "", err
+	}
+	if a.AppState != "" && ans.AppState != a.AppState {
+		return "", fmt.Errorf("%w: the portal shows app %q, want %q", ErrExpectation, ans.AppState, a.AppState)
+	}
+	if a.ActivationState != "" && ans.ActivationState != a.ActivationState {
+		return "", fmt.Errorf("%w: the portal shows activation %q, want %q", ErrExpectation, ans.ActivationState, a.ActivationState)
+	}
+	return fmt.Sprintf("app %s, activation %s, phone %s %s", ans.AppState, ans.ActivationState, ans.Phone.OS, ans.Phone.Version), nil
+}
+
+type deskArgs struct {
+	Lists string `yaml:"lists"`
+}
+
+func (a *deskArgs) validate() error {
+	if a.Lists != "auto" && a.Lists != "manual" {
+		return fmt.Errorf("lists %q: want auto or manual", a.Lists)
+	}
+	return nil
+}
+
+func deskMode(r *runner, a *deskArgs) (string, error) {
+	r.desk.auto = a.Lists == "auto"
+	return "lists " + a.Lists, nil
+}
+
+type readArgs struct {
+	// Groups asked for over NFC: AMO (default), INS, ETAT_CIVIL.
+	Groups []string `yaml:"groups"`
+	// Beneficiaries, when set, is how many beneficiaries the identity must hold.
+	Beneficiaries int `yaml:"beneficiaries"`
+}
+
+func (a *readArgs) validate() error {
+	for _, g := range a.Groups {
+		if _, err := credential.ParseGroup(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *readArgs) groups() []credential.Group {
+	var gs []credential.Group
+	for _, g := range a.Groups {
+		v, _ := credential.ParseGroup(g)
+		gs = append(gs, v)
+	}
+	return gs
+}
+
+// read opens an SDK reader on the desk's lists with one source and reads
+// one identity.
+func (r *runner) read(a *readArgs, cfg reader.Config, tap func() error) (string, error) {
+	lists, err := r.desk.lists()
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+	defer cancel()
+	cfg.Enabled, cfg.ListAuthority, cfg.Lists, cfg.Now, cfg.Groups = true, r.w.Issuer.ListAuthority(), lists, r.w.Clock.Now, a.groups()
+	rd, err := reader.Open(ctx, cfg)
+	if err != nil {
+		return "", err
+	}
+	defer rd.Close()
+	if tap != nil {
+		if err := tap(); err != nil {
+			return "", err
+		}
+	}
+	id, err := rd.Read(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer id.Release()
+	if a.Beneficiaries > 0 && len(id.Beneficiaires) != a.Beneficiaries {
+		return "", fmt.Errorf("%w: %d beneficiaries read, want %d", ErrExpectation, len(id.Beneficiaires), a.Beneficiaries)
+	}
+	return describeIdentity(id), nil
+}
+
+func readNFC(r *runner, a *readArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	applet, err := emulator.Applet(ph)
+	if err != nil {
+		return "", err
+	}
+	f := field.New("desk")
+	return r.read(a, reader.Config{NFC: []nfc.Source{f}}, func() error { return f.Tap(applet) })
+}
+
+func readQR(r *runner, a *readArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	text, err := ph.PresentQR()
+	if err != nil {
+		return "", err
+	}
+	return r.read(a, reader.Config{QR: []qrscan.Source{&oneScan{text: text, at: r.w.Clock.Now()}}}, nil)
+}
+
+// oneScan is a QR source that delivers one scanned text, then ends.
+type oneScan struct {
+	text string
+	at   time.Time
+	done bool
+}
+
+func (s *oneScan) Name() string { return "desk-scanner" }
+
+func (s *oneScan) Next(context.Context) (qrscan.Scan, error) {
+	if s.done {
+		return qrscan.Scan{}, io.EOF
+	}
+	s.done = true
+	return qrscan.Scan{Text: s.text, Source: s.Name(), At: s.at}, nil
+}
+
+func (s *oneScan) Close() error { return nil }
+
+// The app states expect-state knows, by name.
+var stateNames = map[string]func(phone.State) bool{
+	"not-activated":      func(s phone.State) bool { return s == phone.NotActivated },
+	"activating":         func(s phone.State) bool { return s == phone.Activating },
+	"pending-validation": func(s phone.State) bool { return s == phone.PendingValidation },
+	"active":             phone.State.Active,
+	"active-locked":      func(s phone.State) bool { return s == phone.ActiveLocked },
+	"active-unlocked":    func(s phone.State) bool { return s == phone.ActiveUnlocked },
+	"revoked":            func(s phone.State) bool { return s == phone.Revoked },
+	"blocked":            func(s phone.State) bool { return s == phone.Blocked },
+	"profile-deleted":    func(s phone.State) bool { return s == phone.ProfileDeleted },
+}
+
+type stateArgs struct {
+	State string `yaml:"state"`
+}
+
+func (a *stateArgs) validate() error {
+	if _, ok := stateNames[a.State]; !ok {
+		names := make([]string, 0, len(stateNames))
+		for n := range stateNames {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return fmt.Errorf("state %q: want one of %s", a.State, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+func expectState(r *runner, a *stateArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	if s := ph.State(); !stateNames[a.State](s) {
+		return "", fmt.Errorf("%w: the app is %s, want %s", ErrExpectation, s, a.State)
+	}
+	return "app " + ph.State().String(), nil
+}
+
+type mailArgs struct {
+	Subject  string `yaml:"subject"`  // contained in the subject
+	Contains string `yaml:"contains"` // contained in the body
+	Lacks    string `yaml:"lacks"`    // not in the body (case-insensitive)
+}
+
+func (a *mailArgs) validate() error {
+	if a.Subject == "" && a.Contains == "" && a.Lacks == "" {
+		return errors.New("give subject, contains or lacks")
+	}
+	return nil
+}
+
+func expectMail(r *runner, a *mailArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	m, ok := r.w.Issuer.LastMail(ph.Email())
+	switch {
+	case !ok:
+		return "", fmt.Errorf("%w: no e-mail in the mailbox", ErrExpectation)
+	case !strings.Contains(m.Subject, a.Subject):
+		return "", fmt.Errorf("%w: last e-mail %q, want a subject with %q", ErrExpectation, m.Subject, a.Subject)
+	case !strings.Contains(m.Body, a.Contains):
+		return "", fmt.Errorf("%w: the e-mail %q does not say %q", ErrExpectation, m.Subject, a.Contains)
+	case a.Lacks != "" && strings.Contains(strings.ToLower(m.Body), strings.ToLower(a.Lacks)):
+		return "", fmt.Errorf("%w: the e-mail %q says %q", ErrExpectation, m.Subject, a.Lacks)
+	}
+	return fmt.Sprintf("mail %q sent %s", m.Subject, m.SentAt.UTC().Format("2006-01-02 15:04")), nil
+}
+
+type updateArgs struct {
+	Ago Duration `yaml:"ago"`
+}
+
+func expectUpdateDate(r *runner, a *updateArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	at, ok := ph.UpdatedAt()
+	if !ok {
+		return "", fmt.Errorf("%w: the app shows no update date", ErrExpectation)
+	}
+	want := r.w.Clock.Now().Add(-time.Duration(a.Ago)).Truncate(time.Second)
+	if !at.Equal(want) {
+		return "", fmt.Errorf("%w: data updated %s, want %s", ErrExpectation, at.UTC().Format(time.DateTime), want.UTC().Format(time.DateTime))
+	}
+	return "data updated " + at.UTC().Format("2006-01-02 15:04"), nil
+}
