@@ -154,7 +154,7 @@ func (sc *Scenario) RunWorld(ctx context.Context, opts Options) (*World, error) 
 		}
 		r.step = st
 		detail, err := st.def.run(r, st.args)
-		line := fmt.Sprintf("  %3d  %s  %s", i+1, clk.Now().UTC().Format("2006-01-02 15:04"), st.Action)
+		line := fmt.Sprintf("  %3d  %s  %s", i+1, stamp(clk.Now()), st.Action)
 		if st.Phone != "" {
 			line += " [" + st.Phone + "]"
 		}
@@ -236,6 +236,15 @@ func Codes(err error) []string {
 // message.
 func describe(err error) string {
 	return fmt.Sprintf("%v — %s", err, apcverr.Message(err, apcverr.FR))
+}
+
+// stamp is the virtual time in the transcript: to the minute, with the
+// seconds when there are some.
+func stamp(t time.Time) string {
+	if t.Second() != 0 {
+		return t.UTC().Format("2006-01-02 15:04:05")
+	}
+	return t.UTC().Format("2006-01-02 15:04   ")
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -3,6 +3,7 @@ package scenario_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"strings"
 	"testing"
@@ -41,5 +42,194 @@ func TestShippedScenarios(t *testing.T) {
 			}
 			t.Logf("\n%s", out.String())
 		})
+	}
+}
+
+// TestWrongExpectationFails: a scenario whose expectation is wrong fails at
+// that step, with ErrExpectation, the step's number, line and action, and
+// the transcript says so; the steps after it do not run.
+func TestWrongExpectationFails(t *testing.T) {
+	for _, tt := range []struct {
+		name, steps string
+		index, line int
+		action      string
+		want        string // in the error
+	}{
+		{"error expected, step succeeds", `
+  - new-phone: isere-solo
+  - activate
+  - unlock: "482915"
+    expect-error: wrong-code
+  - advance: 1h`, 3, 5, "unlock", "expected error wrong-code, but the step succeeded"},
+		{"another error than expected", `
+  - new-phone: isere-solo
+  - activate
+  - advance: 91d
+  - network: offline
+  - unlock
+  - read-nfc:
+    expect-error: revoked`, 6, 8, "read-nfc", "expected error revoked, got credential-expired"},
+		{"success expected, step fails", `
+  - new-phone: isere-solo
+  - activate
+  - read-qr`, 3, 5, "read-qr", "app-locked"},
+		{"wrong state", `
+  - new-phone: isere-solo
+  - activate: {reject: face-mismatch}
+    expect-error: rejected-face-mismatch
+  - expect-state: active`, 3, 6, "expect-state", "the app is not activated, want active"},
+		{"wrong mail", `
+  - new-phone: isere-solo
+  - activate: {reject: video-unusable}
+    expect-error: rejected-video-unusable
+  - expect-mail: Finalisez`, 3, 6, "expect-mail", "want a subject with \"Finalisez\""},
+		{"mail says what it must not", `
+  - new-phone: isere-solo
+  - activate
+  - expect-mail: {subject: Finalisez, lacks: 7 jours}`, 3, 5, "expect-mail", "says \"7 jours\""},
+		{"update date", `
+  - new-phone: isere-solo
+  - activate
+  - advance: 91d
+  - expect-update-date: 0s`, 4, 6, "expect-update-date", "data updated 2026-03-02"},
+		{"portal view", `
+  - new-phone: isere-solo
+  - activate
+  - portal-view: {app-state: revoked}`, 3, 5, "portal-view", "shows app \"active\""},
+		{"beneficiaries", `
+  - new-phone: isere-solo
+  - activate
+  - unlock
+  - read-nfc: {beneficiaries: 2}`, 4, 6, "read-nfc", "1 beneficiaries read, want 2"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := scenario.Parse("wrong.yaml", []byte("name: wrong\nsteps:"+tt.steps+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			err = sc.Run(context.Background(), scenario.Options{Out: &out})
+			var se *scenario.StepError
+			if !errors.As(err, &se) {
+				t.Fatalf("Run = %v, want a *StepError\n%s", err, out.String())
+			}
+			if se.Index != tt.index || se.Line != tt.line || se.Action != tt.action || se.Scenario != "wrong" {
+				t.Errorf("failed at step %d line %d %s of %s, want step %d line %d %s", se.Index, se.Line, se.Action, se.Scenario, tt.index, tt.line, tt.action)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not say %q", err, tt.want)
+			}
+			if tt.action != "read-qr" && !errors.Is(err, scenario.ErrExpectation) {
+				t.Errorf("error %v is not ErrExpectation", err)
+			}
+			if !strings.Contains(out.String(), "FAILED") || !strings.Contains(out.String(), "FAIL wrong (step") || strings.Contains(out.String(), "PASS") {
+				t.Errorf("transcript does not show the failure:\n%s", out.String())
+			}
+			if strings.Contains(out.String(), "advance: +1h") {
+				t.Errorf("a step after the failure ran:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// TestParseErrors: a scenario that cannot run is refused before anything
+// runs, naming the file and the line.
+func TestParseErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name, src, want string
+	}{
+		{"empty", ``, "empty file"},
+		{"no steps", "name: x\n", "no steps"},
+		{"unknown top field", "name: x\nstepz: []\n", "stepz"},
+		{"unknown step", "steps:\n  - fly: away\n", "wrong.yaml:2: step 1: unknown step \"fly\""},
+		{"two actions", "steps:\n  - advance: 1h\n    open:\n", "two actions"},
+		{"unknown argument", "steps:\n  - new-phone: {profile: isere-solo, colour: red}\n", "colour"},
+		{"bare value to a step without one", "steps:\n  - submit: now\n", "takes no bare value"},
+		{"bad duration", "steps:\n  - advance: 3 weeks\n", "duration \"3 weeks\""},
+		{"negative duration", "steps:\n  - advance: -1h\n", "duration"},
+		{"unknown error code", "steps:\n  - open:\n    expect-error: app-exploded\n", "not an error code"},
+		{"unknown state", "steps:\n  - expect-state: sleeping\n", "state \"sleeping\""},
+		{"unknown reject reason", "steps:\n  - reject: bad-hair\n", "reason \"bad-hair\""},
+		{"unknown group", "steps:\n  - read-nfc: {groups: [DMP]}\n", "DMP"},
+		{"bad eligibility", "eligibility: somewhere\nsteps:\n  - open\n", "eligibility"},
+		{"bad start", "start: yesterday\nsteps:\n  - open\n", "start"},
+		{"not a mapping", "steps:\n  - [open]\n", "a step is a mapping"},
+		{"no profile", "steps:\n  - new-phone: {name: a}\n", "profile is required"},
+		{"bad network", "steps:\n  - network: flaky\n", "want online or offline"},
+		{"not yaml", "steps: [\n", "wrong.yaml"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := scenario.Parse("wrong.yaml", []byte(tt.src))
+			var pe *scenario.ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Parse = %v, want a *ParseError", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestStepErrors: a step that cannot be carried out fails with
+// ErrScenarioStep and says why.
+func TestStepErrors(t *testing.T) {
+	for _, tt := range []struct{ name, steps, want string }{
+		{"no phone", "\n  - open", "no phone yet"},
+		{"unknown phone", "\n  - new-phone: isere-solo\n  - {on: other, open: }", `no phone called "other"`},
+		{"unknown profile", "\n  - new-phone: nobody", "nobody"},
+		{"missing profile file", "\n  - new-phone: ./nobody.json", "nobody.json"},
+		{"duplicate phone name", "\n  - new-phone: {profile: isere-solo, name: a}\n  - new-phone: {profile: isere-solo, name: a}", `a phone called "a" exists`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := scenario.Parse("s.yaml", []byte("steps:"+tt.steps+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = sc.Run(context.Background(), scenario.Options{})
+			if !errors.Is(err, scenario.ErrScenarioStep) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Run = %v, want scenario-step saying %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestJSONScenario: a scenario may be written in JSON.
+func TestJSONScenario(t *testing.T) {
+	src := `{"name": "json", "start": "2027-01-04T08:00:00Z", "steps": [
+		{"new-phone": "isere-solo"}, {"activate": {"wait": "12h"}}, {"unlock": null},
+		{"read-qr": {}}, {"unlock": "111112", "expect-error": "wrong-code"}]}`
+	sc, err := scenario.Parse("s.json", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := sc.Run(context.Background(), scenario.Options{Out: &out}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "2027-01-04 20:00") || !strings.Contains(out.String(), "PASS json (5 steps)") {
+		t.Errorf("transcript:\n%s", out.String())
+	}
+}
+
+// TestTranscriptMasksPII: the transcripts of every shipped scenario never
+// show a full NIR, a name or a birth date of the profiles.
+func TestTranscriptMasksPII(t *testing.T) {
+	names, _ := fs.Glob(scenarios.FS, "*.yaml")
+	var all bytes.Buffer
+	for _, name := range names {
+		data, _ := fs.ReadFile(scenarios.FS, name)
+		sc, err := scenario.Parse(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sc.Run(context.Background(), scenario.Options{Out: &all}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, pii := range piiOfProfiles(t) {
+		if strings.Contains(all.String(), pii) {
+			t.Errorf("a transcript shows %q", pii)
+		}
 	}
 }

@@ -162,7 +162,8 @@ func (a *networkArgs) validate() error {
 }
 
 func network(r *runner, a *networkArgs) (string, error) {
-	return onPhone(r, func(p *phone.Phone) error { p.SetOnline(a.State == "online"); return nil })
+	detail, err := onPhone(r, func(p *phone.Phone) error { p.SetOnline(a.State == "online"); return nil })
+	return a.State + ", " + detail, err
 }
 
 // DefaultCode is the secret code activate chooses when the step gives none.
@@ -173,6 +174,9 @@ type activateArgs struct {
 	Code   string   `yaml:"code"`   // default DefaultCode
 	Wait   Duration `yaml:"wait"`   // between the request and the back office's answer (default 0)
 	Reject string   `yaml:"reject"` // the back office rejects for this reason instead of validating
+	// Open: false stops once the back office answered, before the user
+	// reopens the app (default true).
+	Open *bool `yaml:"open"`
 }
 
 func (a *activateArgs) validate() error {
@@ -222,6 +226,9 @@ func activate(r *runner, a *activateArgs) (string, error) {
 			return r.w.Issuer.Validate(nir)
 		}},
 		{"open", ph.Open},
+	}
+	if a.Open != nil && !*a.Open {
+		steps = steps[:len(steps)-1]
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
