@@ -7,6 +7,7 @@
 //	apcv verify [--lists DIR] QRTEXT|-
 //	apcv qr text|png|terminal --profile NAME|FILE [--state DIR]
 //	apcv portal serve|token
+//	apcv scenario run FILE|NAME... | list | show NAME | steps
 //	apcv version
 //	apcv conform phone --pcsc R | reader --vpcd ADDR
 //
@@ -40,15 +41,16 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":    {cmdDemo, "read the emulated phone over NFC and QR, no hardware needed"},
-	"readers": {cmdReaders, "list contactless readers (PC/SC) and serial QR scanners"},
-	"read":    {cmdRead, "read a patient's app from PC/SC, serial, HID or image sources"},
-	"emulate": {cmdEmulate, "run an emulated phone: virtual card in pcscd (vpcd), serial scanner pty, QR image"},
-	"verify":  {cmdVerify, "verify a scanned QR text against trust and revocation lists"},
-	"qr":      {cmdQR, "show the emulated phone's QR code: text, PNG or terminal (--state DIR keeps it)"},
-	"portal":  {cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"},
-	"version": {cmdVersion, "print the version (git describe in a release), Go version and platform"},
-	"conform": {cmdConform, "conformance kit: check a phone (phone --pcsc R) or a reader (reader --vpcd ADDR) against PROTOCOL.md"},
+	"demo":     {cmdDemo, "read the emulated phone over NFC and QR, no hardware needed"},
+	"readers":  {cmdReaders, "list contactless readers (PC/SC) and serial QR scanners"},
+	"read":     {cmdRead, "read a patient's app from PC/SC, serial, HID or image sources"},
+	"emulate":  {cmdEmulate, "run an emulated phone: virtual card in pcscd (vpcd), serial scanner pty, QR image"},
+	"verify":   {cmdVerify, "verify a scanned QR text against trust and revocation lists"},
+	"qr":       {cmdQR, "show the emulated phone's QR code: text, PNG or terminal (--state DIR keeps it)"},
+	"portal":   {cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"},
+	"scenario": {cmdScenario, "run testers' scenarios: a patient's story step by step on a virtual clock, checked"},
+	"version":  {cmdVersion, "print the version (git describe in a release), Go version and platform"},
+	"conform":  {cmdConform, "conformance kit: check a phone (phone --pcsc R) or a reader (reader --vpcd ADDR) against PROTOCOL.md"},
 }
 
 func usage(w io.Writer) {
