@@ -256,9 +256,14 @@ func knownCode(code string) bool {
 // days ("91d", "7d1h").
 type Duration time.Duration
 
-// ParseDuration parses a Duration.
+// ParseDuration parses a Duration: "91d", "48h", "7d1h", "-30d" (a sign
+// applies to the whole).
 func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(s, "-"); ok && !strings.HasPrefix(rest, "-") && !strings.HasPrefix(rest, "+") {
+		d, err := ParseDuration(rest)
+		return -d, err
+	}
 	var days time.Duration
 	if i := strings.IndexByte(s, 'd'); i >= 0 {
 		n, err := strconv.ParseUint(s[:i], 10, 16)
@@ -276,6 +281,21 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return days + d, nil
 }
+
+// Elapsed returns how much virtual time the scenario's steps move the
+// clock by in all (advance steps, activate's waits).
+func (sc *Scenario) Elapsed() time.Duration {
+	var d time.Duration
+	for _, st := range sc.Steps {
+		if m, ok := st.args.(mover); ok {
+			d += m.elapsed()
+		}
+	}
+	return d
+}
+
+// mover is implemented by the arguments of the steps that move the clock.
+type mover interface{ elapsed() time.Duration }
 
 // UnmarshalYAML reads a Duration.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apcvkit/apcvkit/emulator/scenario"
 	"github.com/apcvkit/apcvkit/emulator/scenarios"
@@ -231,5 +232,29 @@ func TestTranscriptMasksPII(t *testing.T) {
 		if strings.Contains(all.String(), pii) {
 			t.Errorf("a transcript shows %q", pii)
 		}
+	}
+}
+
+func TestDurationsAndElapsed(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"48h", 48 * time.Hour, true}, {"91d", 91 * 24 * time.Hour, true}, {"7d1h", 169 * time.Hour, true},
+		{"-30d", -30 * 24 * time.Hour, true}, {"1h1s", time.Hour + time.Second, true}, {"0s", 0, true},
+		{"--1d", 0, false}, {"d", 0, false}, {"1w", 0, false}, {"", 0, false}, {"99999d", 0, false},
+	} {
+		got, err := scenario.ParseDuration(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+	sc, err := scenario.Parse("e.yaml", []byte("steps:\n  - new-phone: isere-solo\n  - activate: {wait: 30h}\n  - advance: 91d\n  - advance: 1s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 30*time.Hour + 91*24*time.Hour + time.Second; sc.Elapsed() != want {
+		t.Fatalf("Elapsed = %v, want %v", sc.Elapsed(), want)
 	}
 }

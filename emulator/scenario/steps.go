@@ -145,6 +145,8 @@ func (a *advanceArgs) validate() error {
 	return nil
 }
 
+func (a *advanceArgs) elapsed() time.Duration { return time.Duration(a.By) }
+
 func advance(r *runner, a *advanceArgs) (string, error) {
 	r.w.Clock.Advance(time.Duration(a.By))
 	return "+" + formatDuration(time.Duration(a.By)), nil
@@ -194,6 +196,8 @@ func (a *activateArgs) validate() error {
 	}
 	return nil
 }
+
+func (a *activateArgs) elapsed() time.Duration { return time.Duration(a.Wait) }
 
 func activate(r *runner, a *activateArgs) (string, error) {
 	ph, name, err := r.phone()
