@@ -17,6 +17,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/portal"
 	"github.com/apcvkit/apcvkit/nfc"
+	"github.com/apcvkit/apcvkit/nfc/link"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
 )
@@ -555,9 +556,29 @@ type readArgs struct {
 	Groups []string `yaml:"groups"`
 	// Beneficiaries, when set, is how many beneficiaries the identity must hold.
 	Beneficiaries int `yaml:"beneficiaries"`
+	// Link, for read-nfc, puts the ISO/IEC 14443-4 link model between the
+	// field and the phone (package nfc/link): bit rate, bit errors, a slow phone.
+	Link *linkArgs `yaml:"link"`
+}
+
+type linkArgs struct {
+	Rate      int      `yaml:"rate"` // 106, 212, 424 (default) or 848 kbit/s
+	BER       float64  `yaml:"ber"`  // probability that a bit on the air is flipped
+	Seed      uint64   `yaml:"seed"`
+	SlowPhone Duration `yaml:"slow-phone"` // added to the phone's processing of every command
+	// Recovers checks that the link had to recover (retransmissions, WTX).
+	Recovers bool `yaml:"recovers"`
 }
 
 func (a *readArgs) validate() error {
+	if l := a.Link; l != nil {
+		if l.Rate == 0 {
+			l.Rate = int(link.Rate424)
+		}
+		if !link.BitRate(l.Rate).Valid() || l.BER < 0 || l.BER > 1 || l.SlowPhone < 0 {
+			return fmt.Errorf("link: rate %d, ber %v, slow-phone %v: want a rate of 106, 212, 424 or 848, a ber in [0, 1], a slow-phone of 0 or more", l.Rate, l.BER, time.Duration(l.SlowPhone))
+		}
+	}
 	for _, g := range a.Groups {
 		if _, err := credential.ParseGroup(g); err != nil {
 			return err
@@ -616,7 +637,22 @@ func readNFC(r *runner, a *readArgs) (string, error) {
 		return "", err
 	}
 	f := field.New("desk")
-	return r.read(a, reader.Config{NFC: []nfc.Source{f}}, func() error { return f.Tap(applet) })
+	if a.Link == nil {
+		return r.read(a, reader.Config{NFC: []nfc.Source{f}}, func() error { return f.Tap(applet) })
+	}
+	l := link.New(applet, link.Config{BitRate: link.BitRate(a.Link.Rate),
+		Faults: link.Faults{BER: a.Link.BER, Seed: a.Link.Seed, SlowPhone: time.Duration(a.Link.SlowPhone)}})
+	detail, err := r.read(a, reader.Config{NFC: []nfc.Source{f}}, func() error { return f.Tap(l) })
+	st := l.Stats()
+	lk := fmt.Sprintf("link %v: %d frames, airtime %v, %d retransmissions, %d WTX", link.BitRate(a.Link.Rate), st.Frames,
+		st.Airtime.Round(100*time.Microsecond), st.Retransmissions, st.WTX)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", lk, err)
+	}
+	if a.Link.Recovers && st.Retransmissions+st.WTX == 0 {
+		return "", fmt.Errorf("%w: %s: the link had nothing to recover from", ErrExpectation, lk)
+	}
+	return detail + "; " + lk, nil
 }
 
 func readQR(r *runner, a *readArgs) (string, error) {
