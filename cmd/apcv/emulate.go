@@ -9,6 +9,7 @@ import (
 	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -85,6 +86,12 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil || adv < 0 {
 		fmt.Fprintf(stderr, "apcv emulate: --advance %q: want a duration of 0 or more (48h, 91d, 7d1h)\n", *advanceFlag)
 		return exitUsage
+	}
+	if adv > 0 && *state != "" {
+		if _, err := os.Stat(filepath.Join(*state, "issuer")); err == nil {
+			fmt.Fprintf(stderr, "apcv emulate: --advance activates a new phone in the past: %s already holds a world (move it in time with --clock-offset)\n", *state)
+			return exitUsage
+		}
 	}
 	var w *emulator.World
 	if *scen != "" {

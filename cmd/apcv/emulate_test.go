@@ -174,9 +174,17 @@ func TestEmulateVirtualClock(t *testing.T) {
 			}
 		})
 	}
+	saved := filepath.Join(dir, "saved")
+	if code, out, errOut := runCLI(t, "emulate", "--profile", "isere-solo", "--state", saved); code != exitOK {
+		t.Fatalf("emulate --state: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runCLI(t, "emulate", "--profile", "isere-solo", "--state", filepath.Join(dir, "new"), "--advance", "91d"); code != exitOK {
+		t.Fatalf("emulate --advance on a new --state: exit %d\n%s%s", code, out, errOut)
+	}
 	for _, bad := range [][]string{
 		{"--advance", "-1d"}, {"--advance", "soon"}, {"--clock-offset", "1 week"},
 		{"--scenario", "no-such-story"}, {"--scenario", "renewal-at-opening", "--state", dir},
+		{"--advance", "91d", "--state", saved},
 	} {
 		if code, out, errOut := runCLI(t, append([]string{"emulate"}, bad...)...); code != exitUsage {
 			t.Errorf("emulate %v: exit %d, want 2\n%s%s", bad, code, out, errOut)
