@@ -171,6 +171,17 @@ func TestActivationCompletes(t *testing.T) {
 	for _, name := range phone.Profiles() {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, name, issuer.Options{}, nil)
+			if want := e.prof.ActivationRefusal; want != "" {
+				e.until(t, "identity")
+				err := e.step("identity")
+				if apcverr.Code(err) != want || !errors.Is(err, phone.ErrIdentityCheckFailed) {
+					t.Fatalf("identity step: %v, want the refusal %s", err, want)
+				}
+				if e.ph.State() != phone.Activating {
+					t.Fatalf("state %v after a refusal", e.ph.State())
+				}
+				return
+			}
 			e.active(t)
 			if got := e.ph.State(); got != phone.ActiveUnlocked {
 				t.Fatalf("state = %v", got)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/idmatch"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 )
 
@@ -429,9 +430,16 @@ func (p *Phone) ConsentBiometrics(accept bool) (err error) {
 	return nil
 }
 
-// CheckIdentity is the identity check: the document shown must be the
-// profile's (same birth name, first names, birth date and document type)
-// and the face must match (faceMatches), else ErrIdentityCheckFailed.
+// CheckIdentity is the video check's identity step. The face must match
+// the document's photo (faceMatches), else ErrIdentityCheckFailed. Then the
+// document's civil status is matched against what the health insurance
+// holds for the ouvrant droit (issuer.MatchIdentity, under the rule of
+// package idmatch: hyphens and spaces, accents, missing later first names,
+// birth places under a former code are accepted). A refusal wraps its own
+// cause (idmatch.ErrFirstName, idmatch.ErrBirthPlaceCode, …: apcverr.Message
+// gives the person both values, the reason and what to do) and
+// ErrIdentityCheckFailed. The document's sex is not compared: the état
+// civil of the video check has none.
 func (p *Phone) CheckIdentity(doc credential.EtatCivil, faceMatches bool) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -439,13 +447,11 @@ func (p *Phone) CheckIdentity(doc credential.EtatCivil, faceMatches bool) (err e
 	if err := p.needLocked("identity check", func(a *activation) bool { return a.consent }, ErrConsentRefused); err != nil {
 		return err
 	}
-	want := p.profile.IdentityDocument()
-	switch {
-	case !faceMatches:
+	if !faceMatches {
 		return fmt.Errorf("phone: identity check: face does not match: %w", ErrIdentityCheckFailed)
-	case doc.NomNaissance != want.NomNaissance || doc.Prenoms != want.Prenoms ||
-		doc.DateNaissance != want.DateNaissance || doc.TypeDocument != want.TypeDocument:
-		return fmt.Errorf("phone: identity check: document does not match: %w", ErrIdentityCheckFailed)
+	}
+	if _, err := p.iss.MatchIdentity(p.act.nir, idmatch.DocumentOf(doc, 0)); err != nil {
+		return fmt.Errorf("phone: identity check: %w: %w", err, ErrIdentityCheckFailed)
 	}
 	p.act.identity = true
 	return nil

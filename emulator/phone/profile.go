@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/profiles"
 )
@@ -49,6 +50,12 @@ type Profile struct {
 	Departement string // département of residence: what eligibility looks at
 	Device      Device
 	Family      credential.Family // [0] is the ouvrant droit; EtatCivil is the identity document
+	// ActivationRefusal is, for a profile that reproduces a refused
+	// activation, the apcverr code of the refusal its own answers lead to
+	// (such as "identity-first-name-incomplete" when the identity document
+	// and the health insurance's record differ too much: see package
+	// idmatch); "" when the activation succeeds.
+	ActivationRefusal string
 }
 
 // OuvrantDroit returns the profile's insured person.
@@ -192,7 +199,9 @@ func jsonErr(file string, err error) error {
 // (credential.Family.Validate), the e-mail address, the département, the
 // phone, and the coherence the real data have: the NIR's birth year and
 // month against the birth date, the INS against its beneficiary, and the
-// identity document against the ouvrant droit. Errors are *ProfileError.
+// identity document's commune against its country. The document need not
+// match the ouvrant droit: activation checks that (idmatch). Errors are
+// *ProfileError.
 func (p *Profile) Validate() error {
 	err := p.validate()
 	if err == nil {
@@ -212,6 +221,9 @@ func (p *Profile) validate() error {
 	}
 	if p.Email != "" && !validEmail(p.Email) {
 		return fieldErr("email", "%q is not an e-mail address", p.Email)
+	}
+	if p.ActivationRefusal != "" && !knownCode(p.ActivationRefusal) {
+		return fieldErr("activationRefusal", "%q is not an error code of the SDK", p.ActivationRefusal)
 	}
 	if !ValidDepartement(p.Departement) {
 		return fieldErr("departement", "%q is not a département code (01..95, 2A, 2B, 971..976)", p.Departement)
@@ -245,13 +257,11 @@ func (p *Profile) validate() error {
 			return fieldErr(fmt.Sprintf("beneficiaires[%d].qualite", i), "only the first beneficiary is the ouvrant droit (assuré)")
 		}
 	}
-	od, ec := p.Family.OuvrantDroit(), p.Family.EtatCivil
-	if ec.DateNaissance != od.DateNaissance {
-		return fieldErr("etatCivil.dateNaissance", "%s differs from the ouvrant droit's %s", ec.DateNaissance, od.DateNaissance)
-	}
-	if ec.NomNaissance != od.NomFamille {
-		return fieldErr("etatCivil.nomNaissance", "differs from the ouvrant droit's nomFamille")
-	}
+	// The identity document (etatCivil) may differ from the health
+	// insurance's record of the ouvrant droit: activation matches the two
+	// (package idmatch) and refuses what differs too much, which a profile
+	// may set out to reproduce.
+	ec := p.Family.EtatCivil
 	if (ec.PaysNaissance == "99100") != (ec.CommuneNaissance != "") {
 		return fieldErr("etatCivil.communeNaissance", "must be set for a birth in France (99100) and only then")
 	}
@@ -308,6 +318,11 @@ func ValidDepartement(s string) bool {
 	return false
 }
 
+// knownCode reports whether code is the code of an apcverr error kind.
+func knownCode(code string) bool {
+	return slices.ContainsFunc(apcverr.All(), func(e *apcverr.Error) bool { return e.Code == code })
+}
+
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -345,6 +360,8 @@ type jsonProfile struct {
 	Email       string     `json:"email"`
 	Departement string     `json:"departement"`
 	Phone       jsonDevice `json:"phone"`
+	// ActivationRefusal: see Profile.ActivationRefusal.
+	ActivationRefusal string `json:"activationRefusal,omitempty"`
 	// The fields of credential.FamilyJSON, not embedded: decoding errors
 	// then name the JSON path alone.
 	Beneficiaires []credential.BeneficiaryJSON `json:"beneficiaires"`
@@ -367,6 +384,6 @@ func (j *jsonProfile) profile() (*Profile, error) {
 	return &Profile{
 		Name: j.Name, Description: j.Description, Email: j.Email, Departement: j.Departement,
 		Device: Device{OS: OS(j.Phone.OS), Version: j.Phone.Version, Model: j.Phone.Model, NFC: j.Phone.NFC},
-		Family: f,
+		Family: f, ActivationRefusal: j.ActivationRefusal,
 	}, nil
 }

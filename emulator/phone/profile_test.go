@@ -120,7 +120,6 @@ var profileErrorCases = []struct {
 	{"bad e-mail", `"a@example.test"`, `"a.example.test"`, "email", false},
 	{"bad name", `"name": "t"`, `"name": "T T"`, "name", false},
 	{"document type", `"typeDocument": "CNI"`, `"typeDocument": "PERMIS"`, "etatCivil.typeDocument", false},
-	{"document date differs", `"dateNaissance": "1988-02-29", "paysNaissance"`, `"dateNaissance": "1988-02-28", "paysNaissance"`, "etatCivil.dateNaissance", false},
 	{"commune abroad", `"paysNaissance": "99100"`, `"paysNaissance": "99350"`, "etatCivil.communeNaissance", false},
 	{"no état civil", `,
   "etatCivil": {"nomNaissance": "DURAND", "prenoms": "Camille", "dateNaissance": "1988-02-29", "paysNaissance": "99100", "communeNaissance": "38185", "typeDocument": "CNI"}`, ``, "etatCivil", false},

@@ -56,11 +56,23 @@ func Example() {
 		fmt.Printf("%-16s %d beneficiaires\n", name, len(p.Family.Beneficiaires))
 	}
 	// Output:
+	// corse-1970-code-20 1 beneficiaires
 	// corse-2a         1 beneficiaires
 	// corse-2b         2 beneficiaires
 	// famille-6-drome  6 beneficiaires
+	// id-accents       1 beneficiaires
+	// id-prenom-moitie 1 beneficiaires
+	// id-prenom-trait-union 1 beneficiaires
+	// id-prenom-tronque 1 beneficiaires
+	// id-second-prenom-absent 1 beneficiaires
 	// ins-test-oids    2 beneficiaires
 	// isere-solo       1 beneficiaires
 	// lunaire-1978     2 beneficiaires
 	// ne-75-vit-92     1 beneficiaires
+	// ne-issy-1960-seine 1 beneficiaires
+	// ne-issy-1975-code-perime 1 beneficiaires
+	// nom-usage        1 beneficiaires
+	// nom-usage-inverse 1 beneficiaires
+	// seine-et-oise-argenteuil-1961 1 beneficiaires
+	// seine-et-oise-massy-1958 1 beneficiaires
 }
