@@ -52,9 +52,12 @@ type Step struct {
 	// ExpectError is the stable error code (apcverr) the step must fail
 	// with ("expect-error:"); "" means the step must succeed.
 	ExpectError string
-	Note        string // a comment shown in the transcript ("note:")
-	args        any
-	def         *stepDef
+	// ExpectMessage, with ExpectError, is text the error's French desk
+	// message must contain ("expect-message:").
+	ExpectMessage string
+	Note          string // a comment shown in the transcript ("note:")
+	args          any
+	def           *stepDef
 }
 
 // file is the YAML layout of a scenario.
@@ -172,6 +175,7 @@ const (
 	keyOn          = "on"
 	keyExpectError = "expect-error"
 	keyNote        = "note"
+	keyExpectMsg   = "expect-message"
 )
 
 // parseStep reads one step: a mapping with one action key and the optional
@@ -188,7 +192,7 @@ func parseStep(n *yaml.Node) (Step, error) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i].Value, n.Content[i+1]
 		switch k {
-		case keyOn, keyExpectError, keyNote:
+		case keyOn, keyExpectError, keyNote, keyExpectMsg:
 			if v.Kind != yaml.ScalarNode {
 				return st, fmt.Errorf("%s: want a string", k)
 			}
@@ -202,6 +206,8 @@ func parseStep(n *yaml.Node) (Step, error) {
 				st.ExpectError = v.Value
 			case keyNote:
 				st.Note = v.Value
+			case keyExpectMsg:
+				st.ExpectMessage = v.Value
 			}
 		default:
 			if st.Action != "" {
@@ -212,6 +218,9 @@ func parseStep(n *yaml.Node) (Step, error) {
 	}
 	if st.Action == "" {
 		return st, errors.New("no action")
+	}
+	if st.ExpectMessage != "" && st.ExpectError == "" {
+		return st, errors.New("expect-message needs expect-error")
 	}
 	def, ok := registry[st.Action]
 	if !ok {

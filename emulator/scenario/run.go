@@ -59,6 +59,9 @@ type Options struct {
 	// at the start time); Run makes a clock.Fake otherwise. The advance
 	// step moves it.
 	Clock Advancer
+	// ShowPII shows the desk messages as the person reads them, with their
+	// names, dates and birth places; by default they are masked ("[…]").
+	ShowPII bool
 }
 
 // Advancer is a clock the scenario can move forward: *clock.Fake, or
@@ -136,7 +139,7 @@ func (sc *Scenario) RunWorld(ctx context.Context, opts Options) (*World, error) 
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}
-	r := &runner{ctx: ctx, sc: sc, out: out,
+	r := &runner{ctx: ctx, sc: sc, out: out, showPII: opts.ShowPII,
 		w:    &World{Issuer: iss, Clock: clk, Phones: map[string]*phone.Phone{}, codes: map[string]string{}},
 		desk: desk{auto: true}}
 	r.desk.r = r
@@ -162,10 +165,14 @@ func (sc *Scenario) RunWorld(ctx context.Context, opts Options) (*World, error) 
 			fmt.Fprintf(out, "       # %s\n", st.Note)
 		}
 		if st.ExpectError != "" && err != nil && HasCode(err, st.ExpectError) {
-			detail = fmt.Sprintf("refused as expected: %s — %s", st.ExpectError, apcverr.Message(err, apcverr.FR))
+			msg := apcverr.Message(err, apcverr.FR)
+			detail = fmt.Sprintf("refused as expected: %s — %s", st.ExpectError, r.mask(msg))
+			if st.ExpectMessage != "" && !strings.Contains(msg, st.ExpectMessage) {
+				err = fmt.Errorf("%w: the message %q does not say %q", ErrExpectation, r.mask(msg), r.mask(st.ExpectMessage))
+			}
 		}
 		if err = checkOutcome(st, err); err != nil {
-			fmt.Fprintf(out, "%s: FAILED: %v\n", line, describe(err))
+			fmt.Fprintf(out, "%s: FAILED: %v — %s\n", line, r.mask(err.Error()), r.mask(apcverr.Message(err, apcverr.FR)))
 			fmt.Fprintf(out, "FAIL %s (step %d of %d, line %d)\n", sc.Name, i+1, len(sc.Steps), st.Line)
 			return r.w, &StepError{Scenario: sc.Name, Index: i + 1, Line: st.Line, Action: st.Action, Err: err}
 		}
@@ -184,6 +191,8 @@ func checkOutcome(st *Step, err error) error {
 	case st.ExpectError == "" && err == nil:
 		return nil
 	case st.ExpectError == "":
+		return err
+	case HasCode(err, ErrExpectation.Code):
 		return err
 	case err == nil:
 		return fmt.Errorf("%w: expected error %s, but the step succeeded", ErrExpectation, st.ExpectError)
@@ -230,12 +239,6 @@ func Codes(err error) []string {
 		out = append(out, apcverr.Generic.Code)
 	}
 	return out
-}
-
-// describe is an error for the transcript: its chain and its French desk
-// message.
-func describe(err error) string {
-	return fmt.Sprintf("%v — %s", err, apcverr.Message(err, apcverr.FR))
 }
 
 // stamp is the virtual time in the transcript: to the minute, with the

@@ -157,6 +157,7 @@ func TestParseErrors(t *testing.T) {
 		{"not a mapping", "steps:\n  - [open]\n", "a step is a mapping"},
 		{"no profile", "steps:\n  - new-phone: {name: a}\n", "profile is required"},
 		{"bad network", "steps:\n  - network: flaky\n", "want online or offline"},
+		{"expect-message alone", "steps:\n  - open:\n    expect-message: hello\n", "expect-message needs expect-error"},
 		{"not yaml", "steps: [\n", "wrong.yaml"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -256,5 +257,39 @@ func TestDurationsAndElapsed(t *testing.T) {
 	}
 	if want := 30*time.Hour + 91*24*time.Hour + time.Second; sc.Elapsed() != want {
 		t.Fatalf("Elapsed = %v, want %v", sc.Elapsed(), want)
+	}
+}
+
+// TestShowPII: the desk message of an explained refusal names both first
+// names with ShowPII, and neither without; expect-message is checked
+// against the message the person reads.
+func TestShowPII(t *testing.T) {
+	src := []byte(`steps:
+  - new-phone: id-prenom-moitie
+  - activate:
+    expect-error: identity-first-name-incomplete
+    expect-message: « Jean-Baptiste »
+`)
+	for _, show := range []bool{false, true} {
+		sc, err := scenario.Parse("pii.yaml", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := sc.Run(context.Background(), scenario.Options{Out: &out, ShowPII: show}); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		if got := strings.Contains(out.String(), "Jean-Baptiste") && strings.Contains(out.String(), "« Jean »"); got != show {
+			t.Errorf("ShowPII %v: names shown %v\n%s", show, got, out.String())
+		}
+	}
+	sc, err := scenario.Parse("pii.yaml", bytes.Replace(src, []byte("« Jean-Baptiste »"), []byte("« Jean-Pierre »"), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = sc.Run(context.Background(), scenario.Options{Out: &out})
+	if !errors.Is(err, scenario.ErrExpectation) || strings.Contains(out.String(), "Jean-Baptiste") {
+		t.Fatalf("a message without the expected text: %v\n%s", err, out.String())
 	}
 }

@@ -126,6 +126,7 @@ func newPhone(r *runner, a *newPhoneArgs) (string, error) {
 	}
 	r.w.Phones[name] = ph
 	r.w.Names = append(r.w.Names, name)
+	r.masker.add(prof)
 	d := ph.Device()
 	nfcWord := "no NFC"
 	if ph.CheckNFC() == nil {
@@ -351,7 +352,11 @@ func (a *identityArgs) document(p *phone.Phone) credential.EtatCivil {
 }
 
 func checkIdentity(r *runner, a *identityArgs) (string, error) {
-	return onPhone(r, func(p *phone.Phone) error { return p.CheckIdentity(a.document(p), a.Face == nil || *a.Face) })
+	return onPhone(r, func(p *phone.Phone) error {
+		doc := a.document(p)
+		r.masker.addFamily(&credential.Family{EtatCivil: &doc})
+		return p.CheckIdentity(doc, a.Face == nil || *a.Face)
+	})
 }
 
 type chooseCodeArgs struct {

@@ -29,6 +29,17 @@ type runner struct {
 	desk desk
 
 	tokens map[portal.Role]string // bearer tokens of the portal's two agents
+
+	showPII bool
+	masker  masker
+}
+
+// mask masks the profiles' personal data in s, unless ShowPII.
+func (r *runner) mask(s string) string {
+	if r.showPII {
+		return s
+	}
+	return r.masker.mask(s)
 }
 
 // phone returns the phone the step acts on, and its name.
