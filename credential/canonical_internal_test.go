@@ -218,9 +218,9 @@ func TestSignedNonCanonicalClaims(t *testing.T) {
 	if _, err := present(compact); err != nil {
 		t.Fatalf("control: %v", err)
 	}
-	// compact = a6 01 01 03 48 <CID> ...: version is the first pair (the
-	// compact form has no issuer name).
-	if !bytes.HasPrefix(compact, []byte{0xa6, 0x01, 0x01, 0x03}) {
+	// compact = a6 01 02 03 48 <CID> ...: version (CredentialVersion) is
+	// the first pair (the compact form has no issuer name).
+	if !bytes.HasPrefix(compact, []byte{0xa6, 0x01, CredentialVersion, 0x03}) {
 		t.Fatalf("layout: %x", compact[:8])
 	}
 	for _, tc := range []struct {
@@ -231,7 +231,8 @@ func TestSignedNonCanonicalClaims(t *testing.T) {
 		{"non-shortest version", append([]byte{0xa6, 0x01, 0x18, 0x01}, compact[3:]...), ErrMalformed},
 		{"duplicate version", append([]byte{0xa7, 0x01, 0x01}, compact[1:]...), ErrMalformed},
 		{"version 0", append([]byte{0xa6, 0x01, 0x00}, compact[3:]...), ErrUnsupportedVersion},
-		{"minor version 2", append([]byte{0xa6, 0x01, 0x02}, compact[3:]...), nil},
+		{"minor version 1", append([]byte{0xa6, 0x01, 0x01}, compact[3:]...), nil},
+		{"minor version 3", append([]byte{0xa6, 0x01, 0x03}, compact[3:]...), nil},
 		{"unknown critical key 9", append(append([]byte{0xa7}, compact[1:]...), 0x09, 0x00), ErrMalformed},
 		{"extension key 100", append(append([]byte{0xa7}, compact[1:]...), 0x18, 100, 0x00), nil},
 		{"trailing byte", append(bytes.Clone(compact), 0x00), ErrMalformed},

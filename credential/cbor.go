@@ -2,6 +2,7 @@ package credential
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -88,12 +89,27 @@ func unmarshalEnvelope(what string, data []byte, v any) error {
 }
 
 func unmarshalMode(dm cbor.DecMode, items uint64, what string, data []byte, v any) error {
+	return unmarshalKeepingMode(dm, items, what, data, v, nil, true)
+}
+
+// unmarshalKeeping is unmarshal for a map whose own extension keys listed
+// in known are decoded into v (a later minor version's fields this package
+// knows); other extension keys, and extensions of nested maps, are ignored
+// as usual.
+func unmarshalKeeping(what string, data []byte, v any, known []uint64) error {
+	return unmarshalKeepingMode(decMode, maxItems, what, data, v, known, true)
+}
+
+// unmarshalKeepingMode checks data and decodes it into v; with strip,
+// extension keys are removed first, but those of the outermost map listed
+// in known.
+func unmarshalKeepingMode(dm cbor.DecMode, items uint64, what string, data []byte, v any, known []uint64, strip bool) error {
 	ext, err := checkCanonicalExt(data, items)
 	if err != nil {
 		return fmt.Errorf("credential: %s: %w: %v", what, ErrMalformed, err)
 	}
-	if ext {
-		data = stripExtensions(data)
+	if ext && strip {
+		data = stripExtensionsExcept(data, known)
 	}
 	if err := dm.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("credential: %s: %w: %v", what, ErrMalformed, err)
@@ -141,7 +157,13 @@ func isExtensionKey(k []byte) bool {
 // entries whose key is an extension key. Order is kept, so the copy is
 // canonical too. data must have passed checkCanonicalExt.
 func stripExtensions(data []byte) []byte {
-	out, _ := appendStripped(make([]byte, 0, len(data)), data)
+	return stripExtensionsExcept(data, nil)
+}
+
+// stripExtensionsExcept is stripExtensions that keeps, in the outermost
+// map only, the extension keys listed in known.
+func stripExtensionsExcept(data []byte, known []uint64) []byte {
+	out, _ := appendStrippedKeep(make([]byte, 0, len(data)), data, known)
 	return out
 }
 
@@ -162,6 +184,12 @@ func appendHead(dst []byte, major byte, n uint64) []byte {
 // appendStripped copies one item of b to dst, without extension entries,
 // and returns the rest of b.
 func appendStripped(dst, b []byte) ([]byte, []byte) {
+	return appendStrippedKeep(dst, b, nil)
+}
+
+// appendStrippedKeep is appendStripped keeping the extension keys of b's
+// own map (not of nested ones) that are listed in keep.
+func appendStrippedKeep(dst, b []byte, keep []uint64) ([]byte, []byte) {
 	start := b
 	major, arg, b, _ := readHead(b)
 	switch major {
@@ -180,7 +208,7 @@ func appendStripped(dst, b []byte) ([]byte, []byte) {
 			k := b
 			_, _, after, _ := readHead(b)
 			key := k[:len(k)-len(after)]
-			if isExtensionKey(key) {
+			if isExtensionKey(key) && !keptKey(key, keep) {
 				_, b = appendStripped(nil, after) // skip the value
 				continue
 			}
@@ -191,6 +219,12 @@ func appendStripped(dst, b []byte) ([]byte, []byte) {
 		return append(appendHead(dst, 5, kept), body...), b
 	}
 	return append(dst, start[:len(start)-len(b)]...), b
+}
+
+// keptKey reports whether the encoded unsigned map key k is in keep.
+func keptKey(k []byte, keep []uint64) bool {
+	major, arg, _, err := readHead(k)
+	return err == nil && major == 0 && slices.Contains(keep, arg)
 }
 
 func readHead(b []byte) (major byte, arg uint64, rest []byte, err error) {

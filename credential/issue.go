@@ -20,6 +20,14 @@ import (
 // and a new applet protocol version in the FCI.
 const Version = 1
 
+// CredentialVersion is the minor version of the credential claims (§5.1
+// of docs/PROTOCOL.md) this package writes. Version 2 adds the ETAT_CIVIL
+// group's extension keys 100 (sexe) and 101 (date d'acquisition); a reader
+// of version 1 ignores them and reads the rest unchanged, and this package
+// reads credentials of version 1 (without them) as before. Every other
+// structure stays at Version.
+const CredentialVersion = 2
+
 // IssuerKey is a signing key with its key identifier.
 type IssuerKey struct {
 	Kid []byte
@@ -104,7 +112,7 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 	}
 	h := &Held{Groups: make(map[Group][]byte, len(data))}
 	base := wireClaims{
-		Version: Version, Issuer: c.Issuer, CID: c.CredentialID[:],
+		Version: CredentialVersion, Issuer: c.Issuer, CID: c.CredentialID[:],
 		IssuedAt: uint64(c.IssuedAt.Unix()), ValidUntil: uint64(c.ValidUntil.Unix()),
 		DeviceKey: CompressPublicKey(c.DevicePublicKey),
 	}

@@ -30,7 +30,10 @@ import (
 // has "lunaire": true. A qualité is its code (Qualite: 0 assuré, 2
 // conjoint, 6 enfant…), an organisme its nine digits (régime, caisse,
 // centre), an INS sex "M" or "F". Optional parts are left out when empty:
-// nomUsage, lunaire, dateMiseAJour, ins, etatCivil, communeNaissance.
+// nomUsage, lunaire, dateMiseAJour, ins, etatCivil, communeNaissance, and
+// the état civil's sexe ("M" or "F") and dateAcquisition (the date the app
+// read the identity document, at activation), which credentials of
+// version 1 do not carry.
 //
 // The masked form (JSONOf with masked true) is for logs and screens:
 // NIRs and INS matricules as NIR.Masked ("2 78 05 ** *** *** 75"), names
@@ -75,6 +78,8 @@ type EtatCivilJSON struct {
 	PaysNaissance    string `json:"paysNaissance"`
 	CommuneNaissance string `json:"communeNaissance,omitempty"`
 	TypeDocument     string `json:"typeDocument"`
+	Sexe             string `json:"sexe,omitempty"`            // "M" or "F"; left out when unknown
+	DateAcquisition  string `json:"dateAcquisition,omitempty"` // left out when unknown
 }
 
 // JSONOf returns the JSON form of f; masked hides the personal data (see
@@ -96,7 +101,11 @@ func JSONOf(f Family, masked bool) FamilyJSON {
 	}
 	if ec := f.EtatCivil; ec != nil {
 		j.EtatCivil = &EtatCivilJSON{NomNaissance: m.name(ec.NomNaissance), Prenoms: m.name(ec.Prenoms), DateNaissance: m.date(ec.DateNaissance),
-			PaysNaissance: ec.PaysNaissance, CommuneNaissance: ec.CommuneNaissance, TypeDocument: ec.TypeDocument}
+			PaysNaissance: ec.PaysNaissance, CommuneNaissance: ec.CommuneNaissance, TypeDocument: ec.TypeDocument,
+			DateAcquisition: dateJSON(ec.DateAcquisition)}
+		if ec.Sexe != 0 {
+			j.EtatCivil.Sexe = ec.Sexe.String()
+		}
 	}
 	return j
 }
@@ -164,6 +173,20 @@ func (j *FamilyJSON) Family() (Family, error) {
 		}
 		f.EtatCivil = &EtatCivil{NomNaissance: e.NomNaissance, Prenoms: e.Prenoms, DateNaissance: d,
 			PaysNaissance: e.PaysNaissance, CommuneNaissance: e.CommuneNaissance, TypeDocument: e.TypeDocument}
+		switch e.Sexe {
+		case "":
+		case "M":
+			f.EtatCivil.Sexe = SexMale
+		case "F":
+			f.EtatCivil.Sexe = SexFemale
+		default:
+			return Family{}, fieldErr("etatCivil.sexe", "%q: want M or F", e.Sexe)
+		}
+		if e.DateAcquisition != "" {
+			if f.EtatCivil.DateAcquisition, err = parseDateJSON("dateAcquisition", e.DateAcquisition); err != nil {
+				return Family{}, prefixField("etatCivil", err)
+			}
+		}
 	}
 	return f, nil
 }

@@ -188,6 +188,10 @@ type INS struct {
 
 // EtatCivil is the ouvrant droit's civil status from the identity document
 // shown at activation (group ETAT_CIVIL).
+//
+// Sexe and DateAcquisition came with minor version 2 of the credential
+// (docs/PROTOCOL.md §2.4, extension keys 100 and 101): a credential of
+// version 1 has neither, and they read as 0 and the zero Date.
 type EtatCivil struct {
 	NomNaissance     string
 	Prenoms          string
@@ -195,4 +199,13 @@ type EtatCivil struct {
 	PaysNaissance    string // INSEE country code, 99100 for France
 	CommuneNaissance string // COG code, "" abroad
 	TypeDocument     string // "CNI", "PASSEPORT", "TITRE_SEJOUR"
+	// Sexe is the sex written on the document; 0 when unknown (a
+	// credential of version 1).
+	Sexe Sex
+	// DateAcquisition is the date the app acquired this état civil from
+	// the identity document, at activation: the training deck's "Date
+	// d'acquisition" on the app's "Données d'état civil" screen, whose
+	// data "sont celles de la pièce d'identité présentée lors de
+	// l'activation" and are not updated afterwards. Zero when unknown.
+	DateAcquisition Date
 }

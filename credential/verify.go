@@ -249,7 +249,7 @@ func (v *Verifier) verifyIssuer(raw []byte, now time.Time) (*wireClaims, *Truste
 	if err := unmarshal("credential claims", m.payload, &c); err != nil {
 		return nil, nil, err
 	}
-	if c.Version < Version {
+	if c.Version < Version { // any minor version from 1 up (CredentialVersion writes 2)
 		return nil, nil, fmt.Errorf("credential: version %d: %w", c.Version, ErrUnsupportedVersion)
 	}
 	if len(c.CID) != 8 {
@@ -426,7 +426,10 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 			return nil, fmt.Errorf("credential: group %v digest: %w", Group(g), ErrBadSignature)
 		}
 		var gi groupItem
-		if err := unmarshal("group item", item, &gi); err != nil {
+		// Not stripped here: the item is an array with no map of its own,
+		// and its data's extension keys are the group decoder's to keep
+		// or ignore (decodeGroup).
+		if err := unmarshalKeepingMode(decMode, maxItems, "group item", item, &gi, nil, false); err != nil {
 			return nil, err
 		}
 		if gi.Group != g || len(gi.Salt) != 16 {
@@ -456,7 +459,7 @@ func (f *Family) decodeGroup(g Group, data []byte) error {
 		return f.fromWireINS(w)
 	case GroupEtatCivil:
 		var w wireEtatCivil
-		if err := unmarshal("ETAT_CIVIL group", data, &w); err != nil {
+		if err := unmarshalKeeping("ETAT_CIVIL group", data, &w, etatCivilExtensions); err != nil {
 			return err
 		}
 		return f.fromWireEtatCivil(&w)

@@ -38,7 +38,15 @@ type wireEtatCivil struct {
 	PaysNaissance    string `cbor:"4,keyasint"`
 	CommuneNaissance string `cbor:"5,keyasint,omitempty"`
 	TypeDocument     string `cbor:"6,keyasint"`
+	// Minor version 2: extension keys (docs/PROTOCOL.md §2.4), which a
+	// reader of version 1 ignores.
+	Sexe            uint8  `cbor:"100,keyasint,omitempty"`
+	DateAcquisition uint32 `cbor:"101,keyasint,omitempty"`
 }
+
+// etatCivilExtensions are the extension keys of the ETAT_CIVIL group this
+// package knows (wireEtatCivil): they are decoded, not stripped.
+var etatCivilExtensions = []uint64{100, 101}
 
 // wireGroups is the embedded-data form (compact QR credential) and the
 // decoded form of disclosed groups.
@@ -224,6 +232,17 @@ func (e *EtatCivil) Validate() error {
 	default:
 		return fieldErr("typeDocument", "%q is not CNI, PASSEPORT or TITRE_SEJOUR", e.TypeDocument)
 	}
+	if e.Sexe != 0 && e.Sexe != SexMale && e.Sexe != SexFemale {
+		return fieldErr("sexe", "unknown code %d (want 1 male, 2 female)", uint8(e.Sexe))
+	}
+	if !e.DateAcquisition.IsZero() {
+		if err := e.DateAcquisition.validate("dateAcquisition"); err != nil {
+			return err
+		}
+		if e.DateAcquisition.Lunar() {
+			return fieldErr("dateAcquisition", "is not a calendar date")
+		}
+	}
 	return nil
 }
 
@@ -289,8 +308,12 @@ func toWireEtatCivil(e *EtatCivil) *wireEtatCivil {
 	if e == nil {
 		return nil
 	}
-	return &wireEtatCivil{NomNaissance: e.NomNaissance, Prenoms: e.Prenoms, DateNaissance: encodeDate(e.DateNaissance),
-		PaysNaissance: e.PaysNaissance, CommuneNaissance: e.CommuneNaissance, TypeDocument: e.TypeDocument}
+	w := &wireEtatCivil{NomNaissance: e.NomNaissance, Prenoms: e.Prenoms, DateNaissance: encodeDate(e.DateNaissance),
+		PaysNaissance: e.PaysNaissance, CommuneNaissance: e.CommuneNaissance, TypeDocument: e.TypeDocument, Sexe: uint8(e.Sexe)}
+	if !e.DateAcquisition.IsZero() {
+		w.DateAcquisition = encodeDate(e.DateAcquisition)
+	}
+	return w
 }
 
 // fromWireAMO decodes and validates the AMO group into f.
@@ -355,10 +378,15 @@ func (f *Family) fromWireINS(w map[uint8]*wireINS) error {
 
 func (f *Family) fromWireEtatCivil(w *wireEtatCivil) error {
 	e := &EtatCivil{NomNaissance: w.NomNaissance, Prenoms: w.Prenoms, PaysNaissance: w.PaysNaissance,
-		CommuneNaissance: w.CommuneNaissance, TypeDocument: w.TypeDocument}
+		CommuneNaissance: w.CommuneNaissance, TypeDocument: w.TypeDocument, Sexe: Sex(w.Sexe)}
 	var err error
 	if e.DateNaissance, err = decodeDate("dateNaissance", w.DateNaissance); err != nil {
 		return prefixField("etatCivil", err)
+	}
+	if w.DateAcquisition != 0 {
+		if e.DateAcquisition, err = decodeDate("dateAcquisition", w.DateAcquisition); err != nil {
+			return prefixField("etatCivil", err)
+		}
 	}
 	if err := e.Validate(); err != nil {
 		return prefixField("etatCivil", err)

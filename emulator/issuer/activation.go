@@ -54,11 +54,21 @@ func (i *Issuer) sweepLocked(p *person, now time.Time) {
 // ErrUnknownNIR, ErrBlocked or ErrNotEligible, or records that an activation
 // started.
 func (i *Issuer) CheckEligibility(nir credential.NIR) error {
+	return i.checkEligibility(nir, false)
+}
+
+// checkEligibility is CheckEligibility; franceID leaves the départements
+// out (CheckEligibilityFranceIdentite).
+func (i *Issuer) checkEligibility(nir credential.NIR, franceID bool) error {
 	return i.update(nir, func(p *person) error {
 		if p.Blocked {
 			return fmt.Errorf("issuer: %s: %w", nir.Masked(), ErrBlocked)
 		}
-		if err := i.opts.Eligibility.Check(p.Family.OuvrantDroit().Organisme, p.Departement); err != nil {
+		check := i.opts.Eligibility.Check
+		if franceID {
+			check = func(o credential.Organisme, _ string) error { return i.opts.Eligibility.CheckOrganisme(o) }
+		}
+		if err := check(p.Family.OuvrantDroit().Organisme, p.Departement); err != nil {
 			return err
 		}
 		if p.Activation != ActivationPending && p.Activation != ActivationValidated {
@@ -196,8 +206,19 @@ func (i *Issuer) Validate(nir credential.NIR) error {
 			return fmt.Errorf("issuer: validate: device key: %w", credential.ErrInvalidField)
 		}
 		now := i.now()
-		rec, held, err := i.issueLocked(nir, p.Device, dev, p.Family, now)
+		doc := p.Document
+		if ec := p.Family.EtatCivil; ec != nil {
+			// The état civil is the document's as checked at activation:
+			// acquired today, kept as is by later renewals.
+			acquired := *ec
+			if acquired.DateAcquisition.IsZero() {
+				acquired.DateAcquisition = credential.DateOf(now)
+			}
+			p.Document = &acquired
+		}
+		rec, held, err := i.issueLocked(nir, p.Device, dev, p.issuedFamily(), now)
 		if err != nil {
+			p.Document = doc
 			return fmt.Errorf("issuer: validate: %w", err)
 		}
 		if p.Current != nil {
@@ -272,7 +293,7 @@ func (i *Issuer) Collect(ticket string) (*Issued, error) {
 			p.Ticket = ""
 			return fmt.Errorf("issuer: collect: %w", p.Rejection.Err())
 		case ActivationValidated:
-			out = &Issued{Held: p.Held, CredentialID: *p.Current, ValidatedAt: p.ValidatedAt, Family: clonePerson(p.Person).Family}
+			out = &Issued{Held: p.Held, CredentialID: *p.Current, ValidatedAt: p.ValidatedAt, Family: p.issuedFamily()}
 			p.Activation, p.Held = ActivationCompleted, nil
 			delete(i.tickets, ticket)
 			p.Ticket = ""

@@ -47,6 +47,13 @@ func (e Eligibility) Check(o credential.Organisme, dept string) error {
 	if len(e.Departements) > 0 && !slices.Contains(e.Departements, strings.ToUpper(dept)) {
 		return fmt.Errorf("issuer: département %s not deployed: %w", dept, ErrNotEligible)
 	}
+	return e.CheckOrganisme(o)
+}
+
+// CheckOrganisme is Check without the départements: nil when an insured
+// person of organisme o may activate the app, or an error wrapping
+// ErrNotEligible.
+func (e Eligibility) CheckOrganisme(o credential.Organisme) error {
 	if len(e.Organismes) > 0 {
 		code := o.Regime + o.Caisse + o.Centre
 		if !slices.ContainsFunc(e.Organismes, func(p string) bool { return strings.HasPrefix(code, strings.ReplaceAll(p, " ", "")) }) {

@@ -18,16 +18,18 @@ import (
 // It logs the refusal's field and cause only, never a value.
 func (i *Issuer) MatchIdentity(nir credential.NIR, doc idmatch.Identity) (idmatch.Result, error) {
 	i.mu.Lock()
+	defer i.mu.Unlock()
 	p, err := i.lookupLocked(nir)
-	var rec idmatch.Identity
-	if err == nil {
-		rec = idmatch.RecordOf(p.Family.OuvrantDroit())
-	}
-	i.mu.Unlock()
 	if err != nil {
 		return idmatch.Result{}, fmt.Errorf("issuer: match identity: %w", err)
 	}
-	res, err := idmatch.Match(doc, rec)
+	return i.matchLocked(p, doc)
+}
+
+// matchLocked is MatchIdentity on a person already looked up, i.mu held:
+// the one matching of both activation routes.
+func (i *Issuer) matchLocked(p *person, doc idmatch.Identity) (idmatch.Result, error) {
+	res, err := idmatch.Match(doc, idmatch.RecordOf(p.Family.OuvrantDroit()))
 	if err != nil {
 		i.opts.Logger.Info("issuer: identity does not match", "mismatch", err)
 		return res, fmt.Errorf("issuer: match identity: %w", err)

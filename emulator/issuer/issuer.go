@@ -16,6 +16,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/franceid"
 )
 
 // The rules of the real service.
@@ -48,9 +49,14 @@ type Options struct {
 	// KeyID derives the kid of a new key (issuer and list-authority keys).
 	// nil means the first 8 bytes of SHA-256 of the key's PKIX DER form.
 	// Kids need not be unique: a verifier tries every trusted key of a kid.
-	KeyID  func(*ecdsa.PublicKey) []byte
-	Rand   io.Reader    // nil means crypto/rand
-	Logger *slog.Logger // nil discards; never given personal data
+	KeyID func(*ecdsa.PublicKey) []byte
+	// CNIeAuthority is the emulated State authority whose CNIe records the
+	// France Identité route trusts (ActivateFranceIdentite); nil means a
+	// new one (the emulator's phones mint their cards with the issuer's,
+	// FranceIdentiteAuthority).
+	CNIeAuthority *franceid.Authority
+	Rand          io.Reader    // nil means crypto/rand
+	Logger        *slog.Logger // nil discards; never given personal data
 }
 
 func (o *Options) setDefaults() error {
@@ -80,6 +86,13 @@ func (o *Options) setDefaults() error {
 	}
 	if o.KeyID == nil {
 		o.KeyID = kidOf
+	}
+	if o.CNIeAuthority == nil {
+		a, err := franceid.NewAuthority(o.Rand)
+		if err != nil {
+			return fmt.Errorf("issuer: %w", err)
+		}
+		o.CNIeAuthority = a
 	}
 	return nil
 }
@@ -151,6 +164,22 @@ type person struct {
 	// Rejection is why the back office rejected the latest request
 	// (ActivationRejected), shown by the app when it is opened.
 	Rejection RejectReason `json:",omitempty"`
+	// Document is the état civil acquired from the identity document at
+	// the last activation (its DateAcquisition set): what credentials
+	// certify in place of Family's until the next activation.
+	Document *credential.EtatCivil `json:",omitempty"`
+}
+
+// issuedFamily returns what p's credentials certify: the insurance's
+// family with the état civil acquired at activation (Document) when there
+// is one. A copy.
+func (p *person) issuedFamily() credential.Family {
+	fam := clonePerson(p.Person).Family
+	if p.Document != nil {
+		ec := *p.Document
+		fam.EtatCivil = &ec
+	}
+	return fam
 }
 
 type credRecord struct {

@@ -28,10 +28,13 @@ func (i *Issuer) UpdateFamily(f credential.Family) error {
 		return fmt.Errorf("issuer: update family: %w", err)
 	}
 	return i.update(f.OuvrantDroit().NIR, func(p *person) error {
-		if sameFamily(p.Family, f) {
+		if sameFamily(p.Family, f) || sameFamily(p.issuedFamily(), f) {
 			return nil
 		}
 		p.Family = clonePerson(Person{Family: f}).Family
+		if d, ec := p.Document, f.EtatCivil; d != nil && (ec == nil || *ec != *d) {
+			p.Document = nil // an état civil set here replaces the one acquired at activation
+		}
 		return i.reissueLocked(p)
 	})
 }
@@ -71,7 +74,7 @@ func (i *Issuer) replaceLocked(what string, p *person, old *credRecord, reason R
 	if err != nil || !ok {
 		return nil, fmt.Errorf("issuer: %s: device key: %w", what, credential.ErrInvalidField)
 	}
-	rec, held, err := i.issueLocked(old.NIR, old.Device, dev, p.Family, now)
+	rec, held, err := i.issueLocked(old.NIR, old.Device, dev, p.issuedFamily(), now)
 	if err != nil {
 		return nil, fmt.Errorf("issuer: %s: %w", what, err)
 	}
@@ -124,7 +127,7 @@ func (i *Issuer) Renew(id [8]byte) (*Issued, error) {
 		if err != nil {
 			return err
 		}
-		out = &Issued{Held: p.Reissued, CredentialID: rec.ID, ValidatedAt: now, Family: clonePerson(Person{Family: p.Family}).Family}
+		out = &Issued{Held: p.Reissued, CredentialID: rec.ID, ValidatedAt: now, Family: p.issuedFamily()}
 		return nil
 	})
 	if err != nil {
@@ -159,5 +162,5 @@ func (i *Issuer) Reissued(id [8]byte) (*Issued, error) {
 	case p.Current == nil || *p.Current != c.ID || p.Reissued == nil:
 		return nil, fmt.Errorf("issuer: re-issued credential of %x: %w", id, ErrUnknownCredential)
 	}
-	return &Issued{Held: p.Reissued, CredentialID: c.ID, ValidatedAt: c.IssuedAt, Family: clonePerson(Person{Family: p.Family}).Family}, nil
+	return &Issued{Held: p.Reissued, CredentialID: c.ID, ValidatedAt: c.IssuedAt, Family: p.issuedFamily()}, nil
 }

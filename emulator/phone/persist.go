@@ -18,6 +18,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/franceid"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/store"
 )
@@ -76,6 +77,10 @@ type savedAct struct {
 	Identity      bool           `json:"identity,omitempty"`
 	CodeChosen    bool           `json:"codeChosen,omitempty"`
 	Code          *secret        `json:"code,omitempty"`
+	// FranceIdentite marks the France Identité route; CNIe is the card's
+	// record once read.
+	FranceIdentite bool                   `json:"franceIdentite,omitempty"`
+	CNIe           *franceid.SignedRecord `json:"cnie,omitempty"`
 }
 
 // Open returns the phone of profile p whose app state lives in dir (one
@@ -222,7 +227,10 @@ func (p *Phone) restore(st *savedPhone) error {
 	}
 	if a := st.Activation; a != nil {
 		p.act = activation{nir: a.NIR, email: a.Email, emailSent: a.EmailSent, emailVerified: a.EmailVerified,
-			consent: a.Consent, identity: a.Identity, codeChosen: a.CodeChosen}
+			consent: a.Consent, identity: a.Identity, codeChosen: a.CodeChosen, cnie: a.CNIe}
+		if a.FranceIdentite {
+			p.act.route = RouteFranceIdentite
+		}
 		if a.Code != nil {
 			if !a.Code.valid() {
 				return bad("chosen code hash")
@@ -292,7 +300,8 @@ func (p *Phone) snapshotLocked() ([]byte, error) {
 	}
 	if p.act.nir != "" {
 		a := &savedAct{NIR: p.act.nir, Email: p.act.email, EmailSent: p.act.emailSent, EmailVerified: p.act.emailVerified,
-			Consent: p.act.consent, Identity: p.act.identity, CodeChosen: p.act.codeChosen}
+			Consent: p.act.consent, Identity: p.act.identity, CodeChosen: p.act.codeChosen,
+			FranceIdentite: p.act.route == RouteFranceIdentite, CNIe: p.act.cnie}
 		if p.act.codeChosen {
 			c := p.act.code
 			a.Code = &c

@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/franceid"
 	"github.com/apcvkit/apcvkit/emulator/idmatch"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 )
@@ -45,6 +47,9 @@ type Options struct {
 	// phone offers only its QR code, as an iPhone does (a tester forcing
 	// QR-only on an Android).
 	NoNFC bool
+	// Requirements are the minimum versions the app requires (zero fields:
+	// DefaultRequirements).
+	Requirements Requirements
 	// CodeHashIterations is the PBKDF2-HMAC-SHA256 iteration count of the
 	// stored secret-code hash (default DefaultCodeHashIterations). Each hash
 	// records its own count, so changing it never breaks a saved state.
@@ -77,6 +82,8 @@ type Phone struct {
 	credID  [8]byte
 	hasCred bool
 
+	card *franceid.Card // the profile's CNIe, nil when none
+
 	code       secret // the secret code's salted slow hash
 	codeFails  int
 	lastUse    time.Time
@@ -93,6 +100,8 @@ type Phone struct {
 
 // activation is the progress of the activation steps.
 type activation struct {
+	route         Route
+	cnie          *franceid.SignedRecord // the CNIe's record France Identité read (RouteFranceIdentite)
 	nir           credential.NIR
 	email         string
 	emailSent     bool
@@ -115,6 +124,28 @@ func New(p *Profile, opts Options) (*Phone, error) {
 		return nil, err
 	}
 	return ph, nil
+}
+
+// Route is how the activation checks the person's identity.
+type Route uint8
+
+// Activation routes.
+const (
+	// RouteVideo: a video of the identity document and of the face, the
+	// back office's validation within 48 h, then the app reopened within
+	// 7 days (the training deck).
+	RouteVideo Route = iota
+	// RouteFranceIdentite: the CNIe read through France Identité; the app
+	// is active at once (the article).
+	RouteFranceIdentite
+)
+
+// String returns "video" or "france-identite".
+func (r Route) String() string {
+	if r == RouteFranceIdentite {
+		return "france-identite"
+	}
+	return "video"
 }
 
 func newUnregistered(p *Profile, opts Options) (*Phone, error) {
@@ -150,7 +181,11 @@ func newUnregistered(p *Profile, opts Options) (*Phone, error) {
 	case opts.CodeHashIterations > MaxCodeHashIterations:
 		opts.CodeHashIterations = MaxCodeHashIterations
 	}
-	return &Phone{profile: cloneProfile(*p), opts: opts, clock: clock.Or(opts.Clock), iss: opts.Issuer, offline: opts.Offline}, nil
+	ph := &Phone{profile: cloneProfile(*p), opts: opts, clock: clock.Or(opts.Clock), iss: opts.Issuer, offline: opts.Offline}
+	if err := ph.makeCard(); err != nil {
+		return nil, err
+	}
+	return ph, nil
 }
 
 // register tells the issuer about the profile's family (insurance database).
@@ -175,6 +210,11 @@ func cloneProfile(p Profile) Profile {
 		fam.EtatCivil = &ec
 	}
 	p.Family = fam
+	if p.CNIe != nil {
+		c := *p.CNIe
+		p.CNIe = &c
+	}
+	p.Faults = slices.Clone(p.Faults)
 	return p
 }
 
@@ -320,15 +360,36 @@ func (p *Phone) stateErr() error {
 
 // StartActivation begins (or restarts) the activation. It is refused while
 // the app is active: delete the profile, or use ForgotCode, first.
+//
+// It is where the app checks its prerequisites (see prereq.go): the
+// system (ErrUnsupportedOS, ErrOSTooOld), the handset (ErrTablet,
+// ErrNoAutofocus), the connection (ErrOffline), the person's answers
+// (ErrCGURefused, ErrCameraPermission, ErrMicrophonePermission); and
+// where a faulty app stops (a *CrashError, ErrAppCrashed). This is the
+// video route (RouteVideo); StartActivationFranceIdentite starts the other.
 func (p *Phone) StartActivation() (err error) {
+	return p.startActivation(RouteVideo)
+}
+
+func (p *Phone) startActivation(route Route) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.commitLocked(&err)
+	if err := p.crashAtStartLocked("start activation"); err != nil {
+		return err
+	}
 	p.refreshLocked()
 	if p.state.Active() {
 		return fmt.Errorf("phone: start activation: the app is %s: %w", p.state, ErrActivationStep)
 	}
+	if err := p.checkPrerequisitesLocked(route == RouteVideo); err != nil {
+		return fmt.Errorf("phone: start activation: %w", err)
+	}
+	if err := p.offlineLocked("start activation"); err != nil {
+		return err
+	}
 	p.wipeLocked(Activating)
+	p.act.route = route
 	return nil
 }
 
@@ -343,6 +404,9 @@ func (p *Phone) EnterNIR(s string) (err error) {
 	defer p.commitLocked(&err)
 	if p.state != Activating {
 		return fmt.Errorf("phone: enter NIR: the app is %s: %w", p.state, ErrActivationStep)
+	}
+	if err := p.offlineLocked("enter NIR"); err != nil {
+		return err
 	}
 	now := p.clock.Now()
 	if p.nirFails > 0 && !now.Before(p.nirFirstFail.Add(p.opts.NIRAttemptsWindow)) {
@@ -365,7 +429,11 @@ func (p *Phone) EnterNIR(s string) (err error) {
 	if err != nil {
 		return fail(fmt.Errorf("%w: %w", ErrInvalidNIR, err))
 	}
-	if err := p.iss.CheckEligibility(nir); err != nil {
+	check := p.iss.CheckEligibility
+	if p.act.route == RouteFranceIdentite {
+		check = p.iss.CheckEligibilityFranceIdentite
+	}
+	if err := check(nir); err != nil {
 		if errors.Is(err, issuer.ErrUnknownNIR) {
 			return fail(err)
 		}
@@ -373,7 +441,7 @@ func (p *Phone) EnterNIR(s string) (err error) {
 		return fmt.Errorf("phone: enter NIR: %w", err)
 	}
 	p.nirFails = 0
-	p.act = activation{nir: nir}
+	p.act = activation{route: p.act.route, nir: nir}
 	return nil
 }
 
@@ -386,6 +454,9 @@ func (p *Phone) SendEmailCode(address string) (err error) {
 	defer p.commitLocked(&err)
 	if p.state != Activating || p.act.nir == "" {
 		return fmt.Errorf("phone: send e-mail code: enter the NIR first: %w", ErrActivationStep)
+	}
+	if err := p.offlineLocked("send e-mail code"); err != nil {
+		return err
 	}
 	if !validEmail(address) {
 		return fmt.Errorf("phone: send e-mail code: no usable address: %w", ErrNoValidatedEmail)
@@ -405,6 +476,9 @@ func (p *Phone) VerifyEmailCode(code string) (err error) {
 	defer p.commitLocked(&err)
 	if p.state != Activating || !p.act.emailSent {
 		return fmt.Errorf("phone: verify e-mail code: no code was sent: %w", ErrNoValidatedEmail)
+	}
+	if err := p.offlineLocked("verify e-mail code"); err != nil {
+		return err
 	}
 	if err := p.iss.VerifyEmailCode(p.act.nir, p.act.email, code); err != nil {
 		return fmt.Errorf("phone: verify e-mail code: %w", err)
@@ -493,6 +567,8 @@ func (p *Phone) needLocked(step string, done func(*activation) bool, missing err
 		return fmt.Errorf("phone: %s: enter the NIR first: %w", step, ErrActivationStep)
 	case !p.act.emailVerified:
 		return fmt.Errorf("phone: %s: %w", step, ErrNoValidatedEmail)
+	case p.offline:
+		return fmt.Errorf("phone: %s: %w", step, ErrOffline)
 	case !done(&p.act):
 		return fmt.Errorf("phone: %s: previous step not passed: %w", step, missing)
 	}
@@ -508,6 +584,9 @@ func (p *Phone) Submit() (err error) {
 	defer p.commitLocked(&err)
 	if err := p.needLocked("submit", func(a *activation) bool { return a.codeChosen }, ErrActivationStep); err != nil {
 		return err
+	}
+	if p.act.route == RouteFranceIdentite {
+		return p.submitFranceIdentiteLocked()
 	}
 	dev, err := ecdsa.GenerateKey(elliptic.P256(), p.opts.Rand)
 	if err != nil {
@@ -545,6 +624,9 @@ func (p *Phone) Open() (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.commitLocked(&err)
+	if err := p.crashAtStartLocked("open"); err != nil {
+		return err
+	}
 	p.refreshLocked()
 	switch p.state {
 	case ActiveLocked, ActiveUnlocked:
@@ -758,6 +840,9 @@ func (p *Phone) PresentQR() (string, error) {
 	defer p.mu.Unlock()
 	if err := p.unlockedLocked(); err != nil {
 		return "", fmt.Errorf("phone: QR: %w", err)
+	}
+	if p.hasFault(FaultQRDisplayCrash) {
+		return "", p.crashLocked("QR", FaultQRDisplayCrash)
 	}
 	p.qrCounter++
 	text, err := p.held.PresentQRRand(p.device, p.clock.Now(), p.qrCounter, p.opts.Rand)

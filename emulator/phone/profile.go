@@ -12,9 +12,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/emulator/franceid"
 	"github.com/apcvkit/apcvkit/emulator/profiles"
 )
 
@@ -25,14 +27,61 @@ type OS string
 const (
 	Android OS = "android"
 	IOS     OS = "ios"
+	// OtherOS is any other system (Ubuntu Touch…): the app does not exist
+	// for it (ErrUnsupportedOS).
+	OtherOS OS = "other"
 )
 
-// Device describes the emulated handset.
+// FranceIdentiteApp is the state of the France Identité app on the phone.
+type FranceIdentiteApp string
+
+// States of the France Identité app; "" is FranceIdentiteAbsent.
+const (
+	FranceIdentiteAbsent    FranceIdentiteApp = "absent"
+	FranceIdentiteInstalled FranceIdentiteApp = "installed" // installed, no card enrolled
+	FranceIdentiteActivated FranceIdentiteApp = "activated" // the holder's CNIe enrolled
+)
+
+// Device describes the emulated handset. The zero values of the fields
+// after NFC are an ordinary phone: a smartphone with an autofocus camera,
+// NFC on, an unmodified system, Google Play Services on Android, the
+// current app, no France Identité.
 type Device struct {
-	OS      OS     // android or ios
+	OS      OS     // android, ios or other
 	Version string // OS version, e.g. "14" or "17.5.1"
 	Model   string // e.g. "Google Pixel 7"
 	NFC     bool   // the handset has NFC hardware
+
+	Tablet      bool // a tablet, not a smartphone (ErrTablet)
+	NoAutofocus bool // the camera has no autofocus (ErrNoAutofocus)
+	NFCOff      bool // NFC turned off in the settings
+	// Rooted and BootloaderUnlocked make a modified system, which France
+	// Identité refuses. System names an alternative system ("GrapheneOS"),
+	// "" for the maker's: with a locked bootloader and no root it passes.
+	Rooted             bool
+	BootloaderUnlocked bool
+	System             string
+	// NoPlayServices: an Android without Google Play Services; the app
+	// stops at start-up (FaultMLKitAtStart).
+	NoPlayServices bool
+	// AppVersion is the carte Vitale app's version, "" for the current
+	// one (see Requirements.MinIOSAppFranceIdentite).
+	AppVersion     string
+	FranceIdentite FranceIdentiteApp // "" means FranceIdentiteAbsent
+}
+
+// CNIe is the person's electronic identity card (carte nationale
+// d'identité électronique), which France Identité reads. Its identity is
+// the profile's état civil (type CNI; sex from the état civil, else the
+// NIR's).
+type CNIe struct {
+	DocumentNumber string          // 9..12 upper-case letters and digits
+	PIN            string          // the holder's PIN (franceid.PINLength digits)
+	IssuedOn       credential.Date // date de délivrance
+	ExpiresOn      credential.Date // date d'expiration (valid through that day)
+	// Forged: the chip's record is signed by a key the State does not
+	// have, so its authentication fails (franceid.ErrInvalidSignature).
+	Forged bool
 }
 
 // HasNFC reports whether the app can be read without contact on this phone:
@@ -50,6 +99,15 @@ type Profile struct {
 	Departement string // département of residence: what eligibility looks at
 	Device      Device
 	Family      credential.Family // [0] is the ouvrant droit; EtatCivil is the identity document
+	// Answers are the person's answers to the activation's prompts (CGU,
+	// permissions); the zero value accepts everything.
+	Answers Answers
+	// CNIe is the person's electronic identity card, nil when they have
+	// none (an old card, a passport): the France Identité route then fails
+	// with franceid.ErrNoCNIe.
+	CNIe *CNIe
+	// Faults are the app's defects this phone reproduces (see Fault).
+	Faults []Fault
 	// ActivationRefusal is, for a profile that reproduces a refused
 	// activation, the apcverr code of the refusal its own answers lead to
 	// (such as "identity-first-name-incomplete" when the identity document
@@ -115,15 +173,26 @@ func LoadProfile(path string) (*Profile, error) {
 	return ParseProfile(filepath.Base(path), data)
 }
 
-// Profiles returns the names of the built-in profiles, sorted.
-func Profiles() []string {
-	ents, err := fs.ReadDir(profiles.FS, ".")
+// Profiles returns the names of the built-in profiles, sorted: ordinary
+// phones, each of which activates (see CaseProfiles for the others).
+func Profiles() []string { return profileNames(".") }
+
+// CaseDir is the directory of the case profiles in profiles.FS.
+const CaseDir = "cases"
+
+// CaseProfiles returns the names of the built-in case profiles, sorted:
+// the stories of France Identité, prerequisites and app faults
+// (emulator/profiles/cases), most of which fail on purpose.
+func CaseProfiles() []string { return profileNames(CaseDir) }
+
+func profileNames(dir string) []string {
+	ents, err := fs.ReadDir(profiles.FS, dir)
 	if err != nil { // cannot happen with an embed.FS
 		return nil
 	}
 	var names []string
 	for _, e := range ents {
-		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok {
+		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
 			names = append(names, n)
 		}
 	}
@@ -131,9 +200,13 @@ func Profiles() []string {
 	return names
 }
 
-// BuiltinProfile returns the built-in profile called name (see Profiles).
+// BuiltinProfile returns the built-in profile called name (see Profiles
+// and CaseProfiles).
 func BuiltinProfile(name string) (*Profile, error) {
 	data, err := fs.ReadFile(profiles.FS, name+".json")
+	if errors.Is(err, fs.ErrNotExist) && !strings.ContainsAny(name, "/\\") {
+		data, err = fs.ReadFile(profiles.FS, CaseDir+"/"+name+".json")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("phone: profile %q: %w", name, err)
 	}
@@ -229,9 +302,25 @@ func (p *Profile) validate() error {
 		return fieldErr("departement", "%q is not a département code (01..95, 2A, 2B, 971..976)", p.Departement)
 	}
 	switch p.Device.OS {
-	case Android, IOS:
+	case Android, IOS, OtherOS:
 	default:
-		return fieldErr("phone.os", "%q: want android or ios", p.Device.OS)
+		return fieldErr("phone.os", "%q: want android, ios or other", p.Device.OS)
+	}
+	switch p.Device.FranceIdentite {
+	case "", FranceIdentiteAbsent, FranceIdentiteInstalled, FranceIdentiteActivated:
+	default:
+		return fieldErr("phone.franceIdentite", "%q: want absent, installed or activated", p.Device.FranceIdentite)
+	}
+	if p.Device.AppVersion != "" && !validVersion(p.Device.AppVersion) {
+		return fieldErr("phone.appVersion", "%q: want a version such as 5.12.2", p.Device.AppVersion)
+	}
+	if len(p.Device.System) > 64 {
+		return fieldErr("phone.system", "longer than 64 characters")
+	}
+	for i, f := range p.Faults {
+		if !validFault(f) {
+			return fieldErr(fmt.Sprintf("faults[%d]", i), "%q: not a known fault (%v)", f, Faults())
+		}
 	}
 	if !validVersion(p.Device.Version) {
 		return fieldErr("phone.version", "%q: want a version such as 14 or 17.5.1", p.Device.Version)
@@ -265,7 +354,34 @@ func (p *Profile) validate() error {
 	if (ec.PaysNaissance == "99100") != (ec.CommuneNaissance != "") {
 		return fieldErr("etatCivil.communeNaissance", "must be set for a birth in France (99100) and only then")
 	}
+	if c := p.CNIe; c != nil {
+		if ec.TypeDocument != "CNI" {
+			return fieldErr("etatCivil.typeDocument", "%q: a profile with a CNIe shows its CNI", ec.TypeDocument)
+		}
+		if _, err := p.cnieRecord(); err != nil {
+			return fieldErr("cnie", "%v", err)
+		}
+		if len(c.PIN) != franceid.PINLength || !isDigits(c.PIN) {
+			return fieldErr("cnie.pin", "want %d digits", franceid.PINLength)
+		}
+	}
 	return nil
+}
+
+// cnieRecord returns the record of the profile's CNIe, unsigned.
+func (p *Profile) cnieRecord() (franceid.Record, error) {
+	c, ec := p.CNIe, p.Family.EtatCivil
+	if c == nil || ec == nil {
+		return franceid.Record{}, errors.New("no CNIe")
+	}
+	sex := ec.Sexe
+	if sex == 0 {
+		sex = p.OuvrantDroit().NIR.Sex()
+	}
+	rec := franceid.Record{DocumentNumber: c.DocumentNumber, IssuedOn: c.IssuedOn, ExpiresOn: c.ExpiresOn,
+		Identity: franceid.Identity{NomNaissance: ec.NomNaissance, NomUsage: p.OuvrantDroit().NomUsage, Prenoms: ec.Prenoms,
+			Sexe: sex, DateNaissance: ec.DateNaissance, PaysNaissance: ec.PaysNaissance, CommuneNaissance: ec.CommuneNaissance}}
+	return rec, rec.Validate()
 }
 
 // checkCoherence checks what ties a beneficiary's fields together.
@@ -355,11 +471,14 @@ func validEmail(s string) bool {
 // person, and the family in the public JSON form of the model
 // (credential.FamilyJSON).
 type jsonProfile struct {
-	Name        string     `json:"name"`
-	Description string     `json:"description"`
-	Email       string     `json:"email"`
-	Departement string     `json:"departement"`
-	Phone       jsonDevice `json:"phone"`
+	Name        string       `json:"name"`
+	Description string       `json:"description"`
+	Email       string       `json:"email"`
+	Departement string       `json:"departement"`
+	Phone       jsonDevice   `json:"phone"`
+	Answers     *jsonAnswers `json:"answers,omitempty"`
+	CNIe        *jsonCNIe    `json:"cnie,omitempty"`
+	Faults      []Fault      `json:"faults,omitempty"`
 	// ActivationRefusal: see Profile.ActivationRefusal.
 	ActivationRefusal string `json:"activationRefusal,omitempty"`
 	// The fields of credential.FamilyJSON, not embedded: decoding errors
@@ -373,7 +492,34 @@ type jsonDevice struct {
 	Version string `json:"version"`
 	Model   string `json:"model"`
 	NFC     bool   `json:"nfc"`
+	// Prerequisites and France Identité (absent: an ordinary phone).
+	Tablet             bool   `json:"tablet,omitempty"`
+	Autofocus          *bool  `json:"autofocus,omitempty"`    // default true
+	NFCOn              *bool  `json:"nfcOn,omitempty"`        // default true
+	PlayServices       *bool  `json:"playServices,omitempty"` // default true
+	Rooted             bool   `json:"rooted,omitempty"`
+	BootloaderUnlocked bool   `json:"bootloaderUnlocked,omitempty"`
+	System             string `json:"system,omitempty"`
+	AppVersion         string `json:"appVersion,omitempty"`
+	FranceIdentite     string `json:"franceIdentite,omitempty"` // absent, installed, activated
 }
+
+// jsonAnswers are Answers, each true when the person accepts (default).
+type jsonAnswers struct {
+	CGU        *bool `json:"cgu,omitempty"`
+	Camera     *bool `json:"camera,omitempty"`
+	Microphone *bool `json:"microphone,omitempty"`
+}
+
+type jsonCNIe struct {
+	DocumentNumber string `json:"documentNumber"`
+	PIN            string `json:"pin"`
+	IssuedOn       string `json:"issuedOn"`
+	ExpiresOn      string `json:"expiresOn"`
+	Forged         bool   `json:"forged,omitempty"`
+}
+
+func orTrue(b *bool) bool { return b == nil || *b }
 
 func (j *jsonProfile) profile() (*Profile, error) {
 	fj := credential.FamilyJSON{Beneficiaires: j.Beneficiaires, EtatCivil: j.EtatCivil}
@@ -381,9 +527,36 @@ func (j *jsonProfile) profile() (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Profile{
+	d := j.Phone
+	p := &Profile{
 		Name: j.Name, Description: j.Description, Email: j.Email, Departement: j.Departement,
-		Device: Device{OS: OS(j.Phone.OS), Version: j.Phone.Version, Model: j.Phone.Model, NFC: j.Phone.NFC},
-		Family: f, ActivationRefusal: j.ActivationRefusal,
-	}, nil
+		Device: Device{OS: OS(d.OS), Version: d.Version, Model: d.Model, NFC: d.NFC,
+			Tablet: d.Tablet, NoAutofocus: !orTrue(d.Autofocus), NFCOff: !orTrue(d.NFCOn), NoPlayServices: !orTrue(d.PlayServices),
+			Rooted: d.Rooted, BootloaderUnlocked: d.BootloaderUnlocked, System: d.System, AppVersion: d.AppVersion,
+			FranceIdentite: FranceIdentiteApp(d.FranceIdentite)},
+		Family: f, Faults: j.Faults, ActivationRefusal: j.ActivationRefusal,
+	}
+	if a := j.Answers; a != nil {
+		p.Answers = Answers{RefuseCGU: !orTrue(a.CGU), DenyCamera: !orTrue(a.Camera), DenyMicrophone: !orTrue(a.Microphone)}
+	}
+	if c := j.CNIe; c != nil {
+		p.CNIe = &CNIe{DocumentNumber: c.DocumentNumber, PIN: c.PIN, Forged: c.Forged}
+		var err error
+		if p.CNIe.IssuedOn, err = parseDay("cnie.issuedOn", c.IssuedOn); err != nil {
+			return nil, err
+		}
+		if p.CNIe.ExpiresOn, err = parseDay("cnie.expiresOn", c.ExpiresOn); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// parseDay parses a calendar date "YYYY-MM-DD".
+func parseDay(field, s string) (credential.Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return credential.Date{}, fieldErr(field, "%q: want a date YYYY-MM-DD", s)
+	}
+	return credential.DateOf(t), nil
 }

@@ -9,6 +9,15 @@
 //
 //	p, err := phone.BuiltinProfile("famille-6-drome") // profiles/famille-6-drome.json
 //
+// cases/ holds the stories of issue 14 that testers replay: the France
+// Identité route's cases (franceid-…), phones that fail a prerequisite of
+// the training deck, and apps with a fault the article's readers report.
+// Most of them cannot complete an activation on purpose, so they are kept
+// apart from the ordinary phones above: phone.Profiles lists the ordinary
+// ones, phone.CaseProfiles the cases, and phone.BuiltinProfile finds both.
+// Each file's description says what it reproduces and where that comes
+// from.
+//
 // It is production code (the emulator and the apcv command embed it), so it
 // lives here rather than under testdata, where go vet and go test would not
 // look.
@@ -16,7 +25,8 @@ package profiles
 
 import "embed"
 
-// FS holds the profile files, named <profile name>.json.
+// FS holds the profile files, named <profile name>.json, and the cases
+// under cases/.
 //
-//go:embed *.json
+//go:embed *.json cases/*.json
 var FS embed.FS

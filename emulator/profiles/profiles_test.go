@@ -3,6 +3,7 @@ package profiles_test
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,15 +18,26 @@ func TestEveryFileIsAValidProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cases, err := fs.ReadDir(profiles.FS, phone.CaseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := 0
-	for _, e := range ents {
+	for _, e := range append(ents, cases...) {
+		if e.IsDir() && e.Name() == phone.CaseDir {
+			continue
+		}
 		name, ok := strings.CutSuffix(e.Name(), ".json")
 		if !ok {
 			t.Errorf("%s: not a .json file", e.Name())
 			continue
 		}
 		n++
-		data, err := profiles.FS.ReadFile(e.Name())
+		path := e.Name()
+		if !slices.Contains(phone.Profiles(), name) {
+			path = phone.CaseDir + "/" + path
+		}
+		data, err := profiles.FS.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ package errcatalog_test
 // they define. TestImportsComplete keeps this list whole.
 import (
 	_ "github.com/apcvkit/apcvkit/credential"
+	_ "github.com/apcvkit/apcvkit/emulator/franceid"
 	_ "github.com/apcvkit/apcvkit/emulator/idmatch"
 	_ "github.com/apcvkit/apcvkit/emulator/issuer"
 	_ "github.com/apcvkit/apcvkit/emulator/phone"

@@ -64,7 +64,8 @@ func Family(n int, opts Options) credential.Family {
 		PrenomsActe: "Marie Hélène Odile", Sexe: credential.SexFemale, DateNaissance: od.DateNaissance, LieuNaissance: "75115"}
 	f := credential.Family{Beneficiaires: []credential.Beneficiary{od},
 		EtatCivil: &credential.EtatCivil{NomNaissance: "DUPONT-MARCHAND", Prenoms: "Marie Hélène Odile",
-			DateNaissance: od.DateNaissance, PaysNaissance: "99100", CommuneNaissance: "75115", TypeDocument: "CNI"}}
+			DateNaissance: od.DateNaissance, PaysNaissance: "99100", CommuneNaissance: "75115", TypeDocument: "CNI",
+			Sexe: credential.SexFemale, DateAcquisition: credential.Date{Year: 2023, Month: 11, Day: 8}}}
 	for i := range max(n-1, 0) {
 		a := ayants[i%len(ayants)]
 		if opts.Lunar && i%len(ayants) == len(ayants)-1 {

@@ -221,6 +221,8 @@ type EtatCivilJSON struct {
 	PaysNaissance    string `json:"pays_naissance"`
 	CommuneNaissance string `json:"commune_naissance,omitempty"`
 	TypeDocument     string `json:"type_document"`
+	Sexe             string `json:"sexe,omitempty"`             // credential version 2; omitted when unknown
+	DateAcquisition  string `json:"date_acquisition,omitempty"` // credential version 2; omitted when unknown
 }
 
 // FamilyOf spells f out. Only the groups listed are kept, as a verified
@@ -248,6 +250,12 @@ func FamilyOf(f credential.Family, groups []credential.Group) *FamilyJSON {
 	if e := f.EtatCivil; e != nil && has[credential.GroupEtatCivil] {
 		out.EtatCivil = &EtatCivilJSON{NomNaissance: e.NomNaissance, Prenoms: e.Prenoms, DateNaissance: e.DateNaissance.String(),
 			PaysNaissance: e.PaysNaissance, CommuneNaissance: e.CommuneNaissance, TypeDocument: e.TypeDocument}
+		if e.Sexe != 0 {
+			out.EtatCivil.Sexe = e.Sexe.String()
+		}
+		if !e.DateAcquisition.IsZero() {
+			out.EtatCivil.DateAcquisition = e.DateAcquisition.String()
+		}
 	}
 	return out
 }
