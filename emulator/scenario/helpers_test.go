@@ -8,18 +8,26 @@ import (
 )
 
 // piiOfProfiles returns the NIRs (plain and spaced), names and birth dates
-// of every built-in profile.
+// of every built-in profile, case profiles included.
 func piiOfProfiles(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	for _, n := range phone.Profiles() {
+	for _, n := range append(phone.Profiles(), phone.CaseProfiles()...) {
 		p, err := phone.BuiltinProfile(n)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if ec := p.Family.EtatCivil; ec != nil {
+			out = append(out, ec.NomNaissance, ec.DateNaissance.String())
+			for _, w := range strings.FieldsFunc(ec.Prenoms, func(r rune) bool { return r == ' ' || r == '-' || r == ',' }) {
+				if len(w) > 3 {
+					out = append(out, w)
+				}
+			}
+		}
 		for _, b := range p.Family.Beneficiaires {
 			out = append(out, string(b.NIR), b.NIR.Format(), b.NomFamille, b.DateNaissance.String())
-			for _, w := range strings.Fields(b.Prenoms) {
+			for _, w := range strings.FieldsFunc(b.Prenoms, func(r rune) bool { return r == ' ' || r == '-' || r == ',' }) {
 				if len(w) > 3 {
 					out = append(out, w)
 				}

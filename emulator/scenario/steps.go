@@ -31,8 +31,10 @@ func init() {
 	register("network", "state", "connect the phone to the Internet (online) or cut it off (offline)", network)
 
 	// Activation, in one step or step by step.
-	register("activate", "via", "the whole activation with the profile's own answers: video (every step, submit, wait, back-office validation or rejection, open) — the app ends active and locked", activate)
-	register("start-activation", "", "the user starts the activation", func(r *runner, _ *none) (string, error) { return onPhone(r, (*phone.Phone).StartActivation) })
+	register("activate", "via", "the whole activation with the profile's own answers: video (every step, submit, wait, back-office validation or rejection, open) or france-identite (every step, the CNIe read with its PIN, active at once) — the app ends active and locked", activate)
+	register("start-activation", "via", "the user starts the activation: video (default) or france-identite; the app checks its prerequisites (system version, tablet, autofocus, CGU, permissions)", startActivation)
+	register("read-cnie", "pin", "France Identité reads the identity card (CNIe) with its PIN (default: the profile's card's)", readCNIe)
+	register("answers", "", "the user's answers to the app's prompts: cgu, camera, microphone (true accepts, false refuses)", setAnswers)
 	register("enter-nir", "nir", "the user types a NIR (default: the profile's)", enterNIR)
 	register("send-email-code", "address", "the app asks for the e-mail verification code (default: the profile's address)", sendEmailCode)
 	register("verify-email-code", "code", "the user types the e-mail code (default: the one in the mailbox)", verifyEmailCode)
@@ -173,8 +175,25 @@ func network(r *runner, a *networkArgs) (string, error) {
 // DefaultCode is the secret code activate chooses when the step gives none.
 const DefaultCode = emulator.DefaultCode
 
+// The activation routes.
+const (
+	viaVideo          = "video"
+	viaFranceIdentite = "france-identite"
+)
+
+func validVia(v *string) error {
+	if *v == "" {
+		*v = viaVideo
+	}
+	if *v != viaVideo && *v != viaFranceIdentite {
+		return fmt.Errorf("via %q: want video or france-identite", *v)
+	}
+	return nil
+}
+
 type activateArgs struct {
-	Via    string   `yaml:"via"`    // video (default)
+	Via    string   `yaml:"via"`    // video (default) or france-identite
+	PIN    string   `yaml:"pin"`    // france-identite: the CNIe's PIN (default the profile's)
 	Code   string   `yaml:"code"`   // default DefaultCode
 	Wait   Duration `yaml:"wait"`   // between the request and the back office's answer (default 0)
 	Reject string   `yaml:"reject"` // the back office rejects for this reason instead of validating
@@ -184,11 +203,11 @@ type activateArgs struct {
 }
 
 func (a *activateArgs) validate() error {
-	if a.Via == "" {
-		a.Via = "video"
+	if err := validVia(&a.Via); err != nil {
+		return err
 	}
-	if a.Via != "video" {
-		return fmt.Errorf("via %q: want video", a.Via)
+	if a.Via == viaFranceIdentite && (a.Reject != "" || a.Wait != 0 || a.Open != nil) {
+		return errors.New("france-identite has no back office: no reject, wait or open")
 	}
 	if a.Reject != "" && !slices.Contains(issuer.RejectReasons(), issuer.RejectReason(a.Reject)) {
 		return fmt.Errorf("reject %q: want one of %v", a.Reject, issuer.RejectReasons())
@@ -212,6 +231,17 @@ func activate(r *runner, a *activateArgs) (string, error) {
 	}
 	prof := ph.Profile()
 	nir := prof.OuvrantDroit().NIR
+	if a.Via == viaFranceIdentite {
+		pin := a.PIN
+		if pin == "" && prof.CNIe != nil {
+			pin = prof.CNIe.PIN
+		}
+		if err := ph.ActivateFranceIdentite(pin, code); err != nil {
+			return "", fmt.Errorf("activate (France Identité): %w", err)
+		}
+		r.w.codes[name] = code
+		return "France Identité, active at once; state " + ph.State().String(), nil
+	}
 	steps := []struct {
 		what string
 		do   func() error
@@ -253,6 +283,47 @@ func activate(r *runner, a *activateArgs) (string, error) {
 func mailboxCode(r *runner, address string) string {
 	c, _, _ := r.w.Issuer.Mailbox(address)
 	return c
+}
+
+type startArgs struct {
+	Via string `yaml:"via"`
+}
+
+func (a *startArgs) validate() error { return validVia(&a.Via) }
+
+func startActivation(r *runner, a *startArgs) (string, error) {
+	if a.Via == viaFranceIdentite {
+		return onPhone(r, (*phone.Phone).StartActivationFranceIdentite)
+	}
+	return onPhone(r, (*phone.Phone).StartActivation)
+}
+
+type pinArgs struct {
+	PIN string `yaml:"pin"`
+}
+
+func readCNIe(r *runner, a *pinArgs) (string, error) {
+	return onPhone(r, func(p *phone.Phone) error {
+		pin := a.PIN
+		if prof := p.Profile(); pin == "" && prof.CNIe != nil {
+			pin = prof.CNIe.PIN
+		}
+		return p.ReadCNIe(pin)
+	})
+}
+
+type answersArgs struct {
+	CGU        *bool `yaml:"cgu"`
+	Camera     *bool `yaml:"camera"`
+	Microphone *bool `yaml:"microphone"`
+}
+
+func setAnswers(r *runner, a *answersArgs) (string, error) {
+	no := func(b *bool) bool { return b != nil && !*b }
+	return onPhone(r, func(p *phone.Phone) error {
+		p.SetAnswers(phone.Answers{RefuseCGU: no(a.CGU), DenyCamera: no(a.Camera), DenyMicrophone: no(a.Microphone)})
+		return nil
+	})
 }
 
 type nirArgs struct {
