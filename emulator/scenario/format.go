@@ -137,23 +137,11 @@ func Parse(name string, data []byte) (*Scenario, error) {
 		}
 		sc.Start = t.UTC()
 	}
-	switch f.Eligibility.Kind {
-	case 0:
-	case yaml.ScalarNode:
-		switch f.Eligibility.Value {
-		case "all", "":
-		case "training-deck":
-			sc.Eligibility = slices.Clone(trainingDeck())
-		default:
-			return nil, perr(f.Eligibility.Line, "eligibility: %q: want all, training-deck or a list of départements", f.Eligibility.Value)
-		}
-	case yaml.SequenceNode:
-		if err := f.Eligibility.Decode(&sc.Eligibility); err != nil {
-			return nil, perr(f.Eligibility.Line, "eligibility: %v", err)
-		}
-	default:
-		return nil, perr(f.Eligibility.Line, "eligibility: want all, training-deck or a list of départements")
+	elig, err := departements(&f.Eligibility)
+	if err != nil {
+		return nil, perr(f.Eligibility.Line, "eligibility: %v", err)
 	}
+	sc.Eligibility = elig
 	if len(f.Steps) == 0 {
 		return nil, perr(0, "no steps")
 	}
@@ -168,6 +156,30 @@ func Parse(name string, data []byte) (*Scenario, error) {
 		sc.Steps = append(sc.Steps, st)
 	}
 	return sc, nil
+}
+
+// departements reads a list of départements: all (nil), training-deck
+// (the deck's 23), or a list.
+func departements(n *yaml.Node) ([]string, error) {
+	switch n.Kind {
+	case 0:
+		return nil, nil
+	case yaml.ScalarNode:
+		switch n.Value {
+		case "all", "":
+			return nil, nil
+		case "training-deck":
+			return slices.Clone(trainingDeck()), nil
+		}
+		return nil, fmt.Errorf("%q: want all, training-deck or a list of départements", n.Value)
+	case yaml.SequenceNode:
+		var d []string
+		if err := n.Decode(&d); err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
+	return nil, errors.New("want all, training-deck or a list of départements")
 }
 
 // The keys a step may carry besides its action.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/field"
@@ -62,7 +64,7 @@ func init() {
 	register("portal-view", "", "an agent views the person at the portal; app-state and activation-state check what it shows", portalView)
 
 	// The professional's desk.
-	register("desk", "lists", "how the desk gets its lists: auto (fetched at every reading, the default) or manual (only by refresh-lists)", deskMode)
+	register("desk", "lists", "the professional's desk: lists auto (fetched at every reading, the default) or manual (only by refresh-lists); enabled (the software's ApCV function, default true); departement and deployed (training-deck, all or a list)", deskMode)
 	register("refresh-lists", "", "the desk fetches the trust and revocation lists from the portal", func(r *runner, _ *none) (string, error) {
 		if err := r.desk.refresh(); err != nil {
 			return "", err
@@ -612,19 +614,43 @@ func portalView(r *runner, a *portalViewArgs) (string, error) {
 }
 
 type deskArgs struct {
-	Lists string `yaml:"lists"`
+	Lists       string    `yaml:"lists"`       // auto or manual; "" keeps the current mode
+	Enabled     *bool     `yaml:"enabled"`     // the billing software's ApCV function
+	Departement string    `yaml:"departement"` // the desk's département
+	Deployed    yaml.Node `yaml:"deployed"`    // training-deck, all, or a list
+	deployed    []string
 }
 
 func (a *deskArgs) validate() error {
-	if a.Lists != "auto" && a.Lists != "manual" {
+	if a.Lists != "" && a.Lists != "auto" && a.Lists != "manual" {
 		return fmt.Errorf("lists %q: want auto or manual", a.Lists)
+	}
+	d, err := departements(&a.Deployed)
+	if err != nil {
+		return fmt.Errorf("deployed: %w", err)
+	}
+	a.deployed = d
+	if len(d) > 0 && a.Departement == "" {
+		return errors.New("deployed needs the desk's departement")
 	}
 	return nil
 }
 
 func deskMode(r *runner, a *deskArgs) (string, error) {
-	r.desk.auto = a.Lists == "auto"
-	return "lists " + a.Lists, nil
+	if a.Lists != "" {
+		r.desk.auto = a.Lists == "auto"
+	}
+	if a.Enabled != nil {
+		r.desk.disabled = !*a.Enabled
+	}
+	if a.Departement != "" {
+		r.desk.departement, r.desk.deployed = a.Departement, a.deployed
+	}
+	mode := "manual"
+	if r.desk.auto {
+		mode = "auto"
+	}
+	return fmt.Sprintf("lists %s, ApCV function enabled %v, département %q", mode, !r.desk.disabled, r.desk.departement), nil
 }
 
 type readArgs struct {
@@ -681,7 +707,8 @@ func (r *runner) read(a *readArgs, cfg reader.Config, tap func() error) (string,
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
 	defer cancel()
-	cfg.Enabled, cfg.ListAuthority, cfg.Lists, cfg.Now, cfg.Groups = true, r.w.Issuer.ListAuthority(), lists, r.w.Clock.Now, a.groups()
+	cfg.Enabled, cfg.ListAuthority, cfg.Lists, cfg.Now, cfg.Groups = !r.desk.disabled, r.w.Issuer.ListAuthority(), lists, r.w.Clock.Now, a.groups()
+	cfg.Departement, cfg.Deployed = r.desk.departement, r.desk.deployed
 	rd, err := reader.Open(ctx, cfg)
 	if err != nil {
 		return "", err

@@ -158,6 +158,9 @@ type desk struct {
 	r            *runner
 	auto         bool
 	trust, revoc []byte
+	disabled     bool     // the software's ApCV function is off
+	departement  string   // the desk's département
+	deployed     []string // where the app is deployed, for the desk's software
 }
 
 func (d *desk) refresh() error {
