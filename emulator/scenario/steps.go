@@ -57,6 +57,7 @@ func init() {
 	register("delete-profile", "", "the user deletes the profile from the phone", func(r *runner, _ *none) (string, error) { return onPhone(r, (*phone.Phone).DeleteProfile) })
 
 	// The insurer and the management portal.
+	register("move", "departement", "the person moves: the insurer records a new département of residence (what eligibility looks at)", move)
 	register("data-change", "", "the health insurance changes the ouvrant droit's data (a usage name): the credential is re-issued", dataChange)
 	register("portal-revoke", "reason", "an agent revokes the person's app at the management portal (agent: habilite by default, or viewer)", portalAction("revoke-app"))
 	register("portal-block", "reason", "an agent blocks the person at the management portal", portalAction("block"))
@@ -517,6 +518,29 @@ func unlock(r *runner, a *codeArgs) (string, error) {
 		return "", err
 	}
 	return "state " + ph.State().String(), nil
+}
+
+type moveArgs struct {
+	Departement string `yaml:"departement"`
+}
+
+func (a *moveArgs) validate() error {
+	if a.Departement == "" {
+		return errors.New("departement is required")
+	}
+	return nil
+}
+
+func move(r *runner, a *moveArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	prof := ph.Profile()
+	if err := r.w.Issuer.Register(issuer.Person{Family: prof.Family, Departement: a.Departement}); err != nil {
+		return "", err
+	}
+	return "lives in " + a.Departement, nil
 }
 
 type dataChangeArgs struct {
