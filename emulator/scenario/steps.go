@@ -78,6 +78,7 @@ func init() {
 	// Checks.
 	register("expect-state", "state", "the app's state: not-activated, activating, pending-validation, active, active-locked, active-unlocked, revoked, blocked, profile-deleted", expectState)
 	register("expect-mail", "subject", "the last e-mail sent to the phone's address: its subject contains subject, its body contains contains and not lacks", expectMail)
+	register("expect-activities", "count", "the app's Activités (care expenses billed with it in the last 7 days) hold count records; the app must be unlocked", expectActivities)
 	register("expect-update-date", "ago", "the date the app shows as updated is this long before now (0s: just now)", expectUpdateDate)
 }
 
@@ -682,6 +683,10 @@ type readArgs struct {
 	Groups []string `yaml:"groups"`
 	// Beneficiaries, when set, is how many beneficiaries the identity must hold.
 	Beneficiaries int `yaml:"beneficiaries"`
+	// Bill, when set, is the amount in euros the patient paid: after the
+	// reading the desk sends the care-expense record to the app's
+	// Activités (over NFC, or through the app's backend for a QR read).
+	Bill float64 `yaml:"bill"`
 	// Link, for read-nfc, puts the ISO/IEC 14443-4 link model between the
 	// field and the phone (package nfc/link): bit rate, bit errors, a slow phone.
 	Link *linkArgs `yaml:"link"`
@@ -732,7 +737,7 @@ func (r *runner) read(a *readArgs, cfg reader.Config, tap func() error) (string,
 	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
 	defer cancel()
 	cfg.Enabled, cfg.ListAuthority, cfg.Lists, cfg.Now, cfg.Groups = !r.desk.disabled, r.w.Issuer.ListAuthority(), lists, r.w.Clock.Now, a.groups()
-	cfg.Departement, cfg.Deployed = r.desk.departement, r.desk.deployed
+	cfg.Departement, cfg.Deployed, cfg.Receipts = r.desk.departement, r.desk.deployed, receipts{r}
 	rd, err := reader.Open(ctx, cfg)
 	if err != nil {
 		return "", err
@@ -751,7 +756,16 @@ func (r *runner) read(a *readArgs, cfg reader.Config, tap func() error) (string,
 	if a.Beneficiaries > 0 && len(id.Beneficiaires) != a.Beneficiaries {
 		return "", fmt.Errorf("%w: %d beneficiaries read, want %d", ErrExpectation, len(id.Beneficiaires), a.Beneficiaries)
 	}
-	return describeIdentity(id), nil
+	detail := describeIdentity(id)
+	if a.Bill > 0 {
+		rec := credential.Receipt{PSID: "10001234567", PSName: "Cabinet scénario", AmountCents: int64(a.Bill*100 + 0.5),
+			Date: uint64(r.w.Clock.Now().Unix())}
+		if err := rd.PostReceipt(ctx, id, rec); err != nil {
+			return "", err
+		}
+		detail += fmt.Sprintf("; billed %.2f €, receipt sent", a.Bill)
+	}
+	return detail, nil
 }
 
 func readNFC(r *runner, a *readArgs) (string, error) {
@@ -792,6 +806,15 @@ func readQR(r *runner, a *readArgs) (string, error) {
 		return "", err
 	}
 	return r.read(a, reader.Config{QR: []qrscan.Source{&oneScan{text: text, at: r.w.Clock.Now()}}}, nil)
+}
+
+// receipts is the app's backend receiving the desk's receipts for QR
+// identities (reader.ReceiptSink), as emulator.World does.
+type receipts struct{ r *runner }
+
+func (s receipts) PostReceipt(_ context.Context, cid [8]byte, rec credential.Receipt) error {
+	return s.r.w.Issuer.AddActivity(cid, issuer.Activity{Beneficiary: rec.Beneficiary, PSID: rec.PSID, PSName: rec.PSName,
+		AmountCents: rec.AmountCents, Date: time.Unix(int64(rec.Date), 0).UTC()})
 }
 
 // oneScan is a QR source that delivers one scanned text, then ends.
@@ -903,4 +926,27 @@ func expectUpdateDate(r *runner, a *updateArgs) (string, error) {
 		return "", fmt.Errorf("%w: data updated %s, want %s", ErrExpectation, at.UTC().Format(time.DateTime), want.UTC().Format(time.DateTime))
 	}
 	return "data updated " + at.UTC().Format("2006-01-02 15:04"), nil
+}
+
+type activitiesArgs struct {
+	Count int `yaml:"count"`
+}
+
+func expectActivities(r *runner, a *activitiesArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	acts, err := ph.Activities()
+	if err != nil {
+		return "", err
+	}
+	if len(acts) != a.Count {
+		return "", fmt.Errorf("%w: %d care expenses in Activités, want %d", ErrExpectation, len(acts), a.Count)
+	}
+	var total int64
+	for _, x := range acts {
+		total += x.AmountCents
+	}
+	return fmt.Sprintf("%d care expense(s) in Activités, %.2f € in all", len(acts), float64(total)/100), nil
 }
