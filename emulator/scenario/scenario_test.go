@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -312,5 +313,33 @@ func TestShowPII(t *testing.T) {
 	err = sc.Run(context.Background(), scenario.Options{Out: &out})
 	if !errors.Is(err, scenario.ErrExpectation) || strings.Contains(out.String(), "Jean-Baptiste") {
 		t.Fatalf("a message without the expected text: %v\n%s", err, out.String())
+	}
+}
+
+// TestREADMENamesEveryScenario: emulator/README.md's story table names
+// every shipped scenario, and names no scenario that is not shipped.
+func TestREADMENamesEveryScenario(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "## The stories → the scenario that reproduces them")
+	if !ok {
+		t.Fatal("emulator/README.md has no stories section")
+	}
+	table, _, _ = strings.Cut(table, "\n## ")
+	names, _ := fs.Glob(scenarios.FS, "*.yaml")
+	shipped := map[string]bool{}
+	for _, n := range names {
+		n = strings.TrimSuffix(n, ".yaml")
+		shipped[n] = true
+		if !strings.Contains(table, "`"+n+"`") {
+			t.Errorf("the README's table does not name the scenario %s", n)
+		}
+	}
+	for _, m := range regexp.MustCompile("\\| `([a-z0-9]+(?:-[a-z0-9]+)+)`").FindAllStringSubmatch(table, -1) {
+		if !shipped[m[1]] {
+			t.Errorf("the README's table names %s, which is not a shipped scenario", m[1])
+		}
 	}
 }
