@@ -31,9 +31,14 @@
 // "Jean-Marie" for "Jean-Marie, Paul, Louis"); a record that is the
 // beginning of the list but stops inside a first name when it still holds
 // at least MinTruncatedLength (12) characters (cut by a field's length:
-// "Marie-Christi" for "Marie-Christine"). Refused: a shorter stop inside a
-// first name ("Jean" for "Jean-Marie": ErrFirstNameIncomplete), a first
-// name the document does not carry (ErrFirstNameExtra), the same first
+// "Marie-Christi" for "Marie-Christine"; the rule cannot tell such a cut
+// from a shorter name, so "JEAN PIERRE MARC" for "Jean-Pierre, Marcel" is
+// accepted too — the birth name, sex, birth date and place must still
+// match). Refused: a shorter stop that keeps part of a composed first name
+// ("Jean" or "Jean-Ma" for "Jean-Marie": ErrFirstNameIncomplete), a
+// shorter stop inside a first name's first part ("Jean" for "Jeanne" is
+// another first name: ErrFirstName), a first name the document does not
+// carry (ErrFirstNameExtra), the same first
 // names in another order (ErrFirstNameOrder), any other difference
 // (ErrFirstName). The document is the reference: the record may lack, never
 // add.
@@ -54,7 +59,8 @@
 // commune only for births before that date: a record that codes a 1975
 // birth in Issy-les-Moulineaux 75040 (Seine until 1968) is refused with
 // ErrBirthPlaceCode, while 75040 against 92040 for a 1960 birth is accepted
-// — the case of the article, whose NIR keeps 75.
+// — the case of the article, whose NIR keeps 75. (Two sides that give the
+// same code agree, whatever it is.)
 //
 // # The table of historical codes
 //

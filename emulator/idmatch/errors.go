@@ -103,18 +103,31 @@ func (e *MismatchError) Unwrap() error { return e.Cause }
 // ne correspond pas à « Jean-Marc » connu de l'Assurance Maladie : … ».
 func (e *MismatchError) Message(lang apcverr.Lang) string {
 	l := labels[e.Field]
+	// Several first names: « Les prénoms … ne correspondent pas », and
+	// « connus » when the record holds several.
+	plural := e.Field == FieldFirstNames && len(givenNames(e.Document)) > 1
 	if lang == apcverr.FR {
-		known := "connu"
-		if l.feminine {
+		label, verb, known := l.fr, "correspond", "connu"
+		if plural {
+			label, verb = "Les prénoms", "correspondent"
+		}
+		switch {
+		case e.Field == FieldFirstNames && len(givenNames(e.Record)) > 1:
+			known = "connus"
+		case l.feminine:
 			known = "connue"
 		}
 		doc, rec := orNone(e.Document, "(absent)"), orNone(e.Record, "(absent)")
-		return fmt.Sprintf("%s « %s » de votre pièce d'identité ne correspond pas à « %s » %s de l'Assurance Maladie : %s %s",
-			l.fr, doc, rec, known, e.ReasonFR, e.Cause.FR)
+		return fmt.Sprintf("%s « %s » de votre pièce d'identité ne %s pas à « %s » %s de l'Assurance Maladie : %s %s",
+			label, doc, verb, rec, known, e.ReasonFR, e.Cause.FR)
+	}
+	label, verb := l.en, "does"
+	if plural {
+		label, verb = "The first names", "do"
 	}
 	doc, rec := orNone(e.Document, "(none)"), orNone(e.Record, "(none)")
-	return fmt.Sprintf("%s %q on your identity document does not match %q known to the health insurance: %s %s",
-		l.en, doc, rec, e.ReasonEN, e.Cause.EN)
+	return fmt.Sprintf("%s %q on your identity document %s not match %q known to the health insurance: %s %s",
+		label, doc, verb, rec, e.ReasonEN, e.Cause.EN)
 }
 
 // LogValue makes log/slog print the field and the cause only.

@@ -35,5 +35,5 @@ func ExampleMatch() {
 	// first-names missing-first-names
 	// birth-place historical-code
 	// idmatch: first-names: identity-first-name-incomplete true
-	// Le prénom « Jean-Marie, Paul » de votre pièce d'identité ne correspond pas à « Jean » connu de l'Assurance Maladie : « Jean » n'est que le début du prénom « Jean-Marie », et trop court (moins de 12 caractères) pour avoir été coupé par la longueur d'un champ. L'Assurance Maladie ne connaît qu'une partie d'un prénom composé. Demandez à votre caisse d'assurance maladie d'enregistrer le prénom entier, avec une copie de votre pièce d'identité, puis recommencez l'activation.
+	// Les prénoms « Jean-Marie, Paul » de votre pièce d'identité ne correspondent pas à « Jean » connu de l'Assurance Maladie : « Jean » n'est que le début du prénom « Jean-Marie », et trop court (moins de 12 caractères) pour avoir été coupé par la longueur d'un champ. L'Assurance Maladie ne connaît qu'une partie d'un prénom composé. Demandez à votre caisse d'assurance maladie d'enregistrer le prénom entier, avec une copie de votre pièce d'identité, puis recommencez l'activation.
 }

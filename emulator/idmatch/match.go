@@ -132,11 +132,10 @@ func Match(document, record Identity) (Result, error) {
 
 func complete(doc, rec Identity) error {
 	for _, side := range []struct {
-		id       Identity
-		fr, en   string
-		doc, rec string
-	}{{doc, "votre pièce d'identité ne l'indique pas.", "your identity document does not show it.", "", "…"},
-		{rec, "l'Assurance Maladie ne le connaît pas.", "the health insurance does not hold it.", "…", ""}} {
+		id     Identity
+		fr, en string
+	}{{doc, "votre pièce d'identité ne l'indique pas.", "your identity document does not show it."},
+		{rec, "l'Assurance Maladie ne le connaît pas.", "the health insurance does not hold it."}} {
 		id := side.id
 		var f Field
 		switch {
@@ -151,9 +150,30 @@ func complete(doc, rec Identity) error {
 		default:
 			continue
 		}
-		return mismatch(f, ErrIncomplete, side.doc, side.rec, "Cette donnée manque : "+side.fr, "This field is missing: "+side.en)
+		return mismatch(f, ErrIncomplete, display(f, doc), display(f, rec), "cette donnée manque : "+side.fr, "this field is missing: "+side.en)
 	}
 	return nil
+}
+
+// display returns field f of id as shown to the person, "" when missing.
+func display(f Field, id Identity) string {
+	switch f {
+	case FieldBirthName:
+		if Normalize(id.BirthName) != "" {
+			return id.BirthName
+		}
+	case FieldFirstNames:
+		if Normalize(id.FirstNames) != "" {
+			return id.FirstNames
+		}
+	case FieldBirthDate:
+		if id.BirthDate.Year != 0 {
+			return id.BirthDate.String()
+		}
+	case FieldBirthPlace:
+		return placeName(id.BirthPlace)
+	}
+	return ""
 }
 
 func matchBirthName(doc, rec Identity, res *Result) error {
@@ -284,7 +304,15 @@ func matchFirstNames(doc, rec Identity, res *Result) error {
 			res.Notes = append(res.Notes, Note{f, RuleTruncated})
 			return nil
 		}
-		cut := cutName(D, rs)
+		cut, part := cutName(D, rs)
+		if part == 0 {
+			// The cut falls inside the first part of a first name: "Jean" for
+			// "Jeanne" is another first name, not part of a composed one.
+			d, r := firstDiff(D, R)
+			return mismatch(f, ErrFirstName, doc.FirstNames, rec.FirstNames,
+				fmt.Sprintf("« %s » et « %s » ne sont pas le même prénom.", d, r),
+				fmt.Sprintf("%q and %q are not the same first name.", d, r))
+		}
 		return mismatch(f, ErrFirstNameIncomplete, doc.FirstNames, rec.FirstNames,
 			fmt.Sprintf("« %s » n'est que le début du prénom « %s », et trop court (moins de %d caractères) pour avoir été coupé par la longueur d'un champ.", rec.FirstNames, cut, MinTruncatedLength),
 			fmt.Sprintf("%q is only the beginning of the first name %q, and too short (under %d characters) to have been cut by a field's length.", rec.FirstNames, cut, MinTruncatedLength))
@@ -322,19 +350,26 @@ func boundary(D []given, rs string) bool {
 }
 
 // cutName returns, as written on the document, the first name of D inside
-// which the normalised prefix rs stops.
-func cutName(D []given, rs string) string {
+// which the normalised prefix rs stops, and the index of the part (of a
+// composed first name) in which it stops: 0 when it stops inside the first
+// part, 1 or more when it keeps at least the first part whole.
+func cutName(D []given, rs string) (string, int) {
 	n := 0
 	for i, g := range D {
 		if i > 0 {
-			n++
+			n++ // the space between two first names
 		}
-		n += len(strings.Join(g.parts, " "))
-		if n > len(rs) {
-			return g.raw
+		for j, part := range g.parts {
+			if j > 0 {
+				n++
+			}
+			if n+len(part) > len(rs) {
+				return g.raw, j
+			}
+			n += len(part)
 		}
 	}
-	return D[len(D)-1].raw
+	return D[len(D)-1].raw, 0
 }
 
 // sameNames reports whether D and R hold the same first names in another

@@ -88,6 +88,9 @@ var rows = []row{
 	{name: "cut at the length limit, later first names lost", origin: "article: « tronqué des 2 dernières lettres »",
 		edit:  func(d, r *idmatch.Identity) { d.FirstNames, r.FirstNames = "Jean-Christophe, Pierre", "Jean-Christoph" },
 		rules: []idmatch.Rule{idmatch.RuleTruncated}},
+	{name: "a long record stopping inside a name is taken as a length cut (documented limit)",
+		edit:  func(d, r *idmatch.Identity) { d.FirstNames, r.FirstNames = "Jean-Pierre, Marcel", "JEAN PIERRE MARC" },
+		rules: []idmatch.Rule{idmatch.RuleTruncated}},
 	{name: "usage names differ", origin: "issue 14: usage name vs birth name",
 		edit:  func(d, r *idmatch.Identity) { d.UsageName, r.UsageName = "DURAND", "LEROY" },
 		rules: []idmatch.Rule{idmatch.RuleUsageName}},
@@ -177,6 +180,8 @@ var rows = []row{
 	{name: "short cut is not a length cut", origin: "article: truncated first name",
 		edit:  func(d, r *idmatch.Identity) { d.FirstNames, r.FirstNames = "Jean-Marie", "Jean-Ma" },
 		cause: idmatch.ErrFirstNameIncomplete, field: idmatch.FieldFirstNames, reason: "moins de 12 caractères"},
+	{name: "shorter first name is another name", edit: func(d, r *idmatch.Identity) { d.FirstNames, r.FirstNames = "Jeanne, Marie", "Jean" },
+		cause: idmatch.ErrFirstName, field: idmatch.FieldFirstNames, reason: "« JEANNE » et « JEAN » ne sont pas le même prénom"},
 	{name: "cut inside a later composed first name", edit: func(d, r *idmatch.Identity) { d.FirstNames, r.FirstNames = "Jean, Pierre-Paul", "Jean Pierre" },
 		cause: idmatch.ErrFirstNameIncomplete, field: idmatch.FieldFirstNames, reason: "début du prénom « Pierre-Paul »"},
 	{name: "extra first name in the record", edit: func(d, r *idmatch.Identity) { d.FirstNames, r.FirstNames = "Jean", "Jean Paul" },
@@ -410,6 +415,20 @@ func TestTable(t *testing.T) {
 	for n, w := range want {
 		if count[n] != w {
 			t.Errorf("%d rows of %s, want %d", count[n], n, w)
+		}
+	}
+	// The 1968 départements of the petite couronne had, at their creation,
+	// 36 (92), 40 (93) and 47 (94) communes, taken from the Seine and the
+	// Seine-et-Oise: every one of them has its former code in the table.
+	created := map[string]int{}
+	for _, c := range idmatch.Table() {
+		if c.Until == 1968 {
+			created[c.Current[:2]]++
+		}
+	}
+	for dep, want := range map[string]int{"92": 36, "93": 40, "94": 47} {
+		if created[dep] != want {
+			t.Errorf("%d former codes now in %s, want %d", created[dep], dep, want)
 		}
 	}
 	for code, want := range map[string]string{"75040": "92040", "75066": "93066", "75028": "94028", "78400": "92048",

@@ -35,5 +35,5 @@ func ExampleIssuer_MatchIdentity() {
 	// Output:
 	// <nil> true
 	// true identity-first-name
-	// The first name "Alan, Pierre" on your identity document does not match "Alain Pierre" known to the health insurance: "ALAN" and "ALAIN" are not the same first name, even ignoring case, accents, hyphens and spaces. The first names differ. Ask your health-insurance fund to correct your first names, with a copy of your identity document, then activate again.
+	// The first names "Alan, Pierre" on your identity document do not match "Alain Pierre" known to the health insurance: "ALAN" and "ALAIN" are not the same first name, even ignoring case, accents, hyphens and spaces. The first names differ. Ask your health-insurance fund to correct your first names, with a copy of your identity document, then activate again.
 }

@@ -31,7 +31,7 @@ func TestIdentityCheckExplained(t *testing.T) {
 		{name: "accents dropped, lower case", profile: "ne-75-vit-92", prenoms: "thomas-alexandre remi", nom: "Lemaitre"},
 		{name: "second first name absent from the record: the document has a third", profile: "ne-75-vit-92", prenoms: "Thomas-Alexandre, Rémi, Louis"},
 		{name: "another first name", profile: "ne-75-vit-92", prenoms: "Thomas-Alexis Rémi", cause: idmatch.ErrFirstName,
-			shows: []string{"« Thomas-Alexis Rémi » de votre pièce d'identité", "« Thomas-Alexandre Rémi » connu de l'Assurance Maladie"}},
+			shows: []string{"Les prénoms « Thomas-Alexis Rémi » de votre pièce d'identité ne correspondent pas", "« Thomas-Alexandre Rémi » connus de l'Assurance Maladie"}},
 		{name: "another birth name", profile: "isere-solo", nom: "DURANT", cause: idmatch.ErrBirthName,
 			shows: []string{"« DURANT »", "« DURAND »"}},
 		{name: "Issy coded 92 on the card, 75 in the INS, born 1960", profile: "ne-issy-1960-seine", commune: "92040"},
