@@ -81,6 +81,8 @@ func TestFamilyJSONErrors(t *testing.T) {
 		{"INS sex", func(j *credential.FamilyJSON) { j.Beneficiaires[1].INS.Sexe = "X" }, "beneficiaires[1].ins.sexe"},
 		{"INS date", func(j *credential.FamilyJSON) { j.Beneficiaires[1].INS.DateNaissance = "" }, "beneficiaires[1].ins.dateNaissance"},
 		{"état civil date", func(j *credential.FamilyJSON) { j.EtatCivil.DateNaissance = "14/05/1978" }, "etatCivil.dateNaissance"},
+		{"état civil sex", func(j *credential.FamilyJSON) { j.EtatCivil.Sexe = "f" }, "etatCivil.sexe"},
+		{"acquisition date", func(j *credential.FamilyJSON) { j.EtatCivil.DateAcquisition = "08/11/2023" }, "etatCivil.dateAcquisition"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,5 +105,34 @@ func TestFamilyJSONErrors(t *testing.T) {
 	}
 	if want := testfamily.Family(2, testfamily.Options{INS: true}); !reflect.DeepEqual(f, want) {
 		t.Fatalf("with spaces: %+v", f)
+	}
+}
+
+// TestEtatCivilJSONVersion2: the état civil's sex and acquisition date
+// round-trip, and a form without them (a credential of version 1) reads
+// as unknown.
+func TestEtatCivilJSONVersion2(t *testing.T) {
+	f := testfamily.Family(1, testfamily.Options{INS: true})
+	j := credential.JSONOf(f, false)
+	if j.EtatCivil.Sexe != "F" || j.EtatCivil.DateAcquisition != "2023-11-08" {
+		t.Fatalf("JSON %+v", j.EtatCivil)
+	}
+	back, err := j.Family()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *back.EtatCivil != *f.EtatCivil {
+		t.Fatalf("round trip %+v, want %+v", *back.EtatCivil, *f.EtatCivil)
+	}
+	j.EtatCivil.Sexe, j.EtatCivil.DateAcquisition = "", ""
+	back, err = j.Family()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ec := back.EtatCivil; ec.Sexe != 0 || !ec.DateAcquisition.IsZero() {
+		t.Fatalf("without them: %+v", *ec)
+	}
+	if m := credential.JSONOf(f, true); m.EtatCivil.Sexe != "F" {
+		t.Fatalf("masked %+v", m.EtatCivil)
 	}
 }

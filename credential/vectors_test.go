@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -227,7 +228,16 @@ func TestVectorsExpectInputs(t *testing.T) {
 		}
 		n := len(v.Expect.Family.Beneficiaires)
 		groups, _ := vectors.ParseGroups(v.Expect.Groups)
-		if want := vectors.FamilyOf(vectors.Family(n), groups); !reflect.DeepEqual(want, v.Expect.Family) {
+		fixture := vectors.Family(n)
+		if strings.HasSuffix(v.Name, "-etat-civil-v1") { // the état civil without its version-2 fields
+			ec := *fixture.EtatCivil
+			ec.Sexe, ec.DateAcquisition = 0, credential.Date{}
+			fixture.EtatCivil = &ec
+			if v.Expect.Family.EtatCivil == nil || v.Expect.Family.EtatCivil.Sexe != "" || v.Expect.Family.EtatCivil.DateAcquisition != "" {
+				t.Errorf("%s: état civil %+v", v.Name, v.Expect.Family.EtatCivil)
+			}
+		}
+		if want := vectors.FamilyOf(fixture, groups); !reflect.DeepEqual(want, v.Expect.Family) {
 			t.Errorf("%s: expected family is not the fixture's", v.Name)
 		}
 		if v.Expect.Family.Beneficiaires[0].NIR != "278057512345675" {

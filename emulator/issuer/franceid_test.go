@@ -194,3 +194,43 @@ func TestVideoRouteAcquisitionDate(t *testing.T) {
 		t.Fatalf("renewed état civil %+v, want acquired %v", ec, want)
 	}
 }
+
+// TestFranceIdentitePersists: the état civil acquired from the card is part
+// of the issuer's saved state: a restarted issuer renews with it.
+func TestFranceIdentitePersists(t *testing.T) {
+	dir := t.TempDir()
+	_, fc := newIssuer(t, issuer.Options{}) // for its clock
+	opts := issuer.Options{Clock: fc}
+	first, err := issuer.Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := phone.BuiltinProfile("franceid-prenom-tiret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph, err := phone.New(p, phone.Options{Issuer: first, Clock: fc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ph.ActivateFranceIdentite("2580", "482915"); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := ph.CredentialID()
+	again, err := issuer.Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc.Advance(24 * time.Hour)
+	renewed, err := again.Renew(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ec := renewed.Family.EtatCivil
+	if ec == nil || ec.Prenoms != "Jean-Marie" || ec.DateAcquisition != credential.DateOf(t0) || ec.Sexe != credential.SexMale {
+		t.Fatalf("état civil after a restart %+v", ec)
+	}
+	if rec := renewed.Family.OuvrantDroit(); rec.Prenoms != "JEAN MARIE" {
+		t.Fatalf("the insurance's record changed: %q", rec.Prenoms)
+	}
+}

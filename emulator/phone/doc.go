@@ -20,6 +20,21 @@
 //	shows the reason: ErrActivationRejected) → Open within 7 days of the
 //	validation (ErrProfileDeleted) → Unlock.
 //
+// The France Identité route (the article on the opening of the app to
+// all; see franceid.go and package emulator/franceid) reads the person's
+// CNIe instead of filming it, and the app is active at once:
+//
+//	StartActivationFranceIdentite → EnterNIR (no département rule) → e-mail
+//	→ ReadCNIe (France Identité installed and activated, NFC on, an
+//	unmodified system, the card's PIN, signature and expiry) → ChooseCode
+//	→ Submit (the issuer matches the card with the record: ActiveLocked).
+//
+// The app's prerequisites (prereq.go: minimum OS, no tablet, autofocus,
+// CGU, camera and microphone, the connection at every step) and the
+// faults the article's readers report (faults.go) are profile attributes
+// with typed refusals; the case profiles that reproduce them are listed by
+// CaseProfiles.
+//
 // Every later Open of the active app, online, renews its credential (valid
 // 90 days from then, with the health insurance's data of the day) and moves
 // UpdatedAt, the app's "date de mise à jour"; a phone offline

@@ -95,3 +95,51 @@ func ExamplePhone_Open() {
 	// offline: mise à jour 03/03/2025
 	// online: mise à jour 02/06/2025
 }
+
+// ExamplePhone_ActivateFranceIdentite activates, through France Identité,
+// a person living outside the training deck's 23 départements: the video
+// route refuses them, France Identité activates the app at once, on the
+// same virtual clock, with the card's état civil.
+func ExamplePhone_ActivateFranceIdentite() {
+	fc := clock.NewFake(time.Date(2025, 3, 11, 17, 8, 0, 0, time.UTC))
+	iss, err := issuer.New(issuer.Options{Clock: fc, Eligibility: issuer.TrainingDeck()})
+	if err != nil {
+		panic(err)
+	}
+	profile, err := phone.BuiltinProfile("franceid-hors-deploiement") // emulator/profiles/cases
+	if err != nil {
+		panic(err)
+	}
+	ph, err := phone.New(profile, phone.Options{Issuer: iss, Clock: fc})
+	if err != nil {
+		panic(err)
+	}
+	err = ph.Activate("482915") // the video route
+	fmt.Println(apcverr.Code(err))
+
+	if err := ph.ActivateFranceIdentite("2580", "482915"); err != nil {
+		panic(err)
+	}
+	ec := ph.Profile().Family.EtatCivil
+	fmt.Println(ph.State(), ph.Route(), ec.TypeDocument, ec.Sexe, ec.DateAcquisition)
+	// Output:
+	// not-eligible
+	// active (locked) france-identite CNI M 11/03/2025
+}
+
+// ExampleFault shows a fault profile: the app of January stopping at
+// start-up, as a reader of the article saw it.
+func ExampleFault() {
+	iss, _ := issuer.New(issuer.Options{})
+	profile, _ := phone.BuiltinProfile("crash-division-zero")
+	ph, _ := phone.New(profile, phone.Options{Issuer: iss})
+	err := ph.StartActivation()
+	var ce *phone.CrashError
+	if errors.As(err, &ce) {
+		fmt.Println(ce.Fault, "—", ce.Log)
+	}
+	fmt.Println(apcverr.Code(err))
+	// Output:
+	// division-by-zero-at-start — opération illégale: division par zéro
+	// app-crashed
+}

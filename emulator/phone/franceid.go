@@ -76,10 +76,14 @@ func (p *Phone) StartActivationFranceIdentite() error {
 	return p.startActivation(RouteFranceIdentite)
 }
 
-// Route returns the route of the activation in progress.
+// Route returns the route of the activation in progress or, once the app
+// holds a credential, of the activation that gave it.
 func (p *Phone) Route() Route {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.hasCred && p.state != Activating {
+		return p.activeRoute
+	}
 	return p.act.route
 }
 
@@ -128,7 +132,7 @@ func (p *Phone) submitFranceIdentiteLocked() error {
 		return fmt.Errorf("phone: submit: %w", err)
 	}
 	p.takeLocked(iss)
-	p.device, p.code = dev, p.act.code
+	p.device, p.code, p.activeRoute = dev, p.act.code, RouteFranceIdentite
 	p.pending, p.ticket, p.act, p.codeFails = nil, "", activation{}, 0
 	p.state = ActiveLocked
 	return nil

@@ -263,6 +263,19 @@ func TestFranceIdentitePIN(t *testing.T) {
 	}
 }
 
+// TestNFCOff: NFC turned off in the settings stops France Identité and the
+// contactless reading at the desk alike; the QR code stays.
+func TestNFCOff(t *testing.T) {
+	e := newEnv(t, "franceid-nfc-desactive", issuer.Options{}, nil)
+	if err := e.ph.CheckNFC(); !errors.Is(err, phone.ErrNoNFC) {
+		t.Fatalf("CheckNFC with NFC off: %v", err)
+	}
+	on := newEnv(t, "franceid-nfc-desactive", issuer.Options{}, func(p *phone.Profile) { p.Device.NFCOff = false })
+	if err := on.ph.CheckNFC(); err != nil {
+		t.Fatalf("CheckNFC with NFC on: %v", err)
+	}
+}
+
 // TestFranceIdentiteAccepted: the readers' phones that work — GrapheneOS
 // locked and not rooted, an iPhone (France Identité reads the card by NFC;
 // the app still shows only the QR at the desk).
@@ -354,8 +367,24 @@ func TestFranceIdentitePersists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := ph.StartActivationFranceIdentite(); err != nil {
+		t.Fatal(err)
+	}
+	if ph, err = phone.Open(dir, prof, phone.Options{Issuer: iss, Clock: fc}); err != nil {
+		t.Fatal(err)
+	}
+	if r := ph.Route(); r != phone.RouteFranceIdentite { // chosen, no NIR yet
+		t.Fatalf("route after a restart at the start: %v", r)
+	}
 	e := &env{fc: fc, iss: iss, ph: ph, prof: prof}
-	e.fiUntil(t, "code")
+	for _, step := range fiSteps[1:4] {
+		if err := e.fiStep(step); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	if err := e.fiStep("read"); err != nil {
+		t.Fatal(err)
+	}
 	ph2, err := phone.Open(dir, prof, phone.Options{Issuer: iss, Clock: fc})
 	if err != nil {
 		t.Fatal(err)
@@ -371,5 +400,15 @@ func TestFranceIdentitePersists(t *testing.T) {
 	}
 	if st := ph2.State(); st != phone.ActiveLocked {
 		t.Fatalf("state %v", st)
+	}
+	ph3, err := phone.Open(dir, prof, phone.Options{Issuer: iss, Clock: fc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, r := ph3.State(), ph3.Route(); st != phone.ActiveLocked || r != phone.RouteFranceIdentite {
+		t.Fatalf("active app after a restart: %v, route %v", st, r)
+	}
+	if err := ph3.Unlock(goodCode); err != nil {
+		t.Fatal(err)
 	}
 }

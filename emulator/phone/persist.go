@@ -66,6 +66,9 @@ type savedPhone struct {
 	// UpdatedAt is the data's update date (absent from states saved before
 	// it was kept).
 	UpdatedAt time.Time `json:"updatedAt,omitzero"`
+	// ActivatedFranceIdentite: the credential came from the France
+	// Identité route.
+	ActivatedFranceIdentite bool `json:"activatedFranceIdentite,omitempty"`
 }
 
 type savedAct struct {
@@ -258,6 +261,9 @@ func (p *Phone) restore(st *savedPhone) error {
 	p.codeFails, p.qrCounter, p.emailCheck = st.CodeFails, st.QRCounter, st.EmailCheck
 	if p.hasCred {
 		p.updatedAt = st.UpdatedAt
+		if st.ActivatedFranceIdentite {
+			p.activeRoute = RouteFranceIdentite
+		}
 	}
 	return nil
 }
@@ -289,6 +295,7 @@ func (p *Phone) snapshotLocked() ([]byte, error) {
 		Format: phoneStateFormat, Profile: p.profile.Name, NIR: p.profile.OuvrantDroit().NIR, FileSum: p.fileSum,
 		State: p.state.String(), Email: p.profile.Email, NIRFails: p.nirFails, Ticket: p.ticket, Held: p.held,
 		CodeFails: p.codeFails, QRCounter: p.qrCounter, EmailCheck: p.emailCheck, UpdatedAt: p.updatedAt,
+		ActivatedFranceIdentite: p.activeRoute == RouteFranceIdentite,
 	}
 	if st.State == ActiveUnlocked.String() {
 		st.State = ActiveLocked.String()
@@ -298,7 +305,7 @@ func (p *Phone) snapshotLocked() ([]byte, error) {
 	if p.nirFails > 0 {
 		st.NIRFirstFail = p.nirFirstFail.UTC()
 	}
-	if p.act.nir != "" {
+	if p.act.nir != "" || p.act.route != RouteVideo {
 		a := &savedAct{NIR: p.act.nir, Email: p.act.email, EmailSent: p.act.emailSent, EmailVerified: p.act.emailVerified,
 			Consent: p.act.consent, Identity: p.act.identity, CodeChosen: p.act.codeChosen,
 			FranceIdentite: p.act.route == RouteFranceIdentite, CNIe: p.act.cnie}

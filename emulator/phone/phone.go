@@ -90,6 +90,8 @@ type Phone struct {
 	qrCounter  uint32
 	emailCheck string // e-mail address awaiting its code after ChangeEmail
 
+	activeRoute Route // the route of the active app's activation
+
 	offline   bool      // no Internet connection (Options.Offline, SetOnline)
 	updatedAt time.Time // when the app's data were last updated from the issuer
 
@@ -233,7 +235,7 @@ func (p *Phone) Device() Device { return p.profile.Device }
 // phone, ErrNoNFC otherwise (every iPhone, Androids without NFC): such a
 // phone shows the QR code.
 func (p *Phone) CheckNFC() error {
-	if p.opts.NoNFC {
+	if p.opts.NoNFC || (p.profile.Device.NFCOff && p.profile.Device.HasNFC()) {
 		return fmt.Errorf("phone: %s %s: NFC turned off: %w", p.profile.Device.OS, p.profile.Device.Model, ErrNoNFC)
 	}
 	if !p.profile.Device.HasNFC() {
@@ -337,7 +339,7 @@ func (p *Phone) wipeLocked(s State) {
 	p.state = s
 	p.act = activation{}
 	p.held, p.device, p.pending, p.ticket = nil, nil, nil, ""
-	p.hasCred, p.credID, p.updatedAt = false, [8]byte{}, time.Time{}
+	p.hasCred, p.credID, p.updatedAt, p.activeRoute = false, [8]byte{}, time.Time{}, RouteVideo
 	p.code, p.codeFails, p.qrCounter, p.emailCheck = secret{}, 0, 0, ""
 }
 
@@ -655,7 +657,7 @@ func (p *Phone) Open() (err error) {
 			return fmt.Errorf("phone: open: %w", err)
 		}
 		p.takeLocked(iss)
-		p.device, p.code = p.pending, p.act.code
+		p.device, p.code, p.activeRoute = p.pending, p.act.code, p.act.route
 		p.pending, p.ticket, p.act, p.codeFails = nil, "", activation{}, 0
 		p.state = ActiveLocked
 		return nil

@@ -210,6 +210,25 @@ func (g *gen) all() ([]Vector, error) {
 		}
 	}
 
+	// An état civil without the keys of minor version 2 (sexe, date
+	// d'acquisition), as a credential of version 1 has it: read as unknown.
+	{
+		f := Family(1)
+		ec := *f.EtatCivil
+		ec.Sexe, ec.DateAcquisition = 0, credential.Date{}
+		f.EtatCivil = &ec
+		h, err := g.issue(g.issuer, IssuerName, f)
+		if err != nil {
+			return nil, err
+		}
+		v := g.base("nfc-accept-1-all-etat-civil-v1", "NFC session, all groups, the ETAT_CIVIL group without keys 100 and 101 (as in a credential of version 1)", "nfc", h)
+		if v.NFC, err = g.nfc(h, credential.AllGroups); err != nil {
+			return nil, err
+		}
+		v.Expect = expectOK(f, credential.AllGroups, 0)
+		vs = append(vs, v)
+	}
+
 	// Rejections.
 	f := Family(1)
 	h, err := g.issue(g.issuer, IssuerName, f)
