@@ -113,7 +113,8 @@ func TestReadImageCauses(t *testing.T) {
 // phones that a desk using the real time reads as a patient's would be:
 // expired after 91 days without an opening online, valid at 89 days, from
 // the future with the clock ahead, revoked by an agent while offline,
-// lapsed after 7 days without reopening.
+// lapsed after 7 days without reopening, rejected by the back office (no
+// QR to show), re-issued after a data change (read).
 func TestEmulateVirtualClock(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, src string) string {
@@ -138,6 +139,18 @@ func TestEmulateVirtualClock(t *testing.T) {
   - open:
     expect-error: profile-deleted
 `)
+	rejected := write("rejected.yaml", `steps:
+  - new-phone: isere-solo
+  - activate: {wait: 40h, reject: document-not-authentic}
+    expect-error: rejected-document-not-authentic
+`)
+	reissued := write("reissued.yaml", `steps:
+  - new-phone: isere-solo
+  - activate
+  - advance: 20d
+  - data-change: {nom-usage: MARTIN}
+  - unlock
+`)
 	for _, tt := range []struct {
 		name       string
 		args       []string
@@ -151,6 +164,8 @@ func TestEmulateVirtualClock(t *testing.T) {
 		{"scenario: revoked while offline", []string{"--scenario", revoked}, "PASS revoked", exitRefused, "revoked"},
 		{"scenario: revoked, then 91 days", []string{"--scenario", revoked, "--advance", "91d"}, "PASS revoked", exitRefused, "credential-expired"},
 		{"scenario: lapsed", []string{"--scenario", lapsed}, "state profile deleted", -1, "profile-deleted"},
+		{"scenario: rejected", []string{"--scenario", rejected}, "state not activated", -1, "not-activated"},
+		{"scenario: re-issued", []string{"--scenario", reissued}, "PASS reissued", exitOK, "verified identity"},
 		{"shipped scenario", []string{"--scenario", "renewal-at-opening"}, "PASS renewal-at-opening", exitOK, "verified identity"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,7 +3,7 @@
 //	apcv demo                      read the emulated phone in both modes (no hardware)
 //	apcv readers                   list contactless readers and serial QR scanners
 //	apcv read [--pcsc R] [--serial P] [--image F] [--json]
-//	apcv emulate [--vpcd ADDR] [--serial-pty] [--qr-png F]
+//	apcv emulate [--vpcd ADDR] [--serial-pty] [--qr-png F] [--advance D] [--scenario NAME]
 //	apcv verify [--lists DIR] QRTEXT|-
 //	apcv qr text|png|terminal --profile NAME|FILE [--state DIR]
 //	apcv portal serve|token
