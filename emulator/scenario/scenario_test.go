@@ -343,3 +343,17 @@ func TestREADMENamesEveryScenario(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatREADMENamesEveryStep: emulator/scenarios/README.md documents
+// every step the runner knows.
+func TestFormatREADMENamesEveryStep(t *testing.T) {
+	readme, err := os.ReadFile("../scenarios/README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range scenario.StepNames() {
+		if !strings.Contains(string(readme), "`"+n+"`") {
+			t.Errorf("emulator/scenarios/README.md does not document the step %s", n)
+		}
+	}
+}
