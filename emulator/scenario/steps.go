@@ -54,6 +54,9 @@ func init() {
 		return onPhone(r, func(p *phone.Phone) error { p.Lock(); return nil })
 	})
 	register("forgot-code", "", "\"code oublié\": the credential is revoked, the activation starts again", func(r *runner, _ *none) (string, error) { return onPhone(r, (*phone.Phone).ForgotCode) })
+	register("change-code", "code", "Plus › changer mon code personnel: old (default the current code) and the new code (confirm defaults to it)", changeCode)
+	register("change-email", "address", "Plus › changer mon adresse e-mail: a code is sent to the new address, then typed (code: default the one in the mailbox; confirm: false stops before, for confirm-email)", changeEmail)
+	register("confirm-email", "code", "the user types the code sent by change-email (default: the one in the new address's mailbox)", confirmEmail)
 	register("delete-profile", "", "the user deletes the profile from the phone", func(r *runner, _ *none) (string, error) { return onPhone(r, (*phone.Phone).DeleteProfile) })
 
 	// The insurer and the management portal.
@@ -544,6 +547,84 @@ func move(r *runner, a *moveArgs) (string, error) {
 	return "lives in " + a.Departement, nil
 }
 
+type changeCodeArgs struct {
+	Old     string `yaml:"old"`
+	Code    string `yaml:"code"`
+	Confirm string `yaml:"confirm"`
+}
+
+func (a *changeCodeArgs) validate() error {
+	if a.Code == "" {
+		return errors.New("code is required")
+	}
+	return nil
+}
+
+func changeCode(r *runner, a *changeCodeArgs) (string, error) {
+	ph, name, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	old, confirm := a.Old, a.Confirm
+	if old == "" {
+		old = r.w.codes[name]
+	}
+	if confirm == "" {
+		confirm = a.Code
+	}
+	if err := ph.ChangeCode(old, a.Code, confirm); err != nil {
+		return "", err
+	}
+	r.w.codes[name] = a.Code
+	return "secret code changed", nil
+}
+
+type changeEmailArgs struct {
+	Address string `yaml:"address"`
+	Code    string `yaml:"code"`
+	Confirm *bool  `yaml:"confirm"`
+}
+
+func (a *changeEmailArgs) validate() error {
+	if a.Address == "" {
+		return errors.New("address is required")
+	}
+	return nil
+}
+
+func changeEmail(r *runner, a *changeEmailArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	if err := ph.ChangeEmail(a.Address); err != nil {
+		return "", err
+	}
+	if a.Confirm != nil && !*a.Confirm {
+		r.newEmail = a.Address
+		return "code sent to the new address", nil
+	}
+	return r.confirmEmail(ph, a.Address, a.Code)
+}
+
+func (r *runner) confirmEmail(ph *phone.Phone, address, code string) (string, error) {
+	if code == "" {
+		code = mailboxCode(r, address)
+	}
+	if err := ph.ConfirmEmail(code); err != nil {
+		return "", err
+	}
+	return "e-mail address changed", nil
+}
+
+func confirmEmail(r *runner, a *codeArgs) (string, error) {
+	ph, _, err := r.phone()
+	if err != nil {
+		return "", err
+	}
+	return r.confirmEmail(ph, r.newEmail, a.Code)
+}
+
 type dataChangeArgs struct {
 	NomUsage string `yaml:"nom-usage"`
 }
@@ -877,6 +958,7 @@ func expectState(r *runner, a *stateArgs) (string, error) {
 }
 
 type mailArgs struct {
+	To       string `yaml:"to"`       // the address (default: the app's current one)
 	Subject  string `yaml:"subject"`  // contained in the subject
 	Contains string `yaml:"contains"` // contained in the body
 	Lacks    string `yaml:"lacks"`    // not in the body (case-insensitive)
@@ -894,7 +976,11 @@ func expectMail(r *runner, a *mailArgs) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	m, ok := r.w.Issuer.LastMail(ph.Email())
+	to := a.To
+	if to == "" {
+		to = ph.Email()
+	}
+	m, ok := r.w.Issuer.LastMail(to)
 	switch {
 	case !ok:
 		return "", fmt.Errorf("%w: no e-mail in the mailbox", ErrExpectation)

@@ -30,8 +30,9 @@ type runner struct {
 
 	tokens map[portal.Role]string // bearer tokens of the portal's two agents
 
-	showPII bool
-	masker  masker
+	showPII  bool
+	masker   masker
+	newEmail string // the address of the last change-email left to confirm
 }
 
 // mask masks the profiles' personal data in s, unless ShowPII.
