@@ -1,6 +1,7 @@
 package scenario_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -35,4 +36,16 @@ func piiOfProfiles(t *testing.T) []string {
 		}
 	}
 	return out
+}
+
+// piiShown returns the profiles' personal strings that transcript shows, as
+// whole words ("Marc" may appear in "March").
+func piiShown(t *testing.T, transcript string) (found []string) {
+	t.Helper()
+	for _, pii := range piiOfProfiles(t) {
+		if regexp.MustCompile(`(^|[^\pL\pN])` + regexp.QuoteMeta(pii) + `($|[^\pL\pN])`).MatchString(transcript) {
+			found = append(found, pii)
+		}
+	}
+	return found
 }
