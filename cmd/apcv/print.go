@@ -65,8 +65,15 @@ func printIdentity(w io.Writer, id *reader.Identity, showPII bool) {
 		}
 	}
 	if ec := id.EtatCivil; ec != nil {
-		fmt.Fprintf(w, "  état civil: %s %s né(e) %s, pays %s commune %s (%s)\n", m.name(ec.NomNaissance), m.name(ec.Prenoms),
+		fmt.Fprintf(w, "  état civil: %s %s né(e) %s, pays %s commune %s (%s)", m.name(ec.NomNaissance), m.name(ec.Prenoms),
 			m.date(ec.DateNaissance), ec.PaysNaissance, ec.CommuneNaissance, ec.TypeDocument)
+		if ec.Sexe != 0 { // credential version 2
+			fmt.Fprintf(w, " sexe %s", ec.Sexe)
+		}
+		if !ec.DateAcquisition.IsZero() {
+			fmt.Fprintf(w, ", acquis le %s", ec.DateAcquisition)
+		}
+		fmt.Fprintln(w)
 	}
 	if !showPII {
 		fmt.Fprintln(w, "  (personal data masked; --show-pii shows them)")

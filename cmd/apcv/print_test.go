@@ -50,3 +50,25 @@ func TestIdentityJSONGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestPrintEtatCivil: the text form shows the état civil's sex and
+// acquisition date when the credential carries them (version 2), and
+// nothing more for one of version 1.
+func TestPrintEtatCivil(t *testing.T) {
+	f := testfamily.Family(1, testfamily.Options{})
+	id := &reader.Identity{Mode: credential.ModeNFC, Beneficiaires: f.Beneficiaires, EtatCivil: f.EtatCivil,
+		Groups: []credential.Group{credential.GroupAMO, credential.GroupEtatCivil}}
+	var buf bytes.Buffer
+	printIdentity(&buf, id, false)
+	if !bytes.Contains(buf.Bytes(), []byte("(CNI) sexe F, acquis le 08/11/2023\n")) {
+		t.Fatalf("version 2:\n%s", buf.Bytes())
+	}
+	ec := *f.EtatCivil
+	ec.Sexe, ec.DateAcquisition = 0, credential.Date{}
+	id.EtatCivil = &ec
+	buf.Reset()
+	printIdentity(&buf, id, false)
+	if !bytes.Contains(buf.Bytes(), []byte("(CNI)\n")) {
+		t.Fatalf("version 1:\n%s", buf.Bytes())
+	}
+}

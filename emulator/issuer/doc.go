@@ -18,6 +18,16 @@
 // opened online calls Renew: a new 90-day credential for the same phone, the
 // old one revoked (ReasonRenewed).
 //
+// The France Identité route (franceid.go) skips the back office:
+// ActivateFranceIdentite verifies the CNIe's signed record itself (the
+// State authority of Options.CNIeAuthority, emulator/franceid), matches the
+// card's identity as the video route does (MatchIdentity, package idmatch)
+// and issues at once, the credential's état civil being the card's (sex,
+// acquisition date). CheckEligibilityFranceIdentite leaves the deployed
+// départements out. The état civil acquired at activation (either route)
+// is kept apart from the insurance's data, and every renewal or re-issue
+// certifies it unchanged.
+//
 // Data changes (UpdateFamily, or Register with other data) re-issue the
 // active app's credential under a new CredentialID bound to the same device
 // key; the old one is revoked (ReasonReissued) and the phone fetches the new

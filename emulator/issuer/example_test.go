@@ -2,6 +2,7 @@ package issuer_test
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/apcvkit/apcvkit/apcverr"
@@ -80,4 +81,28 @@ func ExampleIssuer_Reject() {
 	// Votre appli carte Vitale : L'activation a échoué
 	// Activation refusée : la vidéo n'a pas pu être exploitée (trop sombre, floue ou coupée). Recommencez avec un bon éclairage.
 	// not activated
+}
+
+// The France Identité route on the server: the card's record, verified
+// against the State's key and matched with the insurance's record, gives a
+// credential at once; a card whose first name is not the record's is
+// refused with a message naming both.
+func ExampleIssuer_ActivateFranceIdentite() {
+	fc := clock.NewFake(time.Date(2025, 3, 11, 17, 8, 0, 0, time.UTC))
+	iss, _ := issuer.New(issuer.Options{Clock: fc})
+	for _, name := range []string{"franceid-prenom-tiret", "franceid-identite-differente"} {
+		profile, _ := phone.BuiltinProfile(name) // its CNIe is minted with iss.FranceIdentiteAuthority()
+		ph, _ := phone.New(profile, phone.Options{Issuer: iss, Clock: fc})
+		err := ph.ActivateFranceIdentite("2580", "482915") // calls iss.ActivateFranceIdentite
+		v, _ := iss.PersonView(profile.OuvrantDroit().NIR)
+		fmt.Println(name, v.AppState)
+		if err != nil {
+			msg := apcverr.Message(err, apcverr.FR) // « Le prénom « Jean-Pierre » de votre pièce d'identité ne correspond pas à « Jean-Paul »… »
+			fmt.Println(apcverr.Code(err), "names both first names:", strings.Contains(msg, "Jean-Pierre") && strings.Contains(msg, "Jean-Paul"))
+		}
+	}
+	// Output:
+	// franceid-prenom-tiret active
+	// franceid-identite-differente none
+	// identity-first-name names both first names: true
 }

@@ -514,8 +514,8 @@ func (p *Phone) ConsentBiometrics(accept bool) (err error) {
 // birth places under a former code are accepted). A refusal wraps its own
 // cause (idmatch.ErrFirstName, idmatch.ErrBirthPlaceCode, …: apcverr.Message
 // gives the person both values, the reason and what to do) and
-// ErrIdentityCheckFailed. The document's sex is not compared: the état
-// civil of the video check has none.
+// ErrIdentityCheckFailed. The document's sex (EtatCivil.Sexe) is compared
+// with the record's when the document gives one.
 func (p *Phone) CheckIdentity(doc credential.EtatCivil, faceMatches bool) (err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -526,7 +526,7 @@ func (p *Phone) CheckIdentity(doc credential.EtatCivil, faceMatches bool) (err e
 	if !faceMatches {
 		return fmt.Errorf("phone: identity check: face does not match: %w", ErrIdentityCheckFailed)
 	}
-	if _, err := p.iss.MatchIdentity(p.act.nir, idmatch.DocumentOf(doc, 0)); err != nil {
+	if _, err := p.iss.MatchIdentity(p.act.nir, idmatch.DocumentOf(doc, doc.Sexe)); err != nil {
 		return fmt.Errorf("phone: identity check: %w: %w", err, ErrIdentityCheckFailed)
 	}
 	p.act.identity = true

@@ -112,7 +112,7 @@ var (
 		"Cette version de l'appli carte Vitale ne permet pas l'activation par France Identité. Mettez l'appli à jour.")
 )
 
-// checkDeviceLocked applies the store's and the activation's prerequisites
+// checkPrerequisitesLocked applies the store's and the activation's prerequisites
 // that depend on the handset, then the person's answers; video says which
 // route starts.
 func (p *Phone) checkPrerequisitesLocked(video bool) error {

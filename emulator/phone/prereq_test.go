@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 )
@@ -276,5 +277,51 @@ func TestProfileAttributes(t *testing.T) {
 	var pe *phone.ProfileError
 	if !errors.As(err, &pe) || pe.Field != "etatCivil.typeDocument" {
 		t.Fatalf("CNIe with a passport: %v", err)
+	}
+}
+
+// TestCaseProfilesRefusal: a case profile that declares the refusal of its
+// video activation (activationRefusal) gets exactly that code from the
+// tester's shortcut, Activate, and ends without a credential.
+func TestCaseProfilesRefusal(t *testing.T) {
+	n := 0
+	for _, name := range phone.CaseProfiles() {
+		e := newEnv(t, name, issuer.Options{}, nil)
+		want := e.prof.ActivationRefusal
+		if want == "" {
+			continue
+		}
+		n++
+		err := e.ph.Activate(goodCode)
+		if apcverr.Code(err) != want {
+			t.Errorf("%s: Activate: %v (code %s), want %s", name, err, apcverr.Code(err), want)
+		}
+		if _, ok := e.ph.CredentialID(); ok {
+			t.Errorf("%s: a credential after the refusal", name)
+		}
+	}
+	if n < 12 {
+		t.Fatalf("%d case profiles declare their refusal, want the 12 of the prerequisites and faults", n)
+	}
+}
+
+// TestVideoRouteComparesSex: the video check's document now carries its
+// sex (EtatCivil.Sexe): a document of the other sex than the record's is
+// refused, one without a sex is not compared.
+func TestVideoRouteComparesSex(t *testing.T) {
+	e := newEnv(t, "isere-solo", issuer.Options{}, nil)
+	e.until(t, "identity")
+	doc := e.prof.IdentityDocument()
+	doc.Sexe = credential.SexMale
+	if e.prof.OuvrantDroit().NIR.Sex() == credential.SexMale {
+		doc.Sexe = credential.SexFemale
+	}
+	err := e.ph.CheckIdentity(doc, true)
+	if !errors.Is(err, phone.ErrIdentityCheckFailed) || apcverr.Code(err) != "identity-sex" {
+		t.Fatalf("document of the other sex: %v (code %s)", err, apcverr.Code(err))
+	}
+	doc.Sexe = 0
+	if err := e.ph.CheckIdentity(doc, true); err != nil {
+		t.Fatalf("document without a sex: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package phone_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -191,6 +192,11 @@ func FuzzParseProfile(f *testing.F) {
 	for _, name := range phone.Profiles() {
 		if b, err := os.ReadFile(filepath.Join("..", "profiles", name+".json")); err == nil {
 			f.Add(b)
+		}
+	}
+	for _, name := range phone.CaseProfiles() { // CNIe, answers, faults, devices
+		if b, err := os.ReadFile(filepath.Join("..", "profiles", phone.CaseDir, name+".json")); err == nil {
+			f.Add(bytes.ReplaceAll(b, []byte(`"name": "`+name+`"`), []byte(`"name": "t"`)))
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
