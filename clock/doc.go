@@ -16,6 +16,10 @@
 //	fc := clock.NewFake(time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC))
 //	fc.Advance(48*time.Hour + time.Second) // fires the timers that fall due, in order
 //
+// Offset is the real clock shifted: apcv emulate runs the emulator on one
+// so that a desk on the real time reads a phone activated in the past
+// (--advance) or a world ahead of or behind it (--clock-offset).
+//
 // Packages of the SDK that only read the time (credential.VerifyOptions,
 // reader.Config, reader/lists) take a func() time.Time; pass a Clock's Now
 // method (fc.Now) there. The NFC link model (nfc/link) keeps its own Clock

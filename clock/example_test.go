@@ -26,3 +26,17 @@ func Example() {
 	// after 59 min, valid: true
 	// after 60 min, valid: false
 }
+
+// A world whose phone was activated 91 days ago, living on in real time:
+// the emulator runs on an Offset clock set 91 days back, activates, then
+// lets the 91 days pass (apcv emulate --advance 91d).
+func ExampleOffset() {
+	c := clock.NewOffset(-91 * 24 * time.Hour)
+	activated := c.Now()
+	c.Advance(91 * 24 * time.Hour)
+	fmt.Println("offset now:", c.Offset())
+	fmt.Println("activated days ago:", int(c.Now().Sub(activated).Hours()/24))
+	// Output:
+	// offset now: 0s
+	// activated days ago: 91
+}

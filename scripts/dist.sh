@@ -80,7 +80,8 @@ echo "dist: $version: building $sbom_tool" >&2
 GOBIN="$tools" GOOS= GOARCH= CGO_ENABLED= go install "$sbom_tool"
 
 # licences BINARY: the licence texts of the modules Go recorded in BINARY
-# (MIT and BSD ask for them in binary distributions). A module without a
+# (MIT and BSD ask for them in binary distributions), and their NOTICE
+# files (Apache-2.0 §4(d): go.yaml.in/yaml/v3 has one). A module without a
 # licence file fails the release.
 licences() {
 	local mods p v d f
@@ -96,6 +97,10 @@ licences() {
 		}
 		printf '\n%s\n%s %s\n\n' "========================================================================" "$p" "$v"
 		cat "$d/$f"
+		if [ -f "$d/NOTICE" ]; then
+			printf '\n%s NOTICE:\n\n' "$p"
+			cat "$d/NOTICE"
+		fi
 	done
 }
 

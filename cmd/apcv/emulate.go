@@ -9,14 +9,17 @@ import (
 	"github.com/apcvkit/apcvkit/qrscan/hid"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
 
+	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/emulator/present/serialpty"
+	"github.com/apcvkit/apcvkit/emulator/scenario"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
 )
 
@@ -46,9 +49,14 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	locked := fs.Bool("locked", false, "leave the app locked (readers get 'enter your secret code')")
 	hidOut := fs.String("hid-out", "", "write the USB-HID report stream a scanner would send for the phone's QR (for apcv read --hid-replay)")
 	hidLayout := fs.String("hid-layout", "fr", "report stream kind with --hid-out: fr or us (keyboard wedge), pos-honeywell or pos-standard (HID POS)")
+	offsetFlag := fs.String("clock-offset", "0s", "run the emulated world this far ahead of the real time (-30d behind): 48h, 91d, 7d1h, -10m")
+	advanceFlag := fs.String("advance", "0s", "activate the phone this long before the world's now, then let the time pass (91d: a credential that desks find expired now; the app is not opened online meanwhile)")
+	scen := fs.String("scenario", "", "build the world by running this scenario (a file or a shipped NAME, see apcv scenario list) and serve its last phone as the scenario leaves it (revoked, lapsed, rejected, re-issued…); its virtual time ends at the world's now")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apcv emulate [--profile NAME|FILE] [--state DIR] [--no-nfc] [--lists-out DIR] [--vpcd ADDR] [--serial-pty] [--qr-png FILE] [--qr-text FILE] [--qr-terminal] [--hid-out FILE]")
-		fmt.Fprintln(stderr, "\nRuns an issuer and an activated, unlocked emulated phone. With --vpcd or --serial-pty it")
+		fmt.Fprintln(stderr, "usage: apcv emulate [--profile NAME|FILE | --scenario FILE|NAME] [--state DIR] [--clock-offset D] [--advance D] [--no-nfc] [--lists-out DIR] [--vpcd ADDR] [--serial-pty] [--qr-png FILE] [--qr-text FILE] [--qr-terminal] [--hid-out FILE]")
+		fmt.Fprintln(stderr, "\nRuns an issuer and an activated, unlocked emulated phone on a virtual clock (the real time")
+		fmt.Fprintln(stderr, "shifted by --clock-offset; --advance activates the phone that long before and lets the time")
+		fmt.Fprintln(stderr, "pass; --scenario builds the world with a scenario). With --vpcd or --serial-pty it")
 		fmt.Fprintln(stderr, "serves until interrupted. vpcd listens on all interfaces and authenticates nobody:")
 		fmt.Fprintln(stderr, "keep it on loopback or firewall its port.")
 		if !serialpty.Supported {
@@ -69,15 +77,63 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return exitOK
 	}
-	w, err := emulator.New(emulator.Options{Profile: *profile, StateDir: *state, NoNFC: *noNFC})
+	offset, err := scenario.ParseDuration(*offsetFlag)
 	if err != nil {
-		return fail(stderr, "emulate", err, exitFailure)
+		fmt.Fprintf(stderr, "apcv emulate: --clock-offset: %v\n", err)
+		return exitUsage
+	}
+	adv, err := scenario.ParseDuration(*advanceFlag)
+	if err != nil || adv < 0 {
+		fmt.Fprintf(stderr, "apcv emulate: --advance %q: want a duration of 0 or more (48h, 91d, 7d1h)\n", *advanceFlag)
+		return exitUsage
+	}
+	if adv > 0 && *state != "" {
+		if _, err := os.Stat(filepath.Join(*state, "issuer")); err == nil {
+			fmt.Fprintf(stderr, "apcv emulate: --advance activates a new phone in the past: %s already holds a world (move it in time with --clock-offset)\n", *state)
+			return exitUsage
+		}
+	}
+	var w *emulator.World
+	if *scen != "" {
+		if *state != "" {
+			fmt.Fprintln(stderr, "apcv emulate: --scenario builds its world in memory: it cannot be used with --state")
+			return exitUsage
+		}
+		sw, code := scenarioWorld(ctx, *scen, offset-adv, stdout, stderr)
+		if sw == nil {
+			return code
+		}
+		defer sw.Close()
+		ph, name := sw.Current()
+		w = &emulator.World{Issuer: sw.Issuer, Phone: ph, Clock: sw.Clock, Code: sw.Code(name)}
+		*profile = ph.Profile().Name
+	} else {
+		clk := clock.NewOffset(offset - adv)
+		w, err = emulator.New(emulator.Options{Profile: *profile, StateDir: *state, NoNFC: *noNFC, Clock: clk})
+		if err != nil {
+			return fail(stderr, "emulate", err, exitFailure)
+		}
+	}
+	if adv > 0 {
+		w.Clock.(*clock.Offset).Advance(adv)
+		if !*locked && w.Phone.State().Active() { // the user types the code again
+			if err := w.Phone.Unlock(w.Code); err != nil {
+				return fail(stderr, "emulate", err, exitFailure)
+			}
+		}
 	}
 	if *locked {
 		w.Phone.Lock()
 	}
 	dev := w.Phone.Device()
 	fmt.Fprintf(stdout, "phone: %s (%s %s), NFC %v, profile %s, state %s\n", dev.Model, dev.OS, dev.Version, w.Phone.CheckNFC() == nil, *profile, w.Phone.State())
+	if offset != 0 || adv != 0 || *scen != "" {
+		updated := "never"
+		if at, ok := w.Phone.UpdatedAt(); ok {
+			updated = at.UTC().Format(time.DateTime)
+		}
+		fmt.Fprintf(stdout, "clock: %s (offset %v from the real time), data updated %s\n", w.Clock.Now().UTC().Format(time.DateTime), offset, updated)
+	}
 	if *listsOut != "" {
 		if err := w.WriteLists(ctx, *listsOut); err != nil {
 			return fail(stderr, "emulate", err, exitFailure)
@@ -184,6 +240,30 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cancel()
 	wg.Wait()
 	return code
+}
+
+// scenarioWorld runs a scenario on a virtual clock that ends offset away
+// from the real time, its transcript on stdout. It returns nil and the exit
+// code when the scenario cannot be read (usage), fails, or leaves no phone.
+func scenarioWorld(ctx context.Context, name string, offset time.Duration, stdout, stderr io.Writer) (*scenario.World, int) {
+	sc, err := loadScenario(name)
+	if err != nil {
+		fmt.Fprintf(stderr, "apcv emulate: --scenario: %v\n", err)
+		return nil, exitUsage
+	}
+	sw, err := sc.RunWorld(ctx, scenario.Options{Out: stdout, Clock: clock.NewOffset(offset - sc.Elapsed())})
+	if err == nil {
+		if ph, _ := sw.Current(); ph == nil {
+			err = fmt.Errorf("scenario %s creates no phone: %w", sc.Name, scenario.ErrScenarioStep)
+		}
+	}
+	if err != nil {
+		if sw != nil {
+			sw.Close()
+		}
+		return nil, fail(stderr, "emulate", err, exitFailure)
+	}
+	return sw, exitOK
 }
 
 // writeHIDStream writes the report stream a USB-HID scanner of the given

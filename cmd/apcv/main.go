@@ -3,11 +3,12 @@
 //	apcv demo                      read the emulated phone in both modes (no hardware)
 //	apcv readers                   list contactless readers and serial QR scanners
 //	apcv read [--pcsc R] [--serial P] [--image F] [--json]
-//	apcv emulate [--vpcd ADDR] [--serial-pty] [--qr-png F]
+//	apcv emulate [--vpcd ADDR] [--serial-pty] [--qr-png F] [--advance D] [--scenario NAME]
 //	apcv verify [--lists DIR] QRTEXT|-
 //	apcv qr text|png|terminal --profile NAME|FILE [--state DIR]
 //	apcv portal serve|token
 //	apcv agent serve|pair|install|uninstall|status
+//	apcv scenario run FILE|NAME... | list | show NAME | steps
 //	apcv version
 //	apcv conform phone --pcsc R | reader --vpcd ADDR
 //
@@ -41,16 +42,17 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":    {cmdDemo, "read the emulated phone over NFC and QR, no hardware needed"},
-	"readers": {cmdReaders, "list contactless readers (PC/SC) and serial QR scanners"},
-	"read":    {cmdRead, "read a patient's app from PC/SC, serial, HID or image sources"},
-	"emulate": {cmdEmulate, "run an emulated phone: virtual card in pcscd (vpcd), serial scanner pty, QR image"},
-	"verify":  {cmdVerify, "verify a scanned QR text against trust and revocation lists"},
-	"qr":      {cmdQR, "show the emulated phone's QR code: text, PNG or terminal (--state DIR keeps it)"},
-	"agent":   {cmdAgent, "the local agent for billing software in any language: HTTP/JSON and events on 127.0.0.1 (serve, pair, install)"},
-	"portal":  {cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"},
-	"version": {cmdVersion, "print the version (git describe in a release), Go version and platform"},
-	"conform": {cmdConform, "conformance kit: check a phone (phone --pcsc R) or a reader (reader --vpcd ADDR) against PROTOCOL.md"},
+	"demo":     {cmdDemo, "read the emulated phone over NFC and QR, no hardware needed"},
+	"readers":  {cmdReaders, "list contactless readers (PC/SC) and serial QR scanners"},
+	"read":     {cmdRead, "read a patient's app from PC/SC, serial, HID or image sources"},
+	"emulate":  {cmdEmulate, "run an emulated phone: virtual card in pcscd (vpcd), serial scanner pty, QR image"},
+	"verify":   {cmdVerify, "verify a scanned QR text against trust and revocation lists"},
+	"qr":       {cmdQR, "show the emulated phone's QR code: text, PNG or terminal (--state DIR keeps it)"},
+	"agent":    {cmdAgent, "the local agent for billing software in any language: HTTP/JSON and events on 127.0.0.1 (serve, pair, install)"},
+	"portal":   {cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"},
+	"scenario": {cmdScenario, "run testers' scenarios: a patient's story step by step on a virtual clock, checked"},
+	"version":  {cmdVersion, "print the version (git describe in a release), Go version and platform"},
+	"conform":  {cmdConform, "conformance kit: check a phone (phone --pcsc R) or a reader (reader --vpcd ADDR) against PROTOCOL.md"},
 }
 
 func usage(w io.Writer) {
