@@ -106,12 +106,31 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 }
 
 // resampleOn finds the finder patterns in bm and reads the code from plane
-// (the same w×h image, smoothed).
+// (the same w×h image, smoothed): at gozxing's three patterns first, then
+// at the best other triples of a full scan (locate), which also accepts
+// the unequal module sizes of a strong perspective.
 func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*gozxing.Result, error) {
-	info, err := detector.NewFinderPatternFinder(bm, nil).Find(hintsTryHarder)
-	if err != nil {
-		return nil, err
+	first, ferr := detector.NewFinderPatternFinder(bm, nil).Find(hintsTryHarder)
+	var err error = ferr
+	if ferr == nil {
+		res, rerr := a.resampleAt(first, plane, w, h)
+		if rerr == nil {
+			return res, nil
+		}
+		err = rerr
 	}
+	for _, t := range finderTriples(bm, 2, 2, first) {
+		res, rerr := a.resampleAt(t, plane, w, h)
+		if rerr == nil {
+			return res, nil
+		}
+		err = rerr
+	}
+	return nil, err
+}
+
+// resampleAt reads the code whose finder patterns are info from plane.
+func (a *attempt) resampleAt(info *detector.FinderPatternInfo, plane []byte, w, h int) (*gozxing.Result, error) {
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
 	module := (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
 	if module < 1 {
@@ -135,7 +154,17 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*go
 		f.dim = dim
 		f.score = math.Inf(-1)
 		cs := structure(dim)
-		cands = append(cands, g.searchAnchor(cs, f, 4*module, module))
+		best := g.searchAnchor(cs, f, 4*module, module)
+		// Under a strong perspective the fourth corner is far from the
+		// parallelogram's: also search around the corner the patterns'
+		// module sizes predict (perspectiveCorner).
+		if p, ok := perspectiveCorner(tl, tr, bl, float64(dim-7)); ok {
+			f.pts[2] = p
+			if c := g.searchAnchor(cs, f, 4*module, module); c.score > best.score {
+				best = c
+			}
+		}
+		cands = append(cands, best)
 	}
 	if len(cands) == 0 {
 		return nil, gozxing.NewNotFoundException("no dimension near %.1f", est)
@@ -156,6 +185,32 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*go
 		return qrResult(dr, []gozxing.ResultPoint{bl, tl, tr}), nil
 	}
 	return nil, lastErr
+}
+
+// perspectiveCorner predicts the centre of the virtual fourth finder
+// pattern from the three found ones and their module sizes, d modules
+// apart. A plane seen in perspective maps module (u, v) to
+// (P + u·E1 + v·E2) / (1 + a·u + b·v), and a module's size in the image
+// goes as 1 / (1 + a·u + b·v): the module sizes at the top-right and
+// bottom-left patterns against the top-left one give a·d and b·d, the
+// three centres P, E1 and E2, and the fourth corner follows. It reports
+// false when the sizes are unusable; with equal sizes it is the
+// parallelogram's corner.
+func perspectiveCorner(tl, tr, bl *detector.FinderPattern, d float64) ([2]float64, bool) {
+	mtl, mtr, mbl := tl.GetEstimatedModuleSize(), tr.GetEstimatedModuleSize(), bl.GetEstimatedModuleSize()
+	if !(mtl > 0 && mtr > 0 && mbl > 0) || d <= 0 {
+		return [2]float64{}, false
+	}
+	ad := min(max(mtl/mtr-1, -0.6), 1.5)
+	bd := min(max(mtl/mbl-1, -0.6), 1.5)
+	den := 1 + ad + bd
+	if den < 0.2 {
+		return [2]float64{}, false
+	}
+	return [2]float64{
+		(tr.GetX()*(1+ad) + bl.GetX()*(1+bd) - tl.GetX()) / den,
+		(tr.GetY()*(1+ad) + bl.GetY()*(1+bd) - tl.GetY()) / den,
+	}, true
 }
 
 // grid samples a smoothed plane through the transform of a fit.

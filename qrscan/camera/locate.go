@@ -1,0 +1,247 @@
+package camera
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
+)
+
+// The locator. gozxing's FinderPatternFinder (ZXing's) scans rows until
+// two finder patterns are confirmed, then jumps ahead by the distance
+// between them and stops at the first row that confirms a third pattern of
+// about the same module size. A QR code's data holds 1:1:3:1:1 runs of its
+// own: when one of them is confirmed above the real bottom-left pattern,
+// the search stops there, picks the wrong three, and the code is missed —
+// 1 to 4 clean emulator codes in 40 at some family sizes (version 18–19),
+// whatever the module size. zxing-cpp collects every candidate and tries
+// several sets. locate does the same: gozxing's quick search first (it is
+// right almost always and stops early), then, when the code it found does
+// not decode, every candidate of a full scan (each candidate still confirmed
+// by gozxing's cross-checks) grouped into plausible triples, tried from the
+// most square.
+
+// maxTriples bounds the finder-pattern triples tried after gozxing's own.
+const maxTriples = 4
+
+// locate finds and decodes the code in m. hints go to gozxing's search;
+// rowStep is the row spacing of the full scan (1 to look at every row).
+func (a *attempt) locate(m *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]any, rowStep int) (*gozxing.Result, error) {
+	first, ferr := detector.NewFinderPatternFinder(m, nil).Find(hints)
+	var err error = ferr
+	if ferr == nil {
+		res, derr := a.decodeAt(m, first)
+		if derr == nil {
+			return res, nil
+		}
+		err = derr
+	}
+	for _, t := range finderTriples(m, rowStep, maxTriples, first) {
+		res, derr := a.decodeAt(m, t)
+		if derr == nil {
+			return res, nil
+		}
+		err = derr
+	}
+	if err == nil {
+		err = gozxing.NewNotFoundException("no finder-pattern triple")
+	}
+	return nil, err
+}
+
+// decodeAt samples and decodes the code whose finder patterns are info.
+func (a *attempt) decodeAt(m *gozxing.BitMatrix, info *detector.FinderPatternInfo) (*gozxing.Result, error) {
+	det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info)
+	if err != nil {
+		return nil, err
+	}
+	dr, err := a.decoder().Decode(det.GetBits(), hintsNone)
+	if err != nil {
+		return nil, err
+	}
+	return qrResult(dr, det.GetPoints()), nil
+}
+
+// finderTriples scans m and returns up to n plausible finder-pattern
+// triples, best first, leaving out skip (already tried).
+func finderTriples(m *gozxing.BitMatrix, rowStep, n int, skip *detector.FinderPatternInfo) []*detector.FinderPatternInfo {
+	cands := finderCandidates(m, rowStep)
+	if len(cands) < 3 {
+		return nil
+	}
+	// Patterns confirmed on several rows first; a pattern seen once is
+	// kept only when too few are confirmed.
+	slices.SortStableFunc(cands, func(p, q *detector.FinderPattern) int { return q.GetCount() - p.GetCount() })
+	confirmed := 0
+	for _, c := range cands {
+		if c.GetCount() >= 2 {
+			confirmed++
+		}
+	}
+	if confirmed >= 3 {
+		cands = cands[:confirmed]
+	}
+	cands = cands[:min(len(cands), 24)]
+
+	type scored struct {
+		info  *detector.FinderPatternInfo
+		score float64
+	}
+	var ts []scored
+	for i := 0; i < len(cands); i++ {
+		for j := i + 1; j < len(cands); j++ {
+			for k := j + 1; k < len(cands); k++ {
+				s, ok := tripleScore(cands[i], cands[j], cands[k])
+				if !ok {
+					continue
+				}
+				bl, tl, tr := gozxing.ResultPoint_OrderBestPatterns(cands[i], cands[j], cands[k])
+				info := detector.NewFinderPatternInfo(bl.(*detector.FinderPattern), tl.(*detector.FinderPattern), tr.(*detector.FinderPattern))
+				if skip != nil && sameTriple(info, skip) {
+					continue
+				}
+				ts = append(ts, scored{info, s})
+			}
+		}
+	}
+	slices.SortStableFunc(ts, func(p, q scored) int {
+		switch {
+		case p.score < q.score:
+			return -1
+		case p.score > q.score:
+			return 1
+		}
+		return 0
+	})
+	out := make([]*detector.FinderPatternInfo, 0, min(n, len(ts)))
+	for _, t := range ts[:min(n, len(ts))] {
+		out = append(out, t.info)
+	}
+	return out
+}
+
+func sameTriple(a, b *detector.FinderPatternInfo) bool {
+	same := func(p, q *detector.FinderPattern) bool { return p.GetX() == q.GetX() && p.GetY() == q.GetY() }
+	return same(a.GetTopLeft(), b.GetTopLeft()) && same(a.GetTopRight(), b.GetTopRight()) && same(a.GetBottomLeft(), b.GetBottomLeft())
+}
+
+// tripleScore rates three finder patterns as the corners of one code:
+// lower is better; false when they cannot be one (module sizes too
+// different, a side under 14 modules, sides too unequal). A code seen
+// square on has an isosceles right triangle of centres; perspective
+// stretches it, so the bounds are loose and the score only orders.
+func tripleScore(p, q, r *detector.FinderPattern) (float64, bool) {
+	ms := [3]float64{p.GetEstimatedModuleSize(), q.GetEstimatedModuleSize(), r.GetEstimatedModuleSize()}
+	lo, hi := min(ms[0], ms[1], ms[2]), max(ms[0], ms[1], ms[2])
+	if lo <= 0 || hi > 1.6*lo {
+		return 0, false
+	}
+	a := squaredDistance(p, q)
+	b := squaredDistance(q, r)
+	c := squaredDistance(p, r)
+	// c: the longest side (the hypotenuse), a ≤ b the two others.
+	a, b, c = sort3(a, b, c)
+	module := (ms[0] + ms[1] + ms[2]) / 3
+	if math.Sqrt(a) < 14*module || b > 4*a || math.Sqrt(a) > 185*module {
+		return 0, false
+	}
+	distortion := (math.Abs(c-2*a) + math.Abs(c-2*b)) / c
+	return distortion + math.Log(hi/lo), true
+}
+
+func sort3(a, b, c float64) (float64, float64, float64) {
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b, c = c, b
+	}
+	if a > b {
+		a, b = b, a
+	}
+	return a, b, c
+}
+
+func squaredDistance(p, q gozxing.ResultPoint) float64 {
+	dx, dy := p.GetX()-q.GetX(), p.GetY()-q.GetY()
+	return dx*dx + dy*dy
+}
+
+// finderCandidates scans every rowStep-th row of m for dark-light-dark-
+// light-dark runs in the proportions 1:1:3:1:1 and has gozxing's finder
+// confirm each (vertical, horizontal and diagonal cross-checks); it
+// returns the confirmed centres, each with the number of rows that found
+// it. Runs are read a 32-bit word at a time.
+func finderCandidates(m *gozxing.BitMatrix, rowStep int) []*detector.FinderPattern {
+	f := detector.NewFinderPatternFinder(m, nil)
+	w, h := m.GetWidth(), m.GetHeight()
+	rowStep = max(rowStep, 1)
+	var row *gozxing.BitArray
+	var runs, starts []int
+	sc := make([]int, 5)
+	for y := rowStep / 2; y < h; y += rowStep {
+		row = m.GetRow(y, row)
+		words := row.GetBitArray()
+		// runs alternate light, dark, light, …, from x = 0 (a row that
+		// starts dark starts with an empty light run).
+		runs, starts = runs[:0], starts[:0]
+		dark := false
+		for x := 0; x < w; {
+			next := nextChange(words, x, w, dark)
+			runs = append(runs, next-x)
+			starts = append(starts, x)
+			x, dark = next, !dark
+		}
+		for k := 1; k+4 < len(runs); k += 2 {
+			copy(sc, runs[k:k+5])
+			if !detector.FinderPatternFinder_foundPatternCross(sc) {
+				continue
+			}
+			end := w
+			if k+5 < len(runs) {
+				end = starts[k+5]
+			}
+			f.HandlePossibleCenter(sc, y, end)
+		}
+	}
+	return f.GetPossibleCenters()
+}
+
+// nextChange returns the first x' ≥ x (at most w) whose bit is not dark.
+func nextChange(words []uint32, x, w int, dark bool) int {
+	for x < w {
+		i := x >> 5
+		v := words[i]
+		if dark {
+			v = ^v
+		}
+		if v >>= uint(x & 31); v != 0 {
+			return min(x+bits.TrailingZeros32(v), w)
+		}
+		x = (i + 1) << 5
+	}
+	return w
+}
+
+// flipped returns a copy of m with every bit inverted (light modules on a
+// dark ground become an ordinary code), in a scratch matrix.
+func flipped(m *gozxing.BitMatrix, sc *scratch) *gozxing.BitMatrix {
+	w, h := m.GetWidth(), m.GetHeight()
+	out := sc.bitMatrix(w, h)
+	row := sc.bitRow(w)
+	var src *gozxing.BitArray
+	for y := 0; y < h; y++ {
+		src = m.GetRow(y, src)
+		sw, dw := src.GetBitArray(), row.GetBitArray()
+		for i := range dw {
+			dw[i] = ^sw[i]
+		}
+		if r := w & 31; r != 0 {
+			dw[len(dw)-1] &= 1<<r - 1
+		}
+		out.SetRow(y, row)
+	}
+	return out
+}
