@@ -16,8 +16,10 @@
 //
 // # Decoding strategies
 //
-// Decode tries strategies in order until one reads a code, within a time
-// budget (DecodeOptions.Budget, 250 ms by default). A frame at least
+// Decode tries strategies in order until one reads a code, within a
+// budget of CPU time (DecodeOptions.Budget, 250 ms of the decoding thread's
+// CPU time by default: a loaded machine slows the decode down but does not
+// cut the search short). A frame at least
 // HalfMinWidth (1280) pixels wide is first read halved (StrategyHalf: a
 // quarter of the pixels, enough to find the code held before an HD webcam;
 // when the modules are too small to sample there, the code's region alone
