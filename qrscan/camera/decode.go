@@ -319,18 +319,17 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 			return nil, gozxing.NewNotFoundException("dark pixels do not span a square")
 		}
 		return a.reader.Decode(a.hybrid(), hintsPure)
-	case StrategyHybrid, StrategyTryHarder, StrategyInverted:
+	case StrategyHybrid, StrategyTryHarder:
 		m, err := a.hybrid().GetBlackMatrix()
 		if err != nil {
 			return nil, err
 		}
-		switch s {
-		case StrategyHybrid:
+		if s == StrategyHybrid {
 			return a.locate(m, hintsNone, 2)
-		case StrategyTryHarder:
-			return a.locate(m, hintsTryHarder, 1)
 		}
-		return a.locate(flipped(m, a.sc), hintsNone, 2)
+		return a.locate(m, hintsTryHarder, 1)
+	case StrategyInverted:
+		return a.inverted()
 	case StrategyMean3:
 		return a.reader.Decode(a.meanBitmap(), hintsTryHarder)
 	case StrategyResample:
@@ -361,6 +360,30 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 }
 
 var errUnknownStrategy = errors.New("unknown strategy")
+
+// inverted is StrategyInverted: light modules on a dark ground (a phone in
+// dark mode). The frame's binarization flipped goes through the locator;
+// when that fails, the resample rescue reads the flipped smoothed frame.
+func (a *attempt) inverted() (*gozxing.Result, error) {
+	m, err := a.hybrid().GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	if res, err := a.locate(flipped(m, a.sc), hintsNone, 2); err == nil {
+		return res, nil
+	}
+	sm, err := a.meanBitmap().GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	w, h := a.lum.Width, a.lum.Height
+	smooth := a.mean()
+	neg := a.sc.plane(w * h)
+	for i, v := range smooth {
+		neg[i] = 255 - v
+	}
+	return a.resampleOn(flipped(sm, a.sc), neg, w, h)
+}
 
 // plausiblyPure reports whether the dark pixels of bm span a square, as
 // those of a code alone in its image do: its three finder patterns make
