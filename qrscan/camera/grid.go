@@ -172,7 +172,7 @@ func (a *attempt) resampleAt(info *detector.FinderPatternInfo, plane []byte, w, 
 	sort.Slice(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	dec := a.decoder()
 	var lastErr error
-	for _, f := range cands[:min(2, len(cands))] {
+	try := func(f fit) (*gozxing.Result, bool) {
 		cs := structure(f.dim)
 		for _, step := range []float64{module / 2, module / 4, module / 8} {
 			f = g.refine(cs, f, step)
@@ -180,9 +180,25 @@ func (a *attempt) resampleAt(info *detector.FinderPatternInfo, plane []byte, w, 
 		dr, err := dec.DecodeBoolMap(g.read(f), nil)
 		if err != nil {
 			lastErr = err
-			continue
+			return nil, false
 		}
-		return qrResult(dr, []gozxing.ResultPoint{bl, tl, tr}), nil
+		return qrResult(dr, []gozxing.ResultPoint{bl, tl, tr}), true
+	}
+	for _, f := range cands[:min(2, len(cands))] {
+		if res, ok := try(f); ok {
+			return res, nil
+		}
+	}
+	// A strong keystone puts the fourth corner beyond ±4 modules of both
+	// guesses: search ±14 modules coarsely around the better of the two,
+	// for the best dimensions, then finely around the best corner.
+	for _, f := range cands[:min(3, len(cands))] {
+		cs := structure(f.dim)
+		f = g.searchAnchor(cs, f, 14*module, 2*module)
+		f = g.searchAnchor(cs, f, 2*module, module/2)
+		if res, ok := try(f); ok {
+			return res, nil
+		}
 	}
 	return nil, lastErr
 }
