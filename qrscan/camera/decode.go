@@ -434,31 +434,51 @@ func plausiblyPure(bm *gozxing.BinaryBitmap) bool {
 	if err != nil {
 		return false
 	}
-	// The bounding box of the dark pixels, a word at a time.
-	left, right, top, bottom := m.GetWidth(), -1, -1, -1
+	// The bounding box of the dark pixels, a word at a time: first the
+	// top and bottom rows holding one, then the rows between, stopping as
+	// soon as the box is wider than its height allows (a camera frame:
+	// its first rows already span most of its width).
 	var row *gozxing.BitArray
-	for y := 0; y < m.GetHeight(); y++ {
+	dark := func(y int) (int, int, bool) {
 		row = m.GetRow(y, row)
 		words := row.GetBitArray()
 		first := slices.IndexFunc(words, func(w uint32) bool { return w != 0 })
 		if first < 0 {
-			continue
+			return 0, 0, false
 		}
-		if top < 0 {
-			top = y
-		}
-		bottom = y
 		last := len(words) - 1
 		for words[last] == 0 {
 			last--
 		}
-		left = min(left, 32*first+bits.TrailingZeros32(words[first]))
-		right = max(right, 32*last+31-bits.LeadingZeros32(words[last]))
+		return 32*first + bits.TrailingZeros32(words[first]), 32*last + 31 - bits.LeadingZeros32(words[last]), true
+	}
+	top, bottom := -1, -1
+	for y := 0; y < m.GetHeight() && top < 0; y++ {
+		if _, _, ok := dark(y); ok {
+			top = y
+		}
 	}
 	if top < 0 {
 		return false
 	}
-	w, h := right-left+1, bottom-top+1
+	for y := m.GetHeight() - 1; y >= top && bottom < 0; y-- {
+		if _, _, ok := dark(y); ok {
+			bottom = y
+		}
+	}
+	h := bottom - top + 1
+	left, right := m.GetWidth(), -1
+	for y := top; y <= bottom; y++ {
+		l, r, ok := dark(y)
+		if !ok {
+			continue
+		}
+		left, right = min(left, l), max(right, r)
+		if w := right - left + 1; w-h > max(2, w/16) { // the box only widens
+			return false
+		}
+	}
+	w := right - left + 1
 	return abs(w-h) <= max(2, max(w, h)/16)
 }
 

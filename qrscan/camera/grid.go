@@ -157,8 +157,9 @@ func (a *attempt) resampleAt(info *detector.FinderPatternInfo, plane []byte, w, 
 		best := g.searchAnchor(cs, f, 4*module, module)
 		// Under a strong perspective the fourth corner is far from the
 		// parallelogram's: also search around the corner the patterns'
-		// module sizes predict (perspectiveCorner).
-		if p, ok := perspectiveCorner(tl, tr, bl, float64(dim-7)); ok {
+		// module sizes predict (perspectiveCorner), when the two searches
+		// would not overlap much.
+		if p, ok := perspectiveCorner(tl, tr, bl, float64(dim-7)); ok && math.Hypot(p[0]-base.pts[2][0], p[1]-base.pts[2][1]) > 3*module {
 			f.pts[2] = p
 			if c := g.searchAnchor(cs, f, 4*module, module); c.score > best.score {
 				best = c
