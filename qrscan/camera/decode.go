@@ -319,6 +319,12 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		}
 	}()
 	w, h := a.lum.Width, a.lum.Height
+	if a.region.dx() > 0 && (s == StrategyPure || s == StrategyHybrid) {
+		// StrategyHalf found the finder patterns of a code in a camera
+		// frame and searched its region at full size with the same
+		// locator: the whole frame has nothing more for these two.
+		return nil, gozxing.NewNotFoundException("%v: the code's region was read at full size", s)
+	}
 	switch s {
 	case StrategyPure:
 		if !plausiblyPure(a.hybrid()) {
