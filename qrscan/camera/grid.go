@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/common"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 )
@@ -234,13 +233,14 @@ func perspectiveCorner(tl, tr, bl *detector.FinderPattern, d float64) ([2]float6
 type grid struct {
 	plane []byte
 	w, h  int
-	xy    []float64
 }
 
-func (g *grid) transform(f fit) *common.PerspectiveTransform {
+// transform maps module coordinates to the image through f's four points:
+// a proper perspective transform of the four located points.
+func (g *grid) transform(f fit) homography {
 	d := float64(f.dim) - 3.5
 	p := f.pts
-	return common.PerspectiveTransform_QuadrilateralToQuadrilateral(
+	return quadToQuad(
 		3.5, 3.5, d, 3.5, d, d, 3.5, d,
 		p[0][0], p[0][1], p[1][0], p[1][1], p[2][0], p[2][1], p[3][0], p[3][1])
 }
@@ -248,16 +248,12 @@ func (g *grid) transform(f fit) *common.PerspectiveTransform {
 // score is the contrast between the modules cs expects light and those it
 // expects dark, as seen through f's transform.
 func (g *grid) score(cs []check, f fit) float64 {
-	xy := g.xy[:0]
-	for _, c := range cs {
-		xy = append(xy, c.x, c.y)
-	}
-	g.xy = xy
-	g.transform(f).TransformPoints(xy)
+	t := g.transform(f)
 	var light, dark float64
 	var nl, nd int
-	for i, c := range cs {
-		v := bilinear(g.plane, g.w, g.h, xy[2*i], xy[2*i+1])
+	for _, c := range cs {
+		x, y := t.apply(c.x, c.y)
+		v := bilinear(g.plane, g.w, g.h, x, y)
 		if c.dark {
 			dark += v
 			nd++
@@ -321,14 +317,10 @@ func (g *grid) read(f fit) [][]bool {
 	dim := f.dim
 	t := g.transform(f)
 	vals := make([]float64, dim*dim)
-	xy := make([]float64, 2*dim)
 	for y := 0; y < dim; y++ {
 		for x := 0; x < dim; x++ {
-			xy[2*x], xy[2*x+1] = float64(x)+0.5, float64(y)+0.5
-		}
-		t.TransformPoints(xy)
-		for x := 0; x < dim; x++ {
-			vals[y*dim+x] = bilinear(g.plane, g.w, g.h, xy[2*x], xy[2*x+1])
+			px, py := t.apply(float64(x)+0.5, float64(y)+0.5)
+			vals[y*dim+x] = bilinear(g.plane, g.w, g.h, px, py)
 		}
 	}
 	out := make([][]bool, dim)

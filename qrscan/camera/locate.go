@@ -85,46 +85,54 @@ func finderTriples(m *gozxing.BitMatrix, rowStep, n int, skip *detector.FinderPa
 	}
 	cands = cands[:min(len(cands), 24)]
 
+	// The n best triples, kept sorted by score as they are found (n is
+	// small): nothing is allocated per triple.
 	type scored struct {
-		info  *detector.FinderPatternInfo
-		score float64
+		i, j, k int
+		score   float64
 	}
-	var ts []scored
+	best := make([]scored, 0, n+1)
 	for i := 0; i < len(cands); i++ {
 		for j := i + 1; j < len(cands); j++ {
 			for k := j + 1; k < len(cands); k++ {
 				s, ok := tripleScore(cands[i], cands[j], cands[k])
-				if !ok {
+				if !ok || (len(best) == n && s >= best[n-1].score) {
 					continue
 				}
-				bl, tl, tr := gozxing.ResultPoint_OrderBestPatterns(cands[i], cands[j], cands[k])
-				info := detector.NewFinderPatternInfo(bl.(*detector.FinderPattern), tl.(*detector.FinderPattern), tr.(*detector.FinderPattern))
-				if skip != nil && sameTriple(info, skip) {
+				if skip != nil && sameTriple(skip, cands[i], cands[j], cands[k]) {
 					continue
 				}
-				ts = append(ts, scored{info, s})
+				at := len(best)
+				for at > 0 && best[at-1].score > s {
+					at--
+				}
+				best = slices.Insert(best, at, scored{i, j, k, s})
+				if len(best) > n {
+					best = best[:n]
+				}
 			}
 		}
 	}
-	slices.SortStableFunc(ts, func(p, q scored) int {
-		switch {
-		case p.score < q.score:
-			return -1
-		case p.score > q.score:
-			return 1
-		}
-		return 0
-	})
-	out := make([]*detector.FinderPatternInfo, 0, min(n, len(ts)))
-	for _, t := range ts[:min(n, len(ts))] {
-		out = append(out, t.info)
+	out := make([]*detector.FinderPatternInfo, 0, len(best))
+	for _, t := range best {
+		bl, tl, tr := gozxing.ResultPoint_OrderBestPatterns(cands[t.i], cands[t.j], cands[t.k])
+		out = append(out, detector.NewFinderPatternInfo(bl.(*detector.FinderPattern), tl.(*detector.FinderPattern), tr.(*detector.FinderPattern)))
 	}
 	return out
 }
 
-func sameTriple(a, b *detector.FinderPatternInfo) bool {
-	same := func(p, q *detector.FinderPattern) bool { return p.GetX() == q.GetX() && p.GetY() == q.GetY() }
-	return same(a.GetTopLeft(), b.GetTopLeft()) && same(a.GetTopRight(), b.GetTopRight()) && same(a.GetBottomLeft(), b.GetBottomLeft())
+// sameTriple reports whether p, q and r are info's three patterns, in any
+// order.
+func sameTriple(info *detector.FinderPatternInfo, p, q, r *detector.FinderPattern) bool {
+	in := func(c *detector.FinderPattern) bool {
+		for _, f := range [3]*detector.FinderPattern{info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()} {
+			if c.GetX() == f.GetX() && c.GetY() == f.GetY() {
+				return true
+			}
+		}
+		return false
+	}
+	return in(p) && in(q) && in(r)
 }
 
 // tripleScore rates three finder patterns as the corners of one code:
