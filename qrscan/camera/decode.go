@@ -353,7 +353,18 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 	case StrategyHalf:
 		return a.readHalf()
 	case StrategyStretch:
-		return a.decodePlane(stretchInto(a.sc.plane(w*h), a.luma()), w, h)
+		if res, err := a.decodePlane(stretchInto(a.sc.plane(w*h), a.luma()), w, h); err == nil {
+			return res, nil
+		}
+		// The stretch multiplies the noise with the contrast: the resample
+		// rescue on the smoothed frame, stretched.
+		sm := stretchInto(a.sc.plane(w*h), a.mean())
+		l := newLuminance(Frame{Format: Gray, Width: w, Height: h, Data: sm})
+		m, err := newHybrid(l, sm, w, w, h, a.sc).GetBlackMatrix()
+		if err != nil {
+			return nil, err
+		}
+		return a.resampleOn(m, sm, w, h)
 	case StrategyCrop:
 		r, ok := busyRegion(a.luma(), w, h)
 		if !ok {

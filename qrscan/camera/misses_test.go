@@ -12,8 +12,10 @@ import (
 // benchmark's generator (benchmarks/internal/corpus, seed 7), each missed
 // before: strong perspective (keystones of 25–35 %, the module sizes of the
 // three finder patterns too different for gozxing, the fourth corner
-// outside the parallelogram search) and 2-pixel modules (finder patterns
-// that do not binarize into 1:1:3:1:1 runs at their own size).
+// outside the parallelogram search), 2-pixel modules (finder patterns
+// that do not binarize into 1:1:3:1:1 runs at their own size) and low
+// contrast in a low-contrast scene (the global stretch multiplies the
+// noise too).
 func TestNamedMisses(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -26,6 +28,9 @@ func TestNamedMisses(t *testing.T) {
 		{"perspective 42° at f 762", 480, qrimage.FrameOptions{ModulePx: 5.99, Rotation: 86.2, Perspective: 42.2, Blur: 0.66, Noise: 3.4, Contrast: 0.85, JPEG: 85, Seed: 0xe8c14985784b5cb3, Focal: 762}},
 		{"2.05 px modules", 760, qrimage.FrameOptions{ModulePx: 2.05, Rotation: -8.9, Perspective: 0.8, Blur: 0.51, Noise: 2.5, Contrast: 0.81, JPEG: 85, Seed: 0x2bcb2db5c4859e6f}},
 		{"2.03 px modules", 480, qrimage.FrameOptions{ModulePx: 2.03, Rotation: 13.9, Perspective: 4.8, Blur: 0.43, Noise: 2.2, Contrast: 0.9, JPEG: 85, Seed: 0xe86a413b54a77067}},
+		{"contrast 0.19", 760, qrimage.FrameOptions{ModulePx: 5.968474062567036, Rotation: -12.144777259067926, Perspective: 0.9048565364163335, Blur: 0.6814734964130893, Noise: 2.5661257940081024, Contrast: 0.18745063545145013, JPEG: 85, Seed: 0x70ef26cf4692fcba}},
+		{"contrast 0.18", 480, qrimage.FrameOptions{ModulePx: 4.321470392484398, Rotation: -1.8309877089445816, Perspective: 4.666141516524008, Blur: 0.7476040651347347, Noise: 3.2518572020796777, Contrast: 0.17590958069841778, JPEG: 85, Seed: 0x8366fc018a5a2030}},
+		{"contrast 0.14", 480, qrimage.FrameOptions{ModulePx: 5.821708677622719, Rotation: 14.82652187117895, Perspective: 5.584012492338148, Blur: 0.6635802256813712, Noise: 2.1570219619913873, Contrast: 0.14378446372063713, JPEG: 85, Seed: 0xb04681c1fe31dff2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
