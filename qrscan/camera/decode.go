@@ -364,7 +364,7 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		if err != nil {
 			return nil, err
 		}
-		return a.resampleOn(m, sm, w, h)
+		return a.resampleOn(m, sm, w, h, false)
 	case StrategyCrop:
 		r, ok := busyRegion(a.luma(), w, h)
 		if !ok {
@@ -439,7 +439,7 @@ func (a *attempt) inverted() (*gozxing.Result, error) {
 	for i, v := range smooth {
 		neg[i] = 255 - v
 	}
-	return a.resampleOn(flipped(sm, a.sc), neg, w, h)
+	return a.resampleOn(flipped(sm, a.sc), neg, w, h, false)
 }
 
 // plausiblyPure reports whether the dark pixels of bm span a square, as

@@ -82,7 +82,7 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 		sm := mean3Into(a.sc.plane(rw*rh), cropInto(a.sc.plane(rw*rh), a.luma(), w, r), rw, rh)
 		l := newLuminance(Frame{Format: Gray, Width: rw, Height: rh, Data: sm})
 		if bm, err := newHybrid(l, sm, rw, rw, rh, a.sc).GetBlackMatrix(); err == nil {
-			if res, err := a.resampleOn(bm, sm, rw, rh); err == nil {
+			if res, err := a.resampleOn(bm, sm, rw, rh, true); err == nil {
 				pts := res.GetResultPoints()
 				for i, q := range pts {
 					pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
@@ -101,14 +101,17 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.resampleOn(bm, a.mean(), w, h)
+	return a.resampleOn(bm, a.mean(), w, h, smooth)
 }
 
 // resampleOn finds the finder patterns in bm and reads the code from plane
 // (the same w×h image, smoothed): at gozxing's three patterns first, then
 // at the best other triples of a full scan (locate), which also accepts
-// the unequal module sizes of a strong perspective.
-func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*gozxing.Result, error) {
+// the unequal module sizes of a strong perspective; relaxed adds the
+// patterns of relaxedCandidates (StrategyResampleMean3 only: it reads the
+// perspective frames, and the extra scan costs the rescues after it on
+// frames none reads).
+func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool) (*gozxing.Result, error) {
 	first, ferr := detector.NewFinderPatternFinder(bm, nil).Find(hintsTryHarder)
 	var err error = ferr
 	if ferr == nil {
@@ -119,6 +122,18 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*go
 		err = rerr
 	}
 	for _, t := range finderTriples(bm, 2, 2, first) {
+		res, rerr := a.resampleAt(t, plane, w, h)
+		if rerr == nil {
+			return res, nil
+		}
+		err = rerr
+	}
+	if !relaxed {
+		return nil, err
+	}
+	// Patterns that a strong perspective has squeezed beyond gozxing's
+	// cross-checks.
+	for _, t := range triplesOf(relaxedCandidates(bm, 2), 2, first) {
 		res, rerr := a.resampleAt(t, plane, w, h)
 		if rerr == nil {
 			return res, nil

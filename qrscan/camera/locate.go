@@ -67,7 +67,12 @@ func (a *attempt) decodeAt(m *gozxing.BitMatrix, info *detector.FinderPatternInf
 // finderTriples scans m and returns up to n plausible finder-pattern
 // triples, best first, leaving out skip (already tried).
 func finderTriples(m *gozxing.BitMatrix, rowStep, n int, skip *detector.FinderPatternInfo) []*detector.FinderPatternInfo {
-	cands := finderCandidates(m, rowStep)
+	return triplesOf(finderCandidates(m, rowStep), n, skip)
+}
+
+// triplesOf returns up to n plausible triples of cands, best first, leaving
+// out skip.
+func triplesOf(cands []*detector.FinderPattern, n int, skip *detector.FinderPatternInfo) []*detector.FinderPatternInfo {
 	if len(cands) < 3 {
 		return nil
 	}
@@ -252,4 +257,120 @@ func flipped(m *gozxing.BitMatrix, sc *scratch) *gozxing.BitMatrix {
 		out.SetRow(y, row)
 	}
 	return out
+}
+
+// relaxedCandidates finds finder patterns as finderCandidates does, but
+// confirms each 1:1:3:1:1 run with cross-checks of its own that accept
+// what a strong perspective does to a pattern: a vertical extent from half
+// to twice the horizontal one (gozxing's checks want it within 40 %, and a
+// diagonal check on top). The module size is the mean of both
+// directions'. Candidates closer than a pattern's half-width merge. Used
+// only when the strict candidates gave no code.
+func relaxedCandidates(m *gozxing.BitMatrix, rowStep int) []*detector.FinderPattern {
+	type cand struct {
+		x, y, module float64
+		count        int
+	}
+	var cs []cand
+	w, h := m.GetWidth(), m.GetHeight()
+	var row *gozxing.BitArray
+	var runs, starts []int
+	sc := make([]int, 5)
+	for y := rowStep / 2; y < h; y += rowStep {
+		row = m.GetRow(y, row)
+		words := row.GetBitArray()
+		runs, starts = runs[:0], starts[:0]
+		dark := false
+		for x := 0; x < w; {
+			next := nextChange(words, x, w, dark)
+			runs = append(runs, next-x)
+			starts = append(starts, x)
+			x, dark = next, !dark
+		}
+		for k := 1; k+4 < len(runs); k += 2 {
+			copy(sc, runs[k:k+5])
+			if !detector.FinderPatternFinder_foundPatternCross(sc) {
+				continue
+			}
+			hTotal := sc[0] + sc[1] + sc[2] + sc[3] + sc[4]
+			cx := starts[k+2] + sc[2]/2
+			cy, vTotal, ok := crossRun(m, cx, y, false)
+			if !ok || 2*vTotal < hTotal || vTotal > 2*hTotal {
+				continue
+			}
+			// Back along the row through the vertical centre.
+			cx2, hTotal2, ok := crossRun(m, cx, int(cy), true)
+			if !ok || 2*hTotal2 < vTotal || hTotal2 > 2*vTotal {
+				continue
+			}
+			module := float64(hTotal2+vTotal) / 14
+			merged := false
+			for i := range cs {
+				c := &cs[i]
+				if math.Abs(c.x-cx2) <= 2*c.module && math.Abs(c.y-cy) <= 2*c.module {
+					n := float64(c.count)
+					c.x, c.y, c.module = (c.x*n+cx2)/(n+1), (c.y*n+cy)/(n+1), (c.module*n+module)/(n+1)
+					c.count++
+					merged = true
+					break
+				}
+			}
+			if !merged {
+				cs = append(cs, cand{cx2, cy, module, 1})
+			}
+		}
+	}
+	out := make([]*detector.FinderPattern, len(cs))
+	for i, c := range cs {
+		out[i] = detector.NewFinderPattern(c.x, c.y, c.module, c.count)
+	}
+	return out
+}
+
+// crossRun reads the dark-light-dark-light-dark runs through (x, y) along
+// a column (or a row when horizontal), the pixel at (x, y) in the middle
+// dark run, and reports the centre of that run on the axis read, the five
+// runs' total, and whether they are in the 1:1:3:1:1 proportions.
+func crossRun(m *gozxing.BitMatrix, x, y int, horizontal bool) (float64, int, bool) {
+	n, at := m.GetHeight(), y
+	get := func(i int) bool { return m.Get(x, i) }
+	if horizontal {
+		n, at = m.GetWidth(), x
+		get = func(i int) bool { return m.Get(i, y) }
+	}
+	if !get(at) {
+		return 0, 0, false
+	}
+	var c [5]int
+	// Backwards: the centre run, a light run, a dark run.
+	i := at
+	for ; i >= 0 && get(i); i-- {
+		c[2]++
+	}
+	for ; i >= 0 && !get(i); i-- {
+		c[1]++
+	}
+	for ; i >= 0 && get(i); i-- {
+		c[0]++
+	}
+	// Forwards.
+	j := at + 1
+	for ; j < n && get(j); j++ {
+		c[2]++
+	}
+	for ; j < n && !get(j); j++ {
+		c[3]++
+	}
+	for ; j < n && get(j); j++ {
+		c[4]++
+	}
+	if i < 0 || j >= n { // a pattern touching the edge is kept by ZXing's too; not here
+		return 0, 0, false
+	}
+	if !detector.FinderPatternFinder_foundPatternCross(c[:]) {
+		return 0, 0, false
+	}
+	total := c[0] + c[1] + c[2] + c[3] + c[4]
+	start := i + 1 + c[0] + c[1] // first pixel of the centre run
+	return float64(start) + float64(c[2])/2, total, true
 }
