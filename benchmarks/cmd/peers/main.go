@@ -1,14 +1,17 @@
 // Command peers compares the SDK's camera path with two independent QR
 // decoders, zxing-cpp and zbar, on the very same images, in one run:
 //
-//	go run ./benchmarks/cmd/peers [-iters 10] [-rounds 3] [-mild 20] [-hard 20]
+//	go run ./benchmarks/cmd/peers [-iters 10] [-rounds 3] [-mild 20] [-hard 20] [-families 10] [-seed N]
 //
 // It installs Debian's libzxing-dev and libzbar-dev when they are missing
 // (scripts/deps.sh bench), builds two tiny programs of ours (csrc/: one C++
 // on zxing-cpp, one C on zbar), renders the corpus with qrimage (the clean
 // code, then mild and hard 1280×720 webcam frames of seeds 1..N, all
-// holding a verifiable QR text of a testworld credential) into a temporary
-// directory as binary PGM files, and times, on each image, N decodes by
+// holding a verifiable QR text of a testworld credential, then -families
+// frames of each distortion family of corpus.Families, drawn from -seed
+// over the QR texts of families of 1, 2, 4 and 6 beneficiaries; a fresh
+// seed by default, printed with the table) into a temporary directory as
+// binary PGM files, and times, on each image, N decodes by
 // each reader, in process, after loading every image (start-up excluded),
 // in rounds that alternate the readers (an image's time is its median over
 // the rounds, so that a change of the machine's load weighs on all).
