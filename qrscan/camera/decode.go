@@ -409,7 +409,11 @@ func (a *attempt) up2() (*gozxing.Result, error) {
 	}
 	res, err := a.locate(m, hintsTryHarder, 2)
 	if err != nil {
-		return nil, err
+		// The patterns found, the grid sampled badly: the resample
+		// rescue on the doubled region (already smooth).
+		if res, err = a.resampleOn(m, up, 2*rw, 2*rh, false); err != nil {
+			return nil, err
+		}
 	}
 	pts := res.GetResultPoints() // in the doubled crop: back into the frame
 	for i, q := range pts {
