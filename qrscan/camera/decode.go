@@ -23,7 +23,8 @@ type Strategy uint8
 // Strategies, from the cheapest.
 const (
 	// StrategyPure reads a code that fills the image, axis-aligned, as in a
-	// screenshot or a rendered PNG (gozxing's PURE_BARCODE).
+	// screenshot or a rendered PNG (gozxing's PURE_BARCODE), in either
+	// polarity.
 	StrategyPure Strategy = iota + 1
 	// StrategyHybrid: gozxing's hybrid (local-threshold) binarizer and
 	// finder-pattern detector.
@@ -52,7 +53,8 @@ const (
 	// StrategyGlobal: gozxing's global-histogram binarizer.
 	StrategyGlobal
 	// StrategyInverted: light modules on a dark ground (a phone in dark
-	// mode).
+	// mode, in a camera frame; StrategyPure reads a dark-mode code alone
+	// in its image).
 	StrategyInverted
 	// StrategyHalf: the frame halved (2×2 mean), then StrategyHybrid: a
 	// quarter of the pixels to binarize and scan. It reads the codes whose
@@ -327,10 +329,26 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 	}
 	switch s {
 	case StrategyPure:
-		if !plausiblyPure(a.hybrid()) {
-			return nil, gozxing.NewNotFoundException("dark pixels do not span a square")
+		m, err := a.hybrid().GetBlackMatrix()
+		if err != nil {
+			return nil, err
 		}
-		return a.reader.Decode(a.hybrid(), hintsPure)
+		err = gozxing.NewNotFoundException("dark pixels do not span a square")
+		if plausiblyPureMatrix(m) {
+			res, perr := a.reader.Decode(a.hybrid(), hintsPure)
+			if perr == nil {
+				return res, nil
+			}
+			err = perr
+		}
+		// A code alone in its image in dark mode (light modules on a dark
+		// quiet zone: `apcv qr png --invert`, whose dark pixels span the
+		// whole square image) is an ordinary one once flipped; the locator
+		// reads it.
+		if f := flipped(m, a.sc); plausiblyPureMatrix(f) {
+			return a.locate(f, hintsNone, 2)
+		}
+		return nil, err
 	case StrategyHybrid, StrategyTryHarder:
 		m, err := a.hybrid().GetBlackMatrix()
 		if err != nil {
@@ -455,6 +473,11 @@ func plausiblyPure(bm *gozxing.BinaryBitmap) bool {
 	if err != nil {
 		return false
 	}
+	return plausiblyPureMatrix(m)
+}
+
+// plausiblyPureMatrix is plausiblyPure on a binarized matrix.
+func plausiblyPureMatrix(m *gozxing.BitMatrix) bool {
 	// The bounding box of the dark pixels, a word at a time: first the
 	// top and bottom rows holding one, then the rows between, stopping as
 	// soon as the box is wider than its height allows (a camera frame:

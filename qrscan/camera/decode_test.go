@@ -88,7 +88,7 @@ func TestDecode(t *testing.T) {
 		{"ycbcr from jpeg", camera.FromImage(ycc), t960, 0},
 		{"rgba fallback", camera.FromImage(rgba), t960, 0},
 		{"yuyv padded", toYUYV(clean, 6), t960, camera.StrategyPure},
-		{"inverted (dark mode)", camera.FromImage(inverted), t480, camera.StrategyInverted},
+		{"inverted (dark mode), alone in its image", camera.FromImage(inverted), t480, camera.StrategyPure},
 		{"washed out", camera.FromImage(washed), t480, camera.StrategyStretch},
 		{"mild frame", camera.FromImage(frame(t, t480, qrimage.Mild(3))), t480, 0},
 		{"non-ApCV text", camera.FromImage(cleanImage(t, "https://example.org/", 4)), "https://example.org/", camera.StrategyPure},
