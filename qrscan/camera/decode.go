@@ -23,7 +23,8 @@ type Strategy uint8
 // Strategies, from the cheapest.
 const (
 	// StrategyPure reads a code that fills the image, axis-aligned, as in a
-	// screenshot or a rendered PNG (gozxing's PURE_BARCODE).
+	// screenshot or a rendered PNG (gozxing's PURE_BARCODE), in either
+	// polarity.
 	StrategyPure Strategy = iota + 1
 	// StrategyHybrid: gozxing's hybrid (local-threshold) binarizer and
 	// finder-pattern detector.
@@ -52,13 +53,19 @@ const (
 	// StrategyGlobal: gozxing's global-histogram binarizer.
 	StrategyGlobal
 	// StrategyInverted: light modules on a dark ground (a phone in dark
-	// mode).
+	// mode, in a camera frame; StrategyPure reads a dark-mode code alone
+	// in its image).
 	StrategyInverted
 	// StrategyHalf: the frame halved (2×2 mean), then StrategyHybrid: a
 	// quarter of the pixels to binarize and scan. It reads the codes whose
 	// modules are at least about 4 pixels wide in the frame, the usual
 	// webcam case, and skips frames under HalfMinWidth.
 	StrategyHalf
+	// StrategyUp2: the region of dense contrast (StrategyCrop's) doubled
+	// in both directions, then the locator: codes of about 2-pixel modules,
+	// whose finder patterns do not binarize into clean 1:1:3:1:1 runs at
+	// their own size.
+	StrategyUp2
 	numStrategies = iota
 )
 
@@ -66,6 +73,7 @@ var strategyNames = [...]string{
 	StrategyPure: "pure", StrategyHybrid: "hybrid", StrategyTryHarder: "try-harder",
 	StrategyMean3: "mean3", StrategyDown2: "down2", StrategyStretch: "stretch",
 	StrategyCrop: "crop", StrategyResample: "resample", StrategyResampleMean3: "resample-mean3", StrategyGlobal: "global", StrategyInverted: "inverted", StrategyHalf: "half",
+	StrategyUp2: "up2",
 }
 
 // String returns the strategy's short name ("hybrid", "mean3", …).
@@ -82,18 +90,30 @@ func (s Strategy) String() string {
 var DefaultStrategies = []Strategy{
 	StrategyHalf, StrategyPure, StrategyHybrid, StrategyResampleMean3,
 	StrategyTryHarder, StrategyResample, StrategyMean3,
-	StrategyStretch, StrategyCrop, StrategyDown2, StrategyInverted,
+	StrategyStretch, StrategyUp2, StrategyCrop, StrategyDown2, StrategyInverted,
 }
 
-// DefaultBudget is the time Decode spends on one frame when DecodeOptions
-// leaves Budget zero.
+// DefaultBudget is the CPU time Decode spends on one frame when
+// DecodeOptions leaves Budget zero. All the default strategies together
+// fit in it on a 1280×720 frame (about 13 ms of one core on a desk scene
+// without a code, tens of ms on the generated frames no strategy reads), so
+// it only cuts short a pathological frame; being CPU time, it is the same
+// on an idle and on a loaded machine.
 const DefaultBudget = 250 * time.Millisecond
 
 // DecodeOptions tune Decode. The zero value is ready to use.
 type DecodeOptions struct {
-	// Budget bounds the time spent on one frame: no new strategy starts
-	// once it is spent. Zero means DefaultBudget; negative means no bound.
+	// Budget bounds the CPU time spent on one frame: no new strategy
+	// starts once it is spent. It is read on the CPU clock of the thread
+	// that decodes (Linux, macOS, FreeBSD: clock_gettime with
+	// CLOCK_THREAD_CPUTIME_ID; Windows: GetThreadTimes), the decoding
+	// goroutine being locked to its thread meanwhile, so that a loaded
+	// machine does not cut the search short; elsewhere on wall time. Zero
+	// means DefaultBudget; negative means no bound.
 	Budget time.Duration
+	// Clock replaces the budget's clock (a duration that grows with the
+	// work done); nil means the thread's CPU time. For tests.
+	Clock func() time.Duration
 	// Strategies to try, in order; nil means DefaultStrategies.
 	Strategies []Strategy
 	// Source names the camera in the returned Scan ("camera" when empty).
@@ -107,7 +127,10 @@ type Result struct {
 	qrscan.Scan
 	Strategy Strategy      // the strategy that read the code
 	Tried    int           // strategies tried, the successful one included
-	Elapsed  time.Duration // time spent on the frame
+	Elapsed  time.Duration // time spent on the frame (wall clock)
+	// Spent is what the frame cost on the budget's clock: the decoding
+	// thread's CPU time by default (see DecodeOptions.Budget).
+	Spent time.Duration
 }
 
 // Decode reads the QR code in f with the default options and returns its
@@ -145,15 +168,18 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 	if strategies == nil {
 		strategies = DefaultStrategies
 	}
+	clock, release := budgetClock(opts, now)
+	defer release()
+	spent0 := clock()
 	sc.reset()
 	a := newAttempt(f, sc)
 	var lastErr error
 	tried := 0
 	for _, s := range strategies {
 		if err := ctx.Err(); err != nil {
-			return Result{Tried: tried, Elapsed: now().Sub(start)}, fmt.Errorf("camera: decode: %w", err)
+			return Result{Tried: tried, Elapsed: now().Sub(start), Spent: clock() - spent0}, fmt.Errorf("camera: decode: %w", err)
 		}
-		if budget > 0 && tried > 0 && now().Sub(start) >= budget {
+		if budget > 0 && tried > 0 && clock()-spent0 >= budget {
 			break
 		}
 		tried++
@@ -181,6 +207,7 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 			Strategy: s,
 			Tried:    tried,
 			Elapsed:  now().Sub(start),
+			Spent:    clock() - spent0,
 		}, nil
 	}
 	elapsed := now().Sub(start)
@@ -188,7 +215,7 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 	if lastErr != nil {
 		detail = lastErr.Error()
 	}
-	return Result{Tried: tried, Elapsed: elapsed},
+	return Result{Tried: tried, Elapsed: elapsed, Spent: clock() - spent0},
 		fmt.Errorf("camera: %d of %d strategies in %v (%s): %w", tried, len(strategies), elapsed.Round(time.Millisecond), detail, qrscan.ErrNoCode)
 }
 
@@ -294,16 +321,45 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		}
 	}()
 	w, h := a.lum.Width, a.lum.Height
+	if a.region.dx() > 0 && (s == StrategyPure || s == StrategyHybrid) {
+		// StrategyHalf found the finder patterns of a code in a camera
+		// frame and searched its region at full size with the same
+		// locator: the whole frame has nothing more for these two.
+		return nil, gozxing.NewNotFoundException("%v: the code's region was read at full size", s)
+	}
 	switch s {
 	case StrategyPure:
-		if !plausiblyPure(a.hybrid()) {
-			return nil, gozxing.NewNotFoundException("dark pixels do not span a square")
+		m, err := a.hybrid().GetBlackMatrix()
+		if err != nil {
+			return nil, err
 		}
-		return a.reader.Decode(a.hybrid(), hintsPure)
-	case StrategyHybrid:
-		return a.reader.Decode(a.hybrid(), hintsNone)
-	case StrategyTryHarder:
-		return a.reader.Decode(a.hybrid(), hintsTryHarder)
+		err = gozxing.NewNotFoundException("dark pixels do not span a square")
+		if plausiblyPureMatrix(m) {
+			res, perr := a.reader.Decode(a.hybrid(), hintsPure)
+			if perr == nil {
+				return res, nil
+			}
+			err = perr
+		}
+		// A code alone in its image in dark mode (light modules on a dark
+		// quiet zone: `apcv qr png --invert`, whose dark pixels span the
+		// whole square image) is an ordinary one once flipped; the locator
+		// reads it.
+		if f := flipped(m, a.sc); plausiblyPureMatrix(f) {
+			return a.locate(f, hintsNone, 2)
+		}
+		return nil, err
+	case StrategyHybrid, StrategyTryHarder:
+		m, err := a.hybrid().GetBlackMatrix()
+		if err != nil {
+			return nil, err
+		}
+		if s == StrategyHybrid {
+			return a.locate(m, hintsNone, 2)
+		}
+		return a.locate(m, hintsTryHarder, 1)
+	case StrategyInverted:
+		return a.inverted()
 	case StrategyMean3:
 		return a.reader.Decode(a.meanBitmap(), hintsTryHarder)
 	case StrategyResample:
@@ -315,7 +371,18 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 	case StrategyHalf:
 		return a.readHalf()
 	case StrategyStretch:
-		return a.decodePlane(stretchInto(a.sc.plane(w*h), a.luma()), w, h)
+		if res, err := a.decodePlane(stretchInto(a.sc.plane(w*h), a.luma()), w, h); err == nil {
+			return res, nil
+		}
+		// The stretch multiplies the noise with the contrast: the resample
+		// rescue on the smoothed frame, stretched.
+		sm := stretchInto(a.sc.plane(w*h), a.mean())
+		l := newLuminance(Frame{Format: Gray, Width: w, Height: h, Data: sm})
+		m, err := newHybrid(l, sm, w, w, h, a.sc).GetBlackMatrix()
+		if err != nil {
+			return nil, err
+		}
+		return a.resampleOn(m, sm, w, h, false)
 	case StrategyCrop:
 		r, ok := busyRegion(a.luma(), w, h)
 		if !ok {
@@ -323,19 +390,79 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		}
 		n := r.dx() * r.dy()
 		return a.decodePlane(stretchInto(a.sc.plane(n), cropInto(a.sc.plane(n), a.luma(), w, r)), r.dx(), r.dy())
+	case StrategyUp2:
+		return a.up2()
 	case StrategyGlobal:
 		bm, err := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(a.lum))
 		if err != nil {
 			return nil, err
 		}
 		return a.reader.Decode(bm, hintsTryHarder)
-	case StrategyInverted:
-		return a.decodeSource(a.lum.Invert())
 	}
 	return nil, fmt.Errorf("camera: unknown %v: %w", s, errUnknownStrategy)
 }
 
 var errUnknownStrategy = errors.New("unknown strategy")
+
+// maxUp2Pixels bounds the region StrategyUp2 doubles (before doubling): a
+// whole 1280×720 frame, 3.7 MB doubled (about 10 ms to binarize and scan).
+const maxUp2Pixels = 1280 * 720
+
+// up2 is StrategyUp2.
+func (a *attempt) up2() (*gozxing.Result, error) {
+	w, h := a.lum.Width, a.lum.Height
+	r, ok := busyRegion(a.luma(), w, h)
+	if !ok {
+		r = rect{0, 0, w, h}
+	}
+	if r.dx()*r.dy() > maxUp2Pixels {
+		return nil, gozxing.NewNotFoundException("busy region of %d×%d px, too large to double", r.dx(), r.dy())
+	}
+	rw, rh := r.dx(), r.dy()
+	up := up2Into(a.sc.plane(4*rw*rh), cropInto(a.sc.plane(rw*rh), a.luma(), w, r), rw, rh)
+	l := newLuminance(Frame{Format: Gray, Width: 2 * rw, Height: 2 * rh, Data: up})
+	m, err := newHybrid(l, up, 2*rw, 2*rw, 2*rh, a.sc).GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.locate(m, hintsTryHarder, 2)
+	if err != nil {
+		// The patterns found, the grid sampled badly: the resample
+		// rescue on the doubled region (already smooth).
+		if res, err = a.resampleOn(m, up, 2*rw, 2*rh, false); err != nil {
+			return nil, err
+		}
+	}
+	pts := res.GetResultPoints() // in the doubled crop: back into the frame
+	for i, q := range pts {
+		pts[i] = gozxing.NewResultPoint(q.GetX()/2+float64(r.x0), q.GetY()/2+float64(r.y0))
+	}
+	return res, nil
+}
+
+// inverted is StrategyInverted: light modules on a dark ground (a phone in
+// dark mode). The frame's binarization flipped goes through the locator;
+// when that fails, the resample rescue reads the flipped smoothed frame.
+func (a *attempt) inverted() (*gozxing.Result, error) {
+	m, err := a.hybrid().GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	if res, err := a.locate(flipped(m, a.sc), hintsNone, 2); err == nil {
+		return res, nil
+	}
+	sm, err := a.meanBitmap().GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	w, h := a.lum.Width, a.lum.Height
+	smooth := a.mean()
+	neg := a.sc.plane(w * h)
+	for i, v := range smooth {
+		neg[i] = 255 - v
+	}
+	return a.resampleOn(flipped(sm, a.sc), neg, w, h, false)
+}
 
 // plausiblyPure reports whether the dark pixels of bm span a square, as
 // those of a code alone in its image do: its three finder patterns make
@@ -346,31 +473,56 @@ func plausiblyPure(bm *gozxing.BinaryBitmap) bool {
 	if err != nil {
 		return false
 	}
-	// The bounding box of the dark pixels, a word at a time.
-	left, right, top, bottom := m.GetWidth(), -1, -1, -1
+	return plausiblyPureMatrix(m)
+}
+
+// plausiblyPureMatrix is plausiblyPure on a binarized matrix.
+func plausiblyPureMatrix(m *gozxing.BitMatrix) bool {
+	// The bounding box of the dark pixels, a word at a time: first the
+	// top and bottom rows holding one, then the rows between, stopping as
+	// soon as the box is wider than its height allows (a camera frame:
+	// its first rows already span most of its width).
 	var row *gozxing.BitArray
-	for y := 0; y < m.GetHeight(); y++ {
+	dark := func(y int) (int, int, bool) {
 		row = m.GetRow(y, row)
 		words := row.GetBitArray()
 		first := slices.IndexFunc(words, func(w uint32) bool { return w != 0 })
 		if first < 0 {
-			continue
+			return 0, 0, false
 		}
-		if top < 0 {
-			top = y
-		}
-		bottom = y
 		last := len(words) - 1
 		for words[last] == 0 {
 			last--
 		}
-		left = min(left, 32*first+bits.TrailingZeros32(words[first]))
-		right = max(right, 32*last+31-bits.LeadingZeros32(words[last]))
+		return 32*first + bits.TrailingZeros32(words[first]), 32*last + 31 - bits.LeadingZeros32(words[last]), true
+	}
+	top, bottom := -1, -1
+	for y := 0; y < m.GetHeight() && top < 0; y++ {
+		if _, _, ok := dark(y); ok {
+			top = y
+		}
 	}
 	if top < 0 {
 		return false
 	}
-	w, h := right-left+1, bottom-top+1
+	for y := m.GetHeight() - 1; y >= top && bottom < 0; y-- {
+		if _, _, ok := dark(y); ok {
+			bottom = y
+		}
+	}
+	h := bottom - top + 1
+	left, right := m.GetWidth(), -1
+	for y := top; y <= bottom; y++ {
+		l, r, ok := dark(y)
+		if !ok {
+			continue
+		}
+		left, right = min(left, l), max(right, r)
+		if w := right - left + 1; w-h > max(2, w/16) { // the box only widens
+			return false
+		}
+	}
+	w := right - left + 1
 	return abs(w-h) <= max(2, max(w, h)/16)
 }
 

@@ -16,8 +16,10 @@
 //
 // # Decoding strategies
 //
-// Decode tries strategies in order until one reads a code, within a time
-// budget (DecodeOptions.Budget, 250 ms by default). A frame at least
+// Decode tries strategies in order until one reads a code, within a
+// budget of CPU time (DecodeOptions.Budget, 250 ms of the decoding thread's
+// CPU time by default: a loaded machine slows the decode down but does not
+// cut the search short). A frame at least
 // HalfMinWidth (1280) pixels wide is first read halved (StrategyHalf: a
 // quarter of the pixels, enough to find the code held before an HD webcam;
 // when the modules are too small to sample there, the code's region alone
@@ -32,8 +34,17 @@
 // (every row scanned for finder patterns) comes after
 // StrategyResampleMean3: on the generated hard frames it read none that
 // the latter misses, and costing about 3 ms, it made them 20 % slower.
-// The cheaper pixel rescues (3×3 mean, contrast stretch, crop to the busy
-// region, 2× downscale, inversion for dark-mode screens) follow. Result
+// The cheaper pixel rescues (3×3 mean, contrast stretch, the busy region
+// doubled for 2-pixel modules, crop to the busy region, 2× downscale,
+// inversion for dark-mode screens) follow.
+//
+// Every strategy that binarizes finds the code with our locator: gozxing's
+// finder-pattern search first, which stops at the first three patterns it
+// confirms, then, when that code does not decode, every candidate of a full
+// scan (each still confirmed by gozxing's cross-checks) grouped into the
+// most square triples. A 1:1:3:1:1 run in the data otherwise stops the
+// search on the wrong three (clean codes missed). Dark-mode codes go
+// through the same locator, on the flipped binarization. Result
 // tells which strategy read a frame; Source.Stats counts them.
 //
 // Binarization is ZXing's hybrid (local-threshold) algorithm, computed on

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/common"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 )
@@ -83,7 +82,7 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 		sm := mean3Into(a.sc.plane(rw*rh), cropInto(a.sc.plane(rw*rh), a.luma(), w, r), rw, rh)
 		l := newLuminance(Frame{Format: Gray, Width: rw, Height: rh, Data: sm})
 		if bm, err := newHybrid(l, sm, rw, rw, rh, a.sc).GetBlackMatrix(); err == nil {
-			if res, err := a.resampleOn(bm, sm, rw, rh); err == nil {
+			if res, err := a.resampleOn(bm, sm, rw, rh, true); err == nil {
 				pts := res.GetResultPoints()
 				for i, q := range pts {
 					pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
@@ -102,16 +101,52 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.resampleOn(bm, a.mean(), w, h)
+	return a.resampleOn(bm, a.mean(), w, h, smooth)
 }
 
 // resampleOn finds the finder patterns in bm and reads the code from plane
-// (the same w×h image, smoothed).
-func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*gozxing.Result, error) {
-	info, err := detector.NewFinderPatternFinder(bm, nil).Find(hintsTryHarder)
-	if err != nil {
+// (the same w×h image, smoothed): at gozxing's three patterns first, then
+// at the best other triples of a full scan (locate), which also accepts
+// the unequal module sizes of a strong perspective; relaxed adds the
+// patterns of relaxedCandidates (StrategyResampleMean3 only: it reads the
+// perspective frames, and the extra scan costs the rescues after it on
+// frames none reads).
+func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool) (*gozxing.Result, error) {
+	first, ferr := detector.NewFinderPatternFinder(bm, nil).Find(hintsTryHarder)
+	var err error = ferr
+	if ferr == nil {
+		res, rerr := a.resampleAt(first, plane, w, h, relaxed)
+		if rerr == nil {
+			return res, nil
+		}
+		err = rerr
+	}
+	for _, t := range finderTriples(bm, 2, 2, first) {
+		res, rerr := a.resampleAt(t, plane, w, h, false)
+		if rerr == nil {
+			return res, nil
+		}
+		err = rerr
+	}
+	if !relaxed {
 		return nil, err
 	}
+	// Patterns that a strong perspective has squeezed beyond gozxing's
+	// cross-checks.
+	for _, t := range triplesOf(relaxedCandidates(bm, 2), 2, first) {
+		res, rerr := a.resampleAt(t, plane, w, h, true)
+		if rerr == nil {
+			return res, nil
+		}
+		err = rerr
+	}
+	return nil, err
+}
+
+// resampleAt reads the code whose finder patterns are info from plane;
+// wide adds the ±14-module search of the fourth corner (strong keystones,
+// about 3 ms per triple that fails).
+func (a *attempt) resampleAt(info *detector.FinderPatternInfo, plane []byte, w, h int, wide bool) (*gozxing.Result, error) {
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
 	module := (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
 	if module < 1 {
@@ -135,7 +170,18 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*go
 		f.dim = dim
 		f.score = math.Inf(-1)
 		cs := structure(dim)
-		cands = append(cands, g.searchAnchor(cs, f, 4*module, module))
+		best := g.searchAnchor(cs, f, 4*module, module)
+		// Under a strong perspective the fourth corner is far from the
+		// parallelogram's: also search around the corner the patterns'
+		// module sizes predict (perspectiveCorner), when the two searches
+		// would not overlap much.
+		if p, ok := perspectiveCorner(tl, tr, bl, float64(dim-7)); ok && math.Hypot(p[0]-base.pts[2][0], p[1]-base.pts[2][1]) > 3*module {
+			f.pts[2] = p
+			if c := g.searchAnchor(cs, f, 4*module, module); c.score > best.score {
+				best = c
+			}
+		}
+		cands = append(cands, best)
 	}
 	if len(cands) == 0 {
 		return nil, gozxing.NewNotFoundException("no dimension near %.1f", est)
@@ -143,7 +189,7 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*go
 	sort.Slice(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	dec := a.decoder()
 	var lastErr error
-	for _, f := range cands[:min(2, len(cands))] {
+	try := func(f fit) (*gozxing.Result, bool) {
 		cs := structure(f.dim)
 		for _, step := range []float64{module / 2, module / 4, module / 8} {
 			f = g.refine(cs, f, step)
@@ -151,24 +197,70 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int) (*go
 		dr, err := dec.DecodeBoolMap(g.read(f), nil)
 		if err != nil {
 			lastErr = err
-			continue
+			return nil, false
 		}
-		return qrResult(dr, []gozxing.ResultPoint{bl, tl, tr}), nil
+		return qrResult(dr, []gozxing.ResultPoint{bl, tl, tr}), true
+	}
+	for _, f := range cands[:min(2, len(cands))] {
+		if res, ok := try(f); ok {
+			return res, nil
+		}
+	}
+	// A strong keystone puts the fourth corner beyond ±4 modules of both
+	// guesses: search ±14 modules coarsely around the better of the two,
+	// for the best dimensions, then finely around the best corner.
+	if !wide {
+		return nil, lastErr
+	}
+	for _, f := range cands[:min(3, len(cands))] {
+		cs := structure(f.dim)
+		f = g.searchAnchor(cs, f, 14*module, 2*module)
+		f = g.searchAnchor(cs, f, 2*module, module/2)
+		if res, ok := try(f); ok {
+			return res, nil
+		}
 	}
 	return nil, lastErr
+}
+
+// perspectiveCorner predicts the centre of the virtual fourth finder
+// pattern from the three found ones and their module sizes, d modules
+// apart. A plane seen in perspective maps module (u, v) to
+// (P + u·E1 + v·E2) / (1 + a·u + b·v), and a module's size in the image
+// goes as 1 / (1 + a·u + b·v): the module sizes at the top-right and
+// bottom-left patterns against the top-left one give a·d and b·d, the
+// three centres P, E1 and E2, and the fourth corner follows. It reports
+// false when the sizes are unusable; with equal sizes it is the
+// parallelogram's corner.
+func perspectiveCorner(tl, tr, bl *detector.FinderPattern, d float64) ([2]float64, bool) {
+	mtl, mtr, mbl := tl.GetEstimatedModuleSize(), tr.GetEstimatedModuleSize(), bl.GetEstimatedModuleSize()
+	if !(mtl > 0 && mtr > 0 && mbl > 0) || d <= 0 {
+		return [2]float64{}, false
+	}
+	ad := min(max(mtl/mtr-1, -0.6), 1.5)
+	bd := min(max(mtl/mbl-1, -0.6), 1.5)
+	den := 1 + ad + bd
+	if den < 0.2 {
+		return [2]float64{}, false
+	}
+	return [2]float64{
+		(tr.GetX()*(1+ad) + bl.GetX()*(1+bd) - tl.GetX()) / den,
+		(tr.GetY()*(1+ad) + bl.GetY()*(1+bd) - tl.GetY()) / den,
+	}, true
 }
 
 // grid samples a smoothed plane through the transform of a fit.
 type grid struct {
 	plane []byte
 	w, h  int
-	xy    []float64
 }
 
-func (g *grid) transform(f fit) *common.PerspectiveTransform {
+// transform maps module coordinates to the image through f's four points:
+// a proper perspective transform of the four located points.
+func (g *grid) transform(f fit) homography {
 	d := float64(f.dim) - 3.5
 	p := f.pts
-	return common.PerspectiveTransform_QuadrilateralToQuadrilateral(
+	return quadToQuad(
 		3.5, 3.5, d, 3.5, d, d, 3.5, d,
 		p[0][0], p[0][1], p[1][0], p[1][1], p[2][0], p[2][1], p[3][0], p[3][1])
 }
@@ -176,16 +268,12 @@ func (g *grid) transform(f fit) *common.PerspectiveTransform {
 // score is the contrast between the modules cs expects light and those it
 // expects dark, as seen through f's transform.
 func (g *grid) score(cs []check, f fit) float64 {
-	xy := g.xy[:0]
-	for _, c := range cs {
-		xy = append(xy, c.x, c.y)
-	}
-	g.xy = xy
-	g.transform(f).TransformPoints(xy)
+	t := g.transform(f)
 	var light, dark float64
 	var nl, nd int
-	for i, c := range cs {
-		v := bilinear(g.plane, g.w, g.h, xy[2*i], xy[2*i+1])
+	for _, c := range cs {
+		x, y := t.apply(c.x, c.y)
+		v := bilinear(g.plane, g.w, g.h, x, y)
 		if c.dark {
 			dark += v
 			nd++
@@ -249,14 +337,10 @@ func (g *grid) read(f fit) [][]bool {
 	dim := f.dim
 	t := g.transform(f)
 	vals := make([]float64, dim*dim)
-	xy := make([]float64, 2*dim)
 	for y := 0; y < dim; y++ {
 		for x := 0; x < dim; x++ {
-			xy[2*x], xy[2*x+1] = float64(x)+0.5, float64(y)+0.5
-		}
-		t.TransformPoints(xy)
-		for x := 0; x < dim; x++ {
-			vals[y*dim+x] = bilinear(g.plane, g.w, g.h, xy[2*x], xy[2*x+1])
+			px, py := t.apply(float64(x)+0.5, float64(y)+0.5)
+			vals[y*dim+x] = bilinear(g.plane, g.w, g.h, px, py)
 		}
 	}
 	out := make([][]bool, dim)

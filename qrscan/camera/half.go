@@ -51,11 +51,11 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	bm, err := gozxing.NewBinaryBitmap(hybridOf(c, a.sc))
+	m, err = hybridOf(c, a.sc).GetBlackMatrix()
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.reader.Decode(bm, hintsNone)
+	res, err := a.locate(m, hintsNone, 2)
 	if err != nil {
 		return nil, err
 	}

@@ -137,3 +137,22 @@ func TestBusyRegion(t *testing.T) {
 		t.Fatal("a tiny frame has a busy region")
 	}
 }
+
+func TestUp2(t *testing.T) {
+	// A 3×2 plane; every output pixel is (9·self + 3·row neighbour + 3·column
+	// neighbour + diagonal) / 16, edges replicated.
+	src := []byte{0, 160, 16, 64, 32, 240}
+	w, h := 3, 2
+	got := up2Into(make([]byte, 4*w*h), src, w, h)
+	at := func(x, y int) int { return int(src[min(max(y, 0), h-1)*w+min(max(x, 0), w-1)]) }
+	for y := 0; y < 2*h; y++ {
+		for x := 0; x < 2*w; x++ {
+			sx, sy := x/2, y/2
+			nx, ny := sx-1+2*(x%2), sy-1+2*(y%2)
+			want := (9*at(sx, sy) + 3*at(nx, sy) + 3*at(sx, ny) + at(nx, ny) + 8) / 16
+			if int(got[y*2*w+x]) != want {
+				t.Errorf("(%d,%d) = %d, want %d", x, y, got[y*2*w+x], want)
+			}
+		}
+	}
+}

@@ -33,6 +33,8 @@ type config struct {
 	benchtime     string
 	iters, rounds int
 	mild, hard    int
+	families      int
+	seed          uint64
 }
 
 func main() {
@@ -43,6 +45,8 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 3, "peers: rounds")
 	flag.IntVar(&c.mild, "mild", 20, "peers: mild frames")
 	flag.IntVar(&c.hard, "hard", 20, "peers: hard frames")
+	flag.IntVar(&c.families, "families", 10, "peers: frames per distortion family")
+	flag.Uint64Var(&c.seed, "seed", 0, "peers: seed of the family frames (0: a fresh one)")
 	flag.Parse()
 	if err := run(context.Background(), c); err != nil {
 		fmt.Fprintln(os.Stderr, "benchrun:", err)
@@ -65,7 +69,8 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	peers, err := capture(ctx, peersFile, "go", "run", "./benchmarks/cmd/peers", "-iters", strconv.Itoa(c.iters),
-		"-rounds", strconv.Itoa(c.rounds), "-mild", strconv.Itoa(c.mild), "-hard", strconv.Itoa(c.hard))
+		"-rounds", strconv.Itoa(c.rounds), "-mild", strconv.Itoa(c.mild), "-hard", strconv.Itoa(c.hard),
+		"-families", strconv.Itoa(c.families), "-seed", strconv.FormatUint(c.seed, 10))
 	if err != nil {
 		return err
 	}
@@ -73,8 +78,8 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\ncommand: go run ./benchmarks/cmd/benchrun -count %d -benchtime %s -iters %d -rounds %d -mild %d -hard %d\n",
-		c.count, c.benchtime, c.iters, c.rounds, c.mild, c.hard)
+	fmt.Printf("\ncommand: go run ./benchmarks/cmd/benchrun -count %d -benchtime %s -iters %d -rounds %d -mild %d -hard %d -families %d -seed %d\n",
+		c.count, c.benchtime, c.iters, c.rounds, c.mild, c.hard, c.families, c.seed)
 	fmt.Printf("outputs: %s, %s\n\n", benchFile, peersFile)
 	return table(os.Stdout, results, peers)
 }

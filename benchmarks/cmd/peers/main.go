@@ -1,14 +1,17 @@
 // Command peers compares the SDK's camera path with two independent QR
 // decoders, zxing-cpp and zbar, on the very same images, in one run:
 //
-//	go run ./benchmarks/cmd/peers [-iters 10] [-rounds 3] [-mild 20] [-hard 20]
+//	go run ./benchmarks/cmd/peers [-iters 10] [-rounds 3] [-mild 20] [-hard 20] [-families 10] [-seed N]
 //
 // It installs Debian's libzxing-dev and libzbar-dev when they are missing
 // (scripts/deps.sh bench), builds two tiny programs of ours (csrc/: one C++
 // on zxing-cpp, one C on zbar), renders the corpus with qrimage (the clean
 // code, then mild and hard 1280×720 webcam frames of seeds 1..N, all
-// holding a verifiable QR text of a testworld credential) into a temporary
-// directory as binary PGM files, and times, on each image, N decodes by
+// holding a verifiable QR text of a testworld credential, then -families
+// frames of each distortion family of corpus.Families, drawn from -seed
+// over the QR texts of families of 1, 2, 4 and 6 beneficiaries; a fresh
+// seed by default, printed with the table) into a temporary directory as
+// binary PGM files, and times, on each image, N decodes by
 // each reader, in process, after loading every image (start-up excluded),
 // in rounds that alternate the readers (an image's time is its median over
 // the rounds, so that a change of the machine's load weighs on all).
@@ -53,6 +56,8 @@ type config struct {
 	iters      int
 	rounds     int
 	mild, hard int
+	families   int    // frames per distortion family
+	seed       uint64 // the families' seed; 0 draws one
 	install    bool   // run scripts/deps.sh bench when a library is missing
 	keep       string // keep the images and programs in this directory
 }
@@ -63,6 +68,8 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 3, "rounds; each runs every reader on every image, and an image's time is its median over rounds")
 	flag.IntVar(&c.mild, "mild", 20, "mild 1280×720 frames (seeds 1..N)")
 	flag.IntVar(&c.hard, "hard", 20, "hard 1280×720 frames (seeds 1..N)")
+	flag.IntVar(&c.families, "families", 10, "frames per distortion family (corpus.Families), 0 for none")
+	flag.Uint64Var(&c.seed, "seed", 0, "seed of the family frames (0: a fresh one, printed with the table)")
 	flag.BoolVar(&c.install, "install", true, "install libzxing-dev and libzbar-dev with scripts/deps.sh bench when missing")
 	flag.StringVar(&c.keep, "keep", "", "write the images and programs to this directory and keep them (default: a temporary directory, removed)")
 	flag.Parse()
@@ -86,8 +93,11 @@ type result struct {
 }
 
 func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
-	if c.iters < 1 || c.rounds < 1 || c.mild < 0 || c.hard < 0 {
-		return errors.New("-iters and -rounds must be at least 1, -mild and -hard at least 0")
+	if c.iters < 1 || c.rounds < 1 || c.mild < 0 || c.hard < 0 || c.families < 0 {
+		return errors.New("-iters and -rounds must be at least 1, -mild, -hard and -families at least 0")
+	}
+	if c.seed == 0 {
+		c.seed = uint64(time.Now().UnixNano())
 	}
 	if err := ensureLibs(ctx, c.install, stderr); err != nil {
 		return err
@@ -117,6 +127,14 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	imgs, err := corpus.Images(texts[0], c.mild, c.hard)
 	if err != nil {
 		return err
+	}
+	if c.families > 0 {
+		fmt.Fprintf(stderr, "peers: rendering %d frames of each of %d families (seed %d)…\n", c.families, len(corpus.Families), c.seed)
+		fam, err := corpus.FamilyImages(corpus.Worlds(), c.seed, c.families)
+		if err != nil {
+			return err
+		}
+		imgs = append(imgs, fam...)
 	}
 	paths := make([]string, len(imgs))
 	for i, im := range imgs {
@@ -250,6 +268,10 @@ func writePGM(path string, im corpus.Image) error {
 func timeOurs(ctx context.Context, w *testworld.World, imgs []corpus.Image, iters int) []result {
 	out := make([]result, len(imgs))
 	for i, im := range imgs {
+		w := w
+		if im.World != nil {
+			w = im.World
+		}
 		p, err := corpus.DecodeVerify(ctx, w.Verifier(nil), im.Gray)
 		if err != nil || p.CredentialID != w.CID {
 			continue
@@ -363,7 +385,13 @@ type classRow struct {
 // over the images both ours and zxing-cpp read.
 func summarize(imgs []corpus.Image, res map[string][]result) []classRow {
 	var rows []classRow
-	for _, c := range corpus.Classes {
+	var classes []corpus.Class // in the order of the images
+	for _, im := range imgs {
+		if !slices.Contains(classes, im.Class) {
+			classes = append(classes, im.Class)
+		}
+	}
+	for _, c := range classes {
 		r := classRow{class: c, ok: map[string]int{}, meanNS: map[string]float64{}}
 		sum := map[string]int64{}
 		for i, im := range imgs {
@@ -399,6 +427,9 @@ func summarize(imgs []corpus.Image, res map[string][]result) []classRow {
 func report(w io.Writer, c config, imgs []corpus.Image, res map[string][]result) error {
 	rows := summarize(imgs, res)
 	fmt.Fprintf(w, "peers: %d rounds of %d timed decodes per image and reader; %s\n", c.rounds, c.iters, machine())
+	if c.families > 0 {
+		fmt.Fprintf(w, "families: %d frames each, seed %d (-seed %d renders the same frames)\n", c.families, c.seed, c.seed)
+	}
 	fmt.Fprintf(w, "ours = camera.DecodeWith + Verifier.VerifyQR (frame to verified identity); peers decode only.\n")
 	fmt.Fprintf(w, "ms: mean per image (of its median over rounds) over the images ours and zxing-cpp both read (\"timed\").\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

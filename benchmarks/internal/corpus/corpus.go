@@ -73,6 +73,9 @@ type Image struct {
 	Seed  uint64 // the frame's seed (0 for Clean)
 	Gray  *image.Gray
 	Text  string // the text it encodes
+	// World is the testworld whose Verifier accepts Text; nil for the
+	// clean, mild and hard images (the caller's world).
+	World *testworld.World
 }
 
 // Name is a file name for the image: "clean.pgm", "mild-1280x720-07.pgm".

@@ -26,6 +26,22 @@ type FrameOptions struct {
 	Glare    float64 // strength of a specular reflection on the screen, 0..1
 	JPEG     int     // when 1..100, the frame goes through JPEG at this quality
 	Seed     uint64  // picks the scene, the code's place and the noise
+	// Focal is the camera's focal length in pixels; 0 means 1200. The
+	// phone stands at that distance, so a module keeps ModulePx when it
+	// faces the camera; a short focal (a wide-angle webcam, the phone held
+	// close) makes the same tilt a stronger keystone: at 600 and 40° the
+	// near edge of a 69-module code is about 30 % longer than the far one.
+	Focal float64
+	// QuietZone is the light margin around the code in modules; 0 means
+	// the app's usual 4 and more of light screen. Set (0 < QuietZone < 4),
+	// the screen beyond it is a dark card, as in apps that draw the code on
+	// a dark background with a thin light border.
+	QuietZone float64
+	// Invert shows the code in dark mode: light modules on a dark screen.
+	Invert bool
+	// Surround (0..1) brightens what is around the phone (a window, a lit
+	// wall behind it) and darkens the phone as auto-exposure does.
+	Surround float64
 }
 
 // Limits of FrameOptions.
@@ -66,6 +82,12 @@ func (o FrameOptions) check() error {
 		return bad("glare", o.Glare)
 	case o.JPEG < 0 || o.JPEG > 100:
 		return bad("JPEG quality", o.JPEG)
+	case o.Focal != 0 && (o.Focal < 100 || o.Focal > 100000) || math.IsNaN(o.Focal):
+		return bad("focal", o.Focal)
+	case o.QuietZone < 0 || o.QuietZone > MaxQuietZone || math.IsNaN(o.QuietZone):
+		return bad("quiet zone", o.QuietZone)
+	case o.Surround < 0 || o.Surround > 1 || math.IsNaN(o.Surround):
+		return bad("surround", o.Surround)
 	}
 	return nil
 }
@@ -144,7 +166,10 @@ func (c *Code) Frame(opts FrameOptions) (*image.Gray, error) {
 
 	// Camera: a pinhole of focal f looking at a plane at distance f, so one
 	// plane unit is one pixel when the phone faces the camera.
-	const f = 1200.0
+	f := 1200.0
+	if opts.Focal > 0 {
+		f = opts.Focal
+	}
 	tilt := opts.Perspective * math.Pi / 180
 	axis := r.Float64() * 2 * math.Pi
 	rot := opts.Rotation * math.Pi / 180
@@ -167,10 +192,27 @@ func (c *Code) Frame(opts FrameOptions) (*image.Gray, error) {
 	}
 
 	sc := newScene(w, h, r)
+	if opts.Surround > 0 {
+		for i, v := range sc.pix {
+			sc.pix[i] = v*(1-opts.Surround) + 252*opts.Surround
+		}
+	}
 	// Screen colours: light ~225, dark ~35 (a lit screen seen by a camera
 	// never reaches pure white or black); phone body dark grey.
-	const screenLight, screenDark, body = 226.0, 34.0, 28.0
+	screenLight, screenDark, body := 226.0, 34.0, 28.0
+	chrome, stripe := 170.0, 90.0
 	q := 4.0 // quiet zone always shown by the app, in modules
+	card := false
+	if opts.QuietZone > 0 && opts.QuietZone < 4 {
+		q, card = opts.QuietZone, true
+	}
+	if opts.Invert { // dark mode: the screen's light and dark swap
+		screenLight, screenDark, chrome, stripe = screenDark, screenLight, 60, 150
+	}
+	if opts.Surround > 0 { // auto-exposure on a bright surround
+		k := 1 - 0.45*opts.Surround
+		screenLight, screenDark, body, chrome, stripe = screenLight*k, screenDark*k, body*k, chrome*k, stripe*k
+	}
 
 	plane := func(u, v float64) (float64, bool) {
 		ax, ay := math.Abs(u), v
@@ -193,13 +235,16 @@ func (c *Code) Frame(opts FrameOptions) (*image.Gray, error) {
 			}
 			return screenLight, true
 		}
+		if card {
+			return screenDark + 10, true
+		}
 		// App chrome: a header band and a text-like stripe below the code.
 		if v < -half-q*mod-0.2*half {
-			return 170, true
+			return chrome, true
 		}
 		if v > half+(q+3)*mod && v < half+(q+5)*mod && math.Abs(u) < half*0.7 {
 			if int(math.Floor(u/(mod*1.3)))%3 != 0 {
-				return 90, true
+				return stripe, true
 			}
 		}
 		return screenLight - 6, true
