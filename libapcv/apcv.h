@@ -48,7 +48,7 @@ extern "C" {
  * result-code table changes. apcv_version() starts with it, so
  * atoi(apcv_version()) == APCV_ABI_VERSION checks that the library loaded
  * is the one this header describes. */
-#define APCV_ABI_VERSION 2
+#define APCV_ABI_VERSION 3
 
 #if defined(_WIN32) && !defined(APCV_STATIC)
 #define APCV_API __declspec(dllimport)
@@ -270,6 +270,8 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_OS_TOO_OLD 151 /* This phone's system version is too old for the carte Vitale app. Update the system, or use another phone. */
 #define APCV_E_OS_UNSUPPORTED 152 /* The carte Vitale app exists for Android and iOS only. */
 #define APCV_E_TABLET_UNSUPPORTED 153 /* The carte Vitale app cannot be activated on a tablet. Use a smartphone. */
+#define APCV_E_SCENARIO_EXPECTATION 154 /* The scenario's expectation was not met: the emulator did not behave as the script says. */
+#define APCV_E_SCENARIO_STEP 155 /* This scenario step cannot be carried out as written. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

@@ -157,4 +157,6 @@ var resultCodes = []ResultCodeInfo{
 	{Num: 151, Code: "os-too-old", EN: "This phone's system version is too old for the carte Vitale app. Update the system, or use another phone.", FR: "La version du système de ce téléphone est trop ancienne pour l'appli carte Vitale. Mettez le système à jour, ou utilisez un autre téléphone."},
 	{Num: 152, Code: "os-unsupported", EN: "The carte Vitale app exists for Android and iOS only.", FR: "L'appli carte Vitale n'existe que pour Android et iOS."},
 	{Num: 153, Code: "tablet-unsupported", EN: "The carte Vitale app cannot be activated on a tablet. Use a smartphone.", FR: "L'appli carte Vitale ne peut pas être activée sur une tablette. Utilisez un smartphone."},
+	{Num: 154, Code: "scenario-expectation", EN: "The scenario's expectation was not met: the emulator did not behave as the script says.", FR: "L'attendu du scénario n'est pas vérifié : l'émulateur ne s'est pas comporté comme le script l'indique."},
+	{Num: 155, Code: "scenario-step", EN: "This scenario step cannot be carried out as written.", FR: "Cette étape du scénario ne peut pas être exécutée telle qu'elle est écrite."},
 }
