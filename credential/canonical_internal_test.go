@@ -12,7 +12,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"hash"
 	"strings"
 	"testing"
 	"time"
@@ -332,7 +331,5 @@ func FuzzSignedLists(f *testing.F) {
 		}
 	})
 }
-
-func newSHA256() hash.Hash { return sha256.New() }
 
 func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }

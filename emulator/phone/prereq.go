@@ -120,11 +120,11 @@ func (p *Phone) checkPrerequisitesLocked(video bool) error {
 	switch d.OS {
 	case Android:
 		if compareVersions(d.Version, req.MinAndroid) < 0 {
-			return fmt.Errorf("Android %s, at least %s: %w", d.Version, req.MinAndroid, ErrOSTooOld)
+			return fmt.Errorf("phone: Android %s, at least %s: %w", d.Version, req.MinAndroid, ErrOSTooOld)
 		}
 	case IOS:
 		if compareVersions(d.Version, req.MinIOS) < 0 {
-			return fmt.Errorf("iOS %s, at least %s: %w", d.Version, req.MinIOS, ErrOSTooOld)
+			return fmt.Errorf("phone: iOS %s, at least %s: %w", d.Version, req.MinIOS, ErrOSTooOld)
 		}
 	default:
 		return fmt.Errorf("system %q: %w", d.OS, ErrUnsupportedOS)

@@ -539,11 +539,3 @@ func (a *attempt) decodePlane(p []byte, w, h int) (*gozxing.Result, error) {
 	}
 	return a.reader.Decode(bm, hintsTryHarder)
 }
-
-func (a *attempt) decodeSource(src gozxing.LuminanceSource) (*gozxing.Result, error) {
-	bm, err := gozxing.NewBinaryBitmap(hybridOf(src, a.sc))
-	if err != nil {
-		return nil, err
-	}
-	return a.reader.Decode(bm, hintsTryHarder)
-}
