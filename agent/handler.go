@@ -343,6 +343,7 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 	// it (r.Context), and so does Close.
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
+	a.log.Debug("agent: read: waiting for a presentation", "timeout", timeout)
 	id, err := a.readAlive(ctx)
 	if err != nil {
 		if r.Context().Err() != nil {

@@ -55,13 +55,30 @@ func result(err error, out **C.char) C.int {
 	return C.int(desk.ResultCode(err))
 }
 
+// guard turns a panic of the library, in an exported function, into
+// APCV_E_INTERNAL (with its error JSON in *out when out is not NULL and
+// nothing was set there): a Go panic reaching the C caller would abort the
+// host process (the desk software). The panic's value is not put in the
+// error, which may carry personal data.
+func guard(rc *C.int, out **C.char) {
+	if recover() == nil {
+		return
+	}
+	err := fmt.Errorf("libapcv: internal error: %w", apcverr.Generic)
+	if out != nil && *out != nil {
+		out = nil // already holds what the caller frees
+	}
+	*rc = result(err, out)
+}
+
 // badArgument is the result of a NULL where a pointer is needed.
 func badArgument(what string) C.int {
 	return C.int(desk.ResultCode(fmt.Errorf("libapcv: %s is NULL: %w", what, desk.ErrBadArgument)))
 }
 
 //export apcv_open
-func apcv_open(configJSON *C.char, out *C.apcv_handle) C.int {
+func apcv_open(configJSON *C.char, out *C.apcv_handle) (rc C.int) {
+	defer guard(&rc, nil)
 	if configJSON == nil || out == nil {
 		return badArgument("config_json or out")
 	}
@@ -94,10 +111,11 @@ func deadline(ms C.int, zeroWaits bool) (context.Context, context.CancelFunc) {
 }
 
 //export apcv_read
-func apcv_read(h C.apcv_handle, timeoutMS C.int, identityJSON **C.char) C.int {
+func apcv_read(h C.apcv_handle, timeoutMS C.int, identityJSON **C.char) (rc C.int) {
 	if identityJSON == nil {
 		return badArgument("identity_json")
 	}
+	defer guard(&rc, identityJSON)
 	*identityJSON = nil
 	sess, err := lookup(h)
 	if err != nil {
@@ -126,25 +144,29 @@ func cBytes(b []byte) *C.char {
 	return (*C.char)(unsafe.Pointer(p))
 }
 
-// offThread runs f in a goroutine of its own and waits for it. The
+// offThread runs f in a goroutine of its own and waits for it (a panic of
+// f is raised again here, for the caller's guard). The
 // goroutine of a call from C is locked to the C thread: each time it blocks
 // (a Read waits on its sources, on the event pump…) the thread must hand
 // its processor over and later be woken by the OS. f blocks freely on
 // ordinary goroutines, and the C thread blocks once.
 func offThread(f func()) {
-	done := make(chan struct{})
+	done := make(chan any, 1)
 	go func() {
-		defer close(done)
+		defer func() { done <- recover() }()
 		f()
 	}()
-	<-done
+	if p := <-done; p != nil {
+		panic(p)
+	}
 }
 
 //export apcv_next_event
-func apcv_next_event(h C.apcv_handle, timeoutMS C.int, eventJSON **C.char) C.int {
+func apcv_next_event(h C.apcv_handle, timeoutMS C.int, eventJSON **C.char) (rc C.int) {
 	if eventJSON == nil {
 		return badArgument("event_json")
 	}
+	defer guard(&rc, eventJSON)
 	*eventJSON = nil
 	sess, err := lookup(h)
 	if err != nil {
@@ -165,7 +187,8 @@ func apcv_next_event(h C.apcv_handle, timeoutMS C.int, eventJSON **C.char) C.int
 }
 
 //export apcv_post_receipt
-func apcv_post_receipt(h C.apcv_handle, receiptJSON *C.char) C.int {
+func apcv_post_receipt(h C.apcv_handle, receiptJSON *C.char) (rc C.int) {
+	defer guard(&rc, nil)
 	if receiptJSON == nil {
 		return badArgument("receipt_json")
 	}
@@ -179,7 +202,8 @@ func apcv_post_receipt(h C.apcv_handle, receiptJSON *C.char) C.int {
 }
 
 //export apcv_cancel
-func apcv_cancel(h C.apcv_handle) C.int {
+func apcv_cancel(h C.apcv_handle) (rc C.int) {
+	defer guard(&rc, nil)
 	sess, err := lookup(h)
 	if err != nil {
 		return result(err, nil)
@@ -189,7 +213,8 @@ func apcv_cancel(h C.apcv_handle) C.int {
 }
 
 //export apcv_close
-func apcv_close(h C.apcv_handle) C.int {
+func apcv_close(h C.apcv_handle) (rc C.int) {
+	defer guard(&rc, nil)
 	mu.Lock()
 	sess, ok := sessions[int64(h)]
 	delete(sessions, int64(h))

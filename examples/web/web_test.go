@@ -245,9 +245,14 @@ func deskCancel(t *testing.T, b *browser, origin string, a *agenttest.Agent) {
 		if label != "Annuler" {
 			t.Errorf("read %d: while reading the button reads %q, want Annuler", i, label)
 		}
-		// Leave the request time to reach the agent (a 409 would show
-		// by now), then cancel.
-		time.Sleep(300 * time.Millisecond)
+		// Cancel once the agent is waiting for this read (its debug log
+		// says so): cancelled earlier, the request may never reach it,
+		// and it would log no client gone.
+		for deadline := time.Now().Add(10 * time.Second); strings.Count(a.Log.String(), "agent: read: waiting") < i+1; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("read %d: the agent did not log the read waiting:\n%s", i, a.Log)
+			}
+		}
 		p.mustEval(ctx, t, `document.getElementById("read").click()`, nil)
 		p.waitTrue(ctx, t, `document.getElementById("status").dataset.state === "cancelled"`)
 		// The agent saw the client go and cancelled its read.
