@@ -48,7 +48,9 @@ func loadSpec(t testing.TB) {
 		if specErr = json.Unmarshal(b, &spec); specErr != nil {
 			return
 		}
-		specURL = "file://" + filepath.ToSlash(path)
+		// file:///Z:/… on Windows (file://Z:/… would make Z: the host),
+		// file:///tmp/… elsewhere.
+		specURL = "file:///" + strings.TrimPrefix(filepath.ToSlash(path), "/")
 		compiler = jsonschema.NewCompiler()
 		compiler.DefaultDraft(jsonschema.Draft2020)
 	})
