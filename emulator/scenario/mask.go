@@ -79,7 +79,15 @@ func (m *masker) addFamily(f *credential.Family) {
 		place(ec.CommuneNaissance)
 	}
 	m.words = append(m.words, w...)
-	slices.SortFunc(m.words, func(a, b string) int { return len(b) - len(a) }) // longest first
+	// Longest first (a name inside a longer one is masked as part of it),
+	// then in order, so that Compact drops every duplicate, not only
+	// adjacent ones.
+	slices.SortFunc(m.words, func(a, b string) int {
+		if d := len(b) - len(a); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
 	m.words = slices.Compact(m.words)
 	quoted := make([]string, len(m.words))
 	for i, s := range m.words {
