@@ -5,16 +5,19 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+
+	"github.com/apcvkit/apcvkit/internal/desk"
 )
 
 // CheckAddr checks the address the agent is to listen on: a loopback
 // address (127.0.0.0/8, ::1, localhost) always; any other only with
 // allowRemote and TLS (withTLS), else ErrRemoteNeedsTLS. An empty host
-// (":7723", all interfaces) is not loopback.
+// (":7723", all interfaces) is not loopback. A malformed address is a
+// configuration error (desk.ErrBadConfig, code bad-config).
 func CheckAddr(addr string, allowRemote, withTLS bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("agent: listen address %q: %w", addr, err)
+		return fmt.Errorf("agent: listen address %q: %w (%w)", addr, desk.ErrBadConfig, err)
 	}
 	if loopbackHost(host) {
 		return nil

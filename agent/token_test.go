@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/apcvkit/apcvkit/internal/desk"
 )
 
 func TestLoadOrCreateToken(t *testing.T) {
@@ -136,7 +138,7 @@ func TestCheckAddr(t *testing.T) {
 			t.Errorf("CheckAddr(%q, remote %v, tls %v) = %v", tc.addr, tc.allowRemote, tc.tls, err)
 		}
 	}
-	if err := CheckAddr("no-port", false, false); err == nil {
-		t.Errorf("no port: %v", err)
+	if err := CheckAddr("no-port", false, false); !errors.Is(err, desk.ErrBadConfig) {
+		t.Errorf("no port: %v, want bad-config", err)
 	}
 }
