@@ -11,11 +11,6 @@ import (
 	"github.com/ebfe/scard"
 
 	"github.com/apcvkit/apcvkit/apdu/apdutest"
-	"github.com/apcvkit/apcvkit/emulator/applet"
-	"github.com/apcvkit/apcvkit/emulator/vpcd"
-	"github.com/apcvkit/apcvkit/internal/pcsctest"
-	"github.com/apcvkit/apcvkit/internal/testworld"
-	"github.com/apcvkit/apcvkit/nfc/pcsc"
 )
 
 // BenchmarkNFCPCSCTap is BenchmarkNFCPCSC's comparison for whole taps, the
@@ -35,21 +30,7 @@ import (
 // timed in the same iterations) taken out of the SDK's time. It skips
 // without the harness, unless APCV_REQUIRE_PCSC=1.
 func BenchmarkNFCPCSCTap(b *testing.B) {
-	addr, reader := pcsctest.Require(b, "bench")
-	w := world(1)
-	phoneRand, readerRand := newDetRand(1), newDetRand(2)
-	a := applet.New(&testworld.Wallet{W: w}, applet.Options{Rand: phoneRand})
-	// The phone of the benchmark before must be seen gone first, and this
-	// one at the end (cleanups run last first: this one after Serve's).
-	pcsctest.WaitCard(b, reader, false, 10*time.Second)
-	b.Cleanup(func() { pcsctest.WaitCard(b, reader, false, 10*time.Second) })
-	pcsctest.Serve(b, addr, a, vpcd.Options{})
-	pcsctest.WaitCard(b, reader, true, 10*time.Second)
-	pc, err := pcsc.NewContext()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer pc.Close()
+	reader, w, phoneRand, readerRand, pc := pcscBench(b)
 	sc, err := scard.EstablishContext()
 	if err != nil {
 		b.Fatal(err)

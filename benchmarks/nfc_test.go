@@ -147,22 +147,7 @@ func BenchmarkNFCLink(b *testing.B) {
 //
 // It skips without the harness, unless APCV_REQUIRE_PCSC=1.
 func BenchmarkNFCPCSC(b *testing.B) {
-	addr, reader := pcsctest.Require(b, "bench")
-	w := world(1)
-	phoneRand, readerRand := newDetRand(1), newDetRand(2)
-	a := applet.New(&testworld.Wallet{W: w}, applet.Options{Rand: phoneRand})
-	// The phone of the run before (another benchmark, or another process)
-	// must be seen gone first, and this one at the end (cleanups run last
-	// first: this one after Serve's).
-	pcsctest.WaitCard(b, reader, false, 10*time.Second)
-	b.Cleanup(func() { pcsctest.WaitCard(b, reader, false, 10*time.Second) })
-	pcsctest.Serve(b, addr, a, vpcd.Options{})
-	pcsctest.WaitCard(b, reader, true, 10*time.Second)
-	pc, err := pcsc.NewContext()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer pc.Close()
+	reader, w, phoneRand, readerRand, pc := pcscBench(b)
 	ctx := context.Background()
 	k, err := pc.Connect(ctx, reader)
 	if err != nil {
@@ -237,4 +222,28 @@ func median(d []time.Duration) time.Duration {
 	}
 	slices.Sort(d)
 	return d[len(d)/2]
+}
+
+// pcscBench is the set-up BenchmarkNFCPCSC and BenchmarkNFCPCSCTap share:
+// one emulated phone, drawing reproducible randomness (phoneRand), served
+// on the harness's bench slot, and a PC/SC context (closed at the end).
+// The phone of the run before (another benchmark, or another process) is
+// seen gone first, and this one at the end (cleanups run last first: that
+// one after Serve's).
+func pcscBench(b *testing.B) (reader string, w *testworld.World, phoneRand, readerRand *detRand, pc *pcsc.Context) {
+	b.Helper()
+	addr, reader := pcsctest.Require(b, "bench")
+	w = world(1)
+	phoneRand, readerRand = newDetRand(1), newDetRand(2)
+	a := applet.New(&testworld.Wallet{W: w}, applet.Options{Rand: phoneRand})
+	pcsctest.WaitCard(b, reader, false, 10*time.Second)
+	b.Cleanup(func() { pcsctest.WaitCard(b, reader, false, 10*time.Second) })
+	pcsctest.Serve(b, addr, a, vpcd.Options{})
+	pcsctest.WaitCard(b, reader, true, 10*time.Second)
+	pc, err := pcsc.NewContext()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { pc.Close() })
+	return reader, w, phoneRand, readerRand, pc
 }
