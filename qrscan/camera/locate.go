@@ -189,6 +189,16 @@ func squaredDistance(p, q gozxing.ResultPoint) float64 {
 // it. Runs are read a 32-bit word at a time.
 func finderCandidates(m *gozxing.BitMatrix, rowStep int) []*detector.FinderPattern {
 	f := detector.NewFinderPatternFinder(m, nil)
+	finderRuns(m, rowStep, func(sc []int, y, _, end int) { f.HandlePossibleCenter(sc, y, end) })
+	return f.GetPossibleCenters()
+}
+
+// finderRuns calls found for every dark-light-dark-light-dark run, on every
+// rowStep-th row of m, in the proportions 1:1:3:1:1: sc holds the five run
+// lengths (found may change it: it is refilled for each run), start is the
+// x of the first dark run, end the x where the run after the fifth starts
+// (the row's width at its end). Runs are read a 32-bit word at a time.
+func finderRuns(m *gozxing.BitMatrix, rowStep int, found func(sc []int, y, start, end int)) {
 	w, h := m.GetWidth(), m.GetHeight()
 	rowStep = max(rowStep, 1)
 	var row *gozxing.BitArray
@@ -216,10 +226,9 @@ func finderCandidates(m *gozxing.BitMatrix, rowStep int) []*detector.FinderPatte
 			if k+5 < len(runs) {
 				end = starts[k+5]
 			}
-			f.HandlePossibleCenter(sc, y, end)
+			found(sc, y, starts[k], end)
 		}
 	}
-	return f.GetPossibleCenters()
 }
 
 // nextChange returns the first x' ≥ x (at most w) whose bit is not dark.
@@ -272,54 +281,34 @@ func relaxedCandidates(m *gozxing.BitMatrix, rowStep int) []*detector.FinderPatt
 		count        int
 	}
 	var cs []cand
-	w, h := m.GetWidth(), m.GetHeight()
-	var row *gozxing.BitArray
-	var runs, starts []int
-	sc := make([]int, 5)
-	for y := rowStep / 2; y < h; y += rowStep {
-		row = m.GetRow(y, row)
-		words := row.GetBitArray()
-		runs, starts = runs[:0], starts[:0]
-		dark := false
-		for x := 0; x < w; {
-			next := nextChange(words, x, w, dark)
-			runs = append(runs, next-x)
-			starts = append(starts, x)
-			x, dark = next, !dark
+	finderRuns(m, rowStep, func(sc []int, y, start, _ int) {
+		hTotal := sc[0] + sc[1] + sc[2] + sc[3] + sc[4]
+		cx := start + sc[0] + sc[1] + sc[2]/2
+		cy, vTotal, ok := crossRun(m, cx, y, false)
+		if !ok || 2*vTotal < hTotal || vTotal > 2*hTotal {
+			return
 		}
-		for k := 1; k+4 < len(runs); k += 2 {
-			copy(sc, runs[k:k+5])
-			if !detector.FinderPatternFinder_foundPatternCross(sc) {
-				continue
-			}
-			hTotal := sc[0] + sc[1] + sc[2] + sc[3] + sc[4]
-			cx := starts[k+2] + sc[2]/2
-			cy, vTotal, ok := crossRun(m, cx, y, false)
-			if !ok || 2*vTotal < hTotal || vTotal > 2*hTotal {
-				continue
-			}
-			// Back along the row through the vertical centre.
-			cx2, hTotal2, ok := crossRun(m, cx, int(cy), true)
-			if !ok || 2*hTotal2 < vTotal || hTotal2 > 2*vTotal {
-				continue
-			}
-			module := float64(hTotal2+vTotal) / 14
-			merged := false
-			for i := range cs {
-				c := &cs[i]
-				if math.Abs(c.x-cx2) <= 2*c.module && math.Abs(c.y-cy) <= 2*c.module {
-					n := float64(c.count)
-					c.x, c.y, c.module = (c.x*n+cx2)/(n+1), (c.y*n+cy)/(n+1), (c.module*n+module)/(n+1)
-					c.count++
-					merged = true
-					break
-				}
-			}
-			if !merged {
-				cs = append(cs, cand{cx2, cy, module, 1})
+		// Back along the row through the vertical centre.
+		cx2, hTotal2, ok := crossRun(m, cx, int(cy), true)
+		if !ok || 2*hTotal2 < vTotal || hTotal2 > 2*vTotal {
+			return
+		}
+		module := float64(hTotal2+vTotal) / 14
+		merged := false
+		for i := range cs {
+			c := &cs[i]
+			if math.Abs(c.x-cx2) <= 2*c.module && math.Abs(c.y-cy) <= 2*c.module {
+				n := float64(c.count)
+				c.x, c.y, c.module = (c.x*n+cx2)/(n+1), (c.y*n+cy)/(n+1), (c.module*n+module)/(n+1)
+				c.count++
+				merged = true
+				break
 			}
 		}
-	}
+		if !merged {
+			cs = append(cs, cand{cx2, cy, module, 1})
+		}
+	})
 	out := make([]*detector.FinderPattern, len(cs))
 	for i, c := range cs {
 		out[i] = detector.NewFinderPattern(c.x, c.y, c.module, c.count)
