@@ -143,27 +143,8 @@ func (p *Phone) submitFranceIdentiteLocked() error {
 // its CNIe read with pin) and the secret code: the tester's shortcut. The
 // app ends ActiveLocked, at once.
 func (p *Phone) ActivateFranceIdentite(pin, code string) error {
-	prof := p.Profile()
-	od := prof.OuvrantDroit()
-	steps := []func() error{
-		p.StartActivationFranceIdentite,
-		func() error { return p.EnterNIR(string(od.NIR)) },
-		func() error { return p.SendEmailCode(prof.Email) },
-		func() error {
-			c, _, ok := p.iss.Mailbox(prof.Email)
-			if !ok {
-				return fmt.Errorf("phone: activate: no e-mail code: %w", ErrNoValidatedEmail)
-			}
-			return p.VerifyEmailCode(c)
-		},
+	return p.activateWith(p.StartActivationFranceIdentite,
 		func() error { return p.ReadCNIe(pin) },
 		func() error { return p.ChooseCode(code, code) },
-		p.Submit,
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
-		}
-	}
-	return nil
+		p.Submit)
 }

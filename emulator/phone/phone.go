@@ -905,9 +905,24 @@ func (p *Phone) Activities() (_ []Activity, err error) {
 func (p *Phone) Activate(code string) error {
 	prof := p.Profile()
 	od := prof.OuvrantDroit()
-	steps := []func() error{
-		p.StartActivation,
-		func() error { return p.EnterNIR(string(od.NIR)) },
+	return p.activateWith(p.StartActivation,
+		func() error { return p.ConsentBiometrics(true) },
+		func() error { return p.CheckIdentity(prof.IdentityDocument(), true) },
+		func() error { return p.ChooseCode(code, code) },
+		p.Submit,
+		func() error { return p.iss.Validate(od.NIR) },
+		p.Open)
+}
+
+// activateWith runs start, the steps every route shares with the profile's
+// own answers (its NIR, its e-mail and the code from the issuer's mailbox),
+// then the route's own steps, stopping at the first error: the testers'
+// shortcuts Activate and ActivateFranceIdentite.
+func (p *Phone) activateWith(start func() error, route ...func() error) error {
+	prof := p.Profile()
+	steps := append([]func() error{
+		start,
+		func() error { return p.EnterNIR(string(prof.OuvrantDroit().NIR)) },
 		func() error { return p.SendEmailCode(prof.Email) },
 		func() error {
 			c, _, ok := p.iss.Mailbox(prof.Email)
@@ -916,13 +931,7 @@ func (p *Phone) Activate(code string) error {
 			}
 			return p.VerifyEmailCode(c)
 		},
-		func() error { return p.ConsentBiometrics(true) },
-		func() error { return p.CheckIdentity(prof.IdentityDocument(), true) },
-		func() error { return p.ChooseCode(code, code) },
-		p.Submit,
-		func() error { return p.iss.Validate(od.NIR) },
-		p.Open,
-	}
+	}, route...)
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
