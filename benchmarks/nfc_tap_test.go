@@ -13,15 +13,19 @@ import (
 	"github.com/apcvkit/apcvkit/apdu/apdutest"
 )
 
-// BenchmarkNFCPCSCTap is BenchmarkNFCPCSC's comparison for whole taps, the
-// connection included (slot "bench"), one of each per iteration:
+// BenchmarkNFCPCSCTap is BenchmarkNFCPCSC's comparison for whole taps as a
+// desk makes them (slot "bench"): the phone seen on the reader, connection,
+// session, disconnection; one of each per iteration:
 //
-//   - sdk: pcsc.Context.Connect (which takes over the PC/SC context of the
-//     last tap), nfc.Read, Card.Close;
+//   - sdk: pcsc.Context.WaitForPhone (the phone is there: it returns at
+//     once), pcsc.Context.Connect (which takes over the PC/SC context of the
+//     last tap, and the reader's state WaitForPhone saw), nfc.Read,
+//     Card.Close;
 //   - bare: ebfe/scard straight, on a context kept for the whole run:
-//     SCardConnect, SCardBeginTransaction, the APDUs of a recorded session
-//     through scard.Card.Transmit (each answer checked byte for byte; the
-//     phone draws the same reproducible randomness), SCardEndTransaction,
+//     SCardGetStatusChange on the reader (is a card there?), SCardConnect,
+//     SCardBeginTransaction, the APDUs of a recorded session through
+//     scard.Card.Transmit (each answer checked byte for byte; the phone
+//     draws the same reproducible randomness), SCardEndTransaction,
 //     SCardDisconnect: the least any reader built on ebfe/scard does for a
 //     tap.
 //
@@ -39,7 +43,11 @@ func BenchmarkNFCPCSCTap(b *testing.B) {
 	ctx := context.Background()
 	v := w.Verifier(nil)
 
+	readers := []string{reader}
 	sdk := func(keep bool) *apdutest.Record {
+		if _, err := pc.WaitForPhone(ctx, readers); err != nil {
+			b.Fatal(err)
+		}
 		k, err := pc.Connect(ctx, reader)
 		if err != nil {
 			b.Fatal(err)
@@ -59,6 +67,10 @@ func BenchmarkNFCPCSCTap(b *testing.B) {
 	}
 	rec := sdk(true)
 	bare := func() {
+		rs := []scard.ReaderState{{Reader: reader, CurrentState: scard.StateUnaware}}
+		if err := sc.GetStatusChange(rs, 0); err != nil || rs[0].EventState&scard.StatePresent == 0 {
+			b.Fatalf("no card on %q: %v", reader, err)
+		}
 		card, err := sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
 		if err != nil {
 			b.Fatal(err)

@@ -105,8 +105,13 @@ type (
 // its own, so a hung phone never blocks c.
 //
 // The Card's context is made for the first Card, and then taken over from
-// the last Card of c closed cleanly: a tap costs two PC/SC calls and a
-// status query, not a new PC/SC session. If pcscd was restarted (or
+// the last Card of c closed cleanly: a tap costs two PC/SC calls, not a new
+// PC/SC session. The card's ATR and the reader's card-event count (see
+// WaitForCardRemoval) come from WaitForPhone when it has just found the
+// phone on reader (c's last WaitForPhone, less than a second ago, as the
+// desk's wait-connect-read does); otherwise Connect asks pcscd for them, a
+// third call. (A phone taken away and tapped again between that
+// WaitForPhone and Connect then reads as a new tap once more.) If pcscd was restarted (or
 // stopped) in between, the kept context is dead: Connect then makes a new
 // one, and fails with nfc.ErrNoService only if that fails too.
 func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
@@ -118,8 +123,9 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, setupBound)
 	defer cancel()
+	seen := c.takeSeen(reader)
 	if cc := c.takeSpare(); cc != nil {
-		k, err := c.connect(ctx, reader, cc)
+		k, err := c.connect(ctx, reader, cc, seen)
 		if err == nil || !staleContext(err) {
 			return k, err
 		}
@@ -129,7 +135,7 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.connect(ctx, reader, &cardContext{sc: sc, fd: fd})
+	return c.connect(ctx, reader, &cardContext{sc: sc, fd: fd}, seen)
 }
 
 // staleContext reports whether err says that the PC/SC context is not (or
@@ -146,10 +152,14 @@ func staleContext(err error) bool {
 	return false
 }
 
-// connect is Connect in the context cc, which the Card owns from then on.
-func (c *Context) connect(ctx context.Context, reader string, cc *cardContext) (*Card, error) {
+// connect is Connect in the context cc, which the Card owns from then on,
+// with what WaitForPhone saw of the reader (seen.reader == "" if nothing).
+func (c *Context) connect(ctx context.Context, reader string, cc *cardContext, seen readerSeen) (*Card, error) {
 	sc := cc.sc
 	k := &Card{reader: reader, sc: sc, fd: cc.fd, events: -1, owner: c, cc: cc}
+	if seen.reader == reader && len(seen.atr) > 0 {
+		k.atr, k.events = seen.atr, seen.events
+	}
 	var card *scard.Card
 	err := k.call(ctx, func() error {
 		var err error
@@ -162,9 +172,9 @@ func (c *Context) connect(ctx context.Context, reader string, cc *cardContext) (
 			return wrap("begin transaction", card.BeginTransaction())
 		})
 	}
-	if err == nil {
-		// The ATR and the reader's card-event count (for
-		// WaitForCardRemoval) in one call; the count is best effort (a
+	if err == nil && k.atr == nil {
+		// Unless WaitForPhone has just seen them: the ATR and the reader's
+		// card-event count (for WaitForCardRemoval) in one call; the count is best effort (a
 		// PC/SC that does not report it leaves -1), and the ATR comes from
 		// SCardStatus when the reader's state does not give it.
 		err = k.call(ctx, func() error {

@@ -60,6 +60,36 @@ type Context struct {
 	mu     sync.Mutex
 	closed bool
 	spare  *cardContext // a Card's context kept for the next Connect
+	seen   readerSeen   // what the last WaitForPhone saw, for the next Connect
+}
+
+// readerSeen is the state of the reader on which WaitForPhone found a
+// phone: its ATR and pcsc-lite's card-event count (see eventCount). The
+// next Connect to that reader takes them (takeSeen) instead of asking pcscd
+// again: on Linux that query (SCardGetStatusChange) costs about as much as
+// a tenth of a whole tap.
+type readerSeen struct {
+	reader string
+	atr    []byte
+	events int
+	at     time.Time
+}
+
+// seenFresh is how long what WaitForPhone saw stands for Connect. Past it,
+// Connect asks pcscd itself.
+const seenFresh = time.Second
+
+// takeSeen returns, and forgets, what the last WaitForPhone saw of reader
+// if it saw it less than seenFresh ago; the zero readerSeen otherwise.
+func (c *Context) takeSeen(reader string) readerSeen {
+	c.mu.Lock()
+	s := c.seen
+	c.seen = readerSeen{}
+	c.mu.Unlock()
+	if s.reader != reader || time.Since(s.at) >= seenFresh {
+		return readerSeen{}
+	}
+	return s
 }
 
 // cardContext is the PC/SC context a Card works in, with its socket (-1
@@ -175,7 +205,14 @@ func (c *Context) WaitForPhone(ctx context.Context, readers []string) (string, e
 		return "", fmt.Errorf("pcsc: wait for phone: %w", err)
 	}
 	defer c.cancelWhenDone(ctx)()
-	return waitForPhone(ctx, c.sc, readers, c.event)
+	st, err := waitForPhone(ctx, c.sc, readers, c.event)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.seen = readerSeen{reader: st.Reader, atr: st.Atr, events: eventCount(st.EventState), at: time.Now()}
+	c.mu.Unlock()
+	return st.Reader, nil
 }
 
 // cancelRetry is how often cancelWhenDone repeats its Cancel.
@@ -215,8 +252,27 @@ type statusSource interface {
 	GetStatusChange(states []scard.ReaderState, timeout time.Duration) error
 }
 
-func waitForPhone(ctx context.Context, sc statusSource, readers []string, event func(Event)) (string, error) {
+func waitForPhone(ctx context.Context, sc statusSource, readers []string, event func(Event)) (scard.ReaderState, error) {
 	named := slices.Clone(readers)
+	if len(named) > 0 {
+		// The desk's common case, a phone already on a named reader: one
+		// query, without listing the readers first (which pcsc-lite does
+		// with a round trip to pcscd of its own).
+		states := make([]scard.ReaderState, len(named))
+		for i, n := range named {
+			states[i] = scard.ReaderState{Reader: n, CurrentState: scard.StateUnaware}
+		}
+		if sc.GetStatusChange(states, 0) == nil {
+			for _, s := range states {
+				if s.EventState&scard.StatePresent != 0 && s.EventState&(scard.StateMute|scard.StateUnknown|scard.StateUnavailable) == 0 {
+					return s, nil
+				}
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return scard.ReaderState{}, fmt.Errorf("pcsc: wait for phone: %w", err)
+		}
+	}
 	watch := func(name string) bool {
 		if len(named) == 0 {
 			return IsContactlessName(name)
@@ -225,7 +281,7 @@ func waitForPhone(ctx context.Context, sc statusSource, readers []string, event 
 	}
 	present, err := sc.ListReaders()
 	if err != nil && !errors.Is(err, scard.ErrNoReadersAvailable) {
-		return "", wrap("wait for phone", err)
+		return scard.ReaderState{}, wrap("wait for phone", err)
 	}
 	states := []scard.ReaderState{{Reader: pnpNotification, CurrentState: scard.StateUnaware}}
 	for _, n := range present {
@@ -234,19 +290,19 @@ func waitForPhone(ctx context.Context, sc statusSource, readers []string, event 
 		}
 	}
 	if len(named) > 0 && len(states) == 1 {
-		return "", fmt.Errorf("pcsc: wait for phone on %q: %w", named, nfc.ErrUnknownReader)
+		return scard.ReaderState{}, fmt.Errorf("pcsc: wait for phone on %q: %w", named, nfc.ErrUnknownReader)
 	}
 	for {
 		err := sc.GetStatusChange(states, pollCap)
 		if ctx.Err() != nil {
-			return "", fmt.Errorf("pcsc: wait for phone: %w", ctx.Err())
+			return scard.ReaderState{}, fmt.Errorf("pcsc: wait for phone: %w", ctx.Err())
 		}
 		changed := false // the set of readers may have changed
 		switch {
 		case err == nil:
 			for _, s := range states[1:] {
 				if s.EventState&scard.StatePresent != 0 && s.EventState&scard.StateMute == 0 {
-					return s.Reader, nil
+					return s, nil
 				}
 				if s.EventState&(scard.StateUnknown|scard.StateUnavailable) != 0 {
 					changed = true
@@ -257,7 +313,7 @@ func waitForPhone(ctx context.Context, sc statusSource, readers []string, event 
 		case errors.Is(err, scard.ErrUnknownReader), errors.Is(err, scard.ErrReaderUnavailable):
 			changed = true // a reader went away before the call
 		default:
-			return "", wrap("wait for phone", err)
+			return scard.ReaderState{}, wrap("wait for phone", err)
 		}
 		for i := range states {
 			states[i].CurrentState = states[i].EventState &^ scard.StateChanged
@@ -268,7 +324,7 @@ func waitForPhone(ctx context.Context, sc statusSource, readers []string, event 
 		// The set of readers changed: find out how.
 		now, lerr := sc.ListReaders()
 		if lerr != nil && !errors.Is(lerr, scard.ErrNoReadersAvailable) {
-			return "", wrap("wait for phone: list readers", lerr)
+			return scard.ReaderState{}, wrap("wait for phone: list readers", lerr)
 		}
 		kept := states[:1]
 		for _, s := range states[1:] {
@@ -286,7 +342,7 @@ func waitForPhone(ctx context.Context, sc statusSource, readers []string, event 
 			}
 		}
 		if len(named) > 0 && len(states) == 1 {
-			return "", fmt.Errorf("pcsc: wait for phone on %q: %w", named, nfc.ErrReaderUnplugged)
+			return scard.ReaderState{}, fmt.Errorf("pcsc: wait for phone on %q: %w", named, nfc.ErrReaderUnplugged)
 		}
 	}
 }

@@ -15,3 +15,6 @@ func (c *Context) HasSpare() bool {
 // ReusesReceiveBuffer says whether Card.Transmit receives into a reused
 // buffer on this platform.
 const ReusesReceiveBuffer = hasTransmitInto
+
+// Events returns the reader's card-event count k holds (-1 if unknown).
+func (k *Card) Events() int { return k.events }

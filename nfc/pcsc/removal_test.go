@@ -3,6 +3,7 @@
 package pcsc_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"runtime"
@@ -143,16 +144,42 @@ func TestWaitForRemovalContext(t *testing.T) {
 
 // TestWaitForCardRemoval: the phone read last was taken away and tapped
 // again before the wait began: WaitForCardRemoval returns at once (a new
-// tap), while WaitForRemoval waits for the new phone to leave.
+// tap), while WaitForRemoval waits for the new phone to leave. The Card is
+// connected straight (Connect asks pcscd for the reader's card-event count)
+// or right after WaitForPhone (Connect takes the count WaitForPhone saw):
+// both know the card left.
 func TestWaitForCardRemoval(t *testing.T) {
+	for _, afterWait := range []bool{false, true} {
+		name := "Connect"
+		if afterWait {
+			name = "WaitForPhone+Connect"
+		}
+		t.Run(name, func(t *testing.T) { testWaitForCardRemoval(t, afterWait) })
+	}
+}
+
+func testWaitForCardRemoval(t *testing.T, afterWait bool) {
 	addr, reader := pcsctest.Require(t, "pcsc2")
 	pcsctest.WaitCard(t, reader, false, presentTimeout)
 	c := newContext(t)
 	takeAway := tap(t, addr)
 	pcsctest.WaitCard(t, reader, true, presentTimeout)
+	k0, err := c.Connect(context.Background(), reader) // straight: the reference
+	if err != nil {
+		t.Fatal(err)
+	}
+	k0.Close()
+	if afterWait {
+		if got, err := c.WaitForPhone(context.Background(), []string{reader}); err != nil || got != reader {
+			t.Fatalf("WaitForPhone = %q, %v", got, err)
+		}
+	}
 	k, err := c.Connect(context.Background(), reader)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if k.Events() < 0 || k.Events() != k0.Events() || !bytes.Equal(k.ATR(), k0.ATR()) || len(k.ATR()) == 0 {
+		t.Errorf("card-event count %d, ATR % X; connected straight: %d, % X", k.Events(), k.ATR(), k0.Events(), k0.ATR())
 	}
 	wantSW(t, mustTransmit(t, k, pcsctest.SelectCommand()), 0x9000)
 	k.Close()

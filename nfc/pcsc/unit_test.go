@@ -208,8 +208,8 @@ func TestWaitForPhoneHotplug(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var events []Event
 			got, err := waitForPhone(context.Background(), &plugSim{steps: tc.steps}, tc.readers, func(e Event) { events = append(events, e) })
-			if got != tc.want || !errors.Is(err, tc.wantErr) || (err == nil) != (tc.wantErr == nil) {
-				t.Errorf("waitForPhone = %q, %v; want %q, %v", got, err, tc.want, tc.wantErr)
+			if got.Reader != tc.want || !errors.Is(err, tc.wantErr) || (err == nil) != (tc.wantErr == nil) {
+				t.Errorf("waitForPhone = %q, %v; want %q, %v", got.Reader, err, tc.want, tc.wantErr)
 			}
 			if !slices.Equal(events, tc.events) {
 				t.Errorf("events %v, want %v", events, tc.events)
@@ -335,4 +335,32 @@ type statusFunc func([]scard.ReaderState, time.Duration) error
 func (f statusFunc) ListReaders() ([]string, error) { return nil, scard.ErrNoReadersAvailable }
 func (f statusFunc) GetStatusChange(st []scard.ReaderState, d time.Duration) error {
 	return f(st, d)
+}
+
+// TestTakeSeen: Connect takes what WaitForPhone saw only for the same
+// reader, once, and only while it is fresh.
+func TestTakeSeen(t *testing.T) {
+	atr := []byte{0x3B, 0x80, 0x80, 0x01, 0x01}
+	for _, tc := range []struct {
+		name   string
+		seen   readerSeen
+		reader string
+		want   bool
+	}{
+		{"same reader, just seen", readerSeen{"r1", atr, 7, time.Now()}, "r1", true},
+		{"another reader", readerSeen{"r1", atr, 7, time.Now()}, "r2", false},
+		{"stale", readerSeen{"r1", atr, 7, time.Now().Add(-seenFresh)}, "r1", false},
+		{"nothing seen", readerSeen{}, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Context{seen: tc.seen}
+			got := c.takeSeen(tc.reader)
+			if ok := got.reader != ""; ok != tc.want || ok && (got.events != 7 || !slices.Equal(got.atr, atr)) {
+				t.Errorf("takeSeen(%q) = %+v, want taken: %v", tc.reader, got, tc.want)
+			}
+			if again := c.takeSeen(tc.reader); again.reader != "" {
+				t.Errorf("taken twice: %+v", again)
+			}
+		})
+	}
 }
