@@ -197,10 +197,20 @@ func trimInt(b []byte) []byte {
 // refused whatever its validity under plain ECDSA. It builds the DER form on the
 // stack for ecdsa.VerifyASN1, which avoids big.Int allocations.
 func verifyES256(pub *ecdsa.PublicKey, digest, sig []byte) bool {
+	return verifyES256Into(pub, digest, sig, nil)
+}
+
+// verifyES256Into is verifyES256 with the DER form of sig written into der:
+// crypto/ecdsa keeps its signature argument from the stack, so a caller
+// whose der is already on the heap (VerifyQR's pooled scratch) saves an
+// allocation per signature. A nil der is allocated.
+func verifyES256Into(pub *ecdsa.PublicKey, digest, sig []byte, der *[72]byte) bool {
 	if len(sig) != 64 || pub == nil || !lowS(sig[32:]) {
 		return false
 	}
-	var der [72]byte
+	if der == nil {
+		der = new([72]byte)
+	}
 	n := appendDERInt(der[2:2], sig[:32])
 	n = appendDERInt(n, sig[32:])
 	der[0], der[1] = 0x30, byte(len(n))

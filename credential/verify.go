@@ -215,7 +215,7 @@ func (v *Verifier) Lists() (*TrustList, *RevocationList) {
 // verifyIssuer checks the credential's signature with every trusted key of
 // its kid (kids may collide), decodes the claims into c (the groups into s
 // when they fit) and returns the key that matched.
-func (v *Verifier) verifyIssuer(raw []byte, now time.Time, c *wireClaims, s *claimsScratch) (*TrustedKey, error) {
+func (v *Verifier) verifyIssuer(raw []byte, now time.Time, c *wireClaims, s *claimsScratch, der *[72]byte) (*TrustedKey, error) {
 	if len(raw) > MaxCredential {
 		return nil, fmt.Errorf("credential: %d bytes: %w", len(raw), ErrTooLarge)
 	}
@@ -238,7 +238,7 @@ func (v *Verifier) verifyIssuer(raw []byte, now time.Time, c *wireClaims, s *cla
 	d := sigStructureDigest(m.protected, m.payload)
 	var key *TrustedKey
 	for _, k := range cands {
-		if verifyES256(k.Key, d[:], m.signature) {
+		if verifyES256Into(k.Key, d[:], m.signature, der) {
 			key = k
 			break
 		}
@@ -311,7 +311,7 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 		return nil, err
 	}
 	var c wireClaims
-	key, err := v.verifyIssuer(qp.Credential, now, &c, &s.claims)
+	key, err := v.verifyIssuer(qp.Credential, now, &c, &s.claims, &s.der)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +323,7 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 		return nil, fmt.Errorf("credential: device key: %w", err)
 	}
 	d := deviceAuthQR(qp.Credential, qp.Time, qp.Counter)
-	if !verifyES256(dev, d[:], qp.Signature) {
+	if !verifyES256Into(dev, d[:], qp.Signature, &s.der) {
 		return nil, fmt.Errorf("credential: QR device signature: %w", ErrDeviceBinding)
 	}
 	at := fromUnix(qp.Time)
@@ -357,6 +357,7 @@ type qrScratch struct {
 	buf    [MaxQRText * 2 / 3]byte
 	used   int
 	claims claimsScratch
+	der    [72]byte // a signature in DER form, for crypto/ecdsa
 }
 
 var qrScratchPool = sync.Pool{New: func() any { return new(qrScratch) }}
@@ -392,7 +393,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 	}
 	var c wireClaims
 	var scratch claimsScratch
-	key, err := v.verifyIssuer(dr.Credential, now, &c, &scratch)
+	key, err := v.verifyIssuer(dr.Credential, now, &c, &scratch, nil)
 	if err != nil {
 		return nil, err
 	}
