@@ -1,6 +1,9 @@
 package apdu
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Transport carries one command APDU to a card (or a phone's HCE applet) and
 // returns its response APDU, status word included. It is the one interface
@@ -31,4 +34,14 @@ func (f TransportFunc) Transmit(ctx context.Context, apdu []byte) ([]byte, error
 // field is switched off, switched on or reset. Find it by type assertion.
 type Resetter interface {
 	Reset()
+}
+
+// BoundedTransmitter is an optional capability of a Transport that bounds
+// one exchange by a duration itself, more cheaply than a context with a
+// deadline per APDU (nfc/pcsc's Card arms no timer per APDU): nfc.Read uses
+// it for its per-APDU time limit. TransmitWithin is Transmit(ctx, apdu) that
+// also fails once d has elapsed, with an error wrapping
+// context.DeadlineExceeded. Find it by type assertion.
+type BoundedTransmitter interface {
+	TransmitWithin(ctx context.Context, apdu []byte, d time.Duration) ([]byte, error)
 }

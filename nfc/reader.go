@@ -182,13 +182,17 @@ func (s *Session) encrypted(ctx context.Context, name string, ins byte, plaintex
 	return ct, nil
 }
 
-// limited gives each APDU its own deadline.
+// limited gives each APDU its own deadline: the transport's own bound when
+// it has one (apdu.BoundedTransmitter), a context deadline otherwise.
 type limited struct {
 	t Transport
 	d time.Duration
 }
 
 func (l limited) Transmit(ctx context.Context, b []byte) ([]byte, error) {
+	if bt, ok := l.t.(apdu.BoundedTransmitter); ok {
+		return bt.TransmitWithin(ctx, b, l.d)
+	}
 	ctx, cancel := context.WithTimeout(ctx, l.d)
 	defer cancel()
 	return l.t.Transmit(ctx, b)

@@ -213,12 +213,36 @@ func (k *Card) ATR() []byte { return k.atr }
 // nfc.ErrPhoneTimeout; errors.As finds the scard.Error when PC/SC gave one.
 // Without a deadline on ctx, Transmit waits as long as the phone stays.
 func (k *Card) Transmit(ctx context.Context, cmd []byte) ([]byte, error) {
+	return k.transmitWithin(ctx, cmd, 0)
+}
+
+var _ apdu.BoundedTransmitter = (*Card)(nil)
+
+// TransmitWithin is Transmit bounded by d as well as by ctx (nfc.Read's
+// per-APDU limit): a phone that has not answered within d fails the call
+// with an error wrapping nfc.ErrPhoneTimeout and context.DeadlineExceeded,
+// and the Card is cut as for ctx's deadline. Where the Card can shut its
+// socket down (Linux), d costs no timer per APDU: one timer per PC/SC
+// context checks the bound of the call in progress when it fires (see
+// watchdog); elsewhere d is a context deadline.
+func (k *Card) TransmitWithin(ctx context.Context, cmd []byte, d time.Duration) ([]byte, error) {
+	if d > 0 && (k.fd < 0 || k.cc == nil) {
+		ctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		return k.transmitWithin(ctx, cmd, 0)
+	}
+	return k.transmitWithin(ctx, cmd, d)
+}
+
+func (k *Card) transmitWithin(ctx context.Context, cmd []byte, d time.Duration) ([]byte, error) {
 	var rsp []byte
-	err := k.call(ctx, func() error {
+	k.mu.Lock()
+	err := k.call1(ctx, d, func() error {
 		var err error
 		rsp, err = k.transmit(cmd)
 		return wrap("transmit", err)
 	})
+	k.mu.Unlock()
 	if err != nil {
 		return nil, err // rsp is not read: a call cut short may still write it
 	}
@@ -262,8 +286,8 @@ func (k *Card) Close() error {
 	if k.card != nil && k.dead == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), setupBound)
 		errs = append(errs,
-			k.call1(ctx, func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
-			k.call1(ctx, func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
+			k.call1(ctx, 0, func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
+			k.call1(ctx, 0, func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
 		cancel()
 	}
 	k.cancelling.Wait() // at most cancelTries × cancelRetry
@@ -292,7 +316,7 @@ func (k *Card) Close() error {
 func (k *Card) call(ctx context.Context, f func() error) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.call1(ctx, f)
+	return k.call1(ctx, 0, f)
 }
 
 // abort cuts the context's socket, unless it is already closed.
@@ -305,11 +329,15 @@ func (k *Card) abort() {
 }
 
 // Why a call was cut short.
-const cutContext = 1
+const (
+	cutContext  = 1 // ctx is done
+	cutDeadline = 2 // the call's own bound (TransmitWithin) has passed
+)
 
-// call1 is call with k.mu held. The channel is the Card's, reused from call
-// to call.
-func (k *Card) call1(ctx context.Context, f func() error) error {
+// call1 is call with k.mu held, bounded by d too when d > 0 (only when the
+// socket is known: see TransmitWithin). The channel is the Card's, reused
+// from call to call.
+func (k *Card) call1(ctx context.Context, d time.Duration, f func() error) error {
 	if k.dead != nil {
 		return k.dead
 	}
@@ -330,15 +358,91 @@ func (k *Card) call1(ctx context.Context, f func() error) error {
 		}
 		stop = context.AfterFunc(ctx, k.onContextDone)
 	}
+	if d > 0 {
+		k.cc.watch.begin(k, d)
+	}
 	err := f()
+	if d > 0 {
+		k.cc.watch.end()
+	}
 	if stop != nil && !stop() {
 		<-k.ctxDone
 	}
-	if k.why.Load() == cutContext {
+	switch k.why.Load() {
+	case cutContext:
 		k.dead = ctxError(ctx)
+		return k.dead
+	case cutDeadline:
+		k.dead = fmt.Errorf("pcsc: %w (%w)", nfc.ErrPhoneTimeout, context.DeadlineExceeded)
 		return k.dead
 	}
 	return err
+}
+
+// onDeadline cuts the call in progress, whose bound has passed (the
+// watchdog calls it with its lock held: the call's end waits for it).
+func (k *Card) onDeadline() {
+	if k.why.CompareAndSwap(0, cutDeadline) {
+		k.abort()
+	}
+}
+
+// watchdog bounds the calls made in a PC/SC context (one Card at a time)
+// by a duration each without a timer per call: begin records the call's
+// deadline and arms the one timer only if it is not armed already (or armed
+// for later); when the timer fires it cuts the call in progress if that
+// call's deadline has passed, re-arms itself for that deadline if not, and
+// stays unarmed if no call is in progress. Taps of short APDUs thus arm it
+// about once per bound (nfc.Read's 2 s by default), and a context handed
+// to the next Card keeps it. A late firing after the context's last call
+// finds no call and does nothing.
+type watchdog struct {
+	mu       sync.Mutex
+	t        *time.Timer
+	fires    time.Time // when the armed timer fires; zero when unarmed
+	deadline time.Time // of the call in progress; zero when none
+	k        *Card     // whose call it is
+}
+
+// begin records the deadline of k's call bounded by d, which starts now;
+// k.onDeadline is called, with w's lock held, if it passes before end.
+func (w *watchdog) begin(k *Card, d time.Duration) {
+	now := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.deadline, w.k = now.Add(d), k
+	if !w.fires.IsZero() && !w.fires.After(w.deadline) {
+		return // armed to fire sooner: it will re-arm for this call
+	}
+	w.fires = w.deadline
+	if w.t == nil {
+		w.t = time.AfterFunc(d, w.fire)
+	} else {
+		w.t.Reset(d)
+	}
+}
+
+// end says the call has returned.
+func (w *watchdog) end() {
+	w.mu.Lock()
+	w.deadline, w.k = time.Time{}, nil
+	w.mu.Unlock()
+}
+
+func (w *watchdog) fire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.deadline.IsZero() {
+		w.fires = time.Time{}
+		return
+	}
+	if left := time.Until(w.deadline); left > 0 {
+		w.fires = w.deadline
+		w.t.Reset(left)
+		return
+	}
+	w.fires = time.Time{}
+	w.k.onDeadline()
 }
 
 func (k *Card) onContextDone() {

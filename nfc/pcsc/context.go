@@ -99,9 +99,10 @@ func (c *Context) takeSeen(reader string) readerSeen {
 // A Card whose call was cut (its socket shut down, or a call left hanging)
 // never gives it back.
 type cardContext struct {
-	sc  *scard.Context
-	fd  int
-	buf []byte // for transmitInto, allocated on first use
+	sc    *scard.Context
+	fd    int
+	buf   []byte   // for transmitInto, allocated on first use
+	watch watchdog // the bound of Card.TransmitWithin's calls
 }
 
 // takeSpare returns the context kept by the last Card closed, or nil.

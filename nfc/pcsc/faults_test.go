@@ -116,8 +116,9 @@ func TestConnectCloseNoLeak(t *testing.T) {
 }
 
 // TestHungPhone: a phone that never answers fails the call with
-// nfc.ErrPhoneTimeout at ctx's deadline (or ctx's error when it is
-// cancelled), leaves no goroutine, and the next tap works.
+// nfc.ErrPhoneTimeout at ctx's deadline or at TransmitWithin's bound (nfc.Read's
+// per-APDU limit), or with ctx's error when it is cancelled, leaves no
+// goroutine, and the next tap works.
 func TestHungPhone(t *testing.T) {
 	// The phone answers long after every bound below, then the subtest waits
 	// for that late answer: pcscd's reader thread, blocked meanwhile, is
@@ -125,20 +126,27 @@ func TestHungPhone(t *testing.T) {
 	// waits for it confuses vpcd for several seconds).
 	const hang = 1500 * time.Millisecond
 	for _, tc := range []struct {
-		name  string
-		ctx   func() (context.Context, context.CancelFunc)
-		bound time.Duration
-		want  []error
+		name   string
+		ctx    func() (context.Context, context.CancelFunc)
+		bound  time.Duration
+		want   []error
+		within time.Duration // TransmitWithin's bound, 0: Transmit
 	}{
 		{"ctx deadline", func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), 200*time.Millisecond)
 		},
-			200 * time.Millisecond, []error{nfc.ErrPhoneTimeout, context.DeadlineExceeded}},
+			200 * time.Millisecond, []error{nfc.ErrPhoneTimeout, context.DeadlineExceeded}, 0},
 		{"ctx cancel", func() (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(100*time.Millisecond, cancel)
 			return ctx, cancel
-		}, 100 * time.Millisecond, []error{context.Canceled}},
+		}, 100 * time.Millisecond, []error{context.Canceled}, 0},
+		{"TransmitWithin bound", func() (context.Context, context.CancelFunc) {
+			return context.WithCancel(context.Background())
+		}, 200 * time.Millisecond, []error{nfc.ErrPhoneTimeout, context.DeadlineExceeded}, 200 * time.Millisecond},
+		{"TransmitWithin, ctx deadline first", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 200*time.Millisecond)
+		}, 200 * time.Millisecond, []error{nfc.ErrPhoneTimeout, context.DeadlineExceeded}, 10 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, reader := phone(t, "pcsc", vpcd.Options{Fault: vpcd.Once(2, vpcd.Fault{Delay: hang})})
@@ -152,7 +160,12 @@ func TestHungPhone(t *testing.T) {
 			ctx, cancel := tc.ctx()
 			defer cancel()
 			start := time.Now()
-			_, err = k.Transmit(ctx, pcsctest.Command(pcsctest.InsEcho, 0, 0, []byte{1, 2, 3}))
+			cmd := pcsctest.Command(pcsctest.InsEcho, 0, 0, []byte{1, 2, 3})
+			if tc.within > 0 {
+				_, err = k.TransmitWithin(ctx, cmd, tc.within)
+			} else {
+				_, err = k.Transmit(ctx, cmd)
+			}
 			took := time.Since(start)
 			for _, want := range tc.want {
 				if !errors.Is(err, want) {

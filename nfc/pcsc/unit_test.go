@@ -364,3 +364,45 @@ func TestTakeSeen(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchdog: calls that each end within their bound are never cut,
+// however long the run of them lasts (the one timer fires and re-arms on
+// the call in progress), and a call that outlives its bound is cut, about
+// on time, once.
+func TestWatchdog(t *testing.T) {
+	var w watchdog
+	k := &Card{fd: -1} // no socket: the cut only records why
+	const bound = 40 * time.Millisecond
+	start := time.Now()
+	for time.Since(start) < 5*bound {
+		w.begin(k, bound)
+		time.Sleep(bound / 8)
+		w.end()
+	}
+	if why := k.why.Load(); why != 0 {
+		t.Fatalf("calls within their bound were cut (why %d)", why)
+	}
+	start = time.Now()
+	w.begin(k, bound)
+	for k.why.Load() == 0 && time.Since(start) < time.Second {
+		time.Sleep(time.Millisecond)
+	}
+	took := time.Since(start)
+	w.end()
+	if why := k.why.Load(); why != cutDeadline || took < bound || took > bound+500*time.Millisecond {
+		t.Errorf("a call past its bound: why %d after %v, want %d after about %v", why, took, cutDeadline, bound)
+	}
+	// A shorter bound after a longer one is not left to the longer timer.
+	k2 := &Card{fd: -1}
+	w.begin(k2, time.Hour)
+	w.end()
+	start = time.Now()
+	w.begin(k2, bound)
+	for k2.why.Load() == 0 && time.Since(start) < time.Second {
+		time.Sleep(time.Millisecond)
+	}
+	w.end()
+	if why, took := k2.why.Load(), time.Since(start); why != cutDeadline || took > bound+500*time.Millisecond {
+		t.Errorf("a short bound after a long one: why %d after %v", why, took)
+	}
+}
