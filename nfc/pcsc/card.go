@@ -17,10 +17,10 @@ import (
 	"github.com/apcvkit/apcvkit/nfc"
 )
 
-// setupBound bounds each PC/SC call of Connect and Close whose ctx has no
-// sooner deadline: they talk to pcscd rather than to the phone's applet,
-// and must not hang the desk if the reader does. Transmit has no bound of
-// its own: its ctx bounds it.
+// setupBound bounds each PC/SC call of Connect and Close (as well as their
+// ctx): they talk to pcscd rather than to the phone's applet, and must not
+// hang the desk if the reader does. Transmit has no bound of its own: its
+// ctx bounds it (and TransmitWithin's d).
 const setupBound = 5 * time.Second
 
 var _ apdu.Transport = (*Card)(nil)
@@ -121,8 +121,6 @@ func (c *Context) Connect(ctx context.Context, reader string) (*Card, error) {
 	if closed {
 		return nil, fmt.Errorf("pcsc: connect %q: context closed", reader)
 	}
-	ctx, cancel := context.WithTimeout(ctx, setupBound)
-	defer cancel()
 	seen := c.takeSeen(reader)
 	if cc := c.takeSpare(); cc != nil {
 		k, err := c.connect(ctx, reader, cc, seen)
@@ -161,14 +159,14 @@ func (c *Context) connect(ctx context.Context, reader string, cc *cardContext, s
 		k.atr, k.events = seen.atr, seen.events
 	}
 	var card *scard.Card
-	err := k.call(ctx, func() error {
+	err := k.callSetup(ctx, func() error {
 		var err error
 		card, err = sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
 		return wrap(fmt.Sprintf("connect %q", reader), err)
 	})
 	if err == nil {
 		k.card = card
-		err = k.call(ctx, func() error {
+		err = k.callSetup(ctx, func() error {
 			return wrap("begin transaction", card.BeginTransaction())
 		})
 	}
@@ -177,7 +175,7 @@ func (c *Context) connect(ctx context.Context, reader string, cc *cardContext, s
 		// card-event count (for WaitForCardRemoval) in one call; the count is best effort (a
 		// PC/SC that does not report it leaves -1), and the ATR comes from
 		// SCardStatus when the reader's state does not give it.
-		err = k.call(ctx, func() error {
+		err = k.callSetup(ctx, func() error {
 			rs := []scard.ReaderState{{Reader: reader, CurrentState: scard.StateUnaware}}
 			if sc.GetStatusChange(rs, 0) == nil && rs[0].EventState&scard.StatePresent != 0 {
 				k.events = eventCount(rs[0].EventState)
@@ -226,22 +224,23 @@ var _ apdu.BoundedTransmitter = (*Card)(nil)
 // context checks the bound of the call in progress when it fires (see
 // watchdog); elsewhere d is a context deadline.
 func (k *Card) TransmitWithin(ctx context.Context, cmd []byte, d time.Duration) ([]byte, error) {
-	if d > 0 && (k.fd < 0 || k.cc == nil) {
-		ctx, cancel := context.WithTimeout(ctx, d)
-		defer cancel()
-		return k.transmitWithin(ctx, cmd, 0)
-	}
 	return k.transmitWithin(ctx, cmd, d)
 }
 
 func (k *Card) transmitWithin(ctx context.Context, cmd []byte, d time.Duration) ([]byte, error) {
 	var rsp []byte
-	k.mu.Lock()
-	err := k.call1(ctx, d, func() error {
+	f := func() error {
 		var err error
 		rsp, err = k.transmit(cmd)
 		return wrap("transmit", err)
-	})
+	}
+	var err error
+	k.mu.Lock()
+	if d > 0 {
+		err = k.callWithin(ctx, d, f)
+	} else {
+		err = k.call1(ctx, 0, f)
+	}
 	k.mu.Unlock()
 	if err != nil {
 		return nil, err // rsp is not read: a call cut short may still write it
@@ -284,11 +283,10 @@ func (k *Card) Close() error {
 	}
 	var errs []error
 	if k.card != nil && k.dead == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), setupBound)
+		ctx := context.Background()
 		errs = append(errs,
-			k.call1(ctx, 0, func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
-			k.call1(ctx, 0, func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
-		cancel()
+			k.callWithin(ctx, setupBound, func() error { return wrap("end transaction", k.card.EndTransaction(scard.LeaveCard)) }),
+			k.callWithin(ctx, setupBound, func() error { return wrap("disconnect", k.card.Disconnect(scard.LeaveCard)) }))
 	}
 	k.cancelling.Wait() // at most cancelTries × cancelRetry
 	// A context whose calls all ended well goes back to the owner for the
@@ -312,11 +310,30 @@ func (k *Card) Close() error {
 	return errors.Join(errs...)
 }
 
-// call runs f, one PC/SC call, under the Card's lock and bounds.
+// call runs f, one PC/SC call, under the Card's lock and ctx's bound.
 func (k *Card) call(ctx context.Context, f func() error) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.call1(ctx, 0, f)
+}
+
+// callSetup runs f, one PC/SC call of Connect, under the Card's lock,
+// bounded by ctx and setupBound.
+func (k *Card) callSetup(ctx context.Context, f func() error) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.callWithin(ctx, setupBound, f)
+}
+
+// callWithin is call1 bounded by d as well, by the context's watchdog where
+// the socket is known, by a context deadline elsewhere.
+func (k *Card) callWithin(ctx context.Context, d time.Duration, f func() error) error {
+	if k.fd < 0 || k.cc == nil {
+		ctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		return k.call1(ctx, 0, f)
+	}
+	return k.call1(ctx, d, f)
 }
 
 // abort cuts the context's socket, unless it is already closed.
