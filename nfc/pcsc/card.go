@@ -70,6 +70,11 @@ type Card struct {
 	ctxDone chan struct{}
 	why     atomic.Int32
 
+	// The transmit in progress, under mu, where it runs on the caller's
+	// goroutine (see transmitWithin), and the function that makes it.
+	txCmd, txRsp []byte
+	txFunc       func() error
+
 	// The context's owner, to which Close gives it back (see cardContext).
 	owner *Context
 	cc    *cardContext
@@ -229,17 +234,32 @@ func (k *Card) TransmitWithin(ctx context.Context, cmd []byte, d time.Duration) 
 
 func (k *Card) transmitWithin(ctx context.Context, cmd []byte, d time.Duration) ([]byte, error) {
 	var rsp []byte
-	f := func() error {
-		var err error
-		rsp, err = k.transmit(cmd)
-		return wrap("transmit", err)
+	var f func() error
+	k.mu.Lock()
+	if k.fd >= 0 {
+		// The call runs on this goroutine (call1): it passes cmd and the
+		// answer through k, with a function made once per Card, rather
+		// than through a closure allocated per APDU.
+		if k.txFunc == nil {
+			k.txFunc = k.transmitCall
+		}
+		k.txCmd, f = cmd, k.txFunc
+	} else {
+		// A goroutine may outlive the call (callInGoroutine): it gets its own.
+		f = func() error {
+			var err error
+			rsp, err = k.transmit(cmd)
+			return wrap("transmit", err)
+		}
 	}
 	var err error
-	k.mu.Lock()
 	if d > 0 {
 		err = k.callWithin(ctx, d, f)
 	} else {
 		err = k.call1(ctx, 0, f)
+	}
+	if k.fd >= 0 {
+		rsp, k.txCmd, k.txRsp = k.txRsp, nil, nil
 	}
 	k.mu.Unlock()
 	if err != nil {
@@ -252,6 +272,14 @@ func (k *Card) transmitWithin(ctx context.Context, cmd []byte, d time.Duration) 
 	return rsp, nil
 }
 
+// transmitCall is the call of Transmit where it runs on the caller's
+// goroutine: k.txCmd to k.txRsp, under k.mu.
+func (k *Card) transmitCall() error {
+	var err error
+	k.txRsp, err = k.transmit(k.txCmd)
+	return wrap("transmit", err)
+}
+
 // transmit is one SCardTransmit. Where it can (transmitInto), the answer
 // is received in the context's buffer, reused from APDU to APDU and from
 // tap to tap, and copied out at its size.
@@ -261,9 +289,9 @@ func (k *Card) transmit(cmd []byte) ([]byte, error) {
 		return k.card.Transmit(cmd)
 	}
 	if k.cc.buf == nil {
-		k.cc.buf = make([]byte, recvBufferSize)
+		k.cc.buf, k.cc.args = make([]byte, recvBufferSize), new(transmitArgs)
 	}
-	n, err := transmitInto(card, cmd, k.cc.buf)
+	n, err := transmitInto(card, cmd, k.cc.buf, k.cc.args)
 	if err != nil {
 		return nil, err
 	}

@@ -101,8 +101,9 @@ func (c *Context) takeSeen(reader string) readerSeen {
 type cardContext struct {
 	sc    *scard.Context
 	fd    int
-	buf   []byte   // for transmitInto, allocated on first use
-	watch watchdog // the bound of Card.TransmitWithin's calls
+	buf   []byte        // for transmitInto, allocated on first use
+	args  *transmitArgs // for transmitInto, allocated on first use
+	watch watchdog      // the bound of Card.TransmitWithin's calls
 }
 
 // takeSpare returns the context kept by the last Card closed, or nil.

@@ -12,4 +12,8 @@ const (
 	hasTransmitInto = false
 )
 
-func transmitInto(*scard.Card, []byte, []byte) (int, error) { return 0, scard.ErrUnsupportedFeature }
+type transmitArgs struct{}
+
+func transmitInto(*scard.Card, []byte, []byte, *transmitArgs) (int, error) {
+	return 0, scard.ErrUnsupportedFeature
+}

@@ -34,29 +34,40 @@ const recvBufferSize = C.MAX_BUFFER_SIZE_EXTENDED
 // hasTransmitInto says whether transmitInto exists on this platform.
 const hasTransmitInto = true
 
+// transmitArgs are the arguments SCardTransmit takes by address: passed to
+// C they would be moved to the heap at every call, so each context keeps
+// one (transmitInto's s).
+type transmitArgs struct {
+	send, recv C.SCARD_IO_REQUEST
+	n          C.DWORD
+}
+
 // transmitInto sends cmd to card and writes the answer into rsp, returning
-// its length; errors are scard.Error values, as ebfe/scard's.
-func transmitInto(card *scard.Card, cmd, rsp []byte) (int, error) {
+// its length; errors are scard.Error values, as ebfe/scard's. s is the
+// caller's, reused from call to call (nil: one is allocated).
+func transmitInto(card *scard.Card, cmd, rsp []byte, s *transmitArgs) (int, error) {
 	k := (*scardCard)(unsafe.Pointer(card))
 	if len(cmd) == 0 || len(rsp) == 0 {
 		return 0, scard.ErrInvalidParameter
 	}
-	var sendpci C.SCARD_IO_REQUEST
+	if s == nil {
+		s = new(transmitArgs)
+	}
+	*s = transmitArgs{}
 	switch k.activeProtocol {
 	case scard.ProtocolT0, scard.ProtocolT1:
-		sendpci.dwProtocol = C.ulong(k.activeProtocol)
+		s.send.dwProtocol = C.ulong(k.activeProtocol)
 	default:
 		return 0, fmt.Errorf("pcsc: transmit: protocol %v: %w", k.activeProtocol, scard.ErrProtoMismatch)
 	}
-	sendpci.cbPciLength = C.sizeof_SCARD_IO_REQUEST
-	var recvpci C.SCARD_IO_REQUEST
-	n := C.DWORD(len(rsp))
-	r := C.SCardTransmit(C.SCARDHANDLE(k.handle), &sendpci, (*C.BYTE)(&cmd[0]), C.DWORD(len(cmd)), &recvpci, (*C.BYTE)(&rsp[0]), &n)
+	s.send.cbPciLength = C.sizeof_SCARD_IO_REQUEST
+	s.n = C.DWORD(len(rsp))
+	r := C.SCardTransmit(C.SCARDHANDLE(k.handle), &s.send, (*C.BYTE)(&cmd[0]), C.DWORD(len(cmd)), &s.recv, (*C.BYTE)(&rsp[0]), &s.n)
 	if r != C.SCARD_S_SUCCESS {
 		return 0, scard.Error(r)
 	}
-	if int(n) > len(rsp) {
+	if int(s.n) > len(rsp) {
 		return 0, scard.ErrInsufficientBuffer
 	}
-	return int(n), nil
+	return int(s.n), nil
 }
