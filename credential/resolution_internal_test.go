@@ -236,3 +236,54 @@ func FuzzDirectResolution(f *testing.F) {
 	}
 	f.Fuzz(checkResolution)
 }
+
+// TestVerifyResolutionAllocations bounds what VerifyResolution allocates
+// beyond its one ECDSA verification (the issuer's): the presentation, its
+// groups, its family, one copy of the payload for all its strings, the
+// replay cache's entry. The payload is decoded by the direct decoders into
+// pooled scratch space, and the text hashed from the stack.
+func TestVerifyResolutionAllocations(t *testing.T) {
+	w := newInternalWorld(t)
+	_, _, h := w.validClaims(t)
+	v := w.v()
+	cid, err := h.CredentialID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fam := Family{Beneficiaires: []Beneficiary{{NIR: "278057512345675", NomFamille: "DUPONT", Prenoms: "Marie",
+		DateNaissance: Date{1978, 0, 0}, RangNaissance: 1, Organisme: Organisme{"01", "261", "9850"}}}}
+	ps := sha256.Sum256([]byte("ps"))
+	texts, answers := make([]string, 200), make([][]byte, 200)
+	for i := range texts {
+		if texts[i], err = h.PresentShortQR(w.device, w.now.Add(time.Duration(i-179)*time.Second), nil); err != nil {
+			t.Fatal(err)
+		}
+		if answers[i], err = IssueResolution(w.issuer, Resolution{Issuer: "CNAM", CID: cid, ResolvedAt: w.now, IssuedAt: w.now.Add(-time.Hour),
+			ValidUntil: w.now.Add(time.Hour), TextHash: sha256.Sum256([]byte(texts[i])), PSHash: ps, Family: fam, Groups: []Group{GroupAMO}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	amo := []Group{GroupAMO}
+	i := 0
+	got := testing.AllocsPerRun(100, func() {
+		if _, err := v.VerifyResolution(texts[i], answers[i], ps, amo); err != nil {
+			t.Fatal(err)
+		}
+		i++
+	})
+	m, err := parseSign1("x", answers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sigStructureDigest(m.protected, m.payload)
+	floor := testing.AllocsPerRun(100, func() {
+		if !verifyES256(&w.issuer.Key.PublicKey, d[:], m.signature) {
+			t.Fatal("verification")
+		}
+	})
+	const result = 5
+	t.Logf("VerifyResolution %.0f allocs, crypto floor %.0f", got, floor)
+	if got > floor+result {
+		t.Errorf("VerifyResolution allocates %.0f times, the crypto floor %.0f: more than %d for the result", got, floor, result)
+	}
+}
