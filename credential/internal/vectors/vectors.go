@@ -134,7 +134,7 @@ type Vector struct {
 	TrustList      Hex `json:"trust_list"`
 	RevocationList Hex `json:"revocation_list"`
 
-	Held HeldJSON `json:"held"`
+	Held  HeldJSON   `json:"held"`
 	QR    *QRJSON    `json:"qr,omitempty"`
 	NFC   *NFCJSON   `json:"nfc,omitempty"`
 	Short *ShortJSON `json:"short,omitempty"`
