@@ -39,7 +39,7 @@ var qrTextTests = []struct {
 	{"not apcv", "HELLO WORLD", false},
 	{"second prefix", "APCV1:APCV1:", false}, // "V1:" is worth 89176
 	{"long", "APCV1:" + strings.Repeat("000", 320), true},
-	{"longest", "APCV1:" + strings.Repeat("000", (credential.MaxQRText-6)/3), true}, // 4095 characters
+	{"longest", "APCV1:" + strings.Repeat("000", (credential.MaxQRText-6)/3), true},                // 4095 characters
 	{"over the limit", "APCV1:" + strings.Repeat("000", (credential.MaxQRText-6)/3) + "00", false}, // 4097
 }
 
