@@ -280,6 +280,8 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_SERVICE_NOT_FOUND 161 /* The online service has no such address. Check the service address configured in your software. */
 #define APCV_E_SERVICE_UNAVAILABLE 162 /* The online service of the health insurance cannot be reached. Ask the patient for the offline QR code. */
 #define APCV_E_UNKNOWN_BENEFICIARY 163 /* The health insurance knows no beneficiary with this social security number, birth date and rank: the rights could not be fetched. */
+#define APCV_E_PS_AUTHORITY_BAD_STATE 164 /* The saved state of the health professionals' certificate authority could not be read. */
+#define APCV_E_PS_UNKNOWN_SERIAL 165 /* No certificate with this serial number was issued by the authority. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

@@ -167,4 +167,6 @@ var resultCodes = []ResultCodeInfo{
 	{Num: 161, Code: "service-not-found", EN: "The online service has no such address. Check the service address configured in your software.", FR: "Le service en ligne n'a pas cette adresse. Vérifiez l'adresse du service configurée dans votre logiciel."},
 	{Num: 162, Code: "service-unavailable", EN: "The online service of the health insurance cannot be reached. Ask the patient for the offline QR code.", FR: "Le service en ligne de l'assurance maladie est injoignable. Demandez au patient le QR code hors ligne."},
 	{Num: 163, Code: "unknown-beneficiary", EN: "The health insurance knows no beneficiary with this social security number, birth date and rank: the rights could not be fetched.", FR: "L'assurance maladie ne connaît pas de bénéficiaire avec ce numéro de sécurité sociale, cette date de naissance et ce rang : les droits n'ont pas pu être récupérés."},
+	{Num: 164, Code: "ps-authority-bad-state", EN: "The saved state of the health professionals' certificate authority could not be read.", FR: "L'état enregistré de l'autorité de certification des professionnels de santé n'a pas pu être lu."},
+	{Num: 165, Code: "ps-unknown-serial", EN: "No certificate with this serial number was issued by the authority.", FR: "Aucun certificat de ce numéro de série n'a été émis par l'autorité."},
 }

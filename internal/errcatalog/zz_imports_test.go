@@ -14,6 +14,7 @@ import (
 	_ "github.com/apcvkit/apcvkit/emulator/issuer"
 	_ "github.com/apcvkit/apcvkit/emulator/phone"
 	_ "github.com/apcvkit/apcvkit/emulator/portal"
+	_ "github.com/apcvkit/apcvkit/emulator/psauth"
 	_ "github.com/apcvkit/apcvkit/emulator/scenario"
 	_ "github.com/apcvkit/apcvkit/emulator/vpcd"
 	_ "github.com/apcvkit/apcvkit/internal/desk"
