@@ -282,6 +282,8 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_UNKNOWN_BENEFICIARY 163 /* The health insurance knows no beneficiary with this social security number, birth date and rank: the rights could not be fetched. */
 #define APCV_E_PS_AUTHORITY_BAD_STATE 164 /* The saved state of the health professionals' certificate authority could not be read. */
 #define APCV_E_PS_UNKNOWN_SERIAL 165 /* No certificate with this serial number was issued by the authority. */
+#define APCV_E_RESOLUTION_MISMATCH 166 /* The online service's answer does not match the QR code scanned, or this software's certificate. Do not use it; ask the patient for the offline QR code. */
+#define APCV_E_SERVICE_CLOCK_SKEW 167 /* The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus
