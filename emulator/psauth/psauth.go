@@ -331,10 +331,10 @@ func (a *Authority) ServerCertificate(hosts ...string) (tls.Certificate, error) 
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "apcv online service", Organization: []string{organization}},
 		NotBefore:    now.Add(-time.Minute), NotAfter: now.Add(ServerValidity),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:     []string{"localhost"},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:    []string{"localhost"},
 	}
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {
