@@ -284,6 +284,7 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_PS_UNKNOWN_SERIAL 165 /* No certificate with this serial number was issued by the authority. */
 #define APCV_E_RESOLUTION_MISMATCH 166 /* The online service's answer does not match the QR code scanned, or this software's certificate. Do not use it; ask the patient for the offline QR code. */
 #define APCV_E_SERVICE_CLOCK_SKEW 167 /* The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code. */
+#define APCV_E_SERVICE_BAD_FAULT 168 /* The fault to inject into the online service is not understood: use down, unreachable, slow=2s, wrong-cert, revoked-ps or skew=45s. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus
