@@ -12,6 +12,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"testing"
 
@@ -35,7 +36,8 @@ type Service struct {
 }
 
 type config struct {
-	clock clock.Clock
+	clock  clock.Clock
+	logger *slog.Logger
 }
 
 // Option configures Start.
@@ -44,6 +46,9 @@ type Option func(*config)
 // WithClock gives the PS authority (certificate validity) and the audit
 // log this clock; the issuer keeps its own.
 func WithClock(c clock.Clock) Option { return func(cfg *config) { cfg.clock = c } }
+
+// WithLogger gives the service's handler this logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(cfg *config) { cfg.logger = l } }
 
 // Start serves iss (an *issuer.Issuer, or any backend: a wrapper that
 // counts or fails calls) on a free loopback port until the test ends.
@@ -63,7 +68,7 @@ func Start(t testing.TB, iss backoffice.Backend, opts ...Option) *Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: audit, Clock: cfg.clock})
+	h, err := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: audit, Clock: cfg.clock, Logger: cfg.logger})
 	if err != nil {
 		audit.Close()
 		t.Fatal(err)
