@@ -218,12 +218,17 @@ func cancelServe(srv *portal.Server, h *portal.Handler, stderr io.Writer) {
 // onlineService is the online service running beside the portal.
 type onlineService struct {
 	*backoffice.Server
+	h    *backoffice.Handler
 	stop func() // ends the fault file's watcher and waits for it
 }
 
 func (s *onlineService) Close() error {
 	s.stop()
-	return s.Server.Close()
+	err := s.Server.Close()
+	if herr := s.h.Close(); err == nil {
+		err = herr
+	}
+	return err
 }
 
 // startService serves the online service on addr with the state's PS
@@ -254,7 +259,7 @@ func startService(ctx context.Context, iss *issuer.Issuer, h *portal.Handler, st
 			watchFaults(wctx, bh, faultFile, plog)
 		}
 	}()
-	return &onlineService{Server: srv, stop: func() { cancel(); <-done }}, nil
+	return &onlineService{Server: srv, h: bh, stop: func() { cancel(); <-done }}, nil
 }
 
 // watchFaults applies the faults written in path whenever its content

@@ -509,10 +509,17 @@ func TestSingleUseAcrossRestart(t *testing.T) {
 // TestCloseNoLeak: Close ends every goroutine, a slow answer in progress
 // included.
 func TestCloseNoLeak(t *testing.T) {
+	t.Run("audit synced each", func(t *testing.T) { testCloseNoLeak(t) })
+	t.Run("audit synced every 50ms", func(t *testing.T) {
+		testCloseNoLeak(t, backofficetest.WithAuditSyncInterval(50*time.Millisecond))
+	})
+}
+
+func testCloseNoLeak(t *testing.T, opts ...backofficetest.Option) {
 	iss, fc := newIssuer(t, "")
 	h := activate(t, iss, "isere-solo")
 	before := runtime.NumGoroutine()
-	svc := backofficetest.Start(t, iss)
+	svc := backofficetest.Start(t, iss, opts...)
 	a := psDesk(t, svc, rppsA)
 	if ans := a.resolve(t, svc, h.qr(t, fc.Now()), nil); ans.status != 200 {
 		t.Fatalf("%d %+v", ans.status, ans.err)
@@ -530,6 +537,9 @@ func TestCloseNoLeak(t *testing.T) {
 		t.Errorf("Close took %v with a slow answer in progress", d)
 	}
 	<-errc
+	if es := svc.ReadAudit(t); len(es) != 1 || es[0].Result != "ok" {
+		t.Errorf("audit after Close: %+v", es) // the slow request ended without an answer
+	}
 	a.c.Transport.(*http.Transport).CloseIdleConnections()
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {

@@ -17,6 +17,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -93,7 +94,20 @@ type Authority struct {
 	st    savedState
 	byRPP map[string]bool // revoked RPPS
 	bySer map[string]bool // revoked serials (decimal)
+	// verified caches the chains Check verified, by SHA-256 of the leaf's
+	// DER: a keep-alive desk presents the same certificate at every
+	// request. Revocation and validity are checked at every call.
+	verified map[[32]byte]verifiedLeaf
 }
+
+type verifiedLeaf struct {
+	ps                  PS
+	serial              string
+	notBefore, notAfter time.Time
+}
+
+// maxVerified bounds the cache of verified chains.
+const maxVerified = 4096
 
 type savedState struct {
 	Format         int         `json:"format"`
@@ -395,13 +409,27 @@ func (a *Authority) RevokeSerial(serial *big.Int) error {
 // authentication, then revocation. It returns the professional, or an
 // error wrapping service.ErrPSCertRefused (no certificate, not issued by
 // the authority, expired, not for client authentication) or
-// service.ErrPSRevoked. rpps is set whenever the leaf names one, even on
-// failure, for the audit.
+// service.ErrPSRevoked. The RPPS is set whenever the leaf names one, even
+// on failure, for the audit. A chain once verified is remembered (by the
+// leaf's hash) while the leaf is valid; revocation is checked every time.
 func (a *Authority) Check(chain []*x509.Certificate) (ps PS, err error) {
 	if len(chain) == 0 {
 		return PS{}, fmt.Errorf("psauth: no client certificate: %w", service.ErrPSCertRefused)
 	}
 	leaf := chain[0]
+	now := a.clock.Now()
+	key := sha256.Sum256(leaf.Raw)
+	a.mu.Lock()
+	v, ok := a.verified[key]
+	if ok && !now.Before(v.notBefore) && !now.After(v.notAfter) {
+		revoked := a.byRPP[v.ps.RPPS] || a.bySer[v.serial]
+		a.mu.Unlock()
+		if revoked {
+			return PS{RPPS: v.ps.RPPS}, fmt.Errorf("psauth: RPPS %s: %w", v.ps.RPPS, service.ErrPSRevoked)
+		}
+		return v.ps, nil
+	}
+	a.mu.Unlock()
 	ps = PS{RPPS: leaf.Subject.SerialNumber, Name: leaf.Subject.CommonName}
 	if len(leaf.Subject.OrganizationalUnit) > 0 {
 		ps.Profession = leaf.Subject.OrganizationalUnit[0]
@@ -410,7 +438,7 @@ func (a *Authority) Check(chain []*x509.Certificate) (ps PS, err error) {
 	for _, c := range chain[1:] {
 		inter.AddCert(c)
 	}
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: a.roots, Intermediates: inter, CurrentTime: a.clock.Now(),
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: a.roots, Intermediates: inter, CurrentTime: now,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
 		return PS{RPPS: sanitizeRPPS(ps.RPPS)}, fmt.Errorf("psauth: client certificate: %v: %w", err, service.ErrPSCertRefused)
 	}
@@ -419,6 +447,12 @@ func (a *Authority) Check(chain []*x509.Certificate) (ps PS, err error) {
 	}
 	a.mu.Lock()
 	revoked := a.byRPP[ps.RPPS] || a.bySer[leaf.SerialNumber.String()]
+	if a.verified == nil || len(a.verified) >= maxVerified {
+		a.verified = map[[32]byte]verifiedLeaf{}
+	}
+	// The chain's validity is the leaf's within the CA's (the CA outlives
+	// every certificate it issues).
+	a.verified[key] = verifiedLeaf{ps: ps, serial: leaf.SerialNumber.String(), notBefore: leaf.NotBefore, notAfter: leaf.NotAfter}
 	a.mu.Unlock()
 	if revoked {
 		return PS{RPPS: ps.RPPS}, fmt.Errorf("psauth: RPPS %s: %w", ps.RPPS, service.ErrPSRevoked)
