@@ -23,7 +23,8 @@ The RPPS is 11 digits. The certificate (PEM, valid 3 years) goes to
 --out-cert, its private key (PEM, 0600) to --out-key: give both to the
 reader (apcv read --ps-cert F --ps-key F --service-ca DIR/ps-ca.pem).
 --revoke N revokes the professional with RPPS N instead: every certificate
-of theirs is refused by an online service started on DIR afterwards.
+of theirs is refused by the online service on DIR (a running "apcv portal
+serve --service-addr" sees it within a second).
 
 exit codes: 0 ok, 1 failure, 2 usage
 `

@@ -29,6 +29,8 @@ import (
 	"io/fs"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -98,7 +100,15 @@ type Authority struct {
 	// DER: a keep-alive desk presents the same certificate at every
 	// request. Revocation and validity are checked at every call.
 	verified map[[32]byte]verifiedLeaf
+	// stateMod and checkedAt: when the state file was last seen changed,
+	// and last looked at (reloadLocked).
+	stateMod  time.Time
+	checkedAt time.Time
 }
+
+// ReloadInterval is how often Check looks whether another process (apcv
+// ps-cert --revoke) changed the saved state, for an authority made by Open.
+const ReloadInterval = time.Second
 
 type verifiedLeaf struct {
 	ps                  PS
@@ -230,6 +240,9 @@ func Open(dir string, opts Options) (*Authority, error) {
 	if err := json.Unmarshal(data, &a.st); err != nil || a.st.Format != 1 || a.st.NextSerial < 2 {
 		return nil, fmt.Errorf("psauth: open %s: %w", stateFile, ErrBadState)
 	}
+	if fi, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
+		a.stateMod, a.checkedAt = fi.ModTime(), time.Now()
+	}
 	for _, r := range a.st.RevokedRPPS {
 		a.byRPP[r] = true
 	}
@@ -243,6 +256,8 @@ func (a *Authority) saveLocked() error {
 	if a.dir == "" {
 		return nil
 	}
+	// Revocations made by another process since are kept.
+	a.reloadLocked(true)
 	data, err := json.MarshalIndent(a.st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("psauth: save: %w", err)
@@ -250,7 +265,54 @@ func (a *Authority) saveLocked() error {
 	if err := store.WriteFile(a.dir, stateFile, data, 0o600); err != nil {
 		return fmt.Errorf("psauth: save: %w", err)
 	}
+	if st, err := os.Stat(filepath.Join(a.dir, stateFile)); err == nil {
+		a.stateMod = st.ModTime()
+	}
 	return nil
+}
+
+// reloadLocked merges into a the revocations, issuances and serial counter
+// another process saved in the state file, when it changed (looked at most
+// once per ReloadInterval unless now). A file that cannot be read is left
+// for the next look: what a holds stays in force.
+func (a *Authority) reloadLocked(now bool) {
+	if a.dir == "" {
+		return
+	}
+	t := time.Now()
+	if !now && t.Sub(a.checkedAt) < ReloadInterval {
+		return
+	}
+	a.checkedAt = t
+	st, err := os.Stat(filepath.Join(a.dir, stateFile))
+	if err != nil || st.ModTime().Equal(a.stateMod) {
+		return
+	}
+	data, err := store.ReadFile(a.dir, stateFile, 16<<20)
+	var disk savedState
+	if err != nil || json.Unmarshal(data, &disk) != nil || disk.Format != 1 {
+		return
+	}
+	a.stateMod = st.ModTime()
+	for _, r := range disk.RevokedRPPS {
+		if !a.byRPP[r] {
+			a.byRPP[r] = true
+			a.st.RevokedRPPS = append(a.st.RevokedRPPS, r)
+		}
+	}
+	slices.Sort(a.st.RevokedRPPS)
+	for _, sr := range disk.RevokedSerials {
+		if !a.bySer[sr] {
+			a.bySer[sr] = true
+			a.st.RevokedSerials = append(a.st.RevokedSerials, sr)
+		}
+	}
+	for _, r := range disk.Issued {
+		if !slices.ContainsFunc(a.st.Issued, func(x issuedRec) bool { return x.Serial == r.Serial }) {
+			a.st.Issued = append(a.st.Issued, r)
+		}
+	}
+	a.st.NextSerial = max(a.st.NextSerial, disk.NextSerial)
 }
 
 // CAPEM returns the CA certificate in PEM: the roots a reader pins.
@@ -370,7 +432,8 @@ func (a *Authority) ServerCertificate(hosts ...string) (tls.Certificate, error) 
 
 // RevokeRPPS revokes a professional: every certificate with this RPPS is
 // refused from now on (ErrPSRevoked), and none is issued any more.
-// Idempotent.
+// Idempotent. Another authority opened on the same directory (a running
+// service) sees it within ReloadInterval.
 func (a *Authority) RevokeRPPS(rpps string) error {
 	if err := (PS{RPPS: rpps}).Validate(); err != nil {
 		return fmt.Errorf("psauth: revoke: %w", err)
@@ -420,6 +483,7 @@ func (a *Authority) Check(chain []*x509.Certificate) (ps PS, err error) {
 	now := a.clock.Now()
 	key := sha256.Sum256(leaf.Raw)
 	a.mu.Lock()
+	a.reloadLocked(false)
 	v, ok := a.verified[key]
 	if ok && !now.Before(v.notBefore) && !now.After(v.notAfter) {
 		revoked := a.byRPP[v.ps.RPPS] || a.bySer[v.serial]
