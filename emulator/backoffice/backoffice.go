@@ -2,7 +2,8 @@
 // version 2, docs/PROTOCOL.md §15): health professionals' software, over
 // mutual TLS with a certificate of the PS authority (emulator/psauth),
 // resolves short QR codes (POST /v2/resolve) and fetches AMO rights
-// (POST /v2/rights). The wire is package credential/service's.
+// (POST /v2/rights). The wire is package credential/service's, normative
+// in docs/PROTOCOL.md §15; running the emulated service: docs/SERVICE.md.
 //
 //	h, _ := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: portalHandler.AuditLog()})
 //	srv := backoffice.NewServer(h, backoffice.ServerConfig{}); err := srv.Start() // srv.URL: https://127.0.0.1:port
