@@ -181,6 +181,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	f := h.Fault()
 	var re request
+	if f.Unreachable {
+		// A connection kept alive from before the fault: the request is
+		// cut (HTTP/2 stream reset, HTTP/1.1 connection closed), as by a
+		// host that went down.
+		panic(http.ErrAbortHandler)
+	}
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		select {
@@ -423,7 +429,7 @@ func writeError(w http.ResponseWriter, status int, e *apcverr.Error) {
 // Fault is the set of faults the service injects; the zero value is none.
 type Fault struct {
 	Down        bool          // answer 503 service-unavailable to every request
-	Unreachable bool          // close every new connection at once (Server)
+	Unreachable bool          // reset every new connection at accept (Server) and cut requests on open ones
 	Delay       time.Duration // wait this long before answering (a slow service)
 	WrongCert   bool          // present a server certificate of another authority (Server)
 	RevokedPS   bool          // refuse every professional as revoked (403 ps-revoked)

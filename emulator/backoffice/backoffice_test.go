@@ -421,6 +421,10 @@ func TestFaults(t *testing.T) {
 		if _, err := d.post(t, svc.URL+service.PathResolve, service.ResolveRequest{QR: next()}); err == nil {
 			t.Error("a request went through an unreachable service")
 		}
+		// a, connected before the fault, is cut too.
+		if _, err := a.post(t, svc.URL+service.PathResolve, service.ResolveRequest{QR: next()}); err == nil {
+			t.Error("a kept-alive connection went through an unreachable service")
+		}
 	})
 	t.Run("slow", func(t *testing.T) {
 		svc.SetFault(backoffice.Fault{Delay: 2 * time.Second})
