@@ -32,6 +32,10 @@ type AuditEntry struct {
 	Remote string    `json:"remote,omitempty"` // the client's IP address
 	Op     string    `json:"op,omitempty"`     // links an action's intent and outcome
 	Phase  string    `json:"phase,omitempty"`  // "intent" or "outcome", for an action
+	// Credential is, for the online service's resolve (emulator/backoffice),
+	// the hex id of the credential whose short QR was asked: which
+	// professional (Agent "ps:RPPS") resolved which code, and nothing more.
+	Credential string `json:"credential,omitempty"`
 }
 
 // Phases of an action's entries.
@@ -58,10 +62,12 @@ const Anonymous = "anonymous"
 // so entries survive a crash and a restart appends after them. It is safe
 // for concurrent use.
 type AuditLog struct {
-	mu   sync.Mutex
-	f    AuditWriter
-	err  error // sticky write error
-	path string
+	syncMu sync.Mutex // held by Sync and Close: no file is closed under a Sync
+	mu     sync.Mutex
+	f      AuditWriter
+	err    error // sticky write error
+	path   string
+	dirty  bool // written by AppendNoSync, not synced yet
 }
 
 // OpenAuditLog opens (creating it 0600 if needed) the audit log at path for
@@ -127,17 +133,76 @@ func (l *AuditLog) Append(e AuditEntry) error {
 		l.err = fmt.Errorf("portal: audit log: sync: %w", err)
 		return l.err
 	}
+	l.dirty = false
+	return nil
+}
+
+// AppendNoSync writes e as one line without syncing the file: the entry
+// survives a crash of the process at once, a crash of the system only
+// after the next Sync (or Append). For a writer that syncs on its own
+// schedule (the online service's AuditSyncInterval).
+func (l *AuditLog) AppendNoSync(e AuditEntry) error {
+	line, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("portal: audit log: %w", err)
+	}
+	line = append(line, '\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return l.err
+	}
+	if l.f == nil {
+		return fmt.Errorf("portal: audit log: %w", os.ErrClosed)
+	}
+	if _, err := l.f.Write(line); err != nil {
+		l.err = fmt.Errorf("portal: audit log: %w", err)
+		return l.err
+	}
+	l.dirty = true
+	return nil
+}
+
+// Sync syncs the entries written by AppendNoSync since the last sync. The
+// fsync runs outside the lock that writes take: entries keep being
+// written meanwhile (the next Sync covers them).
+func (l *AuditLog) Sync() error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	l.mu.Lock()
+	f, dirty, err := l.f, l.dirty, l.err
+	l.dirty = false
+	l.mu.Unlock()
+	if err != nil || f == nil || !dirty {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.err == nil {
+			l.err = fmt.Errorf("portal: audit log: sync: %w", err)
+		}
+		return l.err
+	}
 	return nil
 }
 
 // Close closes the file; later Appends fail.
 func (l *AuditLog) Close() error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
 		return nil
 	}
-	err := l.f.Close()
+	var err error
+	if l.dirty && l.err == nil {
+		err = l.f.Sync()
+	}
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
 	l.f = nil
 	return err
 }
