@@ -303,8 +303,9 @@ func decodeProtectedHeader1(data []byte, h *protectedHeader) error {
 // of a family that fits, so that they need no allocation when the caller's
 // scratch does not escape.
 type claimsScratch struct {
-	groups wireGroups
-	amo    [8]wireBeneficiary
+	groups   wireGroups
+	amo      [8]wireBeneficiary
+	selected uint8
 }
 
 // decodeClaims is unmarshal("credential claims", data, c), the AMO group in
@@ -338,6 +339,10 @@ func decodeClaims1(data []byte, cl *wireClaims, s *claimsScratch) error {
 			s.groups = wireGroups{}
 			cl.Groups = &s.groups
 			err = c.groups(cl.Groups, s)
+		case 10:
+			v, err = c.uint(math.MaxUint8, "selected")
+			s.selected = uint8(v)
+			cl.Selected = &s.selected
 		default:
 			return false, nil
 		}

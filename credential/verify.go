@@ -42,6 +42,15 @@ type Presentation struct {
 	Counter      uint32    // QR refresh counter (0 for NFC)
 	Groups       []Group   // the groups received and verified
 	Family       Family    // only the groups received are filled in
+	// Chosen reports a QR credential of one chosen beneficiary
+	// (docs/PROTOCOL.md §5.4), the person being seen at index Selected of
+	// Family.Beneficiaires: the ouvrant droit alone (Selected 0), or the
+	// ouvrant droit reduced to what billing needs of him — NIR, Qualite
+	// and Organisme, no names, dates or rank — and the person seen
+	// (Selected 1). Without Chosen the presentation carries the whole
+	// family and Selected is 0.
+	Chosen   bool
+	Selected int
 }
 
 // VerifierConfig configures a Verifier. Zero values give the defaults.
@@ -337,7 +346,13 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 	p := &Presentation{Mode: ModeQR, Issuer: key.Issuer, Kid: key.Kid, CredentialID: cid,
 		IssuedAt: fromUnix(c.IssuedAt), ValidUntil: fromUnix(c.ValidUntil), PresentedAt: at, Counter: qp.Counter,
 		Groups: []Group{GroupAMO}}
-	if err := p.Family.fromWireAMO(c.Groups.AMO); err != nil {
+	if c.Selected != nil {
+		if err := checkSelected(&c, len(c.Groups.AMO)); err != nil {
+			return nil, err
+		}
+		p.Chosen, p.Selected = true, int(*c.Selected)
+	}
+	if err := p.Family.fromWireAMOWith(c.Groups.AMO, p.Selected == 1); err != nil {
 		return nil, fmt.Errorf("credential: QR AMO group: %w", err)
 	}
 	if len(c.Groups.INS) != 0 || c.Groups.EtatCivil != nil {
@@ -347,6 +362,20 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// checkSelected checks claims key 10 of a compact credential whose AMO
+// group holds n beneficiaries (§5.4): a credential of minor version 3 or
+// later, the ouvrant droit alone (selected 0) or the ouvrant droit and the
+// person being seen (selected 1).
+func checkSelected(c *wireClaims, n int) error {
+	switch {
+	case c.Version < ChosenCredentialVersion:
+		return fmt.Errorf("credential: selected in a credential of version %d: %w", c.Version, ErrMalformed)
+	case n > 2 || int(*c.Selected) != n-1:
+		return fmt.Errorf("credential: selected %d among %d beneficiaries: %w", *c.Selected, n, ErrMalformed)
+	}
+	return nil
 }
 
 // qrScratch is VerifyQR's working memory: the decoded presentation and the
@@ -396,7 +425,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 	if err != nil {
 		return nil, err
 	}
-	if c.Groups != nil || len(c.Digests) == 0 {
+	if c.Groups != nil || len(c.Digests) == 0 || c.Selected != nil {
 		return nil, fmt.Errorf("credential: NFC credential is not in digest form: %w", ErrMalformed)
 	}
 	if c.Issuer == "" { // the digest form names its issuer (§5.1); verifyIssuer compared it when present
