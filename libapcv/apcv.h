@@ -273,6 +273,7 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_SCENARIO_EXPECTATION 154 /* The scenario's expectation was not met: the emulator did not behave as the script says. */
 #define APCV_E_SCENARIO_STEP 155 /* This scenario step cannot be carried out as written. */
 #define APCV_E_NO_CHOSEN_CREDENTIAL 156 /* This app cannot show a code for one beneficiary yet. Show the whole family's code, or open the app connected to the internet to update it. */
+#define APCV_E_CHOOSE_BENEFICIARY 157 /* The whole family does not fit in one QR code. Choose the person being seen. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

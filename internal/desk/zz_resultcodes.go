@@ -160,4 +160,5 @@ var resultCodes = []ResultCodeInfo{
 	{Num: 154, Code: "scenario-expectation", EN: "The scenario's expectation was not met: the emulator did not behave as the script says.", FR: "L'attendu du scénario n'est pas vérifié : l'émulateur ne s'est pas comporté comme le script l'indique."},
 	{Num: 155, Code: "scenario-step", EN: "This scenario step cannot be carried out as written.", FR: "Cette étape du scénario ne peut pas être exécutée telle qu'elle est écrite."},
 	{Num: 156, Code: "no-chosen-credential", EN: "This app cannot show a code for one beneficiary yet. Show the whole family's code, or open the app connected to the internet to update it.", FR: "Cette appli ne peut pas encore afficher le code d'un seul bénéficiaire. Affichez le code de toute la famille, ou ouvrez l'appli connectée à internet pour la mettre à jour."},
+	{Num: 157, Code: "choose-beneficiary", EN: "The whole family does not fit in one QR code. Choose the person being seen.", FR: "Toute la famille ne tient pas dans un seul QR code. Choisissez la personne soignée."},
 }
