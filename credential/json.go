@@ -93,7 +93,7 @@ func JSONOf(f Family, masked bool) FamilyJSON {
 	var j FamilyJSON
 	for _, b := range f.Beneficiaires {
 		jb := BeneficiaryJSON{NIR: m.nir(b.NIR), NomFamille: m.name(b.NomFamille), NomUsage: m.name(b.NomUsage),
-			Prenoms: m.name(b.Prenoms), DateNaissance: m.date(b.DateNaissance), Lunaire: b.DateNaissance.Lunar(),
+			Prenoms: m.name(b.Prenoms), DateNaissance: m.date(b.DateNaissance), Lunaire: b.DateNaissance.Lunar() && !b.DateNaissance.IsZero(),
 			RangNaissance: b.RangNaissance, Qualite: int(b.Qualite), Organisme: strings.ReplaceAll(b.Organisme.String(), " ", ""),
 			DateMiseAJour: dateJSON(b.DateMiseAJour)}
 		if b.INS != nil {

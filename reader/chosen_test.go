@@ -1,0 +1,105 @@
+package reader_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/internal/testworld"
+	"github.com/apcvkit/apcvkit/qrscan"
+	"github.com/apcvkit/apcvkit/reader"
+)
+
+// readOne scans text on a new reader and returns the identity.
+func readOne(t *testing.T, w *testworld.World, text string) (*reader.Identity, error) {
+	t.Helper()
+	scan := make(chanScan, 1)
+	cfg := baseConfig(w)
+	cfg.QR = []qrscan.Source{scan}
+	r, err := reader.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	scan <- text
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return r.Read(ctx)
+}
+
+// TestReadChosenBeneficiary: a chosen-beneficiary QR code is read through
+// the facade into an identity whose Selected names the person seen, in
+// the Go value and in its JSON; the whole family's code reads Selected -1.
+func TestReadChosenBeneficiary(t *testing.T) {
+	w := testworld.New(4)
+	for i, want := range w.Family.Beneficiaires {
+		text, err := w.Held.PresentQRFor(w.Device, w.Now, uint32(i+1), i, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := readOne(t, w, text)
+		if err != nil {
+			t.Fatalf("beneficiary %d: %v", i, err)
+		}
+		if id.Selected != min(i, 1) || id.Beneficiaires[id.Selected].NIR != want.NIR || id.OuvrantDroit().NIR != w.Family.Beneficiaires[0].NIR {
+			t.Fatalf("beneficiary %d: selected %d of %d", i, id.Selected, len(id.Beneficiaires))
+		}
+		var j struct {
+			Selected *int `json:"selected"`
+		}
+		b, _ := json.Marshal(id.JSON(true))
+		if err := json.Unmarshal(b, &j); err != nil || j.Selected == nil || *j.Selected != id.Selected {
+			t.Fatalf("beneficiary %d: JSON %s", i, b)
+		}
+	}
+	text, err := w.Held.PresentQR(w.Device, w.Now, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := readOne(t, w, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(id.JSON(false))
+	if id.Selected != -1 || bytes.Contains(b, []byte(`"selected"`)) {
+		t.Fatalf("whole family: selected %d, JSON %s", id.Selected, b)
+	}
+}
+
+// TestReadChosenSelectedTampered: the person seen cannot be switched — a
+// code whose selected was changed after the issuer signed it is refused
+// (bad-signature) even though the device key signs the changed code.
+func TestReadChosenSelectedTampered(t *testing.T) {
+	w := testworld.New(3)
+	var m struct {
+		_           struct{} `cbor:",toarray"`
+		Protected   []byte
+		Unprotected map[int]any
+		Payload     []byte
+		Signature   []byte
+	}
+	if err := cbor.Unmarshal(w.Held.Chosen[2], &m); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(m.Payload, []byte{0x0a, 0x01}) { // selected, the last claim
+		t.Fatalf("layout: …%x", m.Payload[len(m.Payload)-4:])
+	}
+	m.Payload[len(m.Payload)-1] = 0x00
+	tampered, err := cbor.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := (&credential.Held{QRCredential: tampered}).PresentQR(w.Device, w.Now, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := readOne(t, w, text); !errors.Is(err, credential.ErrBadSignature) || id != nil {
+		t.Fatalf("tampered selected: %v, %v; want bad-signature", id, err)
+	}
+}
