@@ -274,6 +274,8 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_SCENARIO_STEP 155 /* This scenario step cannot be carried out as written. */
 #define APCV_E_NO_CHOSEN_CREDENTIAL 156 /* This app cannot show a code for one beneficiary yet. Show the whole family's code, or open the app connected to the internet to update it. */
 #define APCV_E_CHOOSE_BENEFICIARY 157 /* The whole family does not fit in one QR code. Choose the person being seen. */
+#define APCV_E_RESOLUTION_MISMATCH 158 /* The online service's answer does not match the QR code scanned, or this software's certificate. Do not use it; ask the patient for the offline QR code. */
+#define APCV_E_SERVICE_CLOCK_SKEW 159 /* The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus
