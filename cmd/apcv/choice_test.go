@@ -75,3 +75,30 @@ func TestQRBeneficiary(t *testing.T) {
 		t.Errorf("--beneficiary 1 of a family of 1: exit %d, want failure", code)
 	}
 }
+
+// TestQRShort: `apcv qr text --short --state DIR` prints a 120-character
+// short code of the phone kept in DIR; without --state, or with
+// --beneficiary, it is a usage error.
+func TestQRShort(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCLI(t, "qr", "text", "--profile", "famille-6-drome", "--short", "--state", dir)
+	text := strings.TrimSpace(out)
+	if code != exitOK || !strings.HasPrefix(text, "APCV2:") || len(text) != 120 {
+		t.Fatalf("%d %q %s", code, out, errOut)
+	}
+	for _, args := range [][]string{
+		{"qr", "text", "--profile", "famille-6-drome", "--short"},
+		{"qr", "text", "--profile", "famille-6-drome", "--short", "--state", dir, "--beneficiary", "1"},
+		{"emulate", "--profile", "famille-6-drome", "--short"},
+		{"emulate", "--profile", "famille-6-drome", "--short", "--state", dir, "--beneficiary", "0"},
+	} {
+		if code, _, _ := runCLI(t, args...); code != exitUsage {
+			t.Errorf("apcv %v: exit %d, want usage", args, code)
+		}
+	}
+	qrText := filepath.Join(dir, "short.txt")
+	if code, out, errOut := runCLI(t, "emulate", "--profile", "famille-6-drome", "--short", "--state", dir, "--qr-text", qrText); code != exitOK ||
+		!strings.Contains(out, "(120 characters)") {
+		t.Fatalf("emulate --short: %d\n%s%s", code, out, errOut)
+	}
+}

@@ -65,7 +65,8 @@ func TestPresentQRAs(t *testing.T) {
 			t.Errorf("beneficiary %d: chosen %v, selected %d, counter %d", i, p.Chosen, p.Selected, p.Counter)
 		}
 	}
-	for _, k := range []phone.QRKind{phone.QRFamily, phone.QRAuto} {
+	whole := func(k phone.QRKind) {
+		t.Helper()
 		text, err := e.ph.PresentQRAs(phone.QRChoice{Kind: k})
 		if err != nil {
 			t.Fatalf("%s: %v", k, err)
@@ -75,6 +76,35 @@ func TestPresentQRAs(t *testing.T) {
 			t.Fatalf("%s: %v, %+v", k, err, p)
 		}
 	}
+	whole(phone.QRFamily)
+	// Online, the app's default is the short code: 120 characters, the
+	// credential's id, signed by the device key, a new time each draw.
+	_, dev, err := e.ph.Wallet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid, _ := e.ph.CredentialID()
+	var last credential.ShortQR
+	for i, k := range []phone.QRKind{phone.QRAuto, phone.QRShort, phone.QRShort} {
+		text, err := e.ph.PresentQRAs(phone.QRChoice{Kind: k})
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		q, err := credential.ParseShortQR(text)
+		if err != nil || len(text) != credential.ShortQRLen || q.CID != cid {
+			t.Fatalf("%s: %d characters, %v", k, len(text), err)
+		}
+		if err := q.VerifyDevice(&dev.PublicKey); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		if i > 0 && !q.Time.After(last.Time) {
+			t.Fatalf("short code %d at %v, the previous at %v: want later", i, q.Time, last.Time)
+		}
+		last = q
+	}
+	e.ph.SetOnline(false) // offline, the app's default is the whole family
+	whole(phone.QRAuto)
+	e.ph.SetOnline(true)
 	before := e.ph.QRCounter()
 	for _, tc := range []struct {
 		name string
@@ -98,7 +128,8 @@ func TestPresentQRAs(t *testing.T) {
 	}
 }
 
-// A family too large for one code: the app's default asks for the choice.
+// A family too large for one code, offline: the app's default asks for the
+// choice.
 func TestQRAutoTooLarge(t *testing.T) {
 	e := newEnv(t, "famille-6-drome", issuer.Options{}, func(p *phone.Profile) {
 		for len(p.Family.Beneficiaires) < credential.MaxBeneficiaires {
@@ -107,6 +138,7 @@ func TestQRAutoTooLarge(t *testing.T) {
 		p.Family.Beneficiaires = p.Family.Beneficiaires[:credential.MaxBeneficiaires]
 	})
 	e.active(t)
+	e.ph.SetOnline(false)
 	if _, err := e.ph.PresentQRAs(phone.QRChoice{Kind: phone.QRAuto}); !errors.Is(err, phone.ErrChooseBeneficiary) {
 		t.Fatalf("auto, %d beneficiaries: %v", credential.MaxBeneficiaires, err)
 	}

@@ -88,7 +88,8 @@ type Phone struct {
 	codeFails  int
 	lastUse    time.Time
 	qrCounter  uint32
-	emailCheck string // e-mail address awaiting its code after ChangeEmail
+	lastShort  time.Time // the time of the last short QR code drawn
+	emailCheck string    // e-mail address awaiting its code after ChangeEmail
 
 	activeRoute Route // the route of the active app's activation
 
@@ -853,9 +854,14 @@ const (
 	// the ouvrant droit reduced to what billing needs of him, offline: at
 	// most 600 characters whatever the family size.
 	QRBeneficiary
-	// QRAuto is what the app shows unless the patient chooses: the whole
-	// family offline, failing with ErrChooseBeneficiary when it does not
-	// fit a QR code.
+	// QRShort: the short online code (protocol version 2, "APCV2:", 120
+	// characters whatever the family): a reference and the phone's proof
+	// of freshness that the reader resolves at the issuer's online
+	// service, once.
+	QRShort
+	// QRAuto is what the app shows unless the patient chooses: the short
+	// code when the phone is online, else the whole family, failing with
+	// ErrChooseBeneficiary when it does not fit a QR code.
 	QRAuto
 )
 
@@ -866,6 +872,8 @@ func (k QRKind) String() string {
 		return "family"
 	case QRBeneficiary:
 		return "beneficiary"
+	case QRShort:
+		return "short"
 	case QRAuto:
 		return "auto"
 	}
@@ -882,13 +890,16 @@ type QRChoice struct {
 }
 
 // PresentQRAs returns a fresh QR text of the kind c asks for, signed by the
-// device key at the phone's time, with the next refresh counter (the whole
-// family's and the chosen beneficiaries' codes share one counter); same
-// states as Wallet. A beneficiary that is not in the family is an error
-// wrapping credential.ErrInvalidField; a credential issued before the
-// choice existed (a state saved by an older emulator) fails with
-// credential.ErrNoChosenCredential until the app is opened online
-// (Open renews it).
+// device key at the phone's time; same states as Wallet. The whole
+// family's and the chosen beneficiaries' codes take the next refresh
+// counter (one counter for both); a short code has none and its time is
+// later than the previous short code's (the service resolves a code once
+// and refuses a time not after the last one it resolved). A beneficiary
+// that is not in the family is an error wrapping
+// credential.ErrInvalidField; a credential issued before the choice
+// existed (a state saved by an older emulator) fails with
+// credential.ErrNoChosenCredential until the app is opened online (Open
+// renews it).
 func (p *Phone) PresentQRAs(c QRChoice) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -898,16 +909,32 @@ func (p *Phone) PresentQRAs(c QRChoice) (string, error) {
 	if p.hasFault(FaultQRDisplayCrash) {
 		return "", p.crashLocked("QR", FaultQRDisplayCrash)
 	}
+	kind := c.Kind
+	if kind == QRAuto && !p.offline {
+		kind = QRShort
+	}
+	now := p.clock.Now()
+	if kind == QRShort {
+		at := now.Truncate(time.Second)
+		if !at.After(p.lastShort) {
+			at = p.lastShort.Add(time.Second)
+		}
+		text, err := p.held.PresentShortQR(p.device, at, p.opts.Rand)
+		if err != nil {
+			return "", fmt.Errorf("phone: QR: %w", err)
+		}
+		p.lastShort = at
+		return text, nil
+	}
 	p.qrCounter++
 	var text string
 	var err error
-	now := p.clock.Now()
-	switch c.Kind {
+	switch kind {
 	case QRFamily:
 		text, err = p.held.PresentQRRand(p.device, now, p.qrCounter, p.opts.Rand)
 	case QRBeneficiary:
 		text, err = p.held.PresentQRFor(p.device, now, p.qrCounter, c.Beneficiary, p.opts.Rand)
-	case QRAuto:
+	case QRAuto: // offline
 		text, err = p.held.PresentQRRand(p.device, now, p.qrCounter, p.opts.Rand)
 		if err == nil && len(text) > credential.MaxQRText {
 			err = fmt.Errorf("%d characters: %w", len(text), ErrChooseBeneficiary)
