@@ -60,8 +60,14 @@ func TestVerifyResolutionHandBuilt(t *testing.T) {
 		{"text hash of 31 bytes", func(m map[int]any) { m[6] = th[:31] }, ErrMalformed},
 		{"ps hash absent", func(m map[int]any) { delete(m, 7) }, ErrMalformed},
 		{"resolved after the key's notAfter", func(m map[int]any) { m[4] = uint64(now.Add(2 * time.Minute).Unix()) }, ErrUnknownIssuer},
-		{"issued before the key's notBefore", func(m map[int]any) { m[9] = uint64(now.Add(-2e4 * time.Hour).Unix()) }, ErrUnknownIssuer},
+		// The key bounds the resolution time, not the credential's issue
+		// time: a credential issued under a key since rotated resolves.
+		{"issued before the key's notBefore", func(m map[int]any) { m[9] = uint64(now.Add(-2e4 * time.Hour).Unix()) }, nil},
+		{"issued after the resolution", func(m map[int]any) { m[9] = uint64(now.Add(time.Second).Unix()) }, ErrNotYetValid},
 		{"issued in the future", func(m map[int]any) { m[9] = uint64(now.Add(31 * time.Second).Unix()) }, ErrNotYetValid},
+		{"resolved after validUntil", func(m map[int]any) {
+			m[4], m[5] = uint64(now.Add(2*time.Second).Unix()), uint64(now.Add(time.Second).Unix())
+		}, ErrExpired},
 		{"resolved time beyond int64", func(m map[int]any) { m[4] = uint64(1 << 63) }, ErrMalformed},
 		{"invalid NIR", func(m map[int]any) {
 			m[8] = map[int]any{1: []any{map[int]any{1: "278057512345676", 2: "DUPONT", 4: "MARIE", 5: 19780523, 6: 1, 7: 0, 8: "012619850"}}}
