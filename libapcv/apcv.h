@@ -48,7 +48,7 @@ extern "C" {
  * result-code table changes. apcv_version() starts with it, so
  * atoi(apcv_version()) == APCV_ABI_VERSION checks that the library loaded
  * is the one this header describes. */
-#define APCV_ABI_VERSION 4
+#define APCV_ABI_VERSION 5
 
 #if defined(_WIN32) && !defined(APCV_STATIC)
 #define APCV_API __declspec(dllimport)
@@ -272,10 +272,10 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_TABLET_UNSUPPORTED 153 /* The carte Vitale app cannot be activated on a tablet. Use a smartphone. */
 #define APCV_E_SCENARIO_EXPECTATION 154 /* The scenario's expectation was not met: the emulator did not behave as the script says. */
 #define APCV_E_SCENARIO_STEP 155 /* This scenario step cannot be carried out as written. */
-#define APCV_E_NO_CHOSEN_CREDENTIAL 156 /* This app cannot show a code for one beneficiary yet. Show the whole family's code, or open the app connected to the internet to update it. */
-#define APCV_E_CHOOSE_BENEFICIARY 157 /* The whole family does not fit in one QR code. Choose the person being seen. */
-#define APCV_E_RESOLUTION_MISMATCH 158 /* The online service's answer does not match the QR code scanned, or this software's certificate. Do not use it; ask the patient for the offline QR code. */
-#define APCV_E_SERVICE_CLOCK_SKEW 159 /* The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code. */
+#define APCV_E_RESOLUTION_MISMATCH 156 /* The online service's answer does not match the QR code scanned, or this software's certificate. Do not use it; ask the patient for the offline QR code. */
+#define APCV_E_SERVICE_CLOCK_SKEW 157 /* The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code. */
+#define APCV_E_CHOOSE_BENEFICIARY 158 /* The whole family does not fit in one QR code. Choose the person being seen. */
+#define APCV_E_NO_CHOSEN_CREDENTIAL 159 /* This app cannot show a code for one beneficiary yet. Show the whole family's code, or open the app connected to the internet to update it. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus
