@@ -75,8 +75,14 @@ func TestChosenClaimsChecked(t *testing.T) {
 			c.Selected = sel(2)
 		}, withChild, ErrMalformed},
 		{"minor version 2", func(c *wireClaims) { c.Version = CredentialVersion }, withChild, ErrMalformed},
+		{"no member", func(c *wireClaims) { c.Member = nil }, withChild, ErrMalformed},
+		{"member 0 with selected 1", func(c *wireClaims) { c.Member = sel(0) }, withChild, ErrMalformed},
+		{"member 1 with selected 0", func(c *wireClaims) { c.Member = sel(1) }, odAlone, ErrMalformed},
+		{"member 32", func(c *wireClaims) { c.Member = sel(MaxBeneficiaires) }, withChild, ErrMalformed},
+		{"member 31", func(c *wireClaims) { c.Member = sel(MaxBeneficiaires - 1) }, withChild, nil},
+		{"member without selected", func(c *wireClaims) { c.Selected = nil; c.Groups.AMO = c.Groups.AMO[:1] }, odAlone, ErrMalformed},
 		{"reduced ouvrant droit alone", func(c *wireClaims) { c.Groups.AMO[0] = withChild.Groups.AMO[0] }, odAlone, ErrInvalidField},
-		{"reduced ouvrant droit, whole family", func(c *wireClaims) { c.Selected = nil; c.Version = CredentialVersion }, withChild, ErrInvalidField},
+		{"reduced ouvrant droit, whole family", func(c *wireClaims) { c.Selected, c.Member = nil, nil; c.Version = CredentialVersion }, withChild, ErrInvalidField},
 		{"reduced child", func(c *wireClaims) {
 			c.Groups.AMO[1] = toWireReducedOD(Beneficiary{NIR: "278057512345675", Organisme: Organisme{"01", "261", "9850"}})
 		}, withChild, ErrInvalidField},
@@ -91,7 +97,7 @@ func TestChosenClaimsChecked(t *testing.T) {
 			c.Groups = &g
 			tc.change(&c)
 			p, err := present(c)
-			if !errors.Is(err, tc.want) || tc.want == nil && (p == nil || !p.Chosen || p.Selected != int(*c.Selected)) {
+			if !errors.Is(err, tc.want) || tc.want == nil && (p == nil || !p.Chosen || p.Selected != int(*c.Selected) || p.Member != int(*c.Member)) {
 				t.Fatalf("got %+v, %v; want %v", p, err, tc.want)
 			}
 		})
@@ -128,12 +134,12 @@ func TestChosenSelectedTampered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// selected is the last claim: 0a 01.
-	if !bytes.HasSuffix(m.payload, []byte{0x0a, 0x01}) {
+	// selected and member are the last claims: 0a 01 0b 01.
+	if !bytes.HasSuffix(m.payload, []byte{0x0a, 0x01, 0x0b, 0x01}) {
 		t.Fatalf("layout: ...%x", m.payload[len(m.payload)-4:])
 	}
 	payload := bytes.Clone(m.payload)
-	payload[len(payload)-1] = 0x00
+	payload[len(payload)-3] = 0x00
 	cred, err := marshal(coseSign1{Protected: m.protected, Unprotected: map[int]struct{}{}, Payload: payload, Signature: m.signature})
 	if err != nil {
 		t.Fatal(err)

@@ -317,6 +317,7 @@ type claimsScratch struct {
 	groups   wireGroups
 	amo      [8]wireBeneficiary
 	selected uint8
+	member   uint8
 }
 
 // decodeClaims is unmarshal("credential claims", data, c), the AMO group in
@@ -354,6 +355,10 @@ func decodeClaims1(data []byte, cl *wireClaims, s *claimsScratch) error {
 			v, err = c.uint(math.MaxUint8, "selected")
 			s.selected = uint8(v)
 			cl.Selected = &s.selected
+		case 11:
+			v, err = c.uint(math.MaxUint8, "member")
+			s.member = uint8(v)
+			cl.Member = &s.member
 		default:
 			return false, nil
 		}

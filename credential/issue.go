@@ -78,6 +78,9 @@ type wireClaims struct {
 	// Selected is the index, in Groups.AMO, of the person being seen: a
 	// chosen-beneficiary credential only (§5.4, minor version 3).
 	Selected *uint8 `cbor:"10,keyasint,omitempty"`
+	// Member is the person seen's index in the family (the whole family's
+	// AMO group, and receipts): a chosen-beneficiary credential only.
+	Member *uint8 `cbor:"11,keyasint,omitempty"`
 }
 
 type groupItem struct {
@@ -186,15 +189,16 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 // signChosen signs the chosen-beneficiary compact credential of
 // beneficiary i of bs: the ouvrant droit alone when i is 0 (selected 0),
 // else the ouvrant droit reduced to what billing needs of him (NIR,
-// qualité, organisme) at 0 and beneficiary i at 1 (selected 1).
+// qualité, organisme) at 0 and beneficiary i at 1 (selected 1); member
+// is i.
 func signChosen(k IssuerKey, base wireClaims, bs []Beneficiary, i int) ([]byte, error) {
 	amo := toWireAMO(bs[:1])
 	if i > 0 {
 		amo = append([]wireBeneficiary{toWireReducedOD(bs[0])}, toWireAMO(bs[i:i+1])...)
 	}
-	sel := uint8(len(amo) - 1)
+	sel, member := uint8(len(amo)-1), uint8(i)
 	c := base
-	c.Version, c.Issuer, c.Selected = ChosenCredentialVersion, "", &sel
+	c.Version, c.Issuer, c.Selected, c.Member = ChosenCredentialVersion, "", &sel, &member
 	c.Groups = &wireGroups{AMO: amo}
 	payload, err := marshal(c)
 	if err != nil {

@@ -87,10 +87,10 @@ func TestReadChosenSelectedTampered(t *testing.T) {
 	if err := cbor.Unmarshal(w.Held.Chosen[2], &m); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasSuffix(m.Payload, []byte{0x0a, 0x01}) { // selected, the last claim
+	if !bytes.HasSuffix(m.Payload, []byte{0x0a, 0x01, 0x0b, 0x02}) { // selected 1 and member 2, the last claims
 		t.Fatalf("layout: …%x", m.Payload[len(m.Payload)-4:])
 	}
-	m.Payload[len(m.Payload)-1] = 0x00
+	m.Payload[len(m.Payload)-3] = 0x00
 	tampered, err := cbor.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
@@ -101,5 +101,54 @@ func TestReadChosenSelectedTampered(t *testing.T) {
 	}
 	if id, err := readOne(t, w, text); !errors.Is(err, credential.ErrBadSignature) || id != nil {
 		t.Fatalf("tampered selected: %v, %v; want bad-signature", id, err)
+	}
+}
+
+type sinkRecorder struct{ got []credential.Receipt }
+
+func (s *sinkRecorder) PostReceipt(_ context.Context, _ [8]byte, r credential.Receipt) error {
+	s.got = append(s.got, r)
+	return nil
+}
+
+// TestReceiptChosenBeneficiary: a receipt names an entry of the identity's
+// beneficiaires; for a chosen beneficiary's code the app gets the person
+// seen's index in the family (3, not 1), the ouvrant droit's (0), and
+// nothing for an index the identity does not hold.
+func TestReceiptChosenBeneficiary(t *testing.T) {
+	w := testworld.New(4)
+	text, err := w.Held.PresentQRFor(w.Device, w.Now, 1, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := make(chanScan, 1)
+	sink := &sinkRecorder{}
+	cfg := baseConfig(w)
+	cfg.QR, cfg.Receipts = []qrscan.Source{scan}, sink
+	r, err := reader.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	scan <- text
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	id, err := r.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := credential.Receipt{PSID: "10101010101", PSName: "Dr Martin", AmountCents: 3000, Date: uint64(w.Now.Unix())}
+	for _, tc := range []struct{ in, want int }{{1, 3}, {0, 0}} {
+		rec.Beneficiary = tc.in
+		if err := r.PostReceipt(ctx, id, rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := sink.got[len(sink.got)-1].Beneficiary; got != tc.want {
+			t.Errorf("receipt for beneficiaires[%d]: the app got member %d, want %d", tc.in, got, tc.want)
+		}
+	}
+	rec.Beneficiary = 2
+	if err := r.PostReceipt(ctx, id, rec); !errors.Is(err, credential.ErrInvalidField) || len(sink.got) != 2 {
+		t.Fatalf("receipt for an index the identity does not hold: %v (%d sent)", err, len(sink.got))
 	}
 }

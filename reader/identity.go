@@ -30,8 +30,9 @@ type Identity struct {
 	Groups       []credential.Group    // the groups received and verified
 	Verification Verification
 
-	link *nfcLink // NFC only: the session kept open for a receipt
-	cid  [8]byte  // the credential id, for receipts by QR
+	link   *nfcLink // NFC only: the session kept open for a receipt
+	cid    [8]byte  // the credential id, for receipts by QR
+	member int      // with Selected ≥ 0: the person seen's index in the family, for receipts
 }
 
 // nfcLink is the NFC session and connection an identity keeps for a receipt.
@@ -88,7 +89,7 @@ type Verification struct {
 
 func newIdentity(p *credential.Presentation, source string, now time.Time) *Identity {
 	return &Identity{
-		cid:  p.CredentialID,
+		cid: p.CredentialID, member: p.Member,
 		Mode: p.Mode, Source: source, Beneficiaires: p.Family.Beneficiaires, EtatCivil: p.Family.EtatCivil,
 		Groups: p.Groups, Selected: selected(p),
 		Verification: Verification{
@@ -97,6 +98,21 @@ func newIdentity(p *credential.Presentation, source string, now time.Time) *Iden
 			Freshness: now.Sub(p.PresentedAt), Counter: p.Counter, VerifiedAt: now,
 		},
 	}
+}
+
+// familyIndex returns the index in the family (what a receipt names) of
+// Beneficiaires[i]: i itself for a whole family; for a chosen beneficiary's
+// code, 0 for the ouvrant droit and the person seen's index in the family.
+func (id *Identity) familyIndex(i int) (int, error) {
+	switch {
+	case id.Selected < 0:
+		return i, nil
+	case i == id.Selected:
+		return id.member, nil
+	case i == 0:
+		return 0, nil
+	}
+	return 0, fmt.Errorf("beneficiary %d of an identity of %d: %w", i, len(id.Beneficiaires), credential.ErrInvalidField)
 }
 
 // selected returns Identity.Selected for p.

@@ -36,8 +36,9 @@ func (g *gen) chosenVectors() ([]Vector, error) {
 		vs = append(vs, v)
 	}
 
-	// selected 1 → 0 in the signed payload (its last byte), the issuer
-	// signature kept, the device signing the changed credential.
+	// selected 1 → 0 in the signed payload (the last claims are selected
+	// and member: 0a 01 0b 03), the issuer signature kept, the device
+	// signing the changed credential.
 	var m struct {
 		_           struct{} `cbor:",toarray"`
 		Protected   []byte
@@ -48,16 +49,16 @@ func (g *gen) chosenVectors() ([]Vector, error) {
 	if err := cbor.Unmarshal(h.Chosen[3], &m); err != nil {
 		return nil, err
 	}
-	if !bytes.HasSuffix(m.Payload, []byte{0x0a, 0x01}) {
-		return nil, fmt.Errorf("chosen credential: selected is not the last claim")
+	if !bytes.HasSuffix(m.Payload, []byte{0x0a, 0x01, 0x0b, 0x03}) {
+		return nil, fmt.Errorf("chosen credential: selected and member are not the last claims")
 	}
 	m.Payload = bytes.Clone(m.Payload)
-	m.Payload[len(m.Payload)-1] = 0x00
+	m.Payload[len(m.Payload)-3] = 0x00
 	tampered, err := cbor.Marshal(m)
 	if err != nil {
 		return nil, err
 	}
-	v := g.base("qr-reject-chosen-selected", "QR presentation of held.chosen[3] whose selected (claims key 10, the last claim) was changed from 1 to 0 after the issuer signed it; the device signs the changed credential", "qr", h)
+	v := g.base("qr-reject-chosen-selected", "QR presentation of held.chosen[3] whose selected (claims key 10) was changed from 1 to 0 after the issuer signed it; the device signs the changed credential", "qr", h)
 	v.Held.Chosen = chosenHex(h)
 	if v.QR, err = g.qrOf(tampered, now.Add(-shownAgo), 203); err != nil {
 		return nil, err
