@@ -170,10 +170,13 @@ func TestSpecRoutes(t *testing.T) {
 // field, a wrong type and a missing required field (so that checking real
 // answers against them means something).
 func TestSchemasRejectDrift(t *testing.T) {
+	const fullBenef = `{"nir":"278057512345675","nomFamille":"D","prenoms":"M","dateNaissance":"1978-05-14","rangNaissance":1,"qualite":0,"organisme":"012619850"}`
 	for _, tc := range []struct{ name, file, ptr, doc string }{
 		{"error without message", "schema/error.schema.json", "", `{"code":"busy","message_fr":"x"}`},
 		{"error with an extra field", "schema/error.schema.json", "", `{"code":"busy","message_fr":"x","message_en":"y","status":409}`},
 		{"identity with a renamed field", "schema/identity.schema.json", "", `{"mode":"NFC","source":"s","groups":["AMO"],"verification":{},"beneficiaries":[]}`},
+		{"chosen identity with a full ouvrant droit", "schema/identity.schema.json", "", `{"mode":"QR","source":"s","groups":["AMO"],"verification":{"issuer":"CNAM","issuerKid":"00","credentialId":"0001020304050607","issuedAt":"2026-12-06T10:00:00Z","validUntil":"2026-12-06T10:00:00Z","presentedAt":"2026-12-06T10:00:00Z","freshnessMs":0},"selected":1,"beneficiaires":[` + fullBenef + `,` + fullBenef + `]}`},
+		{"whole family with a reduced ouvrant droit", "schema/identity.schema.json", "", `{"mode":"QR","source":"s","groups":["AMO"],"verification":{"issuer":"CNAM","issuerKid":"00","credentialId":"0001020304050607","issuedAt":"2026-12-06T10:00:00Z","validUntil":"2026-12-06T10:00:00Z","presentedAt":"2026-12-06T10:00:00Z","freshnessMs":0},"beneficiaires":[{"nir":"278057512345675","qualite":0,"organisme":"012619850"},` + fullBenef + `]}`},
 		{"event of an unknown type", "schema/event.schema.json", "", `{"type":"tapped","time":"2026-12-06T10:00:00Z"}`},
 		{"identity event without identity", "schema/event.schema.json", "", `{"type":"identity","time":"2026-12-06T10:00:00Z"}`},
 		{"refused event without error", "schema/event.schema.json", "", `{"type":"refused","time":"2026-12-06T10:00:00Z"}`},

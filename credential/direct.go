@@ -314,8 +314,10 @@ func decodeProtectedHeader1(data []byte, h *protectedHeader) error {
 // of a family that fits, so that they need no allocation when the caller's
 // scratch does not escape.
 type claimsScratch struct {
-	groups wireGroups
-	amo    [8]wireBeneficiary
+	groups   wireGroups
+	amo      [8]wireBeneficiary
+	selected uint8
+	member   uint8
 }
 
 // decodeClaims is unmarshal("credential claims", data, c), the AMO group in
@@ -349,6 +351,14 @@ func decodeClaims1(data []byte, cl *wireClaims, s *claimsScratch) error {
 			s.groups = wireGroups{}
 			cl.Groups = &s.groups
 			err = c.groups(cl.Groups, s)
+		case 10:
+			v, err = c.uint(math.MaxUint8, "selected")
+			s.selected = uint8(v)
+			cl.Selected = &s.selected
+		case 11:
+			v, err = c.uint(math.MaxUint8, "member")
+			s.member = uint8(v)
+			cl.Member = &s.member
 		default:
 			return false, nil
 		}

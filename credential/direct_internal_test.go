@@ -116,6 +116,16 @@ func directSeeds(tb testing.TB) (presentations, sign1s, claims [][]byte) {
 		tb.Fatal(err)
 	}
 	presentations = append(presentations, raw)
+	// Chosen-beneficiary credentials (claims key 10, a reduced ouvrant droit).
+	for i := range 2 {
+		_, hc := w.chosenClaims(tb, i)
+		m, err := parseSign1("x", hc.Chosen[i])
+		if err != nil {
+			tb.Fatal(err)
+		}
+		claims = append(claims, m.payload)
+		sign1s = append(sign1s, hc.Chosen[i])
+	}
 
 	// Every field of every group, which the QR path refuses after
 	// decoding but must decode as unmarshal does.

@@ -53,6 +53,9 @@ var (
 	ErrBadList = apcverr.New("list-invalid",
 		"The trust or revocation list received is invalid and was refused; the software keeps the list in use. Check the list server.",
 		"La liste de confiance ou de révocation reçue est invalide et a été refusée ; le logiciel garde la liste en service. Vérifiez le serveur de listes.")
+	ErrNoChosenCredential = apcverr.New("no-chosen-credential",
+		"This app cannot show a code for one beneficiary yet. Show the whole family's code, or open the app connected to the internet to update it.",
+		"Cette appli ne peut pas encore afficher le code d'un seul bénéficiaire. Affichez le code de toute la famille, ou ouvrez l'appli connectée à internet pour la mettre à jour.")
 	ErrRollback = apcverr.New("list-rollback",
 		"A list older than the one in use was refused.",
 		"Une liste plus ancienne que celle en service a été refusée.")

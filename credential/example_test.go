@@ -116,3 +116,35 @@ func ExampleVerifier_VerifyQR_errors() {
 	// Ce QR code a déjà été lu. Demandez au patient de l'actualiser dans l'appli.
 	// This QR code has already been read. Ask the patient to refresh it in the app.
 }
+
+// The patient chooses who is being seen: the code carries that person and
+// the ouvrant droit reduced to what billing needs of him (NIR, qualité,
+// organisme), whatever the family's size; Selected names the person seen.
+func ExampleHeld_PresentQRFor() {
+	now := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	org := credential.Organisme{Regime: "01", Caisse: "261", Centre: "9850"}
+	family := credential.Family{Beneficiaires: []credential.Beneficiary{
+		{NIR: "278057512345675", NomFamille: "DUPONT", Prenoms: "Marie", DateNaissance: credential.Date{Year: 1978, Month: 5, Day: 14},
+			RangNaissance: 1, Qualite: credential.QualiteAssure, Organisme: org},
+		{NIR: "185052A00608435", NomFamille: "LEROY", Prenoms: "Paul", DateNaissance: credential.Date{Year: 1985, Month: 5},
+			RangNaissance: 1, Qualite: credential.QualiteConjoint, Organisme: org},
+	}}
+	held, device, v := exampleSetup(family, now)
+
+	text, err := held.PresentQRFor(device, now, 1, 1, nil) // beneficiary 1, the conjoint
+	if err != nil {
+		panic(err)
+	}
+	p, err := v.VerifyQR(text)
+	if err != nil {
+		fmt.Println(apcverr.Message(err, apcverr.FR))
+		return
+	}
+	seen := p.Family.Beneficiaires[p.Selected]
+	od := p.Family.Beneficiaires[0]
+	fmt.Println(p.Chosen, p.Selected, seen.NIR.Masked(), seen.Qualite, seen.DateNaissance)
+	fmt.Printf("ouvrant droit %s, %s, organisme %s, name %q\n", od.NIR.Masked(), od.Qualite, od.Organisme, od.NomFamille)
+	// Output:
+	// true 1 1 85 05 ** *** *** 35 conjoint 00/05/1985
+	// ouvrant droit 2 78 05 ** *** *** 75, assuré, organisme 01 261 9850, name ""
+}

@@ -28,6 +28,14 @@ const Version = 1
 // structure stays at Version.
 const CredentialVersion = 2
 
+// ChosenCredentialVersion is the minor version of a chosen-beneficiary
+// compact credential (docs/PROTOCOL.md §5.4): version 3 adds claims key 10
+// (selected). Key 10 is critical (below 100): a reader of version 2 refuses
+// such a credential as malformed rather than read the person being seen as
+// the whole family. Whole-family and digest-form credentials, which do not
+// carry key 10, stay at CredentialVersion.
+const ChosenCredentialVersion = 3
+
 // IssuerKey is a signing key with its key identifier.
 type IssuerKey struct {
 	Kid []byte
@@ -44,12 +52,18 @@ type Claims struct {
 	Family          Family
 }
 
-// Held is what the phone stores after issuance: the two issuer-signed
+// Held is what the phone stores after issuance: the issuer-signed
 // credentials and the salted group items whose digests the first one carries.
 type Held struct {
 	Credential   []byte           // digest form (NFC): COSE_Sign1 over claims with per-group digests
 	QRCredential []byte           // compact form (QR): COSE_Sign1 over claims with the AMO group embedded
 	Groups       map[Group][]byte // GroupItem bytes, by group, for selective disclosure
+	// Chosen holds, by beneficiary index, the chosen-beneficiary compact
+	// credentials (docs/PROTOCOL.md §5.4): Chosen[i] carries the ouvrant
+	// droit and beneficiary i, and says that i is the person being seen.
+	// Empty in a Held saved before minor version 3 (PresentQRFor then
+	// fails with ErrNoChosenCredential).
+	Chosen [][]byte `json:",omitempty"`
 }
 
 type wireClaims struct {
@@ -61,6 +75,12 @@ type wireClaims struct {
 	DeviceKey  bstr           `cbor:"6,keyasint"`
 	Digests    map[uint8]bstr `cbor:"7,keyasint,omitempty"`
 	Groups     *wireGroups    `cbor:"8,keyasint,omitempty"`
+	// Selected is the index, in Groups.AMO, of the person being seen: a
+	// chosen-beneficiary credential only (§5.4, minor version 3).
+	Selected *uint8 `cbor:"10,keyasint,omitempty"`
+	// Member is the person seen's index in the family (the whole family's
+	// AMO group, and receipts): a chosen-beneficiary credential only.
+	Member *uint8 `cbor:"11,keyasint,omitempty"`
 }
 
 type groupItem struct {
@@ -85,8 +105,10 @@ type deviceResponse struct {
 	Signature  bstr           `cbor:"4,keyasint"`
 }
 
-// Issue signs claims twice with k: the digest form for NFC and the compact
-// AMO form for QR. rand supplies the salts and signature randomness.
+// Issue signs claims with k in the digest form for NFC, the compact AMO form
+// for QR and, for each beneficiary, the chosen-beneficiary compact form
+// (Held.Chosen, docs/PROTOCOL.md §5.4). rand supplies the salts (signatures
+// are deterministic).
 func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 	if err := c.Family.Validate(); err != nil {
 		return nil, fmt.Errorf("credential: issue: %w", err)
@@ -155,7 +177,34 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 	if h.QRCredential, err = sign1(k.Key, k.Kid, payload); err != nil {
 		return nil, err
 	}
+	h.Chosen = make([][]byte, len(c.Family.Beneficiaires))
+	for i := range c.Family.Beneficiaires {
+		if h.Chosen[i], err = signChosen(k, base, c.Family.Beneficiaires, i); err != nil {
+			return nil, err
+		}
+	}
 	return h, nil
+}
+
+// signChosen signs the chosen-beneficiary compact credential of
+// beneficiary i of bs: the ouvrant droit alone when i is 0 (selected 0),
+// else the ouvrant droit reduced to what billing needs of him (NIR,
+// qualité, organisme) at 0 and beneficiary i at 1 (selected 1); member
+// is i.
+func signChosen(k IssuerKey, base wireClaims, bs []Beneficiary, i int) ([]byte, error) {
+	amo := toWireAMO(bs[:1])
+	if i > 0 {
+		amo = append([]wireBeneficiary{toWireReducedOD(bs[0])}, toWireAMO(bs[i:i+1])...)
+	}
+	sel, member := uint8(len(amo)-1), uint8(i)
+	c := base
+	c.Version, c.Issuer, c.Selected, c.Member = ChosenCredentialVersion, "", &sel, &member
+	c.Groups = &wireGroups{AMO: amo}
+	payload, err := marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	return sign1(k.Key, k.Kid, payload)
 }
 
 // deviceAuthQR returns the digest the device signs for a QR presentation:
@@ -208,17 +257,41 @@ func (h *Held) PresentQRRand(dev *ecdsa.PrivateKey, at time.Time, counter uint32
 	if h == nil || len(h.QRCredential) == 0 {
 		return "", fmt.Errorf("credential: present QR: no QR credential: %w", ErrInvalidField)
 	}
+	return presentQR(h.QRCredential, dev, at, counter)
+}
+
+// presentQR signs and encodes the QR presentation of the compact
+// credential cred.
+func presentQR(cred []byte, dev *ecdsa.PrivateKey, at time.Time, counter uint32) (string, error) {
 	t := uint64(at.Unix())
-	d := deviceAuthQR(h.QRCredential, t, counter)
+	d := deviceAuthQR(cred, t, counter)
 	sig, err := signES256(dev, d[:])
 	if err != nil {
 		return "", err
 	}
-	raw, err := marshal(qrPresentation{Credential: h.QRCredential, Time: t, Counter: counter, Signature: sig})
+	raw, err := marshal(qrPresentation{Credential: cred, Time: t, Counter: counter, Signature: sig})
 	if err != nil {
 		return "", err
 	}
 	return string(AppendBase45([]byte(QRPrefix), raw)), nil
+}
+
+// PresentQRFor returns the QR text that carries only the ouvrant droit and
+// beneficiary (an index in the family, 0 for the ouvrant droit himself),
+// naming beneficiary as the person being seen: QRPrefix + Base45 of
+// [Chosen[beneficiary], time, counter, device signature], at most a few
+// hundred characters whatever the family size. It fails with
+// ErrNoChosenCredential when h holds no chosen-beneficiary credentials (a
+// Held issued before minor version 3) and with ErrInvalidField when
+// beneficiary is not an index of the family. rand may be nil.
+func (h *Held) PresentQRFor(dev *ecdsa.PrivateKey, at time.Time, counter uint32, beneficiary int, rand io.Reader) (string, error) {
+	if h == nil || len(h.Chosen) == 0 {
+		return "", fmt.Errorf("credential: present QR for beneficiary %d: %w", beneficiary, ErrNoChosenCredential)
+	}
+	if beneficiary < 0 || beneficiary >= len(h.Chosen) || len(h.Chosen[beneficiary]) == 0 {
+		return "", fmt.Errorf("credential: present QR for beneficiary %d of %d: %w", beneficiary, len(h.Chosen), ErrInvalidField)
+	}
+	return presentQR(h.Chosen[beneficiary], dev, at, counter)
 }
 
 // PresentNFC returns the DeviceResponse for an NFC session: the credential,

@@ -35,6 +35,10 @@ import (
 // read the identity document, at activation), which credentials of
 // version 1 do not carry.
 //
+// The ouvrant droit of a QR code made for another beneficiary (a
+// chosen-beneficiary credential, docs/PROTOCOL.md §5.4) is reduced to
+// what billing needs of him: only nir, qualite and organisme are written.
+//
 // The masked form (JSONOf with masked true) is for logs and screens:
 // NIRs and INS matricules as NIR.Masked ("2 78 05 ** *** *** 75"), names
 // reduced to their initial ("D*****"), birth dates to the year
@@ -47,12 +51,12 @@ type FamilyJSON struct {
 // BeneficiaryJSON is the JSON form of a Beneficiary (see FamilyJSON).
 type BeneficiaryJSON struct {
 	NIR           string   `json:"nir"`
-	NomFamille    string   `json:"nomFamille"`
+	NomFamille    string   `json:"nomFamille,omitempty"` // left out only for a reduced ouvrant droit (below)
 	NomUsage      string   `json:"nomUsage,omitempty"`
-	Prenoms       string   `json:"prenoms"`
-	DateNaissance string   `json:"dateNaissance"`
+	Prenoms       string   `json:"prenoms,omitempty"`
+	DateNaissance string   `json:"dateNaissance,omitempty"`
 	Lunaire       bool     `json:"lunaire,omitempty"` // written, not read: the date says it
-	RangNaissance int      `json:"rangNaissance"`
+	RangNaissance int      `json:"rangNaissance,omitempty"`
 	Qualite       int      `json:"qualite"`
 	Organisme     string   `json:"organisme"`
 	DateMiseAJour string   `json:"dateMiseAJour,omitempty"`
@@ -89,7 +93,7 @@ func JSONOf(f Family, masked bool) FamilyJSON {
 	var j FamilyJSON
 	for _, b := range f.Beneficiaires {
 		jb := BeneficiaryJSON{NIR: m.nir(b.NIR), NomFamille: m.name(b.NomFamille), NomUsage: m.name(b.NomUsage),
-			Prenoms: m.name(b.Prenoms), DateNaissance: m.date(b.DateNaissance), Lunaire: b.DateNaissance.Lunar(),
+			Prenoms: m.name(b.Prenoms), DateNaissance: m.date(b.DateNaissance), Lunaire: b.DateNaissance.Lunar() && !b.DateNaissance.IsZero(),
 			RangNaissance: b.RangNaissance, Qualite: int(b.Qualite), Organisme: strings.ReplaceAll(b.Organisme.String(), " ", ""),
 			DateMiseAJour: dateJSON(b.DateMiseAJour)}
 		if b.INS != nil {

@@ -145,6 +145,9 @@ func checkVector(t *testing.T, v vectors.Vector) {
 		!reflect.DeepEqual(vectors.GroupNames(p.Groups), v.Expect.Groups) {
 		t.Errorf("presentation %+v, want %+v", p, v.Expect)
 	}
+	if sel := v.Expect.Selected; p.Chosen != (sel != nil) || sel != nil && p.Selected != *sel {
+		t.Errorf("chosen %v, selected %d; want %v", p.Chosen, p.Selected, sel)
+	}
 	if v.Mode == "qr" && !p.PresentedAt.Equal(v.QR.Time) {
 		t.Errorf("presented at %v, want %v", p.PresentedAt, v.QR.Time)
 	}
@@ -311,6 +314,21 @@ func TestVectorsExpectInputs(t *testing.T) {
 			fixture.EtatCivil = &ec
 			if v.Expect.Family.EtatCivil == nil || v.Expect.Family.EtatCivil.Sexe != "" || v.Expect.Family.EtatCivil.DateAcquisition != "" {
 				t.Errorf("%s: état civil %+v", v.Name, v.Expect.Family.EtatCivil)
+			}
+		}
+		if sel := v.Expect.Selected; sel != nil { // a chosen beneficiary's code (§5.4) of the family of 6
+			var chosen []int
+			six := vectors.Family(6)
+			for i := range six.Beneficiaires {
+				if reflect.DeepEqual(vectors.FamilyOf(vectors.ChosenFamily(six, i), groups), v.Expect.Family) {
+					chosen = append(chosen, i)
+				}
+			}
+			if len(chosen) != 1 || *sel != min(chosen[0], 1) {
+				t.Errorf("%s: expected family is not one chosen-beneficiary family of the fixture's (%v), or selected %d", v.Name, chosen, *sel)
+			}
+			if len(chosen) == 1 {
+				fixture = vectors.ChosenFamily(six, chosen[0])
 			}
 		}
 		if want := vectors.FamilyOf(fixture, groups); !reflect.DeepEqual(want, v.Expect.Family) {

@@ -42,6 +42,19 @@ type Presentation struct {
 	Counter      uint32    // QR refresh counter (0 for NFC)
 	Groups       []Group   // the groups received and verified
 	Family       Family    // only the groups received are filled in
+	// Chosen reports a QR credential of one chosen beneficiary
+	// (docs/PROTOCOL.md §5.4), the person being seen at index Selected of
+	// Family.Beneficiaires: the ouvrant droit alone (Selected 0), or the
+	// ouvrant droit reduced to what billing needs of him — NIR, Qualite
+	// and Organisme, no names, dates or rank — and the person seen
+	// (Selected 1). Without Chosen the presentation carries the whole
+	// family and Selected is 0.
+	Chosen   bool
+	Selected int
+	// Member is, with Chosen, the person seen's index in the family (the
+	// whole family's AMO group): the beneficiary a receipt names
+	// (Receipt.Beneficiary). 0 otherwise.
+	Member int
 	// Short is true for a short QR (protocol version 2) resolved at the
 	// issuer's online service: PresentedAt is then the time the phone drew
 	// the code, ResolvedAt the service's time in the issuer-signed
@@ -360,7 +373,15 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 	p := &Presentation{Mode: ModeQR, Issuer: key.Issuer, Kid: key.Kid, CredentialID: cid,
 		IssuedAt: fromUnix(c.IssuedAt), ValidUntil: fromUnix(c.ValidUntil), PresentedAt: at, Counter: qp.Counter,
 		Groups: []Group{GroupAMO}}
-	if err := p.Family.fromWireAMO(c.Groups.AMO); err != nil {
+	if c.Selected != nil {
+		if err := checkSelected(&c, len(c.Groups.AMO)); err != nil {
+			return nil, err
+		}
+		p.Chosen, p.Selected, p.Member = true, int(*c.Selected), int(*c.Member)
+	} else if c.Member != nil {
+		return nil, fmt.Errorf("credential: member without selected: %w", ErrMalformed)
+	}
+	if err := p.Family.fromWireAMOWith(c.Groups.AMO, p.Selected == 1); err != nil {
 		return nil, fmt.Errorf("credential: QR AMO group: %w", err)
 	}
 	if len(c.Groups.INS) != 0 || c.Groups.EtatCivil != nil {
@@ -370,6 +391,22 @@ func (v *Verifier) VerifyQR(text string) (*Presentation, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// checkSelected checks claims keys 10 and 11 of a compact credential whose
+// AMO group holds n beneficiaries (§5.4): a credential of minor version 3
+// or later, the ouvrant droit alone (selected 0, member 0) or the ouvrant
+// droit and the person being seen (selected 1, member 1..31).
+func checkSelected(c *wireClaims, n int) error {
+	switch {
+	case c.Version < ChosenCredentialVersion:
+		return fmt.Errorf("credential: selected in a credential of version %d: %w", c.Version, ErrMalformed)
+	case n > 2 || int(*c.Selected) != n-1:
+		return fmt.Errorf("credential: selected %d among %d beneficiaries: %w", *c.Selected, n, ErrMalformed)
+	case c.Member == nil || (*c.Member == 0) != (*c.Selected == 0) || *c.Member >= MaxBeneficiaires:
+		return fmt.Errorf("credential: selected %d without a member of the family that fits: %w", *c.Selected, ErrMalformed)
+	}
+	return nil
 }
 
 // qrScratch is VerifyQR's working memory: the decoded presentation and the
@@ -420,7 +457,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 	if err != nil {
 		return nil, err
 	}
-	if c.Groups != nil || len(c.Digests) == 0 {
+	if c.Groups != nil || len(c.Digests) == 0 || c.Selected != nil || c.Member != nil {
 		return nil, fmt.Errorf("credential: NFC credential is not in digest form: %w", ErrMalformed)
 	}
 	if c.Issuer == "" { // the digest form names its issuer (§5.1); verifyIssuer compared it when present

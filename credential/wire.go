@@ -9,13 +9,17 @@ import (
 // Wire forms of the data groups (docs/PROTOCOL.md §3). Integer keys keep the
 // QR text short; every field is validated after decoding.
 
+// wireBeneficiary is one entry of the AMO group. Keys 2, 4, 5 and 6 are
+// never empty in a full entry (Validate), so omitempty leaves its bytes as
+// they were; it lets the reduced ouvrant droit of a chosen-beneficiary
+// credential (§5.4) carry NIR, qualité and organisme only.
 type wireBeneficiary struct {
 	NIR           string `cbor:"1,keyasint"`
-	NomFamille    string `cbor:"2,keyasint"`
+	NomFamille    string `cbor:"2,keyasint,omitempty"`
 	NomUsage      string `cbor:"3,keyasint,omitempty"`
-	Prenoms       string `cbor:"4,keyasint"`
-	DateNaissance uint32 `cbor:"5,keyasint"`
-	Rang          uint8  `cbor:"6,keyasint"`
+	Prenoms       string `cbor:"4,keyasint,omitempty"`
+	DateNaissance uint32 `cbor:"5,keyasint,omitempty"`
+	Rang          uint8  `cbor:"6,keyasint,omitempty"`
 	Qualite       uint8  `cbor:"7,keyasint"`
 	Organisme     string `cbor:"8,keyasint"`
 	DateMiseAJour uint32 `cbor:"9,keyasint"`
@@ -316,8 +320,28 @@ func toWireEtatCivil(e *EtatCivil) *wireEtatCivil {
 	return w
 }
 
+// reduced reports an entry with no names, dates or rank: the ouvrant droit
+// of a chosen-beneficiary credential reduced to what billing needs of him
+// (§5.4).
+func (wb *wireBeneficiary) reduced() bool {
+	return wb.NomFamille == "" && wb.NomUsage == "" && wb.Prenoms == "" && wb.DateNaissance == 0 && wb.Rang == 0 && wb.DateMiseAJour == 0
+}
+
+// toWireReducedOD returns the ouvrant droit b reduced to NIR, qualité and
+// organisme, as a chosen-beneficiary credential carries him when another
+// beneficiary is the one being seen (§5.4).
+func toWireReducedOD(b Beneficiary) wireBeneficiary {
+	return wireBeneficiary{NIR: string(b.NIR), Qualite: uint8(b.Qualite),
+		Organisme: b.Organisme.Regime + b.Organisme.Caisse + b.Organisme.Centre}
+}
+
 // fromWireAMO decodes and validates the AMO group into f.
-func (f *Family) fromWireAMO(w []wireBeneficiary) error {
+func (f *Family) fromWireAMO(w []wireBeneficiary) error { return f.fromWireAMOWith(w, false) }
+
+// fromWireAMOWith is fromWireAMO; reducedOD accepts an ouvrant droit
+// reduced to NIR, qualité and organisme at index 0 (a chosen-beneficiary
+// credential whose person seen is another beneficiary, §5.4).
+func (f *Family) fromWireAMOWith(w []wireBeneficiary, reducedOD bool) error {
 	if len(w) == 0 {
 		return fieldErr("amo", "no beneficiary")
 	}
@@ -328,6 +352,20 @@ func (f *Family) fromWireAMO(w []wireBeneficiary) error {
 	for i, wb := range w {
 		b := &f.Beneficiaires[i]
 		p := func() string { return fmt.Sprintf("beneficiaires[%d]", i) } // on failure only: no allocation otherwise
+		if i == 0 && reducedOD && wb.reduced() {
+			if len(wb.Organisme) != 9 {
+				return fieldErr(p()+".organisme", "want 9 digits")
+			}
+			b.NIR, b.Qualite = NIR(wb.NIR), Qualite(wb.Qualite)
+			b.Organisme = Organisme{Regime: wb.Organisme[:2], Caisse: wb.Organisme[2:5], Centre: wb.Organisme[5:]}
+			if err := b.NIR.Validate(); err != nil {
+				return prefixField(p(), err)
+			}
+			if err := b.Organisme.Validate(); err != nil {
+				return prefixField(p(), err)
+			}
+			continue
+		}
 		var err error
 		if b.DateNaissance, err = decodeDate("dateNaissance", wb.DateNaissance); err != nil {
 			return prefixField(p(), err)

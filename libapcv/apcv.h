@@ -48,7 +48,7 @@ extern "C" {
  * result-code table changes. apcv_version() starts with it, so
  * atoi(apcv_version()) == APCV_ABI_VERSION checks that the library loaded
  * is the one this header describes. */
-#define APCV_ABI_VERSION 4
+#define APCV_ABI_VERSION 5
 
 #if defined(_WIN32) && !defined(APCV_STATIC)
 #define APCV_API __declspec(dllimport)
@@ -285,6 +285,8 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_SERVICE_NOT_FOUND 166 /* The online service has no such address. Check the service address configured in your software. */
 #define APCV_E_SERVICE_UNAVAILABLE 167 /* The online service of the health insurance cannot be reached. Ask the patient for the offline QR code. */
 #define APCV_E_UNKNOWN_BENEFICIARY 168 /* The health insurance knows no beneficiary with this social security number, birth date and rank: the rights could not be fetched. */
+#define APCV_E_CHOOSE_BENEFICIARY 169 /* The whole family does not fit in one QR code. Choose the person being seen. */
+#define APCV_E_NO_CHOSEN_CREDENTIAL 170 /* This app cannot show a code for one beneficiary yet. Show the whole family's code, or open the app connected to the internet to update it. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

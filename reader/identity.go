@@ -19,12 +19,20 @@ type Identity struct {
 	Mode          credential.Mode          // QR or NFC
 	Source        string                   // the device it was read on, e.g. "nfc:pcsc:ACS ACR1252 PICC" or "serial:/dev/ttyACM0"
 	Beneficiaires []credential.Beneficiary // [0] is the ouvrant droit
-	EtatCivil     *credential.EtatCivil    // when the ETAT_CIVIL group was asked for (NFC)
-	Groups        []credential.Group       // the groups received and verified
-	Verification  Verification
+	// Selected is the index in Beneficiaires of the person being seen when
+	// the patient chose one in the app (a chosen-beneficiary QR code,
+	// docs/PROTOCOL.md §5.4), -1 when the code carries the whole family
+	// (and for NFC). With Selected 1, Beneficiaires[0] is the ouvrant
+	// droit reduced to what billing needs of him: NIR, Qualite and
+	// Organisme, no names, dates or rank.
+	Selected     int
+	EtatCivil    *credential.EtatCivil // when the ETAT_CIVIL group was asked for (NFC)
+	Groups       []credential.Group    // the groups received and verified
+	Verification Verification
 
-	link *nfcLink // NFC only: the session kept open for a receipt
-	cid  [8]byte  // the credential id, for receipts by QR
+	link   *nfcLink // NFC only: the session kept open for a receipt
+	cid    [8]byte  // the credential id, for receipts by QR
+	member int      // with Selected ≥ 0: the person seen's index in the family, for receipts
 }
 
 // nfcLink is the NFC session and connection an identity keeps for a receipt.
@@ -81,15 +89,38 @@ type Verification struct {
 
 func newIdentity(p *credential.Presentation, source string, now time.Time) *Identity {
 	return &Identity{
-		cid:  p.CredentialID,
+		cid: p.CredentialID, member: p.Member,
 		Mode: p.Mode, Source: source, Beneficiaires: p.Family.Beneficiaires, EtatCivil: p.Family.EtatCivil,
-		Groups: p.Groups,
+		Groups: p.Groups, Selected: selected(p),
 		Verification: Verification{
 			Issuer: p.Issuer, IssuerKid: hex.EncodeToString(p.Kid), CredentialID: hex.EncodeToString(p.CredentialID[:]),
 			IssuedAt: p.IssuedAt, ValidUntil: p.ValidUntil, PresentedAt: p.PresentedAt,
 			Freshness: now.Sub(p.PresentedAt), Counter: p.Counter, VerifiedAt: now,
 		},
 	}
+}
+
+// familyIndex returns the index in the family (what a receipt names) of
+// Beneficiaires[i]: i itself for a whole family; for a chosen beneficiary's
+// code, 0 for the ouvrant droit and the person seen's index in the family.
+func (id *Identity) familyIndex(i int) (int, error) {
+	switch {
+	case id.Selected < 0:
+		return i, nil
+	case i == id.Selected:
+		return id.member, nil
+	case i == 0:
+		return 0, nil
+	}
+	return 0, fmt.Errorf("beneficiary %d of an identity of %d: %w", i, len(id.Beneficiaires), credential.ErrInvalidField)
+}
+
+// selected returns Identity.Selected for p.
+func selected(p *credential.Presentation) int {
+	if !p.Chosen {
+		return -1
+	}
+	return p.Selected
 }
 
 // OuvrantDroit returns the insured person who opens the rights.

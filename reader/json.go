@@ -19,10 +19,15 @@ import (
 //	    "validUntil": "2027-11-23T09:30:00Z", "presentedAt": "2026-11-23T09:29:58Z",
 //	    "freshnessMs": 1500, "counter": 7},
 //	  "beneficiaires": [ … ],
+//	  "selected": 1,
 //	  "etatCivil": { … }
 //	}
 //
 // Times are RFC 3339 to the second; counter (QR only) is left out when 0.
+// selected (Identity.Selected) is the index in beneficiaires of the person
+// being seen, present only when the patient chose one in the app; the
+// ouvrant droit is then reduced to nir, qualite and organisme unless he is
+// the one seen (selected 0).
 type IdentityJSON struct {
 	Mode         string           `json:"mode"`
 	Source       string           `json:"source"`
@@ -31,6 +36,8 @@ type IdentityJSON struct {
 	// The fields of credential.FamilyJSON.
 	Beneficiaires []credential.BeneficiaryJSON `json:"beneficiaires"`
 	EtatCivil     *credential.EtatCivilJSON    `json:"etatCivil,omitempty"`
+	// Selected is Identity.Selected, left out for a whole family.
+	Selected *int `json:"selected,omitempty"`
 }
 
 // VerificationJSON is the JSON form of a Verification (see IdentityJSON).
@@ -57,6 +64,10 @@ func (id *Identity) JSON(masked bool) IdentityJSON {
 	}
 	f := credential.JSONOf(credential.Family{Beneficiaires: id.Beneficiaires, EtatCivil: id.EtatCivil}, masked)
 	j.Beneficiaires, j.EtatCivil = f.Beneficiaires, f.EtatCivil
+	if id.Selected >= 0 {
+		sel := id.Selected
+		j.Selected = &sel
+	}
 	for _, g := range id.Groups {
 		j.Groups = append(j.Groups, g.String())
 	}

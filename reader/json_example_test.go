@@ -14,7 +14,7 @@ import (
 func ExampleIdentity_JSON() {
 	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 	id := &reader.Identity{ // as Read returns it
-		Mode: credential.ModeQR, Source: "serial:/dev/ttyACM0", Groups: []credential.Group{credential.GroupAMO},
+		Mode: credential.ModeQR, Source: "serial:/dev/ttyACM0", Groups: []credential.Group{credential.GroupAMO}, Selected: -1,
 		Beneficiaires: []credential.Beneficiary{{NIR: "278057512345675", NomFamille: "DUPONT", Prenoms: "Marie",
 			DateNaissance: credential.Date{Year: 1978, Month: 5, Day: 14}, RangNaissance: 1, Qualite: credential.QualiteAssure,
 			Organisme: credential.Organisme{Regime: "01", Caisse: "261", Centre: "9850"}}},

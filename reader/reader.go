@@ -441,11 +441,22 @@ func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<
 
 // PostReceipt sends a care-expense record to the patient's app, where it
 // shows in Activités for 7 days: over NFC while the phone is still in the
-// field, or through the ReceiptSink for QR identities.
+// field, or through the ReceiptSink for QR identities. rec.Beneficiary is
+// an index in id.Beneficiaires; for a chosen beneficiary's code
+// (id.Selected ≥ 0) it is sent as that person's index in the family, and an
+// index that is neither the person seen nor the ouvrant droit is refused
+// (credential.ErrInvalidField).
 func (r *Reader) PostReceipt(ctx context.Context, id *Identity, rec credential.Receipt) error {
 	if id == nil {
 		return fmt.Errorf("reader: receipt: no identity: %w", ErrNoReceipts)
 	}
+	// rec names an entry of id.Beneficiaires; the phone's activities, a
+	// member of the family (they differ for a chosen beneficiary's code).
+	fi, err := id.familyIndex(rec.Beneficiary)
+	if err != nil {
+		return fmt.Errorf("reader: receipt: %w", err)
+	}
+	rec.Beneficiary = fi
 	if id.link != nil {
 		if err := id.link.putReceipt(ctx, rec); err != nil {
 			return fmt.Errorf("reader: receipt: %w", err)

@@ -46,6 +46,8 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	png := fs.String("qr-png", "", "write the phone's current QR code as a PNG to this file")
 	qrTextOut := fs.String("qr-text", "", "write the phone's current QR text to this file (the same presentation as --qr-png)")
 	term := fs.Bool("qr-terminal", false, "draw the phone's current QR code in the terminal")
+	short := fs.Bool("short", false, "the QR codes are the short online code (needs --state: apcv portal serve --state resolves them)")
+	beneficiary := fs.Int("beneficiary", -1, "the QR codes (--qr-png, --qr-text, --qr-terminal, --hid-out, --serial-pty) carry this beneficiary only (index in the family, 0 the ouvrant droit); -1 the whole family")
 	locked := fs.Bool("locked", false, "leave the app locked (readers get 'enter your secret code')")
 	hidOut := fs.String("hid-out", "", "write the USB-HID report stream a scanner would send for the phone's QR (for apcv read --hid-replay)")
 	hidLayout := fs.String("hid-layout", "fr", "report stream kind with --hid-out: fr or us (keyboard wedge), pos-honeywell or pos-standard (HID POS)")
@@ -53,7 +55,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	advanceFlag := fs.String("advance", "0s", "activate the phone this long before the world's now, then let the time pass (91d: a credential that desks find expired now; the app is not opened online meanwhile)")
 	scen := fs.String("scenario", "", "build the world by running this scenario (a file or a shipped NAME, see apcv scenario list) and serve its last phone as the scenario leaves it (revoked, lapsed, rejected, re-issued…); its virtual time ends at the world's now")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apcv emulate [--profile NAME|FILE | --scenario FILE|NAME] [--state DIR] [--clock-offset D] [--advance D] [--no-nfc] [--lists-out DIR] [--vpcd ADDR] [--serial-pty] [--qr-png FILE] [--qr-text FILE] [--qr-terminal] [--hid-out FILE]")
+		fmt.Fprintln(stderr, "usage: apcv emulate [--profile NAME|FILE | --scenario FILE|NAME] [--state DIR] [--clock-offset D] [--advance D] [--no-nfc] [--lists-out DIR] [--vpcd ADDR] [--serial-pty] [--qr-png FILE] [--qr-text FILE] [--qr-terminal] [--beneficiary N | --short] [--hid-out FILE]")
 		fmt.Fprintln(stderr, "\nRuns an issuer and an activated, unlocked emulated phone on a virtual clock (the real time")
 		fmt.Fprintln(stderr, "shifted by --clock-offset; --advance activates the phone that long before and lets the time")
 		fmt.Fprintln(stderr, "pass; --scenario builds the world with a scenario). With --vpcd or --serial-pty it")
@@ -66,6 +68,21 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return exitUsage
+	}
+	if *beneficiary < -1 {
+		fmt.Fprintf(stderr, "apcv emulate: --beneficiary %d: want an index in the family, or -1 for the whole family\n", *beneficiary)
+		return exitUsage
+	}
+	choice := qrChoice(*beneficiary)
+	switch {
+	case *short && *beneficiary >= 0:
+		fmt.Fprintln(stderr, "apcv emulate: --short and --beneficiary: the short code carries no data, choose one")
+		return exitUsage
+	case *short && *state == "":
+		fmt.Fprintln(stderr, "apcv emulate: --short needs --state DIR: a short code is resolved by the issuer kept there (apcv portal serve --state DIR)")
+		return exitUsage
+	case *short:
+		choice = phone.QRChoice{Kind: phone.QRShort}
 	}
 	if *pty && !serialpty.Supported {
 		fmt.Fprintf(stderr, "apcv emulate: --serial-pty needs a pseudo-terminal (Linux or macOS): %s has none (%v)\n", runtime.GOOS, serialpty.ErrUnsupported)
@@ -144,7 +161,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		// One presentation for the PNG, the terminal and the text file: the
 		// PNG must decode to the text written next to it (each PresentQR
 		// advances the phone's counter).
-		text, err := w.Phone.PresentQR()
+		text, err := w.Phone.PresentQRAs(choice)
 		if err != nil {
 			return fail(stderr, "emulate", err, exitFailure)
 		}
@@ -175,7 +192,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	if *hidOut != "" {
-		if err := writeHIDStream(w, *hidOut, *hidLayout); err != nil {
+		if err := writeHIDStream(w, choice, *hidOut, *hidLayout); err != nil {
 			return fail(stderr, "emulate", err, exitFailure)
 		}
 		fmt.Fprintf(stdout, "hid: %s (%s)\n", *hidOut, *hidLayout)
@@ -214,7 +231,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			t := time.NewTicker(*every)
 			defer t.Stop()
 			for {
-				text, err := w.Phone.PresentQR()
+				text, err := w.Phone.PresentQRAs(choice)
 				if err != nil {
 					errs <- err
 					return
@@ -268,8 +285,8 @@ func scenarioWorld(ctx context.Context, name string, offset time.Duration, stdou
 
 // writeHIDStream writes the report stream a USB-HID scanner of the given
 // kind would send for the phone's current QR text.
-func writeHIDStream(w *emulator.World, path, kind string) error {
-	text, err := w.Phone.PresentQR()
+func writeHIDStream(w *emulator.World, choice phone.QRChoice, path, kind string) error {
+	text, err := w.Phone.PresentQRAs(choice)
 	if err != nil {
 		return err
 	}

@@ -44,10 +44,17 @@ func printIdentity(w io.Writer, id *reader.Identity, showPII bool) {
 		v.ValidUntil.Format("2006-01-02"))
 	fmt.Fprintf(w, "  presented %s, freshness %s, groups %v\n", v.PresentedAt.Format(time.RFC3339),
 		v.Freshness.Round(time.Millisecond), id.Groups)
+	if id.Selected >= 0 {
+		fmt.Fprintf(w, "  patient choisi / chosen beneficiary: [%d]\n", id.Selected)
+	}
 	for i, b := range id.Beneficiaires {
 		role := "ayant droit"
 		if i == 0 {
 			role = "ouvrant droit"
+		}
+		if i == 0 && id.Selected > 0 { // reduced to what billing needs of him
+			fmt.Fprintf(w, "  [%d] %-13s %s  %s  organisme %s\n", i, role, m.nir(b.NIR), b.Qualite, b.Organisme)
+			continue
 		}
 		name := m.name(b.NomFamille)
 		if b.NomUsage != "" {

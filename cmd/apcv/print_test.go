@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files of TestIdentit
 func TestIdentityJSONGolden(t *testing.T) {
 	f := testfamily.Family(6, testfamily.Options{Lunar: true, INS: true})
 	at := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
-	id := &reader.Identity{Mode: credential.ModeQR, Source: "serial:/dev/ttyACM0", Beneficiaires: f.Beneficiaires,
+	id := &reader.Identity{Mode: credential.ModeQR, Source: "serial:/dev/ttyACM0", Beneficiaires: f.Beneficiaires, Selected: -1,
 		EtatCivil: f.EtatCivil, Groups: []credential.Group{credential.GroupAMO, credential.GroupINS, credential.GroupEtatCivil},
 		Verification: reader.Verification{Issuer: "CNAM", IssuerKid: "636e616d2d31", CredentialID: "a102030405060708",
 			IssuedAt: at.Add(-24 * time.Hour), ValidUntil: at.Add(365 * 24 * time.Hour), PresentedAt: at.Add(-1500 * time.Millisecond),
@@ -56,7 +56,7 @@ func TestIdentityJSONGolden(t *testing.T) {
 // nothing more for one of version 1.
 func TestPrintEtatCivil(t *testing.T) {
 	f := testfamily.Family(1, testfamily.Options{})
-	id := &reader.Identity{Mode: credential.ModeNFC, Beneficiaires: f.Beneficiaires, EtatCivil: f.EtatCivil,
+	id := &reader.Identity{Mode: credential.ModeNFC, Beneficiaires: f.Beneficiaires, EtatCivil: f.EtatCivil, Selected: -1,
 		Groups: []credential.Group{credential.GroupAMO, credential.GroupEtatCivil}}
 	var buf bytes.Buffer
 	printIdentity(&buf, id, false)

@@ -19,13 +19,17 @@ import (
 const defaultQRCode = "482915"
 
 func qrUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: apcv qr text     --profile NAME|FILE [--state DIR] [--code CODE]")
-	fmt.Fprintln(w, "       apcv qr png      --profile NAME|FILE --out FILE [--module-px N] [--quiet-zone N] [--invert] [--state DIR]")
-	fmt.Fprintln(w, "       apcv qr terminal --profile NAME|FILE [--quiet-zone N] [--invert] [--state DIR]")
+	fmt.Fprintln(w, "usage: apcv qr text     --profile NAME|FILE [--beneficiary N | --short] [--state DIR] [--code CODE]")
+	fmt.Fprintln(w, "       apcv qr png      --profile NAME|FILE --out FILE [--beneficiary N | --short] [--module-px N] [--quiet-zone N] [--invert] [--state DIR]")
+	fmt.Fprintln(w, "       apcv qr terminal --profile NAME|FILE [--beneficiary N | --short] [--quiet-zone N] [--invert] [--state DIR]")
 	fmt.Fprintln(w, "\nShows the emulated phone's current QR code: its text (for `apcv verify -` or a scanner")
 	fmt.Fprintln(w, "emulator), a PNG image, or half blocks in the terminal. Without --state each run is a new")
 	fmt.Fprintln(w, "issuer and phone; with --state DIR the issuer (DIR/issuer) and the phone (DIR/phones) are")
 	fmt.Fprintln(w, "kept, the app is activated once, and each run shows the next refresh counter.")
+	fmt.Fprintln(w, "The code carries the whole family, or with --beneficiary N the person being seen only")
+	fmt.Fprintln(w, "(N the index in the family, 0 the ouvrant droit; at most 600 characters for any family),")
+	fmt.Fprintln(w, "or with --short the short online code (120 characters), which a reader resolves at the")
+	fmt.Fprintln(w, "issuer's online service: it needs --state, the directory `apcv portal serve --state` serves.")
 }
 
 // cmdQR implements `apcv qr text|png|terminal`.
@@ -54,6 +58,8 @@ func cmdQR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	modulePx := fs.Int("module-px", qrimage.DefaultModulePx, "pixels per module (png)")
 	quiet := fs.Int("quiet-zone", qrimage.DefaultQuietZone, "light border in modules, 0 for none (png, terminal)")
 	invert := fs.Bool("invert", false, "light modules on dark (png), glyphs for light modules (terminal, dark background)")
+	beneficiary := fs.Int("beneficiary", -1, "show the code of this beneficiary only (index in the family, 0 the ouvrant droit); -1 the whole family")
+	short := fs.Bool("short", false, "show the short online code (needs --state: the issuer that resolves it)")
 	fs.Usage = func() { qrUsage(stderr); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -73,6 +79,15 @@ func cmdQR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	case mode != "png" && *out != "":
 		fmt.Fprintf(stderr, "apcv qr %s: --out is for png\n", mode)
+		return exitUsage
+	case *beneficiary < -1:
+		fmt.Fprintf(stderr, "apcv qr %s: --beneficiary %d: want an index in the family, or -1 for the whole family\n", mode, *beneficiary)
+		return exitUsage
+	case *short && *beneficiary >= 0:
+		fmt.Fprintf(stderr, "apcv qr %s: --short and --beneficiary: the short code carries no data, choose one\n", mode)
+		return exitUsage
+	case *short && *state == "":
+		fmt.Fprintf(stderr, "apcv qr %s: --short needs --state DIR: a short code is resolved by the issuer kept there (apcv portal serve --state DIR)\n", mode)
 		return exitUsage
 	}
 	opts := qrimage.Options{ModulePx: *modulePx, QuietZone: *quiet, Invert: *invert}
@@ -94,7 +109,11 @@ func cmdQR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := ctx.Err(); err != nil {
 		return fail(stderr, "qr", err, exitFailure)
 	}
-	text, err := ph.PresentQR()
+	choice := qrChoice(*beneficiary)
+	if *short {
+		choice = phone.QRChoice{Kind: phone.QRShort}
+	}
+	text, err := ph.PresentQRAs(choice)
 	if err != nil {
 		return fail(stderr, "qr", err, exitFailure)
 	}
@@ -113,6 +132,14 @@ func cmdQR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "qr: %s (version %d, level %s, %d characters, counter %d)\n", *out, sym.Version, sym.Level, len(text), ph.QRCounter())
 	}
 	return exitOK
+}
+
+// qrChoice is the code of --beneficiary: the whole family for -1.
+func qrChoice(beneficiary int) phone.QRChoice {
+	if beneficiary < 0 {
+		return phone.QRChoice{Kind: phone.QRFamily}
+	}
+	return phone.QRChoice{Kind: phone.QRBeneficiary, Beneficiary: beneficiary}
 }
 
 func qrImageFail(stderr io.Writer, err error) int {

@@ -49,6 +49,9 @@ var (
 	ErrActivationStep = apcverr.New("activation-step",
 		"Finish the previous activation step first.",
 		"Terminez d'abord l'étape précédente de l'activation.")
+	ErrChooseBeneficiary = apcverr.New("choose-beneficiary",
+		"The whole family does not fit in one QR code. Choose the person being seen.",
+		"Toute la famille ne tient pas dans un seul QR code. Choisissez la personne soignée.")
 	ErrOffline = apcverr.New("phone-offline",
 		"No Internet connection: the carte Vitale app cannot reach the health insurance. Connect the phone and open the app again.",
 		"Pas de connexion Internet : l'appli carte Vitale ne peut pas joindre l'Assurance Maladie. Connectez le téléphone et rouvrez l'appli.")

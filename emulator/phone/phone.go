@@ -88,7 +88,8 @@ type Phone struct {
 	codeFails  int
 	lastUse    time.Time
 	qrCounter  uint32
-	emailCheck string // e-mail address awaiting its code after ChangeEmail
+	lastShort  time.Time // the time of the last short QR code drawn
+	emailCheck string    // e-mail address awaiting its code after ChangeEmail
 
 	activeRoute Route // the route of the active app's activation
 
@@ -836,9 +837,71 @@ func (p *Phone) Wallet() (held *credential.Held, device *ecdsa.PrivateKey, err e
 	return p.held, p.device, nil
 }
 
-// PresentQR returns a fresh QR text ("APCV1:…") signed by the device key at
-// the phone's time, with the next refresh counter; same states as Wallet.
-func (p *Phone) PresentQR() (string, error) {
+// PresentQR returns a fresh QR text ("APCV1:…") of the whole family,
+// signed by the device key at the phone's time, with the next refresh
+// counter; same states as Wallet. It is PresentQRAs(QRChoice{}).
+func (p *Phone) PresentQR() (string, error) { return p.PresentQRAs(QRChoice{}) }
+
+// QRKind is what the app's QR code carries (docs/PROTOCOL.md §6).
+type QRKind uint8
+
+// QR codes the app shows. The zero value is the whole family, the only
+// code of protocol version 1.
+const (
+	// QRFamily: the whole family, offline (grows with the family; too
+	// large beyond about 24 beneficiaries).
+	QRFamily QRKind = iota
+	// QRBeneficiary: the person being seen (QRChoice.Beneficiary), with
+	// the ouvrant droit reduced to what billing needs of him, offline: at
+	// most 600 characters whatever the family size.
+	QRBeneficiary
+	// QRShort: the short online code (protocol version 2, "APCV2:", 120
+	// characters whatever the family): a reference and the phone's proof
+	// of freshness that the reader resolves at the issuer's online
+	// service, once.
+	QRShort
+	// QRAuto is what the app shows unless the patient chooses: the short
+	// code when the phone is online, else the whole family, failing with
+	// ErrChooseBeneficiary when it does not fit a QR code.
+	QRAuto
+)
+
+// String names the kind as the CLI does.
+func (k QRKind) String() string {
+	switch k {
+	case QRFamily:
+		return "family"
+	case QRBeneficiary:
+		return "beneficiary"
+	case QRShort:
+		return "short"
+	case QRAuto:
+		return "auto"
+	}
+	return fmt.Sprintf("QRKind(%d)", uint8(k))
+}
+
+// QRChoice is the code the patient asks the app for.
+type QRChoice struct {
+	Kind QRKind
+	// Beneficiary is the person being seen for QRBeneficiary: an index
+	// in the family (Profile().Family.Beneficiaires), 0 for the ouvrant
+	// droit.
+	Beneficiary int
+}
+
+// PresentQRAs returns a fresh QR text of the kind c asks for, signed by the
+// device key at the phone's time; same states as Wallet. The whole
+// family's and the chosen beneficiaries' codes take the next refresh
+// counter (one counter for both); a short code has none and its time is
+// later than the previous short code's (the service resolves a code once
+// and refuses a time not after the last one it resolved). A beneficiary
+// that is not in the family is an error wrapping
+// credential.ErrInvalidField; a credential issued before the choice
+// existed (a state saved by an older emulator) fails with
+// credential.ErrNoChosenCredential until the app is opened online (Open
+// renews it).
+func (p *Phone) PresentQRAs(c QRChoice) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.unlockedLocked(); err != nil {
@@ -847,9 +910,41 @@ func (p *Phone) PresentQR() (string, error) {
 	if p.hasFault(FaultQRDisplayCrash) {
 		return "", p.crashLocked("QR", FaultQRDisplayCrash)
 	}
+	kind := c.Kind
+	if kind == QRAuto && !p.offline {
+		kind = QRShort
+	}
+	now := p.clock.Now()
+	if kind == QRShort {
+		at := now.Truncate(time.Second)
+		if !at.After(p.lastShort) {
+			at = p.lastShort.Add(time.Second)
+		}
+		text, err := p.held.PresentShortQR(p.device, at, p.opts.Rand)
+		if err != nil {
+			return "", fmt.Errorf("phone: QR: %w", err)
+		}
+		p.lastShort = at
+		return text, nil
+	}
 	p.qrCounter++
-	text, err := p.held.PresentQRRand(p.device, p.clock.Now(), p.qrCounter, p.opts.Rand)
+	var text string
+	var err error
+	switch kind {
+	case QRFamily:
+		text, err = p.held.PresentQRRand(p.device, now, p.qrCounter, p.opts.Rand)
+	case QRBeneficiary:
+		text, err = p.held.PresentQRFor(p.device, now, p.qrCounter, c.Beneficiary, p.opts.Rand)
+	case QRAuto: // offline
+		text, err = p.held.PresentQRRand(p.device, now, p.qrCounter, p.opts.Rand)
+		if err == nil && len(text) > credential.MaxQRText {
+			err = fmt.Errorf("%d characters: %w", len(text), ErrChooseBeneficiary)
+		}
+	default:
+		err = fmt.Errorf("QR kind %d: %w", c.Kind, credential.ErrInvalidField)
+	}
 	if err != nil {
+		p.qrCounter--
 		return "", fmt.Errorf("phone: QR: %w", err)
 	}
 	// The counter must never go back after a restart (readers refuse a

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/apcvkit/apcvkit/credential"
 )
 
 // Config is the JSON configuration of apcv agent (--config FILE or flags)
@@ -68,6 +70,10 @@ type Emulate struct {
 	// presentations made beforehand). A Read presents a new one when none
 	// is waiting.
 	Presented int `json:"presented,omitempty"`
+	// Beneficiary, in mode "qr", makes the phone show the code of this
+	// beneficiary only (an index in the profile's family, 0 the ouvrant
+	// droit: the identity's "selected"); absent, the whole family's.
+	Beneficiary *int `json:"beneficiary,omitempty"`
 }
 
 // MaxConfigSize bounds the JSON configuration accepted by ParseConfig.
@@ -130,6 +136,9 @@ func (c Config) Validate() error {
 		}
 		if e.Presented < 0 || e.Presented > 100_000 || (e.Presented > 0 && e.Mode != "qr") {
 			return bad("emulate.presented: 0 to 100000, with mode \"qr\" only")
+		}
+		if b := e.Beneficiary; b != nil && (*b < 0 || *b >= credential.MaxBeneficiaires || e.Mode != "qr") {
+			return bad("emulate.beneficiary: 0 to %d, with mode \"qr\" only", credential.MaxBeneficiaires-1)
 		}
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/apcvkit/apcvkit/apdu"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
@@ -82,7 +83,11 @@ func (em *emulated) present() (bool, error) {
 }
 
 func (em *emulated) presentQR() error {
-	text, err := em.w.Phone.PresentQR()
+	c := phone.QRChoice{Kind: phone.QRFamily}
+	if b := em.cfg.Beneficiary; b != nil {
+		c = phone.QRChoice{Kind: phone.QRBeneficiary, Beneficiary: *b}
+	}
+	text, err := em.w.Phone.PresentQRAs(c)
 	if err != nil {
 		return err
 	}

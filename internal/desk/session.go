@@ -187,8 +187,9 @@ func (s *Session) cancelled() <-chan struct{} {
 //
 //	{"beneficiary":0,"psId":"10101010101","psName":"Pharmacie de la Gare","amountCents":1250,"date":"2026-12-06T10:00:00Z"}
 //
-// beneficiary is the index in the identity's beneficiaires; date (RFC 3339)
-// defaults to now.
+// beneficiary is the index in the identity's beneficiaires (for a chosen
+// beneficiary's code, "selected" or 0: the app gets the person's index in
+// the family, reader.PostReceipt); date (RFC 3339) defaults to now.
 type ReceiptJSON struct {
 	Beneficiary int    `json:"beneficiary"`
 	PSID        string `json:"psId"`

@@ -22,7 +22,12 @@ func Generate() ([]Vector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return g.all()
+	vs, err := g.all()
+	if err != nil {
+		return nil, err
+	}
+	chosen, err := g.chosenVectors()
+	return append(vs, chosen...), err
 }
 
 // Encode returns the file content of v.

@@ -147,6 +147,9 @@ type HeldJSON struct {
 	Credential   Hex            `json:"credential"`
 	QRCredential Hex            `json:"qr_credential"`
 	Groups       map[string]Hex `json:"groups"` // by group name: AMO, INS, ETAT_CIVIL
+	// Chosen are the chosen-beneficiary credentials (docs/PROTOCOL.md
+	// §5.4), by beneficiary index: in the qr-*-chosen-* vectors only.
+	Chosen []Hex `json:"chosen,omitempty"`
 }
 
 // QRJSON is a QR presentation.
@@ -206,6 +209,9 @@ type Expect struct {
 	Counter      uint32      `json:"counter,omitempty"`
 	Groups       []string    `json:"groups,omitempty"`
 	Family       *FamilyJSON `json:"family,omitempty"`
+	// Selected is the presentation's selected (§5.4): the index in Family
+	// of the person seen, for a chosen-beneficiary code only.
+	Selected *int `json:"selected,omitempty"`
 }
 
 // FamilyJSON is credential.Family with every field spelled out.

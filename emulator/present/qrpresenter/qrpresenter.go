@@ -20,13 +20,17 @@ const DefaultEvery = 30 * time.Second
 type Options struct {
 	Every time.Duration // refresh period; 0 or less means DefaultEvery
 	Clock clock.Clock   // nil means real time
+	// Choice is the code shown (phone.PresentQRAs): the zero value is the
+	// whole family.
+	Choice phone.QRChoice
 }
 
 // Presenter shows a phone's current QR text. It is safe for concurrent use.
 type Presenter struct {
-	ph    *phone.Phone
-	every time.Duration
-	clock clock.Clock
+	ph     *phone.Phone
+	every  time.Duration
+	clock  clock.Clock
+	choice phone.QRChoice
 
 	mu   sync.Mutex
 	text string    // on screen, "" when none
@@ -39,7 +43,7 @@ func New(ph *phone.Phone, opts Options) *Presenter {
 	if opts.Every <= 0 {
 		opts.Every = DefaultEvery
 	}
-	return &Presenter{ph: ph, every: opts.Every, clock: clock.Or(opts.Clock)}
+	return &Presenter{ph: ph, every: opts.Every, clock: clock.Or(opts.Clock), choice: opts.Choice}
 }
 
 // Every returns the refresh period.
@@ -69,7 +73,7 @@ func (p *Presenter) current() (string, time.Time, error) {
 		}
 		return p.text, p.at.Add(p.every), nil
 	}
-	text, err := p.ph.PresentQR()
+	text, err := p.ph.PresentQRAs(p.choice)
 	if err != nil {
 		p.text = ""
 		return "", time.Time{}, fmt.Errorf("qrpresenter: %w", err)
