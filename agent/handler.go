@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -353,7 +354,7 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, id.JSON(req.Masked))
+	writeJSON(w, http.StatusOK, a.Session().IdentityJSON(id, req.Masked))
 }
 
 // StatusJSON is the answer of the POST endpoints that return no data.
@@ -392,6 +393,18 @@ func (a *Agent) refresh(w http.ResponseWriter, r *http.Request) {
 // client leaves, falls more than EventBuffer events behind, or the agent
 // closes. A new stream starts with one device-added per device ready.
 func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
+	// Identities are masked on the stream unless asked for with
+	// ?masked=false (the page that shows the patient's name, the program
+	// that files it).
+	unmasked := false
+	if v := r.URL.Query().Get("masked"); v != "" {
+		m, err := strconv.ParseBool(v)
+		if err != nil {
+			a.fail(w, r, fmt.Errorf("agent: events: masked=%q: want true or false: %w", v, ErrBadRequest))
+			return
+		}
+		unmasked = !m
+	}
 	a.mu.Lock()
 	if a.closing {
 		a.mu.Unlock()
@@ -408,7 +421,7 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 		a.streams.Done()
 	}()
 	sess, replaced := a.session()
-	sub := sess.Subscribe(a.opts.EventBuffer)
+	sub := sess.Subscribe(a.opts.EventBuffer, unmasked)
 	defer func() { sub.Close() }()
 	rc := http.NewResponseController(w)
 	// Close ends a stream at once, even one blocked writing to a client
@@ -458,7 +471,7 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 				sess, replaced = a.session()
-				sub = sess.Subscribe(a.opts.EventBuffer)
+				sub = sess.Subscribe(a.opts.EventBuffer, unmasked)
 				continue
 			}
 			if sub.Dropped() > 0 {

@@ -57,7 +57,7 @@ func BenchmarkReadQR(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer s.Close()
-		sub := s.Subscribe(0) // as libapcv has one, for apcv_next_event
+		sub := s.Subscribe(0, true) // as libapcv has one, for apcv_next_event
 		defer sub.Close()
 		go func() {
 			for range sub.C() { // drained, as a client reading its events would

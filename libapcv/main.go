@@ -91,7 +91,9 @@ func apcv_open(configJSON *C.char, out *C.apcv_handle) (rc C.int) {
 	if err != nil {
 		return result(err, nil)
 	}
-	sess := &session{s: s, sub: s.Subscribe(0)}
+	// The caller is the program itself: its events carry the identity as
+	// apcv_read does, masked only with "masked": true.
+	sess := &session{s: s, sub: s.Subscribe(0, true)}
 	mu.Lock()
 	lastID++
 	id := lastID
@@ -128,7 +130,7 @@ func apcv_read(h C.apcv_handle, timeoutMS C.int, identityJSON **C.char) (rc C.in
 	if err != nil {
 		return result(err, identityJSON)
 	}
-	b, err := json.Marshal(id.JSON(false))
+	b, err := json.Marshal(sess.s.IdentityJSON(id, false))
 	if err != nil {
 		return result(err, identityJSON)
 	}

@@ -83,6 +83,14 @@ type Config struct {
 	APDUTimeout time.Duration
 	// Logger receives events without personal data; nil discards.
 	Logger *slog.Logger
+	// OnEvent, when set, receives every event instead of the Events
+	// channel (which then only gets closed by Close): it is called in the
+	// goroutine where the event happens (Open's, the Read's, a source's),
+	// one call at a time, in order, and never after Close. An event of a
+	// Read is delivered before that Read returns. It must return quickly
+	// and must not call the Reader. A session that forwards events to
+	// several consumers uses it to do so without a goroutine of its own.
+	OnEvent func(Event)
 }
 
 // Reader reads verified identities from every configured source.
@@ -211,6 +219,7 @@ func (r *Reader) Lists() (*credential.TrustList, *credential.RevocationList) {
 // Events returns the channel of events for a UI. Events are produced while
 // a Read runs (and DeviceAdded at Open); when the channel is full, new
 // events are dropped rather than slowing the reading. It is closed by Close.
+// With Config.OnEvent, events go there instead and this channel stays empty.
 func (r *Reader) Events() <-chan Event { return r.events }
 
 func (r *Reader) emit(e Event) {
@@ -220,6 +229,10 @@ func (r *Reader) emit(e Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
+		return
+	}
+	if r.cfg.OnEvent != nil {
+		r.cfg.OnEvent(e)
 		return
 	}
 	select {
