@@ -125,8 +125,12 @@ func apcv_read(h C.apcv_handle, timeoutMS C.int, identityJSON **C.char) (rc C.in
 	}
 	ctx, cancel := deadline(timeoutMS, false)
 	defer cancel()
-	var id *reader.Identity
-	offThread(func() { id, err = sess.s.Read(ctx) })
+	// Read runs on the caller's thread: with one device, a presentation
+	// already there (a QR code scanned before the call) is read and
+	// verified without this thread ever waiting; it parks only while
+	// nothing is presented (reader.Read reads a single device in the
+	// calling goroutine).
+	id, err := sess.s.Read(ctx)
 	if err != nil {
 		return result(err, identityJSON)
 	}
@@ -144,23 +148,6 @@ func cBytes(b []byte) *C.char {
 	copy(p[:len(b)], b)
 	p[len(b)] = 0
 	return (*C.char)(unsafe.Pointer(p))
-}
-
-// offThread runs f in a goroutine of its own and waits for it (a panic of
-// f is raised again here, for the caller's guard). The
-// goroutine of a call from C is locked to the C thread: each time it blocks
-// (a Read waits on its sources, on the event pump…) the thread must hand
-// its processor over and later be woken by the OS. f blocks freely on
-// ordinary goroutines, and the C thread blocks once.
-func offThread(f func()) {
-	done := make(chan any, 1)
-	go func() {
-		defer func() { done <- recover() }()
-		f()
-	}()
-	if p := <-done; p != nil {
-		panic(p)
-	}
 }
 
 //export apcv_next_event
