@@ -131,8 +131,9 @@ func (s *Session) Read(ctx context.Context) (*reader.Identity, error) {
 		s.mu.Unlock()
 	}()
 	if s.emu != nil {
-		// The reader emits events during Open and Read only, both flushed:
-		// the events published here come after theirs.
+		// The reader's events are published as they are emitted (during
+		// Open and Read): the events published here come after Open's and
+		// before this Read's.
 		presented, err := s.emu.present()
 		if err != nil { // e.g. a locked app shows no QR code
 			s.publish(Event{Type: Refused, Device: s.emu.device, at: s.now(), Error: ErrorOf(err)})
