@@ -491,6 +491,73 @@ func TestEvents(t *testing.T) {
 	}
 }
 
+// TestEventsMasked: a stream's identity events are masked by default,
+// unmasked with ?masked=false, masked whatever the stream asks when the
+// configuration sets masked (which masks POST /v1/read too); a masked
+// value that is not a boolean is refused.
+func TestEventsMasked(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		cfgMasked bool
+		query     string
+		masked    bool // the stream's identity
+	}{
+		{"default", false, "", true},
+		{"masked=true", false, "&masked=true", true},
+		{"masked=false", false, "&masked=false", false},
+		{"config masked, masked=false", true, "&masked=false", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newAgent(t, Config{Masked: tc.cfgMasked, Emulate: &Emulate{Profile: "famille-6-drome", Mode: "qr"}}, Options{})
+			srv := serve(t, a)
+			tok := a.opts.Token
+			s, resp := stream(t, srv, "/v1/events?token="+tok+tc.query, nil)
+			if resp.StatusCode != 200 {
+				t.Fatalf("stream: %d", resp.StatusCode)
+			}
+			next(t, s) // device-added
+			an := call(t, srv, "POST", "/v1/read", tok, nil, "")
+			if an.status != 200 {
+				t.Fatalf("read: %d %s", an.status, an.body)
+			}
+			var id, ev struct {
+				Beneficiaires []struct{ NIR, NomFamille, DateNaissance string }
+			}
+			if err := json.Unmarshal(an.body, &id); err != nil || len(id.Beneficiaires) == 0 {
+				t.Fatalf("read: %s", an.body)
+			}
+			if readMasked := strings.Contains(id.Beneficiaires[0].NIR, "*"); readMasked != tc.cfgMasked {
+				t.Errorf("POST /v1/read without masked: masked=%v, want %v", readMasked, tc.cfgMasked)
+			}
+			for {
+				e := next(t, s)
+				if e.typ != desk.Identity {
+					continue
+				}
+				var data struct{ Identity json.RawMessage }
+				if err := json.Unmarshal(e.data, &data); err != nil || json.Unmarshal(data.Identity, &ev) != nil {
+					t.Fatalf("identity event %s", e.data)
+				}
+				break
+			}
+			if len(ev.Beneficiaires) != len(id.Beneficiaires) {
+				t.Fatalf("identity event: %d beneficiaires, the read %d", len(ev.Beneficiaires), len(id.Beneficiaires))
+			}
+			for i, b := range ev.Beneficiaires {
+				nir, name, date := strings.Contains(b.NIR, "*"), strings.Contains(b.NomFamille, "*"), strings.HasSuffix(b.DateNaissance, "-**-**")
+				if nir != tc.masked || name != tc.masked || date != tc.masked || (!tc.masked && b.NIR != id.Beneficiaires[i].NIR) {
+					t.Errorf("beneficiary %d: NIR masked %v, name %v, date %v; want masked=%v", i, nir, name, date, tc.masked)
+				}
+			}
+		})
+	}
+	a := newAgent(t, Config{Emulate: &Emulate{}}, Options{})
+	srv := serve(t, a)
+	if _, resp := stream(t, srv, "/v1/events?masked=maybe&token="+a.opts.Token, nil); resp.StatusCode != 400 {
+		t.Errorf("masked=maybe: %d, want 400", resp.StatusCode)
+	}
+}
+
 // TestSlowStreamNeverBlocksReading: a client that opens the event stream
 // and never reads it does not hold back reads, nor the other streams; its
 // stream is ended (falling behind, or its write timing out), and Close

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -190,8 +192,9 @@ func (a *Agent) route(path, method string, auth bool, h func(http.ResponseWriter
 // ServeHTTP checks the Host and the Origin, answers CORS preflights, then
 // routes.
 func (a *Agent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h := w.Header()
+	h["Cache-Control"] = noStore
+	h["X-Content-Type-Options"] = noSniff
 	if !a.opts.AllowRemote && !loopbackHostHeader(r.Host) {
 		a.fail(w, r, fmt.Errorf("agent: host %q: %w", r.Host, ErrHostForbidden))
 		return
@@ -201,7 +204,6 @@ func (a *Agent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, fmt.Errorf("agent: origin %q: %w", origin, ErrOriginForbidden))
 			return
 		}
-		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Add("Vary", "Origin")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
@@ -239,14 +241,39 @@ func (a *Agent) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, desk.ErrorOf(err))
 }
 
+// Header values set on every answer: shared, never modified (net/http
+// only reads them; an Add appends to a copy, their capacity being full).
+var (
+	noStore     = []string{"no-store"}
+	noSniff     = []string{"nosniff"}
+	jsonType    = []string{"application/json; charset=utf-8"}
+	internalErr = []byte(`{"code":"internal","message_fr":"","message_en":""}` + "\n")
+)
+
+// jsonBufs holds the buffers answers are encoded into, reused.
+var jsonBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeJSON answers v's JSON and a newline, with its Content-Length (no
+// chunked encoding, whatever its size).
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"code":"internal","message_fr":"","message_en":""}`)
+	buf := jsonBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // an unusually large answer is not kept
+			buf.Reset()
+			jsonBufs.Put(buf)
+		}
+	}()
+	b := internalErr
+	if err := json.NewEncoder(buf).Encode(v); err == nil { // Encode adds the newline
+		b = buf.Bytes()
+	} else {
+		status = http.StatusInternalServerError
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(b)
 }
 
 // body reads a POST body: empty, or application/json within MaxBody.
@@ -254,7 +281,16 @@ func (a *Agent) body(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.ContentLength > a.opts.MaxBody {
 		return nil, fmt.Errorf("agent: body of %d bytes: %w", r.ContentLength, ErrTooLarge)
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBody))
+	var b []byte
+	var err error
+	if r.ContentLength >= 0 {
+		// Its length is known and within MaxBody: read it whole
+		// (net/http stops the body at Content-Length).
+		b = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, b)
+	} else {
+		b, err = io.ReadAll(http.MaxBytesReader(w, r.Body, a.opts.MaxBody))
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -265,9 +301,10 @@ func (a *Agent) body(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return nil, fmt.Errorf("agent: content type %q: %w", r.Header.Get("Content-Type"), ErrMediaType)
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" { // the usual one, without parsing
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return nil, fmt.Errorf("agent: content type %q: %w", ct, ErrMediaType)
+		}
 	}
 	return b, nil
 }
@@ -278,7 +315,7 @@ func (a *Agent) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil || b == nil {
 		return err
 	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("agent: body: %w: %w", ErrBadRequest, err)
@@ -353,7 +390,7 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, id.JSON(req.Masked))
+	writeJSON(w, http.StatusOK, a.Session().IdentityJSON(id, req.Masked))
 }
 
 // StatusJSON is the answer of the POST endpoints that return no data.
@@ -392,6 +429,18 @@ func (a *Agent) refresh(w http.ResponseWriter, r *http.Request) {
 // client leaves, falls more than EventBuffer events behind, or the agent
 // closes. A new stream starts with one device-added per device ready.
 func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
+	// Identities are masked on the stream unless asked for with
+	// ?masked=false (the page that shows the patient's name, the program
+	// that files it).
+	unmasked := false
+	if v := r.URL.Query().Get("masked"); v != "" {
+		m, err := strconv.ParseBool(v)
+		if err != nil {
+			a.fail(w, r, fmt.Errorf("agent: events: masked=%q: want true or false: %w", v, ErrBadRequest))
+			return
+		}
+		unmasked = !m
+	}
 	a.mu.Lock()
 	if a.closing {
 		a.mu.Unlock()
@@ -408,7 +457,7 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 		a.streams.Done()
 	}()
 	sess, replaced := a.session()
-	sub := sess.Subscribe(a.opts.EventBuffer)
+	sub := sess.Subscribe(a.opts.EventBuffer, unmasked)
 	defer func() { sub.Close() }()
 	rc := http.NewResponseController(w)
 	// Close ends a stream at once, even one blocked writing to a client
@@ -458,7 +507,7 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 				sess, replaced = a.session()
-				sub = sess.Subscribe(a.opts.EventBuffer)
+				sub = sess.Subscribe(a.opts.EventBuffer, unmasked)
 				continue
 			}
 			if sub.Dropped() > 0 {

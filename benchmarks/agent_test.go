@@ -13,6 +13,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/agent"
 	"github.com/apcvkit/apcvkit/emulator"
+	"github.com/apcvkit/apcvkit/internal/desk"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
 )
@@ -34,7 +35,12 @@ var sinkIdentityJSON reader.IdentityJSON
 // same iterations: a loopback round trip to a bare handler answering the
 // same identity JSON from memory, decoded the same way; x-go-less-bare-http
 // is (agent − bare) / go, what the agent adds to reader.Read beyond that
-// floor.
+// floor. desk-http is a second floor, that of any HTTP agent that reads:
+// a minimal net/http handler that calls desk.Session.Read (the session
+// core the agent serves, over its own emulated phone of the same profile)
+// and answers json.Marshal of the identity, with nothing of the agent
+// (token, routes, limits); x-desk-http is its ratio to go, and
+// agent-less-desk-http-µs what the agent package adds to it.
 func BenchmarkAgentRead(b *testing.B) {
 	for _, profile := range []string{"isere-solo", "famille-6-drome"} {
 		b.Run("profile="+profile, func(b *testing.B) {
@@ -92,9 +98,36 @@ func BenchmarkAgentRead(b *testing.B) {
 			defer bare.Close()
 			bareURL := "http://" + bln.Addr().String() + "/v1/read"
 
+			// The floor of any HTTP agent that reads: the desk session
+			// behind a minimal handler.
+			ds, err := desk.Open(ctx, desk.Config{Emulate: &desk.Emulate{Profile: profile, Mode: "qr", Presented: b.N}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ds.Close()
+			mini := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				id, err := ds.Read(r.Context())
+				if err != nil {
+					w.WriteHeader(http.StatusInternalServerError)
+					return
+				}
+				j, _ := json.Marshal(id.JSON(false))
+				w.Header().Set("Content-Type", "application/json")
+				w.Write(j)
+			})}
+			mln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			go mini.Serve(mln)
+			defer mini.Close()
+			miniURL := "http://" + mln.Addr().String() + "/v1/read"
+
 			goT := make([]time.Duration, 0, b.N)
 			agT := make([]time.Duration, 0, b.N)
 			bareT := make([]time.Duration, 0, b.N)
+			miniT := make([]time.Duration, 0, b.N)
 			var goCPU, agCPU time.Duration
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -140,13 +173,28 @@ func BenchmarkAgentRead(b *testing.B) {
 					b.Fatal(err)
 				}
 				bareT = append(bareT, time.Since(t3))
+				t4 := time.Now()
+				req, _ = http.NewRequest("POST", miniURL, strings.NewReader(`{"timeout_ms":10000}`))
+				req.Header.Set("Content-Type", "application/json")
+				if resp, err = cl.Do(req); err != nil {
+					b.Fatal(err)
+				}
+				err = json.NewDecoder(resp.Body).Decode(&got)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || err != nil {
+					b.Fatalf("desk-http read: %d %v", resp.StatusCode, err)
+				}
+				miniT = append(miniT, time.Since(t4))
 				goCPU += c1 - c0
 				agCPU += c2 - c1
 				goT = append(goT, t1.Sub(t0))
 				agT = append(agT, t2.Sub(t1))
 			}
 			b.StopTimer()
-			mGo, mAg, mBare := median(goT), median(agT), median(bareT)
+			mGo, mAg, mBare, mMini := median(goT), median(agT), median(bareT), median(miniT)
+			b.ReportMetric(float64(mMini)/float64(mGo), "x-desk-http")
+			b.ReportMetric(float64(mAg-mMini)/1e3, "agent-less-desk-http-µs")
 			b.ReportMetric(float64(mBare)/1e3, "bare-http-µs-median")
 			b.ReportMetric(float64(mAg-mBare)/float64(mGo), "x-go-less-bare-http")
 			b.ReportMetric(float64(mAg)/float64(mGo), "x-go")

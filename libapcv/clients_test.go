@@ -41,6 +41,7 @@ type readCase struct {
 	mode          string
 	groups        string
 	beneficiaires int
+	masked        bool // the identity (and its event) masked: "masked": true, or the examples' default
 	// On refusal: the stable code (exit 3, its result code and FR message).
 	code string
 }
@@ -50,7 +51,10 @@ const receipt = `{"beneficiary":0,"psId":"10101010101","psName":"Pharmacie de la
 // checkRead runs c on tc and checks its output.
 func checkRead(t *testing.T, c client, tc readCase) (out string) {
 	t.Helper()
-	args := append(c.cmd(t), tc.config)
+	args := c.cmd(t)
+	if tc.config != "" { // else the example's default configuration
+		args = append(args, tc.config)
+	}
 	if tc.receipt != "" {
 		args = append(args, tc.receipt)
 	}
@@ -85,9 +89,16 @@ func checkRead(t *testing.T, c client, tc readCase) (out string) {
 		t.Fatalf("identity: %v\n%s", err, out)
 	}
 	if id.Mode != tc.mode || strings.Join(id.Groups, ",") != tc.groups || len(id.Beneficiaires) != tc.beneficiaires ||
-		id.Verification.CredentialID == "" || len(id.Beneficiaires[0].NIR) != 15 {
+		id.Verification.CredentialID == "" {
 		t.Errorf("identity: mode %s, groups %v, %d beneficiaires, credential %q; want %s, %s, %d",
 			id.Mode, id.Groups, len(id.Beneficiaires), id.Verification.CredentialID, tc.mode, tc.groups, tc.beneficiaires)
+	}
+	checkMasked(t, "identity", id, tc.masked)
+	for l := range strings.SplitSeq(out, "\n") {
+		var e desk.Event
+		if v, ok := strings.CutPrefix(l, "event: "); ok && json.Unmarshal([]byte(v), &e) == nil && e.Identity != nil {
+			checkMasked(t, "identity event", *e.Identity, tc.masked)
+		}
 	}
 	if tc.receipt != "" && !strings.Contains(field(out, "receipt"), "ok") {
 		t.Errorf("receipt: %q", field(out, "receipt"))
@@ -96,6 +107,26 @@ func checkRead(t *testing.T, c client, tc readCase) (out string) {
 		t.Errorf("events %q", events)
 	}
 	return out
+}
+
+// checkMasked checks that every beneficiary of id is masked (NIR with
+// stars, names reduced to an initial, birth date to the year), or that none
+// is (a 15-digit NIR, names and dates in full). The emulator's names have
+// more than one letter, so a masked one has stars.
+func checkMasked(t *testing.T, what string, id reader.IdentityJSON, masked bool) {
+	t.Helper()
+	if len(id.Beneficiaires) == 0 {
+		t.Errorf("%s: no beneficiary", what)
+	}
+	for i, b := range id.Beneficiaires {
+		nirMasked := strings.Contains(b.NIR, "*")
+		dateMasked := strings.HasSuffix(b.DateNaissance, "-**-**")
+		nameMasked := strings.Contains(b.NomFamille, "*") && strings.Contains(b.Prenoms, "*")
+		if masked != nirMasked || masked != dateMasked || masked != nameMasked || (!masked && len(b.NIR) != 15) {
+			t.Errorf("%s: beneficiary %d: NIR %d chars masked=%v, birth date masked=%v, first name masked=%v; want masked=%v",
+				what, i, len(b.NIR), nirMasked, dateMasked, nameMasked, masked)
+		}
+	}
 }
 
 // field returns the text after "name: " on the first line that has it.
@@ -158,6 +189,9 @@ func TestClientsEmulated(t *testing.T) {
 		{name: "nfc", config: `{"emulate":{"profile":"famille-6-drome"},"groups":["AMO","INS"]}`, receipt: receipt,
 			mode: "NFC", groups: "AMO,INS", beneficiaires: 6},
 		{name: "qr", config: `{"emulate":{"profile":"isere-solo","mode":"qr"}}`, receipt: receipt, mode: "QR", groups: "AMO", beneficiaires: 1},
+		{name: "qr masked", config: `{"emulate":{"profile":"isere-solo","mode":"qr"},"masked":true}`, receipt: receipt, mode: "QR",
+			groups: "AMO", beneficiaires: 1, masked: true},
+		{name: "default", mode: "NFC", groups: "AMO", beneficiaires: 6, masked: true}, // the example's own configuration
 		{name: "nfc locked", config: `{"emulate":{"locked":true}}`, code: "app-locked"},
 		{name: "qr revoked", config: `{"emulate":{"mode":"qr","revoked":true}}`, code: "revoked"},
 		{name: "nfc revoked", config: `{"emulate":{"revoked":true}}`, code: "app-revoked"},

@@ -91,7 +91,9 @@ func apcv_open(configJSON *C.char, out *C.apcv_handle) (rc C.int) {
 	if err != nil {
 		return result(err, nil)
 	}
-	sess := &session{s: s, sub: s.Subscribe(0)}
+	// The caller is the program itself: its events carry the identity as
+	// apcv_read does, masked only with "masked": true.
+	sess := &session{s: s, sub: s.Subscribe(0, true)}
 	mu.Lock()
 	lastID++
 	id := lastID
@@ -123,12 +125,16 @@ func apcv_read(h C.apcv_handle, timeoutMS C.int, identityJSON **C.char) (rc C.in
 	}
 	ctx, cancel := deadline(timeoutMS, false)
 	defer cancel()
-	var id *reader.Identity
-	offThread(func() { id, err = sess.s.Read(ctx) })
+	// Read runs on the caller's thread: with one device, a presentation
+	// already there (a QR code scanned before the call) is read and
+	// verified without this thread ever waiting; it parks only while
+	// nothing is presented (reader.Read reads a single device in the
+	// calling goroutine).
+	id, err := sess.s.Read(ctx)
 	if err != nil {
 		return result(err, identityJSON)
 	}
-	b, err := json.Marshal(id.JSON(false))
+	b, err := json.Marshal(sess.s.IdentityJSON(id, false))
 	if err != nil {
 		return result(err, identityJSON)
 	}
@@ -142,23 +148,6 @@ func cBytes(b []byte) *C.char {
 	copy(p[:len(b)], b)
 	p[len(b)] = 0
 	return (*C.char)(unsafe.Pointer(p))
-}
-
-// offThread runs f in a goroutine of its own and waits for it (a panic of
-// f is raised again here, for the caller's guard). The
-// goroutine of a call from C is locked to the C thread: each time it blocks
-// (a Read waits on its sources, on the event pump…) the thread must hand
-// its processor over and later be woken by the OS. f blocks freely on
-// ordinary goroutines, and the C thread blocks once.
-func offThread(f func()) {
-	done := make(chan any, 1)
-	go func() {
-		defer func() { done <- recover() }()
-		f()
-	}()
-	if p := <-done; p != nil {
-		panic(p)
-	}
 }
 
 //export apcv_next_event

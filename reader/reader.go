@@ -83,6 +83,14 @@ type Config struct {
 	APDUTimeout time.Duration
 	// Logger receives events without personal data; nil discards.
 	Logger *slog.Logger
+	// OnEvent, when set, receives every event instead of the Events
+	// channel (which then only gets closed by Close): it is called in the
+	// goroutine where the event happens (Open's, the Read's, a source's),
+	// one call at a time, in order, and never after Close. An event of a
+	// Read is delivered before that Read returns. It must return quickly
+	// and must not call the Reader. A session that forwards events to
+	// several consumers uses it to do so without a goroutine of its own.
+	OnEvent func(Event)
 }
 
 // Reader reads verified identities from every configured source.
@@ -211,6 +219,7 @@ func (r *Reader) Lists() (*credential.TrustList, *credential.RevocationList) {
 // Events returns the channel of events for a UI. Events are produced while
 // a Read runs (and DeviceAdded at Open); when the channel is full, new
 // events are dropped rather than slowing the reading. It is closed by Close.
+// With Config.OnEvent, events go there instead and this channel stays empty.
 func (r *Reader) Events() <-chan Event { return r.events }
 
 func (r *Reader) emit(e Event) {
@@ -220,6 +229,10 @@ func (r *Reader) emit(e Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
+		return
+	}
+	if r.cfg.OnEvent != nil {
+		r.cfg.OnEvent(e)
 		return
 	}
 	select {
@@ -277,67 +290,102 @@ func (r *Reader) releaseHeld() {
 
 func (r *Reader) read(ctx context.Context) (*Identity, error) {
 	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	stop := context.AfterFunc(r.ctx, cancel) // Close ends a running Read
 	defer stop()
-	out := make(chan outcome)
-	var wg sync.WaitGroup
-	live := 0
+	live := make([]int, 0, 4) // the sources not gone, by index (NFC first, then QR)
 	r.mu.Lock()
-	for i, s := range r.cfg.NFC {
+	for i := range len(r.cfg.NFC) + len(r.cfg.QR) {
 		if !r.gone[i] {
-			live++
-			wg.Add(1)
-			go func() { defer wg.Done(); r.nfcLoop(ctx, i, s, out) }()
-		}
-	}
-	for i, s := range r.cfg.QR {
-		if !r.gone[len(r.cfg.NFC)+i] {
-			live++
-			wg.Add(1)
-			go func() { defer wg.Done(); r.qrLoop(ctx, len(r.cfg.NFC)+i, s, out) }()
+			live = append(live, i)
 		}
 	}
 	r.mu.Unlock()
-	defer func() { cancel(); wg.Wait() }()
-	if live == 0 {
+	switch len(live) {
+	case 0:
 		return nil, fmt.Errorf("reader: read: %w", ErrNoSource)
+	case 1:
+		// One device, as at most desks: it is read in this goroutine, with
+		// no hand-off to another goroutine and back (for a caller from C,
+		// an OS thread parked and woken), and the same outcomes.
+		var o outcome
+		got := false
+		r.loop(ctx, live[0], func(x outcome) bool { o, got = x, true; return true })
+		if !got { // the loop returns without an outcome only when ctx ends
+			return nil, r.ended(ctx)
+		}
+		n := 1
+		id, err, _ := r.settle(o, &n)
+		return id, err
 	}
+	out := make(chan outcome)
+	var wg sync.WaitGroup
+	for _, i := range live {
+		wg.Add(1)
+		go func() { defer wg.Done(); r.loop(ctx, i, func(o outcome) bool { return send(ctx, out, o) }) }()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	n := len(live)
 	for {
 		select {
 		case <-ctx.Done():
-			if r.ctx.Err() != nil {
-				return nil, fmt.Errorf("reader: read: %w", ErrClosed)
-			}
-			return nil, ctx.Err()
+			return nil, r.ended(ctx)
 		case o := <-out:
-			if o.src >= 0 {
-				r.mu.Lock()
-				r.gone[o.src] = true
-				r.mu.Unlock()
-				live--
-				if live == 0 {
-					if o.err != nil { // the last device's own reason speaks first to the desk
-						return nil, fmt.Errorf("reader: read: %w: %w", o.err, ErrNoSource)
-					}
-					return nil, fmt.Errorf("reader: read: %w", ErrNoSource)
-				}
-				continue
+			if id, err, done := r.settle(o, &n); done {
+				return id, err
 			}
-			if o.err != nil {
-				r.log.Info("reader: presentation refused", "source", o.source, "code", apcverr.Code(o.err), "err", o.err)
-				r.emit(Event{Kind: Error, Source: o.source, Err: o.err})
-				return nil, o.err
-			}
-			r.emit(Event{Kind: IdentityRead, Source: o.id.Source, Identity: o.id})
-			r.log.Info("reader: identity verified", "identity", o.id)
-			if o.id.link != nil {
-				r.mu.Lock()
-				r.held = append(r.held, o.id)
-				r.mu.Unlock()
-			}
-			return o.id, nil
 		}
 	}
+}
+
+// ended is the error of a Read whose ctx ended: Close, or the caller's ctx.
+func (r *Reader) ended(ctx context.Context) error {
+	if r.ctx.Err() != nil {
+		return fmt.Errorf("reader: read: %w", ErrClosed)
+	}
+	return ctx.Err()
+}
+
+// loop reads source i (NFC first, then QR) until it has an outcome for
+// the Read, given to deliver, or ctx ends.
+func (r *Reader) loop(ctx context.Context, i int, deliver func(outcome) bool) {
+	if i < len(r.cfg.NFC) {
+		r.nfcLoop(ctx, i, r.cfg.NFC[i], deliver)
+		return
+	}
+	r.qrLoop(ctx, i, r.cfg.QR[i-len(r.cfg.NFC)], deliver)
+}
+
+// settle takes an outcome of a source while *live sources are read: a
+// source gone for good (the Read goes on with the others while there are
+// some), or a refusal or an identity, which end the Read (done).
+func (r *Reader) settle(o outcome, live *int) (id *Identity, err error, done bool) {
+	if o.src >= 0 {
+		r.mu.Lock()
+		r.gone[o.src] = true
+		r.mu.Unlock()
+		*live--
+		if *live > 0 {
+			return nil, nil, false
+		}
+		if o.err != nil { // the last device's own reason speaks first to the desk
+			return nil, fmt.Errorf("reader: read: %w: %w", o.err, ErrNoSource), true
+		}
+		return nil, fmt.Errorf("reader: read: %w", ErrNoSource), true
+	}
+	if o.err != nil {
+		r.log.Info("reader: presentation refused", "source", o.source, "code", apcverr.Code(o.err), "err", o.err)
+		r.emit(Event{Kind: Error, Source: o.source, Err: o.err})
+		return nil, o.err, true
+	}
+	r.emit(Event{Kind: IdentityRead, Source: o.id.Source, Identity: o.id})
+	r.log.Info("reader: identity verified", "identity", o.id)
+	if o.id.link != nil {
+		r.mu.Lock()
+		r.held = append(r.held, o.id)
+		r.mu.Unlock()
+	}
+	return o.id, nil, true
 }
 
 func send(ctx context.Context, out chan<- outcome, o outcome) bool {
@@ -349,7 +397,7 @@ func send(ctx context.Context, out chan<- outcome, o outcome) bool {
 	}
 }
 
-func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, out chan<- outcome) {
+func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, deliver func(outcome) bool) {
 	name := "nfc:" + s.Name()
 	var lastCode string
 	for {
@@ -360,7 +408,7 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, out chan<- 
 			}
 			if errors.Is(err, nfc.ErrReaderUnplugged) || errors.Is(err, nfc.ErrUnknownReader) || errors.Is(err, nfc.ErrNoService) {
 				r.emit(Event{Kind: DeviceRemoved, Source: name, Err: err})
-				send(ctx, out, outcome{src: idx, err: err})
+				deliver(outcome{src: idx, err: err})
 				return
 			}
 			r.log.Warn("reader: waiting for a phone failed", "source", name, "err", err)
@@ -387,12 +435,12 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, out chan<- 
 			}
 			// Read returns with this outcome: stop here rather than
 			// start waiting for the next phone.
-			send(ctx, out, outcome{err: err, src: -1, source: name})
+			deliver(outcome{err: err, src: -1, source: name})
 			return
 		}
 		id := newIdentity(sess.Presentation, name, r.cfg.Now())
 		id.link = &nfcLink{sess: sess, phone: phone}
-		if !send(ctx, out, outcome{id: id, src: -1}) {
+		if !deliver(outcome{id: id, src: -1}) {
 			phone.Close()
 			return
 		}
@@ -403,7 +451,7 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, out chan<- 
 // qrLoop reads scans until one is an attempt (verified or refused), sends
 // its outcome and returns: a Read takes one outcome, and a scan taken from
 // a device must never be dropped by the cancel that follows.
-func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<- outcome) {
+func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, deliver func(outcome) bool) {
 	name := s.Name()
 	for {
 		scan, err := s.Next(ctx)
@@ -414,7 +462,7 @@ func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<
 			if errors.Is(err, qrscan.ErrDeviceGone) || errors.Is(err, io.EOF) {
 				// Unplugged, or a finite source (image files) exhausted.
 				r.emit(Event{Kind: DeviceRemoved, Source: name, Err: err})
-				send(ctx, out, outcome{src: idx, err: err})
+				deliver(outcome{src: idx, err: err})
 				return
 			}
 			if errors.Is(err, qrscan.ErrNoCode) {
@@ -422,7 +470,7 @@ func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<
 			}
 			// Read returns with this outcome: stop here, so that no scan
 			// is taken from the device and then dropped by the cancel.
-			send(ctx, out, outcome{err: err, src: -1, source: name})
+			deliver(outcome{err: err, src: -1, source: name})
 			return
 		}
 		if _, ok := s.(qrscan.Starter); !ok {
@@ -431,10 +479,10 @@ func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<
 		r.log.Debug("reader: QR scanned", "source", name, "chars", len(scan.Text), "symbology", scan.Symbology)
 		p, err := r.v.VerifyQR(scan.Text)
 		if err != nil {
-			send(ctx, out, outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1, source: name})
+			deliver(outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1, source: name})
 			return
 		}
-		send(ctx, out, outcome{id: newIdentity(p, name, r.cfg.Now()), src: -1})
+		deliver(outcome{id: newIdentity(p, name, r.cfg.Now()), src: -1})
 		return
 	}
 }

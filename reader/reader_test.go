@@ -248,3 +248,60 @@ func TestReadSourceGone(t *testing.T) {
 		t.Fatal("no DeviceRemoved event")
 	}
 }
+
+// TestOnEvent: with Config.OnEvent, every event reaches it in order, those
+// of a Read before the Read returns, and none goes to Events; a Read over
+// one device (read in the calling goroutine) ends with its ctx, and with
+// Close, as a Read over several does.
+func TestOnEvent(t *testing.T) {
+	w := testworld.New(1)
+	f := field.New("desk")
+	cfg := baseConfig(w)
+	cfg.NFC = []nfc.Source{f}
+	var got []string
+	cfg.OnEvent = func(e reader.Event) { got = append(got, e.Kind.String()) } // one call at a time
+	r, err := reader.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if s := strings.Join(got, " "); s != "device-added" {
+		t.Errorf("events when Open returns: %q", s)
+	}
+	if err := f.Tap(applet.New(&testworld.Wallet{W: w}, applet.Options{})); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := r.Read(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := strings.Join(got, " "); s != "device-added phone-detected reading identity" {
+		t.Errorf("events when Read returns: %q", s)
+	}
+	if n := len(r.Events()); n != 0 {
+		t.Errorf("Events holds %d events besides OnEvent", n)
+	}
+	short, cancelShort := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancelShort()
+	if _, err := r.Read(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Read with nothing presented: %v, want its deadline", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := r.Read(context.Background()); done <- err }()
+	time.Sleep(20 * time.Millisecond)
+	r.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, reader.ErrClosed) {
+			t.Errorf("Read across Close: %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end the Read")
+	}
+	n := len(got)
+	r.Close()
+	if len(got) != n {
+		t.Errorf("events after Close: %v", got[n:])
+	}
+}

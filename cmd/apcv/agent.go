@@ -221,6 +221,12 @@ WantedBy=default.target
 
 // serviceConfig is the service of apcv agent serve with args.
 func serviceConfig(args []string) (*service.Config, error) {
+	return serviceConfigFor(runtime.GOOS, args)
+}
+
+// serviceConfigFor is serviceConfig for the system goos (tests check the
+// other systems' from here).
+func serviceConfigFor(goos string, args []string) (*service.Config, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -235,7 +241,7 @@ func serviceConfig(args []string) (*service.Config, error) {
 			// The user's own service (systemd --user, a launchd
 			// LaunchAgent): the token, the lists and the desk are the
 			// user's. Windows has system services only.
-			"UserService":   runtime.GOOS != "windows",
+			"UserService":   goos != "windows",
 			"SystemdScript": systemdUnit,
 			"KeepAlive":     true, // launchd
 			"RunAtLoad":     true, // launchd

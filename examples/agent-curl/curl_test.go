@@ -68,7 +68,7 @@ type errorJSON struct {
 // stream's first line.
 func startEvents(t *testing.T, a *agenttest.Agent) *agenttest.Proc {
 	t.Helper()
-	ev := agenttest.Start(t, "", envOf(a), "sh", "events.sh")
+	ev := agenttest.Start(t, "", envOf(a), "sh", "events.sh", "unmasked") // compared with the profile's family
 	ev.Stdout.WaitFor(t, ": ok", 30*time.Second)
 	return ev
 }

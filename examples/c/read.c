@@ -4,8 +4,10 @@
  *
  *   read [CONFIG_JSON [RECEIPT_JSON]]
  *
- * Opens a session on CONFIG_JSON (default: an in-memory emulated phone),
- * prints the library's version, waits up to 30 s for a presentation and
+ * Opens a session on CONFIG_JSON (default: an in-memory emulated phone, with
+ * "masked": true, so that the identity printed has its NIRs masked, names
+ * reduced to their initial and birth dates to their year: a demo should not
+ * handle personal data), prints the library's version, waits up to 30 s for a presentation and
  * prints the verified identity JSON — or the refusal's code and its French
  * desk message — then posts RECEIPT_JSON (if given) and prints the events
  * the session saw. Exit status: 0 read, 3 refused, 1 other failure.
@@ -19,7 +21,7 @@
 #include "apcv.h"
 
 int main(int argc, char **argv) {
-    const char *config = argc > 1 ? argv[1] : "{\"emulate\":{\"profile\":\"famille-6-drome\"}}";
+    const char *config = argc > 1 ? argv[1] : "{\"emulate\":{\"profile\":\"famille-6-drome\"},\"masked\":true}";
     const char *receipt = argc > 2 ? argv[2] : NULL;
 
     const char *version = apcv_version();

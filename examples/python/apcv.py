@@ -1,7 +1,7 @@
 """apcv — Python bindings of libapcv (apcv.h) with ctypes, the standard library only.
 
     import apcv
-    with apcv.Session('{"emulate":{"profile":"famille-6-drome"}}') as s:
+    with apcv.Session('{"emulate":{"profile":"famille-6-drome"},"masked":true}') as s:
         identity = s.read(timeout_ms=30000)   # a dict: the JSON of apcv read --json
         s.post_receipt({"beneficiary": 0, "psId": "10101010101", "psName": "Pharmacie", "amountCents": 1250})
 

@@ -2,7 +2,9 @@
 
     python3 read.py [CONFIG_JSON [RECEIPT_JSON]]
 
-Prints the library's version, then the verified identity JSON, or the
+Prints the library's version, then the verified identity JSON (with the
+default configuration, an emulated phone with "masked": true: NIRs masked,
+names reduced to their initial, birth dates to the year), or the
 refusal's code and French desk message (exit 3); posts RECEIPT_JSON if given;
 prints the events the session saw; then checks that apcv_cancel, called from
 another thread, ends a read that waits (with an emulated phone that is never
@@ -18,7 +20,7 @@ import apcv
 
 
 def main():
-    config = sys.argv[1] if len(sys.argv) > 1 else '{"emulate":{"profile":"famille-6-drome"}}'
+    config = sys.argv[1] if len(sys.argv) > 1 else '{"emulate":{"profile":"famille-6-drome"},"masked":true}'
     receipt = sys.argv[2] if len(sys.argv) > 2 else None
     print("version:", apcv.version())
     status = 0

@@ -40,6 +40,13 @@ type Config struct {
 	APDUTimeoutMS int `json:"apdu_timeout_ms,omitempty"`
 	// Emulate reads an in-memory emulated phone instead of devices.
 	Emulate *Emulate `json:"emulate,omitempty"`
+	// Masked masks the personal data in every identity JSON of the
+	// session, whatever a caller asks: NIRs masked, names reduced to
+	// their initial, birth dates to the year (reader.Identity.JSON(true)),
+	// in what apcv_read and POST /v1/read return and in identity events.
+	// For a program that only displays the identity (the examples) and
+	// must not handle personal data.
+	Masked bool `json:"masked,omitempty"`
 
 	// Logger receives the session's logs (never personal data at Info and
 	// above); nil discards. Not part of the JSON.

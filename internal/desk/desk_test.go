@@ -28,6 +28,8 @@ func TestParseConfig(t *testing.T) {
 		{"emulate qr presented", `{"emulate":{"profile":"isere-solo","mode":"qr","presented":3}}`, true},
 		{"devices", `{"lists":"/tmp/l","pcsc":["any"],"serial":["/dev/ttyACM0"],"baud":115200,"groups":["AMO","INS"],"apdu_timeout_ms":500}`, true},
 		{"auto", `{"lists":"/tmp/l","auto":true}`, true},
+		{"masked", `{"masked":true,"emulate":{"mode":"qr"}}`, true},
+		{"masked not a boolean", `{"masked":"yes","emulate":{}}`, false},
 		{"empty", ``, false},
 		{"not an object", `[]`, false},
 		{"unknown field", `{"emulate":{"profile":"x"},"colour":"blue"}`, false},
@@ -135,7 +137,7 @@ func TestReadEmulated(t *testing.T) {
 	for _, mode := range []string{"nfc", "qr"} {
 		t.Run(mode, func(t *testing.T) {
 			s := open(t, desk.Config{Emulate: &desk.Emulate{Profile: "famille-6-drome", Mode: mode}, Groups: []string{"AMO", "INS"}})
-			sub := s.Subscribe(0)
+			sub := s.Subscribe(0, true)
 			device := map[string]string{"nfc": "nfc:emulated", "qr": "qr:emulated"}[mode]
 			if es := queued(sub); len(es) != 1 || es[0].Type != desk.DeviceAdded || es[0].Device != device {
 				t.Errorf("events queued after Open: %+v, want device-added %q", es, device)
@@ -157,7 +159,7 @@ func TestReadEmulated(t *testing.T) {
 					t.Fatalf("events queued after Read: %q", types)
 				}
 				e := got[2]
-				if e.Identity == nil || e.Identity.Verification.CredentialID != id.Verification.CredentialID || e.Device != device {
+				if ej := e.IdentityJSON(); ej == nil || ej.Verification.CredentialID != id.Verification.CredentialID || e.Device != device {
 					t.Fatalf("identity event %+v", e)
 				}
 				if _, err := time.Parse(time.RFC3339, e.Time); err != nil {
@@ -193,7 +195,7 @@ func TestRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t, desk.Config{Emulate: &tc.emu})
-			sub := s.Subscribe(0)
+			sub := s.Subscribe(0, false)
 			id, err := s.Read(ctxT(t, 20*time.Second))
 			if id != nil || apcverr.Code(err) != tc.code {
 				t.Fatalf("Read = %v, %v (code %q), want code %q", id, err, apcverr.Code(err), tc.code)
@@ -251,7 +253,7 @@ func TestBusyCancelTimeout(t *testing.T) {
 
 func TestSubscription(t *testing.T) {
 	s := open(t, desk.Config{Emulate: &desk.Emulate{Absent: true}})
-	sub := s.Subscribe(0)
+	sub := s.Subscribe(0, false)
 	if e := waitEvent(t, sub, desk.DeviceAdded); e.Device != "nfc:emulated" {
 		t.Errorf("late subscriber: device-added %+v", e)
 	}
@@ -271,7 +273,7 @@ func TestSubscription(t *testing.T) {
 	if !errors.Is(err, desk.ErrCancelled) {
 		t.Errorf("cancelled Next = %v", err)
 	}
-	sub2 := s.Subscribe(1)
+	sub2 := s.Subscribe(1, false)
 	waitEvent(t, sub2, desk.DeviceAdded)
 	go func() { _, err := sub2.Next(context.Background()); done <- err }()
 	s.Close()
@@ -281,14 +283,14 @@ func TestSubscription(t *testing.T) {
 	if _, err := s.Read(context.Background()); !errors.Is(err, reader.ErrClosed) {
 		t.Errorf("Read after Close = %v", err)
 	}
-	if _, ok := <-s.Subscribe(0).C(); ok {
+	if _, ok := <-s.Subscribe(0, false).C(); ok {
 		t.Error("Subscribe after Close: queue open")
 	}
 }
 
 func TestDroppedWhenFull(t *testing.T) {
 	s := open(t, desk.Config{Emulate: &desk.Emulate{Mode: "qr"}})
-	sub := s.Subscribe(1) // device-added takes the extra slot; 1 more
+	sub := s.Subscribe(1, false) // device-added takes the extra slot; 1 more
 	for range 3 {
 		if _, err := s.Read(ctxT(t, 20*time.Second)); err != nil {
 			t.Fatal(err)
@@ -383,7 +385,7 @@ func TestConcurrentReadsAndEvents(t *testing.T) {
 			}
 		}()
 	}
-	subs := []*desk.Subscription{s.Subscribe(0), s.Subscribe(0)}
+	subs := []*desk.Subscription{s.Subscribe(0, false), s.Subscribe(0, false)}
 	wg.Wait()
 	if got[""] == 0 || len(got) > 2 || (len(got) == 2 && got["busy"] == 0) {
 		t.Errorf("results %v: want identities, and busy only", got)
@@ -396,7 +398,7 @@ func TestConcurrentReadsAndEvents(t *testing.T) {
 
 func TestEventJSON(t *testing.T) {
 	s := open(t, desk.Config{Emulate: &desk.Emulate{Locked: true}})
-	sub := s.Subscribe(0)
+	sub := s.Subscribe(0, false)
 	s.Read(ctxT(t, 20*time.Second))
 	e := waitEvent(t, sub, desk.Refused)
 	b, err := json.Marshal(e)
@@ -408,5 +410,64 @@ func TestEventJSON(t *testing.T) {
 	errObj, _ := m["error"].(map[string]any)
 	if m["type"] != "refused" || m["device"] != "nfc:emulated" || errObj["code"] != "app-locked" || errObj["message_fr"] == "" || m["identity"] != nil {
 		t.Errorf("event JSON %s", b)
+	}
+}
+
+// TestMasked: identity events are masked unless the subscription asks for
+// the identity unmasked and the configuration does not mask it; the same
+// rule for Session.IdentityJSON, whatever the way the event is taken (Next,
+// C then IdentityJSON, or encoded).
+func TestMasked(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		cfgMasked, unmasked bool
+		wantEvent, wantRead bool // masked?
+		readMasked          bool // IdentityJSON's argument
+	}{
+		{"default subscription", false, false, true, false, false},
+		{"unmasked subscription", false, true, false, false, false},
+		{"read asks for masked", false, true, false, true, true},
+		{"config masked, subscription unmasked", true, true, true, true, false},
+		{"config masked", true, false, true, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t, desk.Config{Masked: tc.cfgMasked, Emulate: &desk.Emulate{Profile: "famille-6-drome", Mode: "qr"}})
+			next, raw := s.Subscribe(0, tc.unmasked), s.Subscribe(0, tc.unmasked)
+			id, err := s.Read(ctxT(t, 20*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := func(masked bool) string {
+				b, _ := json.Marshal(id.JSON(masked))
+				return string(b)
+			}
+			if b, _ := json.Marshal(s.IdentityJSON(id, tc.readMasked)); string(b) != want(tc.wantRead) {
+				t.Errorf("IdentityJSON(masked=%v) masked=%v: %s", tc.readMasked, !tc.wantRead, b)
+			}
+			if want(true) == want(false) {
+				t.Fatal("the masked identity is the identity")
+			}
+			e := waitEvent(t, next, desk.Identity)
+			if b, _ := json.Marshal(e.Identity); string(b) != want(tc.wantEvent) {
+				t.Errorf("Next: identity %s, want masked=%v", b, tc.wantEvent)
+			}
+			var got desk.Event
+			for _, q := range queued(raw) {
+				if q.Type == desk.Identity {
+					got = q
+				}
+			}
+			if got.Identity != nil {
+				t.Error("an event from C() carries its identity converted already")
+			}
+			if b, _ := json.Marshal(got.IdentityJSON()); string(b) != want(tc.wantEvent) {
+				t.Errorf("C, IdentityJSON: %s, want masked=%v", b, tc.wantEvent)
+			}
+			b, err := json.Marshal(got)
+			var dec struct{ Identity json.RawMessage }
+			if err != nil || json.Unmarshal(b, &dec) != nil || string(dec.Identity) != want(tc.wantEvent) {
+				t.Errorf("encoded event %s (%v), want its identity masked=%v", b, err, tc.wantEvent)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -25,14 +26,40 @@ const (
 //	{"type":"identity","device":"nfc:emulated","time":"2026-12-06T10:00:00Z","identity":{…IdentityJSON…}}
 //	{"type":"refused","device":"nfc:emulated","time":"…","error":{"code":"app-locked","message_fr":"…","message_en":"…"}}
 //
-// Identity holds personal data (it is the identity Read returned, unmasked):
-// hand events only to the callers that may see it.
+// The identity of an identity event is the one Read returned, masked (NIRs
+// masked, names reduced to an initial, birth dates to the year) unless the
+// subscription asked for it unmasked and the session's Config.Masked is
+// off. It is converted to JSON only when a consumer takes it (Next,
+// IdentityJSON, or encoding/json through MarshalJSON): a reading with no
+// subscriber, or one that never looks at its events, does not pay for it.
 type Event struct {
 	Type     string               `json:"type"`
 	Device   string               `json:"device,omitempty"`
 	Time     string               `json:"time"` // RFC 3339
 	Identity *reader.IdentityJSON `json:"identity,omitempty"`
 	Error    *ErrorJSON           `json:"error,omitempty"`
+
+	id     *reader.Identity // an identity event's identity, until converted into Identity
+	masked bool             // how id is converted
+	at     time.Time        // Time, before it is formatted
+}
+
+// IdentityJSON returns the identity of an identity event (nil for the
+// other types): Identity, or the identity converted now, masked as the
+// subscription says.
+func (e Event) IdentityJSON() *reader.IdentityJSON {
+	if e.Identity != nil || e.id == nil {
+		return e.Identity
+	}
+	j := e.id.JSON(e.masked)
+	return &j
+}
+
+// MarshalJSON encodes e with its identity converted (IdentityJSON).
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event // the fields without the methods
+	e.Identity = e.IdentityJSON()
+	return json.Marshal(plain(e))
 }
 
 // DefaultEventBuffer is the queue length of a Subscription given 0.
@@ -42,8 +69,9 @@ const DefaultEventBuffer = 256
 // queue is bounded: when the subscriber does not keep up, the newest events
 // are dropped (and counted) rather than slowing the reading.
 type Subscription struct {
-	s  *Session
-	ch chan Event
+	s      *Session
+	ch     chan Event
+	masked bool // identities masked (Subscribe)
 
 	mu      sync.Mutex
 	dropped int
@@ -51,6 +79,8 @@ type Subscription struct {
 }
 
 // C returns the queue. It is closed by Close, or when the Session closes.
+// The Identity field of an identity event received here is nil until
+// converted: use IdentityJSON, or encode the event (MarshalJSON does).
 func (sub *Subscription) C() <-chan Event { return sub.ch }
 
 // Dropped returns how many events were dropped because the queue was full.
@@ -60,31 +90,36 @@ func (sub *Subscription) Dropped() int {
 	return sub.dropped
 }
 
-// Next waits for the next event. It fails with ErrNoEvent when ctx ends
-// first (a ctx deadline is a normal "nothing happened"), ErrCancelled when
-// the Session's Cancel is called meanwhile, and reader.ErrClosed once the
-// subscription or the Session is closed and the queue is empty.
+// Next waits for the next event and returns it with its identity
+// converted (Identity set on an identity event). It fails with ErrNoEvent
+// when ctx ends first (a ctx deadline is a normal "nothing happened"),
+// ErrCancelled when the Session's Cancel is called meanwhile, and
+// reader.ErrClosed once the subscription or the Session is closed and the
+// queue is empty.
 func (sub *Subscription) Next(ctx context.Context) (Event, error) {
 	select { // an event already queued wins over an expired ctx
 	case e, ok := <-sub.ch:
-		if !ok {
-			return Event{}, fmt.Errorf("desk: next event: %w", reader.ErrClosed)
-		}
-		return e, nil
+		return taken(e, ok)
 	default:
 	}
 	cancelled := sub.s.cancelled()
 	select {
 	case e, ok := <-sub.ch:
-		if !ok {
-			return Event{}, fmt.Errorf("desk: next event: %w", reader.ErrClosed)
-		}
-		return e, nil
+		return taken(e, ok)
 	case <-cancelled:
 		return Event{}, fmt.Errorf("desk: next event: %w", ErrCancelled)
 	case <-ctx.Done():
 		return Event{}, fmt.Errorf("desk: next event: %w", ErrNoEvent)
 	}
+}
+
+// taken is the result of Next for a receive from the queue.
+func taken(e Event, ok bool) (Event, error) {
+	if !ok {
+		return Event{}, fmt.Errorf("desk: next event: %w", reader.ErrClosed)
+	}
+	e.Identity = e.IdentityJSON()
+	return e, nil
 }
 
 // Close ends the subscription and closes its queue. Closing twice is harmless.
@@ -105,6 +140,7 @@ func (sub *Subscription) close() {
 }
 
 func (sub *Subscription) send(e Event) {
+	e.masked = sub.masked
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	if sub.closed {
@@ -119,22 +155,25 @@ func (sub *Subscription) send(e Event) {
 
 // Subscribe returns a new subscription with a queue of buffer events (0:
 // DefaultEventBuffer). It starts with one device-added event per device
-// ready at the time, so a late subscriber knows the devices. After Close,
-// the subscription's queue is closed at once.
-func (s *Session) Subscribe(buffer int) *Subscription {
+// ready at the time, so a late subscriber knows the devices. Its identity
+// events carry the identity masked, unless unmasked is set and the
+// session's Config.Masked is not: ask for personal data only on behalf of
+// a caller that may see it. After Close, the subscription's queue is
+// closed at once.
+func (s *Session) Subscribe(buffer int, unmasked bool) *Subscription {
 	if buffer <= 0 {
 		buffer = DefaultEventBuffer
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sub := &Subscription{s: s, ch: make(chan Event, buffer+len(s.devices))}
+	sub := &Subscription{s: s, ch: make(chan Event, buffer+len(s.devices)), masked: !unmasked || s.masked}
 	if s.closed {
 		sub.close()
 		return sub
 	}
-	now := s.now().UTC().Format(time.RFC3339)
+	now := s.stamp()
 	for _, d := range s.devices {
-		if d.announced && d.State != StateRemoved { // the others are announced by pump
+		if d.announced && d.State != StateRemoved { // the others are announced when they are added
 			sub.send(Event{Type: DeviceAdded, Device: d.Name, Time: now})
 		}
 	}
@@ -142,19 +181,31 @@ func (s *Session) Subscribe(buffer int) *Subscription {
 	return sub
 }
 
-// publish updates the devices' state and sends e to every subscriber.
+// publish updates the devices' state and sends e to every subscriber. It
+// runs in the goroutine where the event happens: the reader's (onEvent)
+// or the Read's, so that a reading's events are queued when its result
+// is returned (a C client that reads its events right after apcv_read
+// finds them), and the devices are announced when Open returns. Without
+// subscribers, it only updates the devices' state.
 func (s *Session) publish(e Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.trackLocked(e)
+	if len(s.subs) == 0 {
+		return
+	}
+	if e.Time == "" {
+		e.Time = e.at.UTC().Format(time.RFC3339)
+	}
 	for sub := range s.subs {
 		sub.send(e)
 	}
 }
 
-// convert turns a reader event into an Event.
-func convert(e reader.Event) Event {
-	ev := Event{Device: e.Source, Time: e.At.UTC().Format(time.RFC3339)}
+// onEvent is the reader's Config.OnEvent: it publishes the reader's event,
+// in the goroutine that emits it.
+func (s *Session) onEvent(e reader.Event) {
+	ev := Event{Device: e.Source, at: e.At}
 	switch e.Kind {
 	case reader.DeviceAdded:
 		ev.Type = DeviceAdded
@@ -165,51 +216,9 @@ func convert(e reader.Event) Event {
 	case reader.Reading:
 		ev.Type = Reading
 	case reader.IdentityRead:
-		ev.Type = Identity
-		if e.Identity != nil {
-			j := e.Identity.JSON(false)
-			ev.Identity = &j
-		}
+		ev.Type, ev.id = Identity, e.Identity
 	default:
 		ev.Type, ev.Error = Refused, ErrorOf(e.Err)
 	}
-	return ev
-}
-
-// pump forwards the reader's events until its channel is closed (Close),
-// and answers flush requests.
-func (s *Session) pump(events <-chan reader.Event) {
-	defer close(s.pumped)
-	for {
-		select {
-		case e, ok := <-events:
-			if !ok {
-				return
-			}
-			s.publish(convert(e))
-		case done := <-s.flushes:
-			for len(events) > 0 {
-				e, ok := <-events
-				if !ok {
-					break
-				}
-				s.publish(convert(e))
-			}
-			close(done)
-		}
-	}
-}
-
-// flush returns once every event the reader emitted before the call is
-// published: Read calls it before returning, so that the events of a
-// reading are queued when its result is (a C client that reads its events
-// right after apcv_read finds them), and Open too, so that the devices are
-// announced when it returns.
-func (s *Session) flush() {
-	done := make(chan struct{})
-	select {
-	case s.flushes <- done:
-		<-done
-	case <-s.pumped:
-	}
+	s.publish(ev)
 }

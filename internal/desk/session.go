@@ -30,16 +30,18 @@ type ReaderState struct {
 	Since string     `json:"since"`           // RFC 3339: when it entered that state
 	Error *ErrorJSON `json:"error,omitempty"` // why it was removed, or the last refusal on it
 
-	announced bool // its device-added event was published
+	since     time.Time // Since, before it is formatted (Readers)
+	announced bool      // its device-added event was published
 }
 
 // Session is one desk's reading session over a reader.Reader: the core of
 // apcv agent and libapcv. Its methods are safe for concurrent use.
 type Session struct {
-	r    *reader.Reader
-	emu  *emulated // nil unless Config.Emulate
-	now  func() time.Time
-	disc *Discovery
+	r      *reader.Reader
+	emu    *emulated // nil unless Config.Emulate
+	now    func() time.Time
+	disc   *Discovery
+	masked bool // Config.Masked
 
 	readMu sync.Mutex // one Read at a time (TryLock)
 
@@ -50,9 +52,6 @@ type Session struct {
 	cancelRead context.CancelCauseFunc // the Read under way, nil between Reads
 	cancelCh   chan struct{}           // closed by Cancel, then replaced
 	last       *reader.Identity        // the last identity read, for PostReceipt
-
-	pumped  chan struct{}      // closed when pump returns
-	flushes chan chan struct{} // see flush
 }
 
 // Open opens the devices of cfg (or builds its emulated phone), loads and
@@ -62,8 +61,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Session{now: time.Now, subs: map[*Subscription]struct{}{}, cancelCh: make(chan struct{}), pumped: make(chan struct{}),
-		flushes: make(chan chan struct{})}
+	s := &Session{now: time.Now, subs: map[*Subscription]struct{}{}, cancelCh: make(chan struct{}), masked: cfg.Masked}
 	var rc reader.Config
 	if cfg.Emulate != nil {
 		rc = reader.Config{Enabled: true, Logger: cfg.Logger, APDUTimeout: time.Duration(cfg.APDUTimeoutMS) * time.Millisecond}
@@ -87,18 +85,20 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	for _, src := range rc.QR {
 		s.devices = append(s.devices, &ReaderState{Name: src.Name(), Kind: "qr", State: StateReady})
 	}
-	now := s.now().UTC().Format(time.RFC3339)
+	now := s.now()
 	for _, d := range s.devices {
-		d.Since = now
+		d.since = now
 	}
+	// The reader's events are published in the goroutine that emits them
+	// (no hand-off to another goroutine on the read path): the devices are
+	// announced when Open returns, a reading's events when Read returns.
+	rc.OnEvent = s.onEvent
 	r, err := reader.Open(ctx, rc)
 	if err != nil {
 		CloseSources(rc)
 		return nil, err
 	}
 	s.r = r
-	go s.pump(r.Events())
-	s.flush() // the devices are announced when Open returns
 	return s, nil
 }
 
@@ -131,19 +131,19 @@ func (s *Session) Read(ctx context.Context) (*reader.Identity, error) {
 		s.mu.Unlock()
 	}()
 	if s.emu != nil {
-		// The reader emits events during Open and Read only, both flushed:
-		// the events published here come after theirs.
+		// The reader's events are published as they are emitted (during
+		// Open and Read): the events published here come after Open's and
+		// before this Read's.
 		presented, err := s.emu.present()
 		if err != nil { // e.g. a locked app shows no QR code
-			s.publish(Event{Type: Refused, Device: s.emu.device, Time: s.stamp(), Error: ErrorOf(err)})
+			s.publish(Event{Type: Refused, Device: s.emu.device, at: s.now(), Error: ErrorOf(err)})
 			return nil, fmt.Errorf("desk: read: %w", err)
 		}
 		if presented && s.emu.qr != nil { // NFC: the reader says phone-presented itself
-			s.publish(Event{Type: PhonePresented, Device: s.emu.device, Time: s.stamp()})
+			s.publish(Event{Type: PhonePresented, Device: s.emu.device, at: s.now()})
 		}
 	}
-	id, err := s.r.Read(ctx)
-	s.flush() // the reading's events are published when it returns
+	id, err := s.r.Read(ctx) // its events are published when it returns (onEvent)
 	if err != nil {
 		switch {
 		case errors.Is(context.Cause(ctx), ErrCancelled):
@@ -159,6 +159,12 @@ func (s *Session) Read(ctx context.Context) (*reader.Identity, error) {
 	s.last = id
 	s.mu.Unlock()
 	return id, nil
+}
+
+// IdentityJSON returns the JSON form of id, an identity Read returned:
+// masked when masked is set or the session's Config.Masked is.
+func (s *Session) IdentityJSON(id *reader.Identity, masked bool) reader.IdentityJSON {
+	return id.JSON(masked || s.masked)
 }
 
 func (s *Session) stamp() string { return s.now().UTC().Format(time.RFC3339) }
@@ -262,6 +268,7 @@ func (s *Session) Readers() []ReaderState {
 	out := make([]ReaderState, len(s.devices))
 	for i, d := range s.devices {
 		out[i] = *d
+		out[i].Since = d.since.UTC().Format(time.RFC3339)
 	}
 	return out
 }
@@ -297,7 +304,7 @@ func (s *Session) trackLocked(e Event) {
 		return
 	}
 	if state != d.State {
-		d.State, d.Since = state, e.Time
+		d.State, d.since = state, e.at
 	}
 }
 
@@ -312,8 +319,7 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	err := s.r.Close() // ends the Read under way and closes the events
-	<-s.pumped
+	err := s.r.Close() // ends the Read under way; no event comes after it
 	s.mu.Lock()
 	subs := s.subs
 	s.subs = map[*Subscription]struct{}{}
