@@ -3,6 +3,7 @@ package camera
 import (
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
@@ -28,8 +29,26 @@ type check struct {
 	dark bool
 }
 
-// structure returns the timing and alignment modules of a dim×dim code.
+// structure returns the timing and alignment modules of a dim×dim code,
+// built once per version and shared read-only (the resample rescue asks for
+// it thousands of times per frame).
 func structure(dim int) []check {
+	n := (dim - 17) / 4
+	if n < 1 || n > 40 {
+		return nil
+	}
+	s := &structures[n]
+	s.once.Do(func() { s.cs = buildStructure(dim) })
+	return s.cs
+}
+
+var structures [41]struct {
+	once sync.Once
+	cs   []check
+}
+
+// buildStructure is structure, computed.
+func buildStructure(dim int) []check {
 	v, err := decoder.Version_GetVersionForNumber((dim - 17) / 4)
 	if err != nil {
 		return nil
@@ -161,32 +180,34 @@ func (a *attempt) resampleAt(info *detector.FinderPatternInfo, plane []byte, w, 
 		{tr.GetX() - tl.GetX() + bl.GetX(), tr.GetY() - tl.GetY() + bl.GetY()},
 		{bl.GetX(), bl.GetY()},
 	}}
-	var cands []fit
-	for dim := 21; dim <= 177; dim += 4 {
-		if float64(dim) < est-6 || float64(dim) > est*1.3+6 {
-			continue
-		}
+	// Each plausible dimension's fit: the fourth corner searched within
+	// ±4 modules of the parallelogram's corner and, under a strong
+	// perspective, of the corner the patterns' module sizes predict
+	// (perspectiveCorner), when the two searches would not overlap much.
+	search := func(dim int, radius float64) fit {
 		f := base
 		f.dim = dim
 		f.score = math.Inf(-1)
 		cs := structure(dim)
-		best := g.searchAnchor(cs, f, 4*module, module)
-		// Under a strong perspective the fourth corner is far from the
-		// parallelogram's: also search around the corner the patterns'
-		// module sizes predict (perspectiveCorner), when the two searches
-		// would not overlap much.
+		best := g.searchAnchor(cs, f, radius, module)
 		if p, ok := perspectiveCorner(tl, tr, bl, float64(dim-7)); ok && math.Hypot(p[0]-base.pts[2][0], p[1]-base.pts[2][1]) > 3*module {
 			f.pts[2] = p
-			if c := g.searchAnchor(cs, f, 4*module, module); c.score > best.score {
+			if c := g.searchAnchor(cs, f, radius, module); c.score > best.score {
 				best = c
 			}
 		}
-		cands = append(cands, best)
+		return best
 	}
-	if len(cands) == 0 {
+	var dims []int
+	for dim := 21; dim <= 177; dim += 4 {
+		if float64(dim) < est-6 || float64(dim) > est*1.3+6 {
+			continue
+		}
+		dims = append(dims, dim)
+	}
+	if len(dims) == 0 {
 		return nil, gozxing.NewNotFoundException("no dimension near %.1f", est)
 	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	dec := a.decoder()
 	var lastErr error
 	try := func(f fit) (*gozxing.Result, bool) {
@@ -201,7 +222,34 @@ func (a *attempt) resampleAt(info *detector.FinderPatternInfo, plane []byte, w, 
 		}
 		return qrResult(dr, []gozxing.ResultPoint{bl, tl, tr}), true
 	}
+	// The right dimension scores far above the others (blur fattens the
+	// patterns, so est is often 10 modules short): rank the dimensions
+	// by a ±1-module search first and read the best one's full fit. Only
+	// when that fails are all the dimensions fitted, as they would have
+	// been without this shortcut.
+	early, earlyScore := 0, math.Inf(-1)
+	for _, dim := range dims {
+		if c := search(dim, module); c.score > earlyScore {
+			early, earlyScore = dim, c.score
+		}
+	}
+	first := search(early, 4*module)
+	if res, ok := try(first); ok {
+		return res, nil
+	}
+	cands := make([]fit, 0, len(dims))
+	for _, dim := range dims {
+		if dim == early {
+			cands = append(cands, first)
+		} else {
+			cands = append(cands, search(dim, 4*module))
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
 	for _, f := range cands[:min(2, len(cands))] {
+		if f.dim == early {
+			continue // tried above
+		}
 		if res, ok := try(f); ok {
 			return res, nil
 		}
