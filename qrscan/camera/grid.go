@@ -131,8 +131,8 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 // perspective frames, and the extra scan costs the rescues after it on
 // frames none reads).
 func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool) (*gozxing.Result, error) {
-	first, ferr := detector.NewFinderPatternFinder(bm, nil).Find(hintsTryHarder)
-	var err error = ferr
+	first, ferr := findPatterns(bm, true)
+	err := ferr
 	if ferr == nil {
 		res, rerr := a.resampleAt(first, plane, w, h, relaxed)
 		if rerr == nil {
@@ -314,14 +314,32 @@ func (g *grid) transform(f fit) homography {
 }
 
 // score is the contrast between the modules cs expects light and those it
-// expects dark, as seen through f's transform.
+// expects dark, as seen through f's transform. It is the resample rescue's
+// inner loop (hundreds of thousands of samples per hard frame): the
+// transform and the bilinear sample are written out here, with the same
+// arithmetic as homography.apply and bilinear, the clamping only for the
+// samples at the plane's edge.
 func (g *grid) score(cs []check, f fit) float64 {
 	t := g.transform(f)
 	var light, dark float64
 	var nl, nd int
+	p, w, h := g.plane, g.w, g.h
+	xmax, ymax := float64(w-1), float64(h-1)
 	for _, c := range cs {
-		x, y := t.apply(c.x, c.y)
-		v := bilinear(g.plane, g.w, g.h, x, y)
+		d := t.a13*c.x + t.a23*c.y + t.a33
+		x := (t.a11*c.x+t.a21*c.y+t.a31)/d - 0.5
+		y := (t.a12*c.x+t.a22*c.y+t.a32)/d - 0.5
+		var v float64
+		if x >= 0 && y >= 0 && x < xmax && y < ymax {
+			x0, y0 := int(x), int(y)
+			fx, fy := x-float64(x0), y-float64(y0)
+			i := y0*w + x0
+			top := float64(p[i])*(1-fx) + float64(p[i+1])*fx
+			bot := float64(p[i+w])*(1-fx) + float64(p[i+w+1])*fx
+			v = top*(1-fy) + bot*fy
+		} else {
+			v = bilinear(p, w, h, x+0.5, y+0.5)
+		}
 		if c.dark {
 			dark += v
 			nd++

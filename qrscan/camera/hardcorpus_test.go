@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
@@ -62,13 +64,22 @@ func TestHardReport(t *testing.T) {
 	}
 	imgs, texts := hardCorpus(t)
 	read := 0
+	var total time.Duration
 	for i, img := range imgs {
-		r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
+		// The least CPU time of 3 decodes: the machine may be loaded.
+		var r camera.Result
+		var err error
+		spent := time.Duration(math.MaxInt64)
+		for range 3 {
+			r, err = camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
+			spent = min(spent, r.Spent)
+		}
+		total += spent
 		ok := err == nil && r.Text == texts[i]
 		if ok {
 			read++
 		}
-		fmt.Printf("hard-%02d ok=%v by=%v tried=%d spent=%v\n", i+1, ok, r.Strategy, r.Tried, r.Spent)
+		fmt.Printf("hard-%02d ok=%v by=%v tried=%d spent=%v\n", i+1, ok, r.Strategy, r.Tried, spent)
 	}
-	fmt.Printf("read %d of %d\n", read, len(imgs))
+	fmt.Printf("read %d of %d, %v of CPU per frame\n", read, len(imgs), total/time.Duration(len(imgs)))
 }
