@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"errors"
 	"math"
 	"sort"
 	"sync"
@@ -93,19 +94,30 @@ type fit struct {
 
 func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 	w, h := a.lum.Width, a.lum.Height
+	var region func(stages int) (*gozxing.Result, error)
 	if smooth && a.region.dx() > 0 {
 		// StrategyHalf found the finder patterns: smooth, binarize and
-		// search their region only, the whole frame if that fails.
+		// search their region, at first with the cheapest stage of the
+		// fit only (the region is wrong when the patterns found at half
+		// size were), then the whole frame, then the region's other
+		// stages.
 		r := a.region
 		rw, rh := r.dx(), r.dy()
 		sm := mean3Into(a.sc.plane(rw*rh), cropInto(a.sc.plane(rw*rh), a.luma(), w, r), rw, rh)
 		l := newLuminance(Frame{Format: Gray, Width: rw, Height: rh, Data: sm})
 		if bm, err := newHybrid(l, sm, rw, rw, rh, a.sc).GetBlackMatrix(); err == nil {
-			if res, err := a.resampleOn(bm, sm, rw, rh, true); err == nil {
+			region = func(stages int) (*gozxing.Result, error) {
+				res, err := a.resampleOn(bm, sm, rw, rh, true, stages)
+				if err != nil {
+					return nil, err
+				}
 				pts := res.GetResultPoints()
 				for i, q := range pts {
 					pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
 				}
+				return res, nil
+			}
+			if res, err := region(1); err == nil {
 				return res, nil
 			}
 		}
@@ -120,155 +132,245 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.resampleOn(bm, a.mean(), w, h, smooth)
+	res, err := a.resampleOn(bm, a.mean(), w, h, smooth, fitStages)
+	if err != nil && region != nil {
+		if rres, rerr := region(fitStages); rerr == nil {
+			return rres, nil
+		}
+	}
+	return res, err
 }
 
 // resampleOn finds the finder patterns in bm and reads the code from plane
-// (the same w×h image, smoothed): at gozxing's three patterns first, then
-// at the best other triples of a full scan (locate), which also accepts
-// the unequal module sizes of a strong perspective; relaxed adds the
-// patterns of relaxedCandidates (StrategyResampleMean3 only: it reads the
-// perspective frames, and the extra scan costs the rescues after it on
-// frames none reads).
-func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool) (*gozxing.Result, error) {
-	first, ferr := findPatterns(bm, true)
-	err := ferr
-	if ferr == nil {
-		res, rerr := a.resampleAt(first, plane, w, h, relaxed)
-		if rerr == nil {
-			return res, nil
+// (the same w×h image, smoothed): at gozxing's three patterns (found by
+// findPatterns), at the best other triples of a full scan (locate), which
+// also accepts the unequal module sizes of a strong perspective, and,
+// with relaxed, at the triples of relaxedCandidates (StrategyResampleMean3
+// only: it reads the perspective frames, and the extra scan costs the
+// rescues after it on frames none reads).
+//
+// Each triple is fitted in three stages of growing cost (fitter): the
+// best-ranked dimension alone, then every dimension, then (for gozxing's
+// triple and the relaxed ones, with relaxed) the ±14-module search of the
+// fourth corner. A stage runs on every triple before the next stage runs
+// on any: a wrong first triple (a data run taken for a finder pattern)
+// used to cost its whole wide search before the right triple was tried.
+// Every attempt made before is still made, in another order. stages bounds
+// the stages run (fitStages for all).
+func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool, stages int) (*gozxing.Result, error) {
+	first, err := findPatterns(bm, true)
+	var fs []*fitter
+	// stage runs stage k on the fitters from index from on.
+	stage := func(k, from int) (*gozxing.Result, bool) {
+		for _, f := range fs[from:] {
+			res, ferr := f.stage(k)
+			if ferr == nil {
+				return res, true
+			}
+			if ferr != errStageSkipped {
+				err = ferr
+			}
 		}
-		err = rerr
+		return nil, false
+	}
+	if err == nil {
+		fs = append(fs, a.newFitter(first, plane, w, h, relaxed))
 	}
 	for _, t := range finderTriples(bm, 2, 2, first) {
-		res, rerr := a.resampleAt(t, plane, w, h, false)
-		if rerr == nil {
+		fs = append(fs, a.newFitter(t, plane, w, h, false))
+	}
+	if res, ok := stage(1, 0); ok {
+		return res, nil
+	}
+	if relaxed {
+		// Patterns that a strong perspective has squeezed beyond
+		// gozxing's cross-checks.
+		n := len(fs)
+		for _, t := range triplesOf(relaxedCandidates(bm, 2), 2, first) {
+			fs = append(fs, a.newFitter(t, plane, w, h, true))
+		}
+		if res, ok := stage(1, n); ok {
 			return res, nil
 		}
-		err = rerr
 	}
-	if !relaxed {
-		return nil, err
-	}
-	// Patterns that a strong perspective has squeezed beyond gozxing's
-	// cross-checks.
-	for _, t := range triplesOf(relaxedCandidates(bm, 2), 2, first) {
-		res, rerr := a.resampleAt(t, plane, w, h, true)
-		if rerr == nil {
+	for k := 2; k <= stages; k++ {
+		if res, ok := stage(k, 0); ok {
 			return res, nil
 		}
-		err = rerr
+	}
+	if err == nil {
+		err = gozxing.NewNotFoundException("no finder-pattern triple")
 	}
 	return nil, err
 }
 
-// resampleAt reads the code whose finder patterns are info from plane;
-// wide adds the ±14-module search of the fourth corner (strong keystones,
-// about 3 ms per triple that fails).
-func (a *attempt) resampleAt(info *detector.FinderPatternInfo, plane []byte, w, h int, wide bool) (*gozxing.Result, error) {
+// fitStages is the number of a fitter's stages.
+const fitStages = 3
+
+// errStageSkipped: a fitter stage with nothing to do.
+var errStageSkipped = errors.New("stage skipped")
+
+// fitter fits the grid of the code whose finder patterns are one triple,
+// and reads it, in stages (see resampleOn):
+//
+//  1. the dimensions near the patterns' distance ranked by a ±1-module
+//     search of the fourth corner, the best one's fourth corner searched
+//     within ±4 modules, and its grid read (the right dimension scores far
+//     above the others: blur fattens the patterns, so est is often 10
+//     modules short);
+//  2. every dimension's fourth corner searched within ±4 modules, the two
+//     best read;
+//  3. with wide, the ±14-module search of the fourth corner for the three
+//     best dimensions (strong keystones, about 3 ms per triple that
+//     fails).
+type fitter struct {
+	a          *attempt
+	g          grid
+	tl, tr, bl *detector.FinderPattern
+	module     float64
+	base       fit
+	dims       []int
+	wide       bool
+	err        error // of newFitter: every stage fails with it
+	early      int   // stage 1's dimension
+	first      fit   // its fit
+	cands      []fit // stage 2's fits, best first
+}
+
+func (a *attempt) newFitter(info *detector.FinderPatternInfo, plane []byte, w, h int, wide bool) *fitter {
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
-	module := (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
-	if module < 1 {
-		return nil, gozxing.NewNotFoundException("module size %v", module)
+	f := &fitter{a: a, g: grid{plane: plane, w: w, h: h}, tl: tl, tr: tr, bl: bl, wide: wide}
+	f.module = (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
+	if f.module < 1 {
+		f.err = gozxing.NewNotFoundException("module size %v", f.module)
+		return f
 	}
 	// Blur fattens the finder patterns, so the module size is over- rather
 	// than under-estimated and the true dimension is more often above est.
-	est := (gozxing.ResultPoint_Distance(tl, tr)+gozxing.ResultPoint_Distance(tl, bl))/(2*module) + 7
-	g := grid{plane: plane, w: w, h: h}
-	base := fit{pts: [4][2]float64{
+	est := (gozxing.ResultPoint_Distance(tl, tr)+gozxing.ResultPoint_Distance(tl, bl))/(2*f.module) + 7
+	f.base = fit{pts: [4][2]float64{
 		{tl.GetX(), tl.GetY()}, {tr.GetX(), tr.GetY()},
 		{tr.GetX() - tl.GetX() + bl.GetX(), tr.GetY() - tl.GetY() + bl.GetY()},
 		{bl.GetX(), bl.GetY()},
 	}}
-	// Each plausible dimension's fit: the fourth corner searched within
-	// ±4 modules of the parallelogram's corner and, under a strong
-	// perspective, of the corner the patterns' module sizes predict
-	// (perspectiveCorner), when the two searches would not overlap much.
-	search := func(dim int, radius float64) fit {
-		f := base
-		f.dim = dim
-		f.score = math.Inf(-1)
-		cs := structure(dim)
-		best := g.searchAnchor(cs, f, radius, module)
-		if p, ok := perspectiveCorner(tl, tr, bl, float64(dim-7)); ok && math.Hypot(p[0]-base.pts[2][0], p[1]-base.pts[2][1]) > 3*module {
-			f.pts[2] = p
-			if c := g.searchAnchor(cs, f, radius, module); c.score > best.score {
-				best = c
-			}
-		}
-		return best
-	}
-	var dims []int
 	for dim := 21; dim <= 177; dim += 4 {
 		if float64(dim) < est-6 || float64(dim) > est*1.3+6 {
 			continue
 		}
-		dims = append(dims, dim)
+		f.dims = append(f.dims, dim)
 	}
-	if len(dims) == 0 {
-		return nil, gozxing.NewNotFoundException("no dimension near %.1f", est)
+	if len(f.dims) == 0 {
+		f.err = gozxing.NewNotFoundException("no dimension near %.1f", est)
 	}
-	dec := a.decoder()
-	var lastErr error
-	try := func(f fit) (*gozxing.Result, bool) {
-		cs := structure(f.dim)
-		for _, step := range []float64{module / 2, module / 4, module / 8} {
-			f = g.refine(cs, f, step)
+	return f
+}
+
+// stage runs stage k (1 to 3); errStageSkipped when it has nothing to do.
+func (f *fitter) stage(k int) (*gozxing.Result, error) {
+	if f.err != nil {
+		if k == 1 {
+			return nil, f.err
 		}
-		dr, err := dec.DecodeBoolMap(g.read(f), nil)
+		return nil, errStageSkipped
+	}
+	module := f.module
+	var lastErr error = errStageSkipped
+	try := func(c fit) (*gozxing.Result, bool) {
+		res, err := f.read(c)
 		if err != nil {
 			lastErr = err
 			return nil, false
 		}
-		return qrResult(dr, []gozxing.ResultPoint{bl, tl, tr}), true
+		return res, true
 	}
-	// The right dimension scores far above the others (blur fattens the
-	// patterns, so est is often 10 modules short): rank the dimensions
-	// by a ±1-module search first and read the best one's full fit. Only
-	// when that fails are all the dimensions fitted, as they would have
-	// been without this shortcut.
-	early, earlyScore := 0, math.Inf(-1)
-	for _, dim := range dims {
-		if c := search(dim, module); c.score > earlyScore {
-			early, earlyScore = dim, c.score
+	switch k {
+	case 1:
+		early, earlyScore := 0, math.Inf(-1)
+		for _, dim := range f.dims {
+			if c := f.search(dim, module); c.score > earlyScore {
+				early, earlyScore = dim, c.score
+			}
 		}
-	}
-	first := search(early, 4*module)
-	if res, ok := try(first); ok {
-		return res, nil
-	}
-	cands := make([]fit, 0, len(dims))
-	for _, dim := range dims {
-		if dim == early {
-			cands = append(cands, first)
-		} else {
-			cands = append(cands, search(dim, 4*module))
-		}
-	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
-	for _, f := range cands[:min(2, len(cands))] {
-		if f.dim == early {
-			continue // tried above
-		}
-		if res, ok := try(f); ok {
+		f.early = early
+		f.first = f.search(early, 4*module)
+		if res, ok := try(f.first); ok {
 			return res, nil
 		}
-	}
-	// A strong keystone puts the fourth corner beyond ±4 modules of both
-	// guesses: search ±14 modules coarsely around the better of the two,
-	// for the best dimensions, then finely around the best corner.
-	if !wide {
-		return nil, lastErr
-	}
-	for _, f := range cands[:min(3, len(cands))] {
-		cs := structure(f.dim)
-		f = g.searchAnchor(cs, f, 14*module, 2*module)
-		f = g.searchAnchor(cs, f, 2*module, module/2)
-		if res, ok := try(f); ok {
-			return res, nil
+	case 2:
+		f.cands = make([]fit, 0, len(f.dims))
+		for _, dim := range f.dims {
+			if dim == f.early {
+				f.cands = append(f.cands, f.first)
+			} else {
+				f.cands = append(f.cands, f.search(dim, 4*module))
+			}
+		}
+		sort.Slice(f.cands, func(i, j int) bool { return f.cands[i].score > f.cands[j].score })
+		for _, c := range f.cands[:min(2, len(f.cands))] {
+			if c.dim == f.early {
+				continue // stage 1 read it
+			}
+			if res, ok := try(c); ok {
+				return res, nil
+			}
+		}
+	case 3:
+		// A strong keystone puts the fourth corner beyond ±4 modules of
+		// both guesses: search ±14 modules coarsely around the better of
+		// the two, for the best dimensions, then finely around the best
+		// corner.
+		if !f.wide {
+			break
+		}
+		for _, c := range f.cands[:min(3, len(f.cands))] {
+			cs := structure(c.dim)
+			c = f.g.searchAnchor(cs, c, 14*module, 2*module)
+			c = f.g.searchAnchor(cs, c, 2*module, module/2)
+			if res, ok := try(c); ok {
+				return res, nil
+			}
 		}
 	}
 	return nil, lastErr
+}
+
+// search fits dimension dim: the fourth corner searched within ±radius of
+// the parallelogram's corner and, under a strong perspective, of the
+// corner the patterns' module sizes predict (perspectiveCorner), when the
+// two searches would not overlap much.
+func (f *fitter) search(dim int, radius float64) fit {
+	c := f.base
+	c.dim = dim
+	c.score = math.Inf(-1)
+	cs := structure(dim)
+	best := f.g.searchAnchor(cs, c, radius, f.module)
+	if p, ok := perspectiveCorner(f.tl, f.tr, f.bl, float64(dim-7)); ok && math.Hypot(p[0]-f.base.pts[2][0], p[1]-f.base.pts[2][1]) > 3*f.module {
+		c.pts[2] = p
+		if o := f.g.searchAnchor(cs, c, radius, f.module); o.score > best.score {
+			best = o
+		}
+	}
+	return best
+}
+
+// read reads c's grid, refined by coordinate ascent at half, quarter and
+// eighth modules; a grid that decodes before the finer steps (most of
+// them, the fit being already good) stops there: a decode attempt costs a
+// fraction of a refinement step.
+func (f *fitter) read(c fit) (*gozxing.Result, error) {
+	cs := structure(c.dim)
+	var err error
+	for _, step := range []float64{0, f.module / 2, f.module / 4, f.module / 8} {
+		if step > 0 {
+			c = f.g.refine(cs, c, step)
+		}
+		dr, derr := f.a.decoder().DecodeBoolMap(f.g.read(c), nil)
+		if derr == nil {
+			return qrResult(dr, []gozxing.ResultPoint{f.bl, f.tl, f.tr}), nil
+		}
+		err = derr
+	}
+	return nil, err
 }
 
 // perspectiveCorner predicts the centre of the virtual fourth finder
