@@ -175,17 +175,21 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, rela
 	}
 	if err == nil {
 		fs = append(fs, a.newFitter(first, plane, w, h, relaxed))
+		if res, ok := stage(1, 0); ok {
+			return res, nil // without the full scan for other triples
+		}
 	}
+	n := len(fs)
 	for _, t := range finderTriples(bm, 2, 2, first) {
 		fs = append(fs, a.newFitter(t, plane, w, h, false))
 	}
-	if res, ok := stage(1, 0); ok {
+	if res, ok := stage(1, n); ok {
 		return res, nil
 	}
 	if relaxed {
 		// Patterns that a strong perspective has squeezed beyond
 		// gozxing's cross-checks.
-		n := len(fs)
+		n = len(fs)
 		for _, t := range triplesOf(relaxedCandidates(bm, 2), 2, first) {
 			fs = append(fs, a.newFitter(t, plane, w, h, true))
 		}
