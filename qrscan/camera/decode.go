@@ -242,6 +242,7 @@ type attempt struct {
 	smooth       []byte                // plane after mean3, computed once
 	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
 	reader       gozxing.Reader
+	gridBuf      []float64 // the resample rescue's module samples
 	dec          *decoder.Decoder
 	sc           *scratch
 }

@@ -280,7 +280,7 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 	module := f.module
 	var lastErr error = errStageSkipped
 	try := func(c fit) (*gozxing.Result, bool) {
-		res, err := f.read(c)
+		res, err := f.read(c, true)
 		if err != nil {
 			lastErr = err
 			return nil, false
@@ -297,9 +297,14 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 		}
 		f.early = early
 		f.first = f.search(early, 4*module)
-		if res, ok := try(f.first); ok {
+		// The fit as found (it reads almost every code that reads): the
+		// refinement waits for stage 2, a wrong triple costing it in
+		// vain.
+		res, err := f.read(f.first, false)
+		if err == nil {
 			return res, nil
 		}
+		lastErr = err
 	case 2:
 		f.cands = make([]fit, 0, len(f.dims))
 		for _, dim := range f.dims {
@@ -312,7 +317,13 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 		sort.Slice(f.cands, func(i, j int) bool { return f.cands[i].score > f.cands[j].score })
 		for _, c := range f.cands[:min(2, len(f.cands))] {
 			if c.dim == f.early {
-				continue // stage 1 read it
+				// Stage 1 read it unrefined.
+				if res, err := f.refined(c); err == nil {
+					return res, nil
+				} else {
+					lastErr = err
+				}
+				continue
 			}
 			if res, ok := try(c); ok {
 				return res, nil
@@ -357,24 +368,33 @@ func (f *fitter) search(dim int, radius float64) fit {
 	return best
 }
 
-// read reads c's grid, refined by coordinate ascent at half, quarter and
-// eighth modules; a grid that decodes before the finer steps (most of
-// them, the fit being already good) stops there: a decode attempt costs a
-// fraction of a refinement step.
-func (f *fitter) read(c fit) (*gozxing.Result, error) {
-	cs := structure(c.dim)
-	var err error
-	for _, step := range []float64{0, f.module / 2, f.module / 4, f.module / 8} {
-		if step > 0 {
-			c = f.g.refine(cs, c, step)
-		}
-		dr, derr := f.a.decoder().DecodeBoolMap(f.g.read(c), nil)
-		if derr == nil {
-			return qrResult(dr, []gozxing.ResultPoint{f.bl, f.tl, f.tr}), nil
-		}
-		err = derr
+// read reads c's grid as it is then, when that fails and refine is set,
+// refined by coordinate ascent at half, quarter and eighth modules (most
+// grids decode as found, and a decode attempt costs a fraction of a
+// refinement step).
+func (f *fitter) read(c fit, refine bool) (*gozxing.Result, error) {
+	if res, err := f.decode(c); err == nil || !refine {
+		return res, err
 	}
-	return nil, err
+	return f.refined(c)
+}
+
+// refined reads c's grid refined (read without the grid as found).
+func (f *fitter) refined(c fit) (*gozxing.Result, error) {
+	cs := structure(c.dim)
+	for _, step := range []float64{f.module / 2, f.module / 4, f.module / 8} {
+		c = f.g.refine(cs, c, step)
+	}
+	return f.decode(c)
+}
+
+// decode samples c's grid and decodes it.
+func (f *fitter) decode(c fit) (*gozxing.Result, error) {
+	dr, err := f.a.decoder().Decode(f.g.read(c, &f.a.gridBuf), nil)
+	if err != nil {
+		return nil, err
+	}
+	return qrResult(dr, []gozxing.ResultPoint{f.bl, f.tl, f.tr}), nil
 }
 
 // perspectiveCorner predicts the centre of the virtual fourth finder
@@ -504,20 +524,26 @@ func (g *grid) refine(cs []check, f fit, step float64) fit {
 	return f
 }
 
-// read samples every module of f's grid and thresholds it.
-func (g *grid) read(f fit) [][]bool {
+// read samples every module of f's grid and thresholds it into a new
+// dim×dim matrix (the decoder unmasks it in place). buf holds the samples
+// and their summed-area table between calls.
+func (g *grid) read(f fit, buf *[]float64) *gozxing.BitMatrix {
 	dim := f.dim
 	t := g.transform(f)
-	vals := make([]float64, dim*dim)
+	n := dim * dim
+	if cap(*buf) < n+(dim+1)*(dim+1) {
+		*buf = make([]float64, n+(dim+1)*(dim+1))
+	}
+	vals, sat := (*buf)[:n], (*buf)[n:n+(dim+1)*(dim+1)]
 	for y := 0; y < dim; y++ {
 		for x := 0; x < dim; x++ {
 			px, py := t.apply(float64(x)+0.5, float64(y)+0.5)
 			vals[y*dim+x] = bilinear(g.plane, g.w, g.h, px, py)
 		}
 	}
-	out := make([][]bool, dim)
-	threshold(vals, dim, out)
-	return out
+	m, _ := gozxing.NewSquareBitMatrix(dim) // dim ≥ 21
+	threshold(vals, sat, dim, m)
+	return m
 }
 
 // bilinear samples plane (w×h) at (x, y), pixel centres at half-integers,
@@ -538,30 +564,30 @@ func bilinear(p []byte, w, h int, x, y float64) float64 {
 	return top*(1-fy) + bot*fy
 }
 
-// threshold sets grid[y][x] (dark) when a module is darker than the mean of
-// the modules within 4 of it: a QR code is about half dark everywhere, so
-// that mean tracks glare and shading across the code.
-func threshold(vals []float64, dim int, grid [][]bool) {
+// threshold sets module (x, y) of m (dark) when it is darker than the mean
+// of the modules within 4 of it: a QR code is about half dark everywhere,
+// so that mean tracks glare and shading across the code. sat has
+// (dim+1)² entries, for the summed-area table of vals.
+func threshold(vals, sat []float64, dim int, m *gozxing.BitMatrix) {
 	const r = 4
-	// Summed-area table of vals.
-	sat := make([]float64, (dim+1)*(dim+1))
+	clear(sat[:dim+1])
 	for y := 0; y < dim; y++ {
 		row := 0.0
+		sat[(y+1)*(dim+1)] = 0
 		for x := 0; x < dim; x++ {
 			row += vals[y*dim+x]
 			sat[(y+1)*(dim+1)+x+1] = sat[y*(dim+1)+x+1] + row
 		}
 	}
 	for y := 0; y < dim; y++ {
-		if len(grid[y]) != dim {
-			grid[y] = make([]bool, dim)
-		}
 		y0, y1 := max(y-r, 0), min(y+r+1, dim)
 		for x := 0; x < dim; x++ {
 			x0, x1 := max(x-r, 0), min(x+r+1, dim)
 			sum := sat[y1*(dim+1)+x1] - sat[y0*(dim+1)+x1] - sat[y1*(dim+1)+x0] + sat[y0*(dim+1)+x0]
 			mean := sum / float64((y1-y0)*(x1-x0))
-			grid[y][x] = vals[y*dim+x] < mean
+			if vals[y*dim+x] < mean {
+				m.Set(x, y)
+			}
 		}
 	}
 }
