@@ -219,14 +219,15 @@ var errStageSkipped = errors.New("stage skipped")
 //
 //  1. the dimensions near the patterns' distance ranked by a ±1-module
 //     search of the fourth corner, the best one's fourth corner searched
-//     within ±4 modules, and its grid read (the right dimension scores far
-//     above the others: blur fattens the patterns, so est is often 10
-//     modules short);
+//     within ±4 modules, and its grid read as found (the right dimension
+//     scores far above the others: blur fattens the patterns, so est is
+//     often 10 modules short; and every grid of the hard frames that
+//     decoded did so unrefined);
 //  2. every dimension's fourth corner searched within ±4 modules, the two
-//     best read;
+//     best read refined (refined);
 //  3. with wide, the ±14-module search of the fourth corner for the three
-//     best dimensions (strong keystones, about 3 ms per triple that
-//     fails).
+//     best dimensions, read refined (strong keystones, about 3 ms per
+//     triple that fails).
 type fitter struct {
 	a          *attempt
 	g          grid
@@ -280,7 +281,7 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 	module := f.module
 	var lastErr error = errStageSkipped
 	try := func(c fit) (*gozxing.Result, bool) {
-		res, err := f.read(c, true)
+		res, err := f.refined(c)
 		if err != nil {
 			lastErr = err
 			return nil, false
@@ -300,7 +301,7 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 		// The fit as found (it reads almost every code that reads): the
 		// refinement waits for stage 2, a wrong triple costing it in
 		// vain.
-		res, err := f.read(f.first, false)
+		res, err := f.decode(f.first)
 		if err == nil {
 			return res, nil
 		}
@@ -368,18 +369,8 @@ func (f *fitter) search(dim int, radius float64) fit {
 	return best
 }
 
-// read reads c's grid as it is then, when that fails and refine is set,
-// refined by coordinate ascent at half, quarter and eighth modules (most
-// grids decode as found, and a decode attempt costs a fraction of a
-// refinement step).
-func (f *fitter) read(c fit, refine bool) (*gozxing.Result, error) {
-	if res, err := f.decode(c); err == nil || !refine {
-		return res, err
-	}
-	return f.refined(c)
-}
-
-// refined reads c's grid refined (read without the grid as found).
+// refined reads c's grid refined by coordinate ascent at half, quarter and
+// eighth modules.
 func (f *fitter) refined(c fit) (*gozxing.Result, error) {
 	cs := structure(c.dim)
 	for _, step := range []float64{f.module / 2, f.module / 4, f.module / 8} {
