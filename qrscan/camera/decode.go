@@ -243,8 +243,11 @@ type attempt struct {
 	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
 	reader       gozxing.Reader
 	gridBuf      []float64 // the resample rescue's module samples
-	dec          *decoder.Decoder
-	sc           *scratch
+	// plainFirstStage: StrategyResampleMean3 ran StrategyResample's first
+	// fitting stage (see resample).
+	plainFirstStage bool
+	dec             *decoder.Decoder
+	sc              *scratch
 }
 
 func (a *attempt) decoder() *decoder.Decoder {
@@ -383,7 +386,7 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		if err != nil {
 			return nil, err
 		}
-		return a.resampleOn(m, sm, w, h, false, fitStages)
+		return a.resampleOn(m, sm, w, h, false, 1, fitStages)
 	case StrategyCrop:
 		r, ok := busyRegion(a.luma(), w, h)
 		if !ok {
@@ -430,7 +433,7 @@ func (a *attempt) up2() (*gozxing.Result, error) {
 	if err != nil {
 		// The patterns found, the grid sampled badly: the resample
 		// rescue on the doubled region (already smooth).
-		if res, err = a.resampleOn(m, up, 2*rw, 2*rh, false, fitStages); err != nil {
+		if res, err = a.resampleOn(m, up, 2*rw, 2*rh, false, 1, fitStages); err != nil {
 			return nil, err
 		}
 	}
@@ -462,7 +465,7 @@ func (a *attempt) inverted() (*gozxing.Result, error) {
 	for i, v := range smooth {
 		neg[i] = 255 - v
 	}
-	return a.resampleOn(flipped(sm, a.sc), neg, w, h, false, fitStages)
+	return a.resampleOn(flipped(sm, a.sc), neg, w, h, false, 1, fitStages)
 }
 
 // plausiblyPure reports whether the dark pixels of bm span a square, as

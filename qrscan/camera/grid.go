@@ -107,7 +107,7 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 		l := newLuminance(Frame{Format: Gray, Width: rw, Height: rh, Data: sm})
 		if bm, err := newHybrid(l, sm, rw, rw, rh, a.sc).GetBlackMatrix(); err == nil {
 			region = func(stages int) (*gozxing.Result, error) {
-				res, err := a.resampleOn(bm, sm, rw, rh, true, stages)
+				res, err := a.resampleOn(bm, sm, rw, rh, true, 1, stages)
 				if err != nil {
 					return nil, err
 				}
@@ -122,17 +122,37 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 			}
 		}
 	}
-	var bm *gozxing.BitMatrix
-	var err error
-	if smooth {
-		bm, err = a.meanBitmap().GetBlackMatrix()
-	} else {
-		bm, err = a.hybrid().GetBlackMatrix()
+	if !smooth {
+		// StrategyResample: the patterns of the frame's own binarization.
+		// StrategyResampleMean3 may have run their first stage already.
+		bm, err := a.hybrid().GetBlackMatrix()
+		if err != nil {
+			return nil, err
+		}
+		from := 1
+		if a.plainFirstStage {
+			from = 2
+		}
+		return a.resampleOn(bm, a.mean(), w, h, false, from, fitStages)
 	}
+	bm, err := a.meanBitmap().GetBlackMatrix()
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.resampleOn(bm, a.mean(), w, h, smooth, fitStages)
+	res, err := a.resampleOn(bm, a.mean(), w, h, true, 1, 1)
+	if err == nil {
+		return res, nil
+	}
+	// Before the costlier stages on the smoothed binarization, the first
+	// stage on the frame's own (StrategyResample's: it reads frames whose
+	// patterns the smoothing merges, StrategyResample runs the rest).
+	if pm, perr := a.hybrid().GetBlackMatrix(); perr == nil && !a.plainFirstStage {
+		a.plainFirstStage = true
+		if res, perr := a.resampleOn(pm, a.mean(), w, h, false, 1, 1); perr == nil {
+			return res, nil
+		}
+	}
+	res, err = a.resampleOn(bm, a.mean(), w, h, true, 2, fitStages)
 	if err != nil && region != nil {
 		if rres, rerr := region(fitStages); rerr == nil {
 			return rres, nil
@@ -155,9 +175,9 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 // fourth corner. A stage runs on every triple before the next stage runs
 // on any: a wrong first triple (a data run taken for a finder pattern)
 // used to cost its whole wide search before the right triple was tried.
-// Every attempt made before is still made, in another order. stages bounds
-// the stages run (fitStages for all).
-func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool, stages int) (*gozxing.Result, error) {
+// Every attempt made before is still made, in another order. Stages from
+// to stages run (1 and fitStages for all).
+func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool, from, stages int) (*gozxing.Result, error) {
 	first, err := findPatterns(bm, true)
 	var fs []*fitter
 	// stage runs stage k on the fitters from index from on.
@@ -175,16 +195,20 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, rela
 	}
 	if err == nil {
 		fs = append(fs, a.newFitter(first, plane, w, h, relaxed))
-		if res, ok := stage(1, 0); ok {
-			return res, nil // without the full scan for other triples
+		if from == 1 {
+			if res, ok := stage(1, 0); ok {
+				return res, nil // without the full scan for other triples
+			}
 		}
 	}
 	n := len(fs)
 	for _, t := range finderTriples(bm, 2, 2, first) {
 		fs = append(fs, a.newFitter(t, plane, w, h, false))
 	}
-	if res, ok := stage(1, n); ok {
-		return res, nil
+	if from == 1 {
+		if res, ok := stage(1, n); ok {
+			return res, nil
+		}
 	}
 	if relaxed {
 		// Patterns that a strong perspective has squeezed beyond
@@ -193,11 +217,13 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, rela
 		for _, t := range triplesOf(relaxedCandidates(bm, 2), 2, first) {
 			fs = append(fs, a.newFitter(t, plane, w, h, true))
 		}
-		if res, ok := stage(1, n); ok {
-			return res, nil
+		if from == 1 {
+			if res, ok := stage(1, n); ok {
+				return res, nil
+			}
 		}
 	}
-	for k := 2; k <= stages; k++ {
+	for k := max(from, 2); k <= stages; k++ {
 		if res, ok := stage(k, 0); ok {
 			return res, nil
 		}
