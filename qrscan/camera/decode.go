@@ -242,8 +242,12 @@ type attempt struct {
 	smooth       []byte                // plane after mean3, computed once
 	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
 	reader       gozxing.Reader
-	dec          *decoder.Decoder
-	sc           *scratch
+	gridBuf      []float64 // the resample rescue's module samples
+	// plainFirstStage: StrategyResampleMean3 ran StrategyResample's first
+	// fitting stage (see resample).
+	plainFirstStage bool
+	dec             *decoder.Decoder
+	sc              *scratch
 }
 
 func (a *attempt) decoder() *decoder.Decoder {
@@ -382,7 +386,7 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		if err != nil {
 			return nil, err
 		}
-		return a.resampleOn(m, sm, w, h, false)
+		return a.resampleOn(m, sm, w, h, false, 1, fitStages)
 	case StrategyCrop:
 		r, ok := busyRegion(a.luma(), w, h)
 		if !ok {
@@ -429,7 +433,7 @@ func (a *attempt) up2() (*gozxing.Result, error) {
 	if err != nil {
 		// The patterns found, the grid sampled badly: the resample
 		// rescue on the doubled region (already smooth).
-		if res, err = a.resampleOn(m, up, 2*rw, 2*rh, false); err != nil {
+		if res, err = a.resampleOn(m, up, 2*rw, 2*rh, false, 1, fitStages); err != nil {
 			return nil, err
 		}
 	}
@@ -461,7 +465,7 @@ func (a *attempt) inverted() (*gozxing.Result, error) {
 	for i, v := range smooth {
 		neg[i] = 255 - v
 	}
-	return a.resampleOn(flipped(sm, a.sc), neg, w, h, false)
+	return a.resampleOn(flipped(sm, a.sc), neg, w, h, false, 1, fitStages)
 }
 
 // plausiblyPure reports whether the dark pixels of bm span a square, as

@@ -14,3 +14,9 @@ func HybridMatrix(f Frame, sc *Scratch) (*gozxing.BitMatrix, error) {
 	sc.reset()
 	return hybridOf(newLuminance(f), sc).GetBlackMatrix()
 }
+
+// FoundCross is foundCross, for TestFoundCross.
+var FoundCross = foundCross
+
+// FindPatterns is findPatterns, for TestFindPatternsMatches.
+var FindPatterns = findPatterns

@@ -1,8 +1,10 @@
 package camera
 
 import (
+	"errors"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
@@ -28,8 +30,26 @@ type check struct {
 	dark bool
 }
 
-// structure returns the timing and alignment modules of a dim×dim code.
+// structure returns the timing and alignment modules of a dim×dim code,
+// built once per version and shared read-only (the resample rescue asks for
+// it thousands of times per frame).
 func structure(dim int) []check {
+	n := (dim - 17) / 4
+	if n < 1 || n > 40 {
+		return nil
+	}
+	s := &structures[n]
+	s.once.Do(func() { s.cs = buildStructure(dim) })
+	return s.cs
+}
+
+var structures [41]struct {
+	once sync.Once
+	cs   []check
+}
+
+// buildStructure is structure, computed.
+func buildStructure(dim int) []check {
 	v, err := decoder.Version_GetVersionForNumber((dim - 17) / 4)
 	if err != nil {
 		return nil
@@ -74,153 +94,324 @@ type fit struct {
 
 func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 	w, h := a.lum.Width, a.lum.Height
+	var region func(stages int) (*gozxing.Result, error)
 	if smooth && a.region.dx() > 0 {
 		// StrategyHalf found the finder patterns: smooth, binarize and
-		// search their region only, the whole frame if that fails.
+		// search their region, at first with the cheapest stage of the
+		// fit only (the region is wrong when the patterns found at half
+		// size were), then the whole frame, then the region's other
+		// stages.
 		r := a.region
 		rw, rh := r.dx(), r.dy()
 		sm := mean3Into(a.sc.plane(rw*rh), cropInto(a.sc.plane(rw*rh), a.luma(), w, r), rw, rh)
 		l := newLuminance(Frame{Format: Gray, Width: rw, Height: rh, Data: sm})
 		if bm, err := newHybrid(l, sm, rw, rw, rh, a.sc).GetBlackMatrix(); err == nil {
-			if res, err := a.resampleOn(bm, sm, rw, rh, true); err == nil {
+			region = func(stages int) (*gozxing.Result, error) {
+				res, err := a.resampleOn(bm, sm, rw, rh, true, 1, stages)
+				if err != nil {
+					return nil, err
+				}
 				pts := res.GetResultPoints()
 				for i, q := range pts {
 					pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
 				}
 				return res, nil
 			}
+			if res, err := region(1); err == nil {
+				return res, nil
+			}
 		}
 	}
-	var bm *gozxing.BitMatrix
-	var err error
-	if smooth {
-		bm, err = a.meanBitmap().GetBlackMatrix()
-	} else {
-		bm, err = a.hybrid().GetBlackMatrix()
+	if !smooth {
+		// StrategyResample: the patterns of the frame's own binarization.
+		// StrategyResampleMean3 may have run their first stage already.
+		bm, err := a.hybrid().GetBlackMatrix()
+		if err != nil {
+			return nil, err
+		}
+		from := 1
+		if a.plainFirstStage {
+			from = 2
+		}
+		return a.resampleOn(bm, a.mean(), w, h, false, from, fitStages)
 	}
+	bm, err := a.meanBitmap().GetBlackMatrix()
 	if err != nil {
 		return nil, err
 	}
-	return a.resampleOn(bm, a.mean(), w, h, smooth)
+	res, err := a.resampleOn(bm, a.mean(), w, h, true, 1, 1)
+	if err == nil {
+		return res, nil
+	}
+	// Before the costlier stages on the smoothed binarization, the first
+	// stage on the frame's own (StrategyResample's: it reads frames whose
+	// patterns the smoothing merges, StrategyResample runs the rest).
+	if pm, perr := a.hybrid().GetBlackMatrix(); perr == nil && !a.plainFirstStage {
+		a.plainFirstStage = true
+		if res, perr := a.resampleOn(pm, a.mean(), w, h, false, 1, 1); perr == nil {
+			return res, nil
+		}
+	}
+	res, err = a.resampleOn(bm, a.mean(), w, h, true, 2, fitStages)
+	if err != nil && region != nil {
+		if rres, rerr := region(fitStages); rerr == nil {
+			return rres, nil
+		}
+	}
+	return res, err
 }
 
 // resampleOn finds the finder patterns in bm and reads the code from plane
-// (the same w×h image, smoothed): at gozxing's three patterns first, then
-// at the best other triples of a full scan (locate), which also accepts
-// the unequal module sizes of a strong perspective; relaxed adds the
-// patterns of relaxedCandidates (StrategyResampleMean3 only: it reads the
-// perspective frames, and the extra scan costs the rescues after it on
-// frames none reads).
-func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool) (*gozxing.Result, error) {
-	first, ferr := detector.NewFinderPatternFinder(bm, nil).Find(hintsTryHarder)
-	var err error = ferr
-	if ferr == nil {
-		res, rerr := a.resampleAt(first, plane, w, h, relaxed)
-		if rerr == nil {
-			return res, nil
+// (the same w×h image, smoothed): at gozxing's three patterns (found by
+// findPatterns), at the best other triples of a full scan (locate), which
+// also accepts the unequal module sizes of a strong perspective, and,
+// with relaxed, at the triples of relaxedCandidates (StrategyResampleMean3
+// only: it reads the perspective frames, and the extra scan costs the
+// rescues after it on frames none reads).
+//
+// Each triple is fitted in three stages of growing cost (fitter): the
+// best-ranked dimension alone, then every dimension, then (for gozxing's
+// triple and the relaxed ones, with relaxed) the ±14-module search of the
+// fourth corner. A stage runs on every triple before the next stage runs
+// on any: a wrong first triple (a data run taken for a finder pattern)
+// used to cost its whole wide search before the right triple was tried.
+// Every attempt made before is still made, in another order. Stages from
+// to stages run (1 and fitStages for all).
+func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool, from, stages int) (*gozxing.Result, error) {
+	first, err := findPatterns(bm, true)
+	var fs []*fitter
+	// stage runs stage k on the fitters from index from on.
+	stage := func(k, from int) (*gozxing.Result, bool) {
+		for _, f := range fs[from:] {
+			res, ferr := f.stage(k)
+			if ferr == nil {
+				return res, true
+			}
+			if ferr != errStageSkipped {
+				err = ferr
+			}
 		}
-		err = rerr
+		return nil, false
 	}
+	if err == nil {
+		fs = append(fs, a.newFitter(first, plane, w, h, relaxed))
+		if from == 1 {
+			if res, ok := stage(1, 0); ok {
+				return res, nil // without the full scan for other triples
+			}
+		}
+	}
+	n := len(fs)
 	for _, t := range finderTriples(bm, 2, 2, first) {
-		res, rerr := a.resampleAt(t, plane, w, h, false)
-		if rerr == nil {
+		fs = append(fs, a.newFitter(t, plane, w, h, false))
+	}
+	if from == 1 {
+		if res, ok := stage(1, n); ok {
 			return res, nil
 		}
-		err = rerr
 	}
-	if !relaxed {
-		return nil, err
+	if relaxed {
+		// Patterns that a strong perspective has squeezed beyond
+		// gozxing's cross-checks.
+		n = len(fs)
+		for _, t := range triplesOf(relaxedCandidates(bm, 2), 2, first) {
+			fs = append(fs, a.newFitter(t, plane, w, h, true))
+		}
+		if from == 1 {
+			if res, ok := stage(1, n); ok {
+				return res, nil
+			}
+		}
 	}
-	// Patterns that a strong perspective has squeezed beyond gozxing's
-	// cross-checks.
-	for _, t := range triplesOf(relaxedCandidates(bm, 2), 2, first) {
-		res, rerr := a.resampleAt(t, plane, w, h, true)
-		if rerr == nil {
+	for k := max(from, 2); k <= stages; k++ {
+		if res, ok := stage(k, 0); ok {
 			return res, nil
 		}
-		err = rerr
+	}
+	if err == nil {
+		err = gozxing.NewNotFoundException("no finder-pattern triple")
 	}
 	return nil, err
 }
 
-// resampleAt reads the code whose finder patterns are info from plane;
-// wide adds the ±14-module search of the fourth corner (strong keystones,
-// about 3 ms per triple that fails).
-func (a *attempt) resampleAt(info *detector.FinderPatternInfo, plane []byte, w, h int, wide bool) (*gozxing.Result, error) {
+// fitStages is the number of a fitter's stages.
+const fitStages = 3
+
+// errStageSkipped: a fitter stage with nothing to do.
+var errStageSkipped = errors.New("stage skipped")
+
+// fitter fits the grid of the code whose finder patterns are one triple,
+// and reads it, in stages (see resampleOn):
+//
+//  1. the dimensions near the patterns' distance ranked by a ±1-module
+//     search of the fourth corner, the best one's fourth corner searched
+//     within ±4 modules, and its grid read as found (the right dimension
+//     scores far above the others: blur fattens the patterns, so est is
+//     often 10 modules short; and every grid of the hard frames that
+//     decoded did so unrefined);
+//  2. every dimension's fourth corner searched within ±4 modules, the two
+//     best read refined (refined);
+//  3. with wide, the ±14-module search of the fourth corner for the three
+//     best dimensions, read refined (strong keystones, about 3 ms per
+//     triple that fails).
+type fitter struct {
+	a          *attempt
+	g          grid
+	tl, tr, bl *detector.FinderPattern
+	module     float64
+	base       fit
+	dims       []int
+	wide       bool
+	err        error // of newFitter: every stage fails with it
+	early      int   // stage 1's dimension
+	first      fit   // its fit
+	cands      []fit // stage 2's fits, best first
+}
+
+func (a *attempt) newFitter(info *detector.FinderPatternInfo, plane []byte, w, h int, wide bool) *fitter {
 	tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()
-	module := (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
-	if module < 1 {
-		return nil, gozxing.NewNotFoundException("module size %v", module)
+	f := &fitter{a: a, g: grid{plane: plane, w: w, h: h}, tl: tl, tr: tr, bl: bl, wide: wide}
+	f.module = (tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize() + bl.GetEstimatedModuleSize()) / 3
+	if f.module < 1 {
+		f.err = gozxing.NewNotFoundException("module size %v", f.module)
+		return f
 	}
 	// Blur fattens the finder patterns, so the module size is over- rather
 	// than under-estimated and the true dimension is more often above est.
-	est := (gozxing.ResultPoint_Distance(tl, tr)+gozxing.ResultPoint_Distance(tl, bl))/(2*module) + 7
-	g := grid{plane: plane, w: w, h: h}
-	base := fit{pts: [4][2]float64{
+	est := (gozxing.ResultPoint_Distance(tl, tr)+gozxing.ResultPoint_Distance(tl, bl))/(2*f.module) + 7
+	f.base = fit{pts: [4][2]float64{
 		{tl.GetX(), tl.GetY()}, {tr.GetX(), tr.GetY()},
 		{tr.GetX() - tl.GetX() + bl.GetX(), tr.GetY() - tl.GetY() + bl.GetY()},
 		{bl.GetX(), bl.GetY()},
 	}}
-	var cands []fit
 	for dim := 21; dim <= 177; dim += 4 {
 		if float64(dim) < est-6 || float64(dim) > est*1.3+6 {
 			continue
 		}
-		f := base
-		f.dim = dim
-		f.score = math.Inf(-1)
-		cs := structure(dim)
-		best := g.searchAnchor(cs, f, 4*module, module)
-		// Under a strong perspective the fourth corner is far from the
-		// parallelogram's: also search around the corner the patterns'
-		// module sizes predict (perspectiveCorner), when the two searches
-		// would not overlap much.
-		if p, ok := perspectiveCorner(tl, tr, bl, float64(dim-7)); ok && math.Hypot(p[0]-base.pts[2][0], p[1]-base.pts[2][1]) > 3*module {
-			f.pts[2] = p
-			if c := g.searchAnchor(cs, f, 4*module, module); c.score > best.score {
-				best = c
-			}
-		}
-		cands = append(cands, best)
+		f.dims = append(f.dims, dim)
 	}
-	if len(cands) == 0 {
-		return nil, gozxing.NewNotFoundException("no dimension near %.1f", est)
+	if len(f.dims) == 0 {
+		f.err = gozxing.NewNotFoundException("no dimension near %.1f", est)
 	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
-	dec := a.decoder()
-	var lastErr error
-	try := func(f fit) (*gozxing.Result, bool) {
-		cs := structure(f.dim)
-		for _, step := range []float64{module / 2, module / 4, module / 8} {
-			f = g.refine(cs, f, step)
+	return f
+}
+
+// stage runs stage k (1 to 3); errStageSkipped when it has nothing to do.
+func (f *fitter) stage(k int) (*gozxing.Result, error) {
+	if f.err != nil {
+		if k == 1 {
+			return nil, f.err
 		}
-		dr, err := dec.DecodeBoolMap(g.read(f), nil)
+		return nil, errStageSkipped
+	}
+	module := f.module
+	var lastErr error = errStageSkipped
+	try := func(c fit) (*gozxing.Result, bool) {
+		res, err := f.refined(c)
 		if err != nil {
 			lastErr = err
 			return nil, false
 		}
-		return qrResult(dr, []gozxing.ResultPoint{bl, tl, tr}), true
+		return res, true
 	}
-	for _, f := range cands[:min(2, len(cands))] {
-		if res, ok := try(f); ok {
+	switch k {
+	case 1:
+		early, earlyScore := 0, math.Inf(-1)
+		for _, dim := range f.dims {
+			if c := f.search(dim, module); c.score > earlyScore {
+				early, earlyScore = dim, c.score
+			}
+		}
+		f.early = early
+		f.first = f.search(early, 4*module)
+		// The fit as found (it reads almost every code that reads): the
+		// refinement waits for stage 2, a wrong triple costing it in
+		// vain.
+		res, err := f.decode(f.first)
+		if err == nil {
 			return res, nil
 		}
-	}
-	// A strong keystone puts the fourth corner beyond ±4 modules of both
-	// guesses: search ±14 modules coarsely around the better of the two,
-	// for the best dimensions, then finely around the best corner.
-	if !wide {
-		return nil, lastErr
-	}
-	for _, f := range cands[:min(3, len(cands))] {
-		cs := structure(f.dim)
-		f = g.searchAnchor(cs, f, 14*module, 2*module)
-		f = g.searchAnchor(cs, f, 2*module, module/2)
-		if res, ok := try(f); ok {
-			return res, nil
+		lastErr = err
+	case 2:
+		f.cands = make([]fit, 0, len(f.dims))
+		for _, dim := range f.dims {
+			if dim == f.early {
+				f.cands = append(f.cands, f.first)
+			} else {
+				f.cands = append(f.cands, f.search(dim, 4*module))
+			}
+		}
+		sort.Slice(f.cands, func(i, j int) bool { return f.cands[i].score > f.cands[j].score })
+		for _, c := range f.cands[:min(2, len(f.cands))] {
+			if c.dim == f.early {
+				// Stage 1 read it unrefined.
+				if res, err := f.refined(c); err == nil {
+					return res, nil
+				} else {
+					lastErr = err
+				}
+				continue
+			}
+			if res, ok := try(c); ok {
+				return res, nil
+			}
+		}
+	case 3:
+		// A strong keystone puts the fourth corner beyond ±4 modules of
+		// both guesses: search ±14 modules coarsely around the better of
+		// the two, for the best dimensions, then finely around the best
+		// corner.
+		if !f.wide {
+			break
+		}
+		for _, c := range f.cands[:min(3, len(f.cands))] {
+			cs := structure(c.dim)
+			c = f.g.searchAnchor(cs, c, 14*module, 2*module)
+			c = f.g.searchAnchor(cs, c, 2*module, module/2)
+			if res, ok := try(c); ok {
+				return res, nil
+			}
 		}
 	}
 	return nil, lastErr
+}
+
+// search fits dimension dim: the fourth corner searched within ±radius of
+// the parallelogram's corner and, under a strong perspective, of the
+// corner the patterns' module sizes predict (perspectiveCorner), when the
+// two searches would not overlap much.
+func (f *fitter) search(dim int, radius float64) fit {
+	c := f.base
+	c.dim = dim
+	c.score = math.Inf(-1)
+	cs := structure(dim)
+	best := f.g.searchAnchor(cs, c, radius, f.module)
+	if p, ok := perspectiveCorner(f.tl, f.tr, f.bl, float64(dim-7)); ok && math.Hypot(p[0]-f.base.pts[2][0], p[1]-f.base.pts[2][1]) > 3*f.module {
+		c.pts[2] = p
+		if o := f.g.searchAnchor(cs, c, radius, f.module); o.score > best.score {
+			best = o
+		}
+	}
+	return best
+}
+
+// refined reads c's grid refined by coordinate ascent at half, quarter and
+// eighth modules.
+func (f *fitter) refined(c fit) (*gozxing.Result, error) {
+	cs := structure(c.dim)
+	for _, step := range []float64{f.module / 2, f.module / 4, f.module / 8} {
+		c = f.g.refine(cs, c, step)
+	}
+	return f.decode(c)
+}
+
+// decode samples c's grid and decodes it.
+func (f *fitter) decode(c fit) (*gozxing.Result, error) {
+	dr, err := f.a.decoder().Decode(f.g.read(c, &f.a.gridBuf), nil)
+	if err != nil {
+		return nil, err
+	}
+	return qrResult(dr, []gozxing.ResultPoint{f.bl, f.tl, f.tr}), nil
 }
 
 // perspectiveCorner predicts the centre of the virtual fourth finder
@@ -266,14 +457,32 @@ func (g *grid) transform(f fit) homography {
 }
 
 // score is the contrast between the modules cs expects light and those it
-// expects dark, as seen through f's transform.
+// expects dark, as seen through f's transform. It is the resample rescue's
+// inner loop (hundreds of thousands of samples per hard frame): the
+// transform and the bilinear sample are written out here, with the same
+// arithmetic as homography.apply and bilinear, the clamping only for the
+// samples at the plane's edge.
 func (g *grid) score(cs []check, f fit) float64 {
 	t := g.transform(f)
 	var light, dark float64
 	var nl, nd int
+	p, w, h := g.plane, g.w, g.h
+	xmax, ymax := float64(w-1), float64(h-1)
 	for _, c := range cs {
-		x, y := t.apply(c.x, c.y)
-		v := bilinear(g.plane, g.w, g.h, x, y)
+		d := t.a13*c.x + t.a23*c.y + t.a33
+		x := (t.a11*c.x+t.a21*c.y+t.a31)/d - 0.5
+		y := (t.a12*c.x+t.a22*c.y+t.a32)/d - 0.5
+		var v float64
+		if x >= 0 && y >= 0 && x < xmax && y < ymax {
+			x0, y0 := int(x), int(y)
+			fx, fy := x-float64(x0), y-float64(y0)
+			i := y0*w + x0
+			top := float64(p[i])*(1-fx) + float64(p[i+1])*fx
+			bot := float64(p[i+w])*(1-fx) + float64(p[i+w+1])*fx
+			v = top*(1-fy) + bot*fy
+		} else {
+			v = bilinear(p, w, h, x+0.5, y+0.5)
+		}
 		if c.dark {
 			dark += v
 			nd++
@@ -332,20 +541,26 @@ func (g *grid) refine(cs []check, f fit, step float64) fit {
 	return f
 }
 
-// read samples every module of f's grid and thresholds it.
-func (g *grid) read(f fit) [][]bool {
+// read samples every module of f's grid and thresholds it into a new
+// dim×dim matrix (the decoder unmasks it in place). buf holds the samples
+// and their summed-area table between calls.
+func (g *grid) read(f fit, buf *[]float64) *gozxing.BitMatrix {
 	dim := f.dim
 	t := g.transform(f)
-	vals := make([]float64, dim*dim)
+	n := dim * dim
+	if cap(*buf) < n+(dim+1)*(dim+1) {
+		*buf = make([]float64, n+(dim+1)*(dim+1))
+	}
+	vals, sat := (*buf)[:n], (*buf)[n:n+(dim+1)*(dim+1)]
 	for y := 0; y < dim; y++ {
 		for x := 0; x < dim; x++ {
 			px, py := t.apply(float64(x)+0.5, float64(y)+0.5)
 			vals[y*dim+x] = bilinear(g.plane, g.w, g.h, px, py)
 		}
 	}
-	out := make([][]bool, dim)
-	threshold(vals, dim, out)
-	return out
+	m, _ := gozxing.NewSquareBitMatrix(dim) // dim ≥ 21
+	threshold(vals, sat, dim, m)
+	return m
 }
 
 // bilinear samples plane (w×h) at (x, y), pixel centres at half-integers,
@@ -366,30 +581,30 @@ func bilinear(p []byte, w, h int, x, y float64) float64 {
 	return top*(1-fy) + bot*fy
 }
 
-// threshold sets grid[y][x] (dark) when a module is darker than the mean of
-// the modules within 4 of it: a QR code is about half dark everywhere, so
-// that mean tracks glare and shading across the code.
-func threshold(vals []float64, dim int, grid [][]bool) {
+// threshold sets module (x, y) of m (dark) when it is darker than the mean
+// of the modules within 4 of it: a QR code is about half dark everywhere,
+// so that mean tracks glare and shading across the code. sat has
+// (dim+1)² entries, for the summed-area table of vals.
+func threshold(vals, sat []float64, dim int, m *gozxing.BitMatrix) {
 	const r = 4
-	// Summed-area table of vals.
-	sat := make([]float64, (dim+1)*(dim+1))
+	clear(sat[:dim+1])
 	for y := 0; y < dim; y++ {
 		row := 0.0
+		sat[(y+1)*(dim+1)] = 0
 		for x := 0; x < dim; x++ {
 			row += vals[y*dim+x]
 			sat[(y+1)*(dim+1)+x+1] = sat[y*(dim+1)+x+1] + row
 		}
 	}
 	for y := 0; y < dim; y++ {
-		if len(grid[y]) != dim {
-			grid[y] = make([]bool, dim)
-		}
 		y0, y1 := max(y-r, 0), min(y+r+1, dim)
 		for x := 0; x < dim; x++ {
 			x0, x1 := max(x-r, 0), min(x+r+1, dim)
 			sum := sat[y1*(dim+1)+x1] - sat[y0*(dim+1)+x1] - sat[y1*(dim+1)+x0] + sat[y0*(dim+1)+x0]
 			mean := sum / float64((y1-y0)*(x1-x0))
-			grid[y][x] = vals[y*dim+x] < mean
+			if vals[y*dim+x] < mean {
+				m.Set(x, y)
+			}
 		}
 	}
 }

@@ -29,7 +29,7 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, err := detector.NewFinderPatternFinder(m, nil).Find(hintsNone)
+	info, err := findPatterns(m, false)
 	if err != nil {
 		return nil, err
 	}

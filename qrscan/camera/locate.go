@@ -29,8 +29,9 @@ const maxTriples = 4
 // locate finds and decodes the code in m. hints go to gozxing's search;
 // rowStep is the row spacing of the full scan (1 to look at every row).
 func (a *attempt) locate(m *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]any, rowStep int) (*gozxing.Result, error) {
-	first, ferr := detector.NewFinderPatternFinder(m, nil).Find(hints)
-	var err error = ferr
+	_, tryHarder := hints[gozxing.DecodeHintType_TRY_HARDER]
+	first, ferr := findPatterns(m, tryHarder)
+	err := ferr
 	if ferr == nil {
 		res, derr := a.decodeAt(m, first)
 		if derr == nil {
@@ -218,10 +219,10 @@ func finderRuns(m *gozxing.BitMatrix, rowStep int, found func(sc []int, y, start
 			x, dark = next, !dark
 		}
 		for k := 1; k+4 < len(runs); k += 2 {
-			copy(sc, runs[k:k+5])
-			if !detector.FinderPatternFinder_foundPatternCross(sc) {
+			if !foundCross(runs[k : k+5 : k+5]) {
 				continue
 			}
+			copy(sc, runs[k:k+5])
 			end := w
 			if k+5 < len(runs) {
 				end = starts[k+5]
@@ -229,6 +230,30 @@ func finderRuns(m *gozxing.BitMatrix, rowStep int, found func(sc []int, y, start
 			found(sc, y, starts[k], end)
 		}
 	}
+}
+
+// foundCross is gozxing's FinderPatternFinder_foundPatternCross in integer
+// arithmetic (finderRuns calls it on every five runs of every row scanned):
+// with T the five runs' total, each outer run c must be within half a
+// module (T/14) of a module, |T/7 - c| < T/14, that is 2·|T - 7c| < T, and
+// the centre run within 1.5 modules of three, 2·|3T - 7c| < 3T. The float
+// and the integer forms agree on every input: where the real bound is met
+// exactly the float module size is exact too, and elsewhere the integers
+// are at least 1 apart, far beyond the float error.
+func foundCross(c []int) bool {
+	c0, c1, c2, c3, c4 := c[0], c[1], c[2], c[3], c[4]
+	// Both bounds make the centre run longer than any other (7c < 3T/2
+	// for an outer run, 7c > 3T/2 for the centre): four comparisons turn
+	// away most of the runs of a busy row.
+	if c2 <= c0 || c2 <= c1 || c2 <= c3 || c2 <= c4 || c0 == 0 || c1 == 0 || c2 == 0 || c3 == 0 || c4 == 0 {
+		return false
+	}
+	t := c0 + c1 + c2 + c3 + c4
+	if t < 7 {
+		return false
+	}
+	return 2*abs(t-7*c0) < t && 2*abs(t-7*c1) < t && 2*abs(3*t-7*c2) < 3*t &&
+		2*abs(t-7*c3) < t && 2*abs(t-7*c4) < t
 }
 
 // nextChange returns the first x' ≥ x (at most w) whose bit is not dark.

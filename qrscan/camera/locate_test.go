@@ -6,6 +6,7 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/internal/testworld"
@@ -74,5 +75,31 @@ func TestLocatorEmulatorCodes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFoundCross: the integer 1:1:3:1:1 test agrees with gozxing's float one
+// on every five runs of 0..40 pixels whose total is at most 80 (and on the
+// boundary cases where the float module size is exact).
+func TestFoundCross(t *testing.T) {
+	c := make([]int, 5)
+	n := 0
+	var rec func(i, left int)
+	rec = func(i, left int) {
+		if i == 5 {
+			n++
+			if got, want := camera.FoundCross(c), detector.FinderPatternFinder_foundPatternCross(c); got != want {
+				t.Fatalf("%v: %v, gozxing says %v", c, got, want)
+			}
+			return
+		}
+		for v := 0; v <= min(40, left); v++ {
+			c[i] = v
+			rec(i+1, left-v)
+		}
+	}
+	rec(0, 80)
+	if n < 1e6 {
+		t.Fatalf("only %d cases", n)
 	}
 }
