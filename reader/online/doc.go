@@ -1,0 +1,32 @@
+// Package online is the reader's client of the issuer's online service
+// (protocol version 2, docs/PROTOCOL.md): it resolves a short QR code
+// ("APCV2:…") into the issuer-signed resolution, and fetches a patient's
+// AMO rights. It authenticates as a health professional with mutual TLS
+// (the PS certificate of Config.Cert) and pins the service's roots
+// (Config.Roots).
+//
+//	c, err := online.New(online.Config{URL: "https://127.0.0.1:8443", Cert: psCert, Roots: roots})
+//	answer, psHash, err := c.Resolve(ctx, text, []credential.Group{credential.GroupAMO})
+//
+// The client never trusts the answer: the reader checks the resolution
+// itself (credential.Verifier.VerifyResolution, which the reader package
+// calls). Every call is bounded by Config.Timeout (default 2 s) and by its
+// ctx; the connection is kept alive between calls. A failure is one of
+// package credential's sentinels, each with a desk message that says to ask
+// the patient for the offline QR code:
+//
+//   - credential.ErrServiceUnavailable: the service cannot be reached, or
+//     answered something that is not the protocol;
+//   - credential.ErrServiceTimeout: no answer within the deadline;
+//   - credential.ErrServiceCert: the service's certificate is not under the
+//     pinned roots (or not for its address);
+//   - credential.ErrPSCertRefused, credential.ErrPSRevoked: the service
+//     refused the PS certificate, or knows it revoked;
+//   - credential.ErrServiceBusy: the service is overloaded (429);
+//   - credential.ErrAlreadyResolved, credential.ErrShortQRUnknown and the
+//     credential kinds the service checks (ErrQRExpired, ErrRevoked,
+//     ErrExpired, ErrDeviceBinding, ErrMalformed…): the service's answer
+//     about the code itself.
+//
+// A Client is safe for concurrent use; Close releases its idle connections.
+package online
