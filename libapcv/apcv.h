@@ -272,6 +272,14 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_TABLET_UNSUPPORTED 153 /* The carte Vitale app cannot be activated on a tablet. Use a smartphone. */
 #define APCV_E_SCENARIO_EXPECTATION 154 /* The scenario's expectation was not met: the emulator did not behave as the script says. */
 #define APCV_E_SCENARIO_STEP 155 /* This scenario step cannot be carried out as written. */
+#define APCV_E_ALREADY_RESOLVED 156 /* This QR code has already been used. Ask the patient to refresh it in the app. */
+#define APCV_E_PS_CERT_REFUSED 157 /* The online service refused your health professional certificate. Check the certificate configured in your software, or ask the patient for the offline QR code. */
+#define APCV_E_PS_REVOKED 158 /* Your health professional certificate has been revoked: the online service refuses it. Renew it, and meanwhile ask the patient for the offline QR code. */
+#define APCV_E_SERVICE_BAD_REQUEST 159 /* The software sent the online service a malformed request. Update your software. */
+#define APCV_E_SERVICE_INTERNAL 160 /* The online service failed to answer. Try again, or ask the patient for the offline QR code. */
+#define APCV_E_SERVICE_NOT_FOUND 161 /* The online service has no such address. Check the service address configured in your software. */
+#define APCV_E_SERVICE_UNAVAILABLE 162 /* The online service of the health insurance cannot be reached. Ask the patient for the offline QR code. */
+#define APCV_E_UNKNOWN_BENEFICIARY 163 /* The health insurance knows no beneficiary with this social security number, birth date and rank: the rights could not be fetched. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

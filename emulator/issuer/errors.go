@@ -1,6 +1,9 @@
 package issuer
 
-import "github.com/apcvkit/apcvkit/apcverr"
+import (
+	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/credential/service"
+)
 
 // Errors of the issuer backend. The phone shows them to its user; the portal
 // to the agent. Every error the package returns wraps one of them or a
@@ -36,10 +39,10 @@ var (
 	ErrNoActivation = apcverr.New("no-activation",
 		"No activation request is waiting for this person.",
 		"Aucune demande d'activation n'est en attente pour cette personne.")
-	ErrUnknownCredential = apcverr.New("unknown-credential",
-		"This carte Vitale app is not known to the issuer.",
-		"Cette appli carte Vitale n'est pas connue de l'émetteur.")
-	ErrInvalidActivity = apcverr.New("invalid-activity",
+	// ErrUnknownCredential is the online service's kind (the same code on
+	// the wire and here).
+	ErrUnknownCredential = service.ErrUnknownCredential
+	ErrInvalidActivity   = apcverr.New("invalid-activity",
 		"The care-expense record is invalid.",
 		"L'enregistrement de la dépense de soins est invalide.")
 	ErrBadState = apcverr.New("bad-state-dir",

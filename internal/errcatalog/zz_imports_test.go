@@ -8,6 +8,7 @@ package errcatalog_test
 import (
 	_ "github.com/apcvkit/apcvkit/agent"
 	_ "github.com/apcvkit/apcvkit/credential"
+	_ "github.com/apcvkit/apcvkit/credential/service"
 	_ "github.com/apcvkit/apcvkit/emulator/franceid"
 	_ "github.com/apcvkit/apcvkit/emulator/idmatch"
 	_ "github.com/apcvkit/apcvkit/emulator/issuer"
