@@ -19,24 +19,15 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/rights"
+	"github.com/apcvkit/apcvkit/credential/service"
 )
 
 // DefaultTimeout bounds each call to the service when Config.Timeout is 0.
 const DefaultTimeout = 2 * time.Second
 
-// Limits on what the client reads from the service.
-const (
-	// MaxAnswer bounds a resolution (a COSE_Sign1 of a whole family).
-	MaxAnswer = 256 << 10
-	// maxErrorBody bounds an error body.
-	maxErrorBody = 8 << 10
-)
-
-// Paths of the service's endpoints (docs/PROTOCOL.md, version 2).
-const (
-	ResolvePath = "/v2/resolve"
-	RightsPath  = "/v2/rights"
-)
+// maxErrorBody bounds an error answer's body.
+const maxErrorBody = 8 << 10
 
 // Config configures a Client.
 type Config struct {
@@ -65,10 +56,10 @@ type Client struct {
 
 // New checks cfg and returns a Client. It does not connect: the first
 // call does. A missing URL, certificate or roots fails with
-// credential.ErrOnlineNotConfigured.
+// ErrOnlineNotConfigured.
 func New(cfg Config) (*Client, error) {
 	bad := func(format string, args ...any) (*Client, error) {
-		return nil, fmt.Errorf("online: config: "+format+": %w", append(args, credential.ErrOnlineNotConfigured)...)
+		return nil, fmt.Errorf("online: config: "+format+": %w", append(args, ErrOnlineNotConfigured)...)
 	}
 	u, err := url.Parse(cfg.URL)
 	switch {
@@ -128,17 +119,12 @@ func (c *Client) Timeout() time.Duration { return c.timeout }
 // Close closes the idle connections. The Client stays usable.
 func (c *Client) Close() { c.tr.CloseIdleConnections() }
 
-type resolveRequest struct {
-	QR     string   `json:"qr"`
-	Groups []string `json:"groups"`
-}
-
 // Resolve asks the service to resolve the short QR text for groups (AMO
 // is always included). It returns the service's answer, unverified (the
 // issuer-signed resolution: give it to credential.Verifier.VerifyResolution),
 // and the hash of the PS certificate that authenticated the call.
 func (c *Client) Resolve(ctx context.Context, text string, groups []credential.Group) ([]byte, [32]byte, error) {
-	req := resolveRequest{QR: text, Groups: []string{credential.GroupAMO.String()}}
+	req := service.ResolveRequest{QR: text, Groups: []string{credential.GroupAMO.String()}}
 	for _, g := range groups {
 		if g != credential.GroupAMO {
 			req.Groups = append(req.Groups, g.String())
@@ -148,7 +134,7 @@ func (c *Client) Resolve(ctx context.Context, text string, groups []credential.G
 	if err != nil {
 		return nil, c.psHash, fmt.Errorf("online: resolve: %w: %w", credential.ErrMalformed, err)
 	}
-	ans, err := c.post(ctx, ResolvePath, body, "application/cose")
+	ans, err := c.post(ctx, service.PathResolve, body, service.ContentTypeCOSE)
 	if err != nil {
 		return nil, c.psHash, fmt.Errorf("online: resolve: %w", err)
 	}
@@ -164,7 +150,7 @@ func (c *Client) post(ctx context.Context, path string, body []byte, want string
 	u.Path += path
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", credential.ErrOnlineNotConfigured, err)
+		return nil, fmt.Errorf("%w: %w", ErrOnlineNotConfigured, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", want)
@@ -177,15 +163,15 @@ func (c *Client) post(ctx context.Context, path string, body []byte, want string
 		return nil, statusError(resp)
 	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != want {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, MaxAnswer)) // keep the connection
-		return nil, fmt.Errorf("answer of type %q, want %q: %w", mt, want, credential.ErrServiceUnavailable)
+		io.Copy(io.Discard, io.LimitReader(resp.Body, service.MaxAnswer)) // keep the connection
+		return nil, fmt.Errorf("answer of type %q, want %q: %w", mt, want, service.ErrServiceUnavailable)
 	}
-	ans, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswer+1))
+	ans, err := io.ReadAll(io.LimitReader(resp.Body, service.MaxAnswer+1))
 	if err != nil {
 		return nil, c.transportError(ctx, err)
 	}
-	if len(ans) > MaxAnswer {
-		return nil, fmt.Errorf("answer larger than %d bytes: %w", MaxAnswer, credential.ErrTooLarge)
+	if len(ans) > service.MaxAnswer {
+		return nil, fmt.Errorf("answer larger than %d bytes: %w", service.MaxAnswer, credential.ErrTooLarge)
 	}
 	return ans, nil
 }
@@ -199,15 +185,15 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	var alert tls.AlertError
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded), isTimeout(err):
-		return fmt.Errorf("no answer within %v: %w: %w", c.timeout, credential.ErrServiceTimeout, context.DeadlineExceeded)
+		return fmt.Errorf("no answer within %v: %w: %w", c.timeout, ErrServiceTimeout, context.DeadlineExceeded)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("online: %w", context.Canceled)
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalid):
-		return fmt.Errorf("the service's certificate: %w: %w", credential.ErrServiceCert, err)
+		return fmt.Errorf("the service's certificate: %w: %w", ErrServiceCert, err)
 	case errors.As(err, &alert) && refusedAlert(alert), remoteCertAlert(err):
-		return fmt.Errorf("TLS: %w: %w", credential.ErrPSCertRefused, err)
+		return fmt.Errorf("TLS: %w: %w", service.ErrPSCertRefused, err)
 	}
-	return fmt.Errorf("%w: %w", credential.ErrServiceUnavailable, err)
+	return fmt.Errorf("%w: %w", service.ErrServiceUnavailable, err)
 }
 
 // remoteCertAlert reports whether err is a TLS alert from the service about
@@ -236,52 +222,68 @@ func refusedAlert(a tls.AlertError) bool {
 	return false
 }
 
-// ErrorJSON is the body of the service's error answers.
-type ErrorJSON struct {
-	Code      string `json:"code"`
-	MessageFR string `json:"message_fr"`
-	MessageEN string `json:"message_en"`
-}
-
-// byCode maps the service's error codes to the sentinels: the service's
-// own (credential/online_errors.go) and the credential kinds it checks.
-var byCode = func() map[string]*apcverr.Error {
-	m := map[string]*apcverr.Error{"unknown-credential": credential.ErrShortQRUnknown}
-	for _, e := range []*apcverr.Error{credential.ErrServiceUnavailable, credential.ErrServiceBusy,
-		credential.ErrPSCertRefused, credential.ErrPSRevoked, credential.ErrAlreadyResolved,
-		credential.ErrShortQRUnknown, credential.ErrQRExpired, credential.ErrRevoked, credential.ErrExpired,
-		credential.ErrNotYetValid, credential.ErrDeviceBinding, credential.ErrMalformed, credential.ErrTooLarge,
-		credential.ErrUnsupportedVersion, credential.ErrGroupMissing, credential.ErrInvalidField,
-		credential.ErrReplayed} {
-		m[e.Code] = e
-	}
-	return m
-}()
-
-// statusError maps an error answer to its sentinel: by its code, else by
-// its status.
+// statusError maps an error answer to its kind: by its code (any kind of
+// the catalogue: the service's, credential's), else by its status.
 func statusError(resp *http.Response) error {
-	var e ErrorJSON
+	var e service.ErrorBody
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	json.Unmarshal(data, &e) // a body that is not the protocol leaves Code empty
-	if s, ok := byCode[e.Code]; ok {
-		return fmt.Errorf("status %d: %w", resp.StatusCode, s)
+	if k := service.ErrorByCode(e.Code); k != nil && k != apcverr.Generic {
+		return fmt.Errorf("status %d: %w", resp.StatusCode, k)
 	}
-	var s error
+	var k error
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		s = credential.ErrPSCertRefused
+		k = service.ErrPSCertRefused
 	case http.StatusForbidden:
-		s = credential.ErrPSRevoked
-	case http.StatusTooManyRequests:
-		s = credential.ErrServiceBusy
+		k = service.ErrPSRevoked
 	case http.StatusConflict:
-		s = credential.ErrAlreadyResolved
+		k = service.ErrAlreadyResolved
 	default:
-		s = credential.ErrServiceUnavailable
+		k = service.ErrServiceUnavailable
 	}
 	if e.Code != "" {
-		return fmt.Errorf("status %d, code %q: %w", resp.StatusCode, e.Code, s)
+		return fmt.Errorf("status %d, code %q: %w", resp.StatusCode, e.Code, k)
 	}
-	return fmt.Errorf("status %d: %w", resp.StatusCode, s)
+	return fmt.Errorf("status %d: %w", resp.StatusCode, k)
+}
+
+// Rights fetches the AMO rights of the beneficiaries who (at most
+// rights.MaxWho), in the order asked. Each answer is validated and must be
+// for the beneficiary asked at its place.
+func (c *Client) Rights(ctx context.Context, who []rights.Who) ([]rights.Rights, error) {
+	if len(who) == 0 || len(who) > rights.MaxWho {
+		return nil, fmt.Errorf("online: rights: %d beneficiaries, want 1 to %d: %w", len(who), rights.MaxWho, credential.ErrInvalidField)
+	}
+	req := rights.Request{Beneficiaires: make([]rights.WhoJSON, len(who))}
+	for i, w := range who {
+		req.Beneficiaires[i] = rights.WhoJSONOf(w)
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("online: rights: %w: %w", credential.ErrMalformed, err)
+	}
+	ans, err := c.post(ctx, service.PathRights, body, service.ContentTypeJSON)
+	if err != nil {
+		return nil, fmt.Errorf("online: rights: %w", err)
+	}
+	var a rights.Answer
+	if err := json.Unmarshal(ans, &a); err != nil {
+		return nil, fmt.Errorf("online: rights: answer: %w: %w", credential.ErrMalformed, err)
+	}
+	if len(a.Rights) != len(who) {
+		return nil, fmt.Errorf("online: rights: %d answers for %d beneficiaries: %w", len(a.Rights), len(who), credential.ErrMalformed)
+	}
+	out := make([]rights.Rights, len(who))
+	for i, j := range a.Rights {
+		r, err := j.Rights()
+		if err != nil {
+			return nil, fmt.Errorf("online: rights: answer %d: %w", i, err)
+		}
+		if r.NIR != who[i].NIR || r.Rang != who[i].Rang {
+			return nil, fmt.Errorf("online: rights: answer %d is for another beneficiary: %w", i, credential.ErrMalformed)
+		}
+		out[i] = r
+	}
+	return out, nil
 }

@@ -23,6 +23,9 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/rights"
+	"github.com/apcvkit/apcvkit/credential/service"
+	"github.com/apcvkit/apcvkit/internal/testfamily"
 	"github.com/apcvkit/apcvkit/reader/online"
 )
 
@@ -121,7 +124,7 @@ func answerCOSE(w http.ResponseWriter, r *http.Request) {
 		QR     string   `json:"qr"`
 		Groups []string `json:"groups"`
 	}
-	if r.Method != http.MethodPost || r.URL.Path != online.ResolvePath || json.NewDecoder(r.Body).Decode(&req) != nil {
+	if r.Method != http.MethodPost || r.URL.Path != service.PathResolve || json.NewDecoder(r.Body).Decode(&req) != nil {
 		http.Error(w, "bad request", 400)
 		return
 	}
@@ -133,7 +136,7 @@ func refuse(status int, code string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(online.ErrorJSON{Code: code, MessageFR: "x", MessageEN: "x"})
+		json.NewEncoder(w).Encode(service.ErrorBody{Code: code, MessageFR: "x", MessageEN: "x"})
 	}
 }
 
@@ -176,28 +179,27 @@ func TestResolveErrors(t *testing.T) {
 		want    error
 		offline bool // the desk message asks for the offline QR code
 	}{
-		{"already resolved", refuse(409, "already-resolved"), credential.ErrAlreadyResolved, true},
-		{"PS revoked", refuse(403, "ps-revoked"), credential.ErrPSRevoked, true},
-		{"PS refused", refuse(401, "ps-cert-refused"), credential.ErrPSCertRefused, true},
-		{"busy", refuse(429, "service-busy"), credential.ErrServiceBusy, true},
-		{"down (503)", refuse(503, "service-unavailable"), credential.ErrServiceUnavailable, true},
-		{"unknown CID (issuer's code)", refuse(404, "unknown-credential"), credential.ErrShortQRUnknown, true},
-		{"unknown CID", refuse(404, "short-qr-unknown"), credential.ErrShortQRUnknown, true},
+		{"already resolved", refuse(409, "already-resolved"), service.ErrAlreadyResolved, false},
+		{"PS revoked", refuse(403, "ps-revoked"), service.ErrPSRevoked, true},
+		{"PS refused", refuse(401, "ps-cert-refused"), service.ErrPSCertRefused, true},
+		{"busy", refuse(429, ""), service.ErrServiceUnavailable, true},
+		{"down (503)", refuse(503, "service-unavailable"), service.ErrServiceUnavailable, true},
+		{"unknown CID", refuse(404, "unknown-credential"), service.ErrUnknownCredential, false},
 		{"QR expired", refuse(410, "qr-expired"), credential.ErrQRExpired, false},
 		{"credential revoked", refuse(410, "revoked"), credential.ErrRevoked, false},
 		{"device binding", refuse(400, "device-binding"), credential.ErrDeviceBinding, false},
-		{"unknown code", refuse(400, "no-such-code"), credential.ErrServiceUnavailable, true},
-		{"401 without a body", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }, credential.ErrPSCertRefused, true},
-		{"500 HTML", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "<h1>oops</h1>", 500) }, credential.ErrServiceUnavailable, true},
+		{"unknown code", refuse(400, "no-such-code"), service.ErrServiceUnavailable, true},
+		{"401 without a body", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) }, service.ErrPSCertRefused, true},
+		{"500 HTML", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "<h1>oops</h1>", 500) }, service.ErrServiceUnavailable, true},
 		{"wrong content type", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<html>")
-		}, credential.ErrServiceUnavailable, true},
+		}, service.ErrServiceUnavailable, true},
 		{"too large", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/cose")
-			w.Write(make([]byte, online.MaxAnswer+1))
+			w.Write(make([]byte, service.MaxAnswer+1))
 		}, credential.ErrTooLarge, false},
-		{"slow", slow, credential.ErrServiceTimeout, true},
+		{"slow", slow, online.ErrServiceTimeout, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,7 +235,7 @@ func TestResolveFaults(t *testing.T) {
 		c := w.client(t, 0)
 		w.srv.Close()
 		_, _, err := c.Resolve(context.Background(), shortText, nil)
-		if !errors.Is(err, credential.ErrServiceUnavailable) {
+		if !errors.Is(err, service.ErrServiceUnavailable) {
 			t.Fatalf("err %v, want service-unavailable", err)
 		}
 		checkOffline(t, err, true)
@@ -245,7 +247,7 @@ func TestResolveFaults(t *testing.T) {
 		c := w.client(t, 200*time.Millisecond)
 		start := time.Now()
 		_, _, err := c.Resolve(context.Background(), shortText, nil)
-		if !errors.Is(err, credential.ErrServiceTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		if !errors.Is(err, online.ErrServiceTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err %v, want service-timeout", err)
 		}
 		// Not a performance measure: the call must not block past its
@@ -262,7 +264,7 @@ func TestResolveFaults(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, _, err := w.client(t, 0).Resolve(ctx, shortText, nil)
-		if !errors.Is(err, credential.ErrServiceTimeout) {
+		if !errors.Is(err, online.ErrServiceTimeout) {
 			t.Fatalf("err %v, want service-timeout", err)
 		}
 	})
@@ -273,7 +275,7 @@ func TestResolveFaults(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(50*time.Millisecond, cancel)
 		_, _, err := w.client(t, 0).Resolve(ctx, shortText, nil)
-		if !errors.Is(err, context.Canceled) || errors.Is(err, credential.ErrServiceTimeout) {
+		if !errors.Is(err, context.Canceled) || errors.Is(err, online.ErrServiceTimeout) {
 			t.Fatalf("err %v, want context.Canceled only", err)
 		}
 	})
@@ -286,7 +288,7 @@ func TestResolveFaults(t *testing.T) {
 		}
 		defer c.Close()
 		_, _, err = c.Resolve(context.Background(), shortText, nil)
-		if !errors.Is(err, credential.ErrServiceCert) {
+		if !errors.Is(err, online.ErrServiceCert) {
 			t.Fatalf("err %v, want service-cert", err)
 		}
 		checkOffline(t, err, true)
@@ -300,7 +302,7 @@ func TestResolveFaults(t *testing.T) {
 		}
 		defer c.Close()
 		_, _, err = c.Resolve(context.Background(), shortText, nil)
-		if !errors.Is(err, credential.ErrPSCertRefused) {
+		if !errors.Is(err, service.ErrPSCertRefused) {
 			t.Fatalf("err %v, want ps-cert-refused", err)
 		}
 		checkOffline(t, err, true)
@@ -325,7 +327,7 @@ func TestNewConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := online.New(tt.cfg); !errors.Is(err, credential.ErrOnlineNotConfigured) {
+			if _, err := online.New(tt.cfg); !errors.Is(err, online.ErrOnlineNotConfigured) {
 				t.Errorf("err %v, want online-not-configured", err)
 			}
 		})
@@ -334,3 +336,77 @@ func TestNewConfig(t *testing.T) {
 		t.Errorf("good config: %v", err)
 	}
 }
+
+// rightsHandler answers /v2/rights with the derived rights of fam's
+// beneficiaries, altered by alter.
+func rightsHandler(t *testing.T, fam credential.Family, alter func(*rights.Answer)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req rights.Request
+		if r.URL.Path != service.PathRights || json.NewDecoder(r.Body).Decode(&req) != nil {
+			refuse(400, "service-bad-request")(w, r)
+			return
+		}
+		var a rights.Answer
+		for _, wj := range req.Beneficiaires {
+			who, err := wj.Who()
+			if err != nil {
+				refuse(400, "invalid-field")(w, r)
+				return
+			}
+			for i, b := range fam.Beneficiaires {
+				if rights.WhoOf(b) == who {
+					a.Rights = append(a.Rights, rights.JSONOf(rights.Derive(fam, i)))
+				}
+			}
+		}
+		if alter != nil {
+			alter(&a)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(a)
+	}
+}
+
+func TestRights(t *testing.T) {
+	fam := testFamily(t)
+	var who []rights.Who
+	for _, b := range fam.Beneficiaires {
+		who = append(who, rights.WhoOf(b))
+	}
+	w := newWorld(t, rightsHandler(t, fam, nil))
+	got, err := w.client(t, 0).Rights(context.Background(), who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(who) {
+		t.Fatalf("%d rights for %d beneficiaries", len(got), len(who))
+	}
+	for i, r := range got {
+		if want := rights.Derive(fam, i); r.NIR != want.NIR || r.Rang != want.Rang || r.Regime != want.Regime || r.CodeGestion != want.CodeGestion {
+			t.Errorf("rights %d: %+v, want %+v", i, r, want)
+		}
+	}
+
+	bad := []struct {
+		name  string
+		alter func(*rights.Answer)
+		want  error
+	}{
+		{"one missing", func(a *rights.Answer) { a.Rights = a.Rights[1:] }, credential.ErrMalformed},
+		{"swapped", func(a *rights.Answer) { a.Rights[0], a.Rights[1] = a.Rights[1], a.Rights[0] }, credential.ErrMalformed},
+		{"invalid", func(a *rights.Answer) { a.Rights[0].Regime = "x" }, credential.ErrInvalidField},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, rightsHandler(t, fam, tt.alter))
+			if _, err := w.client(t, 0).Rights(context.Background(), who); !errors.Is(err, tt.want) {
+				t.Errorf("err %v, want %v", err, tt.want)
+			}
+		})
+	}
+	if _, err := w.client(t, 0).Rights(context.Background(), nil); !errors.Is(err, credential.ErrInvalidField) {
+		t.Errorf("no beneficiary: err %v", err)
+	}
+}
+
+func testFamily(t *testing.T) credential.Family { return testfamily.Family(4, testfamily.Options{}) }
