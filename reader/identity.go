@@ -23,8 +23,9 @@ type Identity struct {
 	Groups        []credential.Group       // the groups received and verified
 	Verification  Verification
 
-	link *nfcLink // NFC only: the session kept open for a receipt
-	cid  [8]byte  // the credential id, for receipts by QR
+	link   *nfcLink     // NFC only: the session kept open for a receipt
+	cid    [8]byte      // the credential id, for receipts by QR
+	rights *rightsFetch // the AMO rights fetched in the background (Rights)
 }
 
 // nfcLink is the NFC session and connection an identity keeps for a receipt.
@@ -76,6 +77,7 @@ type Verification struct {
 	PresentedAt  time.Time     // QR: the time the phone signed; NFC: the read time
 	Freshness    time.Duration // how old the presentation was when verified
 	Counter      uint32        // QR refresh counter
+	ShortQR      bool          // a short QR code resolved online (protocol version 2)
 	VerifiedAt   time.Time
 }
 

@@ -5,16 +5,17 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"github.com/apcvkit/apcvkit/apcverr"
 	"io"
 	"log/slog"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
+	"github.com/apcvkit/apcvkit/reader/online"
 )
 
 // ListSource provides the signed trust and revocation lists. The list
@@ -72,6 +73,13 @@ type Config struct {
 	QR  []qrscan.Source
 	// Receipts delivers receipts for QR identities; nil disables them.
 	Receipts ReceiptSink
+	// Online is the issuer's online service (protocol version 2): a short
+	// QR code ("APCV2:…") is resolved there, and each verified identity's
+	// AMO rights are fetched from there in the background
+	// (Identity.Rights). Nil: a short QR code fails with
+	// online.ErrOnlineNotConfigured, and Identity.Rights with
+	// online.ErrRightsUnavailable.
+	Online *online.Config
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -89,12 +97,13 @@ type Config struct {
 type Reader struct {
 	cfg    Config
 	v      *credential.Verifier
+	oc     *online.Client // nil without Config.Online
 	events chan Event
 	log    *slog.Logger
 
 	ctx    context.Context // lives until Close
 	cancel context.CancelFunc
-	bg     sync.WaitGroup // list refresh
+	bg     sync.WaitGroup // list refresh, rights fetches
 
 	readMu  sync.Mutex // one Read at a time
 	mu      sync.Mutex
@@ -131,6 +140,13 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 	}
 	if cfg.ListAuthority == nil || cfg.Lists == nil {
 		return nil, fmt.Errorf("reader: open: no ListAuthority and Lists: %w", credential.ErrTrustListStale)
+	}
+	if cfg.Online != nil {
+		oc, err := online.New(*cfg.Online)
+		if err != nil {
+			return nil, fmt.Errorf("reader: open: %w", err)
+		}
+		r.oc = oc
 	}
 	r.v = credential.NewVerifier(credential.VerifierConfig{ListAuthority: cfg.ListAuthority, Now: cfg.Now, QRWindow: cfg.QRWindow, Replay: cfg.Replay})
 	if err := r.refreshLists(ctx); err != nil {
@@ -328,6 +344,7 @@ func (r *Reader) read(ctx context.Context) (*Identity, error) {
 				r.emit(Event{Kind: Error, Source: o.source, Err: o.err})
 				return nil, o.err
 			}
+			r.fetchRights(o.id)
 			r.emit(Event{Kind: IdentityRead, Source: o.id.Source, Identity: o.id})
 			r.log.Info("reader: identity verified", "identity", o.id)
 			if o.id.link != nil {
@@ -477,6 +494,9 @@ func (r *Reader) Close() error {
 		<-reading // …and Close waits until it has returned
 	}
 	r.bg.Wait()
+	if r.oc != nil {
+		r.oc.Close()
+	}
 	r.releaseHeld()
 	var errs []error
 	for _, s := range r.cfg.NFC {
