@@ -3,6 +3,7 @@ package credential
 import (
 	"fmt"
 	"math"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -28,11 +29,14 @@ import (
 // to it against unmarshal.
 
 // cursor reads canonical CBOR from b, whose copy s (made on the first text
-// string) backs the strings decoded.
+// string) backs the strings decoded. With keepEC, the ETAT_CIVIL group's
+// extension keys this package knows (etatCivilExtensions) are decoded, as
+// decodeGroup does; without, they are skipped, as unmarshal does.
 type cursor struct {
-	b   []byte
-	off int
-	s   string
+	b      []byte
+	off    int
+	s      string
+	keepEC bool
 }
 
 // fail returns an error wrapping ErrMalformed; the decoders name the
@@ -168,6 +172,13 @@ func (c *cursor) text(what string) (string, error) {
 // values of extension keys are walked and skipped. Keys must be integers in
 // canonical order.
 func (c *cursor) mapFields(depth int, what string, field func(key uint64) (bool, error)) error {
+	return c.mapFieldsKeep(depth, what, nil, field)
+}
+
+// mapFieldsKeep is mapFields that also hands field the extension keys
+// listed in keep (a later minor version's fields this package knows, as
+// unmarshalKeeping does).
+func (c *cursor) mapFieldsKeep(depth int, what string, keep []uint64, field func(key uint64) (bool, error)) error {
 	n, err := c.container(5, depth, what)
 	if err != nil {
 		return err
@@ -187,7 +198,7 @@ func (c *cursor) mapFields(depth int, what string, field func(key uint64) (bool,
 			return c.fail("%s: map keys not in canonical order", what)
 		}
 		prev = key
-		if m == 1 || arg >= firstExtensionKey {
+		if m == 1 || arg >= firstExtensionKey && !slices.Contains(keep, arg) {
 			if err := c.skip(depth + 1); err != nil {
 				return err
 			}
@@ -475,7 +486,11 @@ func (c *cursor) ins(g *wireGroups) error {
 
 // etatCivil decodes the ETAT_CIVIL group, a map at depth 2.
 func (c *cursor) etatCivil(e *wireEtatCivil) error {
-	return c.mapFields(2, "ETAT_CIVIL group", func(key uint64) (bool, error) {
+	var keep []uint64
+	if c.keepEC {
+		keep = etatCivilExtensions
+	}
+	return c.mapFieldsKeep(2, "ETAT_CIVIL group", keep, func(key uint64) (bool, error) {
 		var err error
 		var v uint64
 		switch key {
@@ -492,6 +507,12 @@ func (c *cursor) etatCivil(e *wireEtatCivil) error {
 			e.CommuneNaissance, err = c.text("communeNaissance")
 		case 6:
 			e.TypeDocument, err = c.text("typeDocument")
+		case 100: // extension keys: only with keepEC
+			v, err = c.uint(math.MaxUint8, "sexe")
+			e.Sexe = uint8(v)
+		case 101:
+			v, err = c.uint(math.MaxUint32, "dateAcquisition")
+			e.DateAcquisition = uint32(v)
 		default:
 			return false, nil
 		}

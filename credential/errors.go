@@ -56,4 +56,10 @@ var (
 	ErrRollback = apcverr.New("list-rollback",
 		"A list older than the one in use was refused.",
 		"Une liste plus ancienne que celle en service a été refusée.")
+	ErrResolutionMismatch = apcverr.New("resolution-mismatch",
+		"The online service's answer does not match the QR code scanned, or this software's certificate. Do not use it; ask the patient for the offline QR code.",
+		"La réponse du service en ligne ne correspond pas au QR code lu, ou au certificat de ce logiciel. Ne l'utilisez pas ; demandez au patient le QR code hors ligne.")
+	ErrServiceClockSkew = apcverr.New("service-clock-skew",
+		"The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code.",
+		"L'horloge du service en ligne et celle de cet ordinateur ne concordent pas. Vérifiez la date et l'heure de l'ordinateur ; en attendant, demandez au patient le QR code hors ligne.")
 )

@@ -35,22 +35,44 @@ var base45Value = func() (t [256]int8) {
 // IsBase45 reports whether c is in Base45Alphabet.
 func IsBase45(c byte) bool { return base45Value[c] >= 0 }
 
-// LooksLikeQRText reports whether text has the form of a QR text: at most
-// MaxQRText characters, QRPrefix, then a valid Base45 string — only
-// characters of Base45Alphabet, a length that is not 1 modulo 3, every group
-// of three characters worth at most 65535 and a final pair at most 255 (the
-// rules AppendBase45Decode applies).
+// LooksLikeQRText reports whether text has the form of a QR text of a
+// version this package reads: a full QR text (at most MaxQRText characters,
+// QRPrefix, then a valid Base45 string — only characters of
+// Base45Alphabet, a length that is not 1 modulo 3, every group of three
+// characters worth at most 65535 and a final pair at most 255: the rules
+// AppendBase45Decode applies) or a short QR text (IsShortQR: ShortQRPrefix
+// and exactly ShortQRLen characters under the same rules).
 //
-// It neither decodes nor verifies: VerifyQR may still refuse a text that
-// passes. Scanners use it to tell a complete, well-read scan from a garbled
-// one; the value rule makes it sensitive to a lost or doubled character
-// (every later group shifts, and about 28% of shifted groups overflow).
-// It never allocates.
+// It neither decodes nor verifies: VerifyQR or VerifyResolution may still
+// refuse a text that passes. Scanners use it to tell a complete, well-read
+// scan from a garbled one; the value rule makes it sensitive to a lost or
+// doubled character (every later group shifts, and about 28% of shifted
+// groups overflow), and the fixed length of the short form to any lost or
+// added one. It never allocates.
 func LooksLikeQRText[T string | []byte](text T) bool {
+	if IsShortQR(text) {
+		return true
+	}
 	if len(text) > MaxQRText || len(text) < len(QRPrefix) || string(text[:len(QRPrefix)]) != QRPrefix {
 		return false
 	}
-	rest := text[len(QRPrefix):]
+	return base45Groups(text[len(QRPrefix):])
+}
+
+// HasQRPrefix reports whether text starts with the prefix of a QR text of a
+// version this package reads (QRPrefix or ShortQRPrefix). Scanners use it
+// to find where an ApCV text starts.
+func HasQRPrefix[T string | []byte](text T) bool {
+	if len(text) < len(QRPrefix) {
+		return false
+	}
+	p := string(text[:len(QRPrefix)])
+	return p == QRPrefix || p == ShortQRPrefix
+}
+
+// base45Groups reports whether rest is valid Base45 (the rules of
+// LooksLikeQRText), without allocating.
+func base45Groups[T string | []byte](rest T) bool {
 	if len(rest)%3 == 1 {
 		return false
 	}

@@ -42,6 +42,12 @@ type Presentation struct {
 	Counter      uint32    // QR refresh counter (0 for NFC)
 	Groups       []Group   // the groups received and verified
 	Family       Family    // only the groups received are filled in
+	// Short is true for a short QR (protocol version 2) resolved at the
+	// issuer's online service: PresentedAt is then the time the phone drew
+	// the code, ResolvedAt the service's time in the issuer-signed
+	// resolution, and Counter 0.
+	Short      bool
+	ResolvedAt time.Time // short QR only; zero otherwise
 }
 
 // VerifierConfig configures a Verifier. Zero values give the defaults.
@@ -219,32 +225,9 @@ func (v *Verifier) verifyIssuer(raw []byte, now time.Time, c *wireClaims, s *cla
 	if len(raw) > MaxCredential {
 		return nil, fmt.Errorf("credential: %d bytes: %w", len(raw), ErrTooLarge)
 	}
-	m, err := parseSign1("credential", raw)
+	key, m, err := v.verifyTrusted("credential", raw, now)
 	if err != nil {
 		return nil, err
-	}
-	v.mu.RLock()
-	trust, cands := v.trust, v.keys[string(m.kid)]
-	v.mu.RUnlock()
-	if trust == nil {
-		return nil, fmt.Errorf("credential: no trust list loaded: %w", ErrTrustListStale)
-	}
-	if now.After(trust.NextUpdate.Add(v.cfg.TrustGrace)) {
-		return nil, fmt.Errorf("credential: trust list due %v: %w", trust.NextUpdate, ErrTrustListStale)
-	}
-	if len(cands) == 0 {
-		return nil, fmt.Errorf("credential: kid %x: %w", m.kid, ErrUnknownIssuer)
-	}
-	d := sigStructureDigest(m.protected, m.payload)
-	var key *TrustedKey
-	for _, k := range cands {
-		if verifyES256(k.Key, d[:], m.signature) {
-			key = k
-			break
-		}
-	}
-	if key == nil {
-		return nil, fmt.Errorf("credential: issuer signature (kid %x): %w", m.kid, ErrBadSignature)
 	}
 	if err := decodeClaims(m.payload, c, s); err != nil {
 		return nil, err
@@ -258,17 +241,57 @@ func (v *Verifier) verifyIssuer(raw []byte, now time.Time, c *wireClaims, s *cla
 	if c.Issuer != "" && c.Issuer != key.Issuer {
 		return nil, fmt.Errorf("credential: issuer %q is not the trust list's %q for kid %x: %w", c.Issuer, key.Issuer, m.kid, ErrUnknownIssuer)
 	}
-	iat, exp := fromUnix(c.IssuedAt), fromUnix(c.ValidUntil)
-	if iat.Before(key.NotBefore) || iat.After(key.NotAfter) {
-		return nil, fmt.Errorf("credential: issued %v outside the key's validity: %w", iat, ErrUnknownIssuer)
-	}
-	if iat.After(now.Add(v.cfg.ClockSkew)) {
-		return nil, fmt.Errorf("credential: issued %v: %w", iat, ErrNotYetValid)
-	}
-	if now.After(exp) {
-		return nil, fmt.Errorf("credential: valid until %v: %w", exp, ErrExpired)
+	if err := v.checkValidity(key, fromUnix(c.IssuedAt), fromUnix(c.ValidUntil), now); err != nil {
+		return nil, err
 	}
 	return key, nil
+}
+
+// verifyTrusted parses the COSE_Sign1 raw (what names it in errors) and
+// checks its signature with every key of the trust list that has its kid
+// (kids may collide): the issuer check of docs/PROTOCOL.md §10.1 common to
+// credentials and resolutions. It returns the key that matched and the
+// message, whose payload is then authentic.
+func (v *Verifier) verifyTrusted(what string, raw []byte, now time.Time) (*TrustedKey, signedMessage, error) {
+	m, err := parseSign1(what, raw)
+	if err != nil {
+		return nil, m, err
+	}
+	v.mu.RLock()
+	trust, cands := v.trust, v.keys[string(m.kid)]
+	v.mu.RUnlock()
+	if trust == nil {
+		return nil, m, fmt.Errorf("credential: no trust list loaded: %w", ErrTrustListStale)
+	}
+	if now.After(trust.NextUpdate.Add(v.cfg.TrustGrace)) {
+		return nil, m, fmt.Errorf("credential: trust list due %v: %w", trust.NextUpdate, ErrTrustListStale)
+	}
+	if len(cands) == 0 {
+		return nil, m, fmt.Errorf("credential: %s: kid %x: %w", what, m.kid, ErrUnknownIssuer)
+	}
+	d := sigStructureDigest(m.protected, m.payload)
+	for _, k := range cands {
+		if verifyES256(k.Key, d[:], m.signature) {
+			return k, m, nil
+		}
+	}
+	return nil, m, fmt.Errorf("credential: %s: issuer signature (kid %x): %w", what, m.kid, ErrBadSignature)
+}
+
+// checkValidity applies the time rules of §10.1 to a credential issued at
+// iat and valid until exp: iat within the key's validity, not in the future
+// beyond the skew, and exp not past.
+func (v *Verifier) checkValidity(key *TrustedKey, iat, exp, now time.Time) error {
+	if iat.Before(key.NotBefore) || iat.After(key.NotAfter) {
+		return fmt.Errorf("credential: issued %v outside the key's validity: %w", iat, ErrUnknownIssuer)
+	}
+	if iat.After(now.Add(v.cfg.ClockSkew)) {
+		return fmt.Errorf("credential: issued %v: %w", iat, ErrNotYetValid)
+	}
+	if now.After(exp) {
+		return fmt.Errorf("credential: valid until %v: %w", exp, ErrExpired)
+	}
+	return nil
 }
 
 func (v *Verifier) checkRevocation(cid [8]byte, now time.Time) error {

@@ -280,6 +280,12 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_SERVICE_NOT_FOUND 161 /* The online service has no such address. Check the service address configured in your software. */
 #define APCV_E_SERVICE_UNAVAILABLE 162 /* The online service of the health insurance cannot be reached. Ask the patient for the offline QR code. */
 #define APCV_E_UNKNOWN_BENEFICIARY 163 /* The health insurance knows no beneficiary with this social security number, birth date and rank: the rights could not be fetched. */
+#define APCV_E_ONLINE_NOT_CONFIGURED 164 /* This is an online QR code and your software is not set up for the online service. Ask the patient for the offline QR code (in the app). */
+#define APCV_E_RESOLUTION_MISMATCH 165 /* The online service's answer does not match the QR code scanned, or this software's certificate. Do not use it; ask the patient for the offline QR code. */
+#define APCV_E_RIGHTS_UNAVAILABLE 166 /* The patient's AMO rights could not be fetched online. The identity is valid; check the rights later or by your usual means. */
+#define APCV_E_SERVICE_CERT 167 /* The online service's certificate is not the expected one: the connection was stopped. Ask the patient for the offline QR code and tell your software's support. */
+#define APCV_E_SERVICE_CLOCK_SKEW 168 /* The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code. */
+#define APCV_E_SERVICE_TIMEOUT 169 /* The online service of the health insurance did not answer in time. Ask the patient for the offline QR code (in the app). */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

@@ -362,7 +362,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		}
 		consecutive = 0
 		s.count(func(st *Stats) { st.ByStrategy[res.Strategy]++ })
-		if !strings.HasPrefix(res.Text, credential.QRPrefix) {
+		if !credential.HasQRPrefix(res.Text) {
 			s.mu.Lock()
 			repeat := res.Text == s.lastNonApCV
 			s.lastNonApCV = res.Text

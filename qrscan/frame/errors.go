@@ -16,7 +16,7 @@ const (
 	Interrupted                   // the line went idle in the middle of a scan
 	Truncated                     // the stream ended or the frame stopped before the scan was complete, or a frame is the tail of an interrupted one
 	Junk                          // bytes before the ApCV prefix (an unconfigured scanner prefix or AIM identifier, or line noise)
-	BadLength                     // a Base45 payload whose length is 1 modulo 3: a character was lost
+	BadLength                     // a Base45 payload whose length is 1 modulo 3, or a short QR text (credential.ShortQRPrefix) not of credential.ShortQRLen characters: a character was lost or added
 	NotApCV                       // a well-formed text without the ApCV prefix; wraps qrscan.ErrNotApCV
 )
 

@@ -299,11 +299,11 @@ func (f *Framer) check(frame []byte) (text, sym string, _ *Error) {
 		}
 	}
 	head := len(frame) - len(t) // offset of the text in the frame
-	if !bytes.HasPrefix(t, []byte(credential.QRPrefix)) {
-		if i := bytes.Index(t, []byte(credential.QRPrefix)); i > 0 {
+	if !credential.HasQRPrefix(t) {
+		if i := indexQRPrefix(t); i > 0 {
 			return "", "", &Error{Reason: Junk, Offset: head + i}
 		}
-		if len(t) < len(credential.QRPrefix) && bytes.HasPrefix([]byte(credential.QRPrefix), t) {
+		if len(t) < len(credential.QRPrefix) && (bytes.HasPrefix([]byte(credential.QRPrefix), t) || bytes.HasPrefix([]byte(credential.ShortQRPrefix), t)) {
 			return "", "", &Error{Reason: Truncated, Offset: len(frame)}
 		}
 		return "", "", &Error{Reason: NotApCV, Offset: head}
@@ -317,11 +317,22 @@ func (f *Framer) check(frame []byte) (text, sym string, _ *Error) {
 			return "", "", &Error{Reason: BadByte, Offset: head + len(credential.QRPrefix) + i, Byte: b}
 		}
 	}
+	short := bytes.HasPrefix(t, []byte(credential.ShortQRPrefix))
 	switch {
-	case len(payload) == 0:
+	case len(payload) == 0 || short && len(t) < credential.ShortQRLen:
 		return "", "", &Error{Reason: Truncated, Offset: len(frame)}
-	case len(payload)%3 == 1:
+	case len(payload)%3 == 1 || short && len(t) != credential.ShortQRLen:
 		return "", "", &Error{Reason: BadLength, Offset: len(frame)}
 	}
 	return string(t), sym, nil
+}
+
+// indexQRPrefix returns the index of the first prefix of a QR text of
+// either version in t, or -1.
+func indexQRPrefix(t []byte) int {
+	i, j := bytes.Index(t, []byte(credential.QRPrefix)), bytes.Index(t, []byte(credential.ShortQRPrefix))
+	if i < 0 || j >= 0 && j < i {
+		return j
+	}
+	return i
 }

@@ -28,6 +28,7 @@ func apcv(n int) string {
 var (
 	good  = apcv(486) // 480 payload characters
 	good2 = "APCV1:NCFOXN%TSMAHN-H"
+	short = credential.ShortQRPrefix + strings.Repeat("NCF", 38) // the form of a short QR text (protocol version 2)
 	t0    = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 )
 
@@ -104,6 +105,11 @@ var rows = []row{
 	{name: "prefix cut", in: in("APCV\r"), want: []want{bad(frame.Truncated)}},
 	{name: "lost character", in: in(good2 + "0\r"), want: []want{bad(frame.BadLength)}},
 	{name: "payload of 2", in: in("APCV1:00\r"), want: []want{ok("APCV1:00")}},
+	{name: "short qr", in: in(short + "\r" + good2 + "\r"), want: []want{ok(short), ok(good2)}},
+	{name: "short qr lost character", in: in(short[:119] + "\r"), want: []want{bad(frame.Truncated)}},
+	{name: "short qr doubled character", in: in(short + "N\r"), want: []want{bad(frame.BadLength)}},
+	{name: "short qr after junk", in: in("xx" + short + "\r"), want: []want{bad(frame.Junk)}},
+	{name: "short prefix cut", in: in("APCV2\r"), want: []want{bad(frame.Truncated)}},
 	{name: "payload of 3", in: in("APCV1:000\r"), want: []want{ok("APCV1:000")}},
 	{name: "max length", cfg: frame.Config{MaxLen: len(good)}, in: in(good + "\r"), want: []want{ok(good)}},
 	{name: "max length plus one", cfg: frame.Config{MaxLen: len(good) - 1}, in: in(good + "\r" + good2 + "\r"), want: []want{bad(frame.TooLong), ok(good2)}},
@@ -321,7 +327,10 @@ func FuzzFramer(f *testing.F) {
 				continue
 			}
 			s := r.Scan.Text
-			if !strings.HasPrefix(s, credential.QRPrefix) || len(s) > cfg.MaxLen || len(s) == len(credential.QRPrefix) || (len(s)-len(credential.QRPrefix))%3 == 1 {
+			if strings.HasPrefix(s, credential.ShortQRPrefix) && len(s) != credential.ShortQRLen {
+				t.Fatalf("short scan of %d characters", len(s))
+			}
+			if !credential.HasQRPrefix(s) || len(s) > cfg.MaxLen || len(s) == len(credential.QRPrefix) || (len(s)-len(credential.QRPrefix))%3 == 1 {
 				t.Fatalf("bad scan %q", s)
 			}
 			for i := len(credential.QRPrefix); i < len(s); i++ {

@@ -169,7 +169,7 @@ type POSConfig struct {
 // (status and trigger reports) are skipped. A malformed report ends the scan
 // under way with a *DecodeError wrapping qrscan.ErrGarbled, and the decoder
 // then drops reports until one ends a scan or one starts a new ApCV scan (its
-// data begins with credential.QRPrefix); a report starting with the prefix, or
+// data begins with credential.QRPrefix or credential.ShortQRPrefix); a report starting with the prefix, or
 // carrying another symbology identifier, while a scan is under way means the
 // last report of that scan was lost: that scan is reported garbled and the
 // new one goes on. HID POS reports have no sequence number, so a lost middle
@@ -228,7 +228,7 @@ func (d *POSDecoder) Feed(dst []Result, report []byte) []Result {
 		d.skipping = true
 		return dst
 	}
-	starts := bytes.HasPrefix(rep.Data, prefix)
+	starts := credential.HasQRPrefix(rep.Data)
 	if d.inScan && (starts || rep.AIM != d.aim) {
 		dst = append(dst, Result{Err: garbled("pos", idx, "scan cut short: a new scan began before its last report")})
 		d.reset()
@@ -276,7 +276,7 @@ func (d *POSDecoder) decide(idx int, last POSReport) Result {
 	switch {
 	case credential.LooksLikeQRText(d.buf):
 		return Result{Text: string(d.buf), Symbology: sym}
-	case bytes.HasPrefix(d.buf, prefix):
+	case credential.HasQRPrefix(d.buf):
 		return Result{Err: garbled("pos", idx, "%d bytes start with the ApCV prefix but the rest is not Base45", len(d.buf))}
 	case d.cfg.AcceptAny:
 		return Result{Text: string(d.buf), Symbology: sym}

@@ -1,7 +1,6 @@
 package hid
 
 import (
-	"bytes"
 	"unicode/utf8"
 
 	"github.com/apcvkit/apcvkit/credential"
@@ -240,13 +239,16 @@ func (d *WedgeDecoder) retype() {
 	}
 }
 
+// typesPrefix reports whether keys type, under l, the prefix of a QR text
+// of either version (credential.QRPrefix or credential.ShortQRPrefix).
 func typesPrefix(l *Layout, keys []Keystroke) bool {
+	v1, v2 := true, true
 	for i, k := range keys {
-		if r, ok := l.Rune(k); !ok || r != rune(credential.QRPrefix[i]) {
-			return false
-		}
+		r, ok := l.Rune(k)
+		v1 = v1 && ok && r == rune(credential.QRPrefix[i])
+		v2 = v2 && ok && r == rune(credential.ShortQRPrefix[i])
 	}
-	return true
+	return v1 || v2
 }
 
 func (d *WedgeDecoder) finish(dst []Result, idx int) []Result {
@@ -270,7 +272,7 @@ func (d *WedgeDecoder) decide(idx int) Result {
 		}
 	}
 	for i, l := range d.layouts {
-		if bytes.HasPrefix(d.texts[i], prefix) {
+		if credential.HasQRPrefix(d.texts[i]) {
 			return Result{Err: garbled("wedge", idx, "%d keystrokes start with the ApCV prefix under layout %s but the rest is not Base45", len(d.keys), l.Name)}
 		}
 	}

@@ -1,5 +1,0 @@
-package hid
-
-import "github.com/apcvkit/apcvkit/credential"
-
-var prefix = []byte(credential.QRPrefix)
