@@ -89,7 +89,7 @@ func newIdentity(p *credential.Presentation, source string, now time.Time) *Iden
 		Verification: Verification{
 			Issuer: p.Issuer, IssuerKid: hex.EncodeToString(p.Kid), CredentialID: hex.EncodeToString(p.CredentialID[:]),
 			IssuedAt: p.IssuedAt, ValidUntil: p.ValidUntil, PresentedAt: p.PresentedAt,
-			Freshness: now.Sub(p.PresentedAt), Counter: p.Counter, VerifiedAt: now,
+			Freshness: now.Sub(p.PresentedAt), Counter: p.Counter, ShortQR: p.Short, VerifiedAt: now,
 		},
 	}
 }

@@ -50,8 +50,9 @@ type Config struct {
 	// fails with ErrNotDeployed unless it is listed.
 	Departement string
 	Deployed    []string
-	// Groups are the data groups asked for over NFC (default AMO). QR
-	// carries AMO only.
+	// Groups are the data groups asked for over NFC and at the online
+	// service for a short QR code (default AMO). A full QR code carries
+	// AMO only.
 	Groups []credential.Group
 
 	// ListAuthority is the pinned key that signs the lists; Lists serves
@@ -446,7 +447,12 @@ func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<
 			r.emit(Event{Kind: Reading, Source: name}) // a Starter announced it at its first bytes
 		}
 		r.log.Debug("reader: QR scanned", "source", name, "chars", len(scan.Text), "symbology", scan.Symbology)
-		p, err := r.v.VerifyQR(scan.Text)
+		var p *credential.Presentation
+		if credential.IsShortQR(scan.Text) {
+			p, err = r.resolve(ctx, scan.Text)
+		} else {
+			p, err = r.v.VerifyQR(scan.Text)
+		}
 		if err != nil {
 			send(ctx, out, outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1, source: name})
 			return
@@ -454,6 +460,24 @@ func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, out chan<
 		send(ctx, out, outcome{id: newIdentity(p, name, r.cfg.Now()), src: -1})
 		return
 	}
+}
+
+// resolve verifies a short QR text (protocol version 2): its window first,
+// before any network; then the online service's resolution, which the
+// Verifier checks itself (issuer signature, binding to this text and to
+// this desk's PS certificate, service clock, revocation, groups, replay).
+func (r *Reader) resolve(ctx context.Context, text string) (*credential.Presentation, error) {
+	if r.oc == nil {
+		return nil, fmt.Errorf("short QR code: %w", online.ErrOnlineNotConfigured)
+	}
+	if _, err := r.v.CheckShortQRWindow(text); err != nil {
+		return nil, err
+	}
+	answer, psHash, err := r.oc.Resolve(ctx, text, r.cfg.Groups)
+	if err != nil {
+		return nil, err
+	}
+	return r.v.VerifyResolution(text, answer, psHash, r.cfg.Groups)
 }
 
 // PostReceipt sends a care-expense record to the patient's app, where it
