@@ -286,6 +286,9 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_SERVICE_CERT 167 /* The online service's certificate is not the expected one: the connection was stopped. Ask the patient for the offline QR code and tell your software's support. */
 #define APCV_E_SERVICE_CLOCK_SKEW 168 /* The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code. */
 #define APCV_E_SERVICE_TIMEOUT 169 /* The online service of the health insurance did not answer in time. Ask the patient for the offline QR code (in the app). */
+#define APCV_E_PS_AUTHORITY_BAD_STATE 170 /* The saved state of the health professionals' certificate authority could not be read. */
+#define APCV_E_PS_UNKNOWN_SERIAL 171 /* No certificate with this serial number was issued by the authority. */
+#define APCV_E_SERVICE_BAD_FAULT 172 /* The fault to inject into the online service is not understood: use down, unreachable, slow=2s, wrong-cert, revoked-ps or skew=45s. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

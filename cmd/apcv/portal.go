@@ -135,7 +135,7 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		if err != nil {
 			return fail(stderr, "portal serve", err, exitFailure)
 		}
-		if err := iss.Register(issuer.Person{Family: prof.Family, Departement: prof.Departement}); err != nil {
+		if err := iss.Register(issuer.Person{Family: prof.Family, Departement: prof.Departement, Rights: prof.Rights}); err != nil {
 			return fail(stderr, "portal serve", err, exitFailure)
 		}
 		fmt.Fprintf(stdout, "registered %s\n", prof.OuvrantDroit().NIR.Masked())

@@ -16,6 +16,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/rights"
 	"github.com/apcvkit/apcvkit/emulator/franceid"
 )
 
@@ -108,6 +109,10 @@ type DeviceInfo struct {
 type Person struct {
 	Family      credential.Family // [0] is the ouvrant droit, whose NIR is the key
 	Departement string            // département of residence
+	// Rights are the AMO rights the online service answers for some of
+	// the beneficiaries (matched by NIR and rang); the others' are derived
+	// from their data (rights.Derive). Optional.
+	Rights []rights.Rights `json:",omitempty"`
 }
 
 // Issuer is the emulated ApCV backend: it holds the signing keys, the insured
@@ -132,6 +137,9 @@ type Issuer struct {
 	inbox      map[string][]Mail // by address: every mail sent (Mails)
 	trustSeq   uint64
 	revSeq     uint64
+	// serviceOffset shifts the online service's clock (a fault:
+	// SetServiceClockOffset).
+	serviceOffset time.Duration
 }
 
 type signingKey struct {
@@ -193,6 +201,10 @@ type credRecord struct {
 	Reason     RevokeReason
 	DeviceKey  []byte   `json:",omitempty"` // PKIX DER of the phone's device key
 	ReplacedBy *[8]byte `json:",omitempty"` // the credential that re-issued this one
+	// LastResolved is the draw time (Unix seconds) of the newest short QR
+	// of this credential the online service resolved (Resolve): single
+	// use. 0 when none.
+	LastResolved int64 `json:",omitempty"`
 }
 
 // New returns an issuer with freshly generated keys and no persons.
@@ -279,6 +291,9 @@ func (i *Issuer) Register(p Person) error {
 	if err := p.Family.Validate(); err != nil {
 		return fmt.Errorf("issuer: register: %w", err)
 	}
+	if err := checkRights(p); err != nil {
+		return fmt.Errorf("issuer: register: %w", err)
+	}
 	nir := p.Family.OuvrantDroit().NIR
 	return i.change(func() error {
 		old, ok := i.persons[nir]
@@ -327,6 +342,7 @@ func (i *Issuer) issueLocked(nir credential.NIR, d DeviceInfo, dev *ecdsa.Public
 }
 
 func clonePerson(p Person) Person {
+	p.Rights = slices.Clone(p.Rights)
 	p.Family.Beneficiaires = slices.Clone(p.Family.Beneficiaires)
 	for j, b := range p.Family.Beneficiaires {
 		if b.INS != nil {

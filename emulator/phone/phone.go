@@ -192,7 +192,7 @@ func newUnregistered(p *Profile, opts Options) (*Phone, error) {
 
 // register tells the issuer about the profile's family (insurance database).
 func (p *Phone) register() error {
-	if err := p.iss.Register(issuer.Person{Family: p.profile.Family, Departement: p.profile.Departement}); err != nil {
+	if err := p.iss.Register(issuer.Person{Family: p.profile.Family, Departement: p.profile.Departement, Rights: p.profile.Rights}); err != nil {
 		return fmt.Errorf("phone: new: %w", err)
 	}
 	return nil
@@ -217,6 +217,7 @@ func cloneProfile(p Profile) Profile {
 		p.CNIe = &c
 	}
 	p.Faults = slices.Clone(p.Faults)
+	p.Rights = slices.Clone(p.Rights)
 	return p
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/rights"
 	"github.com/apcvkit/apcvkit/emulator/franceid"
 	"github.com/apcvkit/apcvkit/emulator/profiles"
 )
@@ -108,6 +109,11 @@ type Profile struct {
 	CNIe *CNIe
 	// Faults are the app's defects this phone reproduces (see Fault).
 	Faults []Fault
+	// Rights are the AMO rights the issuer's online service answers for
+	// some beneficiaries of the family ("droits" in the file; matched by
+	// NIR and rang); the others' are derived from their data
+	// (rights.Derive). Optional.
+	Rights []rights.Rights
 	// ActivationRefusal is, for a profile that reproduces a refused
 	// activation, the apcverr code of the refusal its own answers lead to
 	// (such as "identity-first-name-incomplete" when the identity document
@@ -354,6 +360,12 @@ func (p *Profile) validate() error {
 	if (ec.PaysNaissance == "99100") != (ec.CommuneNaissance != "") {
 		return fieldErr("etatCivil.communeNaissance", "must be set for a birth in France (99100) and only then")
 	}
+	for i, r := range p.Rights {
+		if !slices.ContainsFunc(p.Family.Beneficiaires, func(b credential.Beneficiary) bool { return b.NIR == r.NIR && b.RangNaissance == r.Rang }) ||
+			slices.ContainsFunc(p.Rights[:i], func(o rights.Rights) bool { return o.NIR == r.NIR && o.Rang == r.Rang }) {
+			return fieldErr(fmt.Sprintf("droits[%d].nir", i), "not one beneficiary of the family (NIR and rang), or given twice")
+		}
+	}
 	if c := p.CNIe; c != nil {
 		if ec.TypeDocument != "CNI" {
 			return fieldErr("etatCivil.typeDocument", "%q: a profile with a CNIe shows its CNI", ec.TypeDocument)
@@ -481,6 +493,8 @@ type jsonProfile struct {
 	Faults      []Fault      `json:"faults,omitempty"`
 	// ActivationRefusal: see Profile.ActivationRefusal.
 	ActivationRefusal string `json:"activationRefusal,omitempty"`
+	// Droits: see Profile.Rights.
+	Droits []rights.RightsJSON `json:"droits,omitempty"`
 	// The fields of credential.FamilyJSON, not embedded: decoding errors
 	// then name the JSON path alone.
 	Beneficiaires []credential.BeneficiaryJSON `json:"beneficiaires"`
@@ -535,6 +549,17 @@ func (j *jsonProfile) profile() (*Profile, error) {
 			Rooted: d.Rooted, BootloaderUnlocked: d.BootloaderUnlocked, System: d.System, AppVersion: d.AppVersion,
 			FranceIdentite: FranceIdentiteApp(d.FranceIdentite)},
 		Family: f, Faults: j.Faults, ActivationRefusal: j.ActivationRefusal,
+	}
+	for i, dj := range j.Droits {
+		r, err := dj.Rights()
+		if err != nil {
+			var fe *credential.FieldError
+			if errors.As(err, &fe) {
+				return nil, fieldErr(fmt.Sprintf("droits[%d].%s", i, fe.Field), "%s", fe.Reason)
+			}
+			return nil, err
+		}
+		p.Rights = append(p.Rights, r)
 	}
 	if a := j.Answers; a != nil {
 		p.Answers = Answers{RefuseCGU: !orTrue(a.CGU), DenyCamera: !orTrue(a.Camera), DenyMicrophone: !orTrue(a.Microphone)}

@@ -32,6 +32,10 @@ type AuditEntry struct {
 	Remote string    `json:"remote,omitempty"` // the client's IP address
 	Op     string    `json:"op,omitempty"`     // links an action's intent and outcome
 	Phase  string    `json:"phase,omitempty"`  // "intent" or "outcome", for an action
+	// Credential is, for the online service's resolve (emulator/backoffice),
+	// the hex id of the credential whose short QR was asked: which
+	// professional (Agent "ps:RPPS") resolved which code, and nothing more.
+	Credential string `json:"credential,omitempty"`
 }
 
 // Phases of an action's entries.

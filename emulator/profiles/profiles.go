@@ -3,7 +3,10 @@
 // A file holds the person's name, description, e-mail and département, the
 // phone ("phone": os, version, model, nfc), and the family in the public
 // JSON form of the model, credential.FamilyJSON ("beneficiaires" with
-// YYYY-MM-DD dates and qualité codes, "etatCivil").
+// YYYY-MM-DD dates and qualité codes, "etatCivil"), and optionally
+// "droits": the AMO rights the issuer's online service answers for some
+// beneficiaries, in the form of credential/rights.RightsJSON (the others'
+// are derived from their NIR: rights.Derive).
 // Load them with phone.Profiles and phone.BuiltinProfile; a tester may add a
 // file here or pass any other file to phone.LoadProfile:
 //

@@ -541,7 +541,7 @@ func move(r *runner, a *moveArgs) (string, error) {
 		return "", err
 	}
 	prof := ph.Profile()
-	if err := r.w.Issuer.Register(issuer.Person{Family: prof.Family, Departement: a.Departement}); err != nil {
+	if err := r.w.Issuer.Register(issuer.Person{Family: prof.Family, Departement: a.Departement, Rights: prof.Rights}); err != nil {
 		return "", err
 	}
 	return "lives in " + a.Departement, nil

@@ -1,0 +1,124 @@
+package issuer
+
+import (
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/service"
+)
+
+// The online service's side of a short QR (protocol version 2,
+// docs/PROTOCOL.md §15): Resolve.
+
+// The short QR's window at the service: a code is resolved at most
+// ShortQRWindow after the phone drew it, and at most ShortQRSkew before.
+const (
+	ShortQRWindow = 3 * time.Minute
+	ShortQRSkew   = 30 * time.Second
+)
+
+// Resolve is the online service resolving a short QR text for a health
+// professional whose client certificate's DER hashes to psHash (the
+// caller, the service's handler, authenticated them). It returns the
+// resolution (credential.IssueResolution) signed by the current issuer key,
+// holding AMO and those of the other requested groups the holder has.
+//
+// In order: the text's form (credential.ParseShortQR's errors); the
+// groups (ErrInvalidField for an unknown one); the credential
+// (ErrUnknownCredential); the device signature with the device key recorded
+// at activation (credential.ErrDeviceBinding); the window at the service's
+// clock, ShortQRWindow after the draw and ShortQRSkew before
+// (credential.ErrQRExpired); the credential revoked or its holder blocked
+// (credential.ErrRevoked), expired (credential.ErrExpired); then single
+// use: the service keeps, per credential, the newest draw time it resolved
+// and refuses any time at or before it (service.ErrAlreadyResolved),
+// whoever asks. That record is saved with the issuer's state before the
+// resolution is signed: a code once answered is never answered again, even
+// after a restart. The service learns which professional resolved which
+// code and nothing more; nothing is logged but the credential id.
+//
+// The resolution is signed by the current key; readers bound its validity
+// to the credential's issue time as well as the resolution time, so a
+// credential issued before a RotateKey resolves only once the phone has
+// renewed it.
+func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group) ([]byte, error) {
+	q, err := credential.ParseShortQR(text)
+	if err != nil {
+		return nil, fmt.Errorf("issuer: resolve: %w", err)
+	}
+	for _, g := range groups {
+		if !slices.Contains(credential.AllGroups, g) {
+			return nil, fmt.Errorf("issuer: resolve: group %v: %w", g, credential.ErrInvalidField)
+		}
+	}
+	var res credential.Resolution
+	var key credential.IssuerKey
+	err = i.change(func() error {
+		c, ok := i.creds[q.CID]
+		if !ok {
+			return fmt.Errorf("issuer: resolve %x: %w", q.CID, ErrUnknownCredential)
+		}
+		pub, err := x509.ParsePKIXPublicKey(c.DeviceKey)
+		dev, isEC := pub.(*ecdsa.PublicKey)
+		if err != nil || !isEC {
+			return fmt.Errorf("issuer: resolve %x: no device key recorded: %w", q.CID, credential.ErrDeviceBinding)
+		}
+		if err := q.VerifyDevice(dev); err != nil {
+			return fmt.Errorf("issuer: resolve %x: %w", q.CID, err)
+		}
+		now := i.now().Add(i.serviceOffset)
+		if q.Time.After(now.Add(ShortQRSkew)) || now.Sub(q.Time) > ShortQRWindow {
+			return fmt.Errorf("issuer: resolve %x: drawn at %v, service time %v: %w", q.CID, q.Time, now, credential.ErrQRExpired)
+		}
+		p, err := i.lookupLocked(c.NIR) // applies the 7-day rule, which may revoke
+		if err != nil {
+			return err
+		}
+		switch {
+		case c.Revoked || p.Blocked:
+			return fmt.Errorf("issuer: resolve %x: %w", q.CID, credential.ErrRevoked)
+		case now.After(c.ValidUntil):
+			return fmt.Errorf("issuer: resolve %x: %w", q.CID, credential.ErrExpired)
+		case c.LastResolved != 0 && q.Time.Unix() <= c.LastResolved:
+			i.opts.Logger.Info("issuer: short QR already resolved", "credential", fmt.Sprintf("%x", q.CID))
+			return fmt.Errorf("issuer: resolve %x: %w", q.CID, service.ErrAlreadyResolved)
+		}
+		fam := p.issuedFamily()
+		res = credential.Resolution{Issuer: i.opts.Name, CID: q.CID, ResolvedAt: now, IssuedAt: c.IssuedAt,
+			ValidUntil: c.ValidUntil, TextHash: sha256Text(text), PSHash: psHash, Family: fam, Groups: []credential.Group{credential.GroupAMO}}
+		if slices.Contains(groups, credential.GroupINS) && slices.ContainsFunc(fam.Beneficiaires, func(b credential.Beneficiary) bool { return b.INS != nil }) {
+			res.Groups = append(res.Groups, credential.GroupINS)
+		}
+		if slices.Contains(groups, credential.GroupEtatCivil) && fam.EtatCivil != nil {
+			res.Groups = append(res.Groups, credential.GroupEtatCivil)
+		}
+		c.LastResolved = q.Time.Unix()
+		key = i.keys[len(i.keys)-1].IssuerKey
+		i.opts.Logger.Info("issuer: short QR resolved", "credential", fmt.Sprintf("%x", q.CID))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := credential.IssueResolution(key, res, i.opts.Rand)
+	if err != nil {
+		return nil, fmt.Errorf("issuer: resolve: %w", err)
+	}
+	return out, nil
+}
+
+// SetServiceClockOffset shifts the online service's clock (Resolve's) by d
+// from the issuer's: a fault the emulator injects (a service whose clock
+// is wrong), which readers must detect (credential.ErrServiceClockSkew).
+func (i *Issuer) SetServiceClockOffset(d time.Duration) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.serviceOffset = d
+}
+
+func sha256Text(text string) [32]byte { return sha256.Sum256([]byte(text)) }
