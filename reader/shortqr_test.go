@@ -222,7 +222,7 @@ func TestShortQROnline(t *testing.T) {
 func TestShortQRFaults(t *testing.T) {
 	ow := newOnlineWorld(t)
 	tests := []struct {
-		name  string
+		name    string
 		fault   backoffice.Fault
 		setup   func(t *testing.T) // once the desk is open
 		rpps    string
