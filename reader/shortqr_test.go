@@ -16,7 +16,9 @@ import (
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/backoffice"
 	"github.com/apcvkit/apcvkit/emulator/backoffice/backofficetest"
+	"github.com/apcvkit/apcvkit/emulator/field"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
 	"github.com/apcvkit/apcvkit/reader/online"
@@ -370,4 +372,34 @@ func TestRightsInBackground(t *testing.T) {
 		t.Errorf("code %q, want rights-unavailable first", apcverr.Code(err))
 	}
 	checkDesk(t, err, false)
+}
+
+// TestRightsNFC: an identity read over NFC gets its rights in the
+// background too.
+func TestRightsNFC(t *testing.T) {
+	ow := newOnlineWorld(t)
+	f := field.New("desk")
+	r, err := reader.Open(context.Background(), reader.Config{Enabled: true, ListAuthority: ow.w.Issuer.ListAuthority(), Lists: ow.w,
+		NFC:    []nfc.Source{f},
+		Online: &online.Config{URL: ow.svc.URL, Cert: ow.svc.PSCert(t, rppsA), Roots: ow.svc.Roots}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	a, err := ow.w.Applet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Tap(a)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	id, err := r.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer id.Release()
+	list, err := id.Rights(ctx)
+	if err != nil || id.Mode != credential.ModeNFC || len(list) != len(id.Beneficiaires) || list[0].NIR != id.Beneficiaires[0].NIR {
+		t.Fatalf("NFC rights: mode %v, %d rights for %d beneficiaries, %v", id.Mode, len(list), len(id.Beneficiaires), err)
+	}
 }
