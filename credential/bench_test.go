@@ -10,6 +10,11 @@ package credential_test
 // pre-generates b.N QR texts of the same credential with counters 1..b.N
 // (outside the timer) and verifies them in order on one Verifier; each is
 // fresh and accepted, exactly as successive refreshes of the app's QR code.
+//
+// The short QR's check (protocol version 2, no network), against VerifyQR
+// in the same loop:
+//
+//	go test -run '^$' -bench 'VerifyResolution' -benchtime=2s ./credential/
 
 import (
 	"crypto/ecdsa"
@@ -186,4 +191,78 @@ func BenchmarkVerifyQRRatio(b *testing.B) {
 	b.ReportMetric(float64(tQR)/float64(tSig), "x-verify")
 	b.ReportMetric(float64(tQR.Nanoseconds())/float64(b.N), "ns-verifyqr")
 	b.ReportMetric(float64(tSig.Nanoseconds())/float64(b.N), "ns-2ecdsa")
+}
+
+// shortBench prepares n short QR texts of w's credential drawn one second
+// apart from w.now, with the service's answer to each (groups asked), and
+// a verifier whose clock is at the i-th text's time when *at is i: the
+// replay cache takes each once, as successive scans of the app's code.
+func shortBench(b *testing.B, w *testWorld, fam credential.Family, n int, groups []credential.Group) (texts []string, answers [][]byte, v *credential.Verifier, at *int) {
+	texts, answers = make([]string, n), make([][]byte, n)
+	for i := range texts {
+		texts[i] = w.short(b, time.Duration(i)*time.Second)
+		answers[i] = w.resolution(b, texts[i], fam, groups, time.Duration(i)*time.Second, nil)
+	}
+	at = new(int)
+	cfg := w.config()
+	cfg.Now = func() time.Time { return w.now.Add(time.Duration(*at) * time.Second) }
+	return texts, answers, w.verifierWith(b, cfg), at
+}
+
+// BenchmarkVerifyResolution is the reader's check of a short QR's
+// resolution (no network): window, issuer signature, bindings, groups,
+// replay.
+func BenchmarkVerifyResolution(b *testing.B) {
+	for _, n := range []int{1, 4} {
+		b.Run(fmt.Sprintf("beneficiaries=%d", n), func(b *testing.B) {
+			w := newWorld(b, n)
+			amo := []credential.Group{credential.GroupAMO}
+			texts, answers, v, at := shortBench(b, w, testFamily(b, n), b.N, amo)
+			b.SetBytes(int64(len(answers[0])))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				*at = i
+				p, err := v.VerifyResolution(texts[i], answers[i], testPS, amo)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkP = p
+			}
+		})
+	}
+}
+
+// BenchmarkVerifyResolutionRatio interleaves VerifyResolution and VerifyQR
+// (one beneficiary, AMO) in one loop and reports their ratio (x-verifyqr):
+// the reader's cost of a short QR, network aside, against a full one's.
+func BenchmarkVerifyResolutionRatio(b *testing.B) {
+	w := newWorld(b, 1)
+	amo := []credential.Group{credential.GroupAMO}
+	texts, answers, v, at := shortBench(b, w, testFamily(b, 1), b.N, amo)
+	vq := w.verifier(b)
+	full := make([]string, b.N)
+	for i := range full {
+		full[i] = w.qr(b, -time.Second, uint32(i+1))
+	}
+	var tRes, tQR time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		*at = i
+		t0 := time.Now()
+		p, err := v.VerifyResolution(texts[i], answers[i], testPS, amo)
+		t1 := time.Now()
+		q, qerr := vq.VerifyQR(full[i])
+		t2 := time.Now()
+		if err != nil || qerr != nil {
+			b.Fatal(err, qerr)
+		}
+		sinkP, sinkP = p, q
+		tRes += t1.Sub(t0)
+		tQR += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(tRes)/float64(tQR), "x-verifyqr")
+	b.ReportMetric(float64(tRes.Nanoseconds())/float64(b.N), "ns-resolution")
+	b.ReportMetric(float64(tQR.Nanoseconds())/float64(b.N), "ns-verifyqr")
 }

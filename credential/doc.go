@@ -10,6 +10,16 @@
 //	// v.SetTrustList(tl); v.SetRevocationList(rl)
 //	p, err := v.VerifyQR(text) // a *Presentation only when every check passed
 //
+// Protocol version 2 adds the short QR (ShortQRPrefix, ShortQRLen
+// characters for any family), which a reader resolves at the issuer's
+// online service and whose issuer-signed answer it checks itself:
+//
+//	q, err := v.CheckShortQRWindow(text)               // before any network call
+//	answer, psHash, err := client.Resolve(ctx, text, groups) // reader/online, over mutual TLS
+//	p, err := v.VerifyResolution(text, answer, psHash, groups)
+//
+// The service's side is ShortQR.VerifyDevice and IssueResolution.
+//
 // Verification checks, in this order, and fails with the error named: sizes
 // before anything is allocated (ErrTooLarge); canonical, strict CBOR
 // (ErrMalformed); the issuer signature over the bytes received, trying every

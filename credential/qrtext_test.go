@@ -17,7 +17,13 @@ var qrTextTests = []struct {
 	{"prefix only", "APCV1:", true},
 	{"short prefix", "APCV1", false},
 	{"lowercase prefix", "apcv1:", false},
-	{"next version", "APCV2:000", false},
+	{"short QR prefix, too short", "APCV2:000", false},
+	{"short QR", "APCV2:" + strings.Repeat("FGW", 38), true}, // version 2: exactly 120 characters
+	{"short QR, a character lost", "APCV2:" + strings.Repeat("FGW", 37) + "FG", false},
+	{"short QR, a character added", "APCV2:" + strings.Repeat("FGW", 38) + "0", false},
+	{"short QR, group overflow", "APCV2:GGW" + strings.Repeat("FGW", 37), false},
+	{"short QR, lowercase", "APCV2:" + strings.Repeat("fgw", 38), false},
+	{"short QR length, other version", "APCV3:" + strings.Repeat("FGW", 38), false},
 	{"one pair", "APCV1:00", true},
 	{"one triple", "APCV1:000", true},
 	{"length 1 mod 3", "APCV1:0000", false},
@@ -33,7 +39,7 @@ var qrTextTests = []struct {
 	{"not apcv", "HELLO WORLD", false},
 	{"second prefix", "APCV1:APCV1:", false}, // "V1:" is worth 89176
 	{"long", "APCV1:" + strings.Repeat("000", 320), true},
-	{"longest", "APCV1:" + strings.Repeat("000", (credential.MaxQRText-6)/3), true}, // 4095 characters
+	{"longest", "APCV1:" + strings.Repeat("000", (credential.MaxQRText-6)/3), true},                // 4095 characters
 	{"over the limit", "APCV1:" + strings.Repeat("000", (credential.MaxQRText-6)/3) + "00", false}, // 4097
 }
 
@@ -48,6 +54,13 @@ func TestLooksLikeQRText(t *testing.T) {
 			}
 			if got := credential.LooksLikeQRText([]byte(tt.text)); got != tt.want {
 				t.Errorf("LooksLikeQRText([]byte(%q)) = %v, want %v", tt.text, got, tt.want)
+			}
+			short := tt.want && strings.HasPrefix(tt.text, credential.ShortQRPrefix)
+			if got := credential.IsShortQR(tt.text); got != short || credential.IsShortQR([]byte(tt.text)) != short {
+				t.Errorf("IsShortQR(%q) = %v, want %v", tt.text, got, short)
+			}
+			if got, want := credential.HasQRPrefix(tt.text), strings.HasPrefix(tt.text, "APCV1:") || strings.HasPrefix(tt.text, "APCV2:"); got != want {
+				t.Errorf("HasQRPrefix(%q) = %v", tt.text, got)
 			}
 		})
 	}
@@ -71,7 +84,8 @@ func TestIsBase45(t *testing.T) {
 }
 
 // FuzzLooksLikeQRText: the check accepts exactly the texts whose prefix,
-// length and Base45 the decoder accepts, and string and []byte agree.
+// length and Base45 the decoder accepts (VerifyQR's for a full text,
+// ParseShortQR for a short one), and string and []byte agree.
 func FuzzLooksLikeQRText(f *testing.F) {
 	for _, tt := range qrTextTests {
 		f.Add(tt.text)
@@ -85,6 +99,9 @@ func FuzzLooksLikeQRText(f *testing.F) {
 		if want {
 			_, err := credential.AppendBase45Decode(nil, s[len(credential.QRPrefix):])
 			want = err == nil
+		}
+		if _, err := credential.ParseShortQR(s); err == nil {
+			want = true // a short QR text (version 2)
 		}
 		if got != want {
 			t.Fatalf("LooksLikeQRText(%q) = %v, the decoder says %v", s, got, want)
@@ -116,9 +133,12 @@ func BenchmarkLooksLikeQRText(b *testing.B) {
 func TestLooksLikeQRTextAllocs(t *testing.T) {
 	text := "APCV1:" + strings.Repeat("A%A", 200)
 	b := []byte(text)
+	short := "APCV2:" + strings.Repeat("A%A", 38)
+	sb := []byte(short)
 	if n := testing.AllocsPerRun(100, func() {
-		sinkLooks = credential.LooksLikeQRText(text) && credential.LooksLikeQRText(b)
-	}); n != 0 {
+		sinkLooks = credential.LooksLikeQRText(text) && credential.LooksLikeQRText(b) &&
+			credential.LooksLikeQRText(short) && credential.IsShortQR(sb) && credential.HasQRPrefix(sb)
+	}); n != 0 || !sinkLooks {
 		t.Errorf("LooksLikeQRText: %v allocations, want 0", n)
 	}
 }

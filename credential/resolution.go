@@ -132,7 +132,8 @@ func (v *Verifier) checkShortQRWindow(text string, now time.Time) (ShortQR, erro
 //
 // In order: the text's window (ErrQRExpired); the issuer check of the
 // answer (trust list, kid, signature, issuer name, key validity at the
-// credential's issue time and at the resolution time, credential validity);
+// resolution time, the credential's validity: issued no later than the
+// resolution, not expired at it nor now);
 // the answer's text hash, certificate hash and credential id against the
 // scan and the certificate (ErrResolutionMismatch); the service's time
 // within ClockSkew of the reader's (ErrServiceClockSkew); revocation; the
@@ -171,12 +172,19 @@ func (v *Verifier) VerifyResolution(text string, answer []byte, psHash [32]byte,
 	if w.ResolvedAt > math.MaxInt64 || w.IssuedAt > math.MaxInt64 || w.ValidUntil > math.MaxInt64 {
 		return nil, fmt.Errorf("credential: resolution: time out of range: %w", ErrMalformed)
 	}
-	if err := v.checkValidity(key, fromUnix(w.IssuedAt), fromUnix(w.ValidUntil), now); err != nil {
-		return nil, err
-	}
-	resolved := fromUnix(w.ResolvedAt)
+	// The key's validity bounds the resolution time only: the issuer signs
+	// with its current key, also for a credential issued under an earlier
+	// one (a key rotated since). resolvedAt is held to the reader's clock
+	// below, so a key retired before now cannot sign an answer that passes.
+	resolved, iat, exp := fromUnix(w.ResolvedAt), fromUnix(w.IssuedAt), fromUnix(w.ValidUntil)
 	if resolved.Before(key.NotBefore) || resolved.After(key.NotAfter) {
 		return nil, fmt.Errorf("credential: resolved %v outside the key's validity: %w", resolved, ErrUnknownIssuer)
+	}
+	if iat.After(resolved) || iat.After(now.Add(v.cfg.ClockSkew)) {
+		return nil, fmt.Errorf("credential: issued %v, resolved %v: %w", iat, resolved, ErrNotYetValid)
+	}
+	if resolved.After(exp) || now.After(exp) {
+		return nil, fmt.Errorf("credential: valid until %v: %w", exp, ErrExpired)
 	}
 	var tb [ShortQRLen]byte // the text's length was checked: no allocation to hash it
 	copy(tb[:], text)

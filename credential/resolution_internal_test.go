@@ -13,17 +13,17 @@ import (
 	"github.com/fxamacker/cbor/v2"
 )
 
-// A resolution signed by a trusted key but without the AMO group, or with
-// no groups at all, is refused with ErrGroupMissing: IssueResolution cannot
-// make one, so the payload is built here.
-func TestVerifyResolutionAMOMissing(t *testing.T) {
+// Resolutions signed by a trusted key that IssueResolution cannot make,
+// built here field by field: each differs from the first row (accepted) in
+// one respect and is refused with its error.
+func TestVerifyResolutionHandBuilt(t *testing.T) {
 	now := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 	root, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	iss, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	dev, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tl, err := SignTrustList(IssuerKey{Kid: []byte("root"), Key: root}, TrustList{Seq: 1, IssuedAt: now.Add(-time.Hour),
 		NextUpdate: now.Add(time.Hour), Keys: []TrustedKey{{Kid: []byte("k"), Issuer: "CNAM", Key: &iss.PublicKey,
-			NotBefore: now.Add(-1e4 * time.Hour), NotAfter: now.Add(1e4 * time.Hour)}}})
+			NotBefore: now.Add(-1e4 * time.Hour), NotAfter: now.Add(time.Minute)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,30 +36,72 @@ func TestVerifyResolutionAMOMissing(t *testing.T) {
 	text := q.String()
 	th := sha256.Sum256([]byte(text))
 	ps := sha256.Sum256([]byte("ps"))
-	for _, g := range []any{nil, map[int]any{}} {
-		w := map[int]any{1: ResolutionVersion, 2: "CNAM", 3: cid[:], 4: uint64(now.Unix()),
-			5: uint64(now.Add(time.Hour).Unix()), 6: th[:], 7: ps[:], 9: uint64(now.Add(-time.Hour).Unix())}
-		if g != nil {
-			w[8] = g
-		}
-		payload, err := marshal(w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ans, err := sign1(iss, []byte("k"), payload)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := NewVerifier(VerifierConfig{ListAuthority: &root.PublicKey, Now: func() time.Time { return now }})
-		if err := v.SetTrustList(tl); err != nil {
-			t.Fatal(err)
-		}
-		if err := v.SetRevocationList(rl); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := v.VerifyResolution(text, ans, ps, []Group{GroupAMO}); !errors.Is(err, ErrGroupMissing) {
-			t.Fatalf("groups %v: %v, want group-missing", g, err)
-		}
+	amo := []any{map[int]any{1: "278057512345675", 2: "DUPONT", 4: "MARIE", 5: 19780523, 6: 1, 7: 0, 8: "012619850"}}
+	base := func() map[int]any {
+		return map[int]any{1: ResolutionVersion, 2: "CNAM", 3: cid[:], 4: uint64(now.Unix()), 5: uint64(now.Add(time.Hour).Unix()),
+			6: th[:], 7: ps[:], 8: map[int]any{1: amo}, 9: uint64(now.Add(-time.Hour).Unix())}
+	}
+	for _, c := range []struct {
+		name string
+		edit func(m map[int]any)
+		want error
+	}{
+		{"accepted", func(map[int]any) {}, nil},
+		{"accepted with extensions", func(m map[int]any) { m[100] = "x"; m[8].(map[int]any)[-1] = 0 }, nil},
+		{"no groups", func(m map[int]any) { delete(m, 8) }, ErrGroupMissing},
+		{"empty groups", func(m map[int]any) { m[8] = map[int]any{} }, ErrGroupMissing},
+		{"INS without AMO", func(m map[int]any) { m[8] = map[int]any{2: map[int]any{}} }, ErrGroupMissing},
+		{"unknown group", func(m map[int]any) { m[8].(map[int]any)[4] = 1 }, ErrMalformed},
+		{"unknown field", func(m map[int]any) { m[10] = 1 }, ErrMalformed},
+		{"version 1", func(m map[int]any) { m[1] = 1 }, ErrUnsupportedVersion},
+		{"no issuer name", func(m map[int]any) { delete(m, 2) }, ErrUnknownIssuer},
+		{"another issuer name", func(m map[int]any) { m[2] = "MSA" }, ErrUnknownIssuer},
+		{"cid of 7 bytes", func(m map[int]any) { m[3] = cid[:7] }, ErrMalformed},
+		{"text hash of 31 bytes", func(m map[int]any) { m[6] = th[:31] }, ErrMalformed},
+		{"ps hash absent", func(m map[int]any) { delete(m, 7) }, ErrMalformed},
+		{"resolved after the key's notAfter", func(m map[int]any) { m[4] = uint64(now.Add(2 * time.Minute).Unix()) }, ErrUnknownIssuer},
+		// The key bounds the resolution time, not the credential's issue
+		// time: a credential issued under a key since rotated resolves.
+		{"issued before the key's notBefore", func(m map[int]any) { m[9] = uint64(now.Add(-2e4 * time.Hour).Unix()) }, nil},
+		{"issued after the resolution", func(m map[int]any) { m[9] = uint64(now.Add(time.Second).Unix()) }, ErrNotYetValid},
+		{"issued in the future", func(m map[int]any) { m[9] = uint64(now.Add(31 * time.Second).Unix()) }, ErrNotYetValid},
+		{"resolved after validUntil", func(m map[int]any) {
+			m[4], m[5] = uint64(now.Add(2*time.Second).Unix()), uint64(now.Add(time.Second).Unix())
+		}, ErrExpired},
+		{"resolved time beyond int64", func(m map[int]any) { m[4] = uint64(1 << 63) }, ErrMalformed},
+		{"invalid NIR", func(m map[int]any) {
+			m[8] = map[int]any{1: []any{map[int]any{1: "278057512345676", 2: "DUPONT", 4: "MARIE", 5: 19780523, 6: 1, 7: 0, 8: "012619850"}}}
+		}, ErrInvalidField},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := base()
+			c.edit(m)
+			payload, err := marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ans, err := sign1(iss, []byte("k"), payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := NewVerifier(VerifierConfig{ListAuthority: &root.PublicKey, Now: func() time.Time { return now }})
+			if err := v.SetTrustList(tl); err != nil {
+				t.Fatal(err)
+			}
+			if err := v.SetRevocationList(rl); err != nil {
+				t.Fatal(err)
+			}
+			p, err := v.VerifyResolution(text, ans, ps, []Group{GroupAMO, GroupINS})
+			if c.want == nil {
+				if err != nil || p.Family.Beneficiaires[0].NomFamille != "DUPONT" {
+					t.Fatalf("%v %+v", err, p)
+				}
+				return
+			}
+			if p != nil || !errors.Is(err, c.want) {
+				t.Fatalf("p=%v err=%v, want %v", p != nil, err, c.want)
+			}
+		})
 	}
 }
 
@@ -235,4 +277,55 @@ func FuzzDirectResolution(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(checkResolution)
+}
+
+// TestVerifyResolutionAllocations bounds what VerifyResolution allocates
+// beyond its one ECDSA verification (the issuer's): the presentation, its
+// groups, its family, one copy of the payload for all its strings, the
+// replay cache's entry. The payload is decoded by the direct decoders into
+// pooled scratch space, and the text hashed from the stack.
+func TestVerifyResolutionAllocations(t *testing.T) {
+	w := newInternalWorld(t)
+	_, _, h := w.validClaims(t)
+	v := w.v()
+	cid, err := h.CredentialID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fam := Family{Beneficiaires: []Beneficiary{{NIR: "278057512345675", NomFamille: "DUPONT", Prenoms: "Marie",
+		DateNaissance: Date{1978, 0, 0}, RangNaissance: 1, Organisme: Organisme{"01", "261", "9850"}}}}
+	ps := sha256.Sum256([]byte("ps"))
+	texts, answers := make([]string, 200), make([][]byte, 200)
+	for i := range texts {
+		if texts[i], err = h.PresentShortQR(w.device, w.now.Add(time.Duration(i-179)*time.Second), nil); err != nil {
+			t.Fatal(err)
+		}
+		if answers[i], err = IssueResolution(w.issuer, Resolution{Issuer: "CNAM", CID: cid, ResolvedAt: w.now, IssuedAt: w.now.Add(-time.Hour),
+			ValidUntil: w.now.Add(time.Hour), TextHash: sha256.Sum256([]byte(texts[i])), PSHash: ps, Family: fam, Groups: []Group{GroupAMO}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	amo := []Group{GroupAMO}
+	i := 0
+	got := testing.AllocsPerRun(100, func() {
+		if _, err := v.VerifyResolution(texts[i], answers[i], ps, amo); err != nil {
+			t.Fatal(err)
+		}
+		i++
+	})
+	m, err := parseSign1("x", answers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sigStructureDigest(m.protected, m.payload)
+	floor := testing.AllocsPerRun(100, func() {
+		if !verifyES256(&w.issuer.Key.PublicKey, d[:], m.signature) {
+			t.Fatal("verification")
+		}
+	})
+	const result = 5
+	t.Logf("VerifyResolution %.0f allocs, crypto floor %.0f", got, floor)
+	if got > floor+result {
+		t.Errorf("VerifyResolution allocates %.0f times, the crypto floor %.0f: more than %d for the result", got, floor, result)
+	}
 }

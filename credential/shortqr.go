@@ -76,7 +76,9 @@ func ParseShortQR(text string) (ShortQR, error) {
 	return q, nil
 }
 
-// String returns the short QR text of q.
+// String returns the short QR text of q: the one ParseShortQR decoded q
+// from, or, for a q built otherwise, the text of its fields (Time in
+// whole seconds, which must fit 32 bits unsigned: later bits are dropped).
 func (q ShortQR) String() string {
 	var raw [shortQRBytes]byte
 	q.appendBytes(raw[:0])

@@ -155,7 +155,6 @@ func TestVerifyResolutionRefusals(t *testing.T) {
 		{name: "bad-signature", text: text, answer: tampered, want: credential.ErrBadSignature},
 		{name: "wrong-issuer-name", text: text, answer: w.resolution(t, text, fam, amo, 0, func(r *credential.Resolution) { r.Issuer = "MSA" }), want: credential.ErrUnknownIssuer},
 		{name: "credential-expired", text: text, answer: w.resolution(t, text, fam, amo, 0, func(r *credential.Resolution) { r.ValidUntil = w.now.Add(-time.Second) }), want: credential.ErrExpired},
-		{name: "issued-before-key", text: text, answer: w.resolution(t, text, fam, amo, 0, func(r *credential.Resolution) { r.IssuedAt = w.now.Add(-1001 * time.Hour) }), want: credential.ErrUnknownIssuer},
 		{name: "revoked", text: text, answer: good, revoke: true, want: credential.ErrRevoked},
 		{name: "skew-ahead", text: text, answer: w.resolution(t, text, fam, amo, 31*time.Second, nil), want: credential.ErrServiceClockSkew},
 		{name: "skew-behind", text: text, answer: w.resolution(t, text, fam, amo, -31*time.Second, nil), want: credential.ErrServiceClockSkew},
@@ -249,5 +248,39 @@ func TestParseShortQR(t *testing.T) {
 		if credential.IsShortQR(c.text) {
 			t.Errorf("%.20q… passes IsShortQR", c.text)
 		}
+	}
+}
+
+// After a key rotation at R, a credential issued before R under the old
+// key resolves with an answer signed by the new key (the key's validity
+// bounds the resolution time, not the credential's issue time); an answer
+// signed after R by the retired key is refused.
+func TestVerifyResolutionAfterRotation(t *testing.T) {
+	w := newWorld(t, 1) // credential issued at now − 24 h under w.issuer
+	rotated := w.now.Add(-time.Hour)
+	old := w.trustedKey(w.issuer, "CNAM")
+	old.NotAfter = rotated
+	next := credential.IssuerKey{Kid: []byte("cnam-2"), Key: genKey(t)}
+	nk := w.trustedKey(next, "CNAM")
+	nk.NotBefore = rotated
+	w.trustRaw = w.signTrust(t, 2, old, nk)
+	fam := testFamily(t, 1)
+	amo := []credential.Group{credential.GroupAMO}
+	text := w.short(t, -5*time.Second)
+	r := credential.Resolution{Issuer: "CNAM", CID: w.cid, ResolvedAt: w.now, IssuedAt: w.now.Add(-24 * time.Hour),
+		ValidUntil: w.now.Add(365 * 24 * time.Hour), TextHash: sha256.Sum256([]byte(text)), PSHash: testPS, Family: fam, Groups: amo}
+	byNext, err := credential.IssueResolution(next, r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := w.verifier(t).VerifyResolution(text, byNext, testPS, amo); err != nil || !bytes.Equal(p.Kid, next.Kid) {
+		t.Fatalf("new key: %v", err)
+	}
+	byOld, err := credential.IssueResolution(w.issuer, r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.verifier(t).VerifyResolution(text, byOld, testPS, amo); !errors.Is(err, credential.ErrUnknownIssuer) {
+		t.Fatalf("retired key: %v", err)
 	}
 }

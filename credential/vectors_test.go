@@ -4,7 +4,12 @@ package credential_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"encoding/asn1"
+	"encoding/binary"
 	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,6 +85,19 @@ func verifyVector(t *testing.T, v vectors.Vector, at time.Time) (*credential.Pre
 			tr = v.NFC.VerifierTranscript
 		}
 		return ver.VerifyNFC(v.NFC.DeviceResponse, tr, req)
+	case "short":
+		req, err := vectors.ParseGroups(v.Short.Requested)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := v.Short.PSHash
+		if v.Short.VerifierPSHash != nil {
+			ps = v.Short.VerifierPSHash
+		}
+		if len(ps) != 32 {
+			t.Fatalf("ps hash of %d bytes", len(ps))
+		}
+		return ver.VerifyResolution(v.Short.Text, v.Short.Answer, [32]byte(ps), req)
 	}
 	t.Fatalf("mode %q", v.Mode)
 	return nil, nil
@@ -94,6 +112,9 @@ func checkVector(t *testing.T, v vectors.Vector) {
 	}
 	if v.Mode == "nfc" {
 		checkSession(t, v.NFC)
+	}
+	if v.Mode == "short" {
+		checkShort(t, v)
 	}
 	p, err := verifyVector(t, v, v.VerifyAt)
 	if v.Expect.Error != "" {
@@ -127,6 +148,9 @@ func checkVector(t *testing.T, v vectors.Vector) {
 	if v.Mode == "qr" && !p.PresentedAt.Equal(v.QR.Time) {
 		t.Errorf("presented at %v, want %v", p.PresentedAt, v.QR.Time)
 	}
+	if v.Mode == "short" && (!p.Short || !p.PresentedAt.Equal(v.Short.Time) || !p.ResolvedAt.Equal(v.Short.ResolvedAt)) {
+		t.Errorf("short %v, presented at %v, resolved at %v; want %v, %v", p.Short, p.PresentedAt, p.ResolvedAt, v.Short.Time, v.Short.ResolvedAt)
+	}
 
 	// One window later: a QR has expired; an NFC response is bound to its
 	// session, so at that time it still verifies, but its revocation list
@@ -137,12 +161,56 @@ func checkVector(t *testing.T, v vectors.Vector) {
 		if p, err := verifyVector(t, v, later); p != nil || apcverr.Code(err) != "qr-expired" {
 			t.Errorf("at %v: p=%v err=%v, want qr-expired", later, p != nil, err)
 		}
+	case "short":
+		later := v.Short.Time.Add(time.Duration(v.QRWindowSeconds+1) * time.Second)
+		if p, err := verifyVector(t, v, later); p != nil || apcverr.Code(err) != "qr-expired" {
+			t.Errorf("at %v: p=%v err=%v, want qr-expired", later, p != nil, err)
+		}
 	case "nfc":
 		_, rl := vectorVerifier(t, v, v.VerifyAt).Lists()
 		later := rl.NextUpdate.Add(72*time.Hour + time.Second)
 		if p, err := verifyVector(t, v, later); p != nil || apcverr.Code(err) != "revocation-list-stale" {
 			t.Errorf("at %v: p=%v err=%v, want revocation-list-stale", later, p != nil, err)
 		}
+	}
+}
+
+// checkShort checks what a short QR vector spells out: the text is
+// ShortQRPrefix and the Base45 of its bytes, 120 characters; the bytes are
+// cid ‖ time ‖ signature; the device signed SHA-256 of the
+// DeviceAuthenticationShortQR given (the service's check, with the
+// vector's device key); the answer's payload is the one given and binds
+// SHA-256 of the text and the certificate hash.
+func checkShort(t *testing.T, v vectors.Vector) {
+	t.Helper()
+	s := v.Short
+	if len(s.Text) != credential.ShortQRLen || !strings.HasPrefix(s.Text, credential.ShortQRPrefix) {
+		t.Fatalf("text of %d characters", len(s.Text))
+	}
+	raw, err := credential.AppendBase45Decode(nil, s.Text[len(credential.ShortQRPrefix):])
+	if err != nil || !bytes.Equal(raw, s.Bytes) || len(raw) != 76 {
+		t.Fatalf("short.bytes is not the Base45 decoding of short.text: %v", err)
+	}
+	q, err := credential.ParseShortQR(s.Text)
+	if err != nil || !bytes.Equal(q.CID[:], raw[:8]) || q.Time.Unix() != int64(binary.BigEndian.Uint32(raw[8:12])) ||
+		!bytes.Equal(q.Signature[:], raw[12:]) || !q.Time.Equal(s.Time) {
+		t.Fatalf("ParseShortQR: %+v %v", q, err)
+	}
+	dev := &vectors.Key(hexString(v.Device.Private)).PublicKey
+	if err := q.VerifyDevice(dev); err != nil {
+		t.Fatalf("VerifyDevice: %v", err)
+	}
+	d := sha256.Sum256(s.DeviceAuthentication)
+	der, _ := asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).SetBytes(raw[12:44]), new(big.Int).SetBytes(raw[44:])})
+	if !ecdsa.VerifyASN1(dev, d[:], der) {
+		t.Fatal("the device signature is not over SHA-256 of short.device_authentication")
+	}
+	if !bytes.Contains(s.Answer, s.ResolutionPayload) {
+		t.Fatal("short.resolution_payload is not in short.answer")
+	}
+	th := sha256.Sum256([]byte(s.Text))
+	if v.Expect.Error == "" && (!bytes.Contains(s.ResolutionPayload, th[:]) || !bytes.Contains(s.ResolutionPayload, s.PSHash)) {
+		t.Fatal("the answer does not bind the text and the certificate hash")
 	}
 }
 
@@ -219,7 +287,15 @@ func TestVectorsExpectInputs(t *testing.T) {
 			if err := ver.SetRevocationList(rl); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := ver.VerifyQR(v.QR.Text); err != nil {
+			verify := func() error { _, err := ver.VerifyQR(v.QR.Text); return err }
+			if v.Mode == "short" {
+				verify = func() error {
+					req, _ := vectors.ParseGroups(v.Short.Requested)
+					_, err := ver.VerifyResolution(v.Short.Text, v.Short.Answer, [32]byte(v.Short.PSHash), req)
+					return err
+				}
+			}
+			if err := verify(); err != nil {
 				t.Errorf("%s: the credential does not verify under its published rogue key: %v", v.Name, err)
 			}
 		}

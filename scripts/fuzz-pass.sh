@@ -4,7 +4,7 @@
 # A short pass of every fuzz target of the module: each Fuzz function found by
 # `go test -list '^Fuzz'` runs for FUZZTIME (default 3s; APCV_FUZZTIME also
 # sets it), one package and one target at a time, on at most 2 workers, so
-# the whole pass stays within about 5 minutes on 2 cores (41 targets today:
+# the whole pass stays within about 5 minutes on 2 cores (52 targets today:
 # about 3 s of build and 3 s of fuzzing each).
 # It fails at the first crasher: go test writes the failing input under the
 # package's testdata/fuzz/FuzzXxx/, to be committed with the fix as a seed.

@@ -353,5 +353,213 @@ func (g *gen) all() ([]Vector, error) {
 			return nil, fmt.Errorf("%s: %w", r.name, err)
 		}
 	}
+	short, err := g.shortVectors()
+	if err != nil {
+		return nil, err
+	}
+	return append(vs, short...), nil
+}
+
+// Parameters of the short QR vectors.
+var (
+	resolvedAgo = time.Second // the service answered one second before the reader checks
+	psHash      = sha256.Sum256([]byte("apcvkit vectors: DER of the professional's client certificate"))
+)
+
+// shortQR is the short QR drawn at `at` by dev for h, with its bytes and
+// the DeviceAuthenticationShortQR the device signed.
+func (g *gen) shortQR(h *credential.Held, dev *ecdsa.PrivateKey, at time.Time) (*ShortJSON, error) {
+	s, err := h.PresentShortQR(dev, at, nil)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := credential.AppendBase45Decode(nil, s[len(credential.ShortQRPrefix):])
+	if err != nil {
+		return nil, err
+	}
+	// ["ApCVDeviceAuth", "QR2", cid, time]: written out here rather than
+	// taken from the package, so that the vectors check its encoding.
+	da := append([]byte{0x84, 0x6e}, "ApCVDeviceAuth"...)
+	da = append(da, 0x63, 'Q', 'R', '2', 0x48)
+	da = append(da, raw[:8]...)
+	da = append(da, 0x1a)
+	da = append(da, raw[8:12]...)
+	return &ShortJSON{Text: s, Time: at, Bytes: raw, DeviceAuthentication: da, PSHash: psHash[:]}, nil
+}
+
+// resolve is the service's answer to sj for the groups requested (those of
+// f the holder has), signed by k; edit, when not nil, changes the
+// resolution before it is signed.
+func (g *gen) resolve(sj *ShortJSON, k credential.IssuerKey, issuer string, f credential.Family, requested []credential.Group, edit func(*credential.Resolution)) error {
+	_, err := g.resolveGroups(sj, k, issuer, f, requested, edit)
+	return err
+}
+
+// resolveGroups is resolve that also returns the groups of the answer.
+func (g *gen) resolveGroups(sj *ShortJSON, k credential.IssuerKey, issuer string, f credential.Family, requested []credential.Group, edit func(*credential.Resolution)) ([]credential.Group, error) {
+	var groups []credential.Group
+	for _, gr := range requested {
+		if gr == credential.GroupAMO || gr == credential.GroupINS && f.Beneficiaires[0].INS != nil || gr == credential.GroupEtatCivil && f.EtatCivil != nil {
+			groups = append(groups, gr)
+		}
+	}
+	r := credential.Resolution{Issuer: issuer, CID: cid, ResolvedAt: now.Add(-resolvedAgo), IssuedAt: now.Add(-issuedAgo),
+		ValidUntil: now.Add(365*24*time.Hour - issuedAgo), TextHash: sha256.Sum256([]byte(sj.Text)), PSHash: [32]byte(sj.PSHash),
+		Family: f, Groups: groups}
+	if edit != nil {
+		edit(&r)
+	}
+	ans, err := credential.IssueResolution(k, r, nil)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := coseSign1Payload(ans)
+	if err != nil {
+		return nil, err
+	}
+	sj.Requested, sj.ResolvedAt, sj.Answer, sj.ResolutionPayload = GroupNames(requested), r.ResolvedAt, ans, payload
+	return groups, nil
+}
+
+// coseSign1Payload returns the payload of an untagged COSE_Sign1 whose
+// protected header and payload are shorter than 64 KiB (byte strings with
+// heads of 1 to 3 bytes), with an empty unprotected map.
+func coseSign1Payload(b []byte) ([]byte, error) {
+	bstr := func(b []byte) (val, rest []byte, err error) {
+		if len(b) == 0 || b[0]>>5 != 2 {
+			return nil, nil, fmt.Errorf("not a byte string")
+		}
+		n, h := int(b[0]&0x1f), 1
+		switch {
+		case n == 24 && len(b) > 1:
+			n, h = int(b[1]), 2
+		case n == 25 && len(b) > 2:
+			n, h = int(b[1])<<8|int(b[2]), 3
+		case n > 23:
+			return nil, nil, fmt.Errorf("unexpected length")
+		}
+		if len(b) < h+n {
+			return nil, nil, fmt.Errorf("truncated")
+		}
+		return b[h : h+n], b[h+n:], nil
+	}
+	if len(b) < 1 || b[0] != 0x84 {
+		return nil, fmt.Errorf("not a COSE_Sign1")
+	}
+	_, rest, err := bstr(b[1:])
+	if err != nil || len(rest) == 0 || rest[0] != 0xa0 {
+		return nil, fmt.Errorf("COSE_Sign1 header: %v", err)
+	}
+	payload, _, err := bstr(rest[1:])
+	return payload, err
+}
+
+// shortVectors returns the vectors of protocol version 2.
+func (g *gen) shortVectors() ([]Vector, error) {
+	var vs []Vector
+	amo := []credential.Group{credential.GroupAMO}
+	accept := func(name, desc string, f credential.Family, requested []credential.Group) error {
+		h, err := g.issue(g.issuer, IssuerName, f)
+		if err != nil {
+			return err
+		}
+		v := g.base(name, desc, "short", h)
+		if v.Short, err = g.shortQR(h, g.device, now.Add(-shownAgo)); err != nil {
+			return err
+		}
+		got, err := g.resolveGroups(v.Short, g.issuer, IssuerName, f, requested, nil)
+		if err != nil {
+			return err
+		}
+		v.Expect = expectOK(f, got, 0)
+		vs = append(vs, v)
+		return nil
+	}
+	if err := accept("short-accept-1", fmt.Sprintf("short QR of a family of 1 drawn %v before verification, resolved %v before it, groups AMO, INS and ETAT_CIVIL requested", shownAgo, resolvedAgo),
+		Family(1), credential.AllGroups); err != nil {
+		return nil, err
+	}
+	if err := accept("short-accept-6", fmt.Sprintf("short QR of a family of 6 drawn %v before verification, group AMO requested", shownAgo),
+		Family(6), amo); err != nil {
+		return nil, err
+	}
+
+	f := Family(1)
+	h, err := g.issue(g.issuer, IssuerName, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range []struct {
+		name, desc, code string
+		edit             func(v *Vector) error
+	}{
+		{"short-reject-expired", "short QR verified one QR window and one second after it was drawn", "qr-expired",
+			func(v *Vector) error { v.VerifyAt = v.Short.Time.Add(window + time.Second); return nil }},
+		{"short-reject-future", "short QR drawn one clock skew and one second after the verification time", "qr-expired",
+			func(v *Vector) error {
+				var err error
+				if v.Short, err = g.shortQR(h, g.device, now.Add(skew+time.Second)); err != nil {
+					return err
+				}
+				return g.resolve(v.Short, g.issuer, IssuerName, f, amo, nil)
+			}},
+		{"short-reject-mismatch-hash", "answer bound to another short QR text of the same credential (drawn one second earlier)", "resolution-mismatch",
+			func(v *Vector) error {
+				other, err := g.shortQR(h, g.device, now.Add(-shownAgo-time.Second))
+				if err != nil {
+					return err
+				}
+				return g.resolve(v.Short, g.issuer, IssuerName, f, amo, func(r *credential.Resolution) { r.TextHash = sha256.Sum256([]byte(other.Text)) })
+			}},
+		{"short-reject-mismatch-ps", "answer bound to another professional's certificate than the reader's (verifier_ps_hash)", "resolution-mismatch",
+			func(v *Vector) error {
+				other := sha256.Sum256([]byte("apcvkit vectors: another professional's certificate"))
+				v.Short.VerifierPSHash = other[:]
+				return nil
+			}},
+		{"short-reject-mismatch-cid", "answer for another credential id than the short QR's", "resolution-mismatch",
+			func(v *Vector) error {
+				return g.resolve(v.Short, g.issuer, IssuerName, f, amo, func(r *credential.Resolution) { r.CID[7]++ })
+			}},
+		{"short-reject-unrequested-group", "answer holding the INS group when only AMO was requested", "malformed",
+			func(v *Vector) error {
+				if err := g.resolve(v.Short, g.issuer, IssuerName, f, []credential.Group{credential.GroupAMO, credential.GroupINS}, nil); err != nil {
+					return err
+				}
+				v.Short.Requested = GroupNames(amo)
+				return nil
+			}},
+		{"short-reject-wrong-kid", "answer signed by a key whose kid (msa-1) is not in the trust list", "unknown-issuer",
+			func(v *Vector) error {
+				rogue := KeyOf("msa-1", Issuer2Scalar)
+				v.RogueIssuer = &rogue
+				return g.resolve(v.Short, g.issuer2, "MSA", f, amo, nil)
+			}},
+		{"short-reject-bad-signature", "answer with one bit of its issuer signature flipped (last byte)", "bad-signature",
+			func(v *Vector) error { v.Short.Answer[len(v.Short.Answer)-1] ^= 0x01; return nil }},
+		{"short-reject-skew", "answer whose resolution time is one clock skew and one second before the reader's time", "service-clock-skew",
+			func(v *Vector) error {
+				return g.resolve(v.Short, g.issuer, IssuerName, f, amo, func(r *credential.Resolution) { r.ResolvedAt = now.Add(-skew - time.Second) })
+			}},
+		{"short-reject-revoked", "short QR of a credential on the revocation list", "revoked",
+			func(v *Vector) error {
+				var err error
+				v.RevocationList, err = g.revocationList([][8]byte{cid})
+				return err
+			}},
+	} {
+		v := g.base(r.name, r.desc, "short", h)
+		if v.Short, err = g.shortQR(h, g.device, now.Add(-shownAgo)); err != nil {
+			return nil, err
+		}
+		if err := g.resolve(v.Short, g.issuer, IssuerName, f, amo, nil); err != nil {
+			return nil, err
+		}
+		if err := r.edit(&v); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.name, err)
+		}
+		v.Expect = Expect{Error: r.code}
+		vs = append(vs, v)
+	}
 	return vs, nil
 }

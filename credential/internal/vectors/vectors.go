@@ -115,7 +115,7 @@ func KeyOf(kid, scalar string) KeyJSON {
 type Vector struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
-	Mode        string `json:"mode"` // "qr" or "nfc"
+	Mode        string `json:"mode"` // "qr", "nfc" or "short" (protocol version 2: short QR and its resolution)
 
 	// Verifier configuration: the list authority's key, the time, the QR
 	// window and the clock skew (seconds); the other settings are defaults.
@@ -134,9 +134,10 @@ type Vector struct {
 	TrustList      Hex `json:"trust_list"`
 	RevocationList Hex `json:"revocation_list"`
 
-	Held HeldJSON `json:"held"`
-	QR   *QRJSON  `json:"qr,omitempty"`
-	NFC  *NFCJSON `json:"nfc,omitempty"`
+	Held  HeldJSON   `json:"held"`
+	QR    *QRJSON    `json:"qr,omitempty"`
+	NFC   *NFCJSON   `json:"nfc,omitempty"`
+	Short *ShortJSON `json:"short,omitempty"`
 
 	Expect Expect `json:"expect"`
 }
@@ -154,6 +155,31 @@ type QRJSON struct {
 	Time    time.Time `json:"time"`    // the device-signed time
 	Counter uint32    `json:"counter"` // the device-signed counter
 	Bytes   Hex       `json:"bytes"`   // the Base45-decoded CBOR
+}
+
+// ShortJSON is a short QR (protocol version 2) and the service's answer to
+// it: what the reader scanned, what it sent and what it received.
+type ShortJSON struct {
+	Text  string    `json:"text"`  // the short QR text, 120 characters
+	Time  time.Time `json:"time"`  // the device-signed time
+	Bytes Hex       `json:"bytes"` // the Base45-decoded payload: cid[8] ‖ time[4] ‖ signature[64]
+	// DeviceAuthentication is the CBOR DeviceAuthenticationShortQR whose
+	// SHA-256 the device signed (checked by the service with the device key).
+	DeviceAuthentication Hex `json:"device_authentication"`
+	// PSHash is SHA-256 of the DER of the professional's client
+	// certificate the request was authenticated with: what the service
+	// bound in the answer and the reader gives VerifyResolution.
+	PSHash    Hex      `json:"ps_hash"`
+	Requested []string `json:"requested"` // the groups the reader asked for
+	// ResolvedAt is the service's time in the answer.
+	ResolvedAt time.Time `json:"resolved_at"`
+	// ResolutionPayload is the answer's COSE_Sign1 payload (the canonical
+	// CBOR map of docs/PROTOCOL.md §15.5), Answer the COSE_Sign1.
+	ResolutionPayload Hex `json:"resolution_payload"`
+	Answer            Hex `json:"answer"`
+	// VerifierPSHash, when set, is the certificate hash the reader
+	// verifies with instead of PSHash (another professional's answer).
+	VerifierPSHash Hex `json:"verifier_ps_hash,omitempty"`
 }
 
 // NFCJSON is one NFC session: the ephemeral keys, the reader nonce, the
