@@ -7,6 +7,7 @@
 //	apcv verify [--lists DIR] QRTEXT|-
 //	apcv qr text|png|terminal --profile NAME|FILE [--state DIR]
 //	apcv portal serve|token
+//	apcv ps-cert --state DIR --rpps N --out-cert F --out-key F
 //	apcv agent serve|pair|install|uninstall|status
 //	apcv scenario run FILE|NAME... | list | show NAME | steps
 //	apcv version
@@ -50,6 +51,7 @@ var commands = map[string]command{
 	"qr":       {cmdQR, "show the emulated phone's QR code: text, PNG or terminal (--state DIR keeps it)"},
 	"agent":    {cmdAgent, "the local agent for billing software in any language: HTTP/JSON and events on 127.0.0.1 (serve, pair, install)"},
 	"portal":   {cmdPortal, "run the management portal (agents view, revoke, block) and publish the lists"},
+	"ps-cert":  {cmdPSCert, "issue (or revoke) a health professional's certificate for the online service (mutual TLS)"},
 	"scenario": {cmdScenario, "run testers' scenarios: a patient's story step by step on a virtual clock, checked"},
 	"version":  {cmdVersion, "print the version (git describe in a release), Go version and platform"},
 	"conform":  {cmdConform, "conformance kit: check a phone (phone --pcsc R) or a reader (reader --vpcd ADDR) against PROTOCOL.md"},

@@ -14,14 +14,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/emulator/backoffice"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
 	"github.com/apcvkit/apcvkit/emulator/portal"
+	"github.com/apcvkit/apcvkit/emulator/psauth"
 )
 
 const portalUsage = `usage:
   apcv portal serve --state DIR [--addr 127.0.0.1:8080] [--agents FILE] [--publish-delay 1m]
                     [--register PROFILE]... [--allow-remote]
+                    [--service-addr 127.0.0.1:0] [--service-fault FAULTS] [--service-fault-file FILE]
   apcv portal token [--id ID] [--name NAME] [--role viewer|habilite] [--add FILE]
 
 serve   runs the emulated issuer saved in DIR (created if empty) behind the
@@ -33,6 +37,14 @@ serve   runs the emulated issuer saved in DIR (created if empty) behind the
         DIR/audit.jsonl (NIR masked). The agents file defaults to DIR/agents.json.
         --register adds a person from a built-in profile name or a profile JSON file.
         Listens on loopback only unless --allow-remote. Stops on SIGINT/SIGTERM.
+        --service-addr also serves, in the same process, the issuer's online service
+        (protocol version 2) over mutual TLS: POST /v2/resolve (short QR codes) and
+        POST /v2/rights (AMO rights), for health professionals with a certificate of
+        DIR's PS authority (apcv ps-cert); its server certificate chains to DIR/ps-ca.pem,
+        which readers pin. Its requests go to the same audit log (RPPS, never a NIR).
+        --service-fault injects faults: comma-separated down, unreachable, slow=2s,
+        wrong-cert, revoked-ps, skew=±45s ("none" clears); --service-fault-file FILE
+        is re-read every second while serving, to change them at run time.
 token   prints a fresh agent token and the agents-file entry holding its SHA-256
         (the token itself is stored nowhere); --add appends the entry to FILE.
 
@@ -92,6 +104,9 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	remote := fl.Bool("allow-remote", false, "allow a non-loopback listen address")
 	var register listFlag
 	fl.Var(&register, "register", "register a person from a built-in profile `NAME` or a profile JSON file (repeatable)")
+	serviceAddr := fl.String("service-addr", "", "also serve the online service (mutual TLS) on this address, e.g. 127.0.0.1:0")
+	serviceFault := fl.String("service-fault", "", "faults of the online service: down, unreachable, slow=2s, wrong-cert, revoked-ps, skew=±45s")
+	faultFile := fl.String("service-fault-file", "", "re-read the online service's faults from this file every second")
 	if code, done := parseFlags(fl, args, stdout, stderr); done {
 		return code
 	}
@@ -106,6 +121,20 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !*remote {
 		if err := portal.CheckLoopback(*addr); err != nil {
 			return fail(stderr, "portal serve", fmt.Errorf("%w (use --allow-remote behind a TLS proxy)", err), exitFailure)
+		}
+	}
+	fault, err := backoffice.ParseFault(*serviceFault)
+	if err != nil {
+		fmt.Fprintf(stderr, "apcv portal serve: --service-fault: %v\n", apcverr.Message(err, apcverr.EN))
+		return exitUsage
+	}
+	if *serviceAddr == "" && (*serviceFault != "" || *faultFile != "") {
+		fmt.Fprintf(stderr, "apcv portal serve: --service-fault needs --service-addr\n")
+		return exitUsage
+	}
+	if *serviceAddr != "" && !*remote {
+		if err := portal.CheckLoopback(*serviceAddr); err != nil {
+			return fail(stderr, "portal serve", fmt.Errorf("--service-addr: %w (use --allow-remote)", err), exitFailure)
 		}
 	}
 	if *agentsPath == "" {
@@ -150,8 +179,22 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return fail(stderr, "portal serve", err, exitFailure)
 	}
 	fmt.Fprintf(stdout, "portal: listening on %s (%d agents, publish delay %v, audit %s)\n", srv.URL, len(agents), *delay, h.AuditLog().Path())
-	<-ctx.Done()
 	code := exitOK
+	stopService := func() error { return nil }
+	if *serviceAddr != "" {
+		svc, err := startService(ctx, iss, h, *state, *serviceAddr, *remote, fault, *faultFile, plog)
+		if err != nil {
+			code = fail(stderr, "portal serve", err, exitFailure)
+			cancelServe(srv, h, stderr)
+			return code
+		}
+		fmt.Fprintf(stdout, "service: listening on %s (mutual TLS, roots %s, faults %s)\n", svc.URL, filepath.Join(*state, psauth.CAFile), fault)
+		stopService = svc.Close // before the portal's audit log is closed
+	}
+	<-ctx.Done()
+	if err := stopService(); err != nil {
+		code = fail(stderr, "portal serve", err, exitFailure)
+	}
 	if err := srv.Close(); err != nil {
 		code = fail(stderr, "portal serve", err, exitFailure)
 	}
@@ -160,6 +203,93 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	fmt.Fprintln(stdout, "portal: stopped")
 	return code
+}
+
+// cancelServe stops the portal after a failed start of the service.
+func cancelServe(srv *portal.Server, h *portal.Handler, stderr io.Writer) {
+	if err := srv.Close(); err != nil {
+		fail(stderr, "portal serve", err, exitFailure)
+	}
+	if err := h.Close(); err != nil {
+		fail(stderr, "portal serve", err, exitFailure)
+	}
+}
+
+// onlineService is the online service running beside the portal.
+type onlineService struct {
+	*backoffice.Server
+	h    *backoffice.Handler
+	stop func() // ends the fault file's watcher and waits for it
+}
+
+func (s *onlineService) Close() error {
+	s.stop()
+	err := s.Server.Close()
+	if herr := s.h.Close(); err == nil {
+		err = herr
+	}
+	return err
+}
+
+// startService serves the online service on addr with the state's PS
+// authority and the portal's audit log; with faultFile, the faults are
+// re-read from it every second until ctx ends or Close.
+func startService(ctx context.Context, iss *issuer.Issuer, h *portal.Handler, state, addr string, remote bool,
+	fault backoffice.Fault, faultFile string, plog *slog.Logger) (*onlineService, error) {
+	auth, err := psauth.Open(state, psauth.Options{})
+	if err != nil {
+		return nil, err
+	}
+	bh, err := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: h.AuditLog(), Logger: plog})
+	if err != nil {
+		return nil, err
+	}
+	if err := bh.SetFault(fault); err != nil {
+		return nil, err
+	}
+	srv := backoffice.NewServer(bh, backoffice.ServerConfig{Addr: addr, AllowNonLoopback: remote})
+	if err := srv.Start(); err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if faultFile != "" {
+			watchFaults(wctx, bh, faultFile, plog)
+		}
+	}()
+	return &onlineService{Server: srv, h: bh, stop: func() { cancel(); <-done }}, nil
+}
+
+// watchFaults applies the faults written in path whenever its content
+// changes (a missing or empty file: none), until ctx ends.
+func watchFaults(ctx context.Context, bh *backoffice.Handler, path string, plog *slog.Logger) {
+	last := "\x00"
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		data, err := os.ReadFile(path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			plog.Warn("service: fault file", "err", err)
+		} else if spec := strings.TrimSpace(string(data)); spec != last {
+			last = spec
+			f, err := backoffice.ParseFault(spec)
+			if err == nil {
+				err = bh.SetFault(f)
+			}
+			if err != nil {
+				plog.Warn("service: fault file", "err", err)
+			} else {
+				plog.Info("service: faults", "fault", f.String())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // loadProfile returns a built-in profile by name, or reads a profile file.

@@ -35,6 +35,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -69,9 +70,15 @@ type Config struct {
 	Authority *psauth.Authority
 	// Audit is the portal's audit log (portal.Handler.AuditLog): the
 	// service writes one entry per request. The Handler does not close it.
-	Audit  *portal.AuditLog
-	Clock  clock.Clock  // the audit's time; nil: real time
-	Logger *slog.Logger // nil discards; never given personal data
+	Audit *portal.AuditLog
+	// AuditSyncInterval, when positive, writes each entry before the
+	// answer without syncing it, and syncs the log at most this long
+	// after (group commit: one fsync for the requests of an interval;
+	// Close syncs what is left). Zero: each entry is synced before its
+	// answer, as the portal's are.
+	AuditSyncInterval time.Duration
+	Clock             clock.Clock  // the audit's time; nil: real time
+	Logger            *slog.Logger // nil discards; never given personal data
 }
 
 // Handler is the online service's http.Handler. It must be served over TLS
@@ -80,6 +87,10 @@ type Handler struct {
 	cfg   Config
 	clock clock.Clock
 	fault atomic.Pointer[Fault]
+
+	stopSync  chan struct{} // closed by Close (AuditSyncInterval)
+	syncDone  chan struct{}
+	closeOnce sync.Once
 }
 
 // New returns a Handler.
@@ -97,7 +108,44 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, clock: clock.Or(cfg.Clock)}
 	h.fault.Store(&Fault{})
+	if cfg.AuditSyncInterval > 0 {
+		h.stopSync, h.syncDone = make(chan struct{}), make(chan struct{})
+		go h.syncAudit()
+	}
 	return h, nil
+}
+
+// syncAudit syncs the audit log every AuditSyncInterval until Close.
+func (h *Handler) syncAudit() {
+	defer close(h.syncDone)
+	t := time.NewTicker(h.cfg.AuditSyncInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stopSync:
+			if err := h.cfg.Audit.Sync(); err != nil {
+				h.cfg.Logger.Error("backoffice: audit sync", "err", err)
+			}
+			return
+		case <-t.C:
+			if err := h.cfg.Audit.Sync(); err != nil {
+				h.cfg.Logger.Error("backoffice: audit sync", "err", err)
+			}
+		}
+	}
+}
+
+// Close stops the audit's syncing goroutine (AuditSyncInterval) after a
+// last sync, and waits for it. It does not close the audit log. Serve no
+// request after Close; a second Close does nothing.
+func (h *Handler) Close() error {
+	h.closeOnce.Do(func() {
+		if h.stopSync != nil {
+			close(h.stopSync)
+			<-h.syncDone
+		}
+	})
+	return h.cfg.Audit.Err()
 }
 
 // SetFault sets the faults injected from now on (the zero Fault: none).
@@ -328,7 +376,11 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, re request, sta
 	}
 	e := portal.AuditEntry{Time: h.clock.Now().UTC(), Agent: agent, Action: action, Status: status, Result: result,
 		Remote: remoteIP(r), Credential: re.credential}
-	if err := h.cfg.Audit.Append(e); err != nil {
+	appendEntry := h.cfg.Audit.Append
+	if h.cfg.AuditSyncInterval > 0 {
+		appendEntry = h.cfg.Audit.AppendNoSync
+	}
+	if err := appendEntry(e); err != nil {
 		h.cfg.Logger.Error("backoffice: audit", "err", err)
 		if kind == nil {
 			status, kind = http.StatusInternalServerError, service.ErrServiceInternal

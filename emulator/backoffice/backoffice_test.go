@@ -13,11 +13,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -507,10 +509,17 @@ func TestSingleUseAcrossRestart(t *testing.T) {
 // TestCloseNoLeak: Close ends every goroutine, a slow answer in progress
 // included.
 func TestCloseNoLeak(t *testing.T) {
+	t.Run("audit synced each", func(t *testing.T) { testCloseNoLeak(t) })
+	t.Run("audit synced every 50ms", func(t *testing.T) {
+		testCloseNoLeak(t, backofficetest.WithAuditSyncInterval(50*time.Millisecond))
+	})
+}
+
+func testCloseNoLeak(t *testing.T, opts ...backofficetest.Option) {
 	iss, fc := newIssuer(t, "")
 	h := activate(t, iss, "isere-solo")
 	before := runtime.NumGoroutine()
-	svc := backofficetest.Start(t, iss)
+	svc := backofficetest.Start(t, iss, opts...)
 	a := psDesk(t, svc, rppsA)
 	if ans := a.resolve(t, svc, h.qr(t, fc.Now()), nil); ans.status != 200 {
 		t.Fatalf("%d %+v", ans.status, ans.err)
@@ -528,6 +537,9 @@ func TestCloseNoLeak(t *testing.T) {
 		t.Errorf("Close took %v with a slow answer in progress", d)
 	}
 	<-errc
+	if es := svc.ReadAudit(t); len(es) != 1 || es[0].Result != "ok" {
+		t.Errorf("audit after Close: %+v", es) // the slow request ended without an answer
+	}
 	a.c.Transport.(*http.Transport).CloseIdleConnections()
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
@@ -537,4 +549,48 @@ func TestCloseNoLeak(t *testing.T) {
 		buf := make([]byte, 1<<16)
 		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
+}
+
+// TestLogsNoPersonalData: the issuer's and the service's logs, at debug
+// level, hold no personal data of the patients after resolves, rights and
+// refusals.
+func TestLogsNoPersonalData(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&syncBuffer{b: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	fc := clock.NewFake(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
+	iss, err := issuer.New(issuer.Options{Clock: fc, Logger: logger})
+	must(t, err)
+	h := activate(t, iss, "famille-6-drome")
+	svc := backofficetest.Start(t, iss, backofficetest.WithLogger(logger))
+	a := psDesk(t, svc, rppsA)
+	text := h.qr(t, fc.Now())
+	a.resolve(t, svc, text, allGroups)
+	a.resolve(t, svc, text, allGroups)
+	var req rights.Request
+	for _, b := range h.fam.Beneficiaires {
+		req.Beneficiaires = append(req.Beneficiaires, rights.WhoJSONOf(rights.WhoOf(b)))
+	}
+	if _, err := a.post(t, svc.URL+service.PathRights, req); err != nil {
+		t.Fatal(err)
+	}
+	svc.Revoke(rppsA)
+	a.resolve(t, svc, h.qr(t, fc.Now().Add(time.Second)), nil)
+	svc.Close()
+	path := filepath.Join(t.TempDir(), "log")
+	must(t, os.WriteFile(path, logs.Bytes(), 0o600))
+	if !strings.Contains(logs.String(), "short QR resolved") || !strings.Contains(logs.String(), "professional refused") {
+		t.Errorf("the log misses the events:\n%s", logs.String())
+	}
+	noPersonalData(t, path, h.fam)
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
 }

@@ -135,7 +135,7 @@ func (s *Server) Addr() net.Addr {
 
 // Close stops accepting, ends slow answers in progress, waits for requests
 // in flight (at most ShutdownTimeout, then cuts them) and for the serving
-// goroutine.
+// goroutine. A second Close does nothing.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	srv, done, cancel := s.srv, s.done, s.cancel
@@ -153,6 +153,7 @@ func (s *Server) Close() error {
 	<-done
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.srv = nil // a second Close does nothing
 	if s.serveEr != nil {
 		return s.serveEr
 	}

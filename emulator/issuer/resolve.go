@@ -56,21 +56,29 @@ func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group
 			return nil, fmt.Errorf("issuer: resolve: group %v: %w", g, credential.ErrInvalidField)
 		}
 	}
+	// The device signature is checked outside the lock (a credential's
+	// device key never changes): desks do not queue behind it.
+	i.mu.Lock()
+	c, ok := i.creds[q.CID]
+	var devDER []byte
+	if ok {
+		devDER = c.DeviceKey
+	}
+	i.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("issuer: resolve %x: %w", q.CID, ErrUnknownCredential)
+	}
+	pub, err := x509.ParsePKIXPublicKey(devDER)
+	dev, isEC := pub.(*ecdsa.PublicKey)
+	if err != nil || !isEC {
+		return nil, fmt.Errorf("issuer: resolve %x: no device key recorded: %w", q.CID, credential.ErrDeviceBinding)
+	}
+	if err := q.VerifyDevice(dev); err != nil {
+		return nil, fmt.Errorf("issuer: resolve %x: %w", q.CID, err)
+	}
 	var res credential.Resolution
 	var key credential.IssuerKey
 	err = i.change(func() error {
-		c, ok := i.creds[q.CID]
-		if !ok {
-			return fmt.Errorf("issuer: resolve %x: %w", q.CID, ErrUnknownCredential)
-		}
-		pub, err := x509.ParsePKIXPublicKey(c.DeviceKey)
-		dev, isEC := pub.(*ecdsa.PublicKey)
-		if err != nil || !isEC {
-			return fmt.Errorf("issuer: resolve %x: no device key recorded: %w", q.CID, credential.ErrDeviceBinding)
-		}
-		if err := q.VerifyDevice(dev); err != nil {
-			return fmt.Errorf("issuer: resolve %x: %w", q.CID, err)
-		}
 		now := i.now().Add(i.serviceOffset)
 		if q.Time.After(now.Add(ShortQRSkew)) || now.Sub(q.Time) > ShortQRWindow {
 			return fmt.Errorf("issuer: resolve %x: drawn at %v, service time %v: %w", q.CID, q.Time, now, credential.ErrQRExpired)

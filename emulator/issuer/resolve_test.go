@@ -257,3 +257,41 @@ func TestRights(t *testing.T) {
 		t.Errorf("stray rights: %v", err)
 	}
 }
+
+// BenchmarkResolve: the issuer's side alone (device signature check,
+// single use, resolution signature), in memory and with a state directory
+// (the single-use record saved before the answer).
+func BenchmarkResolve(b *testing.B) {
+	for _, disk := range []bool{false, true} {
+		name := "memory"
+		if disk {
+			name = "state-dir"
+		}
+		b.Run(name, func(b *testing.B) {
+			fc := clock.NewFake(t0)
+			var iss *issuer.Issuer
+			var err error
+			if disk {
+				iss, err = issuer.Open(filepath.Join(b.TempDir(), "s"), issuer.Options{Clock: fc})
+			} else {
+				iss, err = issuer.New(issuer.Options{Clock: fc})
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			got, dev := activate(b, iss, register(b, iss, "famille-6-drome"))
+			all := []credential.Group{credential.GroupAMO, credential.GroupINS, credential.GroupEtatCivil}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				fc.Advance(time.Second)
+				text := shortQR(b, got, dev, fc.Now())
+				b.StartTimer()
+				if _, err := iss.Resolve(text, psA, all); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -62,10 +62,11 @@ const Anonymous = "anonymous"
 // so entries survive a crash and a restart appends after them. It is safe
 // for concurrent use.
 type AuditLog struct {
-	mu   sync.Mutex
-	f    AuditWriter
-	err  error // sticky write error
-	path string
+	mu    sync.Mutex
+	f     AuditWriter
+	err   error // sticky write error
+	path  string
+	dirty bool // written by AppendNoSync, not synced yet
 }
 
 // OpenAuditLog opens (creating it 0600 if needed) the audit log at path for
@@ -131,6 +132,48 @@ func (l *AuditLog) Append(e AuditEntry) error {
 		l.err = fmt.Errorf("portal: audit log: sync: %w", err)
 		return l.err
 	}
+	l.dirty = false
+	return nil
+}
+
+// AppendNoSync writes e as one line without syncing the file: the entry
+// survives a crash of the process at once, a crash of the system only
+// after the next Sync (or Append). For a writer that syncs on its own
+// schedule (the online service's AuditSyncInterval).
+func (l *AuditLog) AppendNoSync(e AuditEntry) error {
+	line, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("portal: audit log: %w", err)
+	}
+	line = append(line, '\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return l.err
+	}
+	if l.f == nil {
+		return fmt.Errorf("portal: audit log: %w", os.ErrClosed)
+	}
+	if _, err := l.f.Write(line); err != nil {
+		l.err = fmt.Errorf("portal: audit log: %w", err)
+		return l.err
+	}
+	l.dirty = true
+	return nil
+}
+
+// Sync syncs the entries written by AppendNoSync since the last sync.
+func (l *AuditLog) Sync() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil || l.f == nil || !l.dirty {
+		return l.err
+	}
+	if err := l.f.Sync(); err != nil {
+		l.err = fmt.Errorf("portal: audit log: sync: %w", err)
+		return l.err
+	}
+	l.dirty = false
 	return nil
 }
 
@@ -141,7 +184,13 @@ func (l *AuditLog) Close() error {
 	if l.f == nil {
 		return nil
 	}
-	err := l.f.Close()
+	var err error
+	if l.dirty && l.err == nil {
+		err = l.f.Sync()
+	}
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
 	l.f = nil
 	return err
 }

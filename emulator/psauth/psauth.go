@@ -17,6 +17,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -28,6 +29,8 @@ import (
 	"io/fs"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -93,7 +96,28 @@ type Authority struct {
 	st    savedState
 	byRPP map[string]bool // revoked RPPS
 	bySer map[string]bool // revoked serials (decimal)
+	// verified caches the chains Check verified, by SHA-256 of the leaf's
+	// DER: a keep-alive desk presents the same certificate at every
+	// request. Revocation and validity are checked at every call.
+	verified map[[32]byte]verifiedLeaf
+	// stateMod and checkedAt: when the state file was last seen changed,
+	// and last looked at (reloadLocked).
+	stateMod  time.Time
+	checkedAt time.Time
 }
+
+// ReloadInterval is how often Check looks whether another process (apcv
+// ps-cert --revoke) changed the saved state, for an authority made by Open.
+const ReloadInterval = time.Second
+
+type verifiedLeaf struct {
+	ps                  PS
+	serial              string
+	notBefore, notAfter time.Time
+}
+
+// maxVerified bounds the cache of verified chains.
+const maxVerified = 4096
 
 type savedState struct {
 	Format         int         `json:"format"`
@@ -216,6 +240,9 @@ func Open(dir string, opts Options) (*Authority, error) {
 	if err := json.Unmarshal(data, &a.st); err != nil || a.st.Format != 1 || a.st.NextSerial < 2 {
 		return nil, fmt.Errorf("psauth: open %s: %w", stateFile, ErrBadState)
 	}
+	if fi, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
+		a.stateMod, a.checkedAt = fi.ModTime(), time.Now()
+	}
 	for _, r := range a.st.RevokedRPPS {
 		a.byRPP[r] = true
 	}
@@ -229,6 +256,8 @@ func (a *Authority) saveLocked() error {
 	if a.dir == "" {
 		return nil
 	}
+	// Revocations made by another process since are kept.
+	a.reloadLocked(true)
 	data, err := json.MarshalIndent(a.st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("psauth: save: %w", err)
@@ -236,7 +265,54 @@ func (a *Authority) saveLocked() error {
 	if err := store.WriteFile(a.dir, stateFile, data, 0o600); err != nil {
 		return fmt.Errorf("psauth: save: %w", err)
 	}
+	if st, err := os.Stat(filepath.Join(a.dir, stateFile)); err == nil {
+		a.stateMod = st.ModTime()
+	}
 	return nil
+}
+
+// reloadLocked merges into a the revocations, issuances and serial counter
+// another process saved in the state file, when it changed (looked at most
+// once per ReloadInterval unless now). A file that cannot be read is left
+// for the next look: what a holds stays in force.
+func (a *Authority) reloadLocked(now bool) {
+	if a.dir == "" {
+		return
+	}
+	t := time.Now()
+	if !now && t.Sub(a.checkedAt) < ReloadInterval {
+		return
+	}
+	a.checkedAt = t
+	st, err := os.Stat(filepath.Join(a.dir, stateFile))
+	if err != nil || st.ModTime().Equal(a.stateMod) {
+		return
+	}
+	data, err := store.ReadFile(a.dir, stateFile, 16<<20)
+	var disk savedState
+	if err != nil || json.Unmarshal(data, &disk) != nil || disk.Format != 1 {
+		return
+	}
+	a.stateMod = st.ModTime()
+	for _, r := range disk.RevokedRPPS {
+		if !a.byRPP[r] {
+			a.byRPP[r] = true
+			a.st.RevokedRPPS = append(a.st.RevokedRPPS, r)
+		}
+	}
+	slices.Sort(a.st.RevokedRPPS)
+	for _, sr := range disk.RevokedSerials {
+		if !a.bySer[sr] {
+			a.bySer[sr] = true
+			a.st.RevokedSerials = append(a.st.RevokedSerials, sr)
+		}
+	}
+	for _, r := range disk.Issued {
+		if !slices.ContainsFunc(a.st.Issued, func(x issuedRec) bool { return x.Serial == r.Serial }) {
+			a.st.Issued = append(a.st.Issued, r)
+		}
+	}
+	a.st.NextSerial = max(a.st.NextSerial, disk.NextSerial)
 }
 
 // CAPEM returns the CA certificate in PEM: the roots a reader pins.
@@ -356,7 +432,8 @@ func (a *Authority) ServerCertificate(hosts ...string) (tls.Certificate, error) 
 
 // RevokeRPPS revokes a professional: every certificate with this RPPS is
 // refused from now on (ErrPSRevoked), and none is issued any more.
-// Idempotent.
+// Idempotent. Another authority opened on the same directory (a running
+// service) sees it within ReloadInterval.
 func (a *Authority) RevokeRPPS(rpps string) error {
 	if err := (PS{RPPS: rpps}).Validate(); err != nil {
 		return fmt.Errorf("psauth: revoke: %w", err)
@@ -395,13 +472,28 @@ func (a *Authority) RevokeSerial(serial *big.Int) error {
 // authentication, then revocation. It returns the professional, or an
 // error wrapping service.ErrPSCertRefused (no certificate, not issued by
 // the authority, expired, not for client authentication) or
-// service.ErrPSRevoked. rpps is set whenever the leaf names one, even on
-// failure, for the audit.
+// service.ErrPSRevoked. The RPPS is set whenever the leaf names one, even
+// on failure, for the audit. A chain once verified is remembered (by the
+// leaf's hash) while the leaf is valid; revocation is checked every time.
 func (a *Authority) Check(chain []*x509.Certificate) (ps PS, err error) {
 	if len(chain) == 0 {
 		return PS{}, fmt.Errorf("psauth: no client certificate: %w", service.ErrPSCertRefused)
 	}
 	leaf := chain[0]
+	now := a.clock.Now()
+	key := sha256.Sum256(leaf.Raw)
+	a.mu.Lock()
+	a.reloadLocked(false)
+	v, ok := a.verified[key]
+	if ok && !now.Before(v.notBefore) && !now.After(v.notAfter) {
+		revoked := a.byRPP[v.ps.RPPS] || a.bySer[v.serial]
+		a.mu.Unlock()
+		if revoked {
+			return PS{RPPS: v.ps.RPPS}, fmt.Errorf("psauth: RPPS %s: %w", v.ps.RPPS, service.ErrPSRevoked)
+		}
+		return v.ps, nil
+	}
+	a.mu.Unlock()
 	ps = PS{RPPS: leaf.Subject.SerialNumber, Name: leaf.Subject.CommonName}
 	if len(leaf.Subject.OrganizationalUnit) > 0 {
 		ps.Profession = leaf.Subject.OrganizationalUnit[0]
@@ -410,7 +502,7 @@ func (a *Authority) Check(chain []*x509.Certificate) (ps PS, err error) {
 	for _, c := range chain[1:] {
 		inter.AddCert(c)
 	}
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: a.roots, Intermediates: inter, CurrentTime: a.clock.Now(),
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: a.roots, Intermediates: inter, CurrentTime: now,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
 		return PS{RPPS: sanitizeRPPS(ps.RPPS)}, fmt.Errorf("psauth: client certificate: %v: %w", err, service.ErrPSCertRefused)
 	}
@@ -419,6 +511,12 @@ func (a *Authority) Check(chain []*x509.Certificate) (ps PS, err error) {
 	}
 	a.mu.Lock()
 	revoked := a.byRPP[ps.RPPS] || a.bySer[leaf.SerialNumber.String()]
+	if a.verified == nil || len(a.verified) >= maxVerified {
+		a.verified = map[[32]byte]verifiedLeaf{}
+	}
+	// The chain's validity is the leaf's within the CA's (the CA outlives
+	// every certificate it issues).
+	a.verified[key] = verifiedLeaf{ps: ps, serial: leaf.SerialNumber.String(), notBefore: leaf.NotBefore, notAfter: leaf.NotAfter}
 	a.mu.Unlock()
 	if revoked {
 		return PS{RPPS: ps.RPPS}, fmt.Errorf("psauth: RPPS %s: %w", ps.RPPS, service.ErrPSRevoked)

@@ -141,3 +141,47 @@ func TestPersistence(t *testing.T) {
 		t.Errorf("damaged state: %v", err)
 	}
 }
+
+// TestRevocationSeenByAnotherProcess: a service running on a state dir
+// sees a revocation made by "apcv ps-cert --revoke" (another Authority on
+// the same directory) within ReloadInterval, and keeps it when it saves.
+func TestRevocationSeenByAnotherProcess(t *testing.T) {
+	dir := t.TempDir()
+	running, err := psauth.Open(dir, psauth.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := chainOf(t, running, drX)
+	if _, err := running.Check(chain); err != nil {
+		t.Fatal(err)
+	}
+	cli, err := psauth.Open(dir, psauth.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.RevokeRPPS(drX.RPPS); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * psauth.ReloadInterval)
+	for {
+		_, err := running.Check(chain)
+		if errors.Is(err, service.ErrPSRevoked) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("revocation not seen: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The running authority saves (a server certificate): the revocation stays.
+	if _, err := running.ServerCertificate(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := psauth.Open(dir, psauth.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.Check(chain); !errors.Is(err, service.ErrPSRevoked) {
+		t.Errorf("revocation lost by a save of the running authority: %v", err)
+	}
+}

@@ -12,8 +12,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/emulator/backoffice"
@@ -35,7 +37,9 @@ type Service struct {
 }
 
 type config struct {
-	clock clock.Clock
+	clock      clock.Clock
+	logger     *slog.Logger
+	auditEvery time.Duration
 }
 
 // Option configures Start.
@@ -44,6 +48,14 @@ type Option func(*config)
 // WithClock gives the PS authority (certificate validity) and the audit
 // log this clock; the issuer keeps its own.
 func WithClock(c clock.Clock) Option { return func(cfg *config) { cfg.clock = c } }
+
+// WithLogger gives the service's handler this logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(cfg *config) { cfg.logger = l } }
+
+// WithAuditSyncInterval syncs the audit log at most every d instead of
+// after each entry (backoffice.Config.AuditSyncInterval): for benchmarks and
+// load tests, where an fsync per request would measure the disk.
+func WithAuditSyncInterval(d time.Duration) Option { return func(cfg *config) { cfg.auditEvery = d } }
 
 // Start serves iss (an *issuer.Issuer, or any backend: a wrapper that
 // counts or fails calls) on a free loopback port until the test ends.
@@ -63,13 +75,15 @@ func Start(t testing.TB, iss backoffice.Backend, opts ...Option) *Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: audit, Clock: cfg.clock})
+	h, err := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: audit, Clock: cfg.clock, Logger: cfg.logger,
+		AuditSyncInterval: cfg.auditEvery})
 	if err != nil {
 		audit.Close()
 		t.Fatal(err)
 	}
 	srv := backoffice.NewServer(h, backoffice.ServerConfig{})
 	if err := srv.Start(); err != nil {
+		h.Close()
 		audit.Close()
 		t.Fatal(err)
 	}
@@ -84,6 +98,7 @@ func (s *Service) Close() {
 	if err := s.Server.Close(); err != nil {
 		s.t.Errorf("backofficetest: close: %v", err)
 	}
+	s.Handler.Close()
 	s.audit.Close()
 }
 
