@@ -278,7 +278,14 @@ func (r *Reader) Read(ctx context.Context) (*Identity, error) {
 		close(done) // Close may be waiting
 	}()
 	r.releaseHeld()
-	return r.read(ctx)
+	id, err := r.read(ctx)
+	if id != nil {
+		// The AMO rights, in the background: started once the read is
+		// over (its sources stopped), so that the fetch's first steps do
+		// not run ahead of Read's return on this thread.
+		r.fetchRights(id)
+	}
+	return id, err
 }
 
 // releaseHeld closes the NFC connections kept for receipts after earlier reads.
@@ -345,7 +352,6 @@ func (r *Reader) read(ctx context.Context) (*Identity, error) {
 				r.emit(Event{Kind: Error, Source: o.source, Err: o.err})
 				return nil, o.err
 			}
-			r.fetchRights(o.id)
 			r.emit(Event{Kind: IdentityRead, Source: o.id.Source, Identity: o.id})
 			r.log.Info("reader: identity verified", "identity", o.id)
 			if o.id.link != nil {
