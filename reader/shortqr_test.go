@@ -276,7 +276,7 @@ func TestShortQRFaults(t *testing.T) {
 			if tt.fault.Delay > 0 {
 				// Not a performance measure: the desk must not wait past
 				// the deadline; the margin absorbs a loaded machine.
-				if d := time.Since(start); d > 300*time.Millisecond+1500*time.Millisecond {
+				if d := time.Since(start); d > 300*time.Millisecond+3*time.Second { // the fault waits 5 s
 					t.Errorf("the read returned after %v, deadline 300ms", d)
 				}
 			}
@@ -297,7 +297,7 @@ func TestShortQRDefaultDeadline(t *testing.T) {
 	if !errors.Is(err, online.ErrServiceTimeout) {
 		t.Fatalf("err %v, want service-timeout", err)
 	}
-	if d := time.Since(start); d < online.DefaultTimeout || d > online.DefaultTimeout+1500*time.Millisecond {
+	if d := time.Since(start); d < online.DefaultTimeout || d > online.DefaultTimeout+3*time.Second { // the fault waits 10 s
 		t.Errorf("returned after %v, want the default deadline %v (plus a margin)", d, online.DefaultTimeout)
 	}
 }

@@ -252,7 +252,7 @@ func TestResolveFaults(t *testing.T) {
 		}
 		// Not a performance measure: the call must not block past its
 		// deadline; the margin absorbs a loaded machine.
-		if d := time.Since(start); d > 200*time.Millisecond+1500*time.Millisecond {
+		if d := time.Since(start); d > 200*time.Millisecond+3*time.Second { // the handler never answers
 			t.Errorf("returned after %v, deadline 200ms", d)
 		}
 		checkOffline(t, err, true)
