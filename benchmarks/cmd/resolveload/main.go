@@ -68,6 +68,7 @@ func main() {
 	flag.Float64Var(&o.replay, "replay", 0.05, "share of scans that are a code another desk already resolved")
 	flag.Float64Var(&o.race, "race", 0.02, "share of fresh codes scanned by two desks at once")
 	flag.Float64Var(&o.maxErrors, "max-errors", 0.01, "share of failed reads (other than the expected refusals) tolerated")
+	flag.DurationVar(&o.auditSync, "audit-sync", 0, "the service's audit log sync interval (backoffice.Config.AuditSyncInterval); 0: each entry synced before its answer, the service's default")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "resolveload:", err)
@@ -76,10 +77,10 @@ func main() {
 }
 
 type options struct {
-	desks, phones int
-	duration      time.Duration
-	replay, race  float64
-	maxErrors     float64
+	desks, phones       int
+	duration, auditSync time.Duration
+	replay, race        float64
+	maxErrors           float64
 }
 
 // profiles are the built-in profiles the phones are made from (a variant
@@ -96,8 +97,12 @@ func run(o options) error {
 		return err
 	}
 	g1, f1 := agentload.Settle(g0, f0, 10*time.Second)
-	fmt.Printf("resolveload: %d desks, %d phones (%s), %s, loopback mutual TLS; %s %s/%s, %d CPUs\n\n",
-		o.desks, o.phones, strings.Join(profiles, ", "), o.duration, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	audit := "each entry"
+	if o.auditSync > 0 {
+		audit = "every " + o.auditSync.String()
+	}
+	fmt.Printf("resolveload: %d desks, %d phones (%s), %s, loopback mutual TLS, audit synced %s; %s %s/%s, %d CPUs\n\n",
+		o.desks, o.phones, strings.Join(profiles, ", "), o.duration, audit, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	fmt.Print(rep)
 	fmt.Printf("goroutines %d before, %d after; file descriptors %d before, %d after\n", g0, g1, f0, f1)
 	var problems []string
@@ -316,10 +321,11 @@ func load(o options) (*report, error) {
 		return nil, err
 	}
 	defer audit.Close()
-	h, err := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: audit})
+	h, err := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: audit, AuditSyncInterval: o.auditSync})
 	if err != nil {
 		return nil, err
 	}
+	defer h.Close()
 	srv := backoffice.NewServer(h, backoffice.ServerConfig{})
 	if err := srv.Start(); err != nil {
 		return nil, err
