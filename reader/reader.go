@@ -303,29 +303,40 @@ func (r *Reader) read(ctx context.Context) (*Identity, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(r.ctx, cancel) // Close ends a running Read
 	defer stop()
-	out := make(chan outcome)
-	var wg sync.WaitGroup
-	live := 0
+	// Each live source's loop sends one outcome on out, or none when ctx
+	// ends first.
+	var loops []func(out chan<- outcome)
 	r.mu.Lock()
 	for i, s := range r.cfg.NFC {
 		if !r.gone[i] {
-			live++
-			wg.Add(1)
-			go func() { defer wg.Done(); r.nfcLoop(ctx, i, s, out) }()
+			loops = append(loops, func(out chan<- outcome) { r.nfcLoop(ctx, i, s, out) })
 		}
 	}
 	for i, s := range r.cfg.QR {
-		if !r.gone[len(r.cfg.NFC)+i] {
-			live++
-			wg.Add(1)
-			go func() { defer wg.Done(); r.qrLoop(ctx, len(r.cfg.NFC)+i, s, out) }()
+		if idx := len(r.cfg.NFC) + i; !r.gone[idx] {
+			loops = append(loops, func(out chan<- outcome) { r.qrLoop(ctx, idx, s, out) })
 		}
 	}
 	r.mu.Unlock()
-	defer func() { cancel(); wg.Wait() }()
+	live := len(loops)
 	if live == 0 {
 		return nil, fmt.Errorf("reader: read: %w", ErrNoSource)
 	}
+	var out chan outcome
+	var wg sync.WaitGroup
+	if live == 1 {
+		// One source: its loop runs on this goroutine, its one outcome
+		// buffered (no hand-off between goroutines on the way).
+		out = make(chan outcome, 1)
+		loops[0](out)
+	} else {
+		out = make(chan outcome)
+		for _, loop := range loops {
+			wg.Add(1)
+			go func() { defer wg.Done(); loop(out) }()
+		}
+	}
+	defer func() { cancel(); wg.Wait() }()
 	for {
 		select {
 		case <-ctx.Done():
