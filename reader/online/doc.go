@@ -11,22 +11,25 @@
 // The client never trusts the answer: the reader checks the resolution
 // itself (credential.Verifier.VerifyResolution, which the reader package
 // calls). Every call is bounded by Config.Timeout (default 2 s) and by its
-// ctx; the connection is kept alive between calls. A failure is one of
-// package credential's sentinels, each with a desk message that says to ask
-// the patient for the offline QR code:
+// ctx; the connection (HTTP/1.1) is kept alive between calls. A failure
+// wraps one of these kinds, each with a desk message (most say to ask the
+// patient for the offline QR code):
 //
-//   - credential.ErrServiceUnavailable: the service cannot be reached, or
-//     answered something that is not the protocol;
-//   - credential.ErrServiceTimeout: no answer within the deadline;
-//   - credential.ErrServiceCert: the service's certificate is not under the
-//     pinned roots (or not for its address);
-//   - credential.ErrPSCertRefused, credential.ErrPSRevoked: the service
-//     refused the PS certificate, or knows it revoked;
-//   - credential.ErrServiceBusy: the service is overloaded (429);
-//   - credential.ErrAlreadyResolved, credential.ErrShortQRUnknown and the
+//   - credential/service.ErrServiceUnavailable: the service cannot be
+//     reached, is down or overloaded, or answered something that is not the
+//     protocol;
+//   - ErrServiceTimeout: no answer within the deadline (also
+//     context.DeadlineExceeded); a cancelled ctx gives context.Canceled;
+//   - ErrServiceCert: the service's certificate is not under the pinned
+//     roots (or not for its address);
+//   - service.ErrPSCertRefused, service.ErrPSRevoked: the service refused
+//     the PS certificate, or knows it revoked;
+//   - service.ErrAlreadyResolved, service.ErrUnknownCredential and the
 //     credential kinds the service checks (ErrQRExpired, ErrRevoked,
 //     ErrExpired, ErrDeviceBinding, ErrMalformed…): the service's answer
-//     about the code itself.
+//     about the code itself, mapped back from its code;
+//   - ErrOnlineNotConfigured: New or LoadConfig given an incomplete or
+//     unreadable configuration.
 //
 // A Client is safe for concurrent use; Close releases its idle connections.
 package online
