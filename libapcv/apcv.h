@@ -48,7 +48,7 @@ extern "C" {
  * result-code table changes. apcv_version() starts with it, so
  * atoi(apcv_version()) == APCV_ABI_VERSION checks that the library loaded
  * is the one this header describes. */
-#define APCV_ABI_VERSION 3
+#define APCV_ABI_VERSION 4
 
 #if defined(_WIN32) && !defined(APCV_STATIC)
 #define APCV_API __declspec(dllimport)

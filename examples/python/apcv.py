@@ -18,7 +18,7 @@ import json
 import os
 import sys
 
-ABI_VERSION = 3  # APCV_ABI_VERSION of the apcv.h these bindings follow
+ABI_VERSION = 4  # APCV_ABI_VERSION of the apcv.h these bindings follow
 
 
 def _load():

@@ -40,6 +40,8 @@ func TestSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := cleanImage(t, apcv, 2)
+	short := "APCV2:" + base45Text(8, 120)[6:] // the form of a short QR text (protocol version 2)
+	shortCode := cleanImage(t, short, 3)
 	foreign := cleanImage(t, "WIFI:S:cabinet;T:WPA;P:secret;;", 3)
 	foreign2 := cleanImage(t, "https://example.org/", 3)
 	errFrame := errors.New("usb glitch")
@@ -56,6 +58,9 @@ func TestSource(t *testing.T) {
 		{"code after empty frames", []any{blank, blank, code},
 			[]step{{text: apcv}, {err: io.EOF}},
 			camera.Stats{Frames: 3, NoCode: 2, Scans: 1}},
+		{"short QR", []any{blank, shortCode, code},
+			[]step{{text: short}, {text: apcv}, {err: io.EOF}},
+			camera.Stats{Frames: 3, NoCode: 1, Scans: 2}},
 		{"foreign code reported once", []any{foreign, foreign, foreign, code},
 			[]step{{err: qrscan.ErrNotApCV}, {text: apcv}},
 			camera.Stats{Frames: 4, NotApCV: 3, Scans: 1}},
