@@ -272,23 +272,23 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_TABLET_UNSUPPORTED 153 /* The carte Vitale app cannot be activated on a tablet. Use a smartphone. */
 #define APCV_E_SCENARIO_EXPECTATION 154 /* The scenario's expectation was not met: the emulator did not behave as the script says. */
 #define APCV_E_SCENARIO_STEP 155 /* This scenario step cannot be carried out as written. */
-#define APCV_E_ALREADY_RESOLVED 156 /* This QR code has already been used. Ask the patient to refresh it in the app. */
-#define APCV_E_PS_CERT_REFUSED 157 /* The online service refused your health professional certificate. Check the certificate configured in your software, or ask the patient for the offline QR code. */
-#define APCV_E_PS_REVOKED 158 /* Your health professional certificate has been revoked: the online service refuses it. Renew it, and meanwhile ask the patient for the offline QR code. */
-#define APCV_E_SERVICE_BAD_REQUEST 159 /* The software sent the online service a malformed request. Update your software. */
-#define APCV_E_SERVICE_INTERNAL 160 /* The online service failed to answer. Try again, or ask the patient for the offline QR code. */
-#define APCV_E_SERVICE_NOT_FOUND 161 /* The online service has no such address. Check the service address configured in your software. */
-#define APCV_E_SERVICE_UNAVAILABLE 162 /* The online service of the health insurance cannot be reached. Ask the patient for the offline QR code. */
-#define APCV_E_UNKNOWN_BENEFICIARY 163 /* The health insurance knows no beneficiary with this social security number, birth date and rank: the rights could not be fetched. */
-#define APCV_E_ONLINE_NOT_CONFIGURED 164 /* This is an online QR code and your software is not set up for the online service. Ask the patient for the offline QR code (in the app). */
-#define APCV_E_RESOLUTION_MISMATCH 165 /* The online service's answer does not match the QR code scanned, or this software's certificate. Do not use it; ask the patient for the offline QR code. */
-#define APCV_E_RIGHTS_UNAVAILABLE 166 /* The patient's AMO rights could not be fetched online. The identity is valid; check the rights later or by your usual means. */
-#define APCV_E_SERVICE_CERT 167 /* The online service's certificate is not the expected one: the connection was stopped. Ask the patient for the offline QR code and tell your software's support. */
-#define APCV_E_SERVICE_CLOCK_SKEW 168 /* The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code. */
-#define APCV_E_SERVICE_TIMEOUT 169 /* The online service of the health insurance did not answer in time. Ask the patient for the offline QR code (in the app). */
-#define APCV_E_PS_AUTHORITY_BAD_STATE 170 /* The saved state of the health professionals' certificate authority could not be read. */
-#define APCV_E_PS_UNKNOWN_SERIAL 171 /* No certificate with this serial number was issued by the authority. */
-#define APCV_E_SERVICE_BAD_FAULT 172 /* The fault to inject into the online service is not understood: use down, unreachable, slow=2s, wrong-cert, revoked-ps or skew=45s. */
+#define APCV_E_RESOLUTION_MISMATCH 156 /* The online service's answer does not match the QR code scanned, or this software's certificate. Do not use it; ask the patient for the offline QR code. */
+#define APCV_E_SERVICE_CLOCK_SKEW 157 /* The online service's clock and this computer's disagree. Check the computer's date and time; meanwhile, ask the patient for the offline QR code. */
+#define APCV_E_ALREADY_RESOLVED 158 /* This QR code has already been used. Ask the patient to refresh it in the app. */
+#define APCV_E_PS_AUTHORITY_BAD_STATE 159 /* The saved state of the health professionals' certificate authority could not be read. */
+#define APCV_E_PS_CERT_REFUSED 160 /* The online service refused your health professional certificate. Check the certificate configured in your software, or ask the patient for the offline QR code. */
+#define APCV_E_PS_REVOKED 161 /* Your health professional certificate has been revoked: the online service refuses it. Renew it, and meanwhile ask the patient for the offline QR code. */
+#define APCV_E_PS_UNKNOWN_SERIAL 162 /* No certificate with this serial number was issued by the authority. */
+#define APCV_E_SERVICE_BAD_FAULT 163 /* The fault to inject into the online service is not understood: use down, unreachable, slow=2s, wrong-cert, revoked-ps or skew=45s. */
+#define APCV_E_SERVICE_BAD_REQUEST 164 /* The software sent the online service a malformed request. Update your software. */
+#define APCV_E_SERVICE_INTERNAL 165 /* The online service failed to answer. Try again, or ask the patient for the offline QR code. */
+#define APCV_E_SERVICE_NOT_FOUND 166 /* The online service has no such address. Check the service address configured in your software. */
+#define APCV_E_SERVICE_UNAVAILABLE 167 /* The online service of the health insurance cannot be reached. Ask the patient for the offline QR code. */
+#define APCV_E_UNKNOWN_BENEFICIARY 168 /* The health insurance knows no beneficiary with this social security number, birth date and rank: the rights could not be fetched. */
+#define APCV_E_ONLINE_NOT_CONFIGURED 169 /* This is an online QR code and your software is not set up for the online service. Ask the patient for the offline QR code (in the app). */
+#define APCV_E_RIGHTS_UNAVAILABLE 170 /* The patient's AMO rights could not be fetched online. The identity is valid; check the rights later or by your usual means. */
+#define APCV_E_SERVICE_CERT 171 /* The online service's certificate is not the expected one: the connection was stopped. Ask the patient for the offline QR code and tell your software's support. */
+#define APCV_E_SERVICE_TIMEOUT 172 /* The online service of the health insurance did not answer in time. Ask the patient for the offline QR code (in the app). */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

@@ -1,25 +1,3 @@
-// Package backoffice is the issuer's emulated online service (protocol
-// version 2, docs/PROTOCOL.md §15): health professionals' software, over
-// mutual TLS with a certificate of the PS authority (emulator/psauth),
-// resolves short QR codes (POST /v2/resolve) and fetches AMO rights
-// (POST /v2/rights). The wire is package credential/service's.
-//
-//	h, _ := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: portalHandler.AuditLog()})
-//	srv := backoffice.NewServer(h, backoffice.ServerConfig{}); err := srv.Start() // srv.URL: https://127.0.0.1:port
-//
-// The server asks for a client certificate (tls.RequestClientCert) but
-// lets the handshake finish without one: the handler checks the chain
-// against the authority itself (psauth.Authority.Check), so that a refusal
-// is answered as a typed JSON error (ps-cert-refused 401, ps-revoked 403)
-// and written to the portal's audit log like every other request, with the
-// professional's RPPS, the endpoint, the status and the result code, and
-// for a resolve the credential id: never a NIR, a name or a QR text.
-//
-// Faults are injected at run time (SetFault, "apcv portal serve
-// --service-fault"): the service down (503), unreachable (connections
-// closed at once), slow (a delay before every answer), presenting a
-// server certificate of another authority, refusing every professional as
-// revoked, or with its clock off.
 package backoffice
 
 import (
@@ -180,6 +158,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	f := h.Fault()
 	var re request
+	if f.Unreachable {
+		// A connection kept alive from before the fault: the request is
+		// cut (HTTP/2 stream reset, HTTP/1.1 connection closed), as by a
+		// host that went down.
+		panic(http.ErrAbortHandler)
+	}
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		select {
@@ -422,7 +406,7 @@ func writeError(w http.ResponseWriter, status int, e *apcverr.Error) {
 // Fault is the set of faults the service injects; the zero value is none.
 type Fault struct {
 	Down        bool          // answer 503 service-unavailable to every request
-	Unreachable bool          // close every new connection at once (Server)
+	Unreachable bool          // reset every new connection at accept (Server) and cut requests on open ones
 	Delay       time.Duration // wait this long before answering (a slow service)
 	WrongCert   bool          // present a server certificate of another authority (Server)
 	RevokedPS   bool          // refuse every professional as revoked (403 ps-revoked)

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -420,6 +421,10 @@ func TestFaults(t *testing.T) {
 		if _, err := d.post(t, svc.URL+service.PathResolve, service.ResolveRequest{QR: next()}); err == nil {
 			t.Error("a request went through an unreachable service")
 		}
+		// a, connected before the fault, is cut too.
+		if _, err := a.post(t, svc.URL+service.PathResolve, service.ResolveRequest{QR: next()}); err == nil {
+			t.Error("a kept-alive connection went through an unreachable service")
+		}
 	})
 	t.Run("slow", func(t *testing.T) {
 		svc.SetFault(backoffice.Fault{Delay: 2 * time.Second})
@@ -593,4 +598,45 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
+}
+
+// TestConcurrentDesks: twelve desks, each its own professional and
+// connection, send the same code at once: one resolution, eleven
+// already-resolved, twelve audit entries.
+func TestConcurrentDesks(t *testing.T) {
+	iss, fc := newIssuer(t, "")
+	h := activate(t, iss, "famille-6-drome")
+	svc := backofficetest.Start(t, iss, backofficetest.WithAuditSyncInterval(5*time.Millisecond))
+	text := h.qr(t, fc.Now())
+	const n = 12
+	desks := make([]*desk, n)
+	for i := range desks {
+		desks[i] = psDesk(t, svc, fmt.Sprintf("1010000%04d", i))
+	}
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for _, d := range desks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, err := d.post(t, svc.URL+service.PathResolve, service.ResolveRequest{QR: text, Groups: allGroups})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			statuses <- a.status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[200] != 1 || count[409] != n-1 {
+		t.Errorf("statuses %v, want one 200 and %d 409", count, n-1)
+	}
+	if es := svc.ReadAudit(t); len(es) != n {
+		t.Errorf("%d audit entries, want %d", len(es), n)
+	}
 }

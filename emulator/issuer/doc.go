@@ -35,6 +35,13 @@
 // in the trust list as long as credentials they signed are valid; kids
 // (Options.KeyID) may collide, readers try every key of a kid.
 //
+// The online service of protocol version 2 (served by emulator/backoffice)
+// calls Resolve, which resolves a short QR code once (device signature with
+// the key recorded at activation, window, revocation, single use saved
+// with the state) into an issuer-signed resolution, and Rights, which
+// answers the AMO rights of beneficiaries (Person.Rights, else derived:
+// credential/rights).
+//
 // Readers pin ListAuthority and load TrustList and RevocationList. Every
 // method is safe for concurrent use; none checks who calls it: the portal
 // (emulator/portal) authorises agents before calling Block, Unblock or

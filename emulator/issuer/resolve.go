@@ -42,10 +42,9 @@ const (
 // after a restart. The service learns which professional resolved which
 // code and nothing more; nothing is logged but the credential id.
 //
-// The resolution is signed by the current key; readers bound its validity
-// to the credential's issue time as well as the resolution time, so a
-// credential issued before a RotateKey resolves only once the phone has
-// renewed it.
+// The resolution is signed by the current key, also for a credential
+// issued under an earlier one (a RotateKey since): readers bound the key's
+// validity by the resolution time (docs/PROTOCOL.md §15.3, §15.5).
 func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group) ([]byte, error) {
 	q, err := credential.ParseShortQR(text)
 	if err != nil {

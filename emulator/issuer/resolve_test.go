@@ -295,3 +295,29 @@ func BenchmarkResolve(b *testing.B) {
 		})
 	}
 }
+
+// TestResolveAfterKeyRotation: a credential issued under the previous key
+// resolves, signed by the current one, and the reader accepts it.
+func TestResolveAfterKeyRotation(t *testing.T) {
+	iss, fc := newIssuer(t, issuer.Options{})
+	got, dev := activate(t, iss, register(t, iss, "isere-solo"))
+	fc.Advance(time.Hour)
+	if err := iss.RotateKey(); err != nil {
+		t.Fatal(err)
+	}
+	fc.Advance(time.Minute)
+	text := shortQR(t, got, dev, fc.Now())
+	answer, err := iss.Resolve(text, psA, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := verifier(t, iss, fc)
+	p, err := v.VerifyResolution(text, answer, psA, nil)
+	if err != nil {
+		t.Fatalf("resolution after a rotation: %v", err)
+	}
+	tl, _ := v.Lists()
+	if string(p.Kid) != string(tl.Keys[len(tl.Keys)-1].Kid) {
+		t.Errorf("signed by kid %x, want the current key's", p.Kid)
+	}
+}

@@ -62,11 +62,12 @@ const Anonymous = "anonymous"
 // so entries survive a crash and a restart appends after them. It is safe
 // for concurrent use.
 type AuditLog struct {
-	mu    sync.Mutex
-	f     AuditWriter
-	err   error // sticky write error
-	path  string
-	dirty bool // written by AppendNoSync, not synced yet
+	syncMu sync.Mutex // held by Sync and Close: no file is closed under a Sync
+	mu     sync.Mutex
+	f      AuditWriter
+	err    error // sticky write error
+	path   string
+	dirty  bool // written by AppendNoSync, not synced yet
 }
 
 // OpenAuditLog opens (creating it 0600 if needed) the audit log at path for
@@ -162,23 +163,34 @@ func (l *AuditLog) AppendNoSync(e AuditEntry) error {
 	return nil
 }
 
-// Sync syncs the entries written by AppendNoSync since the last sync.
+// Sync syncs the entries written by AppendNoSync since the last sync. The
+// fsync runs outside the lock that writes take: entries keep being
+// written meanwhile (the next Sync covers them).
 func (l *AuditLog) Sync() error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.err != nil || l.f == nil || !l.dirty {
-		return l.err
-	}
-	if err := l.f.Sync(); err != nil {
-		l.err = fmt.Errorf("portal: audit log: sync: %w", err)
-		return l.err
-	}
+	f, dirty, err := l.f, l.dirty, l.err
 	l.dirty = false
+	l.mu.Unlock()
+	if err != nil || f == nil || !dirty {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.err == nil {
+			l.err = fmt.Errorf("portal: audit log: sync: %w", err)
+		}
+		return l.err
+	}
 	return nil
 }
 
 // Close closes the file; later Appends fail.
 func (l *AuditLog) Close() error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {

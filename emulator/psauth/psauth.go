@@ -1,16 +1,3 @@
-// Package psauth is the emulated authority of health professionals'
-// certificates (think IGC-Santé: the e-CPS and the software certificates
-// a billing program authenticates with). It holds a P-256 CA, issues a
-// professional's client certificate (IssuePS) and the online service's
-// server certificate (ServerCertificate), revokes a professional (by RPPS)
-// or one certificate (by serial), and checks a presented chain (Check).
-// Its state lives in the emulator's state directory, next to the issuer's.
-//
-//	a, _ := psauth.Open(stateDir, psauth.Options{})
-//	certPEM, keyPEM, _ := a.IssuePS(psauth.PS{RPPS: "10101234567", Name: "Dr Exemple", Profession: "Médecin"})
-//
-// A reader pins CAPEM (the file CAFile) for the service's server
-// certificate; the service trusts the same CA for client certificates.
 package psauth
 
 import (
@@ -29,8 +16,6 @@ import (
 	"io/fs"
 	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -100,9 +85,7 @@ type Authority struct {
 	// DER: a keep-alive desk presents the same certificate at every
 	// request. Revocation and validity are checked at every call.
 	verified map[[32]byte]verifiedLeaf
-	// stateMod and checkedAt: when the state file was last seen changed,
-	// and last looked at (reloadLocked).
-	stateMod  time.Time
+	// checkedAt: when the state file was last read (reloadLocked).
 	checkedAt time.Time
 }
 
@@ -240,9 +223,7 @@ func Open(dir string, opts Options) (*Authority, error) {
 	if err := json.Unmarshal(data, &a.st); err != nil || a.st.Format != 1 || a.st.NextSerial < 2 {
 		return nil, fmt.Errorf("psauth: open %s: %w", stateFile, ErrBadState)
 	}
-	if fi, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
-		a.stateMod, a.checkedAt = fi.ModTime(), time.Now()
-	}
+	a.checkedAt = time.Now()
 	for _, r := range a.st.RevokedRPPS {
 		a.byRPP[r] = true
 	}
@@ -265,15 +246,12 @@ func (a *Authority) saveLocked() error {
 	if err := store.WriteFile(a.dir, stateFile, data, 0o600); err != nil {
 		return fmt.Errorf("psauth: save: %w", err)
 	}
-	if st, err := os.Stat(filepath.Join(a.dir, stateFile)); err == nil {
-		a.stateMod = st.ModTime()
-	}
 	return nil
 }
 
 // reloadLocked merges into a the revocations, issuances and serial counter
-// another process saved in the state file, when it changed (looked at most
-// once per ReloadInterval unless now). A file that cannot be read is left
+// another process saved in the state file (read at most once per
+// ReloadInterval unless now). A file that cannot be read is left
 // for the next look: what a holds stays in force.
 func (a *Authority) reloadLocked(now bool) {
 	if a.dir == "" {
@@ -284,16 +262,14 @@ func (a *Authority) reloadLocked(now bool) {
 		return
 	}
 	a.checkedAt = t
-	st, err := os.Stat(filepath.Join(a.dir, stateFile))
-	if err != nil || st.ModTime().Equal(a.stateMod) {
-		return
-	}
+	// The file is read and merged whole (merging is idempotent): a
+	// modification time would miss two writes within the file system's
+	// timestamp granularity.
 	data, err := store.ReadFile(a.dir, stateFile, 16<<20)
 	var disk savedState
 	if err != nil || json.Unmarshal(data, &disk) != nil || disk.Format != 1 {
 		return
 	}
-	a.stateMod = st.ModTime()
 	for _, r := range disk.RevokedRPPS {
 		if !a.byRPP[r] {
 			a.byRPP[r] = true
