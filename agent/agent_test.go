@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/internal/desk"
+	"github.com/apcvkit/apcvkit/reader"
 )
 
 // newAgent opens an agent over cfg (an emulated phone) with a fresh token,
@@ -114,6 +115,7 @@ func TestEndpoints(t *testing.T) {
 		{"read without token", "POST", "/v1/read", "", nil, "", 401, "unauthorized"},
 		{"read", "POST", "/v1/read", tok, nil, "", 200, ""},
 		{"read masked", "POST", "/v1/read", tok, nil, `{"masked":true,"timeout_ms":30000}`, 200, ""},
+		{"read with rights, no service", "POST", "/v1/read", tok, nil, `{"rights":true,"timeout_ms":30000}`, 200, ""},
 		{"read with GET", "GET", "/v1/read", tok, nil, "", 405, "wrong-method"},
 		{"health with POST", "POST", "/v1/health", "", nil, "", 405, "wrong-method"},
 		{"read with an unknown field", "POST", "/v1/read", tok, nil, `{"timeout":5}`, 400, "bad-request"},
@@ -151,6 +153,15 @@ func TestEndpoints(t *testing.T) {
 				t.Error("405 without Allow")
 			}
 		})
+	}
+	// Rights asked for without the online service: the identity, and why
+	// there are no rights.
+	var withRights reader.IdentityJSON
+	if err := json.Unmarshal(call(t, srv, "POST", "/v1/read", tok, nil, `{"rights":true}`).body, &withRights); err != nil {
+		t.Fatal(err)
+	}
+	if e := withRights.RightsError; len(withRights.Beneficiaires) == 0 || withRights.Rights != nil || e == nil || e.Code != "rights-unavailable" || e.MessageFR == "" {
+		t.Errorf("rights without a service: %+v", withRights.RightsError)
 	}
 	// The masked read hides the NIR and the names; the plain one does not.
 	var plain, masked struct {

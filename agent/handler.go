@@ -360,6 +360,10 @@ type ReadRequest struct {
 	// Masked asks for the identity with its personal data masked
 	// (reader.Identity.JSON(true)), for a page that only displays it.
 	Masked bool `json:"masked,omitempty"`
+	// Rights also waits for the AMO rights (reader.Identity.Rights,
+	// bounded by the online service's timeout): the answer then holds
+	// "rights", or "rightsError" when they are unavailable.
+	Rights bool `json:"rights,omitempty"`
 }
 
 func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
@@ -390,7 +394,12 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.Session().IdentityJSON(id, req.Masked))
+	j := a.Session().IdentityJSON(id, req.Masked)
+	if req.Rights {
+		list, err := id.Rights(r.Context()) // the fetch has its own deadline
+		j.SetRights(list, err, req.Masked || a.Session().Masked())
+	}
+	writeJSON(w, http.StatusOK, j)
 }
 
 // StatusJSON is the answer of the POST endpoints that return no data.

@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"os"
@@ -13,6 +14,12 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/rights"
+	"github.com/apcvkit/apcvkit/internal/testfamily"
+	"github.com/apcvkit/apcvkit/reader"
+	"github.com/apcvkit/apcvkit/reader/online"
 )
 
 // The agent's answers are checked against docs/openapi.json and the JSON
@@ -163,6 +170,58 @@ func TestSpecRoutes(t *testing.T) {
 	}
 	for p := range served {
 		t.Errorf("the agent serves %s, which docs/openapi.json does not document", p)
+	}
+}
+
+// TestIdentitySchemaRights: an identity with the AMO rights of every
+// beneficiary (plain and masked) and one with the error that replaced them
+// are valid against docs/schema/identity.schema.json; one with both, or
+// with a renamed rights field, is not.
+func TestIdentitySchemaRights(t *testing.T) {
+	fam := testfamily.Family(6, testfamily.Options{INS: true})
+	base := reader.IdentityJSON{Mode: "QR", Source: "qr:test", Groups: []string{"AMO"},
+		Verification: reader.VerificationJSON{Issuer: "CNAM", IssuerKid: "636e616d2d31", CredentialID: "a102030405060708",
+			IssuedAt: "2026-11-22T09:30:00Z", ValidUntil: "2027-11-23T09:30:00Z", PresentedAt: "2026-11-23T09:29:58Z",
+			FreshnessMS: 1500, ShortQR: true}}
+	s := schemaAt(t, "schema/identity.schema.json", "")
+	validate := func(j reader.IdentityJSON) error {
+		data, err := json.Marshal(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Validate(v)
+	}
+	for _, masked := range []bool{false, true} {
+		j := base
+		j.Beneficiaires = credential.JSONOf(fam, masked).Beneficiaires
+		j.SetRights(rights.DeriveAll(fam), nil, masked)
+		if len(j.Rights) != 6 {
+			t.Fatalf("%d rights", len(j.Rights))
+		}
+		if err := validate(j); err != nil {
+			t.Errorf("rights (masked %v): %v", masked, err)
+		}
+		j.SetRights(nil, fmt.Errorf("x: %w", online.ErrRightsUnavailable), masked)
+		if err := validate(j); err != nil || j.RightsError == nil {
+			t.Errorf("rights error (masked %v): %v", masked, err)
+		}
+		j.Rights = []rights.RightsJSON{rights.JSONOf(rights.Derive(fam, 0))}
+		if err := validate(j); err == nil {
+			t.Error("rights and rightsError together accepted")
+		}
+	}
+	j := base
+	j.Beneficiaires = credential.JSONOf(fam, false).Beneficiaires
+	j.SetRights(rights.DeriveAll(fam), nil, false)
+	data, _ := json.Marshal(j)
+	data = bytes.Replace(data, []byte(`"codeGestion"`), []byte(`"code_gestion"`), 1)
+	v, _ := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if s.Validate(v) == nil {
+		t.Error("a renamed rights field accepted")
 	}
 }
 

@@ -287,6 +287,10 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_UNKNOWN_BENEFICIARY 168 /* The health insurance knows no beneficiary with this social security number, birth date and rank: the rights could not be fetched. */
 #define APCV_E_CHOOSE_BENEFICIARY 169 /* The whole family does not fit in one QR code. Choose the person being seen. */
 #define APCV_E_NO_CHOSEN_CREDENTIAL 170 /* This app cannot show a code for one beneficiary yet. Show the whole family's code, or open the app connected to the internet to update it. */
+#define APCV_E_ONLINE_NOT_CONFIGURED 171 /* This is an online QR code and your software is not set up for the online service. Ask the patient for the offline QR code (in the app). */
+#define APCV_E_RIGHTS_UNAVAILABLE 172 /* The patient's AMO rights could not be fetched online. The identity is valid; check the rights later or by your usual means. */
+#define APCV_E_SERVICE_CERT 173 /* The online service's certificate is not the expected one: the connection was stopped. Ask the patient for the offline QR code and tell your software's support. */
+#define APCV_E_SERVICE_TIMEOUT 174 /* The online service of the health insurance did not answer in time. Ask the patient for the offline QR code (in the app). */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

@@ -45,8 +45,12 @@
 //     it Open fails with ErrDisabled.
 //   - Departement and Deployed: with Deployed non-empty, Open fails with
 //     ErrNotDeployed unless the PS's département is listed.
-//   - Groups are the data groups asked for over NFC (default AMO; a QR code
-//     carries AMO only).
+//   - Groups are the data groups asked for over NFC and at the online
+//     service for a short QR code (default AMO; a full QR code carries AMO
+//     only).
+//   - Online is the issuer's online service (reader/online: URL, the health
+//     professional's certificate, the roots of the service's certificate,
+//     a deadline per call, default 2 s). See "Short QR codes and rights".
 //   - ListAuthority pins the key that signs the trust and revocation lists,
 //     which Lists serves: reader/lists fetches them over HTTP with a cache,
 //     DirLists reads a directory, StaticLists holds fixed bytes. They are
@@ -60,6 +64,32 @@
 //     NFC read, which fails with nfc.ErrPhoneTimeout when a phone stops
 //     answering; the ctx given to Read bounds a whole Read.
 //
+// # Short QR codes and rights (protocol version 2)
+//
+// The app's default QR code when the phone is online is the short one
+// ("APCV2:", 120 characters whatever the family's size): a reference and
+// the phone's proof of freshness. Read resolves it at the issuer's online
+// service over mutual TLS with Config.Online: the code's window is checked
+// first, before any network; the service checks the phone's signature and
+// that the code is used once (from any desk) and answers an issuer-signed
+// resolution, which the Reader checks itself — issuer key, binding to the
+// scanned text and to this desk's certificate, the service's clock,
+// revocation, groups — before returning the identity
+// (Verification.ShortQR). Without Config.Online a short code fails with
+// online.ErrOnlineNotConfigured. Every failure of the service is typed
+// (service-unavailable, service-timeout, service-cert, ps-cert-refused,
+// ps-revoked, already-resolved, service-clock-skew…) with a desk message
+// that asks for the offline QR code, and none waits past the deadline.
+//
+// With Config.Online, the AMO rights of every identity read (short or full
+// QR code, NFC) are fetched in the background as soon as it is verified:
+// Read does not wait for them; Identity.Rights does (or fails with
+// online.ErrRightsUnavailable and the reason).
+//
+//	id, err := r.Read(ctx)
+//	…
+//	rights, err := id.Rights(ctx) // régime, caisse, code gestion, periods, exonération, C2S, AMC…
+//
 // # Errors
 //
 // Every error is wrapped with context ("reader: open: …") and matches a
@@ -67,8 +97,9 @@
 // ErrNoSource, ErrBusy, ErrClosed, ErrNoReceipts), package nfc's
 // (ErrAppLocked, ErrAppRevoked, ErrPhoneRemoved, ErrNoNFC,
 // ErrReaderUnplugged…), package credential's (ErrQRExpired, ErrRevoked,
-// ErrUnknownIssuer, ErrReplayed…) and package qrscan's (ErrNotApCV,
-// ErrGarbled). Each sentinel carries a message for the person at the desk,
+// ErrUnknownIssuer, ErrReplayed, ErrResolutionMismatch…), package
+// qrscan's (ErrNotApCV, ErrGarbled), and for the online service package
+// credential/service's and reader/online's. Each sentinel carries a message for the person at the desk,
 // in French and English: Message(err, apcverr.FR). An error without one
 // gets apcverr.Generic's.
 //

@@ -5,6 +5,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/service"
 	"github.com/apcvkit/apcvkit/qrscan"
 )
 
@@ -46,7 +47,7 @@ func Message(err error, lang apcverr.Lang) string { return apcverr.Message(err, 
 var refusals = []error{credential.ErrBadSignature, credential.ErrUnknownIssuer, credential.ErrExpired,
 	credential.ErrNotYetValid, credential.ErrDeviceBinding, credential.ErrQRExpired, credential.ErrReplayed,
 	credential.ErrRevoked, credential.ErrMalformed, credential.ErrGroupMissing, credential.ErrInvalidField,
-	qrscan.ErrNotApCV}
+	qrscan.ErrNotApCV, service.ErrAlreadyResolved, service.ErrUnknownCredential, credential.ErrResolutionMismatch}
 
 // IsRefusal reports whether err is a presentation refused by verification
 // (forged, expired, replayed, revoked, not an ApCV code…), as opposed to a

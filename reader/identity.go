@@ -30,9 +30,10 @@ type Identity struct {
 	Groups       []credential.Group    // the groups received and verified
 	Verification Verification
 
-	link   *nfcLink // NFC only: the session kept open for a receipt
-	cid    [8]byte  // the credential id, for receipts by QR
-	member int      // with Selected ≥ 0: the person seen's index in the family, for receipts
+	link   *nfcLink     // NFC only: the session kept open for a receipt
+	cid    [8]byte      // the credential id, for receipts by QR
+	member int          // with Selected ≥ 0: the person seen's index in the family, for receipts
+	rights *rightsFetch // the AMO rights fetched in the background (Rights)
 }
 
 // nfcLink is the NFC session and connection an identity keeps for a receipt.
@@ -84,6 +85,7 @@ type Verification struct {
 	PresentedAt  time.Time     // QR: the time the phone signed; NFC: the read time
 	Freshness    time.Duration // how old the presentation was when verified
 	Counter      uint32        // QR refresh counter
+	ShortQR      bool          // a short QR code resolved online (protocol version 2)
 	VerifiedAt   time.Time
 }
 
@@ -95,7 +97,7 @@ func newIdentity(p *credential.Presentation, source string, now time.Time) *Iden
 		Verification: Verification{
 			Issuer: p.Issuer, IssuerKid: hex.EncodeToString(p.Kid), CredentialID: hex.EncodeToString(p.CredentialID[:]),
 			IssuedAt: p.IssuedAt, ValidUntil: p.ValidUntil, PresentedAt: p.PresentedAt,
-			Freshness: now.Sub(p.PresentedAt), Counter: p.Counter, VerifiedAt: now,
+			Freshness: now.Sub(p.PresentedAt), Counter: p.Counter, ShortQR: p.Short, VerifiedAt: now,
 		},
 	}
 }

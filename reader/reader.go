@@ -5,16 +5,17 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"github.com/apcvkit/apcvkit/apcverr"
 	"io"
 	"log/slog"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
+	"github.com/apcvkit/apcvkit/reader/online"
 )
 
 // ListSource provides the signed trust and revocation lists. The list
@@ -49,8 +50,9 @@ type Config struct {
 	// fails with ErrNotDeployed unless it is listed.
 	Departement string
 	Deployed    []string
-	// Groups are the data groups asked for over NFC (default AMO). QR
-	// carries AMO only.
+	// Groups are the data groups asked for over NFC and at the online
+	// service for a short QR code (default AMO). A full QR code carries
+	// AMO only.
 	Groups []credential.Group
 
 	// ListAuthority is the pinned key that signs the lists; Lists serves
@@ -72,6 +74,13 @@ type Config struct {
 	QR  []qrscan.Source
 	// Receipts delivers receipts for QR identities; nil disables them.
 	Receipts ReceiptSink
+	// Online is the issuer's online service (protocol version 2): a short
+	// QR code ("APCV2:…") is resolved there, and each verified identity's
+	// AMO rights are fetched from there in the background
+	// (Identity.Rights). Nil: a short QR code fails with
+	// online.ErrOnlineNotConfigured, and Identity.Rights with
+	// online.ErrRightsUnavailable.
+	Online *online.Config
 
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -97,12 +106,13 @@ type Config struct {
 type Reader struct {
 	cfg    Config
 	v      *credential.Verifier
+	oc     *online.Client // nil without Config.Online
 	events chan Event
 	log    *slog.Logger
 
 	ctx    context.Context // lives until Close
 	cancel context.CancelFunc
-	bg     sync.WaitGroup // list refresh
+	bg     sync.WaitGroup // list refresh, rights fetches
 
 	readMu  sync.Mutex // one Read at a time
 	mu      sync.Mutex
@@ -139,6 +149,13 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 	}
 	if cfg.ListAuthority == nil || cfg.Lists == nil {
 		return nil, fmt.Errorf("reader: open: no ListAuthority and Lists: %w", credential.ErrTrustListStale)
+	}
+	if cfg.Online != nil {
+		oc, err := online.New(*cfg.Online)
+		if err != nil {
+			return nil, fmt.Errorf("reader: open: %w", err)
+		}
+		r.oc = oc
 	}
 	r.v = credential.NewVerifier(credential.VerifierConfig{ListAuthority: cfg.ListAuthority, Now: cfg.Now, QRWindow: cfg.QRWindow, Replay: cfg.Replay})
 	if err := r.refreshLists(ctx); err != nil {
@@ -274,7 +291,14 @@ func (r *Reader) Read(ctx context.Context) (*Identity, error) {
 		close(done) // Close may be waiting
 	}()
 	r.releaseHeld()
-	return r.read(ctx)
+	id, err := r.read(ctx)
+	if id != nil {
+		// The AMO rights, in the background: started once the read is
+		// over (its sources stopped), so that the fetch's first steps do
+		// not run ahead of Read's return on this thread.
+		r.fetchRights(id)
+	}
+	return id, err
 }
 
 // releaseHeld closes the NFC connections kept for receipts after earlier reads.
@@ -477,7 +501,12 @@ func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, deliver f
 			r.emit(Event{Kind: Reading, Source: name}) // a Starter announced it at its first bytes
 		}
 		r.log.Debug("reader: QR scanned", "source", name, "chars", len(scan.Text), "symbology", scan.Symbology)
-		p, err := r.v.VerifyQR(scan.Text)
+		var p *credential.Presentation
+		if credential.IsShortQR(scan.Text) {
+			p, err = r.resolve(ctx, scan.Text)
+		} else {
+			p, err = r.v.VerifyQR(scan.Text)
+		}
 		if err != nil {
 			deliver(outcome{err: fmt.Errorf("reader: %s: %w", name, err), src: -1, source: name})
 			return
@@ -485,6 +514,24 @@ func (r *Reader) qrLoop(ctx context.Context, idx int, s qrscan.Source, deliver f
 		deliver(outcome{id: newIdentity(p, name, r.cfg.Now()), src: -1})
 		return
 	}
+}
+
+// resolve verifies a short QR text (protocol version 2): its window first,
+// before any network; then the online service's resolution, which the
+// Verifier checks itself (issuer signature, binding to this text and to
+// this desk's PS certificate, service clock, revocation, groups, replay).
+func (r *Reader) resolve(ctx context.Context, text string) (*credential.Presentation, error) {
+	if r.oc == nil {
+		return nil, fmt.Errorf("short QR code: %w", online.ErrOnlineNotConfigured)
+	}
+	if _, err := r.v.CheckShortQRWindow(text); err != nil {
+		return nil, err
+	}
+	answer, psHash, err := r.oc.Resolve(ctx, text, r.cfg.Groups)
+	if err != nil {
+		return nil, err
+	}
+	return r.v.VerifyResolution(text, answer, psHash, r.cfg.Groups)
 }
 
 // PostReceipt sends a care-expense record to the patient's app, where it
@@ -536,6 +583,9 @@ func (r *Reader) Close() error {
 		<-reading // …and Close waits until it has returned
 	}
 	r.bg.Wait()
+	if r.oc != nil {
+		r.oc.Close()
+	}
 	r.releaseHeld()
 	var errs []error
 	for _, s := range r.cfg.NFC {

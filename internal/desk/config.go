@@ -38,6 +38,19 @@ type Config struct {
 	ReplayStore string `json:"replay_store,omitempty"`
 	// APDUTimeoutMS bounds each APDU exchanged with a phone (default 2000).
 	APDUTimeoutMS int `json:"apdu_timeout_ms,omitempty"`
+	// The issuer's online service (protocol version 2): short QR codes
+	// are resolved there and AMO rights fetched from there. ServiceURL
+	// ("https://host:port"), PSCert and PSKey (the health professional's
+	// certificate and key, PEM, as apcv ps-cert writes them) and ServiceCA
+	// (the roots of the service's certificate, PEM: ps-ca.pem) go
+	// together; without them a short QR code is refused with
+	// "online-not-configured" and identities have no rights.
+	ServiceURL string `json:"service_url,omitempty"`
+	PSCert     string `json:"ps_cert,omitempty"`
+	PSKey      string `json:"ps_key,omitempty"`
+	ServiceCA  string `json:"service_ca,omitempty"`
+	// ServiceTimeoutMS bounds each call to the service (default 2000).
+	ServiceTimeoutMS int `json:"service_timeout_ms,omitempty"`
 	// Emulate reads an in-memory emulated phone instead of devices.
 	Emulate *Emulate `json:"emulate,omitempty"`
 	// Masked masks the personal data in every identity JSON of the
@@ -129,12 +142,15 @@ func (c Config) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("desk: config: "+format+": %w", append(args, ErrBadConfig)...)
 	}
-	if c.Baud < 0 || c.APDUTimeoutMS < 0 {
-		return bad("baud and apdu_timeout_ms must not be negative")
+	if c.Baud < 0 || c.APDUTimeoutMS < 0 || c.ServiceTimeoutMS < 0 {
+		return bad("baud, apdu_timeout_ms and service_timeout_ms must not be negative")
+	}
+	if n := countSet(c.ServiceURL, c.PSCert, c.PSKey, c.ServiceCA); n != 0 && n != 4 {
+		return bad("service_url, ps_cert, ps_key and service_ca go together: give all four or none")
 	}
 	if e := c.Emulate; e != nil {
-		if c.Lists != "" || len(c.PCSC)+len(c.Serial) > 0 || c.Auto {
-			return bad("emulate brings its own issuer and lists: it excludes lists, pcsc, serial and auto")
+		if c.Lists != "" || len(c.PCSC)+len(c.Serial) > 0 || c.Auto || c.ServiceURL != "" {
+			return bad("emulate brings its own issuer and lists: it excludes lists, pcsc, serial, auto and service_url")
 		}
 		switch e.Mode {
 		case "", "nfc", "qr":
@@ -156,4 +172,15 @@ func (c Config) Validate() error {
 		return bad("no device: give pcsc, serial or auto (or emulate)")
 	}
 	return nil
+}
+
+// countSet returns how many of ss are not empty.
+func countSet(ss ...string) int {
+	n := 0
+	for _, s := range ss {
+		if s != "" {
+			n++
+		}
+	}
+	return n
 }

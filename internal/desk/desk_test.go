@@ -14,9 +14,11 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/emulator"
+	"github.com/apcvkit/apcvkit/emulator/psauth"
 	"github.com/apcvkit/apcvkit/internal/desk"
 	"github.com/apcvkit/apcvkit/internal/testlog"
 	"github.com/apcvkit/apcvkit/reader"
+	"github.com/apcvkit/apcvkit/reader/online"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -49,6 +51,11 @@ func TestParseConfig(t *testing.T) {
 		{"no device", `{"lists":"/tmp/l"}`, false},
 		{"negative baud", `{"lists":"/tmp/l","serial":["x"],"baud":-1}`, false},
 		{"too large", `{"lists":"` + strings.Repeat("a", desk.MaxConfigSize) + `"}`, false},
+		{"online service", `{"lists":"/tmp/l","auto":true,"service_url":"https://127.0.0.1:8443","ps_cert":"c.pem","ps_key":"k.pem","service_ca":"ca.pem","service_timeout_ms":1500}`, true},
+		{"service without certificate", `{"lists":"/tmp/l","auto":true,"service_url":"https://127.0.0.1:8443","service_ca":"ca.pem"}`, false},
+		{"certificate without service", `{"lists":"/tmp/l","auto":true,"ps_cert":"c.pem","ps_key":"k.pem"}`, false},
+		{"negative service timeout", `{"lists":"/tmp/l","auto":true,"service_timeout_ms":-1}`, false},
+		{"emulate and service", `{"emulate":{},"service_url":"https://127.0.0.1:8443","ps_cert":"c.pem","ps_key":"k.pem","service_ca":"ca.pem"}`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := desk.ParseConfig([]byte(tc.json))
@@ -365,6 +372,57 @@ func TestSources(t *testing.T) {
 	}
 	if _, _, err := desk.Sources(context.Background(), desk.Config{Lists: dir, Groups: []string{"AME"}}); !errors.Is(err, desk.ErrBadConfig) {
 		t.Errorf("unknown group: %v", err)
+	}
+}
+
+// TestSourcesOnline: the online service's fields become the reader's
+// online configuration, from the PEM files apcv ps-cert writes; a file
+// missing is a configuration error.
+func TestSourcesOnline(t *testing.T) {
+	w, err := emulator.New(emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := w.WriteLists(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	auth, err := psauth.New(psauth.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM, err := auth.IssuePS(psauth.PS{RPPS: "10101234567", Name: "Dr Test", Profession: "Médecin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"ps.pem": certPEM, "ps-key.pem": keyPEM, "ps-ca.pem": auth.CAPEM()}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := desk.Config{Lists: dir, ServiceURL: "https://127.0.0.1:8443", PSCert: filepath.Join(dir, "ps.pem"),
+		PSKey: filepath.Join(dir, "ps-key.pem"), ServiceCA: filepath.Join(dir, "ps-ca.pem"), ServiceTimeoutMS: 1500}
+	rc, _, err := desk.Sources(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := rc.Online; o == nil || o.URL != c.ServiceURL || o.Timeout != 1500*time.Millisecond || len(o.Cert.Certificate) == 0 || o.Roots == nil {
+		t.Fatalf("online config %+v", rc.Online)
+	}
+	missing := filepath.Join(dir, "missing.pem")
+	for name, mod := range map[string]func(*desk.Config){
+		"certificate":                func(c *desk.Config) { c.PSCert = missing },
+		"key":                        func(c *desk.Config) { c.PSKey = missing },
+		"service CA":                 func(c *desk.Config) { c.ServiceCA = missing },
+		"key of another certificate": func(c *desk.Config) { c.PSKey = c.PSCert },
+	} {
+		bad := c
+		mod(&bad)
+		_, _, err := desk.Sources(context.Background(), bad)
+		if !errors.Is(err, desk.ErrBadConfig) || !errors.Is(err, online.ErrOnlineNotConfigured) {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 

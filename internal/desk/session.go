@@ -167,6 +167,9 @@ func (s *Session) IdentityJSON(id *reader.Identity, masked bool) reader.Identity
 	return id.JSON(masked || s.masked)
 }
 
+// Masked reports whether the session masks every identity (Config.Masked).
+func (s *Session) Masked() bool { return s.masked }
+
 func (s *Session) stamp() string { return s.now().UTC().Format(time.RFC3339) }
 
 // Cancel ends the Read under way with ErrCancelled, and the

@@ -12,6 +12,7 @@ import (
 	"github.com/apcvkit/apcvkit/qrscan/serial"
 	"github.com/apcvkit/apcvkit/reader"
 	"github.com/apcvkit/apcvkit/reader/discover"
+	"github.com/apcvkit/apcvkit/reader/online"
 	"github.com/apcvkit/apcvkit/reader/replaystore"
 )
 
@@ -22,7 +23,7 @@ type Discovery struct {
 }
 
 // Sources turns the device part of c (Lists, Groups, ReplayStore,
-// APDUTimeoutMS, Serial, PCSC, Auto; not Emulate) into a reader.Config
+// APDUTimeoutMS, the online service, Serial, PCSC, Auto; not Emulate) into a reader.Config
 // with its sources opened: the configuration apcv read, the agent and
 // libapcv share. The caller may add sources, then passes it to reader.Open;
 // when it does not get that far, CloseSources releases them. On error
@@ -42,6 +43,13 @@ func Sources(ctx context.Context, c Config) (reader.Config, *Discovery, error) {
 		return reader.Config{}, nil, err
 	}
 	rc.ListAuthority, rc.Lists = auth, reader.DirLists(c.Lists)
+	if c.ServiceURL != "" {
+		oc, err := online.LoadConfig(c.ServiceURL, c.PSCert, c.PSKey, c.ServiceCA, time.Duration(c.ServiceTimeoutMS)*time.Millisecond)
+		if err != nil {
+			return reader.Config{}, nil, fmt.Errorf("desk: config: %w: %w", ErrBadConfig, err)
+		}
+		rc.Online = &oc
+	}
 	if c.ReplayStore != "" {
 		rs, err := replaystore.Open(c.ReplayStore, replaystore.Options{})
 		if err != nil {

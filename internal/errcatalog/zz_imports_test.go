@@ -29,5 +29,6 @@ import (
 	_ "github.com/apcvkit/apcvkit/qrscan/serial"
 	_ "github.com/apcvkit/apcvkit/reader"
 	_ "github.com/apcvkit/apcvkit/reader/lists"
+	_ "github.com/apcvkit/apcvkit/reader/online"
 	_ "github.com/apcvkit/apcvkit/reader/replaystore"
 )
