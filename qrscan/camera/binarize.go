@@ -135,8 +135,8 @@ func (b *hybrid) blackPoints(subW, subH int) []uint8 {
 				v := binary.LittleEndian.Uint64(plane[off : off+8 : off+8])
 				e, o := v&lanes, (v>>8)&lanes
 				sums += e + o
-				mn, mx = minMax16(mn, mx, e)
-				mn, mx = minMax16(mn, mx, o)
+				lo, hi := sort16(e, o)
+				mn, mx = minMax16(mn, mx, lo, hi)
 				off += stride
 			}
 			lo := int(min(uint16(mn), uint16(mn>>16), uint16(mn>>32), uint16(mn>>48)))
@@ -218,13 +218,25 @@ const (
 	ones  = 0x0001000100010001
 )
 
-// minMax16 returns the lane-wise minimum of mn and v and maximum of mx and
-// v, four 16-bit lanes holding values 0..255: bit 15 of (x|top16)-y is set
-// in a lane exactly when x ≥ y there, with no borrow between lanes.
-func minMax16(mn, mx, v uint64) (uint64, uint64) {
-	le := (((v | top16) - mn) & top16) >> 15 * 0xffff // lanes where v ≥ mn
-	ge := (((v | top16) - mx) & top16) >> 15 * 0xffff // lanes where v ≥ mx
-	return mn&le | v&^le, v&ge | mx&^ge
+// geLanes returns 0xffff in the 16-bit lanes (values 0..255) where x ≥ y,
+// 0 elsewhere: bit 15 of (x|top16)-y is set exactly there, with no borrow
+// between lanes.
+func geLanes(x, y uint64) uint64 {
+	return (((x | top16) - y) & top16) >> 15 * 0xffff
+}
+
+// sort16 returns the lane-wise minimum and maximum of x and y.
+func sort16(x, y uint64) (lo, hi uint64) {
+	ge := geLanes(x, y)
+	return y&ge | x&^ge, x&ge | y&^ge
+}
+
+// minMax16 returns the lane-wise minimum of mn and lo and maximum of mx and
+// hi.
+func minMax16(mn, mx, lo, hi uint64) (uint64, uint64) {
+	le := geLanes(lo, mn) // lanes where mn ≤ lo
+	ge := geLanes(hi, mx) // lanes where hi ≥ mx
+	return mn&le | lo&^le, hi&ge | mx&^ge
 }
 
 // darkMask returns bit i set when p[i] <= t (0 ≤ t ≤ 255), for 8 pixels,
