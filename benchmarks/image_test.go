@@ -10,14 +10,18 @@ import (
 	"github.com/apcvkit/apcvkit/benchmarks/internal/corpus"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
+	"github.com/apcvkit/apcvkit/internal/testworld"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
 )
 
 // frames is the image corpus of the benchmarks: the clean image and the
-// first frames of each class that our decoder reads, built once.
+// first frames of each class that our decoder reads, built once, all of the
+// fixed text of testdata/frameworld.json so that they are the same from run
+// to run.
 var frames struct {
 	once sync.Once
-	png  []byte // the clean image as a PNG file
+	fw   *frameWorld // the fixed text and its trust (testdata/frameworld.json)
+	png  []byte      // the clean image as a PNG file
 	img  map[corpus.Class]corpus.Image
 	err  error
 }
@@ -25,17 +29,17 @@ var frames struct {
 // frameSeeds bounds the seeds tried to find a readable frame of a class.
 const frameSeeds = 20
 
-func benchImages(tb testing.TB) ([]byte, map[corpus.Class]corpus.Image) {
+func benchImages(tb testing.TB) (*frameWorld, []byte, map[corpus.Class]corpus.Image) {
 	tb.Helper()
 	frames.once.Do(func() {
-		w := world(1)
-		texts, err := corpus.Texts(w, 1, 1)
+		fw, err := loadFrameWorld()
 		if err != nil {
 			frames.err = err
 			return
 		}
+		frames.fw = fw
 		var buf bytes.Buffer
-		if _, err := qrimage.WritePNG(&buf, texts[0], qrimage.Options{ModulePx: corpus.CleanModulePx}); err != nil {
+		if _, err := qrimage.WritePNG(&buf, fw.Text, qrimage.Options{ModulePx: corpus.CleanModulePx}); err != nil {
 			frames.err = err
 			return
 		}
@@ -45,12 +49,12 @@ func benchImages(tb testing.TB) ([]byte, map[corpus.Class]corpus.Image) {
 		// generating the whole corpus takes seconds.
 		for _, c := range corpus.Classes {
 			for seed := uint64(1); seed <= frameSeeds; seed++ {
-				im, err := corpus.Render(texts[0], c, seed)
+				im, err := corpus.Render(fw.Text, c, seed)
 				if err != nil {
 					frames.err = err
 					return
 				}
-				if _, err := corpus.DecodeVerify(context.Background(), w.Verifier(nil), im.Gray); err == nil {
+				if _, err := corpus.DecodeVerify(context.Background(), fw.Verifier(), im.Gray); err == nil {
 					frames.img[c] = im
 					break
 				}
@@ -68,15 +72,15 @@ func benchImages(tb testing.TB) ([]byte, map[corpus.Class]corpus.Image) {
 			tb.Fatalf("no %s image of seeds 1..%d is read by the camera decoder", c, frameSeeds)
 		}
 	}
-	return frames.png, frames.img
+	return frames.fw, frames.png, frames.img
 }
 
 // BenchmarkPNG is a PNG file (the clean code, as a screenshot) to a verified
 // identity: image/png decode, camera.DecodeWith, VerifyQR. SetBytes is the
 // file's size.
 func BenchmarkPNG(b *testing.B) {
-	file, _ := benchImages(b)
-	vs := corpus.Verifiers(world(1), b.N)
+	fw, file, _ := benchImages(b)
+	vs := fw.Verifiers(b.N)
 	ctx := context.Background()
 	b.SetBytes(int64(len(file)))
 	b.ReportAllocs()
@@ -105,11 +109,11 @@ func BenchmarkPNG(b *testing.B) {
 //
 // P2 compares the frames with zxing-cpp: go run ./benchmarks/cmd/peers.
 func BenchmarkFrame(b *testing.B) {
-	_, imgs := benchImages(b)
+	fw, _, imgs := benchImages(b)
 	for _, c := range corpus.Classes {
 		im := imgs[c]
 		b.Run(string(c), func(b *testing.B) {
-			vs := corpus.Verifiers(world(1), b.N)
+			vs := fw.Verifiers(b.N)
 			ctx := context.Background()
 			b.SetBytes(int64(len(im.Gray.Pix)))
 			b.ReportAllocs()
@@ -129,7 +133,7 @@ func BenchmarkFrame(b *testing.B) {
 // alone (text out), and the verification of that text alone, so the README
 // can say where the frame's time goes.
 func BenchmarkFrameStages(b *testing.B) {
-	_, imgs := benchImages(b)
+	fw, _, imgs := benchImages(b)
 	im := imgs[corpus.Mild]
 	ctx := context.Background()
 	b.Run("decode", func(b *testing.B) {
@@ -143,7 +147,7 @@ func BenchmarkFrameStages(b *testing.B) {
 		}
 	})
 	b.Run("verify", func(b *testing.B) {
-		vs := corpus.Verifiers(world(1), b.N)
+		vs := fw.Verifiers(b.N)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
@@ -160,14 +164,13 @@ func BenchmarkFrameStages(b *testing.B) {
 // readable image whose identity is the world's, and the PNG file decodes to
 // the same text.
 func TestImages(t *testing.T) {
-	file, imgs := benchImages(t)
-	w := world(1)
+	fw, file, imgs := benchImages(t)
 	for _, c := range corpus.Classes {
-		p, err := corpus.DecodeVerify(context.Background(), w.Verifier(nil), imgs[c].Gray)
+		p, err := corpus.DecodeVerify(context.Background(), fw.Verifier(), imgs[c].Gray)
 		if err != nil {
 			t.Fatalf("%s: %v", c, err)
 		}
-		checkIdentity(t, p, w.Family)
+		checkIdentity(t, p, testworld.Family(1))
 	}
 	img, err := png.Decode(bytes.NewReader(file))
 	if err != nil {

@@ -125,24 +125,22 @@ func (b *hybrid) blackPoints(subW, subH int) []uint8 {
 		}
 		for bx := 0; bx < subW; bx++ {
 			x0 := min(bx<<blockPower, maxX)
-			// The 8 rows of the block: sums in 16-bit lanes, 8 pixels at a
-			// time; minimum and maximum until the range is known to exceed
-			// minDynamicRange (the only use of them).
+			// The 8 rows of the block: sums, minima and maxima in 16-bit
+			// lanes (even pixels, odd pixels), 8 pixels at a time, without
+			// a branch.
 			off := y0*stride + x0
-			var sums uint64
-			lo, hi := 255, 0
+			var sums, mx uint64
+			mn := uint64(lanes)
 			for range blockSize {
-				p := plane[off : off+8 : off+8]
-				v := binary.LittleEndian.Uint64(p)
-				sums += v&lanes + (v>>8)&lanes
-				if hi-lo <= minDynamicRange {
-					p0, p1, p2, p3 := int(p[0]), int(p[1]), int(p[2]), int(p[3])
-					p4, p5, p6, p7 := int(p[4]), int(p[5]), int(p[6]), int(p[7])
-					lo = min(lo, p0, p1, p2, p3, p4, p5, p6, p7)
-					hi = max(hi, p0, p1, p2, p3, p4, p5, p6, p7)
-				}
+				v := binary.LittleEndian.Uint64(plane[off : off+8 : off+8])
+				e, o := v&lanes, (v>>8)&lanes
+				sums += e + o
+				lo, hi := sort16(e, o)
+				mn, mx = minMax16(mn, mx, lo, hi)
 				off += stride
 			}
+			lo := int(min(uint16(mn), uint16(mn>>16), uint16(mn>>32), uint16(mn>>48)))
+			hi := int(max(uint16(mx), uint16(mx>>16), uint16(mx>>32), uint16(mx>>48)))
 			sum := int((sums * ones) >> 48)
 			avg := sum >> (2 * blockPower)
 			if hi-lo <= minDynamicRange {
@@ -215,9 +213,31 @@ func (b *hybrid) threshold(pts []uint8, subW, subH int) *gozxing.BitMatrix {
 // SWAR constants: 16-bit lanes.
 const (
 	lanes = 0x00ff00ff00ff00ff
+	top16 = 0x8000800080008000
 	bit8  = 0x0100010001000100
 	ones  = 0x0001000100010001
 )
+
+// geLanes returns 0xffff in the 16-bit lanes (values 0..255) where x ≥ y,
+// 0 elsewhere: bit 15 of (x|top16)-y is set exactly there, with no borrow
+// between lanes.
+func geLanes(x, y uint64) uint64 {
+	return (((x | top16) - y) & top16) >> 15 * 0xffff
+}
+
+// sort16 returns the lane-wise minimum and maximum of x and y.
+func sort16(x, y uint64) (lo, hi uint64) {
+	ge := geLanes(x, y)
+	return y&ge | x&^ge, x&ge | y&^ge
+}
+
+// minMax16 returns the lane-wise minimum of mn and lo and maximum of mx and
+// hi.
+func minMax16(mn, mx, lo, hi uint64) (uint64, uint64) {
+	le := geLanes(lo, mn) // lanes where mn ≤ lo
+	ge := geLanes(hi, mx) // lanes where hi ≥ mx
+	return mn&le | lo&^le, hi&ge | mx&^ge
+}
 
 // darkMask returns bit i set when p[i] <= t (0 ≤ t ≤ 255), for 8 pixels,
 // eight at a time: each pixel gets a 16-bit lane (even pixels, then odd

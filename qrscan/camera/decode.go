@@ -11,6 +11,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
 
 	"github.com/apcvkit/apcvkit/qrscan"
 )
@@ -246,8 +247,12 @@ type attempt struct {
 	// plainFirstStage: StrategyResampleMean3 ran StrategyResample's first
 	// fitting stage (see resample).
 	plainFirstStage bool
-	dec             *decoder.Decoder
-	sc              *scratch
+	// frameCands: the finder-pattern candidates of bitmap's matrix at row
+	// step 2, once frameCandsDone (see candidates).
+	frameCands     []*detector.FinderPattern
+	frameCandsDone bool
+	dec            *decoder.Decoder
+	sc             *scratch
 }
 
 func (a *attempt) decoder() *decoder.Decoder {

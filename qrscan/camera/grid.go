@@ -202,7 +202,7 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, rela
 		}
 	}
 	n := len(fs)
-	for _, t := range finderTriples(bm, 2, 2, first) {
+	for _, t := range triplesOf(a.candidates(bm, 2), 2, first) {
 		fs = append(fs, a.newFitter(t, plane, w, h, false))
 	}
 	if from == 1 {

@@ -39,7 +39,7 @@ func (a *attempt) locate(m *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]
 		}
 		err = derr
 	}
-	for _, t := range finderTriples(m, rowStep, maxTriples, first) {
+	for _, t := range triplesOf(a.candidates(m, rowStep), maxTriples, first) {
 		res, derr := a.decodeAt(m, t)
 		if derr == nil {
 			return res, nil
@@ -65,10 +65,21 @@ func (a *attempt) decodeAt(m *gozxing.BitMatrix, info *detector.FinderPatternInf
 	return qrResult(dr, det.GetPoints()), nil
 }
 
-// finderTriples scans m and returns up to n plausible finder-pattern
-// triples, best first, leaving out skip (already tried).
-func finderTriples(m *gozxing.BitMatrix, rowStep, n int, skip *detector.FinderPatternInfo) []*detector.FinderPatternInfo {
-	return triplesOf(finderCandidates(m, rowStep), n, skip)
+// candidates is finderCandidates(m, rowStep), scanned once per frame for
+// the frame's own binarization at row step 2: StrategyHybrid's locate and
+// the resample rescue's plain stages scan the same matrix for the same
+// candidates.
+func (a *attempt) candidates(m *gozxing.BitMatrix, rowStep int) []*detector.FinderPattern {
+	if rowStep != 2 || a.bitmap == nil {
+		return finderCandidates(m, rowStep)
+	}
+	if hm, err := a.bitmap.GetBlackMatrix(); err != nil || hm != m {
+		return finderCandidates(m, rowStep)
+	}
+	if !a.frameCandsDone {
+		a.frameCands, a.frameCandsDone = finderCandidates(m, rowStep), true
+	}
+	return slices.Clone(a.frameCands) // triplesOf sorts and trims its own
 }
 
 // triplesOf returns up to n plausible triples of cands, best first, leaving

@@ -30,11 +30,21 @@ func TestMean3(t *testing.T) {
 // edges and corners included.
 func TestMean3Reference(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 9))
-	for _, sz := range [][2]int{{3, 3}, {4, 7}, {17, 5}, {64, 48}} {
+	for i, sz := range [][2]int{{3, 3}, {4, 7}, {17, 5}, {64, 48}, {15, 4}, {16, 3}, {23, 6}, {24, 5}, {31, 9}, {40, 4}, {16, 4}, {33, 5}} {
 		w, h := sz[0], sz[1]
 		src := make([]byte, w*h)
 		for i := range src {
 			src[i] = byte(r.IntN(256))
+		}
+		switch i {
+		case 10: // steps between the extremes
+			for j := range src {
+				src[j] = byte(255 * (j / 3 % 2))
+			}
+		case 11: // the largest sums
+			for j := range src {
+				src[j] = 255
+			}
 		}
 		got := mean3(src, w, h)
 		for y := 0; y < h; y++ {
@@ -154,5 +164,19 @@ func TestUp2(t *testing.T) {
 				t.Errorf("(%d,%d) = %d, want %d", x, y, got[y*2*w+x], want)
 			}
 		}
+	}
+}
+
+// BenchmarkMean3 is the 3×3 mean of a 1280×720 plane.
+func BenchmarkMean3(b *testing.B) {
+	w, h := 1280, 720
+	src := make([]byte, w*h)
+	for i := range src {
+		src[i] = byte(i * 7 % 251)
+	}
+	dst := make([]byte, w*h)
+	b.SetBytes(int64(w * h))
+	for b.Loop() {
+		mean3Into(dst, src, w, h)
 	}
 }
