@@ -80,6 +80,7 @@ func (i *Issuer) change(f func() error) error {
 	if err := f(); err != nil {
 		return err
 	}
+	i.changes++
 	return i.commitLocked()
 }
 
