@@ -140,9 +140,6 @@ type Issuer struct {
 	// serviceOffset shifts the online service's clock (a fault:
 	// SetServiceClockOffset).
 	serviceOffset time.Duration
-	// changes counts the successful changes (change): Resolve tells by
-	// it whether what it signed outside the lock may be stale.
-	changes uint64
 }
 
 type signingKey struct {

@@ -80,7 +80,6 @@ func (i *Issuer) change(f func() error) error {
 	if err := f(); err != nil {
 		return err
 	}
-	i.changes++
 	return i.commitLocked()
 }
 
