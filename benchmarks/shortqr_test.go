@@ -39,9 +39,9 @@ var sinkIdentity *reader.Identity
 // never overlaps them (it may overlap the end of the read itself, as it
 // does at a desk). The service's audit log is synced every 10 ms (group
 // commit, backoffice.Config.AuditSyncInterval: each entry written before
-// its answer, synced at most 10 ms later) and, in audit-sync=each, after
-// every entry before the answer (the service's default: an fsync per
-// request on the request path). The clock is a fake one advanced by a second per code (a
+// its answer, synced at most 10 ms later; apcv portal serve's default) and,
+// in audit-sync=each, after every entry before the answer (the Config's
+// zero value: an fsync per request on the request path). The clock is a fake one advanced by a second per code (a
 // code is single-use per second). To show where the time goes, each
 // iteration also resolves a second code without the Reader (direct: the
 // window, online.Client.Resolve, Verifier.VerifyResolution) and times the
