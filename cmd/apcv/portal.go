@@ -26,6 +26,7 @@ const portalUsage = `usage:
   apcv portal serve --state DIR [--addr 127.0.0.1:8080] [--agents FILE] [--publish-delay 1m]
                     [--register PROFILE]... [--allow-remote]
                     [--service-addr 127.0.0.1:0] [--service-fault FAULTS] [--service-fault-file FILE]
+                    [--service-audit-sync 10ms]
   apcv portal token [--id ID] [--name NAME] [--role viewer|habilite] [--add FILE]
 
 serve   runs the emulated issuer saved in DIR (created if empty) behind the
@@ -41,7 +42,10 @@ serve   runs the emulated issuer saved in DIR (created if empty) behind the
         (protocol version 2) over mutual TLS: POST /v2/resolve (short QR codes) and
         POST /v2/rights (AMO rights), for health professionals with a certificate of
         DIR's PS authority (apcv ps-cert); its server certificate chains to DIR/ps-ca.pem,
-        which readers pin. Its requests go to the same audit log (RPPS, never a NIR).
+        which readers pin. Its requests go to the same audit log (RPPS, never a NIR),
+        each entry written before its answer and synced to disk at most
+        --service-audit-sync later (default 10ms, at most 1s: one fsync for the requests
+        of the interval; 0 syncs each entry before its answer; docs/SERVICE.md §3).
         --service-fault injects faults: comma-separated down, unreachable, slow=2s,
         wrong-cert, revoked-ps, skew=±45s ("none" clears); --service-fault-file FILE
         is re-read every second while serving, to change them at run time.
@@ -107,6 +111,7 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	serviceAddr := fl.String("service-addr", "", "also serve the online service (mutual TLS) on this address, e.g. 127.0.0.1:0")
 	serviceFault := fl.String("service-fault", "", "faults of the online service: down, unreachable, slow=2s, wrong-cert, revoked-ps, skew=±45s")
 	faultFile := fl.String("service-fault-file", "", "re-read the online service's faults from this file every second")
+	auditSync := fl.Duration("service-audit-sync", DefaultServiceAuditSync, "sync the online service's audit entries at most this long after writing them (0: each before its answer)")
 	if code, done := parseFlags(fl, args, stdout, stderr); done {
 		return code
 	}
@@ -122,6 +127,10 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		if err := portal.CheckLoopback(*addr); err != nil {
 			return fail(stderr, "portal serve", fmt.Errorf("%w (use --allow-remote behind a TLS proxy)", err), exitFailure)
 		}
+	}
+	if *auditSync < 0 || *auditSync > time.Second {
+		fmt.Fprintf(stderr, "apcv portal serve: --service-audit-sync %v not in [0, 1s]\n", *auditSync)
+		return exitUsage
 	}
 	fault, err := backoffice.ParseFault(*serviceFault)
 	if err != nil {
@@ -182,7 +191,7 @@ func portalServe(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	code := exitOK
 	stopService := func() error { return nil }
 	if *serviceAddr != "" {
-		svc, err := startService(ctx, iss, h, *state, *serviceAddr, *remote, fault, *faultFile, plog)
+		svc, err := startService(ctx, iss, h, *state, *serviceAddr, *remote, fault, *faultFile, *auditSync, plog)
 		if err != nil {
 			code = fail(stderr, "portal serve", err, exitFailure)
 			cancelServe(srv, h, stderr)
@@ -215,6 +224,15 @@ func cancelServe(srv *portal.Server, h *portal.Handler, stderr io.Writer) {
 	}
 }
 
+// DefaultServiceAuditSync is how long after writing them the online
+// service of "apcv portal serve" syncs its audit entries (group commit,
+// backoffice.Config.AuditSyncInterval): an entry is written before its
+// answer, so a crash of the process loses none; a crash of the machine may
+// lose those of the last 10 ms, as a database's group commit does. The
+// single-use record of a short QR is not in the audit but in the issuer's
+// state, saved before the answer whatever this interval.
+const DefaultServiceAuditSync = 10 * time.Millisecond
+
 // onlineService is the online service running beside the portal.
 type onlineService struct {
 	*backoffice.Server
@@ -235,12 +253,12 @@ func (s *onlineService) Close() error {
 // authority and the portal's audit log; with faultFile, the faults are
 // re-read from it every second until ctx ends or Close.
 func startService(ctx context.Context, iss *issuer.Issuer, h *portal.Handler, state, addr string, remote bool,
-	fault backoffice.Fault, faultFile string, plog *slog.Logger) (*onlineService, error) {
+	fault backoffice.Fault, faultFile string, auditSync time.Duration, plog *slog.Logger) (*onlineService, error) {
 	auth, err := psauth.Open(state, psauth.Options{})
 	if err != nil {
 		return nil, err
 	}
-	bh, err := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: h.AuditLog(), Logger: plog})
+	bh, err := backoffice.New(backoffice.Config{Backend: iss, Authority: auth, Audit: h.AuditLog(), AuditSyncInterval: auditSync, Logger: plog})
 	if err != nil {
 		return nil, err
 	}

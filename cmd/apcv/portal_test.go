@@ -44,6 +44,8 @@ func TestPortalUsage(t *testing.T) {
 		{"serve bad flag", []string{"serve", "--state", dir, "--port", "1"}, exitUsage, "flag provided but not defined"},
 		{"serve extra argument", []string{"serve", "--state", dir, "now"}, exitUsage, `unexpected argument "now"`},
 		{"serve bad delay", []string{"serve", "--state", dir, "--publish-delay", "2h"}, exitUsage, "publish-delay"},
+		{"serve bad audit sync", []string{"serve", "--state", dir, "--service-audit-sync", "2s"}, exitUsage, "service-audit-sync"},
+		{"serve negative audit sync", []string{"serve", "--state", dir, "--service-audit-sync", "-1ms"}, exitUsage, "service-audit-sync"},
 		{"serve all interfaces", []string{"serve", "--state", dir, "--addr", "0.0.0.0:8080"}, exitFailure, "non-loopback"},
 		{"serve no agents file", []string{"serve", "--state", dir, "--addr", "127.0.0.1:0"}, exitFailure, "apcv portal token --role habilite --add"},
 		{"token bad role", []string{"token", "--role", "admin"}, exitUsage, "role"},

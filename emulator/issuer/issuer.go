@@ -205,6 +205,8 @@ type credRecord struct {
 	// of this credential the online service resolved (Resolve): single
 	// use. 0 when none.
 	LastResolved int64 `json:",omitempty"`
+
+	devKey *ecdsa.PublicKey // DeviceKey parsed, by Resolve; not saved
 }
 
 // New returns an issuer with freshly generated keys and no persons.

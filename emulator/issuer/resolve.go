@@ -4,7 +4,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -60,17 +62,26 @@ func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group
 	i.mu.Lock()
 	c, ok := i.creds[q.CID]
 	var devDER []byte
+	var dev *ecdsa.PublicKey
 	if ok {
-		devDER = c.DeviceKey
+		devDER, dev = c.DeviceKey, c.devKey
 	}
 	i.mu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("issuer: resolve %x: %w", q.CID, ErrUnknownCredential)
 	}
-	pub, err := x509.ParsePKIXPublicKey(devDER)
-	dev, isEC := pub.(*ecdsa.PublicKey)
-	if err != nil || !isEC {
-		return nil, fmt.Errorf("issuer: resolve %x: no device key recorded: %w", q.CID, credential.ErrDeviceBinding)
+	if dev == nil {
+		// Parsed once per credential, kept beside its DER (both fixed
+		// at activation).
+		pub, err := x509.ParsePKIXPublicKey(devDER)
+		ec, isEC := pub.(*ecdsa.PublicKey)
+		if err != nil || !isEC {
+			return nil, fmt.Errorf("issuer: resolve %x: no device key recorded: %w", q.CID, credential.ErrDeviceBinding)
+		}
+		dev = ec
+		i.mu.Lock()
+		c.devKey = ec
+		i.mu.Unlock()
 	}
 	if err := q.VerifyDevice(dev); err != nil {
 		return nil, fmt.Errorf("issuer: resolve %x: %w", q.CID, err)
@@ -92,7 +103,7 @@ func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group
 		case now.After(c.ValidUntil):
 			return fmt.Errorf("issuer: resolve %x: %w", q.CID, credential.ErrExpired)
 		case c.LastResolved != 0 && q.Time.Unix() <= c.LastResolved:
-			i.opts.Logger.Info("issuer: short QR already resolved", "credential", fmt.Sprintf("%x", q.CID))
+			i.opts.Logger.Info("issuer: short QR already resolved", "credential", cidLog(q.CID))
 			return fmt.Errorf("issuer: resolve %x: %w", q.CID, service.ErrAlreadyResolved)
 		}
 		fam := p.issuedFamily()
@@ -106,7 +117,7 @@ func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group
 		}
 		c.LastResolved = q.Time.Unix()
 		key = i.keys[len(i.keys)-1].IssuerKey
-		i.opts.Logger.Info("issuer: short QR resolved", "credential", fmt.Sprintf("%x", q.CID))
+		i.opts.Logger.Info("issuer: short QR resolved", "credential", cidLog(q.CID))
 		return nil
 	})
 	if err != nil {
@@ -129,3 +140,10 @@ func (i *Issuer) SetServiceClockOffset(d time.Duration) {
 }
 
 func sha256Text(text string) [32]byte { return sha256.Sum256([]byte(text)) }
+
+// cidLog is a credential id in the log, in hexadecimal: formatted only when
+// the record is (slog.LogValuer), not on every resolution.
+type cidLog [8]byte
+
+// LogValue implements slog.LogValuer.
+func (c cidLog) LogValue() slog.Value { return slog.StringValue(hex.EncodeToString(c[:])) }

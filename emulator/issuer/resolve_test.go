@@ -94,6 +94,9 @@ func TestResolveRefusals(t *testing.T) {
 		{"drawn 3 min 1 s ago", shortQR(t, got, dev, now.Add(-issuer.ShortQRWindow-time.Second)), credential.ErrQRExpired},
 		{"drawn 31 s ahead", shortQR(t, got, dev, now.Add(issuer.ShortQRSkew+time.Second)), credential.ErrQRExpired},
 		{"other device key", shortQR(t, got, other, now), credential.ErrDeviceBinding},
+		// The device signature's refusal comes before the window's, also
+		// now that it is checked in parallel with the signing.
+		{"other device key, out of window", shortQR(t, got, other, now.Add(-issuer.ShortQRWindow-time.Second)), credential.ErrDeviceBinding},
 		{"unknown credential", forged, issuer.ErrUnknownCredential},
 		{"full QR text", "APCV1:" + forged[6:], credential.ErrUnsupportedVersion},
 		{"not a QR", "hello", credential.ErrMalformed},
@@ -116,6 +119,20 @@ func TestResolveRefusals(t *testing.T) {
 		if _, err := iss.Resolve(shortQR(t, got, dev, at), psA, nil); err != nil {
 			t.Errorf("drawn at %v: %v", at.Sub(now), err)
 		}
+	}
+	// A code whose device signature is forged is refused without being
+	// spent: the phone's own code of that second still resolves, and
+	// then a forgery of it is refused for its signature, not as used.
+	fc.Advance(time.Minute)
+	at := fc.Now()
+	if _, err := iss.Resolve(shortQR(t, got, other, at), psA, nil); !errors.Is(err, credential.ErrDeviceBinding) {
+		t.Fatalf("forged: %v", err)
+	}
+	if _, err := iss.Resolve(shortQR(t, got, dev, at), psA, nil); err != nil {
+		t.Fatalf("the phone's code after a forgery of it: %v", err)
+	}
+	if _, err := iss.Resolve(shortQR(t, got, other, at), psA, nil); !errors.Is(err, credential.ErrDeviceBinding) {
+		t.Errorf("forged, once resolved: %v", err)
 	}
 	// Revoked, then blocked.
 	fc.Advance(time.Minute)
