@@ -1,11 +1,8 @@
 package main
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,17 +31,7 @@ func TestQRShortResolvedByPortal(t *testing.T) {
 	if code, _, e := runPortal(t, "token", "--id", "a", "--role", "habilite", "--add", filepath.Join(issDir, "agents.json")); code != exitOK {
 		t.Fatal(e)
 	}
-	cert, err := tls.LoadX509KeyPair(certF, keyF)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caPEM, err := os.ReadFile(filepath.Join(issDir, "ps-ca.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(caPEM)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots}}
+	tr := psTransport(t, certF, keyF, filepath.Join(issDir, "ps-ca.pem"))
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 
 	url, stop := startPortalServe(t, "--state", issDir)

@@ -60,20 +60,8 @@ func TestPortalServeService(t *testing.T) {
 	if st, err := os.Stat(keyF); err != nil || st.Mode().Perm()&0o077 != 0 {
 		t.Errorf("key file: %v %v", st.Mode(), err)
 	}
-	cert, err := tls.LoadX509KeyPair(certF, keyF)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caPEM, err := os.ReadFile(filepath.Join(dir, "ps-ca.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(caPEM) {
-		t.Fatal("ps-ca.pem holds no certificate")
-	}
 	faults := filepath.Join(dir, "faults")
-	tr := &http.Transport{TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots}}
+	tr := psTransport(t, certF, keyF, filepath.Join(dir, "ps-ca.pem"))
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	rightsReq := `{"beneficiaires":[{"nir":"288023818506636","dateNaissance":"1988-02-29","rang":1}]}`
@@ -189,4 +177,23 @@ func startPortalServe(t *testing.T, args ...string) (url string, stop func() (in
 			return 0, ""
 		}
 	}
+}
+
+// psTransport is an HTTP transport that authenticates with the PS
+// certificate in certF/keyF and pins the roots in caFile (ps-ca.pem).
+func psTransport(t *testing.T, certF, keyF, caFile string) *http.Transport {
+	t.Helper()
+	cert, err := tls.LoadX509KeyPair(certF, keyF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(caPEM) {
+		t.Fatalf("%s holds no certificate", caFile)
+	}
+	return &http.Transport{TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots}}
 }
