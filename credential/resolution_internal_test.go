@@ -170,17 +170,24 @@ func reflectResolution(data []byte, w *wireResolution) error {
 }
 
 // rawFields splits a canonical map (already walked) into its entries of
-// keys 0..99; extension entries are dropped.
+// keys 0..99; extension entries (keys from 100 up, negative keys: §3,
+// whatever their size) are dropped.
 func rawFields(data []byte) (map[uint64]cbor.RawMessage, error) {
-	var m map[int64]cbor.RawMessage
-	if err := decMode.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	major, n, b, err := readHead(data)
+	if err != nil || major != 5 {
+		return nil, fmt.Errorf("not a map: %w", ErrMalformed)
 	}
-	out := make(map[uint64]cbor.RawMessage, len(m))
-	for k, v := range m {
-		if k >= 0 && k < firstExtensionKey {
-			out[uint64(k)] = v
+	out := make(map[uint64]cbor.RawMessage, n)
+	for range n {
+		km, key, val, err := readHead(b)
+		if err != nil || km > 1 {
+			return nil, fmt.Errorf("map key: %w", ErrMalformed)
 		}
+		_, rest := appendStripped(nil, val) // only to find where the value ends
+		if km == 0 && key < firstExtensionKey {
+			out[key] = cbor.RawMessage(val[:len(val)-len(rest)])
+		}
+		b = rest
 	}
 	return out, nil
 }

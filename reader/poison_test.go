@@ -188,25 +188,9 @@ func (c chanScan) Next(ctx context.Context) (qrscan.Scan, error) {
 
 func (c chanScan) Close() error { return nil }
 
-// read scans text and returns what the reader made of it.
+// read scans text and returns what the reader made of it (scanRead).
 func (c chanScan) read(t *testing.T, r *reader.Reader, text string) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	type result struct {
-		id  *reader.Identity
-		err error
-	}
-	res := make(chan result, 1)
-	go func() { id, err := r.Read(ctx); res <- result{id, err} }()
-	select {
-	case c <- text:
-	case <-ctx.Done():
-		t.Fatal("the reader took no scan")
-	}
-	got := <-res
-	if got.err == nil && got.id == nil {
-		t.Fatal("Read: no identity and no error")
-	}
-	return got.err
+	_, err := scanRead(t, r, c, text)
+	return err
 }

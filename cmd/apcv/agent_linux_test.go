@@ -33,19 +33,7 @@ func TestAgentSystemdUnit(t *testing.T) {
 	runtimeDir := filepath.Join(home, "run")
 	os.Mkdir(runtimeDir, 0o700)
 	t.Setenv("XDG_RUNTIME_DIR", runtimeDir)
-	var systemd service.System
-	for _, s := range service.AvailableSystems() {
-		if s.String() == "linux-systemd" {
-			systemd = s
-		}
-	}
-	if systemd == nil {
-		t.Fatal("kardianos/service has no linux-systemd system")
-	}
-	// Its detection looks for a running systemd: force it.
-	registry := service.AvailableSystems()
-	service.ChooseSystem(detected{systemd})
-	defer service.ChooseSystem(registry...)
+	forceSystemd(t)
 
 	args, err := installArgs([]string{"--emulate", "isere-solo", "--origin", "https://desk.example", "--read-timeout", "90s"}, io.Discard)
 	if err != nil {
@@ -149,18 +137,7 @@ func TestAgentServiceLifecycle(t *testing.T) {
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	t.Setenv("FAKE_SYSTEMCTL_DIR", bin)
-	var systemd service.System
-	for _, s := range service.AvailableSystems() {
-		if s.String() == "linux-systemd" {
-			systemd = s
-		}
-	}
-	if systemd == nil {
-		t.Fatal("kardianos/service has no linux-systemd system")
-	}
-	registry := service.AvailableSystems()
-	service.ChooseSystem(detected{systemd})
-	defer service.ChooseSystem(registry...)
+	forceSystemd(t)
 
 	calls := func() []string { // the systemctl calls since the last look
 		b, _ := os.ReadFile(filepath.Join(bin, "log"))
@@ -235,4 +212,23 @@ func TestAgentServiceLifecycle(t *testing.T) {
 	if code, out := cmd("uninstall"); code != exitFailure {
 		t.Errorf("uninstall of nothing: exit %d %q, want a failure", code, out)
 	}
+}
+
+// forceSystemd makes kardianos/service use its linux-systemd system until
+// the test ends: its detection looks for a running systemd, which a test
+// machine may not have.
+func forceSystemd(t *testing.T) {
+	t.Helper()
+	var systemd service.System
+	for _, s := range service.AvailableSystems() {
+		if s.String() == "linux-systemd" {
+			systemd = s
+		}
+	}
+	if systemd == nil {
+		t.Fatal("kardianos/service has no linux-systemd system")
+	}
+	registry := service.AvailableSystems()
+	service.ChooseSystem(detected{systemd})
+	t.Cleanup(func() { service.ChooseSystem(registry...) })
 }

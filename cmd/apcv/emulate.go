@@ -46,7 +46,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	png := fs.String("qr-png", "", "write the phone's current QR code as a PNG to this file")
 	qrTextOut := fs.String("qr-text", "", "write the phone's current QR text to this file (the same presentation as --qr-png)")
 	term := fs.Bool("qr-terminal", false, "draw the phone's current QR code in the terminal")
-	short := fs.Bool("short", false, "the QR codes are the short online code (needs --state: apcv portal serve --state resolves them)")
+	short := fs.Bool("short", false, "the QR codes are the short online code (needs --state DIR: apcv portal serve --state DIR/issuer resolves them)")
 	beneficiary := fs.Int("beneficiary", -1, "the QR codes (--qr-png, --qr-text, --qr-terminal, --hid-out, --serial-pty) carry this beneficiary only (index in the family, 0 the ouvrant droit); -1 the whole family")
 	locked := fs.Bool("locked", false, "leave the app locked (readers get 'enter your secret code')")
 	hidOut := fs.String("hid-out", "", "write the USB-HID report stream a scanner would send for the phone's QR (for apcv read --hid-replay)")
@@ -79,7 +79,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "apcv emulate: --short and --beneficiary: the short code carries no data, choose one")
 		return exitUsage
 	case *short && *state == "":
-		fmt.Fprintln(stderr, "apcv emulate: --short needs --state DIR: a short code is resolved by the issuer kept there (apcv portal serve --state DIR)")
+		fmt.Fprintln(stderr, "apcv emulate: --short needs --state DIR: a short code is resolved by the issuer kept there (apcv portal serve --state DIR/issuer)")
 		return exitUsage
 	case *short:
 		choice = phone.QRChoice{Kind: phone.QRShort}

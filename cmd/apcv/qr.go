@@ -29,7 +29,8 @@ func qrUsage(w io.Writer) {
 	fmt.Fprintln(w, "The code carries the whole family, or with --beneficiary N the person being seen only")
 	fmt.Fprintln(w, "(N the index in the family, 0 the ouvrant droit; at most 600 characters for any family),")
 	fmt.Fprintln(w, "or with --short the short online code (120 characters), which a reader resolves at the")
-	fmt.Fprintln(w, "issuer's online service: it needs --state, the directory `apcv portal serve --state` serves.")
+	fmt.Fprintln(w, "issuer's online service: it needs --state DIR, and the service is `apcv portal serve --state DIR/issuer`")
+	fmt.Fprintln(w, "started once the phone is activated (a running service does not see another process's changes).")
 }
 
 // cmdQR implements `apcv qr text|png|terminal`.
@@ -87,7 +88,7 @@ func cmdQR(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "apcv qr %s: --short and --beneficiary: the short code carries no data, choose one\n", mode)
 		return exitUsage
 	case *short && *state == "":
-		fmt.Fprintf(stderr, "apcv qr %s: --short needs --state DIR: a short code is resolved by the issuer kept there (apcv portal serve --state DIR)\n", mode)
+		fmt.Fprintf(stderr, "apcv qr %s: --short needs --state DIR: a short code is resolved by the issuer kept there (apcv portal serve --state DIR/issuer)\n", mode)
 		return exitUsage
 	}
 	opts := qrimage.Options{ModulePx: *modulePx, QuietZone: *quiet, Invert: *invert}

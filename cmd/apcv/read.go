@@ -49,7 +49,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: apcv read --lists DIR [--auto] [--pcsc READER]... [--serial PATH]... [--image FILE]... [--hid-replay FILE]")
-		fmt.Fprintln(stderr, "                 [--service URL --ps-cert FILE --ps-key FILE --service-ca FILE [--rights]] [--json] [--show-pii]")
+		fmt.Fprintln(stderr, "                 [--service URL --ps-cert FILE --ps-key FILE --service-ca FILE [--service-timeout D] [--rights]] [--json] [--show-pii]")
 		fmt.Fprintln(stderr, "\nWaits for the first presentation on any source and prints the verified identity.")
 		fmt.Fprintln(stderr, "Exit 3 when the presentation is refused, 1 on device or list errors.")
 		fs.PrintDefaults()

@@ -60,59 +60,21 @@ func TestPortalServeService(t *testing.T) {
 	if st, err := os.Stat(keyF); err != nil || st.Mode().Perm()&0o077 != 0 {
 		t.Errorf("key file: %v %v", st.Mode(), err)
 	}
-	cert, err := tls.LoadX509KeyPair(certF, keyF)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caPEM, err := os.ReadFile(filepath.Join(dir, "ps-ca.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(caPEM) {
-		t.Fatal("ps-ca.pem holds no certificate")
-	}
 	faults := filepath.Join(dir, "faults")
-	tr := &http.Transport{TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots}}
+	tr := psTransport(t, certF, keyF, filepath.Join(dir, "ps-ca.pem"))
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	rightsReq := `{"beneficiaires":[{"nir":"288023818506636","dateNaissance":"1988-02-29","rang":1}]}`
 
 	serve := func(args ...string) (url string, stop func()) {
-		ctx, cancel := context.WithCancel(context.Background())
-		pr, pw := io.Pipe()
-		stdout := &syncWriter{pw: pw}
-		var stderr bytes.Buffer
-		done := make(chan int, 1)
-		go func() {
-			done <- cmdPortal(ctx, append([]string{"serve", "--state", dir, "--addr", "127.0.0.1:0", "--service-addr", "127.0.0.1:0",
-				"--service-fault-file", faults}, args...), stdout, &stderr)
-			pw.Close()
-		}()
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "service: listening on "); ok {
-				url = strings.Fields(rest)[0]
-				break
-			}
-		}
-		go io.Copy(io.Discard, pr)
-		if url == "" {
-			cancel()
-			t.Fatalf("no service line; exit %d: %s", <-done, stderr.String())
-		}
+		url, halt := startPortalServe(t, append([]string{"--state", dir, "--service-fault-file", faults}, args...)...)
 		return url, func() {
-			cancel()
 			tr.CloseIdleConnections()
-			select {
-			case code := <-done:
-				if code != exitOK {
-					t.Errorf("exit %d: %s", code, stderr.String())
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("serve did not stop")
+			code, stderr := halt()
+			if code != exitOK {
+				t.Errorf("exit %d: %s", code, stderr)
 			}
-			if strings.Contains(stderr.String(), "288023818506636") {
+			if strings.Contains(stderr, "288023818506636") {
 				t.Error("the NIR was logged")
 			}
 		}
@@ -177,4 +139,61 @@ func TestPortalServeService(t *testing.T) {
 	if len(results) < 3 || results[0] != "ps:10101234567:ok" || results[len(results)-1] != "ps:10101234567:ps-revoked" {
 		t.Errorf("audit: %v", results)
 	}
+}
+
+// startPortalServe runs `apcv portal serve --addr 127.0.0.1:0
+// --service-addr 127.0.0.1:0 ARGS…` in process until stop, which returns
+// its exit code and standard error; url is the online service's.
+func startPortalServe(t *testing.T, args ...string) (url string, stop func() (int, string)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	stdout := &syncWriter{pw: pw}
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- cmdPortal(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--service-addr", "127.0.0.1:0"}, args...), stdout, &stderr)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "service: listening on "); ok {
+			url = strings.Fields(rest)[0]
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if url == "" {
+		cancel()
+		t.Fatalf("no service line; exit %d: %s", <-done, stderr.String())
+	}
+	return url, func() (int, string) {
+		cancel()
+		select {
+		case code := <-done:
+			return code, stderr.String()
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not stop")
+			return 0, ""
+		}
+	}
+}
+
+// psTransport is an HTTP transport that authenticates with the PS
+// certificate in certF/keyF and pins the roots in caFile (ps-ca.pem).
+func psTransport(t *testing.T, certF, keyF, caFile string) *http.Transport {
+	t.Helper()
+	cert, err := tls.LoadX509KeyPair(certF, keyF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(caPEM) {
+		t.Fatalf("%s holds no certificate", caFile)
+	}
+	return &http.Transport{TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots}}
 }

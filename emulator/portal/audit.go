@@ -111,7 +111,18 @@ func (l *AuditLog) Err() error {
 }
 
 // Append writes e as one line and syncs the file.
-func (l *AuditLog) Append(e AuditEntry) error {
+func (l *AuditLog) Append(e AuditEntry) error { return l.append(e, true) }
+
+// AppendNoSync writes e as one line without syncing the file: the entry
+// survives a crash of the process at once, a crash of the system only
+// after the next Sync (or Append). For a writer that syncs on its own
+// schedule (the online service's AuditSyncInterval).
+func (l *AuditLog) AppendNoSync(e AuditEntry) error { return l.append(e, false) }
+
+// append writes e as one line, then syncs the file (under the lock, so
+// that Append returns once its entry is durable) when sync is set, else
+// leaves it for the next Sync.
+func (l *AuditLog) append(e AuditEntry, sync bool) error {
 	line, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("portal: audit log: %w", err)
@@ -128,38 +139,16 @@ func (l *AuditLog) Append(e AuditEntry) error {
 	if _, err := l.f.Write(line); err != nil {
 		l.err = fmt.Errorf("portal: audit log: %w", err)
 		return l.err
+	}
+	if !sync {
+		l.dirty = true
+		return nil
 	}
 	if err := l.f.Sync(); err != nil {
 		l.err = fmt.Errorf("portal: audit log: sync: %w", err)
 		return l.err
 	}
 	l.dirty = false
-	return nil
-}
-
-// AppendNoSync writes e as one line without syncing the file: the entry
-// survives a crash of the process at once, a crash of the system only
-// after the next Sync (or Append). For a writer that syncs on its own
-// schedule (the online service's AuditSyncInterval).
-func (l *AuditLog) AppendNoSync(e AuditEntry) error {
-	line, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("portal: audit log: %w", err)
-	}
-	line = append(line, '\n')
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.err != nil {
-		return l.err
-	}
-	if l.f == nil {
-		return fmt.Errorf("portal: audit log: %w", os.ErrClosed)
-	}
-	if _, err := l.f.Write(line); err != nil {
-		l.err = fmt.Errorf("portal: audit log: %w", err)
-		return l.err
-	}
-	l.dirty = true
 	return nil
 }
 
