@@ -150,6 +150,9 @@ func (h *Handler) Fault() Fault { return *h.fault.Load() }
 // request is one request's audit record.
 type request struct {
 	ps, credential string
+	// claimed is the RPPS a certificate that failed its chain check
+	// claims: anyone can write one, so it is audited as unverified.
+	claimed string
 }
 
 // ServeHTTP implements http.Handler.
@@ -190,6 +193,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ps, err := h.cfg.Authority.Check(chain)
 	re.ps = ps.RPPS
+	if errors.Is(err, service.ErrPSCertRefused) {
+		re.ps, re.claimed = "", ps.RPPS
+	}
 	if err == nil && f.RevokedPS {
 		err = fmt.Errorf("backoffice: fault: %w", service.ErrPSRevoked)
 	}
@@ -347,8 +353,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, re request, err e
 // An audit failure turns a success into 500.
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, re request, status int, kind *apcverr.Error, ok func()) {
 	agent := portal.Anonymous
-	if re.ps != "" {
+	switch {
+	case re.ps != "":
 		agent = "ps:" + re.ps
+	case re.claimed != "":
+		agent = "unverified-ps:" + re.claimed
 	}
 	result := "ok"
 	if kind != nil {

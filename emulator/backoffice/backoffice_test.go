@@ -281,7 +281,7 @@ func TestRefusals(t *testing.T) {
 		agent  string
 	}{
 		{"no client certificate", newDesk(t, svc.Roots, nil), service.PathResolve, service.ResolveRequest{QR: h.qr(t, now)}, 401, service.ErrPSCertRefused, portal.Anonymous},
-		{"another authority's certificate", newDesk(t, svc.Roots, &foreign), service.PathResolve, service.ResolveRequest{QR: h.qr(t, now)}, 401, service.ErrPSCertRefused, "ps:" + rppsB},
+		{"another authority's certificate", newDesk(t, svc.Roots, &foreign), service.PathResolve, service.ResolveRequest{QR: h.qr(t, now)}, 401, service.ErrPSCertRefused, "unverified-ps:" + rppsB},
 		{"unknown credential", a, service.PathResolve, service.ResolveRequest{QR: unknown}, 404, service.ErrUnknownCredential, "ps:" + rppsA},
 		{"device signature", a, service.PathResolve, service.ResolveRequest{QR: forgedSig}, 403, credential.ErrDeviceBinding, "ps:" + rppsA},
 		{"out of window", a, service.PathResolve, service.ResolveRequest{QR: h.qr(t, now.Add(-issuer.ShortQRWindow-time.Second))}, 410, credential.ErrQRExpired, "ps:" + rppsA},
