@@ -28,6 +28,12 @@ func TestBudgetUnderLoad(t *testing.T) {
 	if rest.Tried < 2 {
 		t.Fatalf("read by the first strategy (%v): the frame no longer tests the budget", rest.Strategy)
 	}
+	if rest.Spent <= 0 && runtime.GOOS == "windows" {
+		// GetThreadTimes counts whole scheduler ticks (15.6 ms): a frame
+		// decoded within one reads 0, and a budget three times that is no
+		// test. Linux and macOS count nanoseconds.
+		t.Skipf("the thread CPU clock did not tick during a %v decode (Windows counts scheduler ticks)", rest.Spent)
+	}
 	if rest.Spent <= 0 {
 		t.Fatalf("no CPU time counted (%v)", rest.Spent)
 	}

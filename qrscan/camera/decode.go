@@ -107,7 +107,9 @@ type DecodeOptions struct {
 	// Budget bounds the CPU time spent on one frame: no new strategy
 	// starts once it is spent. It is read on the CPU clock of the thread
 	// that decodes (Linux, macOS, FreeBSD: clock_gettime with
-	// CLOCK_THREAD_CPUTIME_ID; Windows: GetThreadTimes), the decoding
+	// CLOCK_THREAD_CPUTIME_ID; Windows: GetThreadTimes, which counts
+	// whole scheduler ticks of ~15.6 ms, so a budget there is kept to
+	// within a tick), the decoding
 	// goroutine being locked to its thread meanwhile, so that a loaded
 	// machine does not cut the search short; elsewhere on wall time. Zero
 	// means DefaultBudget; negative means no bound.
