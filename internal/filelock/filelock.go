@@ -49,7 +49,7 @@ func Acquire(path string, wait time.Duration) (*Lock, error) {
 			return nil, fmt.Errorf("filelock: %s after %v: %w", path, wait, ErrTimeout)
 		}
 		time.Sleep(min(pause, left))
-		pause = min(2*pause, 50*time.Millisecond)
+		pause = min(2*pause, 10*time.Millisecond)
 	}
 }
 
