@@ -59,8 +59,8 @@ func TestQRShortResolvedByPortal(t *testing.T) {
 
 // TestQRShortWhilePortalServes is the sequence that lost credentials when
 // the service saved the state it held in memory: with `apcv portal serve`
-// running on DIR/issuer, `apcv qr --state DIR` activates another phone and
-// draws codes; the service resolves each, once, and its saves keep what
+// running on DIR/issuer (started before any phone), `apcv qr --state DIR`
+// activates phones and draws codes; the service resolves each, once, and its saves keep what
 // the other process added (the first phone's next code still resolves).
 func TestQRShortWhilePortalServes(t *testing.T) {
 	dir := t.TempDir()
@@ -73,7 +73,6 @@ func TestQRShortWhilePortalServes(t *testing.T) {
 		}
 		return text
 	}
-	first := qr("isere-solo")
 	issDir := filepath.Join(dir, "issuer")
 	certF, keyF := filepath.Join(dir, "ps.pem"), filepath.Join(dir, "ps-key.pem")
 	if code, _, e := runCLI(t, "ps-cert", "--state", issDir, "--rpps", "10101234567", "--out-cert", certF, "--out-key", keyF); code != exitOK {
@@ -103,6 +102,7 @@ func TestQRShortWhilePortalServes(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", name, resp.StatusCode, body, want)
 		}
 	}
+	first := qr("isere-solo") // the service started before any phone
 	resolve("first phone", first, 200)
 	other := qr("corse-2a") // a person and a credential the service has not seen
 	resolve("second phone", other, 200)

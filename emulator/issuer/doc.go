@@ -12,8 +12,9 @@
 // undoes another's (a credential added, a short code's single use); a
 // process kept from the lock past Options.LockTimeout gets ErrStateBusy.
 // Resolve and CredentialStatus look an unknown credential up again in the
-// directory; other read-only methods answer from the state as of the
-// process's last change or reload.
+// directory, PersonView and Persons re-read it when it changed; other
+// read-only methods answer from the state as of the process's last change
+// or re-read.
 //
 //	iss, _ := issuer.Open(stateDir, issuer.Options{Eligibility: issuer.TrainingDeck()})
 //	err := iss.Register(issuer.Person{Family: fam, Departement: "26"}) // on disk when it returns

@@ -42,6 +42,13 @@ func TestSharedDirKeepsOtherChanges(t *testing.T) {
 	nirA := register(t, a, "isere-solo")
 	nirB := register(t, b, "famille-6-drome")
 	got, dev := activate(t, b, nirB)
+	// The portal's views see what B saved.
+	if _, err := a.PersonView(nirB); err != nil {
+		t.Errorf("A's view of B's person: %v", err)
+	}
+	if n := len(a.Persons()); n != 2 {
+		t.Errorf("A sees %d persons, want 2", n)
+	}
 
 	fc.Advance(time.Minute)
 	text := shortQR(t, got, dev, fc.Now())
