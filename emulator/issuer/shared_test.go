@@ -222,3 +222,19 @@ func TestSharedDirBusy(t *testing.T) {
 		t.Fatalf("after the unlock: %v", err)
 	}
 }
+
+// Save to an opened issuer's own directory keeps another process's change.
+func TestSharedDirSaveOwnDir(t *testing.T) {
+	a, b, dir, fc := openTwo(t, issuer.Options{})
+	nir := register(t, b, "isere-solo")
+	if err := a.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	c, err := issuer.Open(dir, issuer.Options{Clock: fc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PersonView(nir); err != nil {
+		t.Errorf("B's person after A's Save: %v", err)
+	}
+}

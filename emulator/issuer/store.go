@@ -68,8 +68,13 @@ type savedActivities struct {
 // PEM files (0600) and the rest in state.json, each written atomically and
 // durably (emulator/store): a crash leaves the old or the new file, never a
 // torn one. Open reads it back. An issuer made by Open saves itself after
-// every change; Save is for an issuer made by New, or a copy elsewhere.
+// every change; Save is for an issuer made by New, or a copy elsewhere. Save
+// to the directory of an issuer made by Open re-reads it under its lock, as
+// a change does, and rewrites it: it never undoes another process's change.
 func (i *Issuer) Save(dir string) error {
+	if i.dir != "" && filepath.Clean(dir) == filepath.Clean(i.dir) {
+		return i.change(func() error { return nil })
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.saveLocked(dir, nil)
