@@ -291,6 +291,7 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_RIGHTS_UNAVAILABLE 172 /* The patient's AMO rights could not be fetched online. The identity is valid; check the rights later or by your usual means. */
 #define APCV_E_SERVICE_CERT 173 /* The online service's certificate is not the expected one: the connection was stopped. Ask the patient for the offline QR code and tell your software's support. */
 #define APCV_E_SERVICE_TIMEOUT 174 /* The online service of the health insurance did not answer in time. Ask the patient for the offline QR code (in the app). */
+#define APCV_E_ISSUER_STATE_BUSY 175 /* The issuer's saved state is in use by another program. Try again. */
 /* END RESULT CODES */
 
 #ifdef __cplusplus

@@ -6,7 +6,15 @@
 // revocation list, the Activités store, and the management portal's
 // PersonView. State survives restarts: an issuer made by Open saves every
 // change to its directory (atomically and durably, emulator/store) before
-// the method returns; Save writes a copy.
+// the method returns; Save writes a copy. Processes may share the
+// directory: each change takes its file lock (state.lock), re-reads what
+// another process saved since, applies the change and saves, so none
+// undoes another's (a credential added, a short code's single use); a
+// process kept from the lock past Options.LockTimeout gets ErrStateBusy.
+// Resolve and CredentialStatus look an unknown credential up again in the
+// directory, PersonView and Persons re-read it when it changed; other
+// read-only methods answer from the state as of the process's last change
+// or re-read.
 //
 //	iss, _ := issuer.Open(stateDir, issuer.Options{Eligibility: issuer.TrainingDeck()})
 //	err := iss.Register(issuer.Person{Family: fam, Departement: "26"}) // on disk when it returns

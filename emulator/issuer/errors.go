@@ -48,4 +48,9 @@ var (
 	ErrBadState = apcverr.New("bad-state-dir",
 		"The issuer's saved state could not be read.",
 		"L'état enregistré de l'émetteur n'a pas pu être lu.")
+	// ErrStateBusy: another process sharing the state directory held its
+	// lock for longer than Options.LockTimeout; nothing was changed.
+	ErrStateBusy = apcverr.New("issuer-state-busy",
+		"The issuer's saved state is in use by another program. Try again.",
+		"L'état enregistré de l'émetteur est utilisé par un autre programme. Réessayez.")
 )

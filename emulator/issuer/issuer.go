@@ -58,7 +58,15 @@ type Options struct {
 	CNIeAuthority *franceid.Authority
 	Rand          io.Reader    // nil means crypto/rand
 	Logger        *slog.Logger // nil discards; never given personal data
+	// LockTimeout is how long a change of an issuer made by Open waits for
+	// another process's lock on the state directory before failing with
+	// ErrStateBusy (default DefaultLockTimeout). A change holds the lock
+	// for a read, a save and an fsync or two.
+	LockTimeout time.Duration
 }
+
+// DefaultLockTimeout is Options.LockTimeout's default.
+const DefaultLockTimeout = 5 * time.Second
 
 func (o *Options) setDefaults() error {
 	if o.Name == "" {
@@ -78,6 +86,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.PublicationDelay < 0 || o.PublicationDelay > MaxPublicationDelay || o.PublicationDelay > o.RevocationNextUpdate {
 		return fmt.Errorf("issuer: publication delay %v not in 0..min(%v, next update %v)", o.PublicationDelay, MaxPublicationDelay, o.RevocationNextUpdate)
+	}
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = DefaultLockTimeout
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
@@ -126,7 +137,10 @@ type Issuer struct {
 
 	mu sync.Mutex // guards what follows, and the writing of the state (see commitLocked)
 	// keysSaved are the key files already in dir.
-	keysSaved  map[string]bool
+	keysSaved map[string]bool
+	// stateSum is the SHA-256 of dir's state.json as this process last
+	// read or wrote it: another process's save differs (refreshLocked).
+	stateSum   [32]byte
 	root       credential.IssuerKey
 	keys       []*signingKey // oldest first; the last one signs
 	persons    map[credential.NIR]*person

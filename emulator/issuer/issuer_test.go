@@ -331,7 +331,7 @@ func TestPersistenceRoundTrip(t *testing.T) {
 			t.Errorf("%s has mode %v, want %v", e.Name(), info.Mode().Perm(), want)
 		}
 	}
-	if len(ents) != 3 { // state.json, root key, one issuer key
+	if len(ents) != 4 { // state.json, state.lock, root key, one issuer key
 		t.Errorf("state dir holds %d files", len(ents))
 	}
 }

@@ -60,15 +60,15 @@ func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group
 	// The device signature is checked outside the lock (a credential's
 	// device key never changes): desks do not queue behind it.
 	i.mu.Lock()
-	c, ok := i.creds[q.CID]
+	c, err := i.credLocked(q.CID)
 	var devDER []byte
 	var dev *ecdsa.PublicKey
-	if ok {
+	if c != nil {
 		devDER, dev = c.DeviceKey, c.devKey
 	}
 	i.mu.Unlock()
-	if !ok {
-		return nil, fmt.Errorf("issuer: resolve %x: %w", q.CID, ErrUnknownCredential)
+	if err != nil {
+		return nil, fmt.Errorf("issuer: resolve %x: %w", q.CID, err)
 	}
 	if dev == nil {
 		// Parsed once per credential, kept beside its DER (both fixed
@@ -89,6 +89,11 @@ func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group
 	var res credential.Resolution
 	var key credential.IssuerKey
 	err = i.change(func() error {
+		// The state may have been re-read since (another process's
+		// change): the record to check and update is the current one.
+		if c = i.creds[q.CID]; c == nil {
+			return fmt.Errorf("issuer: resolve %x: %w", q.CID, ErrUnknownCredential)
+		}
 		now := i.now().Add(i.serviceOffset)
 		if q.Time.After(now.Add(ShortQRSkew)) || now.Sub(q.Time) > ShortQRWindow {
 			return fmt.Errorf("issuer: resolve %x: drawn at %v, service time %v: %w", q.CID, q.Time, now, credential.ErrQRExpired)
@@ -128,6 +133,25 @@ func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group
 		return nil, fmt.Errorf("issuer: resolve: %w", err)
 	}
 	return out, nil
+}
+
+// credLocked returns the record of credential id. One this process does
+// not know is looked for again in the state directory, where another
+// process sharing it (`apcv qr` beside `apcv portal serve`) may have added
+// it: ErrUnknownCredential only when it is in neither. i.mu is held.
+func (i *Issuer) credLocked(id [8]byte) (*credRecord, error) {
+	if c := i.creds[id]; c != nil {
+		return c, nil
+	}
+	if i.dir != "" {
+		if err := i.refreshLocked(); err != nil {
+			return nil, err
+		}
+		if c := i.creds[id]; c != nil {
+			return c, nil
+		}
+	}
+	return nil, ErrUnknownCredential
 }
 
 // SetServiceClockOffset shifts the online service's clock (Resolve's) by d

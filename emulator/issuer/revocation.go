@@ -41,9 +41,9 @@ type Status struct {
 func (i *Issuer) CredentialStatus(id [8]byte) (Status, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	c, ok := i.creds[id]
-	if !ok {
-		return Status{}, fmt.Errorf("issuer: credential %x: %w", id, ErrUnknownCredential)
+	c, err := i.credLocked(id)
+	if err != nil {
+		return Status{}, fmt.Errorf("issuer: credential %x: %w", id, err)
 	}
 	p, err := i.lookupLocked(c.NIR) // applies the 7-day rule
 	if err != nil {

@@ -3,6 +3,7 @@ package issuer
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -18,12 +19,14 @@ import (
 
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/emulator/store"
+	"github.com/apcvkit/apcvkit/internal/filelock"
 )
 
 // Files of a state directory.
 const (
 	stateFile   = "state.json"
 	rootKeyFile = "root-key.pem"
+	lockFile    = "state.lock" // locked by every change, by every process sharing the directory
 	stateFormat = 1
 )
 
@@ -65,8 +68,13 @@ type savedActivities struct {
 // PEM files (0600) and the rest in state.json, each written atomically and
 // durably (emulator/store): a crash leaves the old or the new file, never a
 // torn one. Open reads it back. An issuer made by Open saves itself after
-// every change; Save is for an issuer made by New, or a copy elsewhere.
+// every change; Save is for an issuer made by New, or a copy elsewhere. Save
+// to the directory of an issuer made by Open re-reads it under its lock, as
+// a change does, and rewrites it: it never undoes another process's change.
 func (i *Issuer) Save(dir string) error {
+	if i.dir != "" && filepath.Clean(dir) == filepath.Clean(i.dir) {
+		return i.change(func() error { return nil })
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.saveLocked(dir, nil)
@@ -74,13 +82,71 @@ func (i *Issuer) Save(dir string) error {
 
 // change runs f under i.mu and, when f succeeds, commits: every method that
 // changes the issuer goes through it (or through update).
+//
+// With a state directory, the change is also exclusive between processes:
+// it takes the directory's file lock (state.lock, internal/filelock),
+// re-reads state.json when another process saved it since this one last
+// read or wrote it (refreshLocked), applies f to that state, saves and
+// unlocks. Two processes sharing one directory (the portal serving the
+// online service, `apcv qr` adding a person) never undo each other's
+// changes. A process that cannot get the lock within Options.LockTimeout
+// fails with ErrStateBusy, changing nothing.
 func (i *Issuer) change(f func() error) error {
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	if i.dir != "" {
+		l, err := lockDir(i.dir, i.opts.LockTimeout)
+		if err != nil {
+			return err
+		}
+		defer l.Unlock()
+		if err := i.refreshLocked(); err != nil {
+			return err
+		}
+	}
 	if err := f(); err != nil {
 		return err
 	}
 	return i.commitLocked()
+}
+
+// lockDir takes the state directory's inter-process lock.
+func lockDir(dir string, wait time.Duration) (*filelock.Lock, error) {
+	l, err := filelock.Acquire(filepath.Join(dir, lockFile), wait)
+	switch {
+	case errors.Is(err, filelock.ErrTimeout):
+		return nil, fmt.Errorf("issuer: %w: %w", ErrStateBusy, err)
+	case err != nil:
+		return nil, fmt.Errorf("issuer: lock %s: %w", dir, err)
+	}
+	return l, nil
+}
+
+// refreshLocked re-reads state.json when its content is not what this
+// process last read or wrote there (its SHA-256, i.stateSum), replacing the
+// state in memory by the file's: what another process saved is seen before
+// this one acts or saves. Options and the service clock offset are this
+// process's own and stay. i.mu is held; a change holds the directory's
+// lock too, a lookup (Resolve of an unknown credential) need not, the
+// file being replaced atomically.
+func (i *Issuer) refreshLocked() error {
+	data, err := store.ReadFile(i.dir, stateFile, MaxStateSize)
+	if err != nil {
+		return fmt.Errorf("issuer: reload: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	if sum == i.stateSum {
+		return nil
+	}
+	n, err := decodeState(i.dir, data, i.opts)
+	if err != nil {
+		return err
+	}
+	i.keysSaved, i.root, i.keys = n.keysSaved, n.root, n.keys
+	i.persons, i.creds, i.tickets, i.activities = n.persons, n.creds, n.tickets, n.activities
+	i.mailbox, i.inbox, i.trustSeq, i.revSeq = n.mailbox, n.inbox, n.trustSeq, n.revSeq
+	i.stateSum = sum
+	return nil
 }
 
 // update runs f on the person with this NIR, after the time rules
@@ -188,6 +254,9 @@ func (i *Issuer) saveLocked(dir string, saved map[string]bool) error {
 	if err := store.WriteFile(dir, stateFile, data, 0o600); err != nil {
 		return fmt.Errorf("issuer: save: %w", err)
 	}
+	if dir == i.dir {
+		i.stateSum = sha256.Sum256(data)
+	}
 	return nil
 }
 
@@ -218,6 +287,20 @@ const MaxStateSize = 64 << 20
 // keys come from the state. A damaged state is an error wrapping
 // ErrBadState. Temporary files left by a killed writer are removed.
 func Open(dir string, opts Options) (*Issuer, error) {
+	wait := opts.LockTimeout
+	if wait <= 0 {
+		wait = DefaultLockTimeout
+	}
+	if err := store.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("issuer: open: %w", err)
+	}
+	// Under the directory's lock: two processes opening a new directory
+	// make one issuer, not two that overwrite each other's keys.
+	l, err := lockDir(dir, wait)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Unlock()
 	data, err := store.ReadFile(dir, stateFile, MaxStateSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		i, err := New(opts)
@@ -241,6 +324,17 @@ func Open(dir string, opts Options) (*Issuer, error) {
 	if _, err := store.RemoveTemp(dir); err != nil {
 		return nil, fmt.Errorf("issuer: open: %w", err)
 	}
+	i, err := decodeState(dir, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	i.stateSum = sha256.Sum256(data)
+	return i, nil
+}
+
+// decodeState makes the issuer saved in dir as data (its state.json), with
+// opts but the saved name.
+func decodeState(dir string, data []byte, opts Options) (*Issuer, error) {
 	var st savedState
 	if err := json.Unmarshal(data, &st); err != nil {
 		return nil, fmt.Errorf("issuer: open %s: %v: %w", stateFile, err, ErrBadState)
@@ -253,6 +347,7 @@ func Open(dir string, opts Options) (*Issuer, error) {
 		return nil, err
 	}
 	i := newEmpty(opts)
+	var err error
 	i.dir, i.keysSaved = dir, map[string]bool{rootKeyFile: true}
 	if i.root, err = readKey(dir, rootKeyFile, st.RootKid, st.RootFP); err != nil {
 		return nil, err

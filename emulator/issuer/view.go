@@ -36,10 +36,16 @@ type PersonView struct {
 }
 
 // PersonView returns the portal's view of the person with this NIR
-// (ErrUnknownNIR when unknown).
+// (ErrUnknownNIR when unknown). An issuer made by Open first re-reads its
+// directory when another process saved it since.
 func (i *Issuer) PersonView(nir credential.NIR) (PersonView, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	if i.dir != "" {
+		if err := i.refreshLocked(); err != nil {
+			return PersonView{}, err
+		}
+	}
 	p, err := i.lookupLocked(nir)
 	if err != nil {
 		return PersonView{}, err
@@ -47,10 +53,17 @@ func (i *Issuer) PersonView(nir credential.NIR) (PersonView, error) {
 	return i.viewLocked(nir, p), nil
 }
 
-// Persons returns every person's view, sorted by NIR.
+// Persons returns every person's view, sorted by NIR. An issuer made by
+// Open first re-reads its directory when another process saved it since
+// (when it cannot, it logs why and answers from the state it has).
 func (i *Issuer) Persons() []PersonView {
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	if i.dir != "" {
+		if err := i.refreshLocked(); err != nil {
+			i.opts.Logger.Warn("issuer: persons: state not re-read", "err", err)
+		}
+	}
 	now := i.now()
 	out := make([]PersonView, 0, len(i.persons))
 	for nir, p := range i.persons {
