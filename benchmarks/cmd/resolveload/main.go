@@ -68,7 +68,7 @@ func main() {
 	flag.Float64Var(&o.replay, "replay", 0.05, "share of scans that are a code another desk already resolved")
 	flag.Float64Var(&o.race, "race", 0.02, "share of fresh codes scanned by two desks at once")
 	flag.Float64Var(&o.maxErrors, "max-errors", 0.01, "share of failed reads (other than the expected refusals) tolerated")
-	flag.DurationVar(&o.auditSync, "audit-sync", 0, "the service's audit log sync interval (backoffice.Config.AuditSyncInterval); 0: each entry synced before its answer (the Config's zero value; apcv portal serve syncs every 10ms)")
+	flag.DurationVar(&o.auditSync, "audit-sync", 10*time.Millisecond, "the service's audit log sync interval (backoffice.Config.AuditSyncInterval), by default apcv portal serve's; 0: each entry synced before its answer (the Config's zero value)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "resolveload:", err)
