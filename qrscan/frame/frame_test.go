@@ -28,7 +28,7 @@ func apcv(n int) string {
 var (
 	good  = apcv(486) // 480 payload characters
 	good2 = "APCV1:NCFOXN%TSMAHN-H"
-	short = credential.ShortQRPrefix + strings.Repeat("NCF", 14) // the form of a short QR text (protocol version 2)
+	short = credential.ShortQRPrefix + strings.Repeat("NCF", (credential.ShortQRLen-len(credential.ShortQRPrefix))/3) // the form of a short QR text (protocol version 2)
 	t0    = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 )
 
