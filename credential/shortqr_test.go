@@ -3,6 +3,7 @@ package credential_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -293,5 +294,37 @@ func TestVerifyResolutionAfterRotation(t *testing.T) {
 	}
 	if _, err := w.verifier(t).VerifyResolution(text, byOld, testPS, amo); !errors.Is(err, credential.ErrUnknownIssuer) {
 		t.Fatalf("retired key: %v", err)
+	}
+}
+
+// TestShortQRKeySaved: the short QR key is drawn at issuance (another per
+// credential), survives the JSON form a phone saves its Held in, and a Held
+// without one (saved before it existed) refuses to draw a short code.
+func TestShortQRKeySaved(t *testing.T) {
+	w := newWorld(t, 1)
+	if other := newWorld(t, 1); other.held.ShortQRKey == w.held.ShortQRKey {
+		t.Fatal("two credentials with one short QR key")
+	}
+	data, err := json.Marshal(w.held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back credential.Held
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	at := w.now.Add(-time.Second)
+	a, err := back.PresentShortQR(at)
+	if err != nil || a != w.short(t, -time.Second) {
+		t.Fatalf("after a JSON round trip: %q %v", a, err)
+	}
+	old := *w.held
+	old.ShortQRKey = [credential.ShortQRKeyLen]byte{}
+	if _, err := old.PresentShortQR(at); !errors.Is(err, credential.ErrInvalidField) {
+		t.Fatalf("no key: %v", err)
+	}
+	data, _ = json.Marshal(&old)
+	if bytes.Contains(data, []byte("ShortQRKey")) {
+		t.Errorf("a zero key is saved: %s", data)
 	}
 }
