@@ -899,8 +899,9 @@ type QRChoice struct {
 // that is not in the family is an error wrapping
 // credential.ErrInvalidField; a credential issued before the choice
 // existed (a state saved by an older emulator) fails with
-// credential.ErrNoChosenCredential until the app is opened online (Open
-// renews it).
+// credential.ErrNoChosenCredential, and a short code of a credential
+// issued before it had a short QR key fails with credential.ErrInvalidField,
+// until the app is opened online (Open renews it).
 func (p *Phone) PresentQRAs(c QRChoice) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
