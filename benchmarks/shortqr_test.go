@@ -3,7 +3,6 @@ package benchmarks_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"io"
 	"net"
@@ -74,7 +73,7 @@ func BenchmarkShortQRResolve(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer r.Close()
-			held, dev, err := w.Phone.Wallet()
+			held, _, err := w.Phone.Wallet()
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -94,7 +93,7 @@ func BenchmarkShortQRResolve(b *testing.B) {
 				b.Fatal(err)
 			}
 			fc.Advance(time.Second)
-			first, err := held.PresentShortQR(dev, fc.Now(), rand.Reader)
+			first, err := held.PresentShortQR(fc.Now())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -129,7 +128,7 @@ func BenchmarkShortQRResolve(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				fc.Advance(time.Second)
-				short, err := held.PresentShortQR(dev, fc.Now(), rand.Reader)
+				short, err := held.PresentShortQR(fc.Now())
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -138,7 +137,7 @@ func BenchmarkShortQRResolve(b *testing.B) {
 					b.Fatal(err)
 				}
 				fc.Advance(time.Second)
-				short2, err := held.PresentShortQR(dev, fc.Now(), rand.Reader)
+				short2, err := held.PresentShortQR(fc.Now())
 				if err != nil {
 					b.Fatal(err)
 				}

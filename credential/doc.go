@@ -18,7 +18,8 @@
 //	answer, psHash, err := client.Resolve(ctx, text, groups) // reader/online, over mutual TLS
 //	p, err := v.VerifyResolution(text, answer, psHash, groups)
 //
-// The service's side is ShortQR.VerifyDevice and IssueResolution.
+// The service's side is ShortQR.VerifyTag (an HMAC with the credential's
+// short QR key, Held.ShortQRKey) and IssueResolution.
 //
 // Verification checks, in this order, and fails with the error named: sizes
 // before anything is allocated (ErrTooLarge); canonical, strict CBOR

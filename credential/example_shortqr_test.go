@@ -12,11 +12,12 @@ import (
 	"github.com/apcvkit/apcvkit/credential"
 )
 
-// Protocol version 2: the phone shows a short QR code (120 characters for
+// Protocol version 2: the phone shows a short QR code (48 characters for
 // any family); the reader checks its window, has the issuer's online
 // service resolve it (over mutual TLS, reader/online), and verifies the
 // issuer-signed answer itself. The service's part is played here by
-// VerifyDevice and IssueResolution.
+// VerifyTag (with the short QR key the issuer drew at issuance) and
+// IssueResolution.
 func ExampleVerifier_VerifyResolution() {
 	now := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 	key := func() *ecdsa.PrivateKey { k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader); return k }
@@ -40,7 +41,7 @@ func ExampleVerifier_VerifyResolution() {
 	}
 
 	// On the phone.
-	text, err := held.PresentShortQR(device, now.Add(-5*time.Second), nil)
+	text, err := held.PresentShortQR(now.Add(-5 * time.Second))
 	if err != nil {
 		panic(err)
 	}
@@ -54,9 +55,10 @@ func ExampleVerifier_VerifyResolution() {
 	psHash := sha256.Sum256([]byte("DER of the professional's certificate"))
 	requested := []credential.Group{credential.GroupAMO}
 
-	// At the service: the device key recorded at activation, then the answer.
+	// At the service: the tag, with the short QR key recorded at issuance
+	// (the issuer's copy of held.ShortQRKey), then the answer.
 	q, _ := credential.ParseShortQR(text)
-	if err := q.VerifyDevice(&device.PublicKey); err != nil {
+	if err := q.VerifyTag(held.ShortQRKey); err != nil {
 		panic(err)
 	}
 	answer, err := credential.IssueResolution(issuer, credential.Resolution{Issuer: "CNAM", CID: q.CID, ResolvedAt: now,
@@ -78,7 +80,7 @@ func ExampleVerifier_VerifyResolution() {
 	_, err = v.VerifyResolution(text, answer, psHash, requested)
 	fmt.Println(apcverr.Code(err))
 	// Output:
-	// 120 characters
+	// 48 characters
 	// QR true 2 78 05 ** *** *** 75
 	// replayed
 }

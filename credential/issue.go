@@ -64,6 +64,12 @@ type Held struct {
 	// Empty in a Held saved before minor version 3 (PresentQRFor then
 	// fails with ErrNoChosenCredential).
 	Chosen [][]byte `json:",omitempty"`
+	// ShortQRKey is the credential's short QR key (docs/PROTOCOL.md §14.2):
+	// 32 random bytes drawn at issuance, shared by the phone (which tags
+	// its short QR codes with it, PresentShortQR) and the issuer's service
+	// (which checks the tags, ShortQR.VerifyTag). Zero in a Held saved
+	// before protocol version 2's short QR used it.
+	ShortQRKey [ShortQRKeyLen]byte `json:",omitzero"`
 }
 
 type wireClaims struct {
@@ -107,8 +113,9 @@ type deviceResponse struct {
 
 // Issue signs claims with k in the digest form for NFC, the compact AMO form
 // for QR and, for each beneficiary, the chosen-beneficiary compact form
-// (Held.Chosen, docs/PROTOCOL.md §5.4). rand supplies the salts (signatures
-// are deterministic).
+// (Held.Chosen, docs/PROTOCOL.md §5.4). rand supplies the salts and then
+// the short QR key (Held.ShortQRKey, §14.2), which the issuer records with
+// the credential; signatures are deterministic.
 func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 	if err := c.Family.Validate(); err != nil {
 		return nil, fmt.Errorf("credential: issue: %w", err)
@@ -182,6 +189,10 @@ func Issue(k IssuerKey, c Claims, rand io.Reader) (*Held, error) {
 		if h.Chosen[i], err = signChosen(k, base, c.Family.Beneficiaires, i); err != nil {
 			return nil, err
 		}
+	}
+	// Drawn last: the salts above keep the bytes they had before the key.
+	if _, err := io.ReadFull(randOrDefault(rand), h.ShortQRKey[:]); err != nil {
+		return nil, fmt.Errorf("credential: issue: short QR key: %w", err)
 	}
 	return h, nil
 }

@@ -18,12 +18,13 @@ var qrTextTests = []struct {
 	{"short prefix", "APCV1", false},
 	{"lowercase prefix", "apcv1:", false},
 	{"short QR prefix, too short", "APCV2:000", false},
-	{"short QR", "APCV2:" + strings.Repeat("FGW", 38), true}, // version 2: exactly 120 characters
-	{"short QR, a character lost", "APCV2:" + strings.Repeat("FGW", 37) + "FG", false},
-	{"short QR, a character added", "APCV2:" + strings.Repeat("FGW", 38) + "0", false},
-	{"short QR, group overflow", "APCV2:GGW" + strings.Repeat("FGW", 37), false},
-	{"short QR, lowercase", "APCV2:" + strings.Repeat("fgw", 38), false},
-	{"short QR length, other version", "APCV3:" + strings.Repeat("FGW", 38), false},
+	{"short QR", "APCV2:" + strings.Repeat("FGW", 14), true}, // version 2: exactly 48 characters
+	{"short QR, a character lost", "APCV2:" + strings.Repeat("FGW", 13) + "FG", false},
+	{"short QR, a character added", "APCV2:" + strings.Repeat("FGW", 14) + "0", false},
+	{"short QR, group overflow", "APCV2:GGW" + strings.Repeat("FGW", 13), false},
+	{"short QR, lowercase", "APCV2:" + strings.Repeat("fgw", 14), false},
+	{"short QR length, other version", "APCV3:" + strings.Repeat("FGW", 14), false},
+	{"short QR of the earlier draft (120 characters)", "APCV2:" + strings.Repeat("FGW", 38), false},
 	{"one pair", "APCV1:00", true},
 	{"one triple", "APCV1:000", true},
 	{"length 1 mod 3", "APCV1:0000", false},
@@ -133,7 +134,7 @@ func BenchmarkLooksLikeQRText(b *testing.B) {
 func TestLooksLikeQRTextAllocs(t *testing.T) {
 	text := "APCV1:" + strings.Repeat("A%A", 200)
 	b := []byte(text)
-	short := "APCV2:" + strings.Repeat("A%A", 38)
+	short := "APCV2:" + strings.Repeat("A%A", 14)
 	sb := []byte(short)
 	if n := testing.AllocsPerRun(100, func() {
 		sinkLooks = credential.LooksLikeQRText(text) && credential.LooksLikeQRText(b) &&

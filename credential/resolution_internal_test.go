@@ -20,7 +20,6 @@ func TestVerifyResolutionHandBuilt(t *testing.T) {
 	now := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 	root, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	iss, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	dev, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tl, err := SignTrustList(IssuerKey{Kid: []byte("root"), Key: root}, TrustList{Seq: 1, IssuedAt: now.Add(-time.Hour),
 		NextUpdate: now.Add(time.Hour), Keys: []TrustedKey{{Kid: []byte("k"), Issuer: "CNAM", Key: &iss.PublicKey,
 			NotBefore: now.Add(-1e4 * time.Hour), NotAfter: now.Add(time.Minute)}}})
@@ -29,10 +28,7 @@ func TestVerifyResolutionHandBuilt(t *testing.T) {
 	}
 	rl, _ := SignRevocationList(IssuerKey{Kid: []byte("root"), Key: root}, RevocationList{Seq: 1, IssuedAt: now.Add(-time.Hour), NextUpdate: now.Add(time.Hour)})
 	cid := [8]byte{9, 9, 9, 9, 9, 9, 9, 9}
-	d := deviceAuthShortQR(cid, uint32(now.Unix()))
-	sig, _ := signES256(dev, d[:])
-	q := ShortQR{CID: cid, Time: now}
-	copy(q.Signature[:], sig)
+	q := ShortQR{CID: cid, Time: now, Tag: shortQRTag(&[ShortQRKeyLen]byte{1}, cid, uint32(now.Unix()))}
 	text := q.String()
 	th := sha256.Sum256([]byte(text))
 	ps := sha256.Sum256([]byte("ps"))
@@ -304,7 +300,7 @@ func TestVerifyResolutionAllocations(t *testing.T) {
 	ps := sha256.Sum256([]byte("ps"))
 	texts, answers := make([]string, 200), make([][]byte, 200)
 	for i := range texts {
-		if texts[i], err = h.PresentShortQR(w.device, w.now.Add(time.Duration(i-179)*time.Second), nil); err != nil {
+		if texts[i], err = h.PresentShortQR(w.now.Add(time.Duration(i-179) * time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		if answers[i], err = IssueResolution(w.issuer, Resolution{Issuer: "CNAM", CID: cid, ResolvedAt: w.now, IssuedAt: w.now.Add(-time.Hour),

@@ -1,11 +1,10 @@
 package credential
 
 import (
-	"crypto/ecdsa"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"time"
@@ -20,20 +19,31 @@ import (
 const ShortQRPrefix = "APCV2:"
 
 // ShortQRLen is the length of every short QR text, prefix included: 6 +
-// the Base45 form (114 characters) of its shortQRBytes bytes.
+// the Base45 form (42 characters) of its shortQRBytes bytes.
 const ShortQRLen = len(ShortQRPrefix) + shortQRBytes/2*3
 
-// shortQRBytes is the size of the short QR payload: cid[8] ‖ time[4] ‖ sig[64].
-const shortQRBytes = 8 + 4 + 64
+// shortQRBytes is the size of the short QR payload: cid[8] ‖ time[4] ‖
+// tag[16].
+const shortQRBytes = 8 + 4 + ShortQRTagLen
 
-// ShortQR is a decoded short QR text. Nothing in it is verified: the
-// device signature is the service's to check (VerifyDevice, with the device
-// key it recorded at activation), the window the reader's
+// ShortQRTagLen is the size of a short QR's freshness tag: the first 16
+// bytes of HMAC-SHA256 (docs/PROTOCOL.md §14.2).
+const ShortQRTagLen = 16
+
+// ShortQRKeyLen is the size of a credential's short QR key (Held.ShortQRKey).
+const ShortQRKeyLen = 32
+
+// shortQRTagLabel starts the message a short QR tag authenticates.
+const shortQRTagLabel = "ApCVShortQR"
+
+// ShortQR is a decoded short QR text. Nothing in it is verified: the tag
+// is the service's to check (VerifyTag, with the credential's short QR key
+// it drew at issuance), the window the reader's
 // (Verifier.CheckShortQRWindow).
 type ShortQR struct {
-	CID       [8]byte   // the credential referred to
-	Time      time.Time // when the phone drew the code (whole seconds, UTC)
-	Signature [64]byte  // ES256 r‖s by the device key over DeviceAuthenticationShortQR
+	CID  [8]byte             // the credential referred to
+	Time time.Time           // when the phone drew the code (whole seconds, UTC)
+	Tag  [ShortQRTagLen]byte // HMAC-SHA256(key, "ApCVShortQR" ‖ cid ‖ time[4]) truncated to 16 bytes
 }
 
 // IsShortQR reports whether text has the form of a short QR text:
@@ -72,7 +82,7 @@ func ParseShortQR(text string) (ShortQR, error) {
 	var q ShortQR
 	copy(q.CID[:], raw[:8])
 	q.Time = time.Unix(int64(binary.BigEndian.Uint32(raw[8:12])), 0).UTC()
-	copy(q.Signature[:], raw[12:])
+	copy(q.Tag[:], raw[12:])
 	return q, nil
 }
 
@@ -88,35 +98,36 @@ func (q ShortQR) String() string {
 func (q ShortQR) appendBytes(dst []byte) []byte {
 	dst = append(dst, q.CID[:]...)
 	dst = binary.BigEndian.AppendUint32(dst, uint32(q.Time.Unix()))
-	return append(dst, q.Signature[:]...)
+	return append(dst, q.Tag[:]...)
 }
 
-// deviceAuthShortQR returns the digest the device signs for a short QR:
-// SHA-256 of CBOR DeviceAuthenticationShortQR =
-// ["ApCVDeviceAuth", "QR2", cid (bstr 8), time (uint)], built on the stack.
-func deviceAuthShortQR(cid [8]byte, t uint32) [32]byte {
-	var buf [48]byte
-	b := append(buf[:0], 0x84, 0x6e)
-	b = append(b, "ApCVDeviceAuth"...)
-	b = append(b, 0x63, 'Q', 'R', '2', 0x48)
+// shortQRTag returns the tag of a short QR of credential cid drawn at t:
+// HMAC-SHA256(key, "ApCVShortQR" ‖ cid ‖ t as 4 bytes big-endian),
+// truncated to its first ShortQRTagLen bytes.
+func shortQRTag(key *[ShortQRKeyLen]byte, cid [8]byte, t uint32) [ShortQRTagLen]byte {
+	var msg [len(shortQRTagLabel) + 8 + 4]byte
+	b := append(msg[:0], shortQRTagLabel...)
 	b = append(b, cid[:]...)
-	b = appendHead(b, 0, uint64(t))
-	return sha256.Sum256(b)
+	b = binary.BigEndian.AppendUint32(b, t)
+	m := hmac.New(sha256.New, key[:])
+	m.Write(b)
+	var sum [sha256.Size]byte
+	return [ShortQRTagLen]byte(m.Sum(sum[:0]))
 }
 
-// VerifyDevice checks q's device signature with the device key dev (the
-// one the issuer recorded at activation), failing with ErrDeviceBinding.
-// It is the service's check (docs/PROTOCOL.md §15.3); the reader has no
-// device key before the resolution, and relies on the issuer's signature
-// over the resolution instead.
-func (q ShortQR) VerifyDevice(dev *ecdsa.PublicKey) error {
+// VerifyTag checks q's tag with key, the credential's short QR key (the
+// one the issuer drew at issuance and recorded with the credential),
+// comparing in constant time; it fails with ErrDeviceBinding. It is the
+// service's check (docs/PROTOCOL.md §15.3): the reader never holds the
+// key, and relies on the issuer's signature over the resolution instead.
+func (q ShortQR) VerifyTag(key [ShortQRKeyLen]byte) error {
 	t := q.Time.Unix()
 	if t < 0 || t > math.MaxUint32 {
 		return fmt.Errorf("credential: short QR time %v: %w", q.Time, ErrDeviceBinding)
 	}
-	d := deviceAuthShortQR(q.CID, uint32(t))
-	if !verifyES256(dev, d[:], q.Signature[:]) {
-		return fmt.Errorf("credential: short QR device signature: %w", ErrDeviceBinding)
+	want := shortQRTag(&key, q.CID, uint32(t))
+	if !hmac.Equal(want[:], q.Tag[:]) {
+		return fmt.Errorf("credential: short QR tag: %w", ErrDeviceBinding)
 	}
 	return nil
 }
@@ -147,24 +158,22 @@ func (h *Held) CredentialID() ([8]byte, error) {
 }
 
 // PresentShortQR returns the short QR text for time at: ShortQRPrefix +
-// Base45(cid ‖ time ‖ device signature), always ShortQRLen characters.
-// Signatures are deterministic (RFC 6979), so rand is not drawn from; it is
-// there for the signature schemes to come and may be nil.
-func (h *Held) PresentShortQR(dev *ecdsa.PrivateKey, at time.Time, rand io.Reader) (string, error) {
+// Base45(cid ‖ time ‖ tag), always ShortQRLen characters, the tag made with
+// h.ShortQRKey. It fails with ErrInvalidField when h has no short QR key (a
+// Held saved before the key existed: the phone gets one at its next
+// issuance).
+func (h *Held) PresentShortQR(at time.Time) (string, error) {
 	cid, err := h.CredentialID()
 	if err != nil {
 		return "", fmt.Errorf("credential: present short QR: %w", err)
+	}
+	if h.ShortQRKey == ([ShortQRKeyLen]byte{}) {
+		return "", fmt.Errorf("credential: present short QR: no short QR key: %w", ErrInvalidField)
 	}
 	t := at.Unix()
 	if t < 0 || t > math.MaxUint32 {
 		return "", fmt.Errorf("credential: present short QR: time %v out of range: %w", at, ErrInvalidField)
 	}
-	d := deviceAuthShortQR(cid, uint32(t))
-	sig, err := signES256(dev, d[:])
-	if err != nil {
-		return "", err
-	}
-	q := ShortQR{CID: cid, Time: time.Unix(t, 0).UTC()}
-	copy(q.Signature[:], sig)
+	q := ShortQR{CID: cid, Time: time.Unix(t, 0).UTC(), Tag: shortQRTag(&h.ShortQRKey, cid, uint32(t))}
 	return q.String(), nil
 }

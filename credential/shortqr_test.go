@@ -3,6 +3,7 @@ package credential_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ import (
 // short returns a short QR text drawn at w.now+d.
 func (w *testWorld) short(t testing.TB, d time.Duration) string {
 	t.Helper()
-	s, err := w.held.PresentShortQR(w.device, w.now.Add(d), nil)
+	s, err := w.held.PresentShortQR(w.now.Add(d))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestShortQRRoundTrip(t *testing.T) {
 	for _, n := range []int{1, 6, 32} {
 		w := newWorld(t, n)
 		text := w.short(t, -10*time.Second)
-		if len(text) != credential.ShortQRLen || credential.ShortQRLen != 120 || !strings.HasPrefix(text, credential.ShortQRPrefix) {
+		if len(text) != credential.ShortQRLen || credential.ShortQRLen != 48 || !strings.HasPrefix(text, credential.ShortQRPrefix) {
 			t.Fatalf("n=%d: text of %d characters: %q", n, len(text), text)
 		}
 		if !credential.IsShortQR(text) || !credential.IsShortQR([]byte(text)) || !credential.LooksLikeQRText(text) || !credential.LooksLikeQRText([]byte(text)) {
@@ -63,21 +64,32 @@ func TestShortQRRoundTrip(t *testing.T) {
 		if q.CID != w.cid || !q.Time.Equal(w.now.Add(-10*time.Second)) || q.String() != text {
 			t.Fatalf("parsed %+v", q)
 		}
-		if err := q.VerifyDevice(&w.device.PublicKey); err != nil {
+		key := w.held.ShortQRKey
+		if key == ([credential.ShortQRKeyLen]byte{}) {
+			t.Fatal("Issue drew no short QR key")
+		}
+		if err := q.VerifyTag(key); err != nil {
 			t.Fatal(err)
 		}
-		if err := q.VerifyDevice(&genKey(t).PublicKey); !errors.Is(err, credential.ErrDeviceBinding) {
-			t.Fatalf("another device key: %v", err)
+		other := key
+		other[31] ^= 0x80
+		if err := q.VerifyTag(other); !errors.Is(err, credential.ErrDeviceBinding) {
+			t.Fatalf("another key: %v", err)
 		}
 		q2 := q
 		q2.Time = q.Time.Add(time.Second)
-		if err := q2.VerifyDevice(&w.device.PublicKey); !errors.Is(err, credential.ErrDeviceBinding) {
+		if err := q2.VerifyTag(key); !errors.Is(err, credential.ErrDeviceBinding) {
 			t.Fatalf("another time: %v", err)
 		}
 		q2 = q
 		q2.CID[0] ^= 1
-		if err := q2.VerifyDevice(&w.device.PublicKey); !errors.Is(err, credential.ErrDeviceBinding) {
+		if err := q2.VerifyTag(key); !errors.Is(err, credential.ErrDeviceBinding) {
 			t.Fatalf("another cid: %v", err)
+		}
+		q2 = q
+		q2.Tag[15] ^= 1
+		if err := q2.VerifyTag(key); !errors.Is(err, credential.ErrDeviceBinding) {
+			t.Fatalf("another tag: %v", err)
 		}
 
 		v := w.verifier(t)
@@ -233,12 +245,12 @@ func TestParseShortQR(t *testing.T) {
 		text string
 		want error
 	}{
-		{text[:119], credential.ErrMalformed},
+		{text[:credential.ShortQRLen-1], credential.ErrMalformed},
 		{text + "0", credential.ErrMalformed},
 		{"APCV1:" + text[6:], credential.ErrUnsupportedVersion},
 		{"APCV3:" + text[6:], credential.ErrUnsupportedVersion},
 		{"HC1:" + text[6:], credential.ErrMalformed},
-		{text[:50] + "a" + text[51:], credential.ErrMalformed},
+		{text[:30] + "a" + text[31:], credential.ErrMalformed},
 		{text[:6] + ":::" + text[9:], credential.ErrMalformed}, // 44+44*45+44*2025 > 65535
 		{strings.Repeat("A", credential.MaxQRText+1), credential.ErrTooLarge},
 	} {
@@ -282,5 +294,37 @@ func TestVerifyResolutionAfterRotation(t *testing.T) {
 	}
 	if _, err := w.verifier(t).VerifyResolution(text, byOld, testPS, amo); !errors.Is(err, credential.ErrUnknownIssuer) {
 		t.Fatalf("retired key: %v", err)
+	}
+}
+
+// TestShortQRKeySaved: the short QR key is drawn at issuance (another per
+// credential), survives the JSON form a phone saves its Held in, and a Held
+// without one (saved before it existed) refuses to draw a short code.
+func TestShortQRKeySaved(t *testing.T) {
+	w := newWorld(t, 1)
+	if other := newWorld(t, 1); other.held.ShortQRKey == w.held.ShortQRKey {
+		t.Fatal("two credentials with one short QR key")
+	}
+	data, err := json.Marshal(w.held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back credential.Held
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	at := w.now.Add(-time.Second)
+	a, err := back.PresentShortQR(at)
+	if err != nil || a != w.short(t, -time.Second) {
+		t.Fatalf("after a JSON round trip: %q %v", a, err)
+	}
+	old := *w.held
+	old.ShortQRKey = [credential.ShortQRKeyLen]byte{}
+	if _, err := old.PresentShortQR(at); !errors.Is(err, credential.ErrInvalidField) {
+		t.Fatalf("no key: %v", err)
+	}
+	data, _ = json.Marshal(&old)
+	if bytes.Contains(data, []byte("ShortQRKey")) {
+		t.Errorf("a zero key is saved: %s", data)
 	}
 }

@@ -4,12 +4,11 @@ package credential_test
 
 import (
 	"bytes"
-	"crypto/ecdsa"
+	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/asn1"
 	"encoding/binary"
 	"encoding/json"
-	"math/big"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -179,34 +178,44 @@ func checkVector(t *testing.T, v vectors.Vector) {
 }
 
 // checkShort checks what a short QR vector spells out: the text is
-// ShortQRPrefix and the Base45 of its bytes, 120 characters; the bytes are
-// cid ‖ time ‖ signature; the device signed SHA-256 of the
-// DeviceAuthenticationShortQR given (the service's check, with the
-// vector's device key); the answer's payload is the one given and binds
-// SHA-256 of the text and the certificate hash.
+// ShortQRPrefix and the Base45 of its bytes, 48 characters; the bytes are
+// cid ‖ time ‖ tag; the tag is the first 16 bytes of HMAC-SHA256 under
+// short.short_qr_key of short.tag_message, "ApCVShortQR" ‖ cid ‖ time (the
+// service's check, VerifyTag, refuses any other key); the answer's payload
+// is the one given and binds SHA-256 of the text and the certificate hash.
 func checkShort(t *testing.T, v vectors.Vector) {
 	t.Helper()
 	s := v.Short
-	if len(s.Text) != credential.ShortQRLen || !strings.HasPrefix(s.Text, credential.ShortQRPrefix) {
+	if credential.ShortQRLen != 48 || len(s.Text) != credential.ShortQRLen || !strings.HasPrefix(s.Text, credential.ShortQRPrefix) {
 		t.Fatalf("text of %d characters", len(s.Text))
 	}
 	raw, err := credential.AppendBase45Decode(nil, s.Text[len(credential.ShortQRPrefix):])
-	if err != nil || !bytes.Equal(raw, s.Bytes) || len(raw) != 76 {
+	if err != nil || !bytes.Equal(raw, s.Bytes) || len(raw) != 28 {
 		t.Fatalf("short.bytes is not the Base45 decoding of short.text: %v", err)
 	}
 	q, err := credential.ParseShortQR(s.Text)
 	if err != nil || !bytes.Equal(q.CID[:], raw[:8]) || q.Time.Unix() != int64(binary.BigEndian.Uint32(raw[8:12])) ||
-		!bytes.Equal(q.Signature[:], raw[12:]) || !q.Time.Equal(s.Time) {
+		!bytes.Equal(q.Tag[:], raw[12:]) || !q.Time.Equal(s.Time) {
 		t.Fatalf("ParseShortQR: %+v %v", q, err)
 	}
-	dev := &vectors.Key(hexString(v.Device.Private)).PublicKey
-	if err := q.VerifyDevice(dev); err != nil {
-		t.Fatalf("VerifyDevice: %v", err)
+	if len(s.ShortQRKey) != 32 {
+		t.Fatalf("short.short_qr_key of %d bytes", len(s.ShortQRKey))
 	}
-	d := sha256.Sum256(s.DeviceAuthentication)
-	der, _ := asn1.Marshal(struct{ R, S *big.Int }{new(big.Int).SetBytes(raw[12:44]), new(big.Int).SetBytes(raw[44:])})
-	if !ecdsa.VerifyASN1(dev, d[:], der) {
-		t.Fatal("the device signature is not over SHA-256 of short.device_authentication")
+	key := [32]byte(s.ShortQRKey)
+	if err := q.VerifyTag(key); err != nil {
+		t.Fatalf("VerifyTag: %v", err)
+	}
+	if !bytes.Equal(s.TagMessage, append([]byte("ApCVShortQR"), raw[:12]...)) {
+		t.Fatal("short.tag_message is not \"ApCVShortQR\" ‖ cid ‖ time")
+	}
+	m := hmac.New(sha256.New, s.ShortQRKey)
+	m.Write(s.TagMessage)
+	if !bytes.Equal(m.Sum(nil)[:16], raw[12:]) {
+		t.Fatal("the tag is not HMAC-SHA256(short.short_qr_key, short.tag_message)[:16]")
+	}
+	key[0] ^= 1
+	if err := q.VerifyTag(key); !errors.Is(err, credential.ErrDeviceBinding) {
+		t.Fatalf("VerifyTag with another key: %v, want device-binding", err)
 	}
 	if !bytes.Contains(s.Answer, s.ResolutionPayload) {
 		t.Fatal("short.resolution_payload is not in short.answer")

@@ -67,10 +67,11 @@
 // # Short QR codes and rights (protocol version 2)
 //
 // The app's default QR code when the phone is online is the short one
-// ("APCV2:", 120 characters whatever the family's size): a reference and
+// ("APCV2:", 48 characters whatever the family's size): a reference and
 // the phone's proof of freshness. Read resolves it at the issuer's online
 // service over mutual TLS with Config.Online: the code's window is checked
-// first, before any network; the service checks the phone's signature and
+// first, before any network; the service checks the phone's tag (an HMAC
+// with the credential's short QR key) and
 // that the code is used once (from any desk) and answers an issuer-signed
 // resolution, which the Reader checks itself — issuer key, binding to the
 // scanned text and to this desk's certificate, the service's clock,

@@ -2,7 +2,6 @@ package reader_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -53,8 +52,8 @@ func Example_shortQR() {
 	}
 	defer r.Close()
 
-	held, dev, _ := w.Phone.Wallet()
-	text, _ := held.PresentShortQR(dev, time.Now(), rand.Reader) // what the app shows
+	held, _, _ := w.Phone.Wallet()
+	text, _ := held.PresentShortQR(time.Now()) // what the app shows
 	scanner <- text
 	id, err := r.Read(ctx)
 	if err != nil {
@@ -74,7 +73,7 @@ func Example_shortQR() {
 	_, err = r.Read(ctx)
 	fmt.Println(apcverr.Code(err))
 	// Output:
-	// 120 characters; QR short: true groups: [AMO INS]
+	// 48 characters; QR short: true groups: [AMO INS]
 	// 6 beneficiaries; INS of the ouvrant droit: true
 	// 6 rights; régime of the ouvrant droit: 01
 	// already-resolved

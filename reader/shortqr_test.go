@@ -75,11 +75,11 @@ func (ow *onlineWorld) fresh() time.Time {
 // shortQR is a short QR code the phone draws at the time at.
 func (ow *onlineWorld) shortQR(t *testing.T, at time.Time) string {
 	t.Helper()
-	held, dev, err := ow.w.Phone.Wallet()
+	held, _, err := ow.w.Phone.Wallet()
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := held.PresentShortQR(dev, at, rand.Reader)
+	text, err := held.PresentShortQR(at)
 	if err != nil {
 		t.Fatal(err)
 	}

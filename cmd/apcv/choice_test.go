@@ -83,7 +83,7 @@ func TestQRShort(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errOut := runCLI(t, "qr", "text", "--profile", "famille-6-drome", "--short", "--state", dir)
 	text := strings.TrimSpace(out)
-	if code != exitOK || !strings.HasPrefix(text, "APCV2:") || len(text) != 120 {
+	if code != exitOK || !strings.HasPrefix(text, "APCV2:") || len(text) != 48 {
 		t.Fatalf("%d %q %s", code, out, errOut)
 	}
 	for _, args := range [][]string{
@@ -98,7 +98,7 @@ func TestQRShort(t *testing.T) {
 	}
 	qrText := filepath.Join(dir, "short.txt")
 	if code, out, errOut := runCLI(t, "emulate", "--profile", "famille-6-drome", "--short", "--state", dir, "--qr-text", qrText); code != exitOK ||
-		!strings.Contains(out, "(120 characters)") {
+		!strings.Contains(out, "(48 characters)") {
 		t.Fatalf("emulate --short: %d\n%s%s", code, out, errOut)
 	}
 }

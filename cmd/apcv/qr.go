@@ -28,7 +28,7 @@ func qrUsage(w io.Writer) {
 	fmt.Fprintln(w, "kept, the app is activated once, and each run shows the next refresh counter.")
 	fmt.Fprintln(w, "The code carries the whole family, or with --beneficiary N the person being seen only")
 	fmt.Fprintln(w, "(N the index in the family, 0 the ouvrant droit; at most 600 characters for any family),")
-	fmt.Fprintln(w, "or with --short the short online code (120 characters), which a reader resolves at the")
+	fmt.Fprintln(w, "or with --short the short online code (48 characters), which a reader resolves at the")
 	fmt.Fprintln(w, "issuer's online service: it needs --state DIR, and the service is `apcv portal serve --state DIR/issuer`")
 	fmt.Fprintln(w, "(both may run at once: processes sharing an issuer directory lock it for each change).")
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -62,11 +61,11 @@ func TestReadShortQR(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	held, dev, err := w.Phone.Wallet()
+	held, _, err := w.Phone.Wallet()
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := held.PresentShortQR(dev, time.Now(), rand.Reader)
+	text, err := held.PresentShortQR(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +99,7 @@ func TestReadShortQR(t *testing.T) {
 	}
 
 	// Text output: a code drawn a second later.
-	if text, err = held.PresentShortQR(dev, time.Now().Add(time.Second), rand.Reader); err != nil {
+	if text, err = held.PresentShortQR(time.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	writePNG(t, png, text)

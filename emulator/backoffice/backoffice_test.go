@@ -97,7 +97,7 @@ func must(t testing.TB, err error) {
 
 func (h holder) qr(t testing.TB, at time.Time) string {
 	t.Helper()
-	text, err := h.got.Held.PresentShortQR(h.dev, at, nil)
+	text, err := h.got.Held.PresentShortQR(at)
 	must(t, err)
 	return text
 }
@@ -267,9 +267,10 @@ func TestRefusals(t *testing.T) {
 	must(t, err)
 	now := fc.Now()
 	unknown := credential.ShortQR{CID: [8]byte{9, 9, 9, 9, 9, 9, 9, 9}, Time: now}.String()
-	wrongKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	forgedSig, err := h.got.Held.PresentShortQR(wrongKey, now, nil)
+	forged, err := credential.ParseShortQR(h.qr(t, now))
 	must(t, err)
+	forged.Tag[0] ^= 1 // a tag not made with the credential's short QR key
+	forgedTag := forged.String()
 
 	for _, tc := range []struct {
 		name   string
@@ -283,7 +284,7 @@ func TestRefusals(t *testing.T) {
 		{"no client certificate", newDesk(t, svc.Roots, nil), service.PathResolve, service.ResolveRequest{QR: h.qr(t, now)}, 401, service.ErrPSCertRefused, portal.Anonymous},
 		{"another authority's certificate", newDesk(t, svc.Roots, &foreign), service.PathResolve, service.ResolveRequest{QR: h.qr(t, now)}, 401, service.ErrPSCertRefused, "unverified-ps:" + rppsB},
 		{"unknown credential", a, service.PathResolve, service.ResolveRequest{QR: unknown}, 404, service.ErrUnknownCredential, "ps:" + rppsA},
-		{"device signature", a, service.PathResolve, service.ResolveRequest{QR: forgedSig}, 403, credential.ErrDeviceBinding, "ps:" + rppsA},
+		{"wrong tag", a, service.PathResolve, service.ResolveRequest{QR: forgedTag}, 403, credential.ErrDeviceBinding, "ps:" + rppsA},
 		{"out of window", a, service.PathResolve, service.ResolveRequest{QR: h.qr(t, now.Add(-issuer.ShortQRWindow-time.Second))}, 410, credential.ErrQRExpired, "ps:" + rppsA},
 		{"unknown group", a, service.PathResolve, service.ResolveRequest{QR: h.qr(t, now), Groups: []string{"AMO", "RIB"}}, 400, credential.ErrInvalidField, "ps:" + rppsA},
 		{"full QR text", a, service.PathResolve, service.ResolveRequest{QR: "APCV1:ABC"}, 400, credential.ErrUnsupportedVersion, "ps:" + rppsA},

@@ -44,8 +44,8 @@
 // (Options.KeyID) may collide, readers try every key of a kid.
 //
 // The online service of protocol version 2 (served by emulator/backoffice)
-// calls Resolve, which resolves a short QR code once (device signature with
-// the key recorded at activation, window, revocation, single use saved
+// calls Resolve, which resolves a short QR code once (its tag, an HMAC with
+// the short QR key drawn at issuance, window, revocation, single use saved
 // with the state) into an issuer-signed resolution, and Rights, which
 // answers the AMO rights of beneficiaries (Person.Rights, else derived:
 // credential/rights).

@@ -219,8 +219,10 @@ type credRecord struct {
 	// of this credential the online service resolved (Resolve): single
 	// use. 0 when none.
 	LastResolved int64 `json:",omitempty"`
-
-	devKey *ecdsa.PublicKey // DeviceKey parsed, by Resolve; not saved
+	// ShortQRKey is the credential's short QR key (credential.Held's, drawn
+	// at issuance): Resolve checks the short QR's tag with it. Zero for a
+	// credential issued before it existed (its short QRs are refused).
+	ShortQRKey [credential.ShortQRKeyLen]byte `json:",omitzero"`
 }
 
 // New returns an issuer with freshly generated keys and no persons.
@@ -352,7 +354,7 @@ func (i *Issuer) issueLocked(nir credential.NIR, d DeviceInfo, dev *ecdsa.Public
 	if err != nil {
 		return nil, nil, err
 	}
-	rec := &credRecord{ID: id, NIR: nir, Device: d, DeviceKey: der, IssuedAt: now, ValidUntil: until}
+	rec := &credRecord{ID: id, NIR: nir, Device: d, DeviceKey: der, IssuedAt: now, ValidUntil: until, ShortQRKey: held.ShortQRKey}
 	i.creds[id] = rec
 	return rec, held, nil
 }

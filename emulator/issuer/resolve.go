@@ -1,9 +1,7 @@
 package issuer
 
 import (
-	"crypto/ecdsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -32,8 +30,8 @@ const (
 //
 // In order: the text's form (credential.ParseShortQR's errors); the
 // groups (ErrInvalidField for an unknown one); the credential
-// (ErrUnknownCredential); the device signature with the device key recorded
-// at activation (credential.ErrDeviceBinding); the window at the service's
+// (ErrUnknownCredential); the tag with the short QR key recorded at
+// issuance (credential.ShortQR.VerifyTag, credential.ErrDeviceBinding); the window at the service's
 // clock, ShortQRWindow after the draw and ShortQRSkew before
 // (credential.ErrQRExpired); the credential revoked or its holder blocked
 // (credential.ErrRevoked), expired (credential.ErrExpired); then single
@@ -57,33 +55,20 @@ func (i *Issuer) Resolve(text string, psHash [32]byte, groups []credential.Group
 			return nil, fmt.Errorf("issuer: resolve: group %v: %w", g, credential.ErrInvalidField)
 		}
 	}
-	// The device signature is checked outside the lock (a credential's
-	// device key never changes): desks do not queue behind it.
 	i.mu.Lock()
 	c, err := i.credLocked(q.CID)
-	var devDER []byte
-	var dev *ecdsa.PublicKey
+	var key32 [credential.ShortQRKeyLen]byte
 	if c != nil {
-		devDER, dev = c.DeviceKey, c.devKey
+		key32 = c.ShortQRKey
 	}
 	i.mu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("issuer: resolve %x: %w", q.CID, err)
 	}
-	if dev == nil {
-		// Parsed once per credential, kept beside its DER (both fixed
-		// at activation).
-		pub, err := x509.ParsePKIXPublicKey(devDER)
-		ec, isEC := pub.(*ecdsa.PublicKey)
-		if err != nil || !isEC {
-			return nil, fmt.Errorf("issuer: resolve %x: no device key recorded: %w", q.CID, credential.ErrDeviceBinding)
-		}
-		dev = ec
-		i.mu.Lock()
-		c.devKey = ec
-		i.mu.Unlock()
+	if key32 == ([credential.ShortQRKeyLen]byte{}) {
+		return nil, fmt.Errorf("issuer: resolve %x: no short QR key recorded: %w", q.CID, credential.ErrDeviceBinding)
 	}
-	if err := q.VerifyDevice(dev); err != nil {
+	if err := q.VerifyTag(key32); err != nil {
 		return nil, fmt.Errorf("issuer: resolve %x: %w", q.CID, err)
 	}
 	var res credential.Resolution

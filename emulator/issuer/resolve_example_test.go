@@ -38,7 +38,7 @@ func ExampleIssuer_Resolve() {
 	issued, _ := iss.Collect(ticket)
 
 	// At the desk: the phone shows a short code; the service resolves it.
-	text, _ := issued.Held.PresentShortQR(dev, fc.Now(), nil)
+	text, _ := issued.Held.PresentShortQR(fc.Now())
 	psHash := sha256.Sum256([]byte("DER of the professional's client certificate"))
 	groups := []credential.Group{credential.GroupAMO, credential.GroupINS}
 	answer, err := iss.Resolve(text, psHash, groups)
@@ -58,7 +58,7 @@ func ExampleIssuer_Resolve() {
 	rs, _ := iss.Rights([]rights.Who{rights.WhoOf(profile.Family.Beneficiaires[0])})
 	fmt.Println(rs[0].Caisse, rs[0].C2S != nil, rs[0].MedecinTraitant)
 	// Output:
-	// 120 <nil>
+	// 48 <nil>
 	// <nil> true [AMO INS] 1
 	// true
 	// 381 true true

@@ -1,9 +1,6 @@
 package issuer_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"path/filepath"
@@ -23,9 +20,11 @@ import (
 
 var psA, psB = sha256.Sum256([]byte("ps A")), sha256.Sum256([]byte("ps B"))
 
-func shortQR(t testing.TB, got *issuer.Issued, dev *ecdsa.PrivateKey, at time.Time) string {
+func shortQR(t testing.TB, got *issuer.Issued, key [credential.ShortQRKeyLen]byte, at time.Time) string {
 	t.Helper()
-	text, err := got.Held.PresentShortQR(dev, at, rand.Reader)
+	h := *got.Held
+	h.ShortQRKey = key // the phone's own key, or another to forge a tag
+	text, err := h.PresentShortQR(at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,9 +34,10 @@ func shortQR(t testing.TB, got *issuer.Issued, dev *ecdsa.PrivateKey, at time.Ti
 func TestResolve(t *testing.T) {
 	iss, fc := newIssuer(t, issuer.Options{})
 	nir := register(t, iss, "famille-6-drome")
-	got, dev := activate(t, iss, nir)
+	got, _ := activate(t, iss, nir)
+	key := got.Held.ShortQRKey
 	fc.Advance(time.Minute)
-	text := shortQR(t, got, dev, fc.Now())
+	text := shortQR(t, got, key, fc.Now())
 	all := []credential.Group{credential.GroupAMO, credential.GroupINS, credential.GroupEtatCivil}
 	answer, err := iss.Resolve(text, psA, all)
 	if err != nil {
@@ -60,7 +60,7 @@ func TestResolve(t *testing.T) {
 	}
 
 	// Single use, from any desk: the same text, an older one, refused.
-	older := shortQR(t, got, dev, fc.Now().Add(-time.Second))
+	older := shortQR(t, got, key, fc.Now().Add(-time.Second))
 	for name, tx := range map[string]string{"same text": text, "older draw": older} {
 		if _, err := iss.Resolve(tx, psB, all); !errors.Is(err, service.ErrAlreadyResolved) {
 			t.Errorf("%s: err = %v, want already-resolved", name, err)
@@ -68,7 +68,7 @@ func TestResolve(t *testing.T) {
 	}
 	// A code drawn later resolves, with AMO alone when asked for AMO alone.
 	fc.Advance(time.Second)
-	next := shortQR(t, got, dev, fc.Now())
+	next := shortQR(t, got, key, fc.Now())
 	answer, err = iss.Resolve(next, psB, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -82,8 +82,10 @@ func TestResolve(t *testing.T) {
 func TestResolveRefusals(t *testing.T) {
 	iss, fc := newIssuer(t, issuer.Options{})
 	nir := register(t, iss, "famille-6-drome")
-	got, dev := activate(t, iss, nir)
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	got, _ := activate(t, iss, nir)
+	key := got.Held.ShortQRKey
+	other := key
+	other[0] ^= 1 // another short QR key: a forged tag
 	now := fc.Now()
 	forged := credential.ShortQR{CID: [8]byte{1, 2, 3, 4, 5, 6, 7, 8}, Time: now}.String()
 	for _, tc := range []struct {
@@ -91,16 +93,15 @@ func TestResolveRefusals(t *testing.T) {
 		text string
 		want error
 	}{
-		{"drawn 3 min 1 s ago", shortQR(t, got, dev, now.Add(-issuer.ShortQRWindow-time.Second)), credential.ErrQRExpired},
-		{"drawn 31 s ahead", shortQR(t, got, dev, now.Add(issuer.ShortQRSkew+time.Second)), credential.ErrQRExpired},
-		{"other device key", shortQR(t, got, other, now), credential.ErrDeviceBinding},
-		// The device signature's refusal comes before the window's, also
-		// now that it is checked in parallel with the signing.
-		{"other device key, out of window", shortQR(t, got, other, now.Add(-issuer.ShortQRWindow-time.Second)), credential.ErrDeviceBinding},
+		{"drawn 3 min 1 s ago", shortQR(t, got, key, now.Add(-issuer.ShortQRWindow-time.Second)), credential.ErrQRExpired},
+		{"drawn 31 s ahead", shortQR(t, got, key, now.Add(issuer.ShortQRSkew+time.Second)), credential.ErrQRExpired},
+		{"other short QR key", shortQR(t, got, other, now), credential.ErrDeviceBinding},
+		// The tag's refusal comes before the window's.
+		{"other short QR key, out of window", shortQR(t, got, other, now.Add(-issuer.ShortQRWindow-time.Second)), credential.ErrDeviceBinding},
 		{"unknown credential", forged, issuer.ErrUnknownCredential},
 		{"full QR text", "APCV1:" + forged[6:], credential.ErrUnsupportedVersion},
 		{"not a QR", "hello", credential.ErrMalformed},
-		{"truncated", shortQR(t, got, dev, now)[:119], credential.ErrMalformed},
+		{"truncated", shortQR(t, got, key, now)[:credential.ShortQRLen-1], credential.ErrMalformed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := iss.Resolve(tc.text, psA, nil); !errors.Is(err, tc.want) {
@@ -111,24 +112,24 @@ func TestResolveRefusals(t *testing.T) {
 	if !errors.Is(issuer.ErrUnknownCredential, service.ErrUnknownCredential) {
 		t.Error("issuer.ErrUnknownCredential is not the service's kind")
 	}
-	if _, err := iss.Resolve(shortQR(t, got, dev, now), psA, []credential.Group{9}); !errors.Is(err, credential.ErrInvalidField) {
+	if _, err := iss.Resolve(shortQR(t, got, key, now), psA, []credential.Group{9}); !errors.Is(err, credential.ErrInvalidField) {
 		t.Errorf("unknown group: %v", err)
 	}
 	// The window's edges are inside.
 	for _, at := range []time.Time{now.Add(-issuer.ShortQRWindow), now.Add(issuer.ShortQRSkew)} {
-		if _, err := iss.Resolve(shortQR(t, got, dev, at), psA, nil); err != nil {
+		if _, err := iss.Resolve(shortQR(t, got, key, at), psA, nil); err != nil {
 			t.Errorf("drawn at %v: %v", at.Sub(now), err)
 		}
 	}
-	// A code whose device signature is forged is refused without being
-	// spent: the phone's own code of that second still resolves, and
-	// then a forgery of it is refused for its signature, not as used.
+	// A code whose tag is forged is refused without being spent: the
+	// phone's own code of that second still resolves, and then a forgery
+	// of it is refused for its tag, not as used.
 	fc.Advance(time.Minute)
 	at := fc.Now()
 	if _, err := iss.Resolve(shortQR(t, got, other, at), psA, nil); !errors.Is(err, credential.ErrDeviceBinding) {
 		t.Fatalf("forged: %v", err)
 	}
-	if _, err := iss.Resolve(shortQR(t, got, dev, at), psA, nil); err != nil {
+	if _, err := iss.Resolve(shortQR(t, got, key, at), psA, nil); err != nil {
 		t.Fatalf("the phone's code after a forgery of it: %v", err)
 	}
 	if _, err := iss.Resolve(shortQR(t, got, other, at), psA, nil); !errors.Is(err, credential.ErrDeviceBinding) {
@@ -139,23 +140,24 @@ func TestResolveRefusals(t *testing.T) {
 	if err := iss.RevokeDevice(nir); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := iss.Resolve(shortQR(t, got, dev, fc.Now()), psA, nil); !errors.Is(err, credential.ErrRevoked) {
+	if _, err := iss.Resolve(shortQR(t, got, key, fc.Now()), psA, nil); !errors.Is(err, credential.ErrRevoked) {
 		t.Errorf("revoked: %v", err)
 	}
-	got2, dev2 := activate(t, iss, nir)
+	got2, _ := activate(t, iss, nir)
 	if err := iss.Block(nir); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := iss.Resolve(shortQR(t, got2, dev2, fc.Now()), psA, nil); !errors.Is(err, credential.ErrRevoked) {
+	if _, err := iss.Resolve(shortQR(t, got2, got2.Held.ShortQRKey, fc.Now()), psA, nil); !errors.Is(err, credential.ErrRevoked) {
 		t.Errorf("blocked: %v", err)
 	}
 }
 
 func TestResolveExpiredCredential(t *testing.T) {
 	iss, fc := newIssuer(t, issuer.Options{CredentialValidity: time.Hour})
-	got, dev := activate(t, iss, register(t, iss, "isere-solo"))
+	got, _ := activate(t, iss, register(t, iss, "isere-solo"))
+	key := got.Held.ShortQRKey
 	fc.Advance(time.Hour + time.Second)
-	if _, err := iss.Resolve(shortQR(t, got, dev, fc.Now()), psA, nil); !errors.Is(err, credential.ErrExpired) {
+	if _, err := iss.Resolve(shortQR(t, got, key, fc.Now()), psA, nil); !errors.Is(err, credential.ErrExpired) {
 		t.Errorf("expired credential: %v", err)
 	}
 }
@@ -164,9 +166,10 @@ func TestResolveExpiredCredential(t *testing.T) {
 // time; the reader refuses it.
 func TestResolveServiceClockOffset(t *testing.T) {
 	iss, fc := newIssuer(t, issuer.Options{})
-	got, dev := activate(t, iss, register(t, iss, "isere-solo"))
+	got, _ := activate(t, iss, register(t, iss, "isere-solo"))
+	key := got.Held.ShortQRKey
 	iss.SetServiceClockOffset(45 * time.Second)
-	text := shortQR(t, got, dev, fc.Now())
+	text := shortQR(t, got, key, fc.Now())
 	answer, err := iss.Resolve(text, psA, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +179,9 @@ func TestResolveServiceClockOffset(t *testing.T) {
 	}
 }
 
-// TestResolveSingleUsePersisted: the single-use record survives a restart.
+// TestResolveSingleUsePersisted: the single-use record survives a restart,
+// and so does the credential's short QR key (a newer code still resolves,
+// a forged one is still refused).
 func TestResolveSingleUsePersisted(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
 	fc := clock.NewFake(t0)
@@ -184,8 +189,9 @@ func TestResolveSingleUsePersisted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, dev := activate(t, iss, register(t, iss, "isere-solo"))
-	text := shortQR(t, got, dev, fc.Now())
+	got, _ := activate(t, iss, register(t, iss, "isere-solo"))
+	key := got.Held.ShortQRKey
+	text := shortQR(t, got, key, fc.Now())
 	if _, err := iss.Resolve(text, psA, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -196,13 +202,22 @@ func TestResolveSingleUsePersisted(t *testing.T) {
 	if _, err := again.Resolve(text, psB, nil); !errors.Is(err, service.ErrAlreadyResolved) {
 		t.Errorf("after a restart: %v", err)
 	}
+	next := fc.Now().Add(time.Second)
+	forged := key
+	forged[5] ^= 1
+	if _, err := again.Resolve(shortQR(t, got, forged, next), psB, nil); !errors.Is(err, credential.ErrDeviceBinding) {
+		t.Errorf("forged tag after a restart: %v", err)
+	}
+	if _, err := again.Resolve(shortQR(t, got, key, next), psB, nil); err != nil {
+		t.Errorf("a newer code after a restart: %v", err)
+	}
 }
 
 // TestResolveConcurrentSingleUse: many desks race for one code; exactly one wins.
 func TestResolveConcurrentSingleUse(t *testing.T) {
 	iss, fc := newIssuer(t, issuer.Options{})
-	got, dev := activate(t, iss, register(t, iss, "famille-6-drome"))
-	text := shortQR(t, got, dev, fc.Now())
+	got, _ := activate(t, iss, register(t, iss, "famille-6-drome"))
+	text := shortQR(t, got, got.Held.ShortQRKey, fc.Now())
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	wins, refused := 0, 0
@@ -275,7 +290,7 @@ func TestRights(t *testing.T) {
 	}
 }
 
-// BenchmarkResolve: the issuer's side alone (device signature check,
+// BenchmarkResolve: the issuer's side alone (tag check,
 // single use, resolution signature), in memory and with a state directory
 // (the single-use record saved before the answer).
 func BenchmarkResolve(b *testing.B) {
@@ -296,14 +311,15 @@ func BenchmarkResolve(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			got, dev := activate(b, iss, register(b, iss, "famille-6-drome"))
+			got, _ := activate(b, iss, register(b, iss, "famille-6-drome"))
+			key := got.Held.ShortQRKey
 			all := []credential.Group{credential.GroupAMO, credential.GroupINS, credential.GroupEtatCivil}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				fc.Advance(time.Second)
-				text := shortQR(b, got, dev, fc.Now())
+				text := shortQR(b, got, key, fc.Now())
 				b.StartTimer()
 				if _, err := iss.Resolve(text, psA, all); err != nil {
 					b.Fatal(err)
@@ -317,13 +333,14 @@ func BenchmarkResolve(b *testing.B) {
 // resolves, signed by the current one, and the reader accepts it.
 func TestResolveAfterKeyRotation(t *testing.T) {
 	iss, fc := newIssuer(t, issuer.Options{})
-	got, dev := activate(t, iss, register(t, iss, "isere-solo"))
+	got, _ := activate(t, iss, register(t, iss, "isere-solo"))
+	key := got.Held.ShortQRKey
 	fc.Advance(time.Hour)
 	if err := iss.RotateKey(); err != nil {
 		t.Fatal(err)
 	}
 	fc.Advance(time.Minute)
-	text := shortQR(t, got, dev, fc.Now())
+	text := shortQR(t, got, key, fc.Now())
 	answer, err := iss.Resolve(text, psA, nil)
 	if err != nil {
 		t.Fatal(err)

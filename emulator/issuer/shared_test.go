@@ -41,7 +41,7 @@ func TestSharedDirKeepsOtherChanges(t *testing.T) {
 	a, b, dir, fc := openTwo(t, issuer.Options{})
 	nirA := register(t, a, "isere-solo")
 	nirB := register(t, b, "famille-6-drome")
-	got, dev := activate(t, b, nirB)
+	got, _ := activate(t, b, nirB)
 	// The portal's views see what B saved.
 	if _, err := a.PersonView(nirB); err != nil {
 		t.Errorf("A's view of B's person: %v", err)
@@ -51,7 +51,7 @@ func TestSharedDirKeepsOtherChanges(t *testing.T) {
 	}
 
 	fc.Advance(time.Minute)
-	text := shortQR(t, got, dev, fc.Now())
+	text := shortQR(t, got, got.Held.ShortQRKey, fc.Now())
 	if _, err := a.Resolve(text, psA, nil); err != nil {
 		t.Fatalf("A resolves B's code: %v", err)
 	}
@@ -83,9 +83,9 @@ func TestSharedDirKeepsOtherChanges(t *testing.T) {
 // resolved is refused by B, and the newer code B resolved is refused by A.
 func TestSharedDirSingleUse(t *testing.T) {
 	a, b, _, fc := openTwo(t, issuer.Options{})
-	got, dev := activate(t, a, register(t, a, "isere-solo"))
+	got, _ := activate(t, a, register(t, a, "isere-solo"))
 	fc.Advance(time.Minute)
-	first := shortQR(t, got, dev, fc.Now())
+	first := shortQR(t, got, got.Held.ShortQRKey, fc.Now())
 	// B learns the credential before A resolves (its LastResolved is 0).
 	if _, err := b.CredentialStatus(got.CredentialID); err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestSharedDirSingleUse(t *testing.T) {
 		t.Errorf("B resolving A's code: %v, want already-resolved", err)
 	}
 	fc.Advance(time.Second)
-	second := shortQR(t, got, dev, fc.Now())
+	second := shortQR(t, got, got.Held.ShortQRKey, fc.Now())
 	if _, err := b.Resolve(second, psB, nil); err != nil {
 		t.Fatal(err)
 	}

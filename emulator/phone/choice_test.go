@@ -77,9 +77,10 @@ func TestPresentQRAs(t *testing.T) {
 		}
 	}
 	whole(phone.QRFamily)
-	// Online, the app's default is the short code: 120 characters, the
-	// credential's id, signed by the device key, a new time each draw.
-	_, dev, err := e.ph.Wallet()
+	// Online, the app's default is the short code: 48 characters, the
+	// credential's id, tagged with the credential's short QR key, a new
+	// time each draw.
+	held, _, err := e.ph.Wallet()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestPresentQRAs(t *testing.T) {
 		if err != nil || len(text) != credential.ShortQRLen || q.CID != cid {
 			t.Fatalf("%s: %d characters, %v", k, len(text), err)
 		}
-		if err := q.VerifyDevice(&dev.PublicKey); err != nil {
+		if err := q.VerifyTag(held.ShortQRKey); err != nil {
 			t.Fatalf("%s: %v", k, err)
 		}
 		if i > 0 && !q.Time.After(last.Time) {

@@ -855,7 +855,7 @@ const (
 	// the ouvrant droit reduced to what billing needs of him, offline: at
 	// most 600 characters whatever the family size.
 	QRBeneficiary
-	// QRShort: the short online code (protocol version 2, "APCV2:", 120
+	// QRShort: the short online code (protocol version 2, "APCV2:", 48
 	// characters whatever the family): a reference and the phone's proof
 	// of freshness that the reader resolves at the issuer's online
 	// service, once.
@@ -899,8 +899,9 @@ type QRChoice struct {
 // that is not in the family is an error wrapping
 // credential.ErrInvalidField; a credential issued before the choice
 // existed (a state saved by an older emulator) fails with
-// credential.ErrNoChosenCredential until the app is opened online (Open
-// renews it).
+// credential.ErrNoChosenCredential, and a short code of a credential
+// issued before it had a short QR key fails with credential.ErrInvalidField,
+// until the app is opened online (Open renews it).
 func (p *Phone) PresentQRAs(c QRChoice) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -920,7 +921,7 @@ func (p *Phone) PresentQRAs(c QRChoice) (string, error) {
 		if !at.After(p.lastShort) {
 			at = p.lastShort.Add(time.Second)
 		}
-		text, err := p.held.PresentShortQR(p.device, at, p.opts.Rand)
+		text, err := p.held.PresentShortQR(at)
 		if err != nil {
 			return "", fmt.Errorf("phone: QR: %w", err)
 		}

@@ -40,7 +40,7 @@ func TestSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := cleanImage(t, apcv, 2)
-	short := "APCV2:" + base45Text(8, 120)[6:] // the form of a short QR text (protocol version 2)
+	short := "APCV2:" + base45Text(8, 48)[6:] // the form of a short QR text (protocol version 2)
 	shortCode := cleanImage(t, short, 3)
 	foreign := cleanImage(t, "WIFI:S:cabinet;T:WPA;P:secret;;", 3)
 	foreign2 := cleanImage(t, "https://example.org/", 3)

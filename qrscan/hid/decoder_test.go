@@ -62,7 +62,7 @@ type want struct {
 }
 
 // shortText has the form of a short QR text (protocol version 2).
-var shortText = credential.ShortQRPrefix + strings.Repeat("NCF", 38)
+var shortText = credential.ShortQRPrefix + strings.Repeat("NCF", (credential.ShortQRLen-len(credential.ShortQRPrefix))/3)
 
 var wedgeTests = []struct {
 	name    string
@@ -72,7 +72,7 @@ var wedgeTests = []struct {
 }{
 	{"apcv us", WedgeConfig{}, cat(typeUS("APCV1:00"), enter), []want{{text: "APCV1:00"}}},
 	{"short qr", WedgeConfig{}, cat(typeUS(shortText), enter), []want{{text: shortText}}},
-	{"short qr lost character", WedgeConfig{}, cat(typeUS(shortText[:119]), enter), []want{{err: qrscan.ErrGarbled}}},
+	{"short qr lost character", WedgeConfig{}, cat(typeUS(shortText[:len(shortText)-1]), enter), []want{{err: qrscan.ErrGarbled}}},
 	{"lost end key splits on short prefix", WedgeConfig{},
 		cat(typeUS("APCV1:00"+shortText), enter), []want{{text: "APCV1:00"}, {text: shortText}}},
 	{"held key types once", WedgeConfig{AcceptAny: true},
@@ -260,10 +260,10 @@ var posTests = []struct {
 	want    []want
 }{
 	{"one report", POSConfig{}, one(posReport(POSHoneywell, "]Q1", "APCV1:00", false)), []want{{text: "APCV1:00"}}},
-	{"short qr", POSConfig{}, one(posReport(POSStandard, "]Q1", shortText[:56], true), posReport(POSStandard, "]Q1", shortText[56:112], true),
-		posReport(POSStandard, "]Q1", shortText[112:], false)), []want{{text: shortText}}},
-	{"short qr lost report", POSConfig{}, one(posReport(POSStandard, "]Q1", shortText[:56], true),
-		posReport(POSStandard, "]Q1", shortText[112:], false)), []want{{err: qrscan.ErrGarbled}}},
+	{"short qr", POSConfig{}, one(posReport(POSStandard, "]Q1", shortText[:20], true), posReport(POSStandard, "]Q1", shortText[20:40], true),
+		posReport(POSStandard, "]Q1", shortText[40:], false)), []want{{text: shortText}}},
+	{"short qr lost report", POSConfig{}, one(posReport(POSStandard, "]Q1", shortText[:20], true),
+		posReport(POSStandard, "]Q1", shortText[40:], false)), []want{{err: qrscan.ErrGarbled}}},
 	{"new short scan before last report", POSConfig{}, one(posReport(POSHoneywell, "]Q1", chunk56, true), posReport(POSHoneywell, "]Q1", "APCV2:00", false)),
 		[]want{{err: qrscan.ErrGarbled}, {err: qrscan.ErrGarbled}}},
 	{"three reports", POSConfig{}, one(posReport(POSStandard, "]Q1", chunk56, true), posReport(POSStandard, "]Q1", strings.Repeat("0", 56), true),

@@ -168,7 +168,7 @@ func Measure(ctx context.Context, sizes []int, o Options) ([]Row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("family of %d: %w", n, err)
 		}
-		short, err := h.PresentShortQR(dev, at, nil)
+		short, err := h.PresentShortQR(at)
 		if err != nil {
 			return nil, err
 		}

@@ -29,8 +29,6 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -127,11 +125,10 @@ func run(o options) error {
 	return nil
 }
 
-// aPhone is an emulated phone: its credential, device key and the next
-// time it may draw a code at.
+// aPhone is an emulated phone: its credential (with its short QR key) and
+// the next time it may draw a code at.
 type aPhone struct {
 	held *credential.Held
-	dev  *ecdsa.PrivateKey
 	cid  [8]byte
 	od   credential.NIR
 	nben int
@@ -158,7 +155,7 @@ func (p *aPhone) draw(now time.Time) (string, error) {
 		return "", nil
 	}
 	p.last = at
-	return p.held.PresentShortQR(p.dev, at, rand.Reader)
+	return p.held.PresentShortQR(at)
 }
 
 func (p *aPhone) release() { p.busy.Store(false) }
@@ -213,7 +210,7 @@ func newPhones(iss *issuer.Issuer, n int) ([]*aPhone, error) {
 		if err := ph.ActivateOrUnlock(emulator.DefaultCode); err != nil {
 			return nil, fmt.Errorf("phone %d (%s): activate: %w", i, prof.Name, err)
 		}
-		held, dev, err := ph.Wallet()
+		held, _, err := ph.Wallet()
 		if err != nil {
 			return nil, err
 		}
@@ -221,7 +218,7 @@ func newPhones(iss *issuer.Issuer, n int) ([]*aPhone, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = &aPhone{held: held, dev: dev, cid: cid, od: prof.Family.Beneficiaires[0].NIR, nben: len(prof.Family.Beneficiaires)}
+		out[i] = &aPhone{held: held, cid: cid, od: prof.Family.Beneficiaires[0].NIR, nben: len(prof.Family.Beneficiaires)}
 	}
 	return out, nil
 }

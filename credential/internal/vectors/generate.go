@@ -371,10 +371,10 @@ var (
 	psHash      = sha256.Sum256([]byte("apcvkit vectors: DER of the professional's client certificate"))
 )
 
-// shortQR is the short QR drawn at `at` by dev for h, with its bytes and
-// the DeviceAuthenticationShortQR the device signed.
-func (g *gen) shortQR(h *credential.Held, dev *ecdsa.PrivateKey, at time.Time) (*ShortJSON, error) {
-	s, err := h.PresentShortQR(dev, at, nil)
+// shortQR is the short QR drawn at `at` for h, with its bytes, h's short
+// QR key and the message its tag authenticates.
+func (g *gen) shortQR(h *credential.Held, at time.Time) (*ShortJSON, error) {
+	s, err := h.PresentShortQR(at)
 	if err != nil {
 		return nil, err
 	}
@@ -382,14 +382,10 @@ func (g *gen) shortQR(h *credential.Held, dev *ecdsa.PrivateKey, at time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	// ["ApCVDeviceAuth", "QR2", cid, time]: written out here rather than
-	// taken from the package, so that the vectors check its encoding.
-	da := append([]byte{0x84, 0x6e}, "ApCVDeviceAuth"...)
-	da = append(da, 0x63, 'Q', 'R', '2', 0x48)
-	da = append(da, raw[:8]...)
-	da = append(da, 0x1a)
-	da = append(da, raw[8:12]...)
-	return &ShortJSON{Text: s, Time: at, Bytes: raw, DeviceAuthentication: da, PSHash: psHash[:]}, nil
+	// "ApCVShortQR" ‖ cid ‖ time: written out here rather than taken from
+	// the package, so that the vectors check its encoding.
+	msg := append([]byte("ApCVShortQR"), raw[:12]...)
+	return &ShortJSON{Text: s, Time: at, Bytes: raw, ShortQRKey: h.ShortQRKey[:], TagMessage: msg, PSHash: psHash[:]}, nil
 }
 
 // resolve is the service's answer to sj for the groups requested (those of
@@ -469,7 +465,7 @@ func (g *gen) shortVectors() ([]Vector, error) {
 			return err
 		}
 		v := g.base(name, desc, "short", h)
-		if v.Short, err = g.shortQR(h, g.device, now.Add(-shownAgo)); err != nil {
+		if v.Short, err = g.shortQR(h, now.Add(-shownAgo)); err != nil {
 			return err
 		}
 		got, err := g.resolveGroups(v.Short, g.issuer, IssuerName, f, requested, nil)
@@ -503,14 +499,14 @@ func (g *gen) shortVectors() ([]Vector, error) {
 		{"short-reject-future", "short QR drawn one clock skew and one second after the verification time", "qr-expired",
 			func(v *Vector) error {
 				var err error
-				if v.Short, err = g.shortQR(h, g.device, now.Add(skew+time.Second)); err != nil {
+				if v.Short, err = g.shortQR(h, now.Add(skew+time.Second)); err != nil {
 					return err
 				}
 				return g.resolve(v.Short, g.issuer, IssuerName, f, amo, nil)
 			}},
 		{"short-reject-mismatch-hash", "answer bound to another short QR text of the same credential (drawn one second earlier)", "resolution-mismatch",
 			func(v *Vector) error {
-				other, err := g.shortQR(h, g.device, now.Add(-shownAgo-time.Second))
+				other, err := g.shortQR(h, now.Add(-shownAgo-time.Second))
 				if err != nil {
 					return err
 				}
@@ -554,7 +550,7 @@ func (g *gen) shortVectors() ([]Vector, error) {
 			}},
 	} {
 		v := g.base(r.name, r.desc, "short", h)
-		if v.Short, err = g.shortQR(h, g.device, now.Add(-shownAgo)); err != nil {
+		if v.Short, err = g.shortQR(h, now.Add(-shownAgo)); err != nil {
 			return nil, err
 		}
 		if err := g.resolve(v.Short, g.issuer, IssuerName, f, amo, nil); err != nil {

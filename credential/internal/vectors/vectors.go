@@ -163,12 +163,16 @@ type QRJSON struct {
 // ShortJSON is a short QR (protocol version 2) and the service's answer to
 // it: what the reader scanned, what it sent and what it received.
 type ShortJSON struct {
-	Text  string    `json:"text"`  // the short QR text, 120 characters
-	Time  time.Time `json:"time"`  // the device-signed time
-	Bytes Hex       `json:"bytes"` // the Base45-decoded payload: cid[8] ‖ time[4] ‖ signature[64]
-	// DeviceAuthentication is the CBOR DeviceAuthenticationShortQR whose
-	// SHA-256 the device signed (checked by the service with the device key).
-	DeviceAuthentication Hex `json:"device_authentication"`
+	Text  string    `json:"text"`  // the short QR text, 48 characters
+	Time  time.Time `json:"time"`  // the time the tag authenticates
+	Bytes Hex       `json:"bytes"` // the Base45-decoded payload: cid[8] ‖ time[4] ‖ tag[16]
+	// ShortQRKey is the credential's short QR key (32 bytes, drawn at
+	// issuance, shared by the phone and the issuer's service).
+	ShortQRKey Hex `json:"short_qr_key"`
+	// TagMessage is "ApCVShortQR" ‖ cid ‖ time[4]: the message whose
+	// HMAC-SHA256 under ShortQRKey, truncated to 16 bytes, is the tag
+	// (checked by the service, never by the reader).
+	TagMessage Hex `json:"tag_message"`
 	// PSHash is SHA-256 of the DER of the professional's client
 	// certificate the request was authenticated with: what the service
 	// bound in the answer and the reader gives VerifyResolution.
