@@ -18,6 +18,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator/backoffice/backofficetest"
 	"github.com/apcvkit/apcvkit/emulator/field"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
+	"github.com/apcvkit/apcvkit/internal/deskmsgtest"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
@@ -140,19 +141,6 @@ func scanRead(t *testing.T, r *reader.Reader, scan chanScan, text string) (*read
 	return got.id, got.err
 }
 
-// checkDesk checks that err has desk messages of its own in both
-// languages, which send the desk to the offline QR code when offline.
-func checkDesk(t *testing.T, err error, offline bool) {
-	t.Helper()
-	fr, en := apcverr.Message(err, apcverr.FR), apcverr.Message(err, apcverr.EN)
-	if fr == apcverr.Generic.FR || en == apcverr.Generic.EN || fr == en {
-		t.Errorf("no desk message of its own: FR %q, EN %q", fr, en)
-	}
-	if offline && (!strings.Contains(fr, "QR code hors ligne") || !strings.Contains(en, "offline QR code")) {
-		t.Errorf("the desk message does not send to the offline QR code: FR %q, EN %q", fr, en)
-	}
-}
-
 // TestShortQROnline: a short QR code read through the online service gives
 // the phone's family, verified, with the groups asked for and the AMO
 // rights of every beneficiary; a second scan of the same code, at the same
@@ -210,7 +198,7 @@ func TestShortQROnline(t *testing.T) {
 		if !errors.Is(err, service.ErrAlreadyResolved) || !reader.IsRefusal(err) {
 			t.Errorf("%s: err %v, want already-resolved (a refusal)", name, err)
 		}
-		checkDesk(t, err, false)
+		deskmsgtest.Check(t, err, false)
 	}
 	// A code drawn later reads at the second desk.
 	if _, err := scanRead(t, b, scanB, ow.shortQR(t, ow.fresh())); err != nil {
@@ -272,7 +260,7 @@ func TestShortQRFaults(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err %v, want %v", err, tt.want)
 			}
-			checkDesk(t, err, tt.offline)
+			deskmsgtest.Check(t, err, tt.offline)
 			if tt.fault.Delay > 0 {
 				// Not a performance measure: the desk must not wait past
 				// the deadline; the margin absorbs a loaded machine.
@@ -322,7 +310,7 @@ func TestShortQRBeforeNetwork(t *testing.T) {
 	if !errors.Is(err, online.ErrOnlineNotConfigured) {
 		t.Fatalf("err %v, want online-not-configured", err)
 	}
-	checkDesk(t, err, true)
+	deskmsgtest.Check(t, err, true)
 	// The offline QR code still reads, without rights.
 	id, err := scanRead(t, offline, scanOff, ow.fullQR(t))
 	if err != nil {
@@ -371,7 +359,7 @@ func TestRightsInBackground(t *testing.T) {
 	if apcverr.Code(err) != "rights-unavailable" {
 		t.Errorf("code %q, want rights-unavailable first", apcverr.Code(err))
 	}
-	checkDesk(t, err, false)
+	deskmsgtest.Check(t, err, false)
 }
 
 // TestRightsNFC: an identity read over NFC gets its rights in the

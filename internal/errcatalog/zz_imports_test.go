@@ -19,6 +19,7 @@ import (
 	_ "github.com/apcvkit/apcvkit/emulator/scenario"
 	_ "github.com/apcvkit/apcvkit/emulator/vpcd"
 	_ "github.com/apcvkit/apcvkit/internal/desk"
+	_ "github.com/apcvkit/apcvkit/internal/deskmsgtest"
 	_ "github.com/apcvkit/apcvkit/nfc"
 	_ "github.com/apcvkit/apcvkit/nfc/conform"
 	_ "github.com/apcvkit/apcvkit/nfc/link"

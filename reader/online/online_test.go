@@ -21,10 +21,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/credential/rights"
 	"github.com/apcvkit/apcvkit/credential/service"
+	"github.com/apcvkit/apcvkit/internal/deskmsgtest"
 	"github.com/apcvkit/apcvkit/internal/testfamily"
 	"github.com/apcvkit/apcvkit/reader/online"
 )
@@ -208,21 +208,8 @@ func TestResolveErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err %v, want %v", err, tt.want)
 			}
-			checkOffline(t, err, tt.offline)
+			deskmsgtest.Check(t, err, tt.offline)
 		})
-	}
-}
-
-// checkOffline checks the desk messages of err in both languages, and that
-// they tell to ask for the offline QR code when offline.
-func checkOffline(t *testing.T, err error, offline bool) {
-	t.Helper()
-	fr, en := apcverr.Message(err, apcverr.FR), apcverr.Message(err, apcverr.EN)
-	if fr == apcverr.Generic.FR || en == apcverr.Generic.EN || fr == en {
-		t.Errorf("no desk message of its own: FR %q, EN %q", fr, en)
-	}
-	if offline && (!strings.Contains(fr, "QR code hors ligne") || !strings.Contains(en, "offline QR code")) {
-		t.Errorf("the desk message does not ask for the offline QR code: FR %q, EN %q", fr, en)
 	}
 }
 
@@ -238,7 +225,7 @@ func TestResolveFaults(t *testing.T) {
 		if !errors.Is(err, service.ErrServiceUnavailable) {
 			t.Fatalf("err %v, want service-unavailable", err)
 		}
-		checkOffline(t, err, true)
+		deskmsgtest.Check(t, err, true)
 	})
 	t.Run("slow beyond the deadline", func(t *testing.T) {
 		release := make(chan struct{})
@@ -255,7 +242,7 @@ func TestResolveFaults(t *testing.T) {
 		if d := time.Since(start); d > 200*time.Millisecond+3*time.Second { // the handler never answers
 			t.Errorf("returned after %v, deadline 200ms", d)
 		}
-		checkOffline(t, err, true)
+		deskmsgtest.Check(t, err, true)
 	})
 	t.Run("caller's deadline", func(t *testing.T) {
 		release := make(chan struct{})
@@ -291,7 +278,7 @@ func TestResolveFaults(t *testing.T) {
 		if !errors.Is(err, online.ErrServiceCert) {
 			t.Fatalf("err %v, want service-cert", err)
 		}
-		checkOffline(t, err, true)
+		deskmsgtest.Check(t, err, true)
 	})
 	t.Run("PS certificate of another authority", func(t *testing.T) {
 		w := newWorld(t, answerCOSE)
@@ -305,7 +292,7 @@ func TestResolveFaults(t *testing.T) {
 		if !errors.Is(err, service.ErrPSCertRefused) {
 			t.Fatalf("err %v, want ps-cert-refused", err)
 		}
-		checkOffline(t, err, true)
+		deskmsgtest.Check(t, err, true)
 	})
 }
 
