@@ -22,13 +22,11 @@ type rightsFetch struct {
 // until it ends, its deadline (the online client's) passes or the Reader
 // is closed.
 func (r *Reader) fetchRights(id *Identity) {
+	if r.oc == nil {
+		return // Rights answers online-not-configured: nothing to start, nothing allocated on the read path
+	}
 	f := &rightsFetch{done: make(chan struct{})}
 	id.rights = f
-	if r.oc == nil {
-		f.err = fmt.Errorf("reader: rights: %w: %w", online.ErrRightsUnavailable, online.ErrOnlineNotConfigured)
-		close(f.done)
-		return
-	}
 	who := make([]rights.Who, 0, len(id.Beneficiaires))
 	for i, b := range id.Beneficiaires {
 		if i == 0 && id.Selected == 1 {
@@ -65,7 +63,7 @@ func (r *Reader) fetchRights(id *Identity) {
 // under way.
 func (id *Identity) Rights(ctx context.Context) ([]rights.Rights, error) {
 	f := id.rights
-	if f == nil { // an identity not returned by Read
+	if f == nil { // no online service configured, or an identity not returned by Read
 		return nil, fmt.Errorf("reader: rights: %w: %w", online.ErrRightsUnavailable, online.ErrOnlineNotConfigured)
 	}
 	select {
