@@ -157,9 +157,11 @@ func TestHungPhone(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantSW(t, mustTransmit(t, k, pcsctest.SelectCommand()), 0x9000)
+			// The clock starts before the context: its deadline counts from
+			// its making, and a late start would see it fire "early".
+			start := time.Now()
 			ctx, cancel := tc.ctx()
 			defer cancel()
-			start := time.Now()
 			cmd := pcsctest.Command(pcsctest.InsEcho, 0, 0, []byte{1, 2, 3})
 			if tc.within > 0 {
 				_, err = k.TransmitWithin(ctx, cmd, tc.within)

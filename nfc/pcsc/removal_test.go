@@ -127,9 +127,14 @@ func TestWaitForRemovalContext(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := pcsctest.Snapshot()
+			// The clock starts before the context: its deadline counts from
+			// its making, and a late start would see it fire "early" (CI saw
+			// 147 ms for a 150 ms deadline when it started after).
+			start := time.Now()
 			ctx, cancel := tc.ctx()
 			defer cancel()
-			took, err := returnsWithin(t, 2*time.Second, func() error { return c.WaitForRemoval(ctx, reader) })
+			_, err := returnsWithin(t, 2*time.Second, func() error { return c.WaitForRemoval(ctx, reader) })
+			took := time.Since(start)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("WaitForRemoval = %v, want %v", err, tc.want)
 			}

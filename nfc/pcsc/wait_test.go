@@ -41,9 +41,11 @@ func TestWaitForPhoneContext(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := pcsctest.Snapshot()
+			// The clock starts before the context: its deadline counts from
+			// its making, and a late start would see it fire "early".
+			start := time.Now()
 			ctx, cancel := tc.ctx()
 			defer cancel()
-			start := time.Now()
 			got, err := c.WaitForPhone(ctx, []string{empty})
 			took := time.Since(start)
 			if !errors.Is(err, tc.want) {
