@@ -13,6 +13,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/emulator/portal"
 	"github.com/apcvkit/apcvkit/emulator/psauth"
+	"github.com/apcvkit/apcvkit/internal/httpserve"
 )
 
 // ServerConfig configures a Server.
@@ -44,10 +45,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	ln      net.Listener
-	srv     *http.Server
-	done    chan struct{}
+	serving *httpserve.Serving
 	cancel  context.CancelFunc
-	serveEr error
 	good    tls.Certificate
 	wrong   tls.Certificate
 }
@@ -105,21 +104,13 @@ func (s *Server) Start() error {
 			return &s.good, nil
 		},
 	}
-	s.srv = &http.Server{Handler: s.h, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Handler: s.h, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
 		BaseContext: func(net.Listener) context.Context { return ctx },
 		// Handshakes a client aborts (a wrong certificate, a scan) are not errors of the service.
 		ErrorLog: log.New(discard{}, "", 0)}
-	s.done = make(chan struct{})
 	fl := &faultListener{Listener: ln, h: s.h}
-	go func() {
-		defer close(s.done)
-		if err := s.srv.ServeTLS(fl, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.mu.Lock()
-			s.serveEr = err
-			s.mu.Unlock()
-		}
-	}()
+	s.serving = httpserve.Start(srv, func() error { return srv.ServeTLS(fl, "", "") })
 	return nil
 }
 
@@ -138,26 +129,13 @@ func (s *Server) Addr() net.Addr {
 // goroutine. A second Close does nothing.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	srv, done, cancel := s.srv, s.done, s.cancel
+	serving, cancel := s.serving, s.cancel
 	s.mu.Unlock()
-	if srv == nil {
+	if serving == nil {
 		return nil
 	}
 	cancel()
-	ctx, stop := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
-	defer stop()
-	err := srv.Shutdown(ctx)
-	if err != nil {
-		srv.Close()
-	}
-	<-done
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.srv = nil // a second Close does nothing
-	if s.serveEr != nil {
-		return s.serveEr
-	}
-	return err
+	return serving.Close(s.cfg.ShutdownTimeout)
 }
 
 // faultListener closes new connections at once while the unreachable

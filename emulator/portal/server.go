@@ -1,13 +1,14 @@
 package portal
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/apcvkit/apcvkit/internal/httpserve"
 )
 
 // ServerConfig configures a Server.
@@ -34,9 +35,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	ln      net.Listener
-	srv     *http.Server
-	done    chan struct{}
-	serveEr error
+	serving *httpserve.Serving
 }
 
 // NewServer returns an unstarted server for h.
@@ -91,17 +90,9 @@ func (s *Server) Start() error {
 	}
 	s.ln = ln
 	s.URL = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10}
-	s.done = make(chan struct{})
-	go func() {
-		defer close(s.done)
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.mu.Lock()
-			s.serveEr = err
-			s.mu.Unlock()
-		}
-	}()
+	s.serving = httpserve.Start(srv, func() error { return srv.Serve(ln) })
 	return nil
 }
 
@@ -119,22 +110,10 @@ func (s *Server) Addr() net.Addr {
 // ShutdownTimeout, then cuts them) and for the serving goroutine to end.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	srv, done := s.srv, s.done
+	serving := s.serving
 	s.mu.Unlock()
-	if srv == nil {
+	if serving == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
-	defer cancel()
-	err := srv.Shutdown(ctx)
-	if err != nil {
-		srv.Close()
-	}
-	<-done
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.serveEr != nil {
-		return s.serveEr
-	}
-	return err
+	return serving.Close(s.cfg.ShutdownTimeout)
 }
