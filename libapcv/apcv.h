@@ -48,7 +48,7 @@ extern "C" {
  * result-code table changes. apcv_version() starts with it, so
  * atoi(apcv_version()) == APCV_ABI_VERSION checks that the library loaded
  * is the one this header describes. */
-#define APCV_ABI_VERSION 5
+#define APCV_ABI_VERSION 6
 
 #if defined(_WIN32) && !defined(APCV_STATIC)
 #define APCV_API __declspec(dllimport)
@@ -216,7 +216,7 @@ APCV_API const char *apcv_version(void);
 #define APCV_E_TOO_LARGE 97 /* The data read from the phone are too large. Present the phone again. */
 #define APCV_E_TRUST_LIST_STALE 98 /* The trust list is out of date. Connect the software to the internet to update it. */
 #define APCV_E_UNAUTHENTICATED 99 /* Sign in: this request needs an agent token. */
-#define APCV_E_UNKNOWN_CREDENTIAL 100 /* This carte Vitale app is not known to the issuer. */
+#define APCV_E_UNKNOWN_CREDENTIAL 100 /* This carte Vitale app is not known to the issuer (it may have been replaced by a newer one on another phone). At the desk, ask the patient for the offline QR code. */
 #define APCV_E_UNKNOWN_ISSUER 101 /* The carte Vitale app was issued by an authority your software does not trust. Update the trust list. */
 #define APCV_E_UNKNOWN_NIR 102 /* This social security number is not recognised. */
 #define APCV_E_UNKNOWN_PERSON 103 /* No insured person has this social security number. */

@@ -16,6 +16,6 @@
 package main
 
 // abiVersion is APCV_ABI_VERSION of apcv.h (TestABI checks they agree).
-const abiVersion = 5
+const abiVersion = 6
 
 func main() {} // required by -buildmode=c-shared; never runs

@@ -68,8 +68,8 @@ var (
 		"Ce QR code a déjà été utilisé. Demandez au patient de l'actualiser dans l'appli.")
 	// ErrUnknownCredential: the issuer knows no credential with this id (404).
 	ErrUnknownCredential = apcverr.New("unknown-credential",
-		"This carte Vitale app is not known to the issuer.",
-		"Cette appli carte Vitale n'est pas connue de l'émetteur.")
+		"This carte Vitale app is not known to the issuer (it may have been replaced by a newer one on another phone). At the desk, ask the patient for the offline QR code.",
+		"Cette appli carte Vitale n'est pas connue de l'émetteur (elle a pu être remplacée par une plus récente sur un autre téléphone). Au guichet, demandez au patient le QR code hors ligne.")
 	// ErrUnknownBeneficiary: no beneficiary has this NIR, birth date and
 	// rank (404, rights).
 	ErrUnknownBeneficiary = apcverr.New("unknown-beneficiary",

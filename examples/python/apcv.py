@@ -18,7 +18,7 @@ import json
 import os
 import sys
 
-ABI_VERSION = 5  # APCV_ABI_VERSION of the apcv.h these bindings follow
+ABI_VERSION = 6  # APCV_ABI_VERSION of the apcv.h these bindings follow
 
 
 def _load():

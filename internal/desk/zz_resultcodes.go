@@ -103,7 +103,7 @@ var resultCodes = []ResultCodeInfo{
 	{Num: 97, Code: "too-large", EN: "The data read from the phone are too large. Present the phone again.", FR: "Les données lues sur le téléphone sont trop volumineuses. Présentez à nouveau le téléphone."},
 	{Num: 98, Code: "trust-list-stale", EN: "The trust list is out of date. Connect the software to the internet to update it.", FR: "La liste de confiance est périmée. Connectez le logiciel à internet pour la mettre à jour."},
 	{Num: 99, Code: "unauthenticated", EN: "Sign in: this request needs an agent token.", FR: "Identifiez-vous : cette requête nécessite un jeton d'agent."},
-	{Num: 100, Code: "unknown-credential", EN: "This carte Vitale app is not known to the issuer.", FR: "Cette appli carte Vitale n'est pas connue de l'émetteur."},
+	{Num: 100, Code: "unknown-credential", EN: "This carte Vitale app is not known to the issuer (it may have been replaced by a newer one on another phone). At the desk, ask the patient for the offline QR code.", FR: "Cette appli carte Vitale n'est pas connue de l'émetteur (elle a pu être remplacée par une plus récente sur un autre téléphone). Au guichet, demandez au patient le QR code hors ligne."},
 	{Num: 101, Code: "unknown-issuer", EN: "The carte Vitale app was issued by an authority your software does not trust. Update the trust list.", FR: "L'appli carte Vitale a été émise par une autorité que votre logiciel ne reconnaît pas. Mettez à jour la liste de confiance."},
 	{Num: 102, Code: "unknown-nir", EN: "This social security number is not recognised.", FR: "Ce numéro de sécurité sociale n'est pas reconnu."},
 	{Num: 103, Code: "unknown-person", EN: "No insured person has this social security number.", FR: "Aucun assuré n'a ce numéro de sécurité sociale."},

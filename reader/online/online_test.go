@@ -184,7 +184,7 @@ func TestResolveErrors(t *testing.T) {
 		{"PS refused", refuse(401, "ps-cert-refused"), service.ErrPSCertRefused, true},
 		{"busy", refuse(429, ""), service.ErrServiceUnavailable, true},
 		{"down (503)", refuse(503, "service-unavailable"), service.ErrServiceUnavailable, true},
-		{"unknown CID", refuse(404, "unknown-credential"), service.ErrUnknownCredential, false},
+		{"unknown CID", refuse(404, "unknown-credential"), service.ErrUnknownCredential, true},
 		{"QR expired", refuse(410, "qr-expired"), credential.ErrQRExpired, false},
 		{"credential revoked", refuse(410, "revoked"), credential.ErrRevoked, false},
 		{"device binding", refuse(400, "device-binding"), credential.ErrDeviceBinding, false},
