@@ -312,7 +312,7 @@ func TestPCSCTearing(t *testing.T) {
 		})
 	}
 	// The last read's phone is held for a receipt, as after the warm-up.
-	pcsctest.CheckNoGrowth(t, base, 0, 2*time.Second)
+	pcsctest.CheckNoGrowth(t, base, 0, 5*time.Second)
 }
 
 // TestPCSCHungPhone: a phone that stops answering fails the read with
@@ -376,8 +376,12 @@ func TestPCSCHungPhone(t *testing.T) {
 				t.Errorf("timed out %v after the phone hung, want about %v", took, step)
 			}
 			t.Logf("timed out %v after the phone hung: %v", took.Round(time.Millisecond), err)
-			pcsctest.CheckNoGrowth(t, base, 0, 2*time.Second)
+			// Counted once the phone's late answer is out: until then this
+			// process's emulated phone (vpcd) may hold a connection more
+			// (CI, load ~20: fds 11 → 12 two seconds after the cut). A
+			// context or socket the reader leaked stays past that.
 			time.Sleep(time.Until(time.Unix(0, hungAt.Load()).Add(hangFor + 100*time.Millisecond)))
+			pcsctest.CheckNoGrowth(t, base, 0, 5*time.Second)
 			// The patient presents the phone again.
 			retap(t, takeAway, addr, name, card, vpcd.Options{})
 			id, err := read(t, r, 20*time.Second)

@@ -88,7 +88,7 @@ func serve(t *testing.T, addr string, card apdu.Transport, opts vpcd.Options) {
 		if err := <-done; !errors.Is(err, context.Canceled) {
 			t.Errorf("Serve = %v, want context.Canceled", err)
 		}
-		pcsctest.CheckNoGrowth(t, base, 0, 2*time.Second)
+		pcsctest.CheckNoGrowth(t, base, 0, 5*time.Second)
 	})
 }
 

@@ -54,7 +54,7 @@ The app's Activités list 1 expense(s).
 			if out.String() != tc.want {
 				t.Errorf("output:\n%s\nwant:\n%s", out.String(), tc.want)
 			}
-			pcsctest.CheckNoGrowth(t, base, 0, 2*time.Second)
+			pcsctest.CheckNoGrowth(t, base, 0, 5*time.Second)
 		})
 	}
 }

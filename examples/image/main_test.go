@@ -117,7 +117,7 @@ func TestRun(t *testing.T) {
 			if out.String() != tc.want {
 				t.Errorf("output:\n%s\nwant:\n%s", out.String(), tc.want)
 			}
-			pcsctest.CheckNoGrowth(t, base, 0, 3*time.Second)
+			pcsctest.CheckNoGrowth(t, base, 0, 5*time.Second)
 		})
 	}
 }

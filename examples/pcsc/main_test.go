@@ -73,7 +73,7 @@ Identité vérifiée par NFC (nfc:pcsc:` + rdr + `, émetteur CNAM-EMU)
 		if out.String() != want {
 			t.Errorf("output:\n%s\nwant:\n%s", out.String(), want)
 		}
-		pcsctest.CheckNoGrowth(t, base, 0, 3*time.Second)
+		pcsctest.CheckNoGrowth(t, base, 0, 5*time.Second)
 	})
 
 	// The app is locked: the example prints the desk message and waits; the

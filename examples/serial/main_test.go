@@ -106,7 +106,7 @@ func TestRun(t *testing.T) {
 				t.Errorf("output:\n%s\nwant:\n%s", got, want)
 			}
 			sc.Close()
-			pcsctest.CheckNoGrowth(t, base, 0, 3*time.Second)
+			pcsctest.CheckNoGrowth(t, base, 0, 5*time.Second)
 		})
 	}
 }
