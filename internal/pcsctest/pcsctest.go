@@ -222,8 +222,23 @@ func CheckNoGrowth(t testing.TB, base Resources, slack int, wait time.Duration) 
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<16)
 			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("leak: goroutines %d → %d, fds %d → %d\n%s", base.Goroutines, now.Goroutines, base.FDs, now.FDs, buf)
+			t.Fatalf("leak: goroutines %d → %d, fds %d → %d (%s)\n%s", base.Goroutines, now.Goroutines, base.FDs, now.FDs, openFDs(), buf)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// openFDs lists this process's open file descriptors and what they are
+// (Linux), for the message of a leak.
+func openFDs() string {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return "fds not listed"
+	}
+	var fds []string
+	for _, e := range ents {
+		target, _ := os.Readlink("/proc/self/fd/" + e.Name())
+		fds = append(fds, e.Name()+"→"+target)
+	}
+	return strings.Join(fds, " ")
 }
