@@ -101,9 +101,12 @@ func (i *Issuer) SendEmailCode(nir credential.NIR, address string) error {
 // Mailbox returns the last code sent to address and when, while it has not
 // been used: the code of the e-mail the user reads (Mails has the e-mail
 // itself).
+// An issuer made by Open first re-reads its directory when another
+// process saved it since.
 func (i *Issuer) Mailbox(address string) (code string, sentAt time.Time, ok bool) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	i.refreshViewLocked("mailbox")
 	m, ok := i.mailbox[address]
 	return m.Code, m.SentAt, ok
 }

@@ -60,9 +60,12 @@ func (i *Issuer) addActivityLocked(id [8]byte, a Activity) error {
 // Activities returns the care expenses made with credential id in the last
 // ActivityRetention, oldest first: a record recorded at t is shown until
 // t + 7 days, excluded.
+// An issuer made by Open first re-reads its directory when another
+// process saved it since.
 func (i *Issuer) Activities(id [8]byte) []Activity {
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	i.refreshViewLocked("activities")
 	kept := pruneActivities(i.activities[id], i.now())
 	if len(kept) == 0 {
 		delete(i.activities, id)

@@ -66,9 +66,12 @@ func (i *Issuer) sendLocked(to, subject, body string) {
 
 // Mails returns the e-mails sent to address, oldest first (at most
 // MaxMailsPerAddress): the emulated inbox.
+// An issuer made by Open first re-reads its directory when another
+// process saved it since.
 func (i *Issuer) Mails(address string) []Mail {
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	i.refreshViewLocked("mails")
 	return slices.Clone(i.inbox[address])
 }
 

@@ -7,9 +7,12 @@ import "github.com/apcvkit/apcvkit/credential"
 // civil — or an error wrapping ErrUnknownNIR. The portal uses it to keep
 // these names out of the notes it writes to its audit log; the result is
 // never logged.
+// An issuer made by Open first re-reads its directory when another
+// process saved it since.
 func (i *Issuer) PersonNames(nir credential.NIR) ([]string, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	i.refreshViewLocked("person names")
 	p, err := i.lookupLocked(nir)
 	if err != nil {
 		return nil, err

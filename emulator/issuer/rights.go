@@ -17,12 +17,15 @@ import (
 // service.ErrUnknownBeneficiary (the whole request fails: a desk asks for
 // one family at a time); more than rights.MaxWho is credential.ErrTooLarge.
 // Rights do not depend on the app: a blocked person's rights are answered.
+// An issuer made by Open first re-reads its directory when another
+// process saved it since.
 func (i *Issuer) Rights(who []rights.Who) ([]rights.Rights, error) {
 	if len(who) > rights.MaxWho {
 		return nil, fmt.Errorf("issuer: rights: %d beneficiaries: %w", len(who), credential.ErrTooLarge)
 	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	i.refreshViewLocked("rights")
 	out := make([]rights.Rights, 0, len(who))
 	for n, w := range who {
 		r, ok := i.rightsLocked(w)

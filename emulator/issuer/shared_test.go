@@ -9,6 +9,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/clock"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/credential/rights"
 	"github.com/apcvkit/apcvkit/credential/service"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
@@ -236,5 +237,48 @@ func TestSharedDirSaveOwnDir(t *testing.T) {
 	}
 	if _, err := c.PersonView(nir); err != nil {
 		t.Errorf("B's person after A's Save: %v", err)
+	}
+}
+
+// TestSharedDirViews: the read-only views of an issuer answer what another
+// process saved since (the portal's inbox and Activités pages, the names it
+// keeps out of its audit notes, the online service's rights), not the
+// state this process last read.
+func TestSharedDirViews(t *testing.T) {
+	a, b, _, _ := openTwo(t, issuer.Options{})
+	register(t, a, "isere-solo") // A has read the directory before B's changes
+	a.Persons()
+	profile, err := phone.BuiltinProfile("famille-6-drome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nirB := register(t, b, "famille-6-drome")
+	got, _ := activate(t, b, nirB)
+	if err := b.AddActivity(got.CredentialID, issuer.Activity{PSID: "10101234567", PSName: "Dr Martin", AmountCents: 2650}); err != nil {
+		t.Fatal(err)
+	}
+	addr := string(nirB) + "@example.test" // activate's address
+	if err := b.SendEmailCode(nirB, addr); err != nil {
+		t.Fatal(err)
+	}
+
+	if acts := a.Activities(got.CredentialID); len(acts) != 1 || acts[0].AmountCents != 2650 {
+		t.Errorf("A's Activities of B's credential: %+v", acts)
+	}
+	if code, _, ok := a.Mailbox(addr); !ok || code == "" {
+		t.Errorf("A's Mailbox for B's address: %q, %v", code, ok)
+	}
+	if mails := a.Mails(addr); len(mails) < 2 { // activation's code, then this one
+		t.Errorf("A's Mails for B's address: %d", len(mails))
+	}
+	if names, err := a.PersonNames(nirB); err != nil || len(names) == 0 {
+		t.Errorf("A's PersonNames of B's person: %d, %v", len(names), err)
+	}
+	who := make([]rights.Who, 0, len(profile.Family.Beneficiaires))
+	for _, ben := range profile.Family.Beneficiaires {
+		who = append(who, rights.WhoOf(ben))
+	}
+	if rs, err := a.Rights(who); err != nil || len(rs) != len(who) {
+		t.Errorf("A's Rights of B's family: %d, %v", len(rs), err)
 	}
 }

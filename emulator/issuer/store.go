@@ -149,6 +149,19 @@ func (i *Issuer) refreshLocked() error {
 	return nil
 }
 
+// refreshViewLocked is refreshLocked for a read-only view that answers
+// even when the directory cannot be re-read: it logs why (view names the
+// method) and the view answers from the state this process has. i.mu is
+// held.
+func (i *Issuer) refreshViewLocked(view string) {
+	if i.dir == "" {
+		return
+	}
+	if err := i.refreshLocked(); err != nil {
+		i.opts.Logger.Warn("issuer: "+view+": state not re-read", "err", err)
+	}
+}
+
 // update runs f on the person with this NIR, after the time rules
 // (lookupLocked), under i.mu, and commits when f succeeds. An unknown NIR is
 // ErrUnknownNIR.

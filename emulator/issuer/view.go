@@ -59,11 +59,7 @@ func (i *Issuer) PersonView(nir credential.NIR) (PersonView, error) {
 func (i *Issuer) Persons() []PersonView {
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	if i.dir != "" {
-		if err := i.refreshLocked(); err != nil {
-			i.opts.Logger.Warn("issuer: persons: state not re-read", "err", err)
-		}
-	}
+	i.refreshViewLocked("persons")
 	now := i.now()
 	out := make([]PersonView, 0, len(i.persons))
 	for nir, p := range i.persons {
