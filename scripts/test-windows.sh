@@ -11,6 +11,15 @@
 # binaries under $APCV_WINE_CACHE (default ~/.cache/apcvkit/wine). No
 # display is needed: DISPLAY is unset, and Go test binaries open no window.
 #
+# One run at a time per cache: a second run waits for the first (at most
+# APCV_WINE_LOCK_WAIT seconds, default 1800). Two runs sharing the cache
+# used to delete each other's test binaries and logs (each starts afresh)
+# and kill each other's Wine (wineserver -k at the end): Wine then failed to
+# start a binary that had vanished, "wine: failed to open ...", exit 53,
+# reported as a package failure. Wine's exit 53 with that message is still
+# retried once, and said so, in case something else removes a binary; any
+# other exit status is the test binary's and is never retried.
+#
 # windows/386 is not run: Debian's wine32 needs the i386 architecture added
 # to dpkg, which makes every apt-get update on the machine fetch i386
 # indexes too (and fail when that mirror is mid-sync, as seen here); the
@@ -63,6 +72,18 @@ export WINEARCH=win64
 unset DISPLAY WAYLAND_DISPLAY
 mkdir -p "$cache"
 
+# One run at a time on this cache (see the top). Wine and its wineserver
+# do not inherit the lock (9>&-): a wineserver left running must not keep
+# the next run waiting.
+exec 9>>"$cache/lock"
+if ! flock -n 9; then
+	echo "test-windows: another run holds $cache/lock; waiting (at most ${APCV_WINE_LOCK_WAIT:-1800} s)" >&2
+	if ! flock -w "${APCV_WINE_LOCK_WAIT:-1800}" 9; then
+		echo "test-windows: gave up waiting for $cache/lock" >&2
+		exit 3
+	fi
+fi
+
 # bcryptprimitives.dll: Wine 8.0 has none, and Go 1.22+ binaries import
 # ProcessPrng from it (see scripts/wine/bcryptprimitives.s).
 dll="$cache/bcryptprimitives.dll"
@@ -80,8 +101,8 @@ fi
 
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
 	echo "test-windows: creating the Wine prefix $WINEPREFIX" >&2
-	wineboot -i >/dev/null 2>&1
-	wineserver -w
+	wineboot -i >/dev/null 2>&1 9>&-
+	wineserver -w 9>&-
 fi
 sys32="$WINEPREFIX/drive_c/windows/system32"
 cmp -s "$dll" "$sys32/bcryptprimitives.dll" || cp "$dll" "$sys32/bcryptprimitives.dll"
@@ -148,7 +169,16 @@ for line in "${pkgs[@]}"; do
 	fi
 	start=$EPOCHREALTIME
 	rc=0
-	(cd "$dir" && timeout 900 wine "$exe" -test.v -test.count=1 -test.timeout=10m) >"$log" 2>&1 || rc=$?
+	(cd "$dir" && timeout 900 wine "$exe" -test.v -test.count=1 -test.timeout=10m) >"$log" 2>&1 9>&- || rc=$?
+	# Exit 53 with "wine: failed to open" is Wine not starting the binary
+	# (it was not there), not a test's verdict: rebuild if needed, and
+	# retry once, saying so.
+	if [ $rc -eq 53 ] && grep -q '^wine: failed to open' "$log"; then
+		echo "test-windows: $pkg: Wine could not start the test binary ($(grep -m1 '^wine: failed to open' "$log")); retrying once" >&2
+		[ -f "$exe" ] || GOOS=windows GOARCH=$goarch CGO_ENABLED=0 $GO test -c -overlay "$overlay/overlay.json" -o "$exe" "$pkg" >"$log" 2>&1 || true
+		rc=0
+		(cd "$dir" && timeout 900 wine "$exe" -test.v -test.count=1 -test.timeout=10m) >"$log" 2>&1 9>&- || rc=$?
+	fi
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 	if [ $rc -eq 0 ]; then
 		# Top-level tests that passed; skips of tests and subtests alike.
@@ -157,11 +187,13 @@ for line in "${pkgs[@]}"; do
 		pass=$((pass + 1))
 	else
 		printf 'FAIL\t%s\t%ss\t(exit %d)\n' "$pkg" "$secs" "$rc"
-		grep -E -- '--- FAIL|^\s+\S+\.go:[0-9]+:|panic|FAIL' "$log" | head -40 | sed 's/^/    /'
+		# A log without such lines (Wine's own failure) must not end the
+		# run here (set -e, pipefail): show its last lines instead.
+		grep -E -- '--- FAIL|^\s+\S+\.go:[0-9]+:|panic|FAIL|^wine: ' "$log" | head -40 | sed 's/^/    /' || tail -5 "$log" | sed 's/^/    /' || true
 		fail=$((fail + 1)) failed+=("$name")
 	fi
 done
-wineserver -k 2>/dev/null || true
+wineserver -k 2>/dev/null 9>&- || true
 
 echo "test-windows: windows/$goarch under $(wine --version): $pass passed, $fail failed, $skipped not run (logs in $logs)"
 [ $fail -eq 0 ] || { echo "test-windows: FAIL ${failed[*]}"; exit 1; }

@@ -184,8 +184,10 @@ func (c *Context) ListReaders() ([]Reader, error) {
 }
 
 // pollCap bounds one GetStatusChange so that a cancellation that raced with
-// the call's start is seen anyway.
-const pollCap = 500 * time.Millisecond
+// the call's start is seen anyway. A variable only so that tests can
+// lengthen it: a wait left to its poll then stands out by seconds from one
+// cancelled promptly, however loaded the machine.
+var pollCap = 500 * time.Millisecond
 
 // WaitForPhone waits until a phone (any card) is present on one of readers
 // and returns that reader's name; a phone already present counts.

@@ -2,6 +2,11 @@
 
 package pcsc
 
+import (
+	"testing"
+	"time"
+)
+
 // SameContext reports whether two Cards worked in the same PC/SC context.
 func SameContext(k1, k2 *Card) bool { return k1.cc != nil && k1.cc == k2.cc }
 
@@ -18,3 +23,13 @@ const ReusesReceiveBuffer = hasTransmitInto
 
 // Events returns the reader's card-event count k holds (-1 if unknown).
 func (k *Card) Events() int { return k.events }
+
+// LongPolls lengthens the poll bound of the PC/SC waits (0.5 s) to d for
+// t's duration, so that a test can tell a wait cancelled or answered
+// promptly from one left to its poll with a bound generous enough for a
+// loaded machine. Tests of this package run one at a time.
+func LongPolls(t testing.TB, d time.Duration) {
+	old := pollCap
+	pollCap = d
+	t.Cleanup(func() { pollCap = old })
+}

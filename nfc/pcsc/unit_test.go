@@ -367,30 +367,54 @@ func TestTakeSeen(t *testing.T) {
 
 // TestWatchdog: calls that each end within their bound are never cut,
 // however long the run of them lasts (the one timer fires and re-arms on
-// the call in progress), and a call that outlives its bound is cut, about
-// on time, once.
+// the call in progress), and a call that outlives its bound is cut, not
+// before its bound and long before any other timer would, once.
+//
+// On a loaded machine a call meant to last an eighth of its bound may
+// outlive it (the sleeping goroutine is not run again in time): the
+// watchdog is then right to cut it, so such a call proves nothing and is
+// not counted; the run goes on until it holds enough calls that ended
+// within their bound (each measured from before its begin to after its
+// end, so that one measured within its bound was within it).
 func TestWatchdog(t *testing.T) {
 	var w watchdog
 	k := &Card{fd: -1} // no socket: the cut only records why
 	const bound = 40 * time.Millisecond
+	var within, over int
 	start := time.Now()
-	for time.Since(start) < 5*bound {
+	for within < 40 || time.Since(start) < 5*bound {
+		if over > 1000 {
+			t.Fatalf("only %d of %d calls ended within their %v bound: the machine is too loaded to test the watchdog", within, within+over, bound)
+		}
+		callStart := time.Now()
 		w.begin(k, bound)
 		time.Sleep(bound / 8)
 		w.end()
+		took := time.Since(callStart)
+		why := k.why.Swap(0)
+		if took >= bound {
+			over++
+			continue
+		}
+		within++
+		if why != 0 {
+			t.Fatalf("a call that ended %v after it began, within its %v bound, was cut (why %d)", took, bound, why)
+		}
 	}
-	if why := k.why.Load(); why != 0 {
-		t.Fatalf("calls within their bound were cut (why %d)", why)
-	}
+	t.Logf("%d calls within their bound, %d outlived it (loaded machine)", within, over)
+	// Up to 5 s for the cut: a loaded machine may run the timer late, but
+	// a watchdog that does not cut waits forever, and the test below
+	// catches one left to a longer timer (an hour).
+	const late = 5 * time.Second
 	start = time.Now()
 	w.begin(k, bound)
-	for k.why.Load() == 0 && time.Since(start) < time.Second {
+	for k.why.Load() == 0 && time.Since(start) < late {
 		time.Sleep(time.Millisecond)
 	}
 	took := time.Since(start)
 	w.end()
-	if why := k.why.Load(); why != cutDeadline || took < bound || took > bound+500*time.Millisecond {
-		t.Errorf("a call past its bound: why %d after %v, want %d after about %v", why, took, cutDeadline, bound)
+	if why := k.why.Load(); why != cutDeadline || took < bound || took >= late {
+		t.Errorf("a call past its bound: why %d after %v, want %d after its %v bound", why, took, cutDeadline, bound)
 	}
 	// A shorter bound after a longer one is not left to the longer timer.
 	k2 := &Card{fd: -1}
@@ -398,11 +422,11 @@ func TestWatchdog(t *testing.T) {
 	w.end()
 	start = time.Now()
 	w.begin(k2, bound)
-	for k2.why.Load() == 0 && time.Since(start) < time.Second {
+	for k2.why.Load() == 0 && time.Since(start) < late {
 		time.Sleep(time.Millisecond)
 	}
 	w.end()
-	if why, took := k2.why.Load(), time.Since(start); why != cutDeadline || took > bound+500*time.Millisecond {
-		t.Errorf("a short bound after a long one: why %d after %v", why, took)
+	if why, took := k2.why.Load(), time.Since(start); why != cutDeadline || took < bound || took >= late {
+		t.Errorf("a short bound after a long one: why %d after %v, want %d after its %v bound", why, took, cutDeadline, bound)
 	}
 }

@@ -19,6 +19,7 @@ func TestWaitForPhoneContext(t *testing.T) {
 	_, empty := pcsctest.Require(t, "pcsc2")
 	pcsctest.WaitCard(t, empty, false, presentTimeout)
 	c := newContext(t)
+	pcsc.LongPolls(t, longPoll)
 	for _, tc := range []struct {
 		name  string
 		ctx   func() (context.Context, context.CancelFunc)
@@ -51,8 +52,9 @@ func TestWaitForPhoneContext(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Errorf("WaitForPhone = %q, %v; want %v", got, err, tc.want)
 			}
-			// Prompt: the PC/SC wait is cancelled, not left to its poll.
-			if took < tc.after || took > tc.after+100*time.Millisecond {
+			// Not before ctx is done, and prompt: the PC/SC wait is
+			// cancelled, not left to its (10 s) poll.
+			if took < tc.after || took > tc.after+promptly {
 				t.Errorf("returned after %v, want %v", took, tc.after)
 			}
 			pcsctest.CheckNoGrowth(t, base, 0, 5*time.Second)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -138,7 +139,9 @@ func TestEndToEnd(t *testing.T) {
 					fr.IdleTimeout = 2 * time.Second
 					scans := 2 // the second checks the resync after the first
 					if sfx == frame.None {
-						fr.IdleTimeout = 750 * time.Millisecond
+						// Ends the scan: longer than a stall of the
+						// emulator's writer, up to about 1 s at load 25.
+						fr.IdleTimeout = 1500 * time.Millisecond
 						if v.name != "plain" {
 							scans = 1 // each scan costs an idle timeout
 						}
@@ -170,10 +173,15 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
+// TestBadThenGood: a bad scan gives its error, and the next scan is read.
+// The idle timeout must exceed any stall of the emulator's writer, which
+// the Source's line clock cannot tell from a pause of the scanner: with
+// 400 ms, a stall under load 24 cut a bad scan 5 bytes before its end, and
+// its tail came back (truncated) instead of the good scan.
 func TestBadThenGood(t *testing.T) {
 	needPty(t)
-	good := apcv(488)                   // 482 Base45 characters: 2 mod 3
-	const idle = 400 * time.Millisecond // well above the emulator's stalls on a loaded machine
+	good := apcv(488) // 482 Base45 characters: 2 mod 3
+	const idle = 1500 * time.Millisecond
 	for _, tc := range []struct {
 		name   string
 		faults []serialpty.Fault
@@ -182,7 +190,7 @@ func TestBadThenGood(t *testing.T) {
 		{"garbage before", []serialpty.Fault{serialpty.Inject(0, []byte{0x00, 0xff, 0x1b})}, []frame.Reason{frame.BadByte}},
 		{"garbage inside", []serialpty.Fault{serialpty.Inject(100, []byte("é"))}, []frame.Reason{frame.BadByte}},
 		{"truncated then silence", []serialpty.Fault{serialpty.Truncate(200)}, []frame.Reason{frame.Interrupted}},
-		{"split by a long pause", []serialpty.Fault{serialpty.Pause(200, 3*idle)}, []frame.Reason{frame.Interrupted, frame.Truncated}},
+		{"split by a long pause", []serialpty.Fault{serialpty.Pause(200, 2*idle)}, []frame.Reason{frame.Interrupted, frame.Truncated}},
 		{"lost character", []serialpty.Fault{serialpty.Truncate(len(good) - 1), serialpty.Inject(len(good)-1, []byte("\r"))}, []frame.Reason{frame.BadLength}},
 		{"not an apcv code", []serialpty.Fault{serialpty.Truncate(0), serialpty.Inject(0, []byte("https://example.org/\r"))}, []frame.Reason{frame.NotApCV}},
 	} {
@@ -206,7 +214,8 @@ func TestBadThenGood(t *testing.T) {
 					t.Errorf("error leaks the text: %v", err)
 				}
 			}
-			time.Sleep(2 * idle) // the person scans again
+			// The person scans again (at once: the suffix, or the idle
+			// gap already reported, ends the bad scan).
 			wait := r.scan(t, good)
 			got, err := next(t, r.src)
 			if err != nil || got.Text != good {
@@ -248,7 +257,7 @@ func TestContextCancel(t *testing.T) {
 			t.Fatalf("Next: %v, want context.Canceled", err)
 		}
 		t.Logf("Next returned %v after cancel", time.Since(t0))
-	case <-time.After(time.Second):
+	case <-time.After(5 * time.Second):
 		t.Fatal("Next did not return after cancel")
 	}
 	// A deadline works the same, and the source is still usable.
@@ -266,10 +275,14 @@ func TestContextCancel(t *testing.T) {
 }
 
 // A scan half received when Next is cancelled is completed by the next call.
+// The scanner pauses 1.5 s after 240 characters (0.25 s at 9600 baud): the
+// 200 ms deadline falls inside the scan even when a loaded machine runs its
+// timer a second late (without the pause the scan could be whole by then,
+// and Next would return it).
 func TestCancelMidScan(t *testing.T) {
-	r := start(t, serialpty.Config{Baud: 9600}, serial.Config{Frame: frame.Config{IdleTimeout: 2 * time.Second}})
+	r := start(t, serialpty.Config{Baud: 9600}, serial.Config{Frame: frame.Config{IdleTimeout: 5 * time.Second}})
 	text := apcv(486)
-	wait := r.scan(t, text)
+	wait := r.scan(t, text, serialpty.Pause(240, 1500*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond) // about 190 characters in
 	defer cancel()
 	if _, err := r.src.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -311,7 +324,7 @@ func TestCloseWhileNext(t *testing.T) {
 			if !errors.Is(err, os.ErrClosed) {
 				t.Fatalf("Next: %v, want os.ErrClosed", err)
 			}
-		case <-time.After(time.Second):
+		case <-time.After(5 * time.Second):
 			t.Fatal("Next blocked after Close")
 		}
 	}
@@ -497,19 +510,58 @@ func TestNewOnOSFile(t *testing.T) {
 	noLeak(t, before)
 }
 
+// readWatch is a serial port as a Source's reader goroutine reads it: once
+// the port has returned want bytes, the reader's next Read closes drained.
+// The reader frames and queues what a Read returned before it reads again,
+// so by then every scan in those bytes is queued.
+type readWatch struct {
+	bugst.Port     // SetReadTimeout too: the Source reads as from a real port
+	want, got  int // got: the reader goroutine's only
+	drained    chan struct{}
+	once       sync.Once
+}
+
+func (w *readWatch) Read(p []byte) (int, error) {
+	if w.got >= w.want {
+		w.once.Do(func() { close(w.drained) })
+	}
+	n, err := w.Port.Read(p)
+	w.got += n
+	return n, err
+}
+
 // Scans made while nobody calls Next are framed anyway; the last 8 wait.
+// Next is called once the reader has framed all ten (readWatch), not after
+// a sleep a loaded machine may outlast.
 func TestQueueKeepsLatest(t *testing.T) {
-	r := start(t, serialpty.Config{}, serial.Config{})
+	needPty(t)
+	before := runtime.NumGoroutine()
 	var all []byte
 	var texts []string
 	for i := range 10 {
 		texts = append(texts, apcv(21+3*i))
 		all = append(all, texts[i]+"\r"...)
 	}
+	sc, err := serialpty.Open(serialpty.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	port, err := bugst.Open(sc.Path(), &bugst.Mode{BaudRate: 9600, DataBits: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &readWatch{Port: port, want: len(all), drained: make(chan struct{})}
+	src := serial.New(w, sc.Path(), serial.Config{})
+	r := rig{sc, src}
 	if err := r.sc.Write(context.Background(), all); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond) // let the reader frame them all
+	select {
+	case <-w.drained:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader did not read the ten scans within 10 s")
+	}
 	for _, want := range texts[2:] {
 		got, err := next(t, r.src)
 		if err != nil || got.Text != want {
@@ -521,6 +573,11 @@ func TestQueueKeepsLatest(t *testing.T) {
 	if got, err := r.src.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("extra result %q, %v", got.Text, err)
 	}
+	if err := src.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sc.Close()
+	noLeak(t, before)
 }
 
 var sinkScan qrscan.Scan

@@ -56,10 +56,11 @@ func noLeak(t *testing.T, before int) {
 	}
 }
 
-// readN reads exactly n bytes from the host side within a second.
+// readN reads exactly n bytes from the host side within 5 s (a hang
+// guard: TestPacing's longest read needs 0.5 s of line time).
 func readN(t *testing.T, host *os.File, n int) []byte {
 	t.Helper()
-	host.SetReadDeadline(time.Now().Add(time.Second))
+	host.SetReadDeadline(time.Now().Add(5 * time.Second))
 	b := make([]byte, n)
 	if _, err := io.ReadFull(host, b); err != nil {
 		t.Fatalf("read %d bytes: %v (got %q)", n, err, b)
@@ -192,16 +193,20 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestPauseSplitsScan: the rest of the scan comes no sooner than the pause
+// after the scan began. (Timed from before Scan: a clock started when the
+// host had read the first part would start late on a loaded machine, and
+// the pause would seem short.)
 func TestPauseSplitsScan(t *testing.T) {
 	sc, host := open(t, serialpty.Config{})
 	const gap = 150 * time.Millisecond
 	errc := make(chan error, 1)
+	start := time.Now()
 	go func() { errc <- sc.Scan(context.Background(), text, serialpty.Pause(8, gap)) }()
 	first := readN(t, host, 8)
-	t1 := time.Now()
 	rest := readN(t, host, len(text)+1-8)
-	if waited := time.Since(t1); waited < gap-20*time.Millisecond {
-		t.Errorf("second part after %v, want about %v", waited, gap)
+	if waited := time.Since(start); waited < gap {
+		t.Errorf("second part %v after the scan began, want at least the %v pause", waited, gap)
 	}
 	if string(first)+string(rest) != text+"\r" {
 		t.Fatalf("got %q%q", first, rest)
@@ -238,6 +243,8 @@ func TestPacing(t *testing.T) {
 	}
 }
 
+// TestCloseInterruptsScan: Close ends a scan in progress within 5 s (a
+// loaded machine's delays), where the scan takes 16 s on the line.
 func TestCloseInterruptsScan(t *testing.T) {
 	before := runtime.NumGoroutine()
 	sc, err := serialpty.Open(serialpty.Config{Baud: 300}) // 30 bytes/s: a scan takes seconds
@@ -249,8 +256,9 @@ func TestCloseInterruptsScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer host.Close()
+	long := text + string(bytes.Repeat([]byte("A"), 480-len(text))) // 16 s at 300 baud
 	errc := make(chan error, 1)
-	go func() { errc <- sc.Scan(context.Background(), text) }()
+	go func() { errc <- sc.Scan(context.Background(), long) }()
 	readN(t, host, 1)
 	start := time.Now()
 	if err := sc.Close(); err != nil {
@@ -259,8 +267,8 @@ func TestCloseInterruptsScan(t *testing.T) {
 	if err := <-errc; !errors.Is(err, serialpty.ErrClosed) {
 		t.Fatalf("Scan: %v, want ErrClosed", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("Close took %v", d)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Close and Scan's return took %v, want well under the scan's 16 s", d)
 	}
 	// The host sees the scanner unplugged.
 	host.SetReadDeadline(time.Now().Add(time.Second))
@@ -277,16 +285,19 @@ func TestCloseInterruptsScan(t *testing.T) {
 	noLeak(t, before)
 }
 
+// TestScanContext: Scan returns at its deadline (50 ms), within 3 s on a
+// loaded machine, where the scan takes 16 s on the line.
 func TestScanContext(t *testing.T) {
 	sc, host := open(t, serialpty.Config{Baud: 300})
+	long := text + string(bytes.Repeat([]byte("A"), 480-len(text))) // 16 s at 300 baud
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	start := time.Now()
-	if err := sc.Scan(ctx, text); !errors.Is(err, context.DeadlineExceeded) {
+	if err := sc.Scan(ctx, long); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Scan: %v", err)
 	}
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Errorf("Scan returned %v after its deadline", d)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Scan returned %v after it began, deadline 50 ms, want well under the scan's 16 s", d)
 	}
 	got := readN(t, host, 1) // 50 ms at 300 baud: a byte, maybe two
 	if got[0] != 'A' {
