@@ -178,7 +178,9 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 	a := newAttempt(f, sc)
 	var lastErr error
 	tried := 0
-	for _, s := range strategies {
+	var order [numStrategies]Strategy // strategies, reordered (see halfMissed)
+	for i := 0; i < len(strategies); i++ {
+		s := strategies[i]
 		if err := ctx.Err(); err != nil {
 			return Result{Tried: tried, Elapsed: now().Sub(start), Spent: clock() - spent0}, fmt.Errorf("camera: decode: %w", err)
 		}
@@ -190,6 +192,9 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 		if err != nil {
 			if errors.Is(err, ErrBadFrame) {
 				return Result{}, err
+			}
+			if s == StrategyHalf && a.halfMissed {
+				strategies = smoothFirst(strategies, i, order[:0])
 			}
 			if lastErr == nil || !isNotFound(err) {
 				lastErr = err // keep the most informative failure
@@ -222,6 +227,21 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 		fmt.Errorf("camera: %d of %d strategies in %v (%s): %w", tried, len(strategies), elapsed.Round(time.Millisecond), detail, qrscan.ErrNoCode)
 }
 
+// smoothFirst returns strategies with StrategyResampleMean3 moved to
+// just after index i, when it comes later (StrategyHalf found no finder
+// pattern in the halved frame: see attempt.halfMissed), in buf when it fits.
+func smoothFirst(strategies []Strategy, i int, buf []Strategy) []Strategy {
+	j := slices.Index(strategies[i+1:], StrategyResampleMean3)
+	if j <= 0 {
+		return strategies
+	}
+	j += i + 1
+	out := append(buf, strategies[:i+1]...)
+	out = append(out, StrategyResampleMean3)
+	out = append(out, strategies[i+1:j]...)
+	return append(out, strategies[j+1:]...)
+}
+
 func isNotFound(err error) bool {
 	var nf gozxing.NotFoundException
 	return errors.As(err, &nf)
@@ -237,11 +257,17 @@ var (
 // attempt holds what strategies on one frame share: the luminance source,
 // the hybrid-binarized bitmap and the compact luma plane.
 type attempt struct {
-	lum          *Luminance
-	bitmap       *gozxing.BinaryBitmap // hybrid binarization of the frame, computed once
-	plane        []byte                // compact luma, Width×Height, computed once
-	halved       []byte                // luma halved, computed once
-	region       rect                  // the code's region, when StrategyHalf located it
+	lum    *Luminance
+	bitmap *gozxing.BinaryBitmap // hybrid binarization of the frame, computed once
+	plane  []byte                // compact luma, Width×Height, computed once
+	halved []byte                // luma halved, computed once
+	region rect                  // the code's region, when StrategyHalf located it
+	// halfMissed: StrategyHalf ran and found no finder pattern in the
+	// halved frame (modules under about 5 pixels, or noise that the
+	// halving did not average out): the frame's own binarization is then
+	// mostly noise runs, whose finder search costs 1–3 ms for little, and
+	// StrategyResampleMean3 runs before StrategyPure and StrategyHybrid.
+	halfMissed   bool
 	smooth       []byte                // plane after mean3, computed once
 	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
 	reader       gozxing.Reader
