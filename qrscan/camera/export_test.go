@@ -20,3 +20,9 @@ var FoundCross = foundCross
 
 // FindPatterns is findPatterns, for TestFindPatternsMatches.
 var FindPatterns = findPatterns
+
+// FinderRuns is finderRuns, for TestFinderRunsMatches.
+var FinderRuns = finderRuns
+
+// RowRuns is rowRuns, for TestRowRuns.
+var RowRuns = rowRuns
