@@ -323,7 +323,10 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 			}
 		}
 		f.early = early
-		f.first = f.search(early, 4*module)
+		// Its fourth corner within ±4 modules, coarse to fine: every
+		// second module, then ±1 module around the best (34 grid scores
+		// instead of 81; stage 2 makes the whole search).
+		f.first = f.searchCoarse(early, 4*module)
 		// The fit as found (it reads almost every code that reads): the
 		// refinement waits for stage 2, a wrong triple costing it in
 		// vain.
@@ -335,11 +338,17 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 	case 2:
 		f.cands = make([]fit, 0, len(f.dims))
 		for _, dim := range f.dims {
-			if dim == f.early {
-				f.cands = append(f.cands, f.first)
-			} else {
-				f.cands = append(f.cands, f.search(dim, 4*module))
+			c := f.search(dim, 4*module)
+			if dim == f.early && c.pts != f.first.pts {
+				// The whole search found another corner than stage 1's
+				// coarse one: read it as found, as stage 1 read its own.
+				res, err := f.decode(c)
+				if err == nil {
+					return res, nil
+				}
+				lastErr = err
 			}
+			f.cands = append(f.cands, c)
 		}
 		sort.Slice(f.cands, func(i, j int) bool { return f.cands[i].score > f.cands[j].score })
 		for _, c := range f.cands[:min(2, len(f.cands))] {
@@ -389,6 +398,28 @@ func (f *fitter) search(dim int, radius float64) fit {
 	if p, ok := perspectiveCorner(f.tl, f.tr, f.bl, float64(dim-7)); ok && math.Hypot(p[0]-f.base.pts[2][0], p[1]-f.base.pts[2][1]) > 3*f.module {
 		c.pts[2] = p
 		if o := f.g.searchAnchor(cs, c, radius, f.module); o.score > best.score {
+			best = o
+		}
+	}
+	return best
+}
+
+// searchCoarse is search(dim, radius) coarse to fine: the fourth corner
+// every second module within ±radius, then every module within ±1 module
+// of the best.
+func (f *fitter) searchCoarse(dim int, radius float64) fit {
+	c := f.base
+	c.dim = dim
+	c.score = math.Inf(-1)
+	cs := structure(dim)
+	coarse := func(c fit) fit {
+		c = f.g.searchAnchor(cs, c, radius, 2*f.module)
+		return f.g.searchAnchor(cs, c, f.module, f.module)
+	}
+	best := coarse(c)
+	if p, ok := perspectiveCorner(f.tl, f.tr, f.bl, float64(dim-7)); ok && math.Hypot(p[0]-f.base.pts[2][0], p[1]-f.base.pts[2][1]) > 3*f.module {
+		c.pts[2] = p
+		if o := coarse(c); o.score > best.score {
 			best = o
 		}
 	}
