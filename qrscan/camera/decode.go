@@ -87,7 +87,10 @@ func (s Strategy) String() string {
 
 // DefaultStrategies is the order Decode follows when DecodeOptions leaves
 // Strategies nil: by cost/benefit as measured on the generated corpus (see
-// the package documentation).
+// the package documentation). In this order (not in one given in
+// DecodeOptions), StrategyResampleMean3 moves up to just after
+// StrategyHalf when StrategyHalf finds no finder pattern in the halved
+// frame.
 var DefaultStrategies = []Strategy{
 	StrategyHalf, StrategyPure, StrategyHybrid, StrategyResampleMean3,
 	StrategyTryHarder, StrategyResample, StrategyMean3,
@@ -117,7 +120,8 @@ type DecodeOptions struct {
 	// Clock replaces the budget's clock (a duration that grows with the
 	// work done); nil means the thread's CPU time. For tests.
 	Clock func() time.Duration
-	// Strategies to try, in order; nil means DefaultStrategies.
+	// Strategies to try, in order; nil means DefaultStrategies (whose
+	// order adapts to the frame: see there).
 	Strategies []Strategy
 	// Source names the camera in the returned Scan ("camera" when empty).
 	Source string
@@ -168,6 +172,7 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 		budget = DefaultBudget
 	}
 	strategies := opts.Strategies
+	reorder := strategies == nil // see DefaultStrategies
 	if strategies == nil {
 		strategies = DefaultStrategies
 	}
@@ -193,7 +198,7 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 			if errors.Is(err, ErrBadFrame) {
 				return Result{}, err
 			}
-			if s == StrategyHalf && a.halfMissed {
+			if reorder && s == StrategyHalf && a.halfMissed {
 				strategies = smoothFirst(strategies, i, order[:0])
 			}
 			if lastErr == nil || !isNotFound(err) {

@@ -25,7 +25,13 @@
 // when the modules are too small to sample there, the code's region alone
 // is read at full size). Then come StrategyPure (a code alone in its
 // image, as in a screenshot) and StrategyHybrid, sharing one binarization
-// of the frame, then the rescues. StrategyResampleMean3 and
+// of the frame, then the rescues. When StrategyHalf finds no finder
+// pattern at all in the halved frame (modules under about 5 pixels, or
+// noise the halving did not average out), StrategyResampleMean3 moves
+// before StrategyPure and StrategyHybrid: the frame's own binarization is
+// then mostly noise runs, whose finder search cost 1 to 3 ms on the
+// generated hard frames before the smoothed frame read them (the same
+// strategies are tried, in another order). StrategyResampleMean3 and
 // StrategyResample keep gozxing's finder patterns but fit the sampling
 // grid to the code's timing and alignment patterns and read modules from a
 // smoothed grey image; on 4-pixel modules with blur, tilt and JPEG noise

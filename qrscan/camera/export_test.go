@@ -26,3 +26,6 @@ var FinderRuns = finderRuns
 
 // RowRuns is rowRuns, for TestRowRuns.
 var RowRuns = rowRuns
+
+// SmoothFirst is smoothFirst, for TestSmoothFirst.
+var SmoothFirst = smoothFirst
