@@ -39,7 +39,7 @@ func findPatterns(m *gozxing.BitMatrix, tryHarder bool) (*detector.FinderPattern
 		return f.FindRowSkip()
 	}
 	var row *gozxing.BitArray
-	var runs []int32
+	runs := runsBuffer(new([stackRuns]int32), maxJ)
 	sc := make([]int, 5)
 	done := false
 	for i := iSkip - 1; i < maxI && !done; i += iSkip {

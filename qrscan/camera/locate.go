@@ -215,7 +215,7 @@ func finderRuns(m *gozxing.BitMatrix, rowStep int, found func(sc []int, y, start
 	w, h := m.GetWidth(), m.GetHeight()
 	rowStep = max(rowStep, 1)
 	var row *gozxing.BitArray
-	var runs []int32
+	runs := runsBuffer(new([stackRuns]int32), w)
 	sc := make([]int, 5)
 	for y := rowStep / 2; y < h; y += rowStep {
 		row = m.GetRow(y, row)
@@ -241,6 +241,19 @@ func finderRuns(m *gozxing.BitMatrix, rowStep int, found func(sc []int, y, start
 			x += int(runs[k]) + int(runs[k+1])
 		}
 	}
+}
+
+// stackRuns is the size of the run buffers the finder searches keep on
+// the stack: the runs of a row up to 2047 pixels wide.
+const stackRuns = 2048
+
+// runsBuffer returns an empty slice for the runs of rows w pixels wide:
+// buf's, when they fit (a row has at most w+1 runs), else a new one.
+func runsBuffer(buf *[stackRuns]int32, w int) []int32 {
+	if w+1 <= len(buf) {
+		return buf[:0]
+	}
+	return make([]int32, 0, w+1)
 }
 
 // rowRuns appends to runs the lengths of the alternating runs of the
