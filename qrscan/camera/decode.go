@@ -88,9 +88,9 @@ func (s Strategy) String() string {
 // DefaultStrategies is the order Decode follows when DecodeOptions leaves
 // Strategies nil: by cost/benefit as measured on the generated corpus (see
 // the package documentation). In this order (not in one given in
-// DecodeOptions), StrategyResampleMean3 moves up to just after
+// DecodeOptions), StrategyResampleMean3's first stages also run just after
 // StrategyHalf when StrategyHalf finds no finder pattern in the halved
-// frame.
+// frame; its wide searches keep their place.
 var DefaultStrategies = []Strategy{
 	StrategyHalf, StrategyPure, StrategyHybrid, StrategyResampleMean3,
 	StrategyTryHarder, StrategyResample, StrategyMean3,
@@ -199,7 +199,9 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 				return Result{}, err
 			}
 			if reorder && s == StrategyHalf && a.halfMissed {
+				n := len(strategies)
 				strategies = smoothFirst(strategies, i, order[:0])
+				a.mean3Split = len(strategies) > n
 			}
 			if lastErr == nil || !isNotFound(err) {
 				lastErr = err // keep the most informative failure
@@ -232,19 +234,19 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 		fmt.Errorf("camera: %d of %d strategies in %v (%s): %w", tried, len(strategies), elapsed.Round(time.Millisecond), detail, qrscan.ErrNoCode)
 }
 
-// smoothFirst returns strategies with StrategyResampleMean3 moved to
-// just after index i, when it comes later (StrategyHalf found no finder
-// pattern in the halved frame: see attempt.halfMissed), in buf when it fits.
+// smoothFirst returns strategies with StrategyResampleMean3 also just
+// after index i, when it comes later (StrategyHalf found no finder pattern
+// in the halved frame: see attempt.halfMissed), in buf when it fits. The
+// first run does StrategyResampleMean3's first stages only, the second
+// the rest (attempt.mean3Split).
 func smoothFirst(strategies []Strategy, i int, buf []Strategy) []Strategy {
 	j := slices.Index(strategies[i+1:], StrategyResampleMean3)
 	if j <= 0 {
 		return strategies
 	}
-	j += i + 1
 	out := append(buf, strategies[:i+1]...)
 	out = append(out, StrategyResampleMean3)
-	out = append(out, strategies[i+1:j]...)
-	return append(out, strategies[j+1:]...)
+	return append(out, strategies[i+1:]...)
 }
 
 func isNotFound(err error) bool {
@@ -268,15 +270,20 @@ type attempt struct {
 	halved []byte                // luma halved, computed once
 	region rect                  // the code's region, when StrategyHalf located it
 	// halfMissed: StrategyHalf ran and found no finder pattern in the
-	// halved frame (modules under about 5 pixels, or noise that the
-	// halving did not average out): the frame's own binarization is then
-	// mostly noise runs, whose finder search costs 1–3 ms for little, and
-	// StrategyResampleMean3 runs before StrategyPure and StrategyHybrid.
-	halfMissed   bool
-	smooth       []byte                // plane after mean3, computed once
-	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
-	reader       gozxing.Reader
-	gridBuf      []float64 // the resample rescue's module samples
+	// halved frame (modules under about 5 pixels, blurred, noisy): the
+	// smoothed-frame rescue reads most such frames, and
+	// StrategyResampleMean3's first stages run before StrategyPure and
+	// StrategyHybrid (smoothFirst).
+	halfMissed bool
+	// mean3Split: StrategyResampleMean3 runs twice (smoothFirst), its
+	// first stages on the smoothed and the plain binarizations first, the
+	// rest (the wide searches) in its own place; mean3Early once the first
+	// run is done.
+	mean3Split, mean3Early bool
+	smooth                 []byte                // plane after mean3, computed once
+	smoothBitmap           *gozxing.BinaryBitmap // hybrid binarization of smooth
+	reader                 gozxing.Reader
+	gridBuf                []float64 // the resample rescue's module samples
 	// plainFirstStage: StrategyResampleMean3 ran StrategyResample's first
 	// fitting stage (see resample).
 	plainFirstStage bool

@@ -26,12 +26,13 @@
 // is read at full size). Then come StrategyPure (a code alone in its
 // image, as in a screenshot) and StrategyHybrid, sharing one binarization
 // of the frame, then the rescues. When StrategyHalf finds no finder
-// pattern at all in the halved frame (modules under about 5 pixels, or
-// noise the halving did not average out), StrategyResampleMean3 moves
-// before StrategyPure and StrategyHybrid: the frame's own binarization is
-// then mostly noise runs, whose finder search cost 1 to 3 ms on the
-// generated hard frames before the smoothed frame read them (the same
-// strategies are tried, in another order). StrategyResampleMean3 and
+// pattern at all in the halved frame (modules under about 5 pixels, blur,
+// noise), the first stages of StrategyResampleMean3 (its cheapest grid fits
+// on the smoothed and on the plain binarization) run before StrategyPure
+// and StrategyHybrid, its wide searches in its own place: they read 10 of
+// the 11 such generated hard frames, where a noisy frame's own
+// binarization is mostly noise runs whose finder search cost 1 to 3 ms
+// first (the same attempts are made, in another order). StrategyResampleMean3 and
 // StrategyResample keep gozxing's finder patterns but fit the sampling
 // grid to the code's timing and alignment patterns and read modules from a
 // smoothed grey image; on 4-pixel modules with blur, tilt and JPEG noise

@@ -139,17 +139,27 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.resampleOn(bm, a.mean(), w, h, true, 1, 1)
-	if err == nil {
-		return res, nil
-	}
-	// Before the costlier stages on the smoothed binarization, the first
-	// stage on the frame's own (StrategyResample's: it reads frames whose
-	// patterns the smoothing merges, StrategyResample runs the rest).
-	if pm, perr := a.hybrid().GetBlackMatrix(); perr == nil && !a.plainFirstStage {
-		a.plainFirstStage = true
-		if res, perr := a.resampleOn(pm, a.mean(), w, h, false, 1, 1); perr == nil {
+	var res *gozxing.Result
+	if !a.mean3Early {
+		res, err = a.resampleOn(bm, a.mean(), w, h, true, 1, 1)
+		if err == nil {
 			return res, nil
+		}
+		// Before the costlier stages on the smoothed binarization, the
+		// first stage on the frame's own (StrategyResample's: it reads
+		// frames whose patterns the smoothing merges, StrategyResample
+		// runs the rest).
+		if pm, perr := a.hybrid().GetBlackMatrix(); perr == nil && !a.plainFirstStage {
+			a.plainFirstStage = true
+			if res, perr := a.resampleOn(pm, a.mean(), w, h, false, 1, 1); perr == nil {
+				return res, nil
+			}
+		}
+		if a.mean3Split {
+			// Moved ahead of StrategyPure and StrategyHybrid (smoothFirst):
+			// the wide searches wait for this strategy's own place.
+			a.mean3Early = true
+			return nil, err
 		}
 	}
 	res, err = a.resampleOn(bm, a.mean(), w, h, true, 2, fitStages)
@@ -243,14 +253,16 @@ var errStageSkipped = errors.New("stage skipped")
 // fitter fits the grid of the code whose finder patterns are one triple,
 // and reads it, in stages (see resampleOn):
 //
-//  1. the dimensions near the patterns' distance ranked by a ±1-module
-//     search of the fourth corner, the best one's fourth corner searched
-//     within ±4 modules, and its grid read as found (the right dimension
-//     scores far above the others: blur fattens the patterns, so est is
-//     often 10 modules short; and every grid of the hard frames that
-//     decoded did so unrefined);
-//  2. every dimension's fourth corner searched within ±4 modules, the two
-//     best read refined (refined);
+//  1. the dimensions near the patterns' distance ranked by their grid
+//     score at the guessed fourth corners (the parallelogram's and the
+//     perspective one), the best one's fourth corner searched within ±4
+//     modules coarse to fine, and its grid read as found (the right
+//     dimension scores far above the others: blur fattens the patterns,
+//     so est is often 10 modules short; and every grid of the hard frames
+//     that decoded did so unrefined);
+//  2. every dimension's fourth corner searched within ±4 modules, every
+//     module (the best dimension's read as found when that moves it), the
+//     two best read refined (refined);
 //  3. with wide, the ±14-module search of the fourth corner for the three
 //     best dimensions, read refined (strong keystones, about 3 ms per
 //     triple that fails).
@@ -318,7 +330,7 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 	case 1:
 		early, earlyScore := 0, math.Inf(-1)
 		for _, dim := range f.dims {
-			if c := f.search(dim, module); c.score > earlyScore {
+			if c := f.search(dim, 0); c.score > earlyScore {
 				early, earlyScore = dim, c.score
 			}
 		}
