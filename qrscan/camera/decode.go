@@ -87,7 +87,10 @@ func (s Strategy) String() string {
 
 // DefaultStrategies is the order Decode follows when DecodeOptions leaves
 // Strategies nil: by cost/benefit as measured on the generated corpus (see
-// the package documentation).
+// the package documentation). In this order (not in one given in
+// DecodeOptions), StrategyResampleMean3's first stages also run just after
+// StrategyHalf when StrategyHalf finds no finder pattern in the halved
+// frame; its wide searches keep their place.
 var DefaultStrategies = []Strategy{
 	StrategyHalf, StrategyPure, StrategyHybrid, StrategyResampleMean3,
 	StrategyTryHarder, StrategyResample, StrategyMean3,
@@ -117,7 +120,8 @@ type DecodeOptions struct {
 	// Clock replaces the budget's clock (a duration that grows with the
 	// work done); nil means the thread's CPU time. For tests.
 	Clock func() time.Duration
-	// Strategies to try, in order; nil means DefaultStrategies.
+	// Strategies to try, in order; nil means DefaultStrategies (whose
+	// order adapts to the frame: see there).
 	Strategies []Strategy
 	// Source names the camera in the returned Scan ("camera" when empty).
 	Source string
@@ -168,6 +172,7 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 		budget = DefaultBudget
 	}
 	strategies := opts.Strategies
+	reorder := strategies == nil // see DefaultStrategies
 	if strategies == nil {
 		strategies = DefaultStrategies
 	}
@@ -178,7 +183,9 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 	a := newAttempt(f, sc)
 	var lastErr error
 	tried := 0
-	for _, s := range strategies {
+	var order [numStrategies]Strategy // strategies, reordered (see halfMissed)
+	for i := 0; i < len(strategies); i++ {
+		s := strategies[i]
 		if err := ctx.Err(); err != nil {
 			return Result{Tried: tried, Elapsed: now().Sub(start), Spent: clock() - spent0}, fmt.Errorf("camera: decode: %w", err)
 		}
@@ -190,6 +197,11 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 		if err != nil {
 			if errors.Is(err, ErrBadFrame) {
 				return Result{}, err
+			}
+			if reorder && s == StrategyHalf && a.halfMissed {
+				n := len(strategies)
+				strategies = smoothFirst(strategies, i, order[:0])
+				a.mean3Split = len(strategies) > n
 			}
 			if lastErr == nil || !isNotFound(err) {
 				lastErr = err // keep the most informative failure
@@ -222,6 +234,21 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 		fmt.Errorf("camera: %d of %d strategies in %v (%s): %w", tried, len(strategies), elapsed.Round(time.Millisecond), detail, qrscan.ErrNoCode)
 }
 
+// smoothFirst returns strategies with StrategyResampleMean3 also just
+// after index i, when it comes later (StrategyHalf found no finder pattern
+// in the halved frame: see attempt.halfMissed), in buf when it fits. The
+// first run does StrategyResampleMean3's first stages only, the second
+// the rest (attempt.mean3Split).
+func smoothFirst(strategies []Strategy, i int, buf []Strategy) []Strategy {
+	j := slices.Index(strategies[i+1:], StrategyResampleMean3)
+	if j <= 0 {
+		return strategies
+	}
+	out := append(buf, strategies[:i+1]...)
+	out = append(out, StrategyResampleMean3)
+	return append(out, strategies[i+1:]...)
+}
+
 func isNotFound(err error) bool {
 	var nf gozxing.NotFoundException
 	return errors.As(err, &nf)
@@ -237,15 +264,26 @@ var (
 // attempt holds what strategies on one frame share: the luminance source,
 // the hybrid-binarized bitmap and the compact luma plane.
 type attempt struct {
-	lum          *Luminance
-	bitmap       *gozxing.BinaryBitmap // hybrid binarization of the frame, computed once
-	plane        []byte                // compact luma, Width×Height, computed once
-	halved       []byte                // luma halved, computed once
-	region       rect                  // the code's region, when StrategyHalf located it
-	smooth       []byte                // plane after mean3, computed once
-	smoothBitmap *gozxing.BinaryBitmap // hybrid binarization of smooth
-	reader       gozxing.Reader
-	gridBuf      []float64 // the resample rescue's module samples
+	lum    *Luminance
+	bitmap *gozxing.BinaryBitmap // hybrid binarization of the frame, computed once
+	plane  []byte                // compact luma, Width×Height, computed once
+	halved []byte                // luma halved, computed once
+	region rect                  // the code's region, when StrategyHalf located it
+	// halfMissed: StrategyHalf ran and found no finder pattern in the
+	// halved frame (modules under about 5 pixels, blurred, noisy): the
+	// smoothed-frame rescue reads most such frames, and
+	// StrategyResampleMean3's first stages run before StrategyPure and
+	// StrategyHybrid (smoothFirst).
+	halfMissed bool
+	// mean3Split: StrategyResampleMean3 runs twice (smoothFirst), its
+	// first stages on the smoothed and the plain binarizations first, the
+	// rest (the wide searches) in its own place; mean3Early once the first
+	// run is done.
+	mean3Split, mean3Early bool
+	smooth                 []byte                // plane after mean3, computed once
+	smoothBitmap           *gozxing.BinaryBitmap // hybrid binarization of smooth
+	reader                 gozxing.Reader
+	gridBuf                []float64 // the resample rescue's module samples
 	// plainFirstStage: StrategyResampleMean3 ran StrategyResample's first
 	// fitting stage (see resample).
 	plainFirstStage bool

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"testing"
@@ -131,7 +132,9 @@ func TestDecodeFailures(t *testing.T) {
 		want  error
 		tried int // -1: don't check
 	}{
-		{"blank scene", context.Background(), camera.FromImage(blank), camera.DecodeOptions{Budget: -1}, qrscan.ErrNoCode, len(camera.DefaultStrategies)},
+		// StrategyHalf finds no finder pattern: StrategyResampleMean3
+		// runs twice, its first stages early.
+		{"blank scene", context.Background(), camera.FromImage(blank), camera.DecodeOptions{Budget: -1}, qrscan.ErrNoCode, len(camera.DefaultStrategies) + 1},
 		{"uniform white", context.Background(), camera.Frame{Format: camera.Gray, Width: 64, Height: 64, Data: bytes.Repeat([]byte{255}, 64*64)}, camera.DecodeOptions{}, qrscan.ErrNoCode, -1},
 		{"tiny frame", context.Background(), camera.Frame{Format: camera.Gray, Width: 1, Height: 1, Data: []byte{0}}, camera.DecodeOptions{}, qrscan.ErrNoCode, -1},
 		{"budget spent after one strategy", context.Background(), camera.FromImage(blank), camera.DecodeOptions{Budget: time.Millisecond, Clock: jumpy}, qrscan.ErrNoCode, 1},
@@ -165,5 +168,62 @@ func TestStrategyString(t *testing.T) {
 		if got := s.String(); got != want {
 			t.Errorf("%d: %q, want %q", s, got, want)
 		}
+	}
+}
+
+// TestSmoothFirst: StrategyResampleMean3 is also tried just after the
+// strategy at index i when it comes later, and only then.
+func TestSmoothFirst(t *testing.T) {
+	const (
+		h, p, y, m, r = camera.StrategyHalf, camera.StrategyPure, camera.StrategyHybrid, camera.StrategyResampleMean3, camera.StrategyResample
+	)
+	for _, c := range []struct {
+		in   []camera.Strategy
+		i    int
+		want []camera.Strategy
+	}{
+		{[]camera.Strategy{h, p, y, m, r}, 0, []camera.Strategy{h, m, p, y, m, r}},
+		{[]camera.Strategy{p, h, y, m}, 1, []camera.Strategy{p, h, m, y, m}},
+		{[]camera.Strategy{h, m, p}, 0, []camera.Strategy{h, m, p}},
+		{[]camera.Strategy{m, h, p}, 1, []camera.Strategy{m, h, p}},
+		{[]camera.Strategy{h, p, y}, 0, []camera.Strategy{h, p, y}},
+		{[]camera.Strategy{h}, 0, []camera.Strategy{h}},
+	} {
+		in := append([]camera.Strategy(nil), c.in...)
+		got := camera.SmoothFirst(in, c.i, nil)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("smoothFirst(%v, %d) = %v, want %v", c.in, c.i, got, c.want)
+		}
+		if fmt.Sprint(in) != fmt.Sprint(c.in) {
+			t.Errorf("smoothFirst(%v, %d) changed its input to %v", c.in, c.i, in)
+		}
+	}
+	if got := camera.SmoothFirst(camera.DefaultStrategies, 0, nil); got[1] != m || len(got) != len(camera.DefaultStrategies)+1 {
+		t.Errorf("default order after a miss of StrategyHalf: %v", got)
+	}
+}
+
+// TestSmoothFirstDecode: on a hard frame whose halved binarization holds no
+// finder pattern (4-pixel modules, blur, noise), the default order tries
+// StrategyResampleMean3's first stages second, which read it; the same
+// strategies given explicitly keep their order (StrategyPure and
+// StrategyHybrid first).
+func TestSmoothFirstDecode(t *testing.T) {
+	text := base45Text(3, 467)
+	img := frame(t, text, qrimage.Hard(3))
+	r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
+	if err != nil || r.Text != text {
+		t.Fatalf("default order: %v", err)
+	}
+	if r.Strategy != camera.StrategyResampleMean3 || r.Tried != 2 {
+		t.Fatalf("default order: read by %v after %d strategies, want resample-mean3 second", r.Strategy, r.Tried)
+	}
+	given := append([]camera.Strategy(nil), camera.DefaultStrategies...)
+	r, err = camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1, Strategies: given})
+	if err != nil || r.Text != text {
+		t.Fatalf("given order: %v", err)
+	}
+	if r.Strategy != camera.StrategyResampleMean3 || r.Tried != 4 {
+		t.Fatalf("given order: read by %v after %d strategies, want resample-mean3 fourth", r.Strategy, r.Tried)
 	}
 }

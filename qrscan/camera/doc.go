@@ -25,7 +25,14 @@
 // when the modules are too small to sample there, the code's region alone
 // is read at full size). Then come StrategyPure (a code alone in its
 // image, as in a screenshot) and StrategyHybrid, sharing one binarization
-// of the frame, then the rescues. StrategyResampleMean3 and
+// of the frame, then the rescues. When StrategyHalf finds no finder
+// pattern at all in the halved frame (modules under about 5 pixels, blur,
+// noise), the first stages of StrategyResampleMean3 (its cheapest grid fits
+// on the smoothed and on the plain binarization) run before StrategyPure
+// and StrategyHybrid, its wide searches in its own place: they read 9 of
+// the 10 such frames among the 20 generated hard ones, where a noisy
+// frame's own binarization is mostly noise runs whose finder search cost
+// 1 to 3 ms first (the same attempts are made, in another order). StrategyResampleMean3 and
 // StrategyResample keep gozxing's finder patterns but fit the sampling
 // grid to the code's timing and alignment patterns and read modules from a
 // smoothed grey image; on 4-pixel modules with blur, tilt and JPEG noise

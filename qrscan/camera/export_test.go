@@ -20,3 +20,12 @@ var FoundCross = foundCross
 
 // FindPatterns is findPatterns, for TestFindPatternsMatches.
 var FindPatterns = findPatterns
+
+// FinderRuns is finderRuns, for TestFinderRunsMatches.
+var FinderRuns = finderRuns
+
+// RowRuns is rowRuns, for TestRowRuns.
+var RowRuns = rowRuns
+
+// SmoothFirst is smoothFirst, for TestSmoothFirst.
+var SmoothFirst = smoothFirst

@@ -10,7 +10,7 @@ import (
 // every third row through BitMatrix.Get and runs its 1:1:3:1:1 state
 // machine on each, which made it a fifth of a hard frame's decode. Between
 // two colour changes the state machine only adds to one count, so
-// findPatterns reads the runs a 32-bit word at a time (nextChange) and
+// findPatterns reads the runs a 32-bit word at a time (rowRuns) and
 // feeds the machine one run at a time, with the same counts at the same
 // pixel positions: the same candidates are confirmed by gozxing's own
 // cross-checks (HandlePossibleCenter) in the same order, the same rows are
@@ -39,18 +39,24 @@ func findPatterns(m *gozxing.BitMatrix, tryHarder bool) (*detector.FinderPattern
 		return f.FindRowSkip()
 	}
 	var row *gozxing.BitArray
+	runs := runsBuffer(new([stackRuns]int32), maxJ)
 	sc := make([]int, 5)
 	done := false
 	for i := iSkip - 1; i < maxI && !done; i += iSkip {
 		row = m.GetRow(i, row)
-		words := row.GetBitArray()
+		runs = rowRuns(row.GetBitArray(), maxJ, runs[:0])
 		clear(sc)
 		state := 0
-		dark := maxJ > 0 && words[0]&1 != 0
+		dark := false // runs start light, with an empty run when the row starts dark
+		j := 0
 	runs:
-		for j := 0; j < maxJ; {
-			end := nextChange(words, j, maxJ, dark)
-			n := end - j
+		for _, r := range runs {
+			n := int(r)
+			if n == 0 {
+				dark = true
+				continue
+			}
+			end := j + n
 			switch {
 			case dark:
 				if state&1 == 1 {
@@ -65,7 +71,7 @@ func findPatterns(m *gozxing.BitMatrix, tryHarder bool) (*detector.FinderPattern
 			default:
 				// The first light pixel after five runs, at j: what Find
 				// does there, then the run's other n-1 light pixels.
-				if foundCross(sc) && f.HandlePossibleCenter(sc, i, j) {
+				if centreLongest(sc) && foundCross(sc) && f.HandlePossibleCenter(sc, i, j) {
 					iSkip = 2
 					if hasSkipped {
 						done = f.HaveMultiplyConfirmedCenters()
@@ -87,7 +93,7 @@ func findPatterns(m *gozxing.BitMatrix, tryHarder bool) (*detector.FinderPattern
 			}
 			j, dark = end, !dark
 		}
-		if foundCross(sc) && f.HandlePossibleCenter(sc, i, maxJ) {
+		if centreLongest(sc) && foundCross(sc) && f.HandlePossibleCenter(sc, i, maxJ) {
 			iSkip = sc[0]
 			if hasSkipped {
 				done = f.HaveMultiplyConfirmedCenters()
@@ -100,4 +106,13 @@ func findPatterns(m *gozxing.BitMatrix, tryHarder bool) (*detector.FinderPattern
 	}
 	bl, tl, tr := gozxing.ResultPoint_OrderBestPatterns(fps[0], fps[1], fps[2])
 	return detector.NewFinderPatternInfo(bl.(*detector.FinderPattern), tl.(*detector.FinderPattern), tr.(*detector.FinderPattern)), nil
+}
+
+// centreLongest reports whether the centre run of sc is longer than the
+// four others, foundCross's first test, small enough to be inlined where
+// the state machine calls it on every light run.
+func centreLongest(sc []int) bool {
+	_ = sc[4]
+	c2 := sc[2]
+	return c2 > max(sc[0], sc[1], sc[3], sc[4])
 }

@@ -139,17 +139,27 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.resampleOn(bm, a.mean(), w, h, true, 1, 1)
-	if err == nil {
-		return res, nil
-	}
-	// Before the costlier stages on the smoothed binarization, the first
-	// stage on the frame's own (StrategyResample's: it reads frames whose
-	// patterns the smoothing merges, StrategyResample runs the rest).
-	if pm, perr := a.hybrid().GetBlackMatrix(); perr == nil && !a.plainFirstStage {
-		a.plainFirstStage = true
-		if res, perr := a.resampleOn(pm, a.mean(), w, h, false, 1, 1); perr == nil {
+	var res *gozxing.Result
+	if !a.mean3Early {
+		res, err = a.resampleOn(bm, a.mean(), w, h, true, 1, 1)
+		if err == nil {
 			return res, nil
+		}
+		// Before the costlier stages on the smoothed binarization, the
+		// first stage on the frame's own (StrategyResample's: it reads
+		// frames whose patterns the smoothing merges, StrategyResample
+		// runs the rest).
+		if pm, perr := a.hybrid().GetBlackMatrix(); perr == nil && !a.plainFirstStage {
+			a.plainFirstStage = true
+			if res, perr := a.resampleOn(pm, a.mean(), w, h, false, 1, 1); perr == nil {
+				return res, nil
+			}
+		}
+		if a.mean3Split {
+			// Moved ahead of StrategyPure and StrategyHybrid (smoothFirst):
+			// the wide searches wait for this strategy's own place.
+			a.mean3Early = true
+			return nil, err
 		}
 	}
 	res, err = a.resampleOn(bm, a.mean(), w, h, true, 2, fitStages)
@@ -243,14 +253,16 @@ var errStageSkipped = errors.New("stage skipped")
 // fitter fits the grid of the code whose finder patterns are one triple,
 // and reads it, in stages (see resampleOn):
 //
-//  1. the dimensions near the patterns' distance ranked by a ±1-module
-//     search of the fourth corner, the best one's fourth corner searched
-//     within ±4 modules, and its grid read as found (the right dimension
-//     scores far above the others: blur fattens the patterns, so est is
-//     often 10 modules short; and every grid of the hard frames that
-//     decoded did so unrefined);
-//  2. every dimension's fourth corner searched within ±4 modules, the two
-//     best read refined (refined);
+//  1. the dimensions near the patterns' distance ranked by their grid
+//     score at the guessed fourth corners (the parallelogram's and the
+//     perspective one), the best one's fourth corner searched within ±4
+//     modules coarse to fine, and its grid read as found (the right
+//     dimension scores far above the others: blur fattens the patterns,
+//     so est is often 10 modules short; and every grid of the hard frames
+//     that decoded did so unrefined);
+//  2. every dimension's fourth corner searched within ±4 modules, every
+//     module (the best dimension's read as found when that moves it), the
+//     two best read refined (refined);
 //  3. with wide, the ±14-module search of the fourth corner for the three
 //     best dimensions, read refined (strong keystones, about 3 ms per
 //     triple that fails).
@@ -318,12 +330,15 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 	case 1:
 		early, earlyScore := 0, math.Inf(-1)
 		for _, dim := range f.dims {
-			if c := f.search(dim, module); c.score > earlyScore {
+			if c := f.search(dim, 0); c.score > earlyScore {
 				early, earlyScore = dim, c.score
 			}
 		}
 		f.early = early
-		f.first = f.search(early, 4*module)
+		// Its fourth corner within ±4 modules, coarse to fine: every
+		// second module, then ±1 module around the best (34 grid scores
+		// instead of 81; stage 2 makes the whole search).
+		f.first = f.searchCoarse(early, 4*module)
 		// The fit as found (it reads almost every code that reads): the
 		// refinement waits for stage 2, a wrong triple costing it in
 		// vain.
@@ -335,11 +350,17 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 	case 2:
 		f.cands = make([]fit, 0, len(f.dims))
 		for _, dim := range f.dims {
-			if dim == f.early {
-				f.cands = append(f.cands, f.first)
-			} else {
-				f.cands = append(f.cands, f.search(dim, 4*module))
+			c := f.search(dim, 4*module)
+			if dim == f.early && c.pts != f.first.pts {
+				// The whole search found another corner than stage 1's
+				// coarse one: read it as found, as stage 1 read its own.
+				res, err := f.decode(c)
+				if err == nil {
+					return res, nil
+				}
+				lastErr = err
 			}
+			f.cands = append(f.cands, c)
 		}
 		sort.Slice(f.cands, func(i, j int) bool { return f.cands[i].score > f.cands[j].score })
 		for _, c := range f.cands[:min(2, len(f.cands))] {
@@ -389,6 +410,28 @@ func (f *fitter) search(dim int, radius float64) fit {
 	if p, ok := perspectiveCorner(f.tl, f.tr, f.bl, float64(dim-7)); ok && math.Hypot(p[0]-f.base.pts[2][0], p[1]-f.base.pts[2][1]) > 3*f.module {
 		c.pts[2] = p
 		if o := f.g.searchAnchor(cs, c, radius, f.module); o.score > best.score {
+			best = o
+		}
+	}
+	return best
+}
+
+// searchCoarse is search(dim, radius) coarse to fine: the fourth corner
+// every second module within ±radius, then every module within ±1 module
+// of the best.
+func (f *fitter) searchCoarse(dim int, radius float64) fit {
+	c := f.base
+	c.dim = dim
+	c.score = math.Inf(-1)
+	cs := structure(dim)
+	coarse := func(c fit) fit {
+		c = f.g.searchAnchor(cs, c, radius, 2*f.module)
+		return f.g.searchAnchor(cs, c, f.module, f.module)
+	}
+	best := coarse(c)
+	if p, ok := perspectiveCorner(f.tl, f.tr, f.bl, float64(dim-7)); ok && math.Hypot(p[0]-f.base.pts[2][0], p[1]-f.base.pts[2][1]) > 3*f.module {
+		c.pts[2] = p
+		if o := coarse(c); o.score > best.score {
 			best = o
 		}
 	}

@@ -31,6 +31,7 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 	}
 	info, err := findPatterns(m, false)
 	if err != nil {
+		a.halfMissed = true
 		return nil, err
 	}
 	if det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info); err == nil {

@@ -209,38 +209,83 @@ func finderCandidates(m *gozxing.BitMatrix, rowStep int) []*detector.FinderPatte
 // rowStep-th row of m, in the proportions 1:1:3:1:1: sc holds the five run
 // lengths (found may change it: it is refilled for each run), start is the
 // x of the first dark run, end the x where the run after the fifth starts
-// (the row's width at its end). Runs are read a 32-bit word at a time.
+// (the row's width at its end). Runs are read a 32-bit word at a time
+// (rowRuns).
 func finderRuns(m *gozxing.BitMatrix, rowStep int, found func(sc []int, y, start, end int)) {
 	w, h := m.GetWidth(), m.GetHeight()
 	rowStep = max(rowStep, 1)
 	var row *gozxing.BitArray
-	var runs, starts []int
+	runs := runsBuffer(new([stackRuns]int32), w)
 	sc := make([]int, 5)
 	for y := rowStep / 2; y < h; y += rowStep {
 		row = m.GetRow(y, row)
-		words := row.GetBitArray()
 		// runs alternate light, dark, light, …, from x = 0 (a row that
 		// starts dark starts with an empty light run).
-		runs, starts = runs[:0], starts[:0]
-		dark := false
-		for x := 0; x < w; {
-			next := nextChange(words, x, w, dark)
-			runs = append(runs, next-x)
-			starts = append(starts, x)
-			x, dark = next, !dark
-		}
+		runs = rowRuns(row.GetBitArray(), w, runs[:0])
+		x := int(runs[0]) // the start of runs[k]
 		for k := 1; k+4 < len(runs); k += 2 {
-			if !foundCross(runs[k : k+5 : k+5]) {
-				continue
+			r := runs[k : k+5 : k+5]
+			// The centre run longer than the four others: what
+			// foundCross checks first, here without a call for most of
+			// a busy row's windows.
+			if c2 := r[2]; c2 > max(r[0], r[1], r[3], r[4]) {
+				sc[0], sc[1], sc[2], sc[3], sc[4] = int(r[0]), int(r[1]), int(c2), int(r[3]), int(r[4])
+				if foundCross(sc) {
+					end := w
+					if k+5 < len(runs) {
+						end = x + sc[0] + sc[1] + sc[2] + sc[3] + sc[4]
+					}
+					found(sc, y, x, end)
+				}
 			}
-			copy(sc, runs[k:k+5])
-			end := w
-			if k+5 < len(runs) {
-				end = starts[k+5]
-			}
-			found(sc, y, starts[k], end)
+			x += int(runs[k]) + int(runs[k+1])
 		}
 	}
+}
+
+// stackRuns is the size of the run buffers the finder searches keep on
+// the stack: the runs of a row up to 2047 pixels wide.
+const stackRuns = 2048
+
+// runsBuffer returns an empty slice for the runs of rows w pixels wide:
+// buf's, when they fit (a row has at most w+1 runs), else a new one.
+func runsBuffer(buf *[stackRuns]int32, w int) []int32 {
+	if w+1 <= len(buf) {
+		return buf[:0]
+	}
+	return make([]int32, 0, w+1)
+}
+
+// rowRuns appends to runs the lengths of the alternating runs of the
+// row's first w bits (words, bit x of word x/32 set for dark), light
+// first: a row that starts dark starts with an empty light run. Every run
+// but a leading empty one is at least 1 long. The colour changes are found
+// a 32-bit word at a time (the bits that differ from their left
+// neighbour), then one trailing-zero count per run.
+func rowRuns(words []uint32, w int, runs []int32) []int32 {
+	last := 0         // where the current run started
+	prev := uint32(0) // the colour left of the word's first bit (light at x = 0)
+	n := (w + 31) >> 5
+	for i := 0; i < n; i++ {
+		v := words[i]
+		if i == n-1 && w&31 != 0 {
+			v &= 1<<(w&31) - 1
+			// Past w the colour stays the last pixel's: no change there.
+			if v>>(w&31-1)&1 != 0 {
+				v |= ^uint32(0) << (w & 31)
+			}
+		}
+		t := v ^ (v<<1 | prev)
+		prev = v >> 31
+		base := i << 5
+		for t != 0 {
+			x := base + bits.TrailingZeros32(t)
+			runs = append(runs, int32(x-last))
+			last = x
+			t &= t - 1
+		}
+	}
+	return append(runs, int32(w-last))
 }
 
 // foundCross is gozxing's FinderPatternFinder_foundPatternCross in integer
@@ -254,9 +299,9 @@ func finderRuns(m *gozxing.BitMatrix, rowStep int, found func(sc []int, y, start
 func foundCross(c []int) bool {
 	c0, c1, c2, c3, c4 := c[0], c[1], c[2], c[3], c[4]
 	// Both bounds make the centre run longer than any other (7c < 3T/2
-	// for an outer run, 7c > 3T/2 for the centre): four comparisons turn
-	// away most of the runs of a busy row.
-	if c2 <= c0 || c2 <= c1 || c2 <= c3 || c2 <= c4 || c0 == 0 || c1 == 0 || c2 == 0 || c3 == 0 || c4 == 0 {
+	// for an outer run, 7c > 3T/2 for the centre): four comparisons,
+	// without branches, turn away most of the runs of a busy row.
+	if c2 <= max(c0, c1, c3, c4) || min(c0, c1, c3, c4) <= 0 {
 		return false
 	}
 	t := c0 + c1 + c2 + c3 + c4
@@ -265,22 +310,6 @@ func foundCross(c []int) bool {
 	}
 	return 2*abs(t-7*c0) < t && 2*abs(t-7*c1) < t && 2*abs(3*t-7*c2) < 3*t &&
 		2*abs(t-7*c3) < t && 2*abs(t-7*c4) < t
-}
-
-// nextChange returns the first x' ≥ x (at most w) whose bit is not dark.
-func nextChange(words []uint32, x, w int, dark bool) int {
-	for x < w {
-		i := x >> 5
-		v := words[i]
-		if dark {
-			v = ^v
-		}
-		if v >>= uint(x & 31); v != 0 {
-			return min(x+bits.TrailingZeros32(v), w)
-		}
-		x = (i + 1) << 5
-	}
-	return w
 }
 
 // flipped returns a copy of m with every bit inverted (light modules on a
