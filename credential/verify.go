@@ -445,7 +445,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 		return nil, fmt.Errorf("credential: device response of %d bytes: %w", len(response), ErrTooLarge)
 	}
 	var dr deviceResponse
-	if err := unmarshalEnvelope("device response", response, &dr); err != nil {
+	if err := decodeDeviceResponse(response, &dr); err != nil {
 		return nil, err
 	}
 	if dr.Version < Version {
@@ -512,17 +512,18 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 		if dig, ok := c.Digests[g]; !ok || !bytes.Equal(dig, sum[:]) {
 			return nil, fmt.Errorf("credential: group %v digest: %w", Group(g), ErrBadSignature)
 		}
+		// The item and its group's data in one pass (decodeGroupItem:
+		// what decodeGroup does after the item's own decoding).
 		var gi groupItem
-		// Not stripped here: the item is an array with no map of its own,
-		// and its data's extension keys are the group decoder's to keep
-		// or ignore (decodeGroup).
-		if err := unmarshalKeepingMode(decMode, maxItems, "group item", item, &gi, nil, false); err != nil {
-			return nil, err
+		var gw wireGroups
+		var amo [8]wireBeneficiary
+		if err := decodeGroupItem(item, &gi, &gw, amo[:]); err != nil {
+			return nil, fmt.Errorf("credential: group %v: %w", Group(g), err)
 		}
 		if gi.Group != g || len(gi.Salt) != 16 {
 			return nil, fmt.Errorf("credential: group item %v: %w", Group(g), ErrMalformed)
 		}
-		if err := p.Family.decodeGroup(Group(g), gi.Data); err != nil {
+		if err := p.Family.fromWireGroup(Group(g), &gw); err != nil {
 			return nil, fmt.Errorf("credential: group %v: %w", Group(g), err)
 		}
 		p.Groups = append(p.Groups, Group(g))
@@ -530,6 +531,22 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 	return p, nil
 }
 
+// fromWireGroup is decodeGroup's conversion of group g, decoded into its
+// field of w (decodeGroupItem).
+func (f *Family) fromWireGroup(g Group, w *wireGroups) error {
+	switch g {
+	case GroupAMO:
+		return f.fromWireAMO(w.AMO)
+	case GroupINS:
+		return f.fromWireINS(w.INS)
+	case GroupEtatCivil:
+		return f.fromWireEtatCivil(w.EtatCivil)
+	}
+	return fmt.Errorf("credential: unknown group %d: %w", g, ErrMalformed)
+}
+
+// decodeGroup decodes group g's data reflectively and adds it to f: the
+// reference decodeGroupItem and fromWireGroup are tested against.
 func (f *Family) decodeGroup(g Group, data []byte) error {
 	switch g {
 	case GroupAMO:
