@@ -8,6 +8,7 @@ package credential
 //	go test -run '^$' -fuzz=FuzzDirectGroupItem -fuzztime=60s ./credential/
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"testing"
@@ -211,4 +212,28 @@ func FuzzDirectGroupItem(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(checkGroupItem)
+}
+
+// TestSessionTranscriptDirect compares SessionTranscript with the
+// reflective encoding it replaced, for lengths on each side of every head
+// size, empty and nil slices.
+func TestSessionTranscriptDirect(t *testing.T) {
+	var parts [][]byte
+	for _, n := range []int{0, 1, 16, 23, 24, 65, 255, 256, 65535, 65536} {
+		parts = append(parts, bytes.Repeat([]byte{byte(n)}, n))
+	}
+	parts = append(parts, nil)
+	for i, a := range parts {
+		for j, b := range parts {
+			c, d := parts[(i+j)%len(parts)], parts[(i*3+j)%len(parts)]
+			want, err := marshal([]any{"ApCV-NFC-1", a, b, c, d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := SessionTranscript(a, b, c, d); !bytes.Equal(got, want) {
+				t.Fatalf("lengths %d %d %d %d (nil: %v %v %v %v): got %x…, want %x…", len(a), len(b), len(c), len(d),
+					a == nil, b == nil, c == nil, d == nil, got[:min(len(got), 40)], want[:min(len(want), 40)])
+			}
+		}
+	}
 }
