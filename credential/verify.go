@@ -431,6 +431,23 @@ func (s *qrScratch) release() {
 	qrScratchPool.Put(s)
 }
 
+// nfcScratch is VerifyNFC's working memory, pooled as qrScratch is: the
+// wire forms of the claims and of the AMO group; nothing of the result
+// points into it.
+type nfcScratch struct {
+	claims claimsScratch
+	amo    [8]wireBeneficiary
+	der    [72]byte
+}
+
+var nfcScratchPool = sync.Pool{New: func() any { return new(nfcScratch) }}
+
+// release clears what s held and returns it to the pool.
+func (s *nfcScratch) release() {
+	*s = nfcScratch{}
+	nfcScratchPool.Put(s)
+}
+
 // checkReplay asks the replay cache to accept (cid, counter).
 func (v *Verifier) checkReplay(cid [8]byte, ctr uint32, now time.Time) error {
 	return v.cfg.Replay.Accept(cid, ctr, now, v.cfg.QRWindow+v.cfg.ClockSkew)
@@ -444,6 +461,8 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 	if len(response) > MaxPresentation {
 		return nil, fmt.Errorf("credential: device response of %d bytes: %w", len(response), ErrTooLarge)
 	}
+	s := nfcScratchPool.Get().(*nfcScratch)
+	defer s.release()
 	var dr deviceResponse
 	if err := decodeDeviceResponse(response, &dr); err != nil {
 		return nil, err
@@ -452,8 +471,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 		return nil, fmt.Errorf("credential: device response version %d: %w", dr.Version, ErrUnsupportedVersion)
 	}
 	var c wireClaims
-	var scratch claimsScratch
-	key, err := v.verifyIssuer(dr.Credential, now, &c, &scratch, nil)
+	key, err := v.verifyIssuer(dr.Credential, now, &c, &s.claims, &s.der)
 	if err != nil {
 		return nil, err
 	}
@@ -484,7 +502,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 		return nil, fmt.Errorf("credential: device key: %w", err)
 	}
 	d := deviceAuthNFC(dr.Credential, transcript, released, dr.Version)
-	if !verifyES256(dev, d[:], dr.Signature) {
+	if !verifyES256Into(dev, d[:], dr.Signature, &s.der) {
 		return nil, fmt.Errorf("credential: NFC device signature: %w", ErrDeviceBinding)
 	}
 	cid := [8]byte(c.CID)
@@ -516,8 +534,7 @@ func (v *Verifier) VerifyNFC(response, transcript []byte, requested []Group) (*P
 		// what decodeGroup does after the item's own decoding).
 		var gi groupItem
 		var gw wireGroups
-		var amo [8]wireBeneficiary
-		if err := decodeGroupItem(item, &gi, &gw, amo[:]); err != nil {
+		if err := decodeGroupItem(item, &gi, &gw, s.amo[:]); err != nil {
 			return nil, fmt.Errorf("credential: group %v: %w", Group(g), err)
 		}
 		if gi.Group != g || len(gi.Salt) != 16 {
