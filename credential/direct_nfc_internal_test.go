@@ -237,3 +237,39 @@ func TestSessionTranscriptDirect(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeDeviceRequestDirect compares EncodeDeviceRequest with the
+// reflective encoding of wireDeviceRequest it replaced, for every request
+// it accepts (each subset of the groups holding AMO, in every order).
+func TestEncodeDeviceRequestDirect(t *testing.T) {
+	n := 0
+	var perm func(prefix, rest []Group)
+	perm = func(prefix, rest []Group) {
+		if len(prefix) > 0 {
+			got, err := EncodeDeviceRequest(prefix)
+			if checkRequestGroups(prefix) != nil {
+				if err == nil {
+					t.Fatalf("%v: accepted", prefix)
+				}
+			} else {
+				w := wireDeviceRequest{Version: Version}
+				for _, g := range prefix {
+					w.Groups = append(w.Groups, uint16(g))
+				}
+				want, werr := marshal(w)
+				if err != nil || werr != nil || !bytes.Equal(got, want) {
+					t.Fatalf("%v: got %x (%v), want %x (%v)", prefix, got, err, want, werr)
+				}
+				n++
+			}
+		}
+		for i, g := range rest {
+			r := append(append([]Group(nil), rest[:i]...), rest[i+1:]...)
+			perm(append(append([]Group(nil), prefix...), g), r)
+		}
+	}
+	perm(nil, AllGroups)
+	if n < 5 {
+		t.Fatalf("only %d requests compared", n)
+	}
+}

@@ -161,11 +161,18 @@ func EncodeDeviceRequest(groups []Group) ([]byte, error) {
 	if err := checkRequestGroups(groups); err != nil {
 		return nil, fmt.Errorf("credential: device request: %w", err)
 	}
-	w := wireDeviceRequest{Version: Version, Groups: make([]uint16, len(groups))}
-	for i, g := range groups {
-		w.Groups[i] = uint16(g)
+	// The canonical CBOR of wireDeviceRequest, written directly
+	// (TestEncodeDeviceRequestDirect compares it with the reflective
+	// encoding): {1: Version, 2: [groups…]}.
+	out := make([]byte, 0, 3+9+2*len(groups))
+	out = append(out, 0xa2, 0x01)
+	out = appendHead(out, 0, Version)
+	out = append(out, 0x02)
+	out = appendHead(out, 4, uint64(len(groups)))
+	for _, g := range groups {
+		out = appendHead(out, 0, uint64(g))
 	}
-	return marshal(w)
+	return out, nil
 }
 
 // DecodeDeviceRequest parses a request; unknown or repeated groups, and a
