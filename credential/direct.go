@@ -37,6 +37,7 @@ type cursor struct {
 	off    int
 	s      string
 	keepEC bool
+	noExt  bool // extension keys are refused, as unmarshalEnvelope does
 }
 
 // fail returns an error wrapping ErrMalformed; the decoders name the
@@ -199,6 +200,9 @@ func (c *cursor) mapFieldsKeep(depth int, what string, keep []uint64, field func
 		}
 		prev = key
 		if m == 1 || arg >= firstExtensionKey && !slices.Contains(keep, arg) {
+			if c.noExt {
+				return c.fail("%s: extension key in an unsigned envelope", what)
+			}
 			if err := c.skip(depth + 1); err != nil {
 				return err
 			}
@@ -387,42 +391,43 @@ func (c *cursor) groups(g *wireGroups, s *claimsScratch) error {
 	return c.mapFields(1, "groups", func(key uint64) (bool, error) {
 		switch key {
 		case 1:
-			return true, c.amo(g, s)
+			return true, c.amo(2, g, s.amo[:])
 		case 2:
-			return true, c.ins(g)
+			return true, c.ins(2, g)
 		case 3:
 			if g.EtatCivil == nil {
 				g.EtatCivil = &wireEtatCivil{}
 			}
-			return true, c.etatCivil(g.EtatCivil)
+			return true, c.etatCivil(2, g.EtatCivil)
 		}
 		return false, nil
 	})
 }
 
-// amo decodes the AMO group, an array of beneficiaries at depth 2.
-func (c *cursor) amo(g *wireGroups, s *claimsScratch) error {
-	n, err := c.container(4, 2, "AMO group")
+// amo decodes the AMO group, an array of beneficiaries at depth (2 in
+// the claims), into scratch when it fits.
+func (c *cursor) amo(depth int, g *wireGroups, scratch []wireBeneficiary) error {
+	n, err := c.container(4, depth, "AMO group")
 	if err != nil {
 		return err
 	}
-	if n <= uint64(len(s.amo)) {
-		g.AMO = s.amo[:n:n]
+	if n <= uint64(len(scratch)) {
+		g.AMO = scratch[:n:n]
 		clear(g.AMO)
 	} else {
 		g.AMO = make([]wireBeneficiary, n)
 	}
 	for i := range g.AMO {
-		if err := c.beneficiary(&g.AMO[i]); err != nil {
+		if err := c.beneficiary(depth+1, &g.AMO[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// beneficiary decodes one wireBeneficiary map at depth 3.
-func (c *cursor) beneficiary(b *wireBeneficiary) error {
-	return c.mapFields(3, "beneficiary", func(key uint64) (bool, error) {
+// beneficiary decodes one wireBeneficiary map at depth.
+func (c *cursor) beneficiary(depth int, b *wireBeneficiary) error {
+	return c.mapFields(depth, "beneficiary", func(key uint64) (bool, error) {
 		var err error
 		var v uint64
 		switch key {
@@ -455,18 +460,19 @@ func (c *cursor) beneficiary(b *wireBeneficiary) error {
 	})
 }
 
-// ins decodes the INS group, a map[uint8]*wireINS at depth 2.
-func (c *cursor) ins(g *wireGroups) error {
+// ins decodes the INS group, a map[uint8]*wireINS at depth (2 in the
+// claims).
+func (c *cursor) ins(depth int, g *wireGroups) error {
 	if g.INS == nil {
 		g.INS = map[uint8]*wireINS{}
 	}
-	return c.mapFields(2, "INS group", func(key uint64) (bool, error) {
+	return c.mapFields(depth, "INS group", func(key uint64) (bool, error) {
 		wi := g.INS[uint8(key)]
 		if wi == nil {
 			wi = &wireINS{}
 			g.INS[uint8(key)] = wi
 		}
-		return true, c.mapFields(3, "INS", func(key uint64) (bool, error) {
+		return true, c.mapFields(depth+1, "INS", func(key uint64) (bool, error) {
 			var err error
 			var v uint64
 			switch key {
@@ -494,13 +500,14 @@ func (c *cursor) ins(g *wireGroups) error {
 	})
 }
 
-// etatCivil decodes the ETAT_CIVIL group, a map at depth 2.
-func (c *cursor) etatCivil(e *wireEtatCivil) error {
+// etatCivil decodes the ETAT_CIVIL group, a map at depth (2 in the
+// claims).
+func (c *cursor) etatCivil(depth int, e *wireEtatCivil) error {
 	var keep []uint64
 	if c.keepEC {
 		keep = etatCivilExtensions
 	}
-	return c.mapFieldsKeep(2, "ETAT_CIVIL group", keep, func(key uint64) (bool, error) {
+	return c.mapFieldsKeep(depth, "ETAT_CIVIL group", keep, func(key uint64) (bool, error) {
 		var err error
 		var v uint64
 		switch key {

@@ -34,10 +34,28 @@ func NewEphemeralKey(rand io.Reader) (*ecdh.PrivateKey, error) {
 // SessionTranscript returns the CBOR transcript both sides sign and derive
 // keys from: ["ApCV-NFC-1", aid, readerKey, deviceKey, readerNonce], keys in
 // uncompressed SEC 1 form.
+//
+// It is encoded directly, in one allocation: canonical CBOR is one
+// encoding (TestSessionTranscriptDirect compares it with the reflective
+// encoder's). A nil slice is encoded as null, as that encoder does.
 func SessionTranscript(aid, readerKey, deviceKey, readerNonce []byte) []byte {
-	b, err := marshal([]any{"ApCV-NFC-1", aid, readerKey, deviceKey, readerNonce})
-	if err != nil { // cannot happen: byte strings and a text string
-		panic(err)
+	const label = "ApCV-NFC-1"
+	parts := [4][]byte{aid, readerKey, deviceKey, readerNonce}
+	n := 2 + len(label)
+	for _, p := range parts {
+		n += 9 + len(p)
+	}
+	b := make([]byte, 0, n)
+	b = appendHead(b, 4, uint64(1+len(parts)))
+	b = appendHead(b, 3, uint64(len(label)))
+	b = append(b, label...)
+	for _, p := range parts {
+		if p == nil {
+			b = append(b, 0xf6)
+			continue
+		}
+		b = appendHead(b, 2, uint64(len(p)))
+		b = append(b, p...)
 	}
 	return b
 }
@@ -62,8 +80,13 @@ func DeriveSession(role Role, own *ecdh.PrivateKey, peer []byte, transcript []by
 		return nil, fmt.Errorf("credential: session: ECDH: %w", ErrMalformed)
 	}
 	salt := sha256.Sum256(transcript)
+	// hkdf.Key for each key, with the one extraction both share.
+	prk, err := hkdf.Extract(sha256.New, z, salt[:])
+	if err != nil {
+		return nil, err
+	}
 	aead := func(info string) (cipher.AEAD, error) {
-		k, err := hkdf.Key(sha256.New, z, salt[:], info, 32)
+		k, err := hkdf.Expand(sha256.New, prk, info, 32)
 		if err != nil {
 			return nil, err
 		}
@@ -138,11 +161,18 @@ func EncodeDeviceRequest(groups []Group) ([]byte, error) {
 	if err := checkRequestGroups(groups); err != nil {
 		return nil, fmt.Errorf("credential: device request: %w", err)
 	}
-	w := wireDeviceRequest{Version: Version, Groups: make([]uint16, len(groups))}
-	for i, g := range groups {
-		w.Groups[i] = uint16(g)
+	// The canonical CBOR of wireDeviceRequest, written directly
+	// (TestEncodeDeviceRequestDirect compares it with the reflective
+	// encoding): {1: Version, 2: [groups…]}.
+	out := make([]byte, 0, 3+9+2*len(groups))
+	out = append(out, 0xa2, 0x01)
+	out = appendHead(out, 0, Version)
+	out = append(out, 0x02)
+	out = appendHead(out, 4, uint64(len(groups)))
+	for _, g := range groups {
+		out = appendHead(out, 0, uint64(g))
 	}
-	return marshal(w)
+	return out, nil
 }
 
 // DecodeDeviceRequest parses a request; unknown or repeated groups, and a

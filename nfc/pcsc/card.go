@@ -235,6 +235,7 @@ func (k *Card) TransmitWithin(ctx context.Context, cmd []byte, d time.Duration) 
 func (k *Card) transmitWithin(ctx context.Context, cmd []byte, d time.Duration) ([]byte, error) {
 	var rsp []byte
 	var f func() error
+	var out *[]byte // the goroutine's answer (rsp stays off the heap)
 	k.mu.Lock()
 	if k.fd >= 0 {
 		// The call runs on this goroutine (call1): it passes cmd and the
@@ -245,10 +246,12 @@ func (k *Card) transmitWithin(ctx context.Context, cmd []byte, d time.Duration) 
 		}
 		k.txCmd, f = cmd, k.txFunc
 	} else {
-		// A goroutine may outlive the call (callInGoroutine): it gets its own.
+		// A goroutine may outlive the call (callInGoroutine): it gets its
+		// own function and answer.
+		out = new([]byte)
 		f = func() error {
-			var err error
-			rsp, err = k.transmit(cmd)
+			r, err := k.transmit(cmd)
+			*out = r
 			return wrap("transmit", err)
 		}
 	}
@@ -260,6 +263,8 @@ func (k *Card) transmitWithin(ctx context.Context, cmd []byte, d time.Duration) 
 	}
 	if k.fd >= 0 {
 		rsp, k.txCmd, k.txRsp = k.txRsp, nil, nil
+	} else if err == nil {
+		rsp = *out // the goroutine has returned: callInGoroutine received its result
 	}
 	k.mu.Unlock()
 	if err != nil {
