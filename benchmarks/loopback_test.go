@@ -222,4 +222,3 @@ func (c *syncClient) post(path, auth, body string, v any) error {
 	}
 	return err
 }
-
