@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/agent"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/internal/desk"
 	"github.com/apcvkit/apcvkit/internal/h1"
@@ -25,12 +26,13 @@ import (
 // where an HTTP agent's time goes beyond reader.Read: two clients (net/http's
 // Transport; a synchronous HTTP/1.1 client on one kept-alive connection,
 // as Python's http.client or libcurl's easy interface) × two servers
-// (net/http's; internal/h1, the agent's) × two handlers ("bare": a fixed
+// (net/http's; internal/h1, the agent's) × three handlers ("bare": a fixed
 // JSON; "desk": desk.Session.Read of an emulated phone's QR code, answered
 // as JSON), all interleaved with reader.Read (go-µs) in each iteration;
 // desk/inproc is the desk handler's work without HTTP (Read, marshal,
-// unmarshal). Medians; *-x-go are ratios to go-µs. The agent's own figure
-// is BenchmarkAgentRead's.
+// unmarshal). "agent" is the agent's handler (agent.Agent) served the same
+// ways. Medians; *-x-go are ratios to go-µs. The agent's reference figures
+// are BenchmarkAgentRead's.
 func BenchmarkLoopback(b *testing.B) {
 	ctx := context.Background()
 	const profile = "isere-solo"
@@ -77,7 +79,8 @@ func BenchmarkLoopback(b *testing.B) {
 		t    []time.Duration
 	}
 	var combos []*combo
-	for _, hname := range []string{"bare", "desk"} {
+	tok := agent.NewToken()
+	for _, hname := range []string{"bare", "desk", "agent"} {
 		for _, sname := range []string{"nethttp", "h1"} {
 			var h http.Handler = bare
 			if hname == "desk" {
@@ -87,6 +90,15 @@ func BenchmarkLoopback(b *testing.B) {
 				}
 				defer ds.Close()
 				h = deskHandler(ds)
+			}
+			if hname == "agent" {
+				a, err := agent.New(ctx, agent.Config{Emulate: &agent.Emulate{Profile: profile, Mode: "qr", Presented: 2 * b.N}},
+					agent.Options{Token: tok})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer a.Close()
+				h = a
 			}
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
@@ -108,7 +120,7 @@ func BenchmarkLoopback(b *testing.B) {
 			{
 				combos = append(combos, &combo{name: hname + "/" + sname + "/transport", do: func() error {
 					req, _ := http.NewRequest("POST", "http://"+addr+"/v1/read", strings.NewReader(`{"timeout_ms":10000}`))
-					req.Header.Set("Authorization", "Bearer x")
+					req.Header.Set("Authorization", "Bearer "+tok)
 					req.Header.Set("Content-Type", "application/json")
 					resp, err := cl.Do(req)
 					if err != nil {
@@ -131,7 +143,7 @@ func BenchmarkLoopback(b *testing.B) {
 			defer sc.Close()
 			combos = append(combos, &combo{name: hname + "/" + sname + "/sync", do: func() error {
 				var got reader.IdentityJSON
-				return sc.post("/v1/read", "Bearer x", `{"timeout_ms":10000}`, &got)
+				return sc.post("/v1/read", "Bearer "+tok, `{"timeout_ms":10000}`, &got)
 			}})
 		}
 	}
@@ -173,7 +185,7 @@ func BenchmarkLoopback(b *testing.B) {
 	for _, c := range combos {
 		m := median(c.t)
 		b.ReportMetric(float64(m)/1e3, c.name+"-µs")
-		if strings.HasPrefix(c.name, "desk") {
+		if !strings.HasPrefix(c.name, "bare") {
 			b.ReportMetric(float64(m)/float64(mGo), c.name+"-x-go")
 		}
 	}
