@@ -72,6 +72,7 @@ func FuzzConn(f *testing.F) {
 		"POST /echo HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi",
 		"GET /stream HTTP/1.1\r\nHost: h\r\n\r\n",
 		"HEAD /big HTTP/1.1\r\nHost: h\r\n\r\n",
+		get("/pieces") + "HEAD /pieces HTTP/1.1\r\nHost: h\r\n\r\n",
 		"GET /big HTTP/1.0\r\n\r\n",
 		"GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" + get("/after"),
 		"GET / HTTP/2.0\r\n\r\n",
@@ -92,6 +93,10 @@ func FuzzConn(f *testing.F) {
 			w.Write([]byte("b"))
 		case "/big":
 			w.Write(big)
+		case "/pieces":
+			for range 3 {
+				w.Write(big[:9000])
+			}
 		case "/nocontent":
 			w.WriteHeader(http.StatusNoContent)
 		default:

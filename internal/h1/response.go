@@ -107,11 +107,18 @@ func (w *response) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if !w.sent {
-		if w.clen < 0 && len(w.buf)+len(p) <= bufMax {
+		// Held until the handler returns (one write for the header and
+		// the body) or the buffer is full: then the header goes, with
+		// the handler's Content-Length or chunked.
+		if len(w.buf)+len(p) <= bufMax {
 			w.buf = append(w.buf, p...)
 			return len(p), nil
 		}
 		w.sendHeader(false)
+		if len(w.buf) > 0 {
+			w.writeBody(w.buf)
+			w.buf = w.buf[:0]
+		}
 	}
 	w.writeBody(p)
 	if w.err != nil {

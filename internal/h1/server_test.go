@@ -205,6 +205,10 @@ func TestChunked(t *testing.T) {
 			io.WriteString(w, "a")
 			w.(http.Flusher).Flush()
 			io.WriteString(w, "b")
+		case "/pieces": // held, then past the buffer: all of it, in order
+			for i := range 3 {
+				io.WriteString(w, strings.Repeat(strconv.Itoa(i), bufMax/2))
+			}
 		case "/sized":
 			w.Header().Set("Content-Length", strconv.Itoa(len(big)))
 			io.WriteString(w, big)
@@ -220,7 +224,8 @@ func TestChunked(t *testing.T) {
 	for _, tc := range []struct {
 		path, body string
 		chunked    bool
-	}{{"/big", big, true}, {"/flushed", "ab", true}, {"/sized", big, false}} {
+	}{{"/big", big, true}, {"/flushed", "ab", true}, {"/sized", big, false},
+		{"/pieces", strings.Repeat("0", bufMax/2) + strings.Repeat("1", bufMax/2) + strings.Repeat("2", bufMax/2), true}} {
 		c.send(get(tc.path))
 		resp, body := c.answer("GET")
 		if body != tc.body || (len(resp.TransferEncoding) > 0) != tc.chunked {
