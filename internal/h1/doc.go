@@ -4,12 +4,12 @@
 //	srv := &h1.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 //	go srv.Serve(ln) // until srv.Shutdown(ctx) or srv.Close()
 //
-// Why not net/http's server: on a loopback round trip that waits on a
-// CPU-bound handler, net/http's server starts a background read per
-// request (to notice a client that hangs up) and stops it at the end with
-// a read deadline in the past, waiting for it: two goroutine hand-offs per
-// request, each a thread wake-up on a small machine, measured at 10–15 µs
-// of a 170 µs read (benchmarks.BenchmarkAgentRead). This server reads each
+// Why not net/http's server: per request it starts a background read (to
+// notice a client that hangs up) and stops it at the end with a read
+// deadline in the past, waiting for it: two goroutine hand-offs, each a
+// possible thread wake-up on a small machine; measured at 2–10 µs per
+// loopback round trip (benchmarks.BenchmarkLoopback, against a read of
+// ~130 µs), the client's own costs apart. This server reads each
 // request (net/http's http.ReadRequest: the same parser, chunked bodies
 // included) and calls the handler in the connection's goroutine, and
 // watches for the client hanging up only when a handler runs longer than
