@@ -63,6 +63,9 @@ func (w *response) WriteHeader(code int) {
 		return
 	}
 	if code < 200 && code != http.StatusSwitchingProtocols { // informational: sent now
+		if code == http.StatusContinue {
+			w.wantContinue = false // the handler answered the expectation itself
+		}
 		if !w.sent {
 			w.writeStatus(code)
 			w.writeFields(nil)

@@ -283,6 +283,9 @@ func TestBodies(t *testing.T) {
 			}
 		case "/ignore":
 			io.WriteString(w, "ignored")
+		case "/continue": // the handler answers the expectation itself
+			w.WriteHeader(http.StatusContinue)
+			echo(w, r)
 		default:
 			echo(w, r)
 		}
@@ -316,6 +319,16 @@ func TestBodies(t *testing.T) {
 	c.send("body")
 	if _, body := c.answer("POST"); body != `POST /e "body" ` {
 		t.Fatalf("after 100-continue: %q", body)
+	}
+	// Once only, when the handler sent its own 100 Continue.
+	c.send("POST /continue HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+	if line, err := c.br.ReadString('\n'); err != nil || line != "HTTP/1.1 100 Continue\r\n" {
+		t.Fatalf("handler's 100-continue: %q %v", line, err)
+	}
+	c.br.ReadString('\n')
+	c.send("ok")
+	if resp, body := c.answer("POST"); resp.StatusCode != 200 || body != `POST /continue "ok" ` {
+		t.Fatalf("after the handler's 100-continue: %d %q", resp.StatusCode, body)
 	}
 	// Unread and beyond what is dropped: the connection closes.
 	c.send("POST /ignore HTTP/1.1\r\nHost: h\r\nContent-Length: " + strconv.Itoa(2*maxDiscard) + "\r\n\r\n")
