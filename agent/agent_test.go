@@ -7,7 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -18,6 +18,10 @@ import (
 	"github.com/apcvkit/apcvkit/reader"
 )
 
+// netHTTPTests is set in the run of this package's tests over net/http's
+// server (TestOverNetHTTP): every agent is made with Options.NetHTTP.
+var netHTTPTests = os.Getenv("APCV_AGENT_NETHTTP") == "1"
+
 // newAgent opens an agent over cfg (an emulated phone) with a fresh token,
 // closed at the end of the test.
 func newAgent(t testing.TB, cfg Config, opts Options) *Agent {
@@ -25,6 +29,7 @@ func newAgent(t testing.TB, cfg Config, opts Options) *Agent {
 	if opts.Token == "" {
 		opts.Token = NewToken()
 	}
+	opts.NetHTTP = opts.NetHTTP || netHTTPTests
 	a, err := New(context.Background(), cfg, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -33,12 +38,54 @@ func newAgent(t testing.TB, cfg Config, opts Options) *Agent {
 	return a
 }
 
-// serve starts a on a loopback test server.
-func serve(t testing.TB, a *Agent) *httptest.Server {
+// testServer is an agent served by Agent.Serve on a loopback port, with a
+// client of its own (as httptest.Server).
+type testServer struct {
+	URL      string // "http://127.0.0.1:PORT"
+	Listener net.Listener
+	client   *http.Client
+	stop     context.CancelFunc
+	served   chan error
+	once     sync.Once
+	t        testing.TB
+}
+
+// serve starts a on a loopback port (Agent.Serve: the agent's own HTTP/1.1
+// server, or net/http's in the run over net/http).
+func serve(t testing.TB, a *Agent) *testServer {
 	t.Helper()
-	srv := httptest.NewServer(a)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveOn(t, a, ln)
+}
+
+// serveOn serves a on ln (which it closes).
+func serveOn(t testing.TB, a *Agent, ln net.Listener) *testServer {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	srv := &testServer{URL: "http://" + ln.Addr().String(), Listener: ln, client: &http.Client{Transport: &http.Transport{}},
+		stop: stop, served: make(chan error, 1), t: t}
+	go func() { srv.served <- a.Serve(ctx, ln, nil) }()
 	t.Cleanup(func() { a.Close(); srv.Close() })
 	return srv
+}
+
+// Client returns a client of the server (its own connections).
+func (s *testServer) Client() *http.Client { return s.client }
+
+// Close shuts the server down (Agent.Serve returns) and closes the
+// client's idle connections.
+func (s *testServer) Close() {
+	s.once.Do(func() {
+		s.client.CloseIdleConnections()
+		s.stop()
+		if err := <-s.served; err != nil {
+			s.t.Errorf("Serve: %v", err)
+		}
+		s.client.CloseIdleConnections()
+	})
 }
 
 type answer struct {
@@ -57,7 +104,7 @@ func (an answer) code(t testing.TB) string {
 }
 
 // call sends one request and checks the answer against docs/openapi.json.
-func call(t testing.TB, srv *httptest.Server, method, path, token string, hdr map[string]string, body string) answer {
+func call(t testing.TB, srv *testServer, method, path, token string, hdr map[string]string, body string) answer {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -401,7 +448,7 @@ type sseEvent struct {
 }
 
 // stream opens /v1/events and returns its events; the stream ends with the test.
-func stream(t testing.TB, srv *httptest.Server, url string, hdr map[string]string) (<-chan sseEvent, *http.Response) {
+func stream(t testing.TB, srv *testServer, url string, hdr map[string]string) (<-chan sseEvent, *http.Response) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -577,9 +624,11 @@ func TestSlowStreamNeverBlocksReading(t *testing.T) {
 	before := runtime.NumGoroutine()
 	func() {
 		a := newAgent(t, Config{Emulate: &Emulate{Mode: "qr"}}, Options{EventBuffer: 64, EventWriteTimeout: 300 * time.Millisecond})
-		srv := httptest.NewUnstartedServer(a)
-		srv.Listener = smallBuffers{srv.Listener}
-		srv.Start()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := serveOn(t, a, smallBuffers{ln})
 		defer srv.Close()
 		defer a.Close()
 		tok := a.opts.Token
@@ -631,7 +680,7 @@ func (l smallBuffers) Accept() (net.Conn, error) {
 // and a stream open: both end, and no goroutine is left.
 func TestServeShutdown(t *testing.T) {
 	before := runtime.NumGoroutine()
-	a, err := New(context.Background(), Config{Emulate: &Emulate{Absent: true}}, Options{Token: NewToken()})
+	a, err := New(context.Background(), Config{Emulate: &Emulate{Absent: true}}, Options{Token: NewToken(), NetHTTP: netHTTPTests})
 	if err != nil {
 		t.Fatal(err)
 	}

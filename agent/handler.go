@@ -60,6 +60,12 @@ type Options struct {
 	// Logger receives requests and failures, never personal data nor
 	// query strings (the token); nil discards.
 	Logger *slog.Logger
+	// NetHTTP makes Serve answer plain HTTP with net/http's server
+	// rather than the agent's own HTTP/1.1 server (internal/h1), which
+	// calls the handler in the connection's goroutine and so answers a
+	// loopback read sooner. HTTPS (Serve with a tls.Config) is always
+	// net/http's.
+	NetHTTP bool
 }
 
 // Agent is the HTTP handler of the local agent over one desk session.

@@ -18,7 +18,7 @@ import (
 func TestLoad(t *testing.T) {
 	g0, f0 := agentload.Baseline()
 	func() {
-		a, err := New(context.Background(), Config{Emulate: &Emulate{Mode: "qr"}}, Options{Token: NewToken()})
+		a, err := New(context.Background(), Config{Emulate: &Emulate{Mode: "qr"}}, Options{Token: NewToken(), NetHTTP: netHTTPTests})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,29 +8,54 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/apcvkit/apcvkit/internal/h1"
 )
 
 // Serve answers HTTP on ln with a until ctx is done, then shuts down: the
 // event streams end (Close), reads under way are cancelled, and Serve
 // returns once every handler has returned (at most a few seconds later).
-// With tlsConfig non-nil, ln is served over TLS. Serve closes ln. It
-// returns nil after a shutdown asked by ctx.
+// With tlsConfig non-nil, ln is served over TLS (by net/http's server);
+// plain HTTP is served by the agent's own HTTP/1.1 server (internal/h1)
+// unless Options.NetHTTP. Serve closes ln. It returns nil after a shutdown
+// asked by ctx.
 func (a *Agent) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Config) error {
 	base, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
-	srv := &http.Server{
-		Handler:           a,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    32 << 10,
-		// No WriteTimeout: /v1/read waits for a patient and /v1/events
-		// streams; each bounds itself.
-		BaseContext: func(net.Listener) context.Context { return base },
-		ErrorLog:    slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	const (
+		readHeaderTimeout = 10 * time.Second
+		idleTimeout       = 2 * time.Minute
+		maxHeaderBytes    = 32 << 10
+	)
+	var srv interface {
+		Serve(net.Listener) error
+		Shutdown(context.Context) error
 	}
-	if tlsConfig != nil {
-		srv.TLSConfig = tlsConfig
-		ln = tls.NewListener(ln, tlsConfig)
+	if tlsConfig != nil || a.opts.NetHTTP {
+		hs := &http.Server{
+			Handler:           a,
+			ReadHeaderTimeout: readHeaderTimeout,
+			IdleTimeout:       idleTimeout,
+			MaxHeaderBytes:    maxHeaderBytes,
+			// No WriteTimeout: /v1/read waits for a patient and /v1/events
+			// streams; each bounds itself.
+			BaseContext: func(net.Listener) context.Context { return base },
+			ErrorLog:    slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+		}
+		if tlsConfig != nil {
+			hs.TLSConfig = tlsConfig
+			ln = tls.NewListener(ln, tlsConfig)
+		}
+		srv = hs
+	} else {
+		srv = &h1.Server{
+			Handler:           a,
+			ReadHeaderTimeout: readHeaderTimeout,
+			IdleTimeout:       idleTimeout,
+			MaxHeaderBytes:    maxHeaderBytes,
+			BaseContext:       base,
+			Logger:            a.log,
+		}
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
