@@ -28,8 +28,8 @@ func pcscPhone(t *testing.T, w *emulator.World) (readerName, dir string) {
 	}
 	// The previous test's phone must be gone first; cleanups run last
 	// first, so this one's removal is waited for after Serve stops.
-	pcsctest.WaitCard(t, name, false, 8*time.Second)
-	t.Cleanup(func() { pcsctest.WaitCard(t, name, false, 8*time.Second) })
+	pcsctest.WaitCard(t, name, false, 20*time.Second)
+	t.Cleanup(func() { pcsctest.WaitCard(t, name, false, 20*time.Second) })
 	pcsctest.Serve(t, addr, a, vpcd.Options{})
 	return name, dir
 }
