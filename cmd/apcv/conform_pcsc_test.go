@@ -142,7 +142,18 @@ func TestConformReaderPCSCScript(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d:\n%s", code, exitFailure, out)
 	}
-	for _, rule := range []string{"r-p1p2", "r-order", "r-read-complete", "r-no-refusal"} {
+	rules := []string{"r-p1p2", "r-order", "r-no-refusal"}
+	// The script never completes a read. But pcscd is shared: reader's
+	// TestPCSCAnyReader, in a package run beside this one, reads whatever
+	// phone is on any reader, this one's too, and completes a read of it
+	// (seen under load: "reads: 2"). r-read-complete must fail only when
+	// the kit saw the script's read alone.
+	if strings.Contains(out, "\nreads: 1,") {
+		rules = append(rules, "r-read-complete")
+	} else {
+		t.Logf("another reader read the phone too: r-read-complete not checked")
+	}
+	for _, rule := range rules {
 		if !strings.Contains(out, "FAIL   "+rule+" ") {
 			t.Errorf("rule %s did not fail:\n%s", rule, out)
 		}
