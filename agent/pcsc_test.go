@@ -38,7 +38,7 @@ func pcscAgent(t *testing.T, profile string) (a *Agent, name string, present fun
 	if err := w.WriteLists(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
-	pcsctest.WaitCard(t, name, false, 8*time.Second) // the previous test's phone is gone
+	pcsctest.WaitCard(t, name, false, 20*time.Second) // the previous test's phone is gone
 	present = func() func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
@@ -46,7 +46,7 @@ func pcscAgent(t *testing.T, profile string) (a *Agent, name string, present fun
 			done <- vpcd.Serve(ctx, addr, applet, vpcd.Options{MinRedial: 20 * time.Millisecond, MaxRedial: 200 * time.Millisecond,
 				Logger: testlog.New(t)})
 		}()
-		pcsctest.WaitCard(t, name, true, 8*time.Second)
+		pcsctest.WaitCard(t, name, true, 20*time.Second)
 		removed := false
 		remove := func() {
 			if removed {
@@ -57,7 +57,7 @@ func pcscAgent(t *testing.T, profile string) (a *Agent, name string, present fun
 			if err := <-done; !errors.Is(err, context.Canceled) {
 				t.Errorf("vpcd.Serve: %v", err)
 			}
-			pcsctest.WaitCard(t, name, false, 8*time.Second)
+			pcsctest.WaitCard(t, name, false, 20*time.Second)
 		}
 		t.Cleanup(remove)
 		return remove

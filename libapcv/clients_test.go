@@ -277,8 +277,8 @@ func TestClientsPCSC(t *testing.T) {
 					if err := w.WriteLists(context.Background(), dir); err != nil {
 						t.Fatal(err)
 					}
-					pcsctest.WaitCard(t, name, false, 8*time.Second)
-					t.Cleanup(func() { pcsctest.WaitCard(t, name, false, 8*time.Second) })
+					pcsctest.WaitCard(t, name, false, 20*time.Second)
+					t.Cleanup(func() { pcsctest.WaitCard(t, name, false, 20*time.Second) })
 					pcsctest.Serve(t, addr, a, vpcd.Options{})
 					cfg, _ := json.Marshal(desk.Config{Lists: dir, PCSC: []string{name}, Groups: []string{"AMO", "INS"}})
 					tc.config = string(cfg)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,8 +47,11 @@ func TestThreeSourcesOnePresents(t *testing.T) {
 		t.Fatal(err)
 	}
 	var framesSeen atomic.Int64
+	camAsked := make(chan struct{}) // closed at the camera's first frame
+	var once sync.Once
 	cam := camera.NewSource(camera.Func(func(ctx context.Context, i int) (camera.Frame, error) {
 		framesSeen.Store(int64(i + 1))
+		once.Do(func() { close(camAsked) })
 		select { // a 30 fps camera
 		case <-ctx.Done():
 			return camera.Frame{}, ctx.Err()
@@ -70,7 +74,13 @@ func TestThreeSourcesOnePresents(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() {
-		time.Sleep(200 * time.Millisecond) // the three sources are all waiting by now
+		// Scanned once the reader is reading the camera (not after a sleep
+		// that a loaded machine may outlast before Read starts).
+		select {
+		case <-camAsked:
+		case <-ctx.Done():
+			return
+		}
 		sc.Scan(ctx, txt)
 	}()
 	id, err := r.Read(ctx)

@@ -68,8 +68,8 @@ func TestConformPhonePCSCDeviant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pcsctest.WaitCard(t, name, false, 8*time.Second)
-	t.Cleanup(func() { pcsctest.WaitCard(t, name, false, 8*time.Second) })
+	pcsctest.WaitCard(t, name, false, 20*time.Second)
+	t.Cleanup(func() { pcsctest.WaitCard(t, name, false, 20*time.Second) })
 	pcsctest.Serve(t, addr, deviantCard{a}, vpcd.Options{})
 	code, out, errOut := runConform(t, "phone", "--pcsc", name)
 	if code != exitFailure || !strings.Contains(out, "FAIL   ka-p1p2 ") || !strings.Contains(out, "expected: SW 6A86") {
@@ -86,7 +86,7 @@ func TestConformPhonePCSCDeviant(t *testing.T) {
 // kit's exit code and output.
 func conformReaderPCSC(t *testing.T, timeout string, underTest func(name, dir string)) (int, string) {
 	addr, name := pcsctest.Require(t, "cmd")
-	pcsctest.WaitCard(t, name, false, 8*time.Second)
+	pcsctest.WaitCard(t, name, false, 20*time.Second)
 	dir := t.TempDir()
 	var wg sync.WaitGroup
 	var code int
@@ -96,10 +96,10 @@ func conformReaderPCSC(t *testing.T, timeout string, underTest func(name, dir st
 		defer wg.Done()
 		code, out, errOut = runConform(t, "reader", "--vpcd", addr, "--profile", "isere-solo", "--lists-out", dir, "--timeout", timeout)
 	}()
-	pcsctest.WaitCard(t, name, true, 8*time.Second)
+	pcsctest.WaitCard(t, name, true, 20*time.Second)
 	underTest(name, dir)
 	wg.Wait()
-	pcsctest.WaitCard(t, name, false, 8*time.Second)
+	pcsctest.WaitCard(t, name, false, 20*time.Second)
 	t.Log("\n" + out + errOut)
 	return code, out
 }
@@ -142,7 +142,18 @@ func TestConformReaderPCSCScript(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d:\n%s", code, exitFailure, out)
 	}
-	for _, rule := range []string{"r-p1p2", "r-order", "r-read-complete", "r-no-refusal"} {
+	rules := []string{"r-p1p2", "r-order", "r-no-refusal"}
+	// The script never completes a read. But pcscd is shared: reader's
+	// TestPCSCAnyReader, in a package run beside this one, reads whatever
+	// phone is on any reader, this one's too, and completes a read of it
+	// (seen under load: "reads: 2"). r-read-complete must fail only when
+	// the kit saw the script's read alone.
+	if strings.Contains(out, "\nreads: 1,") {
+		rules = append(rules, "r-read-complete")
+	} else {
+		t.Logf("another reader read the phone too: r-read-complete not checked")
+	}
+	for _, rule := range rules {
 		if !strings.Contains(out, "FAIL   "+rule+" ") {
 			t.Errorf("rule %s did not fail:\n%s", rule, out)
 		}

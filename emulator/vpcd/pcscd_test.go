@@ -20,7 +20,7 @@ import (
 // These tests run against the real pcscd and vpcd driver started by
 // scripts/pcscd/with-pcscd.sh, on this package's slots "vpcd" and "vpcd2".
 
-const presentTimeout = 8 * time.Second
+const presentTimeout = 20 * time.Second
 
 // phone serves card on slot and waits until pcscd sees it; at cleanup it
 // waits until pcscd sees it gone.

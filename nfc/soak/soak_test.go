@@ -292,7 +292,7 @@ func TestSoakPCSC(t *testing.T) {
 	w := testworld.New(3)
 	v := w.Verifier(nil)
 	phone := &faultyPhone{a: applet.New(&discardWallet{w}, applet.Options{})}
-	pcsctest.WaitCard(t, name, false, 8*time.Second)
+	pcsctest.WaitCard(t, name, false, 20*time.Second)
 	before := measure() // before the vpcd server and the PC/SC context
 	pc, err := pcsc.NewContext()
 	if err != nil {
@@ -305,7 +305,7 @@ func TestSoakPCSC(t *testing.T) {
 	// vpcd server: what is left then is what the reads leaked.
 	t.Cleanup(func() { tl.report(t, "pcsc", before, warm, measure()) })
 	pcsctest.Serve(t, addr, phone, vpcd.Options{})
-	pcsctest.WaitCard(t, name, true, 8*time.Second)
+	pcsctest.WaitCard(t, name, true, 20*time.Second)
 	ctx := context.Background()
 	var timeouts atomic.Int32
 	for i := range n {
