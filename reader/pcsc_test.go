@@ -470,6 +470,7 @@ func TestPCSCTwoReaders(t *testing.T) {
 // TestPCSCAnyReader: a Source for every contactless reader reads the phone on
 // whichever reader it is.
 func TestPCSCAnyReader(t *testing.T) {
+	pcsctest.Alone(t)
 	addr, name := pcsctest.Require(t, "reader2")
 	w := newWorld(t, "isere-solo")
 	tap(t, addr, name, phoneApplet(t, w), vpcd.Options{})
@@ -478,8 +479,8 @@ func TestPCSCAnyReader(t *testing.T) {
 		t.Errorf("Name() = %q", src.Name())
 	}
 	r := open(t, w, reader.Config{}, src)
-	// Other packages' tests may have phones on their readers: those fail
-	// verification against this world's lists. Read until ours comes.
+	// A phone left on another reader by this package's earlier tests
+	// fails verification against this world's lists. Read until ours comes.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		id, err := read(t, r, 20*time.Second)

@@ -152,6 +152,21 @@ func MayRestart(t testing.TB) {
 	}
 }
 
+// Alone skips the test unless it runs in the pass where test packages use
+// pcscd one at a time (with-pcscd.sh --allow-restart with go test -p 1,
+// the second pass of make test): for a test that reads every reader, and
+// so would send APDUs to the phones of other packages' tests run beside it
+// (their fault injection counts APDUs; the conformance kit counts reads).
+func Alone(t testing.TB) {
+	t.Helper()
+	if os.Getenv("APCV_VPCD_SLOTS") == "" {
+		skipOrFail(t, missingReason())
+	}
+	if os.Getenv("APCV_PCSCD_MAY_RESTART") != "1" {
+		t.Skip("reads every reader: runs where no other package uses pcscd (scripts/pcscd/with-pcscd.sh --allow-restart, go test -p 1)")
+	}
+}
+
 // RestartPCSCD asks the harness to stop pcscd and start it again, and waits
 // until it is ready. Call MayRestart first.
 func RestartPCSCD(t testing.TB) {
