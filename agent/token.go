@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // TokenFileName is the pairing token's file in the user's configuration
@@ -60,7 +61,7 @@ func LoadOrCreateToken(path string) (string, error) {
 		return "", fmt.Errorf("agent: token file: %w: %w", ErrTokenFile, err)
 	}
 	tmp := f.Name()
-	defer os.Remove(tmp)
+	defer retryShared(func() error { return os.Remove(tmp) })
 	err = f.Chmod(0o600)
 	if runtime.GOOS == "windows" {
 		err = nil // no Unix modes; the file is in the user's profile
@@ -84,7 +85,8 @@ func LoadOrCreateToken(path string) (string, error) {
 }
 
 func readToken(path string) (string, error) {
-	fi, err := os.Stat(path)
+	var fi fs.FileInfo
+	err := retryShared(func() (err error) { fi, err = os.Stat(path); return err })
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", err
@@ -94,7 +96,8 @@ func readToken(path string) (string, error) {
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return "", fmt.Errorf("agent: token file %s: mode %v, want 0600: %w", path, fi.Mode().Perm(), ErrTokenFile)
 	}
-	b, err := os.ReadFile(path)
+	var b []byte
+	err = retryShared(func() (err error) { b, err = os.ReadFile(path); return err })
 	if err != nil {
 		return "", fmt.Errorf("agent: token file: %w: %w", ErrTokenFile, err)
 	}
@@ -109,4 +112,19 @@ func readToken(path string) (string, error) {
 // constant time (for equal lengths; the length is not secret).
 func tokenEqual(got, want string) bool {
 	return len(want) > 0 && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// retryShared runs f until it does not fail with a Windows sharing
+// violation, for at most a second: another process pairing at the same
+// moment holds the token file (linking it into place, removing its
+// temporary name) for microseconds. Other errors return at once.
+func retryShared(f func() error) error {
+	deadline := time.Now().Add(time.Second)
+	for {
+		err := f()
+		if err == nil || !sharingViolation(err) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
