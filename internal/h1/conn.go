@@ -31,6 +31,10 @@ var aLongTimeAgo = time.Unix(1, 0)
 // rather than a reset.
 const lingerTime = 500 * time.Millisecond
 
+// finishTimeout bounds the writing of what is left of an answer once its
+// handler has returned, when the handler set no write deadline.
+const finishTimeout = 10 * time.Second
+
 // conn is one client connection, served by one goroutine (serve).
 type conn struct {
 	s      *Server
@@ -218,7 +222,9 @@ func (c *conn) badRequest(err error) {
 	case strings.Contains(err.Error(), "unsupported transfer encoding"):
 		c.fail(http.StatusNotImplemented, "unsupported transfer encoding")
 	default:
-		c.s.logger().Debug("h1: bad request", "remote", c.remote, "err", err)
+		// Not the error's text: it quotes the request line, whose query
+		// may hold the token (GET /v1/events?token=…).
+		c.s.logger().Debug("h1: bad request", "remote", c.remote, "err-type", fmt.Sprintf("%T", err))
 		c.fail(http.StatusBadRequest, "")
 	}
 }
@@ -287,13 +293,20 @@ func (c *conn) handle(req *http.Request) (keep, unread bool) {
 	gone, deadline := c.gone, c.deadline
 	c.deadline = false
 	c.mu.Unlock()
-	if deadline {
-		c.rwc.SetWriteDeadline(time.Time{})
-	}
 	if panicked {
+		if deadline {
+			c.rwc.SetWriteDeadline(time.Time{})
+		}
 		return false, false
 	}
+	// The rest of the answer goes out under the handler's write deadline,
+	// or finishTimeout when it set none: a client that stopped reading
+	// does not hold this goroutine.
+	if !deadline {
+		c.rwc.SetWriteDeadline(time.Now().Add(finishTimeout))
+	}
 	w.finish()
+	c.rwc.SetWriteDeadline(time.Time{})
 	c.buf = w.buf[:0]
 	if cap(c.buf) > 2*bufMax {
 		c.buf = nil
@@ -334,7 +347,9 @@ func (c *conn) run(w *response, req *http.Request) (panicked bool) {
 			if p != http.ErrAbortHandler {
 				buf := make([]byte, 64<<10)
 				buf = buf[:runtime.Stack(buf, false)]
-				c.s.logger().Error("h1: handler panic", "remote", c.remote, "panic", fmt.Sprint(p), "stack", string(buf))
+				// The panic's type, not its value: a value may hold what
+				// the request carried (personal data, the token).
+				c.s.logger().Error("h1: handler panic", "remote", c.remote, "panic-type", fmt.Sprintf("%T", p), "stack", string(buf))
 			}
 		}
 	}()

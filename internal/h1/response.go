@@ -68,7 +68,7 @@ func (w *response) WriteHeader(code int) {
 		}
 		if !w.sent {
 			w.writeStatus(code)
-			w.writeFields(nil)
+			w.writeFields(framingFields) // as net/http: no framing on a 1xx
 			w.c.bw.WriteString("\r\n")
 			w.flush()
 		}
@@ -252,7 +252,7 @@ func (w *response) sendHeader(final bool) {
 	}
 	w.writeStatus(w.status)
 	bw := c.bw
-	if withBody && len(h["Content-Type"]) == 0 && len(w.buf) > 0 {
+	if _, set := h["Content-Type"]; withBody && !set && len(w.buf) > 0 { // nil: no sniffing, as net/http
 		bw.WriteString("Content-Type: ")
 		bw.WriteString(http.DetectContentType(w.buf))
 		bw.WriteString("\r\n")
@@ -263,7 +263,7 @@ func (w *response) sendHeader(final bool) {
 		bw.Write(time.Now().UTC().AppendFormat(d[:0], http.TimeFormat))
 		bw.WriteString("\r\n")
 	}
-	w.writeFields(map[string]bool{"Content-Length": true, "Transfer-Encoding": true, "Connection": true})
+	w.writeFields(framingFields)
 	if clen >= 0 {
 		var n [20]byte
 		bw.WriteString("Content-Length: ")
@@ -378,3 +378,7 @@ func (b *reqBody) discard() bool {
 	}
 	return false
 }
+
+// framingFields are the handler's fields the server writes itself (or not
+// at all, on a 1xx).
+var framingFields = map[string]bool{"Content-Length": true, "Transfer-Encoding": true, "Connection": true}

@@ -193,17 +193,21 @@ func TestFaults(t *testing.T) {
 	}
 }
 
-// TestPauseSplitsScan: the rest of the scan comes no sooner than the pause
-// after the scan began. (Timed from before Scan: a clock started when the
-// host had read the first part would start late on a loaded machine, and
-// the pause would seem short.)
+// TestPauseSplitsScan: the first part of the scan comes before the pause
+// ends, the rest no sooner than the pause after the scan began: the scan
+// is split. (Timed from before Scan, and with a 2 s pause, so that a
+// loaded machine neither makes the pause seem short nor delays the first
+// part past it.)
 func TestPauseSplitsScan(t *testing.T) {
 	sc, host := open(t, serialpty.Config{})
-	const gap = 150 * time.Millisecond
+	const gap = 2 * time.Second
 	errc := make(chan error, 1)
 	start := time.Now()
 	go func() { errc <- sc.Scan(context.Background(), text, serialpty.Pause(8, gap)) }()
 	first := readN(t, host, 8)
+	if got := time.Since(start); got >= gap {
+		t.Errorf("first part %v after the scan began, want it before the %v pause ends", got, gap)
+	}
 	rest := readN(t, host, len(text)+1-8)
 	if waited := time.Since(start); waited < gap {
 		t.Errorf("second part %v after the scan began, want at least the %v pause", waited, gap)
