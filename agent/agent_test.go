@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/internal/desk"
+	"github.com/apcvkit/apcvkit/internal/leaktest"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -424,21 +425,7 @@ func TestDisconnectCancelsRead(t *testing.T) {
 		})
 		srv.Client().CloseIdleConnections()
 	}()
-	waitGoroutines(t, before)
-}
-
-// waitGoroutines fails t unless the goroutine count comes back to at most
-// before within 10 s.
-func waitGoroutines(t testing.TB, before int) {
-	t.Helper()
-	n := 0
-	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if n = runtime.NumGoroutine(); n <= before {
-			return
-		}
-	}
-	buf := make([]byte, 1<<20)
-	t.Fatalf("goroutines: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	leaktest.WaitGoroutines(t, before)
 }
 
 // sseEvent is one event read from a stream.
@@ -661,7 +648,7 @@ func TestSlowStreamNeverBlocksReading(t *testing.T) {
 		waitState(t, a, "", func() bool { mu.Lock(); defer mu.Unlock(); return got == reads })
 		srv.Client().CloseIdleConnections()
 	}()
-	waitGoroutines(t, before)
+	leaktest.WaitGoroutines(t, before)
 }
 
 // smallBuffers makes the server side's send buffer small, so that a client
@@ -707,7 +694,7 @@ func TestServeShutdown(t *testing.T) {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	cl.CloseIdleConnections()
-	waitGoroutines(t, before)
+	leaktest.WaitGoroutines(t, before)
 }
 
 func decode(b []byte, v any) error { return json.Unmarshal(b, v) }

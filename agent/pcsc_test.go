@@ -11,6 +11,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/vpcd"
 	"github.com/apcvkit/apcvkit/internal/desk"
+	"github.com/apcvkit/apcvkit/internal/leaktest"
 	"github.com/apcvkit/apcvkit/internal/pcsctest"
 	"github.com/apcvkit/apcvkit/internal/testlog"
 )
@@ -138,7 +139,7 @@ func TestPCSCDRestartAgent(t *testing.T) {
 		waitEvent(t, events, desk.Identity) // the stream follows the new session
 		srv.Client().CloseIdleConnections()
 	}()
-	waitGoroutines(t, before)
+	leaktest.WaitGoroutines(t, before)
 }
 
 // waitEvent skips events until one of type typ.

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/apcvkit/apcvkit/internal/leaktest"
 )
 
 // start serves h on a loopback port with srv's settings; the cleanup
@@ -416,7 +418,7 @@ func TestClientGone(t *testing.T) {
 		c.c.Close()
 		srv.Close()
 	}()
-	waitGoroutines(t, before)
+	leaktest.WaitGoroutines(t, before)
 }
 
 // TestShutdown: Shutdown closes idle connections at once, lets an active
@@ -500,7 +502,7 @@ func TestShutdown(t *testing.T) {
 			t.Error("stuck connection kept")
 		}
 	}()
-	waitGoroutines(t, before)
+	leaktest.WaitGoroutines(t, before)
 }
 
 // TestTimeouts: a connection that sends nothing (or half a request) is
@@ -591,18 +593,4 @@ func TestNetHTTPClient(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-}
-
-// waitGoroutines fails t unless the goroutine count comes back to at most
-// before within 10 s.
-func waitGoroutines(t testing.TB, before int) {
-	t.Helper()
-	n := 0
-	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if n = runtime.NumGoroutine(); n <= before {
-			return
-		}
-	}
-	buf := make([]byte, 1<<20)
-	t.Fatalf("goroutines: %d before, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
 }
