@@ -8,9 +8,14 @@ import (
 )
 
 // Counts returns this process's goroutines and open file descriptors (-1
-// where /proc/self/fd does not exist: not Linux).
+// where /proc/self/fd does not exist: not Linux). A Windows build under
+// Wine would read the Linux /proc of Wine's own process (drive Z: is /),
+// whose descriptors Wine opens and caches for its own ends: -1 there too.
 func Counts() (goroutines, fds int) {
 	goroutines = runtime.NumGoroutine()
+	if runtime.GOOS != "linux" {
+		return goroutines, -1
+	}
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		return goroutines, -1
