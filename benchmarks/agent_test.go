@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/agent"
-	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/internal/desk"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
@@ -57,24 +56,7 @@ func BenchmarkAgentRead(b *testing.B) {
 	for _, profile := range []string{"isere-solo", "famille-6-drome"} {
 		b.Run("profile="+profile, func(b *testing.B) {
 			ctx := context.Background()
-			w, err := emulator.New(emulator.Options{Profile: profile})
-			if err != nil {
-				b.Fatal(err)
-			}
-			src := &textSource{}
-			for range b.N {
-				text, err := w.Phone.PresentQR()
-				if err != nil {
-					b.Fatal(err)
-				}
-				src.texts = append(src.texts, text)
-			}
-			r, err := reader.Open(ctx, reader.Config{Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w,
-				QR: []qrscan.Source{src}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer r.Close()
+			r := presentedReader(b, profile, b.N)
 
 			// Two ways read this agent each iteration (its two clients):
 			// 2N codes presented, so that no read has to make one.
@@ -83,19 +65,12 @@ func BenchmarkAgentRead(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			sctx, stop := context.WithCancel(ctx)
-			served := make(chan error, 1)
-			go func() { served <- a.Serve(sctx, ln, nil) }()
-			defer func() { stop(); <-served }()
+			addr := serveAgent(b, a)
 			tr := &http.Transport{}
 			defer tr.CloseIdleConnections()
 			cl := &http.Client{Transport: tr}
-			url, auth := "http://"+ln.Addr().String()+"/v1/read", "Bearer "+a.Token()
-			sc, err := newSyncClient(ln.Addr().String())
+			url, auth := "http://"+addr+"/v1/read", "Bearer "+a.Token()
+			sc, err := newSyncClient(addr)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -107,15 +82,7 @@ func BenchmarkAgentRead(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			nln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			nctx, nstop := context.WithCancel(ctx)
-			nserved := make(chan error, 1)
-			go func() { nserved <- an.Serve(nctx, nln, nil) }()
-			defer func() { nstop(); <-nserved }()
-			nURL := "http://" + nln.Addr().String() + "/v1/read"
+			nURL := "http://" + serveAgent(b, an) + "/v1/read"
 
 			// The floor of any HTTP agent: a bare handler answering the
 			// same identity JSON, kept in memory, on loopback.

@@ -15,10 +15,8 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/agent"
-	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/internal/desk"
 	"github.com/apcvkit/apcvkit/internal/h1"
-	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -36,24 +34,7 @@ import (
 func BenchmarkLoopback(b *testing.B) {
 	ctx := context.Background()
 	const profile = "isere-solo"
-	w, err := emulator.New(emulator.Options{Profile: profile})
-	if err != nil {
-		b.Fatal(err)
-	}
-	src := &textSource{}
-	for range b.N {
-		text, err := w.Phone.PresentQR()
-		if err != nil {
-			b.Fatal(err)
-		}
-		src.texts = append(src.texts, text)
-	}
-	r, err := reader.Open(ctx, reader.Config{Enabled: true, ListAuthority: w.Issuer.ListAuthority(), Lists: w,
-		QR: []qrscan.Source{src}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
+	r := presentedReader(b, profile, b.N)
 	fixed, _ := json.Marshal(reader.IdentityJSON{})
 	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
