@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -87,18 +86,11 @@ func BenchmarkAgentRead(b *testing.B) {
 			// The floor of any HTTP agent: a bare handler answering the
 			// same identity JSON, kept in memory, on loopback.
 			fixed, _ := json.Marshal(reader.IdentityJSON{})
-			bare := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			bareURL := serveHTTP(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				io.Copy(io.Discard, r.Body)
 				w.Header().Set("Content-Type", "application/json")
 				w.Write(fixed)
-			})}
-			bln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			go bare.Serve(bln)
-			defer bare.Close()
-			bareURL := "http://" + bln.Addr().String() + "/v1/read"
+			}))
 
 			// The floor of any HTTP agent that reads: the desk session
 			// behind a minimal handler.
@@ -107,7 +99,7 @@ func BenchmarkAgentRead(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer ds.Close()
-			mini := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			miniURL := serveHTTP(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				io.Copy(io.Discard, r.Body)
 				id, err := ds.Read(r.Context())
 				if err != nil {
@@ -117,14 +109,7 @@ func BenchmarkAgentRead(b *testing.B) {
 				j, _ := json.Marshal(id.JSON(false))
 				w.Header().Set("Content-Type", "application/json")
 				w.Write(j)
-			})}
-			mln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			go mini.Serve(mln)
-			defer mini.Close()
-			miniURL := "http://" + mln.Addr().String() + "/v1/read"
+			}))
 
 			// The three ways to the agent, each a function run in turn.
 			postAgent := func(cl *http.Client, url string) {

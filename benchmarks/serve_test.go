@@ -3,6 +3,7 @@ package benchmarks_test
 import (
 	"context"
 	"net"
+	"net/http"
 	"testing"
 
 	"github.com/apcvkit/apcvkit/agent"
@@ -50,4 +51,18 @@ func serveAgent(b *testing.B, a *agent.Agent) string {
 	go func() { served <- a.Serve(ctx, ln, nil) }()
 	b.Cleanup(func() { stop(); <-served })
 	return ln.Addr().String()
+}
+
+// serveHTTP serves h with net/http's server on a loopback port until the
+// benchmark ends and returns the URL of /v1/read there.
+func serveHTTP(b *testing.B, h http.Handler) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	b.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String() + "/v1/read"
 }
