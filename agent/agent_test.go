@@ -698,3 +698,26 @@ func TestServeShutdown(t *testing.T) {
 }
 
 func decode(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestReadAnswerIsEncodingJSON: a read's answer, written by the identity's
+// direct encoder (reader.IdentityJSON.AppendJSON), is byte for byte what
+// encoding/json writes for the identity it carries, plus the newline every
+// answer ends with: for a family and for people whose names have accents,
+// plain, masked and with a rights error.
+func TestReadAnswerIsEncodingJSON(t *testing.T) {
+	for _, profile := range []string{"isere-solo", "famille-6-drome", "id-accents", "lunaire-1978", "nom-usage"} {
+		a := newAgent(t, Config{Emulate: &Emulate{Profile: profile, Mode: "qr"}}, Options{})
+		srv := serve(t, a)
+		for _, body := range []string{"", `{"masked":true}`, `{"rights":true}`} {
+			an := call(t, srv, "POST", "/v1/read", a.opts.Token, nil, body)
+			var j reader.IdentityJSON
+			if err := json.Unmarshal(an.body, &j); an.status != http.StatusOK || err != nil || len(j.Beneficiaires) == 0 {
+				t.Fatalf("%s %s: %d %v %s", profile, body, an.status, err, an.body)
+			}
+			want, _ := json.Marshal(j)
+			if string(an.body) != string(want)+"\n" {
+				t.Errorf("%s %s: answer\n%s\nencoding/json\n%s", profile, body, an.body, want)
+			}
+		}
+	}
+}

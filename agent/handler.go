@@ -275,6 +275,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	} else {
 		status = http.StatusInternalServerError
 	}
+	writeBody(w, status, b)
+}
+
+// identityBufs holds the buffers read answers are encoded into, reused.
+var identityBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// writeIdentity answers j with its direct encoder (the bytes writeJSON
+// would write, without reflection): a read's answer.
+func writeIdentity(w http.ResponseWriter, j *reader.IdentityJSON) {
+	p := identityBufs.Get().(*[]byte)
+	b := append(j.AppendJSON((*p)[:0]), '\n')
+	writeBody(w, http.StatusOK, b)
+	if cap(b) <= 64<<10 { // an unusually large answer is not kept
+		*p = b[:0]
+		identityBufs.Put(p)
+	}
+}
+
+// writeBody answers b, a JSON body, with status and its Content-Length.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonType
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}
@@ -405,7 +425,7 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 		list, err := id.Rights(r.Context()) // the fetch has its own deadline
 		j.SetRights(list, err, req.Masked || a.Session().Masked())
 	}
-	writeJSON(w, http.StatusOK, j)
+	writeIdentity(w, &j)
 }
 
 // StatusJSON is the answer of the POST endpoints that return no data.
