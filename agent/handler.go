@@ -335,12 +335,8 @@ func (a *Agent) body(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// decode reads an optional JSON object body into v; unknown fields are refused.
-func (a *Agent) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	b, err := a.body(w, r)
-	if err != nil || b == nil {
-		return err
-	}
+// decodeJSON decodes b, one JSON object, into v; unknown fields are refused.
+func decodeJSON(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -393,10 +389,17 @@ type ReadRequest struct {
 }
 
 func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
-	var req ReadRequest
-	if err := a.decode(w, r, &req); err != nil {
+	b, err := a.body(w, r)
+	if err != nil {
 		a.fail(w, r, err)
 		return
+	}
+	req, ok := parseReadRequest(b)
+	if !ok && b != nil { // not one of the usual bodies: encoding/json decides
+		if err := decodeJSON(b, &req); err != nil {
+			a.fail(w, r, err)
+			return
+		}
 	}
 	if req.TimeoutMS < 0 || req.TimeoutMS > a.opts.MaxReadTimeout.Milliseconds() {
 		a.fail(w, r, fmt.Errorf("agent: read: timeout_ms %d: %w", req.TimeoutMS, ErrBadRequest))
