@@ -396,10 +396,12 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 	}
 	req, ok := parseReadRequest(b)
 	if !ok && b != nil { // not one of the usual bodies: encoding/json decides
-		if err := decodeJSON(b, &req); err != nil {
+		var dec ReadRequest // apart, so that req stays on the stack
+		if err := decodeJSON(b, &dec); err != nil {
 			a.fail(w, r, err)
 			return
 		}
+		req = dec
 	}
 	if req.TimeoutMS < 0 || req.TimeoutMS > a.opts.MaxReadTimeout.Milliseconds() {
 		a.fail(w, r, fmt.Errorf("agent: read: timeout_ms %d: %w", req.TimeoutMS, ErrBadRequest))
@@ -413,7 +415,9 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 	// it (r.Context), and so does Close.
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	a.log.Debug("agent: read: waiting for a presentation", "timeout", timeout)
+	if a.log.Enabled(ctx, slog.LevelDebug) { // its arguments cost an allocation
+		a.log.Debug("agent: read: waiting for a presentation", "timeout", timeout)
+	}
 	id, err := a.readAlive(ctx)
 	if err != nil {
 		if r.Context().Err() != nil {
