@@ -281,11 +281,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // identityBufs holds the buffers read answers are encoded into, reused.
 var identityBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// writeIdentity answers j with its direct encoder (the bytes writeJSON
-// would write, without reflection): a read's answer.
-func writeIdentity(w http.ResponseWriter, j *reader.IdentityJSON) {
+// writeIdentity answers an identity with its direct encoder (appendJSON:
+// reader.Identity.AppendJSON or reader.IdentityJSON.AppendJSON, the bytes
+// writeJSON would write, without reflection): a read's answer.
+func writeIdentity(w http.ResponseWriter, appendJSON func([]byte) []byte) {
 	p := identityBufs.Get().(*[]byte)
-	b := append(j.AppendJSON((*p)[:0]), '\n')
+	b := append(appendJSON((*p)[:0]), '\n')
 	writeBody(w, http.StatusOK, b)
 	if cap(b) <= 64<<10 { // an unusually large answer is not kept
 		*p = b[:0]
@@ -427,12 +428,15 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	j := a.Session().IdentityJSON(id, req.Masked)
-	if req.Rights {
-		list, err := id.Rights(r.Context()) // the fetch has its own deadline
-		j.SetRights(list, err, req.Masked || a.Session().Masked())
+	sess := a.Session()
+	if !req.Rights { // the identity's JSON straight from the model
+		writeIdentity(w, func(dst []byte) []byte { return id.AppendJSON(dst, req.Masked || sess.Masked()) })
+		return
 	}
-	writeIdentity(w, &j)
+	j := sess.IdentityJSON(id, req.Masked)
+	list, err := id.Rights(r.Context()) // the fetch has its own deadline
+	j.SetRights(list, err, req.Masked || sess.Masked())
+	writeIdentity(w, j.AppendJSON)
 }
 
 // StatusJSON is the answer of the POST endpoints that return no data.

@@ -3,9 +3,10 @@ package reader
 import (
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
+	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/internal/jsonw"
 )
 
 // AppendJSON appends j's JSON to dst and returns the extended slice: byte
@@ -15,9 +16,9 @@ import (
 // a caller added them (SetRights), are encoded by encoding/json.
 func (j *IdentityJSON) AppendJSON(dst []byte) []byte {
 	dst = append(dst, `{"mode":`...)
-	dst = appendJSONString(dst, j.Mode)
+	dst = jsonw.AppendString(dst, j.Mode)
 	dst = append(dst, `,"source":`...)
-	dst = appendJSONString(dst, j.Source)
+	dst = jsonw.AppendString(dst, j.Source)
 	dst = append(dst, `,"groups":`...)
 	if j.Groups == nil {
 		dst = append(dst, "null"...)
@@ -27,23 +28,23 @@ func (j *IdentityJSON) AppendJSON(dst []byte) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, g)
+			dst = jsonw.AppendString(dst, g)
 		}
 		dst = append(dst, ']')
 	}
 	v := &j.Verification
 	dst = append(dst, `,"verification":{"issuer":`...)
-	dst = appendJSONString(dst, v.Issuer)
+	dst = jsonw.AppendString(dst, v.Issuer)
 	dst = append(dst, `,"issuerKid":`...)
-	dst = appendJSONString(dst, v.IssuerKid)
+	dst = jsonw.AppendString(dst, v.IssuerKid)
 	dst = append(dst, `,"credentialId":`...)
-	dst = appendJSONString(dst, v.CredentialID)
+	dst = jsonw.AppendString(dst, v.CredentialID)
 	dst = append(dst, `,"issuedAt":`...)
-	dst = appendJSONString(dst, v.IssuedAt)
+	dst = jsonw.AppendString(dst, v.IssuedAt)
 	dst = append(dst, `,"validUntil":`...)
-	dst = appendJSONString(dst, v.ValidUntil)
+	dst = jsonw.AppendString(dst, v.ValidUntil)
 	dst = append(dst, `,"presentedAt":`...)
-	dst = appendJSONString(dst, v.PresentedAt)
+	dst = jsonw.AppendString(dst, v.PresentedAt)
 	dst = append(dst, `,"freshnessMs":`...)
 	dst = strconv.AppendInt(dst, v.FreshnessMS, 10)
 	if v.Counter != 0 {
@@ -85,11 +86,11 @@ func (j *IdentityJSON) AppendJSON(dst []byte) []byte {
 	}
 	if e := j.RightsError; e != nil {
 		dst = append(dst, `,"rightsError":{"code":`...)
-		dst = appendJSONString(dst, e.Code)
+		dst = jsonw.AppendString(dst, e.Code)
 		dst = append(dst, `,"message_fr":`...)
-		dst = appendJSONString(dst, e.MessageFR)
+		dst = jsonw.AppendString(dst, e.MessageFR)
 		dst = append(dst, `,"message_en":`...)
-		dst = appendJSONString(dst, e.MessageEN)
+		dst = jsonw.AppendString(dst, e.MessageEN)
 		dst = append(dst, '}')
 	}
 	return append(dst, '}')
@@ -99,7 +100,7 @@ func (j *IdentityJSON) AppendJSON(dst []byte) []byte {
 // credential.BeneficiaryJSON.
 func appendBeneficiaryJSON(dst []byte, b *credential.BeneficiaryJSON) []byte {
 	dst = append(dst, `{"nir":`...)
-	dst = appendJSONString(dst, b.NIR)
+	dst = jsonw.AppendString(dst, b.NIR)
 	dst = appendOmitEmpty(dst, `,"nomFamille":`, b.NomFamille)
 	dst = appendOmitEmpty(dst, `,"nomUsage":`, b.NomUsage)
 	dst = appendOmitEmpty(dst, `,"prenoms":`, b.Prenoms)
@@ -114,23 +115,23 @@ func appendBeneficiaryJSON(dst []byte, b *credential.BeneficiaryJSON) []byte {
 	dst = append(dst, `,"qualite":`...)
 	dst = strconv.AppendInt(dst, int64(b.Qualite), 10)
 	dst = append(dst, `,"organisme":`...)
-	dst = appendJSONString(dst, b.Organisme)
+	dst = jsonw.AppendString(dst, b.Organisme)
 	dst = appendOmitEmpty(dst, `,"dateMiseAJour":`, b.DateMiseAJour)
 	if ins := b.INS; ins != nil {
 		dst = append(dst, `,"ins":{"matricule":`...)
-		dst = appendJSONString(dst, ins.Matricule)
+		dst = jsonw.AppendString(dst, ins.Matricule)
 		dst = append(dst, `,"oid":`...)
-		dst = appendJSONString(dst, ins.OID)
+		dst = jsonw.AppendString(dst, ins.OID)
 		dst = append(dst, `,"nomsNaissance":`...)
-		dst = appendJSONString(dst, ins.NomsNaissance)
+		dst = jsonw.AppendString(dst, ins.NomsNaissance)
 		dst = append(dst, `,"prenomsActe":`...)
-		dst = appendJSONString(dst, ins.PrenomsActe)
+		dst = jsonw.AppendString(dst, ins.PrenomsActe)
 		dst = append(dst, `,"sexe":`...)
-		dst = appendJSONString(dst, ins.Sexe)
+		dst = jsonw.AppendString(dst, ins.Sexe)
 		dst = append(dst, `,"dateNaissance":`...)
-		dst = appendJSONString(dst, ins.DateNaissance)
+		dst = jsonw.AppendString(dst, ins.DateNaissance)
 		dst = append(dst, `,"lieuNaissance":`...)
-		dst = appendJSONString(dst, ins.LieuNaissance)
+		dst = jsonw.AppendString(dst, ins.LieuNaissance)
 		dst = append(dst, '}')
 	}
 	return append(dst, '}')
@@ -140,16 +141,16 @@ func appendBeneficiaryJSON(dst []byte, b *credential.BeneficiaryJSON) []byte {
 // credential.EtatCivilJSON.
 func appendEtatCivilJSON(dst []byte, ec *credential.EtatCivilJSON) []byte {
 	dst = append(dst, `{"nomNaissance":`...)
-	dst = appendJSONString(dst, ec.NomNaissance)
+	dst = jsonw.AppendString(dst, ec.NomNaissance)
 	dst = append(dst, `,"prenoms":`...)
-	dst = appendJSONString(dst, ec.Prenoms)
+	dst = jsonw.AppendString(dst, ec.Prenoms)
 	dst = append(dst, `,"dateNaissance":`...)
-	dst = appendJSONString(dst, ec.DateNaissance)
+	dst = jsonw.AppendString(dst, ec.DateNaissance)
 	dst = append(dst, `,"paysNaissance":`...)
-	dst = appendJSONString(dst, ec.PaysNaissance)
+	dst = jsonw.AppendString(dst, ec.PaysNaissance)
 	dst = appendOmitEmpty(dst, `,"communeNaissance":`, ec.CommuneNaissance)
 	dst = append(dst, `,"typeDocument":`...)
-	dst = appendJSONString(dst, ec.TypeDocument)
+	dst = jsonw.AppendString(dst, ec.TypeDocument)
 	dst = appendOmitEmpty(dst, `,"sexe":`, ec.Sexe)
 	dst = appendOmitEmpty(dst, `,"dateAcquisition":`, ec.DateAcquisition)
 	return append(dst, '}')
@@ -160,60 +161,62 @@ func appendOmitEmpty(dst []byte, key, s string) []byte {
 	if s == "" {
 		return dst
 	}
-	return appendJSONString(append(dst, key...), s)
+	return jsonw.AppendString(append(dst, key...), s)
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string with encoding/json's escapes:
-// '"' and '\\' backslashed; \b, \f, \n, \r, \t short; other control bytes,
-// '<', '>' and '&' as \u00XX; an invalid UTF-8 byte as \ufffd; U+2028 and
-// U+2029 as \u2028 and \u2029.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= ' ' && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
+// AppendJSON appends the JSON of id.JSON(masked) to dst — byte for byte
+// what encoding/json's Marshal writes for it — straight from the verified
+// identity: no IdentityJSON, no reflection, the dates written without
+// fmt. The local agent answers a read with it (a read that waits for the
+// rights uses IdentityJSON.SetRights and its AppendJSON).
+func (id *Identity) AppendJSON(dst []byte, masked bool) []byte {
+	dst = append(dst, `{"mode":`...)
+	dst = jsonw.AppendString(dst, id.Mode.String())
+	dst = append(dst, `,"source":`...)
+	dst = jsonw.AppendString(dst, id.Source)
+	dst = append(dst, `,"groups":`...)
+	if len(id.Groups) == 0 { // JSON appends to a nil slice
+		dst = append(dst, "null"...)
+	} else {
+		for i, g := range id.Groups {
+			dst = append(dst, "[,"[min(i, 1)])
+			dst = jsonw.AppendString(dst, g.String())
 		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case c == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case c == '\u2028' || c == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
+		dst = append(dst, ']')
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	v := &id.Verification
+	dst = append(dst, `,"verification":{"issuer":`...)
+	dst = jsonw.AppendString(dst, v.Issuer)
+	dst = append(dst, `,"issuerKid":`...)
+	dst = jsonw.AppendString(dst, v.IssuerKid)
+	dst = append(dst, `,"credentialId":`...)
+	dst = jsonw.AppendString(dst, v.CredentialID)
+	dst = append(dst, `,"issuedAt":`...)
+	dst = appendTime(dst, v.IssuedAt)
+	dst = append(dst, `,"validUntil":`...)
+	dst = appendTime(dst, v.ValidUntil)
+	dst = append(dst, `,"presentedAt":`...)
+	dst = appendTime(dst, v.PresentedAt)
+	dst = append(dst, `,"freshnessMs":`...)
+	dst = strconv.AppendInt(dst, v.Freshness.Milliseconds(), 10)
+	if v.Counter != 0 {
+		dst = append(dst, `,"counter":`...)
+		dst = strconv.AppendUint(dst, uint64(v.Counter), 10)
+	}
+	if v.ShortQR {
+		dst = append(dst, `,"shortQR":true`...)
+	}
+	dst = append(dst, `},`...)
+	dst = credential.AppendFamilyJSON(dst, credential.Family{Beneficiaires: id.Beneficiaires, EtatCivil: id.EtatCivil}, masked)
+	if id.Selected >= 0 {
+		dst = append(dst, `,"selected":`...)
+		dst = strconv.AppendInt(dst, int64(id.Selected), 10)
+	}
+	return append(dst, '}')
+}
+
+// appendTime appends t as the JSON string of t.Format(time.RFC3339),
+// which holds nothing to escape (digits, '-', ':', '+', 'T', 'Z').
+func appendTime(dst []byte, t time.Time) []byte {
+	return append(t.AppendFormat(append(dst, '"'), time.RFC3339), '"')
 }
