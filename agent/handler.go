@@ -281,12 +281,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // identityBufs holds the buffers read answers are encoded into, reused.
 var identityBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// writeIdentity answers an identity with its direct encoder (appendJSON:
-// reader.Identity.AppendJSON or reader.IdentityJSON.AppendJSON, the bytes
-// writeJSON would write, without reflection): a read's answer.
-func writeIdentity(w http.ResponseWriter, appendJSON func([]byte) []byte) {
+// writeIdentity answers id's JSON (masked or not) with its direct encoder,
+// reader.Identity.AppendJSON: the bytes writeJSON would write for
+// id.JSON(masked), without building it nor reflecting on it.
+func writeIdentity(w http.ResponseWriter, id *reader.Identity, masked bool) {
 	p := identityBufs.Get().(*[]byte)
-	b := append(appendJSON((*p)[:0]), '\n')
+	b := append(id.AppendJSON((*p)[:0], masked), '\n')
 	writeBody(w, http.StatusOK, b)
 	if cap(b) <= 64<<10 { // an unusually large answer is not kept
 		*p = b[:0]
@@ -430,13 +430,13 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := a.Session()
 	if !req.Rights { // the identity's JSON straight from the model
-		writeIdentity(w, func(dst []byte) []byte { return id.AppendJSON(dst, req.Masked || sess.Masked()) })
+		writeIdentity(w, id, req.Masked || sess.Masked())
 		return
 	}
 	j := sess.IdentityJSON(id, req.Masked)
 	list, err := id.Rights(r.Context()) // the fetch has its own deadline
 	j.SetRights(list, err, req.Masked || sess.Masked())
-	writeIdentity(w, j.AppendJSON)
+	writeJSON(w, http.StatusOK, j)
 }
 
 // StatusJSON is the answer of the POST endpoints that return no data.

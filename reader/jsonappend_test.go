@@ -1,7 +1,6 @@
 package reader_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -13,102 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apcvkit/apcvkit/credential/rights"
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/profiles"
 	"github.com/apcvkit/apcvkit/internal/testworld"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
 )
-
-// checkAppendJSON fails unless j.AppendJSON writes what json.Marshal does.
-func checkAppendJSON(t *testing.T, name string, j reader.IdentityJSON) {
-	t.Helper()
-	want, err := json.Marshal(j)
-	if err != nil {
-		t.Fatalf("%s: json.Marshal: %v", name, err)
-	}
-	prefix := []byte("prefix")
-	got := j.AppendJSON(bytes.Clone(prefix))
-	if !bytes.HasPrefix(got, prefix) || !bytes.Equal(got[len(prefix):], want) {
-		t.Fatalf("%s: AppendJSON\n got %s\nwant %s", name, got[min(len(prefix), len(got)):], want)
-	}
-}
-
-// TestAppendJSONRealIdentities: the identities the reader returns (a whole
-// family, each chosen beneficiary, masked or not, with rights or a rights
-// error) encode as encoding/json encodes them.
-func TestAppendJSONRealIdentities(t *testing.T) {
-	w := testworld.New(4)
-	var ids []*reader.Identity
-	text, err := w.Held.PresentQR(w.Device, w.Now, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := readOne(t, w, text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids = append(ids, id)
-	for i := range w.Family.Beneficiaires {
-		text, err := w.Held.PresentQRFor(w.Device, w.Now, uint32(i+2), i, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id, err := readOne(t, w, text)
-		if err != nil {
-			t.Fatalf("beneficiary %d: %v", i, err)
-		}
-		ids = append(ids, id)
-	}
-	for i, id := range ids {
-		for _, masked := range []bool{false, true} {
-			j := id.JSON(masked)
-			checkAppendJSON(t, "identity", j)
-			j.SetRights(nil, reader.ErrNoSource, masked)
-			checkAppendJSON(t, "with a rights error", j)
-			j.SetRights([]rights.Rights{{Rang: 1}, {Rang: 2}}, nil, masked)
-			checkAppendJSON(t, "with rights", j)
-			if i == 0 && j.Selected != nil {
-				t.Fatal("a whole family's code has a selected beneficiary")
-			}
-		}
-	}
-}
-
-// TestAppendJSONGenerated: identities whose every field is drawn at random
-// (strings with quotes, control bytes, HTML characters, invalid UTF-8,
-// U+2028; empty values that omitempty leaves out; nil and empty slices and
-// pointers) encode as encoding/json encodes them. The generator fills every
-// field by reflection, so a field added to the schema without its place in
-// AppendJSON fails here.
-func TestAppendJSONGenerated(t *testing.T) {
-	for seed := range uint64(2000) {
-		r := rand.New(rand.NewPCG(seed, 12))
-		var j reader.IdentityJSON
-		fill(r, reflect.ValueOf(&j).Elem(), 0)
-		checkAppendJSON(t, fmt.Sprint("seed ", seed), j)
-	}
-}
-
-// FuzzAppendJSON draws the identity from the fuzzer's bytes (the seed of
-// the generator) and the strings from its text.
-func FuzzAppendJSON(f *testing.F) {
-	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8}, "Marie-Hélène <&> \"x\"\\\n\u2028\xff")
-	f.Add([]byte{}, "")
-	f.Fuzz(func(t *testing.T, seed []byte, s string) {
-		var b [16]byte
-		copy(b[:], seed)
-		r := rand.New(rand.NewPCG(binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])))
-		var j reader.IdentityJSON
-		fill(r, reflect.ValueOf(&j).Elem(), 0)
-		j.Mode, j.Verification.Issuer = s, s
-		if len(j.Beneficiaires) > 0 {
-			j.Beneficiaires[0].Prenoms = s
-		}
-		checkAppendJSON(t, "fuzz", j)
-	})
-}
 
 // pieces are what the generated strings are made of.
 var pieces = []string{"", "a", "Marie-Hélène", "DUPONT", "1978-05-14", "2 78 05 ** *** *** 75", `"`, `\`, "<", ">", "&",
@@ -240,9 +149,10 @@ func TestIdentityAppendJSON(t *testing.T) {
 }
 
 // TestIdentityAppendJSONGenerated: identities whose every exported field —
-// the family model's included — is drawn at random (strings as in
-// TestAppendJSONGenerated, dates out of range, negative years, lunar
-// dates, unknown sexes and qualités) encode as encoding/json encodes
+// the family model's included — is drawn at random (strings with quotes,
+// control bytes, HTML characters, invalid UTF-8, U+2028; empty values that
+// omitempty leaves out; nil and empty slices and pointers; dates out of
+// range, negative years, lunar dates, unknown sexes and qualités) encode as encoding/json encodes
 // their JSON form. A field added to the model or to its JSON form without
 // its place in the direct encoders fails here.
 func TestIdentityAppendJSONGenerated(t *testing.T) {
