@@ -698,3 +698,34 @@ func TestServeShutdown(t *testing.T) {
 }
 
 func decode(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestReadAnswerIsEncodingJSON: a read's answer, written by the identity's
+// direct encoder (reader.IdentityJSON.AppendJSON), is byte for byte what
+// encoding/json writes for the identity it carries, plus the newline every
+// answer ends with: for a family and for people whose names have accents,
+// plain, masked (asked for, or by the session's configuration) and with a
+// rights error.
+func TestReadAnswerIsEncodingJSON(t *testing.T) {
+	for _, profile := range []string{"isere-solo", "famille-6-drome", "id-accents", "lunaire-1978", "nom-usage", "masked"} {
+		cfg := Config{Emulate: &Emulate{Profile: profile, Mode: "qr"}}
+		if profile == "masked" { // a session that masks every identity
+			cfg = Config{Emulate: &Emulate{Profile: "famille-6-drome", Mode: "qr"}, Masked: true}
+		}
+		a := newAgent(t, cfg, Options{})
+		srv := serve(t, a)
+		for _, body := range []string{"", `{"masked":true}`, `{"rights":true}`} {
+			an := call(t, srv, "POST", "/v1/read", a.opts.Token, nil, body)
+			var j reader.IdentityJSON
+			if err := json.Unmarshal(an.body, &j); an.status != http.StatusOK || err != nil || len(j.Beneficiaires) == 0 {
+				t.Fatalf("%s %s: %d %v %s", profile, body, an.status, err, an.body)
+			}
+			if masked := strings.Contains(j.Beneficiaires[0].NIR, "*"); masked != (body == `{"masked":true}` || cfg.Masked) {
+				t.Errorf("%s %s: NIR %s", profile, body, j.Beneficiaires[0].NIR)
+			}
+			want, _ := json.Marshal(j)
+			if string(an.body) != string(want)+"\n" {
+				t.Errorf("%s %s: answer\n%s\nencoding/json\n%s", profile, body, an.body, want)
+			}
+		}
+	}
+}

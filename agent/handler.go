@@ -275,6 +275,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	} else {
 		status = http.StatusInternalServerError
 	}
+	writeBody(w, status, b)
+}
+
+// identityBufs holds the buffers read answers are encoded into, reused.
+var identityBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// writeIdentity answers id's JSON (masked or not) with its direct encoder,
+// reader.Identity.AppendJSON: the bytes writeJSON would write for
+// id.JSON(masked), without building it nor reflecting on it.
+func writeIdentity(w http.ResponseWriter, id *reader.Identity, masked bool) {
+	p := identityBufs.Get().(*[]byte)
+	b := append(id.AppendJSON((*p)[:0], masked), '\n')
+	writeBody(w, http.StatusOK, b)
+	if cap(b) <= 64<<10 { // an unusually large answer is not kept
+		*p = b[:0]
+		identityBufs.Put(p)
+	}
+}
+
+// writeBody answers b, a JSON body, with status and its Content-Length.
+func writeBody(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonType
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}
@@ -315,12 +336,8 @@ func (a *Agent) body(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-// decode reads an optional JSON object body into v; unknown fields are refused.
-func (a *Agent) decode(w http.ResponseWriter, r *http.Request, v any) error {
-	b, err := a.body(w, r)
-	if err != nil || b == nil {
-		return err
-	}
+// decodeJSON decodes b, one JSON object, into v; unknown fields are refused.
+func decodeJSON(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -373,10 +390,19 @@ type ReadRequest struct {
 }
 
 func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
-	var req ReadRequest
-	if err := a.decode(w, r, &req); err != nil {
+	b, err := a.body(w, r)
+	if err != nil {
 		a.fail(w, r, err)
 		return
+	}
+	req, ok := parseReadRequest(b)
+	if !ok && b != nil { // not one of the usual bodies: encoding/json decides
+		var dec ReadRequest // apart, so that req stays on the stack
+		if err := decodeJSON(b, &dec); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		req = dec
 	}
 	if req.TimeoutMS < 0 || req.TimeoutMS > a.opts.MaxReadTimeout.Milliseconds() {
 		a.fail(w, r, fmt.Errorf("agent: read: timeout_ms %d: %w", req.TimeoutMS, ErrBadRequest))
@@ -390,7 +416,9 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 	// it (r.Context), and so does Close.
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	a.log.Debug("agent: read: waiting for a presentation", "timeout", timeout)
+	if a.log.Enabled(ctx, slog.LevelDebug) { // its arguments cost an allocation
+		a.log.Debug("agent: read: waiting for a presentation", "timeout", timeout)
+	}
 	id, err := a.readAlive(ctx)
 	if err != nil {
 		if r.Context().Err() != nil {
@@ -400,11 +428,14 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	j := a.Session().IdentityJSON(id, req.Masked)
-	if req.Rights {
-		list, err := id.Rights(r.Context()) // the fetch has its own deadline
-		j.SetRights(list, err, req.Masked || a.Session().Masked())
+	sess := a.Session()
+	if !req.Rights { // the identity's JSON straight from the model
+		writeIdentity(w, id, req.Masked || sess.Masked())
+		return
 	}
+	j := sess.IdentityJSON(id, req.Masked)
+	list, err := id.Rights(r.Context()) // the fetch has its own deadline
+	j.SetRights(list, err, req.Masked || sess.Masked())
 	writeJSON(w, http.StatusOK, j)
 }
 

@@ -180,6 +180,9 @@ type syncClient struct {
 	br   *bufio.Reader
 	buf  bytes.Buffer
 	host string
+	// decoded is how long the last post took to decode the answer's
+	// JSON (encoding/json), the client's own share of a read.
+	decoded time.Duration
 }
 
 func newSyncClient(addr string) (*syncClient, error) {
@@ -207,7 +210,9 @@ func (c *syncClient) post(path, auth, body string, v any) error {
 	if err != nil {
 		return err
 	}
+	t := time.Now()
 	err = json.NewDecoder(resp.Body).Decode(v)
+	c.decoded = time.Since(t)
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {

@@ -278,7 +278,8 @@ func (c *conn) handle(req *http.Request) (keep, unread bool) {
 	defer cancel()
 	req = req.WithContext(ctx)
 	if req.Body != http.NoBody {
-		w.body = &reqBody{rc: req.Body, w: w}
+		w.bodyv = reqBody{rc: req.Body, w: w}
+		w.body = &w.bodyv
 		req.Body = w.body
 	}
 	w.req = req

@@ -22,7 +22,8 @@ var errAfterHandler = errors.New("h1: write after the handler returned")
 type response struct {
 	c      *conn
 	req    *http.Request
-	body   *reqBody // nil without a body
+	body   *reqBody // nil without a body, else &bodyv
+	bodyv  reqBody  // the body's reader, allocated with the response
 	header http.Header
 
 	status       int
@@ -134,8 +135,7 @@ func (w *response) Write(p []byte) (int, error) {
 func (w *response) writeBody(p []byte) {
 	bw := w.c.bw
 	if w.chunked {
-		var n [16]byte
-		bw.Write(strconv.AppendInt(n[:0], int64(len(p)), 16))
+		bw.Write(strconv.AppendInt(bw.AvailableBuffer(), int64(len(p)), 16)) // no allocation (bufio's idiom)
 		bw.WriteString("\r\n")
 		bw.Write(p)
 		_, err := bw.WriteString("\r\n")
@@ -258,16 +258,14 @@ func (w *response) sendHeader(final bool) {
 		bw.WriteString("\r\n")
 	}
 	if len(h["Date"]) == 0 {
-		var d [64]byte
 		bw.WriteString("Date: ")
-		bw.Write(time.Now().UTC().AppendFormat(d[:0], http.TimeFormat))
+		bw.Write(time.Now().UTC().AppendFormat(bw.AvailableBuffer(), http.TimeFormat))
 		bw.WriteString("\r\n")
 	}
 	w.writeFields(framingFields)
 	if clen >= 0 {
-		var n [20]byte
 		bw.WriteString("Content-Length: ")
-		bw.Write(strconv.AppendInt(n[:0], clen, 10))
+		bw.Write(strconv.AppendInt(bw.AvailableBuffer(), clen, 10))
 		bw.WriteString("\r\n")
 	}
 	if w.chunked {
@@ -283,9 +281,8 @@ func (w *response) sendHeader(final bool) {
 // writeStatus writes the status line of code.
 func (w *response) writeStatus(code int) {
 	bw := w.c.bw
-	var n [8]byte
 	bw.WriteString("HTTP/1.1 ")
-	bw.Write(strconv.AppendInt(n[:0], int64(code), 10))
+	bw.Write(strconv.AppendInt(bw.AvailableBuffer(), int64(code), 10))
 	bw.WriteByte(' ')
 	text := http.StatusText(code)
 	if text == "" {
