@@ -255,5 +255,5 @@ func darkMask(p []byte, t int) uint32 {
 	k := uint64(255-t) * 0x0101010101010101
 	s := v&low7 + k&low7
 	light := (v&k | (v|k)&s) & high
-	return uint32(^((light>>7)*gather>>56) & 0xff)
+	return uint32(^((light >> 7) * gather >> 56) & 0xff)
 }
