@@ -240,17 +240,20 @@ func minMax16(mn, mx, lo, hi uint64) (uint64, uint64) {
 }
 
 // darkMask returns bit i set when p[i] <= t (0 ≤ t ≤ 255), for 8 pixels,
-// eight at a time: each pixel gets a 16-bit lane (even pixels, then odd
-// ones), 255-t is added to every lane, and bit 8 of a lane is set exactly
-// when its pixel is above t (light). A multiplication gathers the four
-// lane bits of each half into alternate bits of a byte (the partial
-// products fall on distinct bits, so nothing carries).
+// eight at a time: p[i] > t exactly when p[i] + (255-t) carries out of its
+// byte. That carry is the majority of the two high bits and the carry into
+// bit 7 of the low seven bits' sum (which cannot cross into the next
+// byte); a multiplication gathers the eight bytes' carries into one byte
+// (the partial products fall on distinct bits, so nothing carries).
 func darkMask(p []byte, t int) uint32 {
-	const gather = 1<<42 | 1<<28 | 1<<14 | 1 // lane bits 0, 16, 32, 48 to 42, 44, 46, 48
+	const (
+		low7   = 0x7f7f7f7f7f7f7f7f
+		high   = 0x8080808080808080
+		gather = 0x0102040810204080 // bit 8i to bit 56+i
+	)
 	v := binary.LittleEndian.Uint64(p)
-	k := uint64(255-t) * ones
-	even := ((v&lanes + k) & bit8) >> 8
-	odd := (((v>>8)&lanes + k) & bit8) >> 8
-	light := (even*gather)>>42&0x55 | (odd*gather)>>41&0xaa
-	return uint32(^light & 0xff)
+	k := uint64(255-t) * 0x0101010101010101
+	s := v&low7 + k&low7
+	light := (v&k | (v|k)&s) & high
+	return uint32(^((light >> 7) * gather >> 56) & 0xff)
 }

@@ -269,6 +269,10 @@ type attempt struct {
 	plane  []byte                // compact luma, Width×Height, computed once
 	halved []byte                // luma halved, computed once
 	region rect                  // the code's region, when StrategyHalf located it
+	// guess: where the code must be when StrategyHalf found two of its
+	// finder patterns in the halved frame but not the third (pairRegion);
+	// StrategyResampleMean3's first stages search it before the frame.
+	guess rect
 	// halfMissed: StrategyHalf ran and found no finder pattern in the
 	// halved frame (modules under about 5 pixels, blurred, noisy): the
 	// smoothed-frame rescue reads most such frames, and

@@ -32,7 +32,12 @@
 // and StrategyHybrid, its wide searches in its own place: they read 9 of
 // the 10 such frames among the 20 generated hard ones, where a noisy
 // frame's own binarization is mostly noise runs whose finder search cost
-// 1 to 3 ms first (the same attempts are made, in another order). StrategyResampleMean3 and
+// 1 to 3 ms first (the same attempts are made, in another order). When
+// the halved frame's search confirmed two finder patterns of like size
+// but no third, those first stages search the region any code with two
+// patterns there must lie in (at most half the frame) before the whole
+// frame: its smoothing and binarizations cost a fraction of the frame's.
+// StrategyResampleMean3 and
 // StrategyResample keep gozxing's finder patterns but fit the sampling
 // grid to the code's timing and alignment patterns and read modules from a
 // smoothed grey image; on 4-pixel modules with blur, tilt and JPEG noise

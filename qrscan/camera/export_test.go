@@ -1,6 +1,10 @@
 package camera
 
-import "github.com/makiuchi-d/gozxing"
+import (
+	"image"
+
+	"github.com/makiuchi-d/gozxing"
+)
 
 // Scratch exposes the per-frame buffers to the external tests.
 type Scratch = scratch
@@ -29,3 +33,22 @@ var RowRuns = rowRuns
 
 // SmoothFirst is smoothFirst, for TestSmoothFirst.
 var SmoothFirst = smoothFirst
+
+// HalfGuess runs StrategyHalf on f and, when it found two finder patterns
+// of a code in the halved frame but not a third, returns the region it
+// guessed (pairRegion) and what StrategyResampleMean3's first stages read
+// in that region alone (readGuess). ok is false when StrategyHalf read the
+// code, located all three patterns, or found no pair.
+func HalfGuess(f Frame) (r image.Rectangle, text string, ok bool, err error) {
+	a := newAttempt(f, new(scratch))
+	if _, herr := a.try(StrategyHalf); herr == nil || !a.halfMissed || a.guess.dx() == 0 {
+		return image.Rectangle{}, "", false, nil
+	}
+	g := a.guess
+	r = image.Rect(g.x0, g.y0, g.x1, g.y1)
+	res, err := a.readGuess(g)
+	if err != nil {
+		return r, "", true, err
+	}
+	return r, res.GetText(), true, nil
+}

@@ -17,6 +17,13 @@ import (
 // skipped, and the same three patterns come out (TestFindPatternsMatches
 // compares them with Find's).
 func findPatterns(m *gozxing.BitMatrix, tryHarder bool) (*detector.FinderPatternInfo, error) {
+	info, _, err := findPatternsOr(m, tryHarder)
+	return info, err
+}
+
+// findPatternsOr is findPatterns, returning on failure the centres the
+// search confirmed (fewer than three, or no triple of them selected).
+func findPatternsOr(m *gozxing.BitMatrix, tryHarder bool) (*detector.FinderPatternInfo, []*detector.FinderPattern, error) {
 	f := detector.NewFinderPatternFinder(m, nil)
 	maxI, maxJ := m.GetHeight(), m.GetWidth()
 	iSkip := (3 * maxI) / (4 * detector.FinderPatternFinder_MAX_MODULES)
@@ -102,10 +109,10 @@ func findPatterns(m *gozxing.BitMatrix, tryHarder bool) (*detector.FinderPattern
 	}
 	fps, err := f.SelectBestPatterns()
 	if err != nil {
-		return nil, err
+		return nil, f.GetPossibleCenters(), err
 	}
 	bl, tl, tr := gozxing.ResultPoint_OrderBestPatterns(fps[0], fps[1], fps[2])
-	return detector.NewFinderPatternInfo(bl.(*detector.FinderPattern), tl.(*detector.FinderPattern), tr.(*detector.FinderPattern)), nil
+	return detector.NewFinderPatternInfo(bl.(*detector.FinderPattern), tl.(*detector.FinderPattern), tr.(*detector.FinderPattern)), nil, nil
 }
 
 // centreLongest reports whether the centre run of sc is longer than the

@@ -122,6 +122,11 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 			}
 		}
 	}
+	if smooth && !a.mean3Early && a.guess.dx() > 0 {
+		if res, err := a.readGuess(a.guess); err == nil {
+			return res, nil
+		}
+	}
 	if !smooth {
 		// StrategyResample: the patterns of the frame's own binarization.
 		// StrategyResampleMean3 may have run their first stage already.
@@ -169,6 +174,40 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 		}
 	}
 	return res, err
+}
+
+// readGuess runs StrategyResampleMean3's first stages (the first fitting
+// stage on the smoothed binarization, then on the plain one) on region r
+// of the frame alone, before the whole frame pays its smoothing and its
+// binarizations (attempt.guess).
+func (a *attempt) readGuess(r rect) (*gozxing.Result, error) {
+	w := a.lum.Width
+	rw, rh := r.dx(), r.dy()
+	sm := mean3Into(a.sc.plane(rw*rh), cropInto(a.sc.plane(rw*rh), a.luma(), w, r), rw, rh)
+	l := newLuminance(Frame{Format: Gray, Width: rw, Height: rh, Data: sm})
+	bm, err := newHybrid(l, sm, rw, rw, rh, a.sc).GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.resampleOn(bm, sm, rw, rh, true, 1, 1)
+	if err != nil {
+		c, cerr := a.lum.Crop(r.x0, r.y0, rw, rh)
+		if cerr != nil {
+			return nil, cerr
+		}
+		pm, perr := hybridOf(c, a.sc).GetBlackMatrix()
+		if perr != nil {
+			return nil, perr
+		}
+		if res, err = a.resampleOn(pm, sm, rw, rh, false, 1, 1); err != nil {
+			return nil, err
+		}
+	}
+	pts := res.GetResultPoints()
+	for i, q := range pts {
+		pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
+	}
+	return res, nil
 }
 
 // resampleOn finds the finder patterns in bm and reads the code from plane

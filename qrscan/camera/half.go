@@ -29,9 +29,10 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, err := findPatterns(m, false)
+	info, cands, err := findPatternsOr(m, false)
 	if err != nil {
 		a.halfMissed = true
+		a.guess, _ = pairRegion(cands, 2, w, h)
 		return nil, err
 	}
 	if det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info); err == nil {
@@ -87,6 +88,51 @@ func codeRegion(info *detector.FinderPatternInfo, scale float64, w, h int) (rect
 		x1: clampInt(math.Ceil((x1+m)*scale), w), y1: clampInt(math.Ceil((y1+m)*scale), h),
 	}
 	return r, r.dx() >= minDimension && r.dy() >= minDimension
+}
+
+// pairRegion returns the frame rectangle that holds any code two of whose
+// finder patterns are among cands (found on an image scaled down by
+// scale). For the pair of similar module sizes seen on the most rows, p
+// and q, the code's third pattern is at p±n or q±n (n: q−p turned a
+// quarter, when they are adjacent corners) or between them (when they are
+// opposite ones): the rectangle spans these six points, grown by a tenth
+// of their distance (a tilt) and 10 modules (to the code's edge and its
+// quiet zone), clamped to the w×h frame. It reports false without such a
+// pair, or when the rectangle is more than half the frame: the whole frame
+// is then searched as before.
+func pairRegion(cands []*detector.FinderPattern, scale float64, w, h int) (rect, bool) {
+	var p, q *detector.FinderPattern
+	for i, c := range cands {
+		for _, e := range cands[i+1:] {
+			mc, me := c.GetEstimatedModuleSize(), e.GetEstimatedModuleSize()
+			if !(mc > 0 && me > 0) || max(mc, me) > 1.4*min(mc, me) {
+				continue
+			}
+			d := gozxing.ResultPoint_Distance(c, e) / ((mc + me) / 2)
+			if d < 10 || d > 180 { // a version 1 code's centres are 14 modules apart, a version 40's 170
+				continue
+			}
+			if p == nil || min(c.GetCount(), e.GetCount()) > min(p.GetCount(), q.GetCount()) {
+				p, q = c, e
+			}
+		}
+	}
+	if p == nil {
+		return rect{}, false
+	}
+	px, py, qx, qy := p.GetX(), p.GetY(), q.GetX(), q.GetY()
+	nx, ny := py-qy, qx-px
+	x0, x1 := min(px, qx)-math.Abs(nx), max(px, qx)+math.Abs(nx)
+	y0, y1 := min(py, qy)-math.Abs(ny), max(py, qy)+math.Abs(ny)
+	grow := 0.1*math.Hypot(nx, ny) + 10*(p.GetEstimatedModuleSize()+q.GetEstimatedModuleSize())/2
+	r := rect{
+		x0: clampInt((x0-grow)*scale, w), y0: clampInt((y0-grow)*scale, h),
+		x1: clampInt(math.Ceil((x1+grow)*scale), w), y1: clampInt(math.Ceil((y1+grow)*scale), h),
+	}
+	if r.dx() < minDimension || r.dy() < minDimension || 2*r.dx()*r.dy() > w*h {
+		return rect{}, false
+	}
+	return r, true
 }
 
 // clampInt converts v to an int in [0, n], NaN to 0.
