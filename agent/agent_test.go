@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/internal/desk"
 	"github.com/apcvkit/apcvkit/internal/leaktest"
 	"github.com/apcvkit/apcvkit/reader"
@@ -700,12 +701,14 @@ func TestServeShutdown(t *testing.T) {
 func decode(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 // TestReadAnswerIsEncodingJSON: a read's answer, written by the identity's
-// direct encoder (reader.IdentityJSON.AppendJSON), is byte for byte what
+// direct encoder (reader.Identity.AppendJSON), is byte for byte what
 // encoding/json writes for the identity it carries, plus the newline every
-// answer ends with: for a family and for people whose names have accents,
-// plain, masked (asked for, or by the session's configuration) and with a
-// rights error.
+// answer ends with, and carries the family an unmasked read gave, masked
+// (credential.JSONOf) when asked for or by the session's configuration: for
+// a family and for people whose names have accents. A read that waits for
+// the rights goes through encoding/json and carries them or why not.
 func TestReadAnswerIsEncodingJSON(t *testing.T) {
+	families := map[string]credential.Family{} // each profile's, from an unmasked read
 	for _, profile := range []string{"isere-solo", "famille-6-drome", "id-accents", "lunaire-1978", "nom-usage", "masked"} {
 		cfg := Config{Emulate: &Emulate{Profile: profile, Mode: "qr"}}
 		if profile == "masked" { // a session that masks every identity
@@ -719,12 +722,30 @@ func TestReadAnswerIsEncodingJSON(t *testing.T) {
 			if err := json.Unmarshal(an.body, &j); an.status != http.StatusOK || err != nil || len(j.Beneficiaires) == 0 {
 				t.Fatalf("%s %s: %d %v %s", profile, body, an.status, err, an.body)
 			}
-			if masked := strings.Contains(j.Beneficiaires[0].NIR, "*"); masked != (body == `{"masked":true}` || cfg.Masked) {
-				t.Errorf("%s %s: NIR %s", profile, body, j.Beneficiaires[0].NIR)
-			}
 			want, _ := json.Marshal(j)
 			if string(an.body) != string(want)+"\n" {
 				t.Errorf("%s %s: answer\n%s\nencoding/json\n%s", profile, body, an.body, want)
+			}
+			masked := body == `{"masked":true}` || cfg.Masked
+			if body == "" && !masked {
+				fj := credential.FamilyJSON{Beneficiaires: j.Beneficiaires, EtatCivil: j.EtatCivil}
+				f, err := fj.Family()
+				if err != nil {
+					t.Fatalf("%s: the unmasked answer does not decode: %v", profile, err)
+				}
+				families[profile] = f
+			}
+			f, ok := families[cfg.Emulate.Profile]
+			if !ok {
+				t.Fatalf("%s: no unmasked read of %s before", profile, cfg.Emulate.Profile)
+			}
+			fam, _ := json.Marshal(credential.JSONOf(f, masked))
+			got, _ := json.Marshal(credential.FamilyJSON{Beneficiaires: j.Beneficiaires, EtatCivil: j.EtatCivil})
+			if string(got) != string(fam) {
+				t.Errorf("%s %s (masked %v): family\n%s\nwant\n%s", profile, body, masked, got, fam)
+			}
+			if body == `{"rights":true}` && j.Rights == nil && j.RightsError == nil {
+				t.Errorf("%s: a read that waited for the rights carries neither them nor why not: %s", profile, an.body)
 			}
 		}
 	}

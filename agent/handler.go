@@ -289,6 +289,7 @@ func writeIdentity(w http.ResponseWriter, id *reader.Identity, masked bool) {
 	b := append(id.AppendJSON((*p)[:0], masked), '\n')
 	writeBody(w, http.StatusOK, b)
 	if cap(b) <= 64<<10 { // an unusually large answer is not kept
+		clear(b) // nor the personal data of the last answer while pooled
 		*p = b[:0]
 		identityBufs.Put(p)
 	}

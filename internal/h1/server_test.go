@@ -619,10 +619,13 @@ func TestAllocsPerRequest(t *testing.T) {
 			t.Fatal(err)
 		}
 		n := -1 // the answer's Content-Length, read without allocating
-		for {
+		for first := true; ; first = false {
 			line, err := c.br.ReadSlice('\n')
 			if err != nil {
 				t.Fatal(err)
+			}
+			if first && !bytes.HasPrefix(line, []byte("HTTP/1.1 200 ")) {
+				t.Fatalf("status line %q, want 200", line)
 			}
 			if v, ok := bytes.CutPrefix(line, []byte("Content-Length: ")); ok {
 				n = 0

@@ -2,6 +2,7 @@ package camera
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"sort"
 	"sync"
@@ -179,8 +180,15 @@ func (a *attempt) resample(smooth bool) (*gozxing.Result, error) {
 // readGuess runs StrategyResampleMean3's first stages (the first fitting
 // stage on the smoothed binarization, then on the plain one) on region r
 // of the frame alone, before the whole frame pays its smoothing and its
-// binarizations (attempt.guess).
-func (a *attempt) readGuess(r rect) (*gozxing.Result, error) {
+// binarizations (attempt.guess). A panic in gozxing on the cropped region
+// is this read's miss, not the strategy's: the whole-frame stages after it
+// still run.
+func (a *attempt) readGuess(r rect) (res *gozxing.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, fmt.Errorf("camera: region %v: %v", r, p)
+		}
+	}()
 	w := a.lum.Width
 	rw, rh := r.dx(), r.dy()
 	sm := mean3Into(a.sc.plane(rw*rh), cropInto(a.sc.plane(rw*rh), a.luma(), w, r), rw, rh)
@@ -189,7 +197,7 @@ func (a *attempt) readGuess(r rect) (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.resampleOn(bm, sm, rw, rh, true, 1, 1)
+	res, err = a.resampleOn(bm, sm, rw, rh, true, 1, 1)
 	if err != nil {
 		c, cerr := a.lum.Crop(r.x0, r.y0, rw, rh)
 		if cerr != nil {
