@@ -67,6 +67,13 @@ const (
 	// whose finder patterns do not binarize into clean 1:1:3:1:1 runs at
 	// their own size.
 	StrategyUp2
+	// StrategyFill: the hybrid binarization with each flat block beside
+	// the code given the black point of the code's blocks instead of half
+	// its minimum (fillFlat), then the locator and the resample rescue:
+	// finder patterns at the code's edge whose dark modules are only a
+	// little darker than the light ones (low contrast, a glare spot) keep
+	// their outer ring.
+	StrategyFill
 	numStrategies = iota
 )
 
@@ -74,7 +81,7 @@ var strategyNames = [...]string{
 	StrategyPure: "pure", StrategyHybrid: "hybrid", StrategyTryHarder: "try-harder",
 	StrategyMean3: "mean3", StrategyDown2: "down2", StrategyStretch: "stretch",
 	StrategyCrop: "crop", StrategyResample: "resample", StrategyResampleMean3: "resample-mean3", StrategyGlobal: "global", StrategyInverted: "inverted", StrategyHalf: "half",
-	StrategyUp2: "up2",
+	StrategyUp2: "up2", StrategyFill: "fill",
 }
 
 // String returns the strategy's short name ("hybrid", "mean3", …).
@@ -95,6 +102,7 @@ var DefaultStrategies = []Strategy{
 	StrategyHalf, StrategyPure, StrategyHybrid, StrategyResampleMean3,
 	StrategyTryHarder, StrategyResample, StrategyMean3,
 	StrategyStretch, StrategyUp2, StrategyCrop, StrategyDown2, StrategyInverted,
+	StrategyFill,
 }
 
 // DefaultBudget is the CPU time Decode spends on one frame when
@@ -441,6 +449,8 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		return a.decodePlane(stretchInto(a.sc.plane(n), cropInto(a.sc.plane(n), a.luma(), w, r)), r.dx(), r.dy())
 	case StrategyUp2:
 		return a.up2()
+	case StrategyFill:
+		return a.fill()
 	case StrategyGlobal:
 		bm, err := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(a.lum))
 		if err != nil {
