@@ -69,11 +69,15 @@ const (
 	StrategyUp2
 	// StrategyFill: the hybrid binarization with each flat block beside
 	// the code given the black point of the code's blocks instead of half
-	// its minimum (fillFlat), then the locator and the resample rescue:
+	// its minimum (fillFlat), then the locator:
 	// finder patterns at the code's edge whose dark modules are only a
 	// little darker than the light ones (low contrast, a glare spot) keep
 	// their outer ring.
 	StrategyFill
+	// StrategyKeystone: the finder-pattern triples whose module sizes
+	// differ by 1.6 to 3 times (a strong keystone foreshortens the far
+	// pattern), fitted by the resample rescue on the smoothed frame.
+	StrategyKeystone
 	numStrategies = iota
 )
 
@@ -82,6 +86,7 @@ var strategyNames = [...]string{
 	StrategyMean3: "mean3", StrategyDown2: "down2", StrategyStretch: "stretch",
 	StrategyCrop: "crop", StrategyResample: "resample", StrategyResampleMean3: "resample-mean3", StrategyGlobal: "global", StrategyInverted: "inverted", StrategyHalf: "half",
 	StrategyUp2: "up2", StrategyFill: "fill",
+	StrategyKeystone: "keystone",
 }
 
 // String returns the strategy's short name ("hybrid", "mean3", …).
@@ -102,7 +107,7 @@ var DefaultStrategies = []Strategy{
 	StrategyHalf, StrategyPure, StrategyHybrid, StrategyResampleMean3,
 	StrategyTryHarder, StrategyResample, StrategyMean3,
 	StrategyStretch, StrategyUp2, StrategyCrop, StrategyDown2, StrategyInverted,
-	StrategyFill,
+	StrategyFill, StrategyKeystone,
 }
 
 // DefaultBudget is the CPU time Decode spends on one frame when
@@ -451,6 +456,8 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		return a.up2()
 	case StrategyFill:
 		return a.fill()
+	case StrategyKeystone:
+		return a.keystone()
 	case StrategyGlobal:
 		bm, err := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(a.lum))
 		if err != nil {

@@ -35,18 +35,15 @@ func fillFlat(pts []uint8, flat []bool, subW, subH int) {
 }
 
 // fill is StrategyFill: the frame binarized with its flat blocks filled
-// (fillFlat), searched by the locator; when the patterns are found but the
-// grid samples badly, the resample rescue on the same binarization.
+// (fillFlat), searched by the locator. (The resample rescue on this
+// binarization read no frame more of the generated families, and cost up
+// to 0.14 s of CPU on a frame without a code.)
 func (a *attempt) fill() (*gozxing.Result, error) {
-	w, h := a.lum.Width, a.lum.Height
 	b := hybridOf(a.lum, a.sc)
 	b.fill = true
 	m, err := b.GetBlackMatrix()
 	if err != nil {
 		return nil, err
 	}
-	if res, err := a.locate(m, hintsNone, 2); err == nil {
-		return res, nil
-	}
-	return a.resampleOn(m, a.mean(), w, h, true, 1, fitStages)
+	return a.locate(m, hintsNone, 2)
 }
