@@ -76,7 +76,8 @@ const (
 	StrategyFill
 	// StrategyKeystone: the finder-pattern triples whose module sizes
 	// differ by 1.6 to 3 times (a strong keystone foreshortens the far
-	// pattern), fitted by the resample rescue on the smoothed frame.
+	// pattern), then the ordinary ones, fitted by the resample rescue on
+	// the smoothed frame with its wide search of the fourth corner.
 	StrategyKeystone
 	numStrategies = iota
 )
