@@ -65,7 +65,8 @@ const (
 	// StrategyUp2: the region of dense contrast (StrategyCrop's) doubled
 	// in both directions, then the locator: codes of about 2-pixel modules,
 	// whose finder patterns do not binarize into clean 1:1:3:1:1 runs at
-	// their own size.
+	// their own size. When only two patterns are confirmed there, the
+	// third is guessed from them (pairs).
 	StrategyUp2
 	// StrategyFill: the hybrid binarization with each flat block beside
 	// the code given the black point of the code's blocks instead of half
@@ -497,7 +498,10 @@ func (a *attempt) up2() (*gozxing.Result, error) {
 		// The patterns found, the grid sampled badly: the resample
 		// rescue on the doubled region (already smooth).
 		if res, err = a.resampleOn(m, up, 2*rw, 2*rh, false, 1, fitStages); err != nil {
-			return nil, err
+			// Two patterns confirmed, the third not: complete the pair.
+			if res, err = a.pairs(m, up, 2*rw, 2*rh); err != nil {
+				return nil, err
+			}
 		}
 	}
 	pts := res.GetResultPoints() // in the doubled crop: back into the frame
