@@ -37,7 +37,8 @@ func fillFlat(pts []uint8, flat []bool, subW, subH int) {
 // fill is StrategyFill: the frame binarized with its flat blocks filled
 // (fillFlat), searched by the locator; when the patterns are found but the
 // grid samples badly (the noise of a washed-out frame), the first stage of
-// the resample rescue on the same binarization. (Its other stages read no
+// the resample rescue on the same binarization; when only two patterns
+// are, the pair completed (pairs). (Its other stages read no
 // frame more of the generated families and cost up to 0.14 s of CPU on a
 // frame without a code.)
 func (a *attempt) fill() (*gozxing.Result, error) {
@@ -50,5 +51,11 @@ func (a *attempt) fill() (*gozxing.Result, error) {
 	if res, err := a.locate(m, hintsNone, 2); err == nil {
 		return res, nil
 	}
-	return a.resampleOn(m, a.mean(), a.lum.Width, a.lum.Height, false, 1, 1)
+	w, h := a.lum.Width, a.lum.Height
+	if res, err := a.resampleOn(m, a.mean(), w, h, false, 1, 1); err == nil {
+		return res, nil
+	}
+	// Two patterns found, the third lost under the spot (glare 0.9): the
+	// pair gives it.
+	return a.pairs(m, a.mean(), w, h)
 }
