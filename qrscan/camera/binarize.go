@@ -34,6 +34,11 @@ type hybrid struct {
 	sc     *scratch
 	matrix *gozxing.BitMatrix
 	global gozxing.Binarizer // GetBlackRow and images below minDimension
+	// flatRange, when positive, replaces minDynamicRange, and fill gives
+	// flat blocks their neighbours' black point (see fillFlat): the
+	// edge-preserving variant, for frames the plain one fails on.
+	flatRange int
+	fill      bool
 }
 
 var _ gozxing.Binarizer = (*hybrid)(nil)
@@ -104,6 +109,9 @@ func (b *hybrid) GetBlackMatrix() (*gozxing.BitMatrix, error) {
 	subW := (b.w + blockSize - 1) >> blockPower
 	subH := (b.h + blockSize - 1) >> blockPower
 	points := b.blackPoints(subW, subH)
+	if b.fill {
+		fillFlat(points, b.sc.flat, subW, subH)
+	}
 	b.matrix = b.threshold(points, subW, subH)
 	return b.matrix, nil
 }
@@ -116,6 +124,14 @@ func (b *hybrid) blackPoints(subW, subH int) []uint8 {
 	pts := growBytes(&b.sc.points, subW*subH)
 	plane, stride := b.plane, b.stride
 	maxX, maxY := b.w-blockSize, b.h-blockSize
+	flatRange := minDynamicRange
+	var flat []bool
+	if b.flatRange > 0 {
+		flatRange = b.flatRange
+	}
+	if b.fill {
+		flat = growBools(&b.sc.flat, subW*subH)
+	}
 	for by := 0; by < subH; by++ {
 		y0 := min(by<<blockPower, maxY)
 		cur := pts[by*subW : (by+1)*subW]
@@ -143,7 +159,10 @@ func (b *hybrid) blackPoints(subW, subH int) []uint8 {
 			hi := int(max(uint16(mx), uint16(mx>>16), uint16(mx>>32), uint16(mx>>48)))
 			sum := int((sums * ones) >> 48)
 			avg := sum >> (2 * blockPower)
-			if hi-lo <= minDynamicRange {
+			if flat != nil {
+				flat[by*subW+bx] = hi-lo <= flatRange
+			}
+			if hi-lo <= flatRange {
 				// A flat block: assume background (half its minimum), unless
 				// its neighbours, already estimated, say it is darker than
 				// the black point around it.

@@ -65,8 +65,21 @@ const (
 	// StrategyUp2: the region of dense contrast (StrategyCrop's) doubled
 	// in both directions, then the locator: codes of about 2-pixel modules,
 	// whose finder patterns do not binarize into clean 1:1:3:1:1 runs at
-	// their own size.
+	// their own size. When only two patterns are confirmed there, the
+	// third is guessed from them (pairs).
 	StrategyUp2
+	// StrategyFill: the hybrid binarization with each flat block beside
+	// the code given the black point of the code's blocks instead of half
+	// its minimum (fillFlat), then the locator:
+	// finder patterns at the code's edge whose dark modules are only a
+	// little darker than the light ones (low contrast, a glare spot) keep
+	// their outer ring.
+	StrategyFill
+	// StrategyKeystone: the finder-pattern triples whose module sizes
+	// differ by 1.6 to 3 times (a strong keystone foreshortens the far
+	// pattern), then the ordinary ones, fitted by the resample rescue on
+	// the smoothed frame with its wide search of the fourth corner.
+	StrategyKeystone
 	numStrategies = iota
 )
 
@@ -74,7 +87,8 @@ var strategyNames = [...]string{
 	StrategyPure: "pure", StrategyHybrid: "hybrid", StrategyTryHarder: "try-harder",
 	StrategyMean3: "mean3", StrategyDown2: "down2", StrategyStretch: "stretch",
 	StrategyCrop: "crop", StrategyResample: "resample", StrategyResampleMean3: "resample-mean3", StrategyGlobal: "global", StrategyInverted: "inverted", StrategyHalf: "half",
-	StrategyUp2: "up2",
+	StrategyUp2: "up2", StrategyFill: "fill",
+	StrategyKeystone: "keystone",
 }
 
 // String returns the strategy's short name ("hybrid", "mean3", …).
@@ -95,6 +109,7 @@ var DefaultStrategies = []Strategy{
 	StrategyHalf, StrategyPure, StrategyHybrid, StrategyResampleMean3,
 	StrategyTryHarder, StrategyResample, StrategyMean3,
 	StrategyStretch, StrategyUp2, StrategyCrop, StrategyDown2, StrategyInverted,
+	StrategyFill, StrategyKeystone,
 }
 
 // DefaultBudget is the CPU time Decode spends on one frame when
@@ -445,6 +460,10 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		return a.decodePlane(stretchInto(a.sc.plane(n), cropInto(a.sc.plane(n), a.luma(), w, r)), r.dx(), r.dy())
 	case StrategyUp2:
 		return a.up2()
+	case StrategyFill:
+		return a.fill()
+	case StrategyKeystone:
+		return a.keystone()
 	case StrategyGlobal:
 		bm, err := gozxing.NewBinaryBitmap(gozxing.NewGlobalHistgramBinarizer(a.lum))
 		if err != nil {
@@ -483,7 +502,10 @@ func (a *attempt) up2() (*gozxing.Result, error) {
 		// The patterns found, the grid sampled badly: the resample
 		// rescue on the doubled region (already smooth).
 		if res, err = a.resampleOn(m, up, 2*rw, 2*rh, false, 1, fitStages); err != nil {
-			return nil, err
+			// Two patterns confirmed, the third not: complete the pair.
+			if res, err = a.pairs(m, up, 2*rw, 2*rh); err != nil {
+				return nil, err
+			}
 		}
 	}
 	pts := res.GetResultPoints() // in the doubled crop: back into the frame

@@ -163,7 +163,7 @@ func TestDecodeFailures(t *testing.T) {
 func TestStrategyString(t *testing.T) {
 	for s, want := range map[camera.Strategy]string{
 		camera.StrategyPure: "pure", camera.StrategyResampleMean3: "resample-mean3",
-		camera.StrategyInverted: "inverted", camera.StrategyHalf: "half", 0: "strategy(0)", 250: "strategy(250)",
+		camera.StrategyInverted: "inverted", camera.StrategyHalf: "half", camera.StrategyFill: "fill", camera.StrategyKeystone: "keystone", 0: "strategy(0)", 250: "strategy(250)",
 	} {
 		if got := s.String(); got != want {
 			t.Errorf("%d: %q, want %q", s, got, want)

@@ -85,6 +85,11 @@ func (a *attempt) candidates(m *gozxing.BitMatrix, rowStep int) []*detector.Find
 // triplesOf returns up to n plausible triples of cands, best first, leaving
 // out skip.
 func triplesOf(cands []*detector.FinderPattern, n int, skip *detector.FinderPatternInfo) []*detector.FinderPatternInfo {
+	return triplesIn(cands, n, skip, tripleScore)
+}
+
+// triplesIn is triplesOf with the triples rated by score.
+func triplesIn(cands []*detector.FinderPattern, n int, skip *detector.FinderPatternInfo, score func(p, q, r *detector.FinderPattern) (float64, bool)) []*detector.FinderPatternInfo {
 	if len(cands) < 3 {
 		return nil
 	}
@@ -112,7 +117,7 @@ func triplesOf(cands []*detector.FinderPattern, n int, skip *detector.FinderPatt
 	for i := 0; i < len(cands); i++ {
 		for j := i + 1; j < len(cands); j++ {
 			for k := j + 1; k < len(cands); k++ {
-				s, ok := tripleScore(cands[i], cands[j], cands[k])
+				s, ok := score(cands[i], cands[j], cands[k])
 				if !ok || (len(best) == n && s >= best[n-1].score) {
 					continue
 				}
@@ -158,9 +163,15 @@ func sameTriple(info *detector.FinderPatternInfo, p, q, r *detector.FinderPatter
 // square on has an isosceles right triangle of centres; perspective
 // stretches it, so the bounds are loose and the score only orders.
 func tripleScore(p, q, r *detector.FinderPattern) (float64, bool) {
+	return tripleScoreWithin(p, q, r, 0, 1.6)
+}
+
+// tripleScoreWithin is tripleScore for the triples whose largest module
+// size is above minRatio and at most maxRatio times their smallest.
+func tripleScoreWithin(p, q, r *detector.FinderPattern, minRatio, maxRatio float64) (float64, bool) {
 	ms := [3]float64{p.GetEstimatedModuleSize(), q.GetEstimatedModuleSize(), r.GetEstimatedModuleSize()}
 	lo, hi := min(ms[0], ms[1], ms[2]), max(ms[0], ms[1], ms[2])
-	if lo <= 0 || hi > 1.6*lo {
+	if lo <= 0 || hi > maxRatio*lo || hi <= minRatio*lo {
 		return 0, false
 	}
 	a := squaredDistance(p, q)

@@ -19,6 +19,7 @@ import (
 type scratch struct {
 	points []uint8  // hybrid: block black points
 	words  []uint32 // hybrid: matrix words before they go into a BitMatrix
+	flat   []bool   // hybrid with fill: the blocks of little contrast
 	row    *gozxing.BitArray
 
 	mats     []*gozxing.BitMatrix
@@ -70,6 +71,13 @@ func (s *scratch) plane(n int) []byte {
 func growBytes(b *[]byte, n int) []byte {
 	if cap(*b) < n {
 		*b = make([]byte, n)
+	}
+	return (*b)[:n]
+}
+
+func growBools(b *[]bool, n int) []bool {
+	if cap(*b) < n {
+		*b = make([]bool, n)
 	}
 	return (*b)[:n]
 }

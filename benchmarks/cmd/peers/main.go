@@ -2,6 +2,7 @@
 // decoders, zxing-cpp and zbar, on the very same images, in one run:
 //
 //	go run ./benchmarks/cmd/peers [-iters 10] [-rounds 3] [-mild 20] [-hard 20] [-families 10] [-seed N]
+//	                              [-only low-contrast,glare] [-misses]
 //
 // It installs Debian's libzxing-dev and libzbar-dev when they are missing
 // (scripts/deps.sh bench), builds two tiny programs of ours (csrc/: one C++
@@ -23,6 +24,11 @@
 // on the corpus, and the mean time per image of each, over the images both
 // ours and zxing-cpp read (zbar is timed on the same images, its failures
 // included), with the ratios. P2 is ours / zxing-cpp on mild 1280×720.
+//
+// -only renders the named families alone; -misses lists, after the table,
+// every image a peer read and ours did not, with the frame options and
+// the text's length that render it again (qrimage.Frame; -keep keeps its
+// PGM file).
 package main
 
 import (
@@ -60,6 +66,8 @@ type config struct {
 	seed       uint64 // the families' seed; 0 draws one
 	install    bool   // run scripts/deps.sh bench when a library is missing
 	keep       string // keep the images and programs in this directory
+	only       string // comma-separated family names; empty for all
+	misses     bool   // list the images a peer read and ours did not
 }
 
 func main() {
@@ -72,6 +80,8 @@ func main() {
 	flag.Uint64Var(&c.seed, "seed", 0, "seed of the family frames (0: a fresh one, printed with the table)")
 	flag.BoolVar(&c.install, "install", true, "install libzxing-dev and libzbar-dev with scripts/deps.sh bench when missing")
 	flag.StringVar(&c.keep, "keep", "", "write the images and programs to this directory and keep them (default: a temporary directory, removed)")
+	flag.StringVar(&c.only, "only", "", "comma-separated distortion families to render (default: all of corpus.Families)")
+	flag.BoolVar(&c.misses, "misses", false, "after the table, list the images a peer read and ours did not, with their frame options")
 	flag.Parse()
 	if err := run(context.Background(), c, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "peers:", err)
@@ -98,6 +108,14 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	}
 	if c.seed == 0 {
 		c.seed = uint64(time.Now().UnixNano())
+	}
+	fams := corpus.Families
+	if c.only != "" {
+		f, err := corpus.FamiliesNamed(strings.Split(c.only, ","))
+		if err != nil {
+			return err
+		}
+		fams = f
 	}
 	if err := ensureLibs(ctx, c.install, stderr); err != nil {
 		return err
@@ -129,8 +147,8 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		return err
 	}
 	if c.families > 0 {
-		fmt.Fprintf(stderr, "peers: rendering %d frames of each of %d families (seed %d)…\n", c.families, len(corpus.Families), c.seed)
-		fam, err := corpus.FamilyImages(corpus.Worlds(), c.seed, c.families)
+		fmt.Fprintf(stderr, "peers: rendering %d frames of each of %d families (seed %d)…\n", c.families, len(fams), c.seed)
+		fam, err := corpus.FamilyImagesOf(fams, corpus.Worlds(), c.seed, c.families)
 		if err != nil {
 			return err
 		}
@@ -459,7 +477,35 @@ func report(w io.Writer, c config, imgs []corpus.Image, res map[string][]result)
 			fmt.Fprintf(w, "\nP2 (mild 1280×720, frame to identity vs zxing-cpp decode): %.2f (goal ≤ 1.0)\n", r.meanNS[ours]/r.meanNS[zxing])
 		}
 	}
+	if c.misses {
+		writeMisses(w, imgs, res)
+	}
 	return nil
+}
+
+// writeMisses lists the images a peer read and ours did not: which peers,
+// the text's length and the frame options that render the frame again.
+func writeMisses(w io.Writer, imgs []corpus.Image, res map[string][]result) {
+	n := 0
+	for i, im := range imgs {
+		if res[ours][i].ok || (!res[zxing][i].ok && !res[zbar][i].ok) {
+			continue
+		}
+		if n == 0 {
+			fmt.Fprintf(w, "\nread by a peer, not by ours:\n")
+		}
+		n++
+		var by []string
+		for _, p := range []string{zxing, zbar} {
+			if res[p][i].ok {
+				by = append(by, p)
+			}
+		}
+		fmt.Fprintf(w, "  %s (%s; %d chars): %#v\n", strings.TrimSuffix(im.Name(), ".pgm"), strings.Join(by, ", "), len(im.Text), im.Options)
+	}
+	if n == 0 {
+		fmt.Fprintf(w, "\nno image read by a peer and not by ours\n")
+	}
 }
 
 // machine describes the machine: cores, CPU model, Go version, load.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/apcvkit/apcvkit/benchmarks/internal/corpus"
+	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 )
 
 var peerOutputTests = []struct {
@@ -186,5 +187,37 @@ func TestPeerBadInput(t *testing.T) {
 				t.Errorf("%s %q: accepted (%s)", filepath.Base(bin), args, out)
 			}
 		}
+	}
+}
+
+// TestWriteMisses: -misses lists exactly the images a peer read and ours
+// did not, with the peers, the text's length and the frame options.
+func TestWriteMisses(t *testing.T) {
+	imgs := []corpus.Image{
+		{Class: corpus.Mild, Seed: 1, Text: "AB"},
+		{Class: "glare", Seed: 2, Text: "ABC", Options: qrimage.FrameOptions{Glare: 0.75, Seed: 9}},
+		{Class: "glare", Seed: 3, Text: "ABCD"},
+		{Class: "glare", Seed: 4, Text: "ABCDE"},
+	}
+	res := map[string][]result{
+		ours:  {{true, 1}, {false, 0}, {false, 0}, {true, 1}},
+		zxing: {{true, 1}, {false, 0}, {false, 0}, {true, 1}},
+		zbar:  {{false, 1}, {true, 1}, {false, 0}, {true, 1}},
+	}
+	var b bytes.Buffer
+	writeMisses(&b, imgs, res)
+	out := b.String()
+	if !strings.Contains(out, "glare-02 (zbar; 3 chars): qrimage.FrameOptions{") || !strings.Contains(out, "Glare:0.75") {
+		t.Errorf("glare-02 not listed with its options:\n%s", out)
+	}
+	for _, other := range []string{"mild-1280x720-01", "glare-03", "glare-04"} {
+		if strings.Contains(out, other) {
+			t.Errorf("%s listed:\n%s", other, out)
+		}
+	}
+	b.Reset()
+	writeMisses(&b, imgs[:1], map[string][]result{ours: res[ours][:1], zxing: res[zxing][:1], zbar: res[zbar][:1]})
+	if !strings.Contains(b.String(), "no image read by a peer and not by ours") {
+		t.Errorf("no miss: %q", b.String())
 	}
 }

@@ -76,6 +76,9 @@ type Image struct {
 	// World is the testworld whose Verifier accepts Text; nil for the
 	// clean, mild and hard images (the caller's world).
 	World *testworld.World
+	// Options rendered the frame (qrimage.Frame); zero for Clean. With a
+	// text of the same length they render the same scene again.
+	Options qrimage.FrameOptions
 }
 
 // Name is a file name for the image: "clean.pgm", "mild-1280x720-07.pgm".
@@ -116,6 +119,7 @@ func Images(text string, mild, hard int) ([]Image, error) {
 func Render(text string, c Class, seed uint64) (Image, error) {
 	var (
 		img *image.Gray
+		o   qrimage.FrameOptions
 		err error
 	)
 	switch c {
@@ -123,16 +127,18 @@ func Render(text string, c Class, seed uint64) (Image, error) {
 		img, _, err = qrimage.Encode(text, qrimage.Options{ModulePx: CleanModulePx})
 		seed = 0
 	case Mild:
-		img, err = qrimage.Frame(text, qrimage.Mild(seed))
+		o = qrimage.Mild(seed)
+		img, err = qrimage.Frame(text, o)
 	case Hard:
-		img, err = qrimage.Frame(text, qrimage.Hard(seed))
+		o = qrimage.Hard(seed)
+		img, err = qrimage.Frame(text, o)
 	default:
 		err = fmt.Errorf("unknown class %q", c)
 	}
 	if err != nil {
 		return Image{}, fmt.Errorf("corpus: %s seed %d: %w", c, seed, err)
 	}
-	return Image{Class: c, Seed: seed, Gray: img, Text: text}, nil
+	return Image{Class: c, Seed: seed, Gray: img, Text: text, Options: o}, nil
 }
 
 // DecodeOptions are the camera options of the path: the default strategies

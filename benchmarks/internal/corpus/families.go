@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/internal/testworld"
@@ -99,6 +100,24 @@ var Families = []Family{
 	}},
 }
 
+// FamiliesNamed returns the families of Families named in names, in
+// table order, or an error naming one that is not.
+func FamiliesNamed(names []string) ([]Family, error) {
+	var out []Family
+	for _, n := range names {
+		i := slices.IndexFunc(Families, func(f Family) bool { return f.Name == n })
+		if i < 0 {
+			return nil, fmt.Errorf("corpus: no family %q", n)
+		}
+		out = append(out, Families[i])
+	}
+	slices.SortFunc(out, func(a, b Family) int {
+		return slices.IndexFunc(Families, func(f Family) bool { return f.Name == a.Name }) -
+			slices.IndexFunc(Families, func(f Family) bool { return f.Name == b.Name })
+	})
+	return slices.CompactFunc(out, func(a, b Family) bool { return a.Name == b.Name }), nil
+}
+
 // FamilySizes are the family sizes (beneficiaries) whose QR texts the
 // frames show, in turn: QR versions 13 to 22.
 var FamilySizes = []int{1, 2, 4, 6}
@@ -129,6 +148,12 @@ func FamilyOptions(f Family, seed uint64, i int) qrimage.FrameOptions {
 // are the worlds' (testworld draws fresh keys, so their bytes differ from
 // run to run, their length and QR version do not).
 func FamilyImages(worlds []*testworld.World, seed uint64, n int) ([]Image, error) {
+	return FamilyImagesOf(Families, worlds, seed, n)
+}
+
+// FamilyImagesOf is FamilyImages for the families fams only (a subset of
+// Families): frame i of a family is the one FamilyImages renders.
+func FamilyImagesOf(fams []Family, worlds []*testworld.World, seed uint64, n int) ([]Image, error) {
 	if len(worlds) == 0 {
 		return nil, fmt.Errorf("corpus: no world")
 	}
@@ -141,7 +166,7 @@ func FamilyImages(worlds []*testworld.World, seed uint64, n int) ([]Image, error
 		texts[i] = t[0]
 	}
 	var out []Image
-	for _, f := range Families {
+	for _, f := range fams {
 		for i := range n {
 			o := FamilyOptions(f, seed, i)
 			k := i % len(worlds)
@@ -149,7 +174,7 @@ func FamilyImages(worlds []*testworld.World, seed uint64, n int) ([]Image, error
 			if err != nil {
 				return nil, fmt.Errorf("corpus: %s %d: %w", f.Name, i, err)
 			}
-			out = append(out, Image{Class: Class(f.Name), Seed: uint64(i + 1), Gray: img, Text: texts[k], World: worlds[k]})
+			out = append(out, Image{Class: Class(f.Name), Seed: uint64(i + 1), Gray: img, Text: texts[k], World: worlds[k], Options: o})
 		}
 	}
 	return out, nil

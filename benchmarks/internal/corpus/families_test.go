@@ -117,3 +117,16 @@ func TestFamilies(t *testing.T) {
 		}
 	}
 }
+
+func TestFamiliesNamed(t *testing.T) {
+	got, err := FamiliesNamed([]string{"glare", "low-contrast", "glare"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "low-contrast" || got[1].Name != "glare" {
+		t.Errorf("got %d families, want low-contrast then glare (table order, once each)", len(got))
+	}
+	if _, err := FamiliesNamed([]string{"glare", "sunburn"}); err == nil {
+		t.Error("unknown family accepted")
+	}
+}
