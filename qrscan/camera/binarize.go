@@ -34,11 +34,10 @@ type hybrid struct {
 	sc     *scratch
 	matrix *gozxing.BitMatrix
 	global gozxing.Binarizer // GetBlackRow and images below minDimension
-	// flatRange, when positive, replaces minDynamicRange, and fill gives
-	// flat blocks their neighbours' black point (see fillFlat): the
-	// edge-preserving variant, for frames the plain one fails on.
-	flatRange int
-	fill      bool
+	// fill gives flat blocks their neighbours' black point (see
+	// fillFlat): the edge-preserving variant, for frames the plain one
+	// fails on.
+	fill bool
 }
 
 var _ gozxing.Binarizer = (*hybrid)(nil)
@@ -110,7 +109,7 @@ func (b *hybrid) GetBlackMatrix() (*gozxing.BitMatrix, error) {
 	subH := (b.h + blockSize - 1) >> blockPower
 	points := b.blackPoints(subW, subH)
 	if b.fill {
-		fillFlat(points, b.sc.flat, subW, subH)
+		fillFlat(points, b.sc.flat[:subW*subH], subW, subH)
 	}
 	b.matrix = b.threshold(points, subW, subH)
 	return b.matrix, nil
@@ -126,9 +125,6 @@ func (b *hybrid) blackPoints(subW, subH int) []uint8 {
 	maxX, maxY := b.w-blockSize, b.h-blockSize
 	flatRange := minDynamicRange
 	var flat []bool
-	if b.flatRange > 0 {
-		flatRange = b.flatRange
-	}
 	if b.fill {
 		flat = growBools(&b.sc.flat, subW*subH)
 	}

@@ -123,7 +123,9 @@ const DefaultBudget = 250 * time.Millisecond
 // DecodeOptions tune Decode. The zero value is ready to use.
 type DecodeOptions struct {
 	// Budget bounds the CPU time spent on one frame: no new strategy
-	// starts once it is spent. It is read on the CPU clock of the thread
+	// starts once it is spent, and the strategies that fit many triples
+	// (StrategyUp2's pair completion, StrategyFill, StrategyKeystone) stop
+	// between two fits. It is read on the CPU clock of the thread
 	// that decodes (Linux, macOS, FreeBSD: clock_gettime with
 	// CLOCK_THREAD_CPUTIME_ID; Windows: GetThreadTimes, which counts
 	// whole scheduler ticks of ~15.6 ms, so a budget there is kept to
@@ -196,6 +198,9 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 	spent0 := clock()
 	sc.reset()
 	a := newAttempt(f, sc)
+	a.spent = func() bool { // checked inside the widest strategies too
+		return ctx.Err() != nil || budget > 0 && clock()-spent0 >= budget
+	}
 	var lastErr error
 	tried := 0
 	var order [numStrategies]Strategy // strategies, reordered (see halfMissed)
@@ -312,7 +317,14 @@ type attempt struct {
 	frameCandsDone bool
 	dec            *decoder.Decoder
 	sc             *scratch
+	// spent reports the frame's budget spent or its context done: the
+	// strategies that fit many triples (pairs, keystone) stop between two
+	// fits then, not only between two strategies. Nil: never.
+	spent func() bool
 }
+
+// stopped reports whether the strategy running should stop (attempt.spent).
+func (a *attempt) stopped() bool { return a.spent != nil && a.spent() }
 
 func (a *attempt) decoder() *decoder.Decoder {
 	if a.dec == nil {

@@ -52,6 +52,9 @@ func (a *attempt) keystone() (*gozxing.Result, error) {
 	}
 	for k := 1; k <= fitStages; k++ {
 		for _, f := range fs {
+			if a.stopped() {
+				return nil, err
+			}
 			res, ferr := f.stage(k)
 			if ferr == nil {
 				return res, nil

@@ -3,6 +3,7 @@ package camera_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
 	"github.com/apcvkit/apcvkit/qrscan/camera"
@@ -44,5 +45,24 @@ func TestStrongKeystone(t *testing.T) {
 			}
 			t.Logf("read by %v after %d strategies, %v CPU", r.Strategy, r.Tried, r.Spent)
 		})
+	}
+}
+
+// TestKeystoneStopsWhenSpent: StrategyKeystone fits many triples (up to
+// 100 ms and more on a frame whose code does not read), so it checks the
+// budget between two fits, not only before it starts: with its budget
+// spent as it starts, it fits nothing and the frame it reads unbounded is
+// not read.
+func TestKeystoneStopsWhenSpent(t *testing.T) {
+	text := base45Text(1, 572)
+	img := frame(t, text, qrimage.FrameOptions{ModulePx: 5.9458652361907625, Rotation: 11.529365449312241, Perspective: 32.44982569287019, Blur: 0.5148489961838079, Noise: 2.8179348689955357, Contrast: 0.9328093898834525, JPEG: 85, Seed: 0x772945c3dd9d6528, Focal: 552.6060447212556})
+	only := []camera.Strategy{camera.StrategyKeystone}
+	r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1, Strategies: only})
+	if err != nil || r.Text != text {
+		t.Fatalf("unbounded: not read: %v", err)
+	}
+	r, err = camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: time.Nanosecond, Strategies: only})
+	if err == nil {
+		t.Fatalf("read by %v with its budget spent as it started: the budget is not checked between fits", r.Strategy)
 	}
 }

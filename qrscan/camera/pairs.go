@@ -2,15 +2,10 @@ package camera
 
 import (
 	"math"
-	"slices"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 )
-
-// maxPairPatterns bounds the confirmed patterns whose pairs pairs
-// completes: 3 patterns, 3 pairs, up to 18 guesses of the third.
-const maxPairPatterns = 3
 
 // pairs reads a code of which the binarization m (w×h, plane its grey
 // pixels) shows two finder patterns only: with 2-pixel modules (doubled by
@@ -28,8 +23,12 @@ func (a *attempt) pairs(m *gozxing.BitMatrix, plane []byte, w, h int) (*gozxing.
 			conf = append(conf, c)
 		}
 	}
-	slices.SortStableFunc(conf, func(p, q *detector.FinderPattern) int { return q.GetCount() - p.GetCount() })
-	conf = conf[:min(len(conf), maxPairPatterns)]
+	if len(conf) != 2 {
+		// None, one: nothing to complete; three and more: their triples
+		// were fitted before, and each pair's six guesses would cost up to
+		// 100 ms of wide fits on a frame that does not read (a blurred one).
+		return nil, gozxing.NewNotFoundException("not two finder patterns")
+	}
 	var fs []*fitter
 	for i := range conf {
 		for j := i + 1; j < len(conf); j++ {
@@ -54,6 +53,9 @@ func (a *attempt) pairs(m *gozxing.BitMatrix, plane []byte, w, h int) (*gozxing.
 	var err error = gozxing.NewNotFoundException("no pair of finder patterns")
 	for k := 1; k <= fitStages; k++ {
 		for _, f := range fs {
+			if a.stopped() {
+				return nil, err
+			}
 			res, ferr := f.stage(k)
 			if ferr == nil {
 				return res, nil
