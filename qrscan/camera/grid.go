@@ -218,6 +218,42 @@ func (a *attempt) readGuess(r rect) (res *gozxing.Result, err error) {
 	return res, nil
 }
 
+// fitStage runs stage k on the fitters fs in turn until one reads: its
+// result and true; otherwise *err holds the last failure other than a
+// skipped stage. A non-nil stop is asked before each fit, and ends the
+// stage when it reports true.
+func fitStage(fs []*fitter, k int, err *error, stop func() bool) (*gozxing.Result, bool) {
+	for _, f := range fs {
+		if stop != nil && stop() {
+			return nil, false
+		}
+		res, ferr := f.stage(k)
+		if ferr == nil {
+			return res, true
+		}
+		if ferr != errStageSkipped {
+			*err = ferr
+		}
+	}
+	return nil, false
+}
+
+// fitAll runs every stage on the fitters fs, a stage on all before the
+// next (see resampleOn), until one reads, stopping when the frame's budget
+// is spent or its context done (attempt.stopped); err is returned when
+// none reads and no fit failed otherwise than by skipping.
+func (a *attempt) fitAll(fs []*fitter, err error) (*gozxing.Result, error) {
+	for k := 1; k <= fitStages; k++ {
+		if res, ok := fitStage(fs, k, &err, a.stopped); ok {
+			return res, nil
+		}
+		if a.stopped() {
+			break
+		}
+	}
+	return nil, err
+}
+
 // resampleOn finds the finder patterns in bm and reads the code from plane
 // (the same w×h image, smoothed): at gozxing's three patterns (found by
 // findPatterns), at the best other triples of a full scan (locate), which
@@ -239,16 +275,7 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, rela
 	var fs []*fitter
 	// stage runs stage k on the fitters from index from on.
 	stage := func(k, from int) (*gozxing.Result, bool) {
-		for _, f := range fs[from:] {
-			res, ferr := f.stage(k)
-			if ferr == nil {
-				return res, true
-			}
-			if ferr != errStageSkipped {
-				err = ferr
-			}
-		}
-		return nil, false
+		return fitStage(fs[from:], k, &err, nil)
 	}
 	if err == nil {
 		fs = append(fs, a.newFitter(first, plane, w, h, relaxed))

@@ -50,19 +50,5 @@ func (a *attempt) keystone() (*gozxing.Result, error) {
 	for i, t := range triples {
 		fs[i] = a.newFitter(t, a.mean(), w, h, true)
 	}
-	for k := 1; k <= fitStages; k++ {
-		for _, f := range fs {
-			if a.stopped() {
-				return nil, err
-			}
-			res, ferr := f.stage(k)
-			if ferr == nil {
-				return res, nil
-			}
-			if ferr != errStageSkipped {
-				err = ferr
-			}
-		}
-	}
-	return nil, err
+	return a.fitAll(fs, err)
 }

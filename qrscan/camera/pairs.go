@@ -51,21 +51,7 @@ func (a *attempt) pairs(m *gozxing.BitMatrix, plane []byte, w, h int) (*gozxing.
 		}
 	}
 	var err error = gozxing.NewNotFoundException("no pair of finder patterns")
-	for k := 1; k <= fitStages; k++ {
-		for _, f := range fs {
-			if a.stopped() {
-				return nil, err
-			}
-			res, ferr := f.stage(k)
-			if ferr == nil {
-				return res, nil
-			}
-			if ferr != errStageSkipped {
-				err = ferr
-			}
-		}
-	}
-	return nil, err
+	return a.fitAll(fs, err)
 }
 
 // thirdCentres returns the six places of the third finder centre of a code
