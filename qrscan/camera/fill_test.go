@@ -1,12 +1,10 @@
 package camera_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
-	"github.com/apcvkit/apcvkit/qrscan/camera"
 )
 
 // TestFlatBesideCode: frames of the low-contrast and glare families drawn
@@ -46,12 +44,7 @@ func TestFlatBesideCode(t *testing.T) {
 		seen[kind] = true
 		t.Run(tt.name, func(t *testing.T) {
 			text := base45Text(tt.text, tt.chars)
-			img := frame(t, text, tt.o)
-			r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
-			if err != nil || r.Text != text {
-				t.Fatalf("not read: %v", err)
-			}
-			t.Logf("read by %v after %d strategies, %v CPU", r.Strategy, r.Tried, r.Spent)
+			mustRead(t, text, tt.o)
 		})
 	}
 }

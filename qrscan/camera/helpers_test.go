@@ -1,6 +1,7 @@
 package camera_test
 
 import (
+	"context"
 	"image"
 	"math/rand/v2"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
+	"github.com/apcvkit/apcvkit/qrscan/camera"
 )
 
 // base45Text returns "APCV1:" followed by random Base45 characters, n
@@ -52,4 +54,16 @@ func peer(t testing.TB, name string) string {
 		t.Skipf("%s not installed (apt-get install zbar-tools zxing-cpp-tools qrencode)", name)
 	}
 	return p
+}
+
+// mustRead renders text as a frame with o and requires every default
+// strategy, unbounded, to read it; it logs which one did and at what cost.
+func mustRead(t *testing.T, text string, o qrimage.FrameOptions) {
+	t.Helper()
+	img := frame(t, text, o)
+	r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
+	if err != nil || r.Text != text {
+		t.Fatalf("not read: %v", err)
+	}
+	t.Logf("read by %v after %d strategies, %v CPU", r.Strategy, r.Tried, r.Spent)
 }

@@ -38,12 +38,7 @@ func TestStrongKeystone(t *testing.T) {
 		}
 		t.Run(tt.name, func(t *testing.T) {
 			text := base45Text(1, tt.chars)
-			img := frame(t, text, tt.o)
-			r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
-			if err != nil || r.Text != text {
-				t.Fatalf("not read: %v", err)
-			}
-			t.Logf("read by %v after %d strategies, %v CPU", r.Strategy, r.Tried, r.Spent)
+			mustRead(t, text, tt.o)
 		})
 	}
 }

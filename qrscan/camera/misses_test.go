@@ -1,12 +1,10 @@
 package camera_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
-	"github.com/apcvkit/apcvkit/qrscan/camera"
 )
 
 // TestNamedMisses: frames of the families issue 17 named, drawn by the
@@ -47,12 +45,7 @@ func TestNamedMisses(t *testing.T) {
 		seen[kind] = true
 		t.Run(tt.name, func(t *testing.T) {
 			text := base45Text(tt.o.Seed, tt.chars)
-			img := frame(t, text, tt.o)
-			r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
-			if err != nil || r.Text != text {
-				t.Fatalf("not read: %v", err)
-			}
-			t.Logf("read by %v after %d strategies, %v CPU", r.Strategy, r.Tried, r.Spent)
+			mustRead(t, text, tt.o)
 		})
 	}
 }

@@ -1,11 +1,9 @@
 package camera_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
-	"github.com/apcvkit/apcvkit/qrscan/camera"
 )
 
 // TestTwoPatterns: a frame of the small-modules family drawn by the
@@ -18,10 +16,5 @@ import (
 func TestTwoPatterns(t *testing.T) {
 	o := qrimage.FrameOptions{ModulePx: 2.013770050946302, Rotation: 0.9229835088625133, Perspective: 3.9455631400913527, Blur: 0.564327420686276, Noise: 3.501606659974759, Contrast: 0.939991491041095, JPEG: 85, Seed: 0x13647a5feb9458a}
 	text := base45Text(1, 467)
-	img := frame(t, text, o)
-	r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
-	if err != nil || r.Text != text {
-		t.Fatalf("not read: %v", err)
-	}
-	t.Logf("read by %v after %d strategies, %v CPU", r.Strategy, r.Tried, r.Spent)
+	mustRead(t, text, o)
 }
