@@ -34,21 +34,13 @@ import (
 // steadier figure than wall time on a loaded machine. It skips without
 // the harness, unless APCV_REQUIRE_PCSC=1.
 func BenchmarkNFCPCSCPlaced(b *testing.B) {
-	reader, w, phoneRand, readerRand, pc := pcscBench(b)
-	ctx := context.Background()
-	k, err := pc.Connect(ctx, reader)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer k.Close()
-	v := w.Verifier(nil)
-	phoneRand.Reset()
-	readerRand.Reset()
-	rec := record(b, ctx, k, v, nfcOptions(readerRand))
+	cb := newCardBench(b)
+	ctx, k, w, v, phoneRand, readerRand, rec := cb.ctx, cb.k, cb.w, cb.v, cb.phoneRand, cb.readerRand, cb.rec
 	f := newFloor(b, w)
 	replay := func(placed bool) {
 		phoneRand.Reset()
 		var key *ecdh.PrivateKey
+		var err error
 		for i, e := range rec.Exchanges {
 			ka := len(e.Command) > 1 && e.Command[1] == wire.InsKeyAgreement
 			if placed && ka {

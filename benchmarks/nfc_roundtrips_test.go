@@ -56,17 +56,8 @@ func (t *timedCard) TransmitWithin(ctx context.Context, cmd []byte, d time.Durat
 // Medians over iterations throughout. It skips without the harness, unless
 // APCV_REQUIRE_PCSC=1.
 func BenchmarkNFCPCSCRoundTrips(b *testing.B) {
-	reader, w, phoneRand, readerRand, pc := pcscBench(b)
-	ctx := context.Background()
-	k, err := pc.Connect(ctx, reader)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer k.Close()
-	v := w.Verifier(nil)
-	phoneRand.Reset()
-	readerRand.Reset()
-	rec := record(b, ctx, k, v, nfcOptions(readerRand))
+	cb := newCardBench(b)
+	ctx, k, w, v, phoneRand, readerRand, rec := cb.ctx, cb.k, cb.w, cb.v, cb.phoneRand, cb.readerRand, cb.rec
 	n := len(rec.Exchanges)
 	f := newFloor(b, w)
 	sdkT, bareT := &timedCard{k: k}, &timedCard{k: k}

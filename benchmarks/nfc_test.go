@@ -147,23 +147,14 @@ func BenchmarkNFCLink(b *testing.B) {
 //
 // It skips without the harness, unless APCV_REQUIRE_PCSC=1.
 func BenchmarkNFCPCSC(b *testing.B) {
-	reader, w, phoneRand, readerRand, pc := pcscBench(b)
-	ctx := context.Background()
-	k, err := pc.Connect(ctx, reader)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer k.Close()
-	v := w.Verifier(nil)
+	cb := newCardBench(b)
+	ctx, k, w, v, phoneRand, readerRand, rec := cb.ctx, cb.k, cb.w, cb.v, cb.phoneRand, cb.readerRand, cb.rec
 
 	sdk := func() {
 		phoneRand.Reset()
 		readerRand.Reset()
 		sinkPresentation = session(b, ctx, k, v, nfcOptions(readerRand)).Presentation
 	}
-	phoneRand.Reset()
-	readerRand.Reset()
-	rec := record(b, ctx, k, v, nfcOptions(readerRand))
 	bare := func() {
 		phoneRand.Reset()
 		for i, e := range rec.Exchanges {
@@ -246,4 +237,34 @@ func pcscBench(b *testing.B) (reader string, w *testworld.World, phoneRand, read
 	}
 	b.Cleanup(func() { pc.Close() })
 	return reader, w, phoneRand, readerRand, pc
+}
+
+// cardBench is the set-up of the benchmarks over one connected card
+// (BenchmarkNFCPCSC, BenchmarkNFCPCSCPlaced, BenchmarkNFCPCSCRoundTrips):
+// pcscBench's phone, its reader connected (closed when the benchmark
+// ends), the world's verifier, and the APDUs of one session recorded with
+// both randomness sources reset.
+type cardBench struct {
+	ctx                   context.Context
+	k                     *pcsc.Card
+	w                     *testworld.World
+	v                     *credential.Verifier
+	phoneRand, readerRand *detRand
+	rec                   *apdutest.Record
+}
+
+func newCardBench(b *testing.B) *cardBench {
+	b.Helper()
+	reader, w, phoneRand, readerRand, pc := pcscBench(b)
+	ctx := context.Background()
+	k, err := pc.Connect(ctx, reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { k.Close() })
+	v := w.Verifier(nil)
+	phoneRand.Reset()
+	readerRand.Reset()
+	rec := record(b, ctx, k, v, nfcOptions(readerRand))
+	return &cardBench{ctx: ctx, k: k, w: w, v: v, phoneRand: phoneRand, readerRand: readerRand, rec: rec}
 }
