@@ -116,10 +116,14 @@ func BenchmarkAgentRead(b *testing.B) {
 				w.Write(j)
 			}))
 
-			// The three ways to the agent, each a function run in turn.
-			postAgent := func(cl *http.Client, url string) {
+			// The three ways to the agent and the floor, each a function
+			// run in turn. postRead posts a read to url (with bearer, when
+			// not empty) and requires a QR identity.
+			postRead := func(cl *http.Client, url, bearer string) {
 				req, _ := http.NewRequest("POST", url, strings.NewReader(`{"timeout_ms":10000}`))
-				req.Header.Set("Authorization", auth)
+				if bearer != "" {
+					req.Header.Set("Authorization", bearer)
+				}
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := cl.Do(req)
 				if err != nil {
@@ -130,7 +134,7 @@ func BenchmarkAgentRead(b *testing.B) {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				if resp.StatusCode != 200 || err != nil || got.Mode != "QR" {
-					b.Fatalf("agent read %s: %d %v %+v", url, resp.StatusCode, err, got)
+					b.Fatalf("read %s: %d %v %+v", url, resp.StatusCode, err, got)
 				}
 				sinkIdentityJSON = got
 			}
@@ -142,7 +146,7 @@ func BenchmarkAgentRead(b *testing.B) {
 			}{
 				{read: func() { // the agent, net/http's client (x-go)
 					c := cpuTime()
-					postAgent(cl, url)
+					postRead(cl, url, auth)
 					agCPU += cpuTime() - c
 				}},
 				{read: func() { // the agent, a synchronous client (x-go-sync)
@@ -153,22 +157,8 @@ func BenchmarkAgentRead(b *testing.B) {
 					sinkIdentityJSON = got
 					syncDecodeT = append(syncDecodeT, sc.decoded)
 				}},
-				{read: func() { postAgent(cl, nURL) }}, // the agent on net/http (x-go-nethttp)
-				{read: func() { // desk-http, the floor (x-desk-http)
-					req, _ := http.NewRequest("POST", miniURL, strings.NewReader(`{"timeout_ms":10000}`))
-					req.Header.Set("Content-Type", "application/json")
-					resp, err := cl.Do(req)
-					if err != nil {
-						b.Fatal(err)
-					}
-					var got reader.IdentityJSON
-					err = json.NewDecoder(resp.Body).Decode(&got)
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 200 || err != nil {
-						b.Fatalf("desk-http read: %d %v", resp.StatusCode, err)
-					}
-				}},
+				{read: func() { postRead(cl, nURL, auth) }},  // the agent on net/http (x-go-nethttp)
+				{read: func() { postRead(cl, miniURL, "") }}, // desk-http, the floor (x-desk-http)
 			}
 			goT := make([]time.Duration, 0, b.N)
 			bareT := make([]time.Duration, 0, b.N)
