@@ -17,8 +17,16 @@
 # and kill each other's Wine (wineserver -k at the end): Wine then failed to
 # start a binary that had vanished, "wine: failed to open ...", exit 53,
 # reported as a package failure. Wine's exit 53 with that message is still
-# retried once, and said so, in case something else removes a binary; any
-# other exit status is the test binary's and is never retried.
+# retried once, and said so, in case something else removes a binary.
+#
+# Between two packages no Wine process runs, and a wineserver exits 3 s
+# after its last client: a binary started at that moment met a server on
+# its way out, "wine client error:0: recvmsg: Connection reset by peer",
+# exit 1 before any test ran (CI, benchmarks/cmd/budget). One persistent
+# wineserver (-p) now serves the whole run and is killed at its end; a
+# binary that still fails that way, with a Wine client error and no test
+# started (no "=== RUN" line), is retried once, and said so. Any other
+# failure is the test binary's and is never retried.
 #
 # windows/386 is not run: Debian's wine32 needs the i386 architecture added
 # to dpkg, which makes every apt-get update on the machine fetch i386
@@ -107,6 +115,13 @@ fi
 sys32="$WINEPREFIX/drive_c/windows/system32"
 cmp -s "$dll" "$sys32/bcryptprimitives.dll" || cp "$dll" "$sys32/bcryptprimitives.dll"
 
+# One wineserver for the whole run (see the top): a leftover one (of a run
+# that was killed; the lock is ours) goes first. It does not inherit the
+# lock either.
+wineserver -k 2>/dev/null 9>&- || true
+wineserver -p 9>&-
+trap 'wineserver -k 2>/dev/null 9>&- || true' EXIT
+
 # t.TempDir cleanup, os.RemoveAll and os.Root delete through Deleteat, which
 # asks NtSetInformationFile for FileDispositionInformationEx (POSIX delete,
 # Windows 10 1607+). Wine 8 does not implement that class and answers
@@ -170,11 +185,13 @@ for line in "${pkgs[@]}"; do
 	start=$EPOCHREALTIME
 	rc=0
 	(cd "$dir" && timeout 900 wine "$exe" -test.v -test.count=1 -test.timeout=10m) >"$log" 2>&1 9>&- || rc=$?
-	# Exit 53 with "wine: failed to open" is Wine not starting the binary
-	# (it was not there), not a test's verdict: rebuild if needed, and
-	# retry once, saying so.
-	if [ $rc -eq 53 ] && grep -q '^wine: failed to open' "$log"; then
-		echo "test-windows: $pkg: Wine could not start the test binary ($(grep -m1 '^wine: failed to open' "$log")); retrying once" >&2
+	# Exit 53 with "wine: failed to open" (the binary was not there), or a
+	# Wine client error before any test started, is Wine not starting the
+	# binary, not a test's verdict: rebuild if needed, and retry once,
+	# saying so.
+	winefail='^wine: failed to open|^wine client error'
+	if [ $rc -ne 0 ] && ! grep -q '^=== RUN' "$log" && grep -Eq "$winefail" "$log"; then
+		echo "test-windows: $pkg: Wine could not start the test binary ($(grep -E -m1 "$winefail" "$log")); retrying once" >&2
 		[ -f "$exe" ] || GOOS=windows GOARCH=$goarch CGO_ENABLED=0 $GO test -c -overlay "$overlay/overlay.json" -o "$exe" "$pkg" >"$log" 2>&1 || true
 		rc=0
 		(cd "$dir" && timeout 900 wine "$exe" -test.v -test.count=1 -test.timeout=10m) >"$log" 2>&1 9>&- || rc=$?
@@ -193,7 +210,6 @@ for line in "${pkgs[@]}"; do
 		fail=$((fail + 1)) failed+=("$name")
 	fi
 done
-wineserver -k 2>/dev/null 9>&- || true
 
 echo "test-windows: windows/$goarch under $(wine --version): $pass passed, $fail failed, $skipped not run (logs in $logs)"
 [ $fail -eq 0 ] || { echo "test-windows: FAIL ${failed[*]}"; exit 1; }
