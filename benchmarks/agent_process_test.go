@@ -381,6 +381,9 @@ func (p *agentProcess) stop() {
 // leaves no process and no file. A child that cannot start is reported
 // with its stderr and leaves nothing either.
 func TestAgentProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds apcv")
+	}
 	var ps []*agentProcess
 	var bad *agentProcess
 	t.Run("serve", func(t *testing.T) {
