@@ -48,7 +48,7 @@ import (
 // this process, idle between its own reads.
 //
 // Sub-benchmarks: gomaxprocs=default, the child as a desk runs it (its
-// environment is this process's: GOMAXPROCS unset, one P a CPU), and
+// environment is this process's: one P a CPU unless GOMAXPROCS is set), and
 // gomaxprocs=1, a child started with GOMAXPROCS=1 in its environment, for
 // information: one P in the agent, so no second P woken, no scheduler
 // spinning, the netpoller's ready connection run on the P that polled, at
