@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // ErrTooLarge is returned by ReadFile for a file larger than its limit.
@@ -91,8 +92,16 @@ func MkdirAll(dir string, perm os.FileMode) error {
 
 // ReadFile reads dir/name, refusing more than max bytes with ErrTooLarge. A
 // file never written returns an error wrapping fs.ErrNotExist.
+//
+// On Windows a file being replaced by another writer's rename may refuse
+// to open for a moment: ReadFile then waits, as WriteFile's rename waits
+// for a reader (retryBusy).
 func ReadFile(dir, name string, max int64) ([]byte, error) {
-	f, err := os.Open(filepath.Join(dir, name))
+	var f *os.File
+	err := retryBusy(func() (err error) {
+		f, err = os.Open(filepath.Join(dir, name))
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: read: %w", err)
 	}
@@ -105,6 +114,31 @@ func ReadFile(dir, name string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("store: read %s: more than %d bytes: %w", name, max, ErrTooLarge)
 	}
 	return data, nil
+}
+
+// busyWait is how long retryBusy waits for another handle on a file.
+const busyWait = 2 * time.Second
+
+// retryBusy runs f until it does not fail with busy (Windows: another
+// handle holds the file; never on Unix), for at most busyWait: a reader
+// holds state.json for the time of one read, a writer for one rename.
+// Processes and instances sharing a directory (an issuer beside a portal,
+// two issuers on one directory) meet so: on Windows WriteFile's rename
+// failed with "Access denied" while another read the file. Readers that
+// never pause, one of them always holding the file, keep a Windows writer
+// out for busyWait, and the write then fails with that error: MoveFileEx
+// replaces no open file. Other errors return at once.
+func retryBusy(f func() error) error {
+	deadline := time.Now().Add(busyWait)
+	pause := time.Millisecond
+	for {
+		err := f()
+		if err == nil || !busy(err) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, 50*time.Millisecond)
+	}
 }
 
 // IsTemp reports whether name is a temporary file left by WriteFile.

@@ -6,7 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/apcvkit/apcvkit/emulator/store"
 	"github.com/apcvkit/apcvkit/internal/permtest"
@@ -127,4 +130,78 @@ func Example() {
 	b, _ := store.ReadFile(dir, "counter", 16)
 	fmt.Println(string(b))
 	// Output: 42
+}
+
+// A file open for reading is replaced once its reader closes it, and
+// ReadFile amid a stream of replacements never fails: on Windows, where Go
+// opens files without FILE_SHARE_DELETE and MoveFileEx cannot replace an
+// open file, both failed with "Access denied" (an issuer's save while
+// another instance on its directory read state.json) before WriteFile and
+// ReadFile waited for the other handle. On Unix both hold without waiting.
+// The readers read every millisecond, a busy service's rate: readers that
+// never pause, so that one of them always holds the file, would keep a
+// Windows writer out until busyWait ends (a limit of MoveFileEx, said in
+// retryBusy's doc).
+func TestReplaceWhileOpen(t *testing.T) {
+	dir := t.TempDir()
+	if err := store.WriteFile(dir, "state.json", []byte("v0"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		f.Close()
+		close(closed)
+	}()
+	err = store.WriteFile(dir, "state.json", []byte("v1"), 0o600)
+	<-closed
+	if err != nil {
+		t.Fatalf("WriteFile over a file open for reading: %v", err)
+	}
+	if got, err := store.ReadFile(dir, "state.json", 16); err != nil || string(got) != "v1" {
+		t.Fatalf("after the replacement: %q, %v; want v1", got, err)
+	}
+
+	// Two readers while a writer replaces the file 200 times.
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var reads [2]int
+	for r := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				got, err := store.ReadFile(dir, "state.json", 16)
+				if err != nil || !strings.HasPrefix(string(got), "v") {
+					t.Errorf("reader %d: %q, %v", r, got, err)
+					return
+				}
+				reads[r]++
+				time.Sleep(time.Millisecond)
+			}
+		}()
+	}
+	for n := 2; n < 202; n++ {
+		if err := store.WriteFile(dir, "state.json", []byte(fmt.Sprintf("v%d", n)), 0o600); err != nil {
+			t.Errorf("write %d amid reads: %v", n, err)
+			break
+		}
+	}
+	close(done)
+	wg.Wait()
+	if reads[0] == 0 || reads[1] == 0 {
+		t.Errorf("reads during the writes: %v, want some by each reader", reads)
+	}
+	if got, err := store.ReadFile(dir, "state.json", 16); err != nil || string(got) != "v201" {
+		t.Errorf("at the end: %q, %v; want v201", got, err)
+	}
 }
