@@ -52,3 +52,7 @@ func HalfGuess(f Frame) (r image.Rectangle, text string, ok bool, err error) {
 	}
 	return r, res.GetText(), true, nil
 }
+
+// HasThreadCPU reports whether the budget is read on the decoding thread's
+// CPU clock here (not on wall time).
+func HasThreadCPU() bool { _, ok := threadCPU(); return ok }

@@ -271,11 +271,14 @@ func (a *attempt) fitAll(fs []*fitter, err error) (*gozxing.Result, error) {
 // Every attempt made before is still made, in another order. Stages from
 // to stages run (1 and fitStages for all).
 func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, relaxed bool, from, stages int) (*gozxing.Result, error) {
+	if a.stopped() {
+		return nil, errStopped
+	}
 	first, err := findPatterns(bm, true)
 	var fs []*fitter
 	// stage runs stage k on the fitters from index from on.
 	stage := func(k, from int) (*gozxing.Result, bool) {
-		return fitStage(fs[from:], k, &err, nil)
+		return fitStage(fs[from:], k, &err, a.stopped)
 	}
 	if err == nil {
 		fs = append(fs, a.newFitter(first, plane, w, h, relaxed))
@@ -284,6 +287,9 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, rela
 				return res, nil // without the full scan for other triples
 			}
 		}
+	}
+	if a.stopped() {
+		return nil, errStopped
 	}
 	n := len(fs)
 	for _, t := range triplesOf(a.candidates(bm, 2), 2, first) {
@@ -294,7 +300,7 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, rela
 			return res, nil
 		}
 	}
-	if relaxed {
+	if relaxed && !a.stopped() {
 		// Patterns that a strong perspective has squeezed beyond
 		// gozxing's cross-checks.
 		n = len(fs)
@@ -307,7 +313,7 @@ func (a *attempt) resampleOn(bm *gozxing.BitMatrix, plane []byte, w, h int, rela
 			}
 		}
 	}
-	for k := max(from, 2); k <= stages; k++ {
+	for k := max(from, 2); k <= stages && !a.stopped(); k++ {
 		if res, ok := stage(k, 0); ok {
 			return res, nil
 		}
@@ -404,6 +410,9 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 	case 1:
 		early, earlyScore := 0, math.Inf(-1)
 		for _, dim := range f.dims {
+			if f.a.stopped() {
+				return nil, lastErr
+			}
 			if c := f.search(dim, 0); c.score > earlyScore {
 				early, earlyScore = dim, c.score
 			}
@@ -412,6 +421,9 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 		// Its fourth corner within ±4 modules, coarse to fine: every
 		// second module, then ±1 module around the best (34 grid scores
 		// instead of 81; stage 2 makes the whole search).
+		if f.a.stopped() {
+			return nil, lastErr
+		}
 		f.first = f.searchCoarse(early, 4*module)
 		// The fit as found (it reads almost every code that reads): the
 		// refinement waits for stage 2, a wrong triple costing it in
@@ -424,6 +436,9 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 	case 2:
 		f.cands = make([]fit, 0, len(f.dims))
 		for _, dim := range f.dims {
+			if f.a.stopped() {
+				return nil, lastErr
+			}
 			c := f.search(dim, 4*module)
 			if dim == f.early && c.pts != f.first.pts {
 				// The whole search found another corner than stage 1's
@@ -438,6 +453,9 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 		}
 		sort.Slice(f.cands, func(i, j int) bool { return f.cands[i].score > f.cands[j].score })
 		for _, c := range f.cands[:min(2, len(f.cands))] {
+			if f.a.stopped() {
+				return nil, lastErr
+			}
 			if c.dim == f.early {
 				// Stage 1 read it unrefined.
 				if res, err := f.refined(c); err == nil {
@@ -460,6 +478,9 @@ func (f *fitter) stage(k int) (*gozxing.Result, error) {
 			break
 		}
 		for _, c := range f.cands[:min(3, len(f.cands))] {
+			if f.a.stopped() {
+				return nil, lastErr
+			}
 			cs := structure(c.dim)
 			c = f.g.searchAnchor(cs, c, 14*module, 2*module)
 			c = f.g.searchAnchor(cs, c, 2*module, module/2)

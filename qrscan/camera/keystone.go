@@ -40,7 +40,13 @@ func (a *attempt) keystone() (*gozxing.Result, error) {
 	// better one under perspective); then the triples of gozxing's
 	// patterns again, with the wide search of the fourth corner, which
 	// the resample rescue gives to gozxing's first triple alone.
+	if a.stopped() {
+		return nil, errStopped
+	}
 	strict := finderCandidates(bm, 2)
+	if a.stopped() {
+		return nil, errStopped
+	}
 	triples := triplesIn(append(slices.Clip(strict), relaxedCandidates(bm, 2)...), maxKeystoneTriples, nil, func(p, q, r *detector.FinderPattern) (float64, bool) {
 		return tripleScoreWithin(p, q, r, keystoneMinRatio, maxKeystoneRatio)
 	})

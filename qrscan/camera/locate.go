@@ -30,16 +30,25 @@ const maxTriples = 4
 // rowStep is the row spacing of the full scan (1 to look at every row).
 func (a *attempt) locate(m *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]any, rowStep int) (*gozxing.Result, error) {
 	_, tryHarder := hints[gozxing.DecodeHintType_TRY_HARDER]
+	if a.stopped() {
+		return nil, errStopped
+	}
 	first, ferr := findPatterns(m, tryHarder)
 	err := ferr
-	if ferr == nil {
+	if ferr == nil && !a.stopped() {
 		res, derr := a.decodeAt(m, first)
 		if derr == nil {
 			return res, nil
 		}
 		err = derr
 	}
+	if a.stopped() {
+		return nil, errStopped
+	}
 	for _, t := range triplesOf(a.candidates(m, rowStep), maxTriples, first) {
+		if a.stopped() {
+			return nil, errStopped
+		}
 		res, derr := a.decodeAt(m, t)
 		if derr == nil {
 			return res, nil

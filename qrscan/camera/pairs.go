@@ -17,6 +17,9 @@ import (
 // fitted by the resample rescue (every stage; the refinement moves the
 // guessed centre by up to a module).
 func (a *attempt) pairs(m *gozxing.BitMatrix, plane []byte, w, h int) (*gozxing.Result, error) {
+	if a.stopped() {
+		return nil, errStopped
+	}
 	var conf []*detector.FinderPattern
 	for _, c := range finderCandidates(m, 2) {
 		if c.GetCount() >= 2 {
