@@ -123,3 +123,29 @@ func BenchmarkHybrid(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkKeystone: the frames of TestStrongKeystone, which only
+// StrategyKeystone reads, decoded by it alone ("keystone") and by every
+// default strategy ("default": the strategies before it fail first).
+func BenchmarkKeystone(b *testing.B) {
+	for _, tt := range strongKeystones {
+		text := base45Text(1, tt.chars)
+		f := camera.FromImage(frame(b, text, tt.o))
+		for _, run := range []struct {
+			name       string
+			strategies []camera.Strategy
+		}{{"keystone", []camera.Strategy{camera.StrategyKeystone}}, {"default", nil}} {
+			b.Run(tt.name[:len("tilt 32°")]+"/"+run.name, func(b *testing.B) {
+				b.ReportAllocs()
+				opts := camera.DecodeOptions{Budget: -1, Strategies: run.strategies}
+				for b.Loop() {
+					r, err := camera.DecodeWith(context.Background(), f, opts)
+					if err != nil || r.Text != text {
+						b.Fatalf("not read: %v", err)
+					}
+					sinkScan = r.Scan
+				}
+			})
+		}
+	}
+}

@@ -56,5 +56,29 @@ func (a *attempt) keystone() (*gozxing.Result, error) {
 	for i, t := range triples {
 		fs[i] = a.newFitter(t, a.mean(), w, h, true)
 	}
-	return a.fitAll(fs, err)
+	return a.fitDeep(fs, err)
+}
+
+// fitDeep is fitAll with the wide search of a triple's fourth corner
+// (stage 3) right after the same triple's stage 2: the first stage on
+// every triple, then stages 2 and 3 triple by triple. Under a strong
+// keystone the first triple, the best-ranked, is almost always the code's,
+// and its fourth corner lies beyond stage 2's ±4 modules: fitAll made
+// every other triple's stage 2 (8 to 12 ms each on 1280×720) before the
+// wide search that reads it. The same fits are made, in another order.
+func (a *attempt) fitDeep(fs []*fitter, err error) (*gozxing.Result, error) {
+	if res, ok := fitStage(fs, 1, &err, a.stopped); ok {
+		return res, nil
+	}
+	for i := range fs {
+		for k := 2; k <= fitStages; k++ {
+			if res, ok := fitStage(fs[i:i+1], k, &err, a.stopped); ok {
+				return res, nil
+			}
+		}
+		if a.stopped() {
+			break
+		}
+	}
+	return nil, err
 }
