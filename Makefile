@@ -26,14 +26,16 @@ demo:
 # virtual readers (scripts/pcscd/with-pcscd.sh starts and stops it).
 # APCV_REQUIRE_PCSC=1 and APCV_REQUIRE_PEERS=1: the PC/SC and QR-peer tests
 # fail instead of skipping when their components are missing. Then the
-# cross-compilation matrix (scripts/cross.sh: build and vet for Linux,
-# Windows and macOS).
+# tests the race detector would distort (TestBudgetHolds: the CPU time of
+# a decode's steps), without it; then the cross-compilation matrix
+# (scripts/cross.sh: build and vet for Linux, Windows and macOS).
 test:
 	@scripts/deps.sh test
 	$(GO) vet $(TAGS) ./...
 	$(STATICCHECK) $(TAGS) ./...
 	APCV_REQUIRE_PCSC=1 APCV_REQUIRE_PEERS=1 scripts/pcscd/with-pcscd.sh $(GO) test $(TAGS) -race -count=1 ./...
 	APCV_REQUIRE_PCSC=1 scripts/pcscd/with-pcscd.sh --allow-restart $(GO) test $(TAGS) -race -count=1 -p 1 -run 'Restart|PCSCAnyReader' ./nfc/pcsc/ ./emulator/vpcd/ ./agent/ ./reader/
+	$(GO) test $(TAGS) -count=1 -run '^TestBudgetHolds$$' ./qrscan/camera/
 	GO=$(GO) scripts/cross.sh
 
 # Build and vet every package for linux/amd64, linux/arm64, windows/amd64,
