@@ -127,7 +127,9 @@ const busyWait = 2 * time.Second
 // failed with "Access denied" while another read the file. Readers that
 // never pause, one of them always holding the file, keep a Windows writer
 // out for busyWait, and the write then fails with that error: MoveFileEx
-// replaces no open file. Other errors return at once.
+// replaces no open file. A lasting refusal (a read-only or unreadable
+// file) is returned after busyWait too: Windows gives both causes the same
+// error. Other errors return at once.
 func retryBusy(f func() error) error {
 	deadline := time.Now().Add(busyWait)
 	pause := time.Millisecond

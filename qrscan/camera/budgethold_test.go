@@ -2,6 +2,7 @@ package camera_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -150,4 +151,48 @@ func TestBudgetHolds(t *testing.T) {
 		}
 	}
 	t.Logf("seed %d: worst overrun %v (%s)", seed, worst.Round(100*time.Microsecond), worstAt)
+}
+
+// TestCancelInsideStrategy: a context cancelled while the only strategy
+// runs (it stops between two of its steps) makes DecodeWith return the
+// context's error, or the code when the strategy read it first; never
+// qrscan.ErrNoCode, which would say the frame holds no code. The context
+// is cancelled from the k-th reading of the decode's CPU clock, for every
+// k the decode reaches: before each of the strategy's steps in turn.
+func TestCancelInsideStrategy(t *testing.T) {
+	img, text := loadTestdata(t, "hard-1280x720.png")
+	f := camera.FromImage(img)
+	r, err := camera.DecodeWith(context.Background(), f, camera.DecodeOptions{Budget: -1})
+	if err != nil || r.Text != text {
+		t.Fatalf("unbounded: %q, %v", r.Text, err)
+	}
+	only := []camera.Strategy{r.Strategy}
+	cancelled := 0
+	for k := 1; ; k++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		n := 0
+		clock := func() time.Duration {
+			n++
+			if n == k {
+				cancel()
+			}
+			return time.Duration(n)
+		}
+		res, err := camera.DecodeWith(ctx, f, camera.DecodeOptions{Budget: time.Hour, Clock: clock, Strategies: only})
+		cancel()
+		switch {
+		case err == nil && res.Text == text:
+		case errors.Is(err, context.Canceled):
+			cancelled++
+		default:
+			t.Fatalf("%v cancelled at clock reading %d of %d: %q, %v; want the code or context.Canceled", r.Strategy, k, n, res.Text, err)
+		}
+		if k >= n { // the decode read its clock fewer than k times: cancelled after it ended
+			break
+		}
+	}
+	t.Logf("%v: %d cancellations inside the strategy", r.Strategy, cancelled)
+	if cancelled < 2 {
+		t.Errorf("%v: cancelled %d times; want the cancellation inside the strategy too", r.Strategy, cancelled)
+	}
 }

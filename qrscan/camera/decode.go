@@ -129,7 +129,7 @@ type DecodeOptions struct {
 	// one dimension of one triple), so a frame costs at most the budget
 	// plus the step running when it ran out: the longest is about 10 ms
 	// of CPU on a 1280×720 frame and 15 ms on a 1920×1080 one (a 2-core
-	// AMD EPYC server at rest), growing with the pixel count (20 to 60 ms
+	// AMD EPYC server at rest), growing with the pixel count (20 to 110 ms
 	// on 3840×2160, where one pass over the frame costs that much).
 	// TestBudgetHolds checks budget + 50 ms on hostile frames up to
 	// 1920×1080. It is read on the CPU clock of the thread
@@ -253,6 +253,11 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 		}, nil
 	}
 	elapsed := now().Sub(start)
+	if err := ctx.Err(); err != nil {
+		// Cancelled while a strategy ran: it stopped between two of its
+		// steps (errStopped), and the frame was not searched to the end.
+		return Result{Tried: tried, Elapsed: elapsed, Spent: clock() - spent0}, fmt.Errorf("camera: decode: %w", err)
+	}
 	detail := "no strategy given"
 	if lastErr != nil {
 		detail = lastErr.Error()
@@ -334,7 +339,9 @@ type attempt struct {
 func (a *attempt) stopped() bool { return a.spent != nil && a.spent() }
 
 // errStopped: a strategy cut short because the frame's budget is spent or
-// its context done (attempt.stopped); Decode reports that cause itself.
+// its context done (attempt.stopped). Decode returns the context's error
+// for the latter, and ErrNoCode for the former, as when the budget ends
+// between two strategies.
 var errStopped = gozxing.NewNotFoundException("budget spent")
 
 func (a *attempt) decoder() *decoder.Decoder {
