@@ -384,6 +384,7 @@ func TestAgentProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds apcv")
 	}
+	apcvBinary(t) // here, so that where apcv cannot be built the whole test skips, not its subtests alone
 	var ps []*agentProcess
 	var bad *agentProcess
 	t.Run("serve", func(t *testing.T) {
