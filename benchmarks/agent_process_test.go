@@ -123,20 +123,12 @@ func benchAgentProcess(b *testing.B, profile, suffix string, env []string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		c0 := cpuTime()
-		t0 := time.Now()
-		id, err := r.Read(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sinkIdentityJSON = id.JSON(false)
-		t1 := time.Now()
-		goCPU += cpuTime() - c0
-		goT = append(goT, t1.Sub(t0))
+		gd, cpu := goRead(b, ctx, r)
+		goT, goCPU = append(goT, gd), goCPU+cpu
 
 		var got reader.IdentityJSON
 		t := time.Now()
-		err = sc.post("/v1/read", auth, `{"timeout_ms":10000}`, &got)
+		err := sc.post("/v1/read", auth, `{"timeout_ms":10000}`, &got)
 		d := time.Since(t)
 		if err != nil || got.Mode != "QR" {
 			b.Fatalf("read of apcv agent serve (%s): %v %+v", p.name, err, got)
