@@ -166,7 +166,7 @@ func BenchmarkAgentRead(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := range b.N {
-				d, cpu := goRead(b, ctx, r)
+				d, cpu := goRead(ctx, b, r)
 				goT, goCPU = append(goT, d), goCPU+cpu
 				// The four reads over HTTP take turns at running first
 				// after the Go read (x-go-first: the median of the agent's
@@ -253,7 +253,8 @@ func (s *textSource) Close() error { return nil }
 // goRead is the Go side of the agent benchmarks: one reader.Read of r, its
 // identity's JSON made as the agent's answer is, timed in wall time and in
 // this process's CPU time.
-func goRead(b *testing.B, ctx context.Context, r *reader.Reader) (wall, cpu time.Duration) {
+func goRead(ctx context.Context, b *testing.B, r *reader.Reader) (wall, cpu time.Duration) {
+	b.Helper()
 	c0 := cpuTime()
 	t0 := time.Now()
 	id, err := r.Read(ctx)

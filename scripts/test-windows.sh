@@ -116,11 +116,18 @@ sys32="$WINEPREFIX/drive_c/windows/system32"
 cmp -s "$dll" "$sys32/bcryptprimitives.dll" || cp "$dll" "$sys32/bcryptprimitives.dll"
 
 # One wineserver for the whole run (see the top): a leftover one (of a run
-# that was killed; the lock is ours) goes first. It does not inherit the
-# lock either.
+# that was killed; the lock is ours) goes first, and is waited for (-k
+# returns before the old server lets go of the prefix). It inherits neither
+# the lock nor this script's stderr (a reader of which would wait for the
+# server to end): its messages go to wineserver.log. The trap is set first,
+# so that no path leaves it running.
 wineserver -k 2>/dev/null 9>&- || true
-wineserver -p 9>&-
+wineserver -w 2>/dev/null 9>&- || true
 trap 'wineserver -k 2>/dev/null 9>&- || true' EXIT
+if ! wineserver -p 9>&- 2>>"$cache/wineserver.log"; then
+	echo "test-windows: could not start a wineserver for $WINEPREFIX (see $cache/wineserver.log)" >&2
+	exit 1
+fi
 
 # t.TempDir cleanup, os.RemoveAll and os.Root delete through Deleteat, which
 # asks NtSetInformationFile for FileDispositionInformationEx (POSIX delete,
