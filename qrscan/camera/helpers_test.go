@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
@@ -66,4 +67,22 @@ func mustRead(t *testing.T, text string, o qrimage.FrameOptions) {
 		t.Fatalf("not read: %v", err)
 	}
 	t.Logf("read by %v after %d strategies, %v CPU", r.Strategy, r.Tried, r.Spent)
+}
+
+// readRows runs one subtest per row: of means the row's name, text and
+// frame options; the subtest renders the text so and requires it read
+// (mustRead). Rendering is slow under the race detector: there only the
+// first row of each kind (the first word of its name) runs.
+func readRows[R any](t *testing.T, rows []R, of func(R) (name, text string, o qrimage.FrameOptions)) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, row := range rows {
+		name, text, o := of(row)
+		kind, _, _ := strings.Cut(name, " ")
+		if raceEnabled && seen[kind] {
+			continue
+		}
+		seen[kind] = true
+		t.Run(name, func(t *testing.T) { mustRead(t, text, o) })
+	}
 }

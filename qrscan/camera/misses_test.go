@@ -1,7 +1,6 @@
 package camera_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
@@ -17,11 +16,12 @@ import (
 // contrast in a low-contrast scene (the global stretch multiplies the
 // noise too).
 func TestNamedMisses(t *testing.T) {
-	tests := []struct {
+	type row struct {
 		name  string
 		chars int
 		o     qrimage.FrameOptions
-	}{
+	}
+	tests := []row{
 		{"perspective 31° at f 842", 760, qrimage.FrameOptions{ModulePx: 4.97, Rotation: 113.5, Perspective: 31.4, Blur: 0.78, Noise: 3.3, Contrast: 0.81, JPEG: 85, Seed: 0xe543e8205a854395, Focal: 842}},
 		{"perspective 39° at f 793", 760, qrimage.FrameOptions{ModulePx: 5.49, Rotation: 186.6, Perspective: 38.7, Blur: 0.61, Noise: 3.6, Contrast: 0.87, JPEG: 85, Seed: 0x94e3e24c5cd086e2, Focal: 793}},
 		{"perspective 31° at f 627", 480, qrimage.FrameOptions{ModulePx: 5.75, Rotation: 33.3, Perspective: 31.1, Blur: 0.62, Noise: 3.9, Contrast: 0.89, JPEG: 85, Seed: 0x4ef512943442851, Focal: 627}},
@@ -36,16 +36,7 @@ func TestNamedMisses(t *testing.T) {
 		{"contrast 0.18", 480, qrimage.FrameOptions{ModulePx: 4.321470392484398, Rotation: -1.8309877089445816, Perspective: 4.666141516524008, Blur: 0.7476040651347347, Noise: 3.2518572020796777, Contrast: 0.17590958069841778, JPEG: 85, Seed: 0x8366fc018a5a2030}},
 		{"contrast 0.14", 480, qrimage.FrameOptions{ModulePx: 5.821708677622719, Rotation: 14.82652187117895, Perspective: 5.584012492338148, Blur: 0.6635802256813712, Noise: 2.1570219619913873, Contrast: 0.14378446372063713, JPEG: 85, Seed: 0xb04681c1fe31dff2}},
 	}
-	seen := map[string]bool{}
-	for _, tt := range tests {
-		kind, _, _ := strings.Cut(tt.name, " ")
-		if raceEnabled && seen[kind] {
-			continue // rendering is slow under the race detector: one row of each kind
-		}
-		seen[kind] = true
-		t.Run(tt.name, func(t *testing.T) {
-			text := base45Text(tt.o.Seed, tt.chars)
-			mustRead(t, text, tt.o)
-		})
-	}
+	readRows(t, tests, func(r row) (string, string, qrimage.FrameOptions) {
+		return r.name, base45Text(r.o.Seed, r.chars), r.o
+	})
 }
