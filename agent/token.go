@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/apcvkit/apcvkit/internal/winshare"
 )
 
 // TokenFileName is the pairing token's file in the user's configuration
@@ -61,7 +63,7 @@ func LoadOrCreateToken(path string) (string, error) {
 		return "", fmt.Errorf("agent: token file: %w: %w", ErrTokenFile, err)
 	}
 	tmp := f.Name()
-	defer retryShared(func() error { return os.Remove(tmp) })
+	defer winshare.Retry(sharedWait, func() error { return os.Remove(tmp) })
 	err = f.Chmod(0o600)
 	if runtime.GOOS == "windows" {
 		err = nil // no Unix modes; the file is in the user's profile
@@ -86,7 +88,7 @@ func LoadOrCreateToken(path string) (string, error) {
 
 func readToken(path string) (string, error) {
 	var fi fs.FileInfo
-	err := retryShared(func() (err error) { fi, err = os.Stat(path); return err })
+	err := winshare.Retry(sharedWait, func() (err error) { fi, err = os.Stat(path); return err })
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", err
@@ -97,7 +99,7 @@ func readToken(path string) (string, error) {
 		return "", fmt.Errorf("agent: token file %s: mode %v, want 0600: %w", path, fi.Mode().Perm(), ErrTokenFile)
 	}
 	var b []byte
-	err = retryShared(func() (err error) { b, err = os.ReadFile(path); return err })
+	err = winshare.Retry(sharedWait, func() (err error) { b, err = os.ReadFile(path); return err })
 	if err != nil {
 		return "", fmt.Errorf("agent: token file: %w: %w", ErrTokenFile, err)
 	}
@@ -114,17 +116,8 @@ func tokenEqual(got, want string) bool {
 	return len(want) > 0 && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// retryShared runs f until it does not fail with a Windows sharing
-// violation, for at most a second: another process pairing at the same
-// moment holds the token file (linking it into place, removing its
-// temporary name) for microseconds. Other errors return at once.
-func retryShared(f func() error) error {
-	deadline := time.Now().Add(time.Second)
-	for {
-		err := f()
-		if err == nil || !sharingViolation(err) || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// sharedWait is how long the token file's readers and the removal of its
+// temporary name wait for another process pairing at the same moment,
+// which holds the file (linking it into place, removing its temporary
+// name) for microseconds (winshare.Retry: Windows only).
+const sharedWait = time.Second

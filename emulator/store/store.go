@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/apcvkit/apcvkit/internal/winshare"
 )
 
 // ErrTooLarge is returned by ReadFile for a file larger than its limit.
@@ -95,10 +97,10 @@ func MkdirAll(dir string, perm os.FileMode) error {
 //
 // On Windows a file being replaced by another writer's rename may refuse
 // to open for a moment: ReadFile then waits, as WriteFile's rename waits
-// for a reader (retryBusy).
+// for a reader (busyWait).
 func ReadFile(dir, name string, max int64) ([]byte, error) {
 	var f *os.File
-	err := retryBusy(func() (err error) {
+	err := winshare.Retry(busyWait, func() (err error) {
 		f, err = os.Open(filepath.Join(dir, name))
 		return err
 	})
@@ -116,32 +118,14 @@ func ReadFile(dir, name string, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// busyWait is how long retryBusy waits for another handle on a file.
+// busyWait is how long ReadFile and WriteFile's rename wait for another
+// handle on the file (winshare.Retry: Windows only). A reader holds
+// state.json for the time of one read, a writer for one rename: on Windows
+// WriteFile's rename failed with "Access denied" while another instance on
+// the directory read the file. Readers that never pause, one of them
+// always holding the file, keep a Windows writer out for busyWait, and the
+// write then fails with that error: MoveFileEx replaces no open file.
 const busyWait = 2 * time.Second
-
-// retryBusy runs f until it does not fail with busy (Windows: another
-// handle holds the file; never on Unix), for at most busyWait: a reader
-// holds state.json for the time of one read, a writer for one rename.
-// Processes and instances sharing a directory (an issuer beside a portal,
-// two issuers on one directory) meet so: on Windows WriteFile's rename
-// failed with "Access denied" while another read the file. Readers that
-// never pause, one of them always holding the file, keep a Windows writer
-// out for busyWait, and the write then fails with that error: MoveFileEx
-// replaces no open file. A lasting refusal (a read-only or unreadable
-// file) is returned after busyWait too: Windows gives both causes the same
-// error. Other errors return at once.
-func retryBusy(f func() error) error {
-	deadline := time.Now().Add(busyWait)
-	pause := time.Millisecond
-	for {
-		err := f()
-		if err == nil || !busy(err) || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(pause)
-		pause = min(2*pause, 50*time.Millisecond)
-	}
-}
 
 // IsTemp reports whether name is a temporary file left by WriteFile.
 func IsTemp(name string) bool {

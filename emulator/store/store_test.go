@@ -141,7 +141,7 @@ func Example() {
 // The readers read every millisecond, a busy service's rate: readers that
 // never pause, so that one of them always holds the file, would keep a
 // Windows writer out until busyWait ends (a limit of MoveFileEx, said in
-// retryBusy's doc).
+// busyWait's doc).
 func TestReplaceWhileOpen(t *testing.T) {
 	dir := t.TempDir()
 	if err := store.WriteFile(dir, "state.json", []byte("v0"), 0o600); err != nil {

@@ -11,10 +11,6 @@ import (
 // rename replaces newpath with oldpath; SyncDir(dir) then makes it durable.
 func rename(oldpath, newpath string) error { return os.Rename(oldpath, newpath) }
 
-// busy is Windows's (see sync_windows.go): on Unix a file open elsewhere
-// is renamed over and read as any other.
-func busy(error) bool { return false }
-
 // SyncDir makes the entries of dir (creations, renames, removals) durable.
 // File systems that cannot sync a directory (EINVAL, ENOTSUP) are not an
 // error: they order metadata themselves or offer nothing better.

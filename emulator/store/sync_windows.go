@@ -1,15 +1,16 @@
 package store
 
 import (
-	"errors"
 	"os"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/apcvkit/apcvkit/internal/winshare"
 )
 
 // rename replaces newpath with oldpath and returns only once the rename is
 // on disk: MoveFileEx with MOVEFILE_WRITE_THROUGH, retried while another
-// handle holds newpath (busy). Windows gives programs no
+// handle holds newpath (busyWait). Windows gives programs no
 // way to flush a directory (FlushFileBuffers needs a handle opened for
 // writing, which a directory cannot have: "Access denied"), so the rename
 // itself must be durable, and this is the documented way to make it so.
@@ -22,23 +23,13 @@ func rename(oldpath, newpath string) error {
 	if err != nil {
 		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: err}
 	}
-	err = retryBusy(func() error {
+	err = winshare.Retry(busyWait, func() error {
 		return windows.MoveFileEx(from, to, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH)
 	})
 	if err != nil {
 		return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: err}
 	}
 	return nil
-}
-
-// busy reports whether err is Windows refusing a file another handle holds:
-// a rename over a file open for reading (Go opens files without
-// FILE_SHARE_DELETE, and MoveFileEx cannot replace an open file whatever
-// its sharing), or an open meeting a rename under way ("Access denied",
-// "sharing violation"). Such a handle is held for the time of a read, so
-// retryBusy waits it out; a real access denial is returned after its wait.
-func busy(err error) bool {
-	return errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_SHARING_VIOLATION)
 }
 
 // SyncDir makes the entries of dir durable as far as Windows lets a program

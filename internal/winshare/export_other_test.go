@@ -1,0 +1,5 @@
+//go:build !windows
+
+package winshare
+
+var busyErr error // nothing is Busy on Unix
