@@ -405,11 +405,21 @@ func waitState(t testing.TB, a *Agent, _ string, cond func() bool) {
 }
 
 // TestDisconnectCancelsRead: a client that goes away mid-read cancels it:
-// the next read is accepted (not 409), and no goroutine is left.
+// the next read is accepted (not 409), and no goroutine is left. The
+// emulated reader and scanner say they wait (internal/waithint): h1 then
+// watches the connection at once, its sweep being an hour away here.
 func TestDisconnectCancelsRead(t *testing.T) {
+	defer func(w time.Duration) { watchAfter = w }(watchAfter)
+	watchAfter = time.Hour
+	for _, mode := range []string{"nfc", "qr"} {
+		t.Run(mode, func(t *testing.T) { testDisconnectCancelsRead(t, mode) })
+	}
+}
+
+func testDisconnectCancelsRead(t *testing.T, mode string) {
 	before := runtime.NumGoroutine()
 	func() {
-		a := newAgent(t, Config{Emulate: &Emulate{Absent: true}}, Options{})
+		a := newAgent(t, Config{Emulate: &Emulate{Absent: true, Mode: mode}}, Options{})
 		srv := serve(t, a)
 		defer srv.Close()
 		defer a.Close()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/internal/desk"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -435,6 +436,7 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j := sess.IdentityJSON(id, req.Masked)
+	waithint.Waiting(r.Context())       // the network: a client gone cancels the fetch
 	list, err := id.Rights(r.Context()) // the fetch has its own deadline
 	j.SetRights(list, err, req.Masked || sess.Masked())
 	writeJSON(w, http.StatusOK, j)
@@ -451,6 +453,7 @@ func (a *Agent) receipts(w http.ResponseWriter, r *http.Request) {
 		err = fmt.Errorf("agent: receipt: empty body: %w", ErrBadRequest)
 	}
 	if err == nil {
+		waithint.Waiting(r.Context()) // over NFC or the network
 		err = a.Session().PostReceipt(r.Context(), b)
 	}
 	if err != nil {
@@ -465,6 +468,7 @@ func (a *Agent) refresh(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	waithint.Waiting(r.Context()) // the network
 	if err := a.Session().RefreshLists(r.Context()); err != nil {
 		a.fail(w, r, err)
 		return
@@ -531,6 +535,7 @@ func (a *Agent) events(w http.ResponseWriter, r *http.Request) {
 	if !write([]byte(": ok\n\n")) {
 		return
 	}
+	waithint.Waiting(r.Context()) // a stream: watch the client from now on
 	t := time.NewTicker(a.opts.Heartbeat)
 	defer t.Stop()
 	var buf []byte

@@ -12,6 +12,11 @@ import (
 	"github.com/apcvkit/apcvkit/internal/h1"
 )
 
+// watchAfter is h1.Server's WatchAfter (zero: its default). The reads,
+// streams and fetches say when they wait (internal/waithint), so a client
+// that hangs up is seen at once; tests set an hour to show it.
+var watchAfter time.Duration
+
 // Serve answers HTTP on ln with a until ctx is done, then shuts down: the
 // event streams end (Close), reads under way are cancelled, and Serve
 // returns once every handler has returned (at most a few seconds later).
@@ -53,6 +58,7 @@ func (a *Agent) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Confi
 			ReadHeaderTimeout: readHeaderTimeout,
 			IdleTimeout:       idleTimeout,
 			MaxHeaderBytes:    maxHeaderBytes,
+			WatchAfter:        watchAfter,
 			BaseContext:       base,
 			Logger:            a.log,
 		}

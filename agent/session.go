@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/internal/desk"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -42,6 +43,7 @@ func (a *Agent) reopen(ctx context.Context, old *desk.Session) (*desk.Session, e
 		return nil, fmt.Errorf("agent: reopen: %w", reader.ErrClosed)
 	}
 	if wait := reopenEvery - time.Since(a.opened); wait > 0 {
+		waithint.Waiting(ctx)
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():

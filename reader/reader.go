@@ -13,6 +13,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader/online"
@@ -440,6 +441,7 @@ func (r *Reader) nfcLoop(ctx context.Context, idx int, s nfc.Source, deliver fun
 				lastCode = apcverr.Code(err)
 				r.emit(Event{Kind: Error, Source: name, Err: err})
 			}
+			waithint.Waiting(ctx)
 			select { // a transient failure: do not spin
 			case <-time.After(200 * time.Millisecond):
 				continue
@@ -527,6 +529,7 @@ func (r *Reader) resolve(ctx context.Context, text string) (*credential.Presenta
 	if _, err := r.v.CheckShortQRWindow(text); err != nil {
 		return nil, err
 	}
+	waithint.Waiting(ctx) // the network
 	answer, psHash, err := r.oc.Resolve(ctx, text, r.cfg.Groups)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/apcvkit/apcvkit/apdu"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/nfc"
 )
 
@@ -58,6 +59,7 @@ func (f *Field) Tap(card apdu.Transport) error {
 
 // WaitPhone returns the next phone tapped.
 func (f *Field) WaitPhone(ctx context.Context) (nfc.Phone, error) {
+	waithint.Waiting(ctx)
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()

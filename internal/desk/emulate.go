@@ -9,6 +9,7 @@ import (
 	"github.com/apcvkit/apcvkit/emulator"
 	"github.com/apcvkit/apcvkit/emulator/issuer"
 	"github.com/apcvkit/apcvkit/emulator/phone"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/reader"
@@ -120,16 +121,27 @@ func (r *emuReader) tap() {
 
 func (r *emuReader) WaitPhone(ctx context.Context) (nfc.Phone, error) {
 	select {
+	case <-r.slot: // tapped already
+		return r.tapped(), nil
+	default:
+	}
+	waithint.Waiting(ctx)
+	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-r.done:
 		return nil, fmt.Errorf("desk: emulated reader: %w", nfc.ErrReaderUnplugged)
 	case <-r.slot:
-		if rs, ok := r.card.(apdu.Resetter); ok {
-			rs.Reset() // a new tap powers the phone's applet up again
-		}
-		return &emuPhone{card: r.card, done: r.done}, nil
+		return r.tapped(), nil
 	}
+}
+
+// tapped is the phone of a tap taken from r.slot.
+func (r *emuReader) tapped() nfc.Phone {
+	if rs, ok := r.card.(apdu.Resetter); ok {
+		rs.Reset() // a new tap powers the phone's applet up again
+	}
+	return &emuPhone{card: r.card, done: r.done}
 }
 
 func (r *emuReader) Close() error {
@@ -212,6 +224,7 @@ func (s *emuScanner) Next(ctx context.Context) (qrscan.Scan, error) {
 			return qrscan.Scan{Text: text, Source: s.name}, nil
 		}
 		s.mu.Unlock()
+		waithint.Waiting(ctx) // no code shown yet: the patient is awaited
 		select {
 		case <-ctx.Done():
 			return qrscan.Scan{}, ctx.Err()

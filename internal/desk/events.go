@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/reader"
 )
 
@@ -103,6 +104,7 @@ func (sub *Subscription) Next(ctx context.Context) (Event, error) {
 	default:
 	}
 	cancelled := sub.s.cancelled()
+	waithint.Waiting(ctx)
 	select {
 	case e, ok := <-sub.ch:
 		return taken(e, ok)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apcvkit/apcvkit/internal/waithint"
 )
 
 // A connection's states, for Shutdown: idle connections (waiting for a
@@ -39,18 +41,18 @@ const finishTimeout = 10 * time.Second
 type conn struct {
 	s      *Server
 	rwc    net.Conn
-	ctx    context.Context // the server's base, with the local address
+	ctx    context.Context // the server's base, with the local address and the wait hook (startWatch)
 	remote string
 	cr     connReader
 	br     *bufio.Reader
 	bw     *bufio.Writer
-	buf    []byte      // an answer's body held for its Content-Length, reused
-	timer  *time.Timer // starts the watch (startWatch), armed per request
+	buf    []byte // an answer's body held for its Content-Length, reused
 
 	mu        sync.Mutex // guards what follows, shared with the watch and the Server
 	state     int
 	cancel    context.CancelFunc // the running request's context
 	running   bool               // a handler runs: the watch may start
+	started   time.Time          // when the running handler started (the sweep)
 	bodyDone  bool               // the running request's body is read: the connection may be read
 	wantWatch bool               // the watch is due once the body is read
 	watching  bool
@@ -62,7 +64,10 @@ type conn struct {
 }
 
 func newConn(s *Server, rwc net.Conn, ctx context.Context) *conn {
-	c := &conn{s: s, rwc: rwc, ctx: ctx, state: stateIdle}
+	c := &conn{s: s, rwc: rwc, state: stateIdle}
+	// A wait of the handler's (waithint.Waiting on the request's context)
+	// starts the watch.
+	c.ctx = waithint.With(ctx, c.startWatch)
 	if a := rwc.RemoteAddr(); a != nil {
 		c.remote = a.String()
 	}
@@ -135,9 +140,6 @@ func (c *conn) serve() {
 	}()
 	c.br = bufio.NewReaderSize(&c.cr, 4<<10)
 	c.bw = bufio.NewWriterSize(c.rwc, 8<<10)
-	c.timer = time.AfterFunc(time.Hour, c.startWatch)
-	c.timer.Stop()
-	defer c.timer.Stop()
 	s := c.s
 	for first := true; ; first = false {
 		if !c.setState(stateIdle) {
@@ -285,8 +287,8 @@ func (c *conn) handle(req *http.Request) (keep, unread bool) {
 	w.req = req
 	c.mu.Lock()
 	c.cancel, c.running, c.bodyDone, c.wantWatch, c.gone, c.cur = cancel, true, w.body == nil, false, false, w
+	c.started = time.Now()
 	c.mu.Unlock()
-	c.timer.Reset(c.s.watchAfter())
 	panicked := c.run(w, req)
 	c.stopWatch()
 	c.mu.Lock()
@@ -358,8 +360,10 @@ func (c *conn) run(w *response, req *http.Request) (panicked bool) {
 	return false
 }
 
-// startWatch, from c.timer, starts watching the connection while the
-// handler runs, once the request's body is read.
+// startWatch starts watching the connection while the handler runs, once
+// the request's body is read: the handler waits (waithint.Waiting on its
+// context, from any goroutine), or it has run longer than WatchAfter
+// (sweep).
 func (c *conn) startWatch() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -415,10 +419,19 @@ func (c *conn) watch(done chan struct{}) {
 	c.watching = false
 }
 
-// stopWatch, when the handler returned, disarms the timer and ends the
-// watch, waiting for it.
+// sweep starts the watch of a handler running since before due that did
+// not say it waits (Server.sweep).
+func (c *conn) sweep(due time.Time) {
+	c.mu.Lock()
+	late := c.running && c.started.Before(due)
+	c.mu.Unlock()
+	if late {
+		c.startWatch()
+	}
+}
+
+// stopWatch, when the handler returned, ends the watch, waiting for it.
 func (c *conn) stopWatch() {
-	c.timer.Stop()
 	c.mu.Lock()
 	c.running = false
 	done := c.watchDone

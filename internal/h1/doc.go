@@ -12,10 +12,16 @@
 // ~130 µs), the client's own costs apart. This server reads each
 // request (net/http's http.ReadRequest: the same parser, chunked bodies
 // included) and calls the handler in the connection's goroutine, and
-// watches for the client hanging up only when a handler runs longer than
-// WatchAfter (a read waiting for a patient, an event stream): then a
-// goroutine reads the connection, cancels the request's context on an
-// error, and keeps a byte it read for the next request.
+// watches for the client hanging up only while a handler waits: from when
+// the handler says so (internal/waithint.Waiting on its request's context:
+// a read waiting for a patient, an event stream, a fetch), or once it has
+// run longer than WatchAfter without saying it (a sweep of the running
+// handlers every WatchAfter). Then a goroutine reads the connection,
+// cancels the request's context on an error, and keeps a byte it read for
+// the next request. No timer is armed per request: arming one sooner than
+// the runtime's others wakes the thread in its network poller (an eventfd
+// write and a thread wake-up per request: see "The agent's watch" in
+// benchmarks/README.md).
 //
 // What it serves: keep-alive and pipelined requests, Content-Length and
 // chunked request bodies, "Expect: 100-continue", HEAD, "Connection:

@@ -26,10 +26,16 @@ type Server struct {
 	// MaxHeaderBytes bounds a request's line and headers (default 32
 	// KiB); beyond, the answer is 431 and the connection is closed.
 	MaxHeaderBytes int
-	// WatchAfter is how long a handler runs before the server starts
-	// watching its connection for the client hanging up, which cancels
-	// the request's context (default 1 ms). Handlers that answer within
-	// it cost no goroutine.
+	// WatchAfter bounds how long a handler runs before the server
+	// watches its connection for the client hanging up, which cancels
+	// the request's context, when the handler does not say it waits
+	// (default 1 s). A handler that waits for something slow says so by
+	// calling waithint.Waiting with its request's context (or a context
+	// derived from it), and its connection is watched from then on;
+	// handlers that answer at once arm no timer and start no goroutine.
+	// The server checks its handlers every WatchAfter while it has
+	// connections: a handler that never says it waits is watched
+	// between WatchAfter and twice it after it started.
 	WatchAfter time.Duration
 	// BaseContext is the parent of every request's context (default
 	// context.Background()); cancelling it cancels the requests under way.
@@ -43,6 +49,8 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
 	gone      chan struct{} // signalled when a connection ends (Shutdown waits)
+	sweeper   *time.Ticker  // ticks every WatchAfter while there are connections (sweep)
+	stop      chan struct{} // closed by Shutdown or Close: the sweeper ends
 }
 
 // maxDiscard is how much of a request body a handler left unread is read
@@ -74,7 +82,7 @@ func (s *Server) watchAfter() time.Duration {
 	if s.WatchAfter > 0 {
 		return s.WatchAfter
 	}
-	return time.Millisecond
+	return time.Second
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -99,6 +107,10 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.listeners = map[net.Listener]struct{}{}
 		s.conns = map[*conn]struct{}{}
 		s.gone = make(chan struct{}, 1)
+		s.sweeper = time.NewTicker(s.watchAfter())
+		s.sweeper.Stop() // started with the first connection
+		s.stop = make(chan struct{})
+		go s.sweep(s.sweeper.C, s.stop)
 	}
 	s.listeners[ln] = struct{}{}
 	s.mu.Unlock()
@@ -136,6 +148,9 @@ func (s *Server) Serve(ln net.Listener) error {
 			rwc.Close()
 			return http.ErrServerClosed
 		}
+		if len(s.conns) == 0 {
+			s.sweeper.Reset(s.watchAfter())
+		}
 		s.conns[c] = struct{}{}
 		s.mu.Unlock()
 		go c.serve()
@@ -144,10 +159,46 @@ func (s *Server) Serve(ln net.Listener) error {
 
 func (s *Server) shuttingDown() bool { return s.closing.Load() }
 
+// sweep, every tick until stop is closed, starts the watch of the
+// handlers running for longer than WatchAfter (they did not say they
+// wait: see WatchAfter). A ticker, rather than a timer per request: arming
+// a timer sooner than the others wakes the runtime's network poller, a
+// thread wake-up per request.
+func (s *Server) sweep(tick <-chan time.Time, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-tick:
+			due := now.Add(-s.watchAfter())
+			s.mu.Lock()
+			for c := range s.conns {
+				c.sweep(due)
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
+// stopSweep ends the sweeper (Shutdown, Close), under s.mu.
+func (s *Server) stopSweep() {
+	if s.stop != nil {
+		select {
+		case <-s.stop:
+		default:
+			s.sweeper.Stop()
+			close(s.stop)
+		}
+	}
+}
+
 // forget removes c, which has ended, and wakes Shutdown.
 func (s *Server) forget(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
+	if len(s.conns) == 0 && s.sweeper != nil {
+		s.sweeper.Stop()
+	}
 	s.mu.Unlock()
 	select {
 	case s.gone <- struct{}{}:
@@ -166,6 +217,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for ln := range s.listeners {
 		ln.Close()
 	}
+	s.stopSweep()
 	s.mu.Unlock()
 	for {
 		s.mu.Lock()
@@ -196,6 +248,7 @@ func (s *Server) Close() error {
 	for ln := range s.listeners {
 		ln.Close()
 	}
+	s.stopSweep()
 	for c := range s.conns {
 		c.kill()
 	}

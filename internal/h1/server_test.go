@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/internal/leaktest"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 )
 
 // start serves h on a loopback port with srv's settings; the cleanup
@@ -383,43 +384,90 @@ func TestStream(t *testing.T) {
 }
 
 // TestClientGone: a client that hangs up while its handler waits cancels
-// the request's context; the server goes on serving others.
+// the request's context; the server goes on serving others. The watch
+// starts when the handler says it waits (waithint.Waiting: with a
+// WatchAfter of an hour, nothing else could start it) or, for a handler
+// that does not, within twice WatchAfter (the sweep).
 func TestClientGone(t *testing.T) {
-	before := runtime.NumGoroutine()
-	func() {
-		cancelled := make(chan error, 1)
-		srv := &Server{}
-		addr := start(t, srv, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != "/wait" {
-				echo(w, r)
-				return
-			}
-			io.ReadAll(r.Body) // the connection is watched once the body is read
-			select {
-			case <-r.Context().Done():
-				cancelled <- r.Context().Err()
-			case <-time.After(30 * time.Second):
-				cancelled <- errors.New("not cancelled in 30 s")
-			}
-		}))
-		for _, body := range []string{"", "with a body"} {
-			c := dial(t, addr)
-			c.send("POST /wait HTTP/1.1\r\nHost: h\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
-			time.Sleep(20 * time.Millisecond)
-			c.c.Close()
-			if err := <-cancelled; !errors.Is(err, context.Canceled) {
-				t.Fatalf("body %q: %v", body, err)
-			}
+	for _, tc := range []struct {
+		name       string
+		watchAfter time.Duration
+		hint       bool
+	}{
+		{"says-it-waits", time.Hour, true},
+		{"swept", 20 * time.Millisecond, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			func() {
+				cancelled := make(chan error, 1)
+				srv := &Server{WatchAfter: tc.watchAfter}
+				addr := start(t, srv, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path != "/wait" {
+						echo(w, r)
+						return
+					}
+					io.ReadAll(r.Body) // the connection is watched once the body is read
+					if tc.hint {
+						waithint.Waiting(r.Context())
+					}
+					select {
+					case <-r.Context().Done():
+						cancelled <- r.Context().Err()
+					case <-time.After(30 * time.Second):
+						cancelled <- errors.New("not cancelled in 30 s")
+					}
+				}))
+				for _, body := range []string{"", "with a body"} {
+					c := dial(t, addr)
+					c.send("POST /wait HTTP/1.1\r\nHost: h\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
+					time.Sleep(20 * time.Millisecond)
+					c.c.Close()
+					if err := <-cancelled; !errors.Is(err, context.Canceled) {
+						t.Fatalf("body %q: %v", body, err)
+					}
+				}
+				c := dial(t, addr)
+				c.send(get("/ok"))
+				if _, body := c.answer("GET"); body != `GET /ok "" ` {
+					t.Fatalf("after: %q", body)
+				}
+				c.c.Close()
+				srv.Close()
+			}()
+			leaktest.WaitGoroutines(t, before)
+		})
+	}
+}
+
+// TestWaitHintBeforeBody: a handler that says it waits before reading
+// its request's body (sent in two parts) gets the whole body, and is
+// watched once it is read: a client gone then cancels it (WatchAfter is
+// an hour: the hint, kept until the body's end, starts the watch).
+func TestWaitHintBeforeBody(t *testing.T) {
+	cancelled := make(chan error, 1)
+	addr := start(t, &Server{WatchAfter: time.Hour}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		waithint.Waiting(r.Context())
+		b, _ := io.ReadAll(r.Body)
+		if string(b) != "0123456789" {
+			t.Errorf("body %q: the watch took bytes of it", b)
 		}
-		c := dial(t, addr)
-		c.send(get("/ok"))
-		if _, body := c.answer("GET"); body != `GET /ok "" ` {
-			t.Fatalf("after: %q", body)
+		select {
+		case <-r.Context().Done():
+			cancelled <- r.Context().Err()
+		case <-time.After(30 * time.Second):
+			cancelled <- errors.New("not cancelled in 30 s")
 		}
-		c.c.Close()
-		srv.Close()
-	}()
-	leaktest.WaitGoroutines(t, before)
+	}))
+	c := dial(t, addr)
+	c.send("POST /wait HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n01234")
+	time.Sleep(20 * time.Millisecond)
+	c.send("56789")
+	time.Sleep(20 * time.Millisecond)
+	c.c.Close()
+	if err := <-cancelled; !errors.Is(err, context.Canceled) {
+		t.Fatal(err)
+	}
 }
 
 // TestShutdown: Shutdown closes idle connections at once, lets an active

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/nfc"
 )
 
@@ -52,6 +53,7 @@ func (s *Source) Name() string {
 // nfc.ErrReaderUnplugged when the named reader is missing, nfc.ErrNoService
 // when pcscd stopped, ctx's error when ctx is done.
 func (s *Source) WaitPhone(ctx context.Context) (nfc.Phone, error) {
+	waithint.Waiting(ctx) // PC/SC waits: a phone to leave, or to come
 	s.mu.Lock()
 	last := s.last
 	s.mu.Unlock()

@@ -20,6 +20,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/qrscan"
 )
 
@@ -315,9 +316,14 @@ var discard = slog.New(slog.DiscardHandler)
 func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 	consecutive := 0
 	var frameErr error // the last frame error of this call
+	hinted := false
 	for {
 		if err := ctx.Err(); err != nil {
 			return qrscan.Scan{}, fmt.Errorf("camera: %w", err)
+		}
+		if !hinted { // frames until a code shows: a while
+			hinted = true
+			waithint.Waiting(ctx)
 		}
 		f, err := s.fs.NextFrame(ctx)
 		switch {

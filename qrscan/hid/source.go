@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/qrscan"
 )
 
@@ -132,6 +133,7 @@ func (s *Source) flush() {
 func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 	var it idleTimer
 	defer it.stop()
+	hinted := false
 	for {
 		if len(s.queue) > 0 {
 			r := s.queue[0]
@@ -165,6 +167,10 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 			}
 			it.timer.Reset(s.cfg.Idle)
 			rctx = it.ctx
+		}
+		if !hinted { // nothing scanned yet: the next report may be a while
+			hinted = true
+			waithint.Waiting(ctx)
 		}
 		rep, err := s.rs.ReadReport(rctx)
 		if idle {

@@ -15,6 +15,7 @@ import (
 	bugst "go.bug.st/serial"
 
 	"github.com/apcvkit/apcvkit/apcverr"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/qrscan"
 	"github.com/apcvkit/apcvkit/qrscan/frame"
 )
@@ -291,6 +292,7 @@ func (s *Source) Next(ctx context.Context) (qrscan.Scan, error) {
 		return s.result(r)
 	default:
 	}
+	waithint.Waiting(ctx) // nothing scanned yet
 	select {
 	case r := <-s.results:
 		return s.result(r)
