@@ -436,7 +436,6 @@ func (a *Agent) read(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j := sess.IdentityJSON(id, req.Masked)
-	waithint.Waiting(r.Context())       // the network: a client gone cancels the fetch
 	list, err := id.Rights(r.Context()) // the fetch has its own deadline
 	j.SetRights(list, err, req.Masked || sess.Masked())
 	writeJSON(w, http.StatusOK, j)

@@ -35,6 +35,7 @@ func (a *Agent) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Confi
 	var srv interface {
 		Serve(net.Listener) error
 		Shutdown(context.Context) error
+		Close() error
 	}
 	if tlsConfig != nil || a.opts.NetHTTP {
 		hs := &http.Server{
@@ -68,6 +69,7 @@ func (a *Agent) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Confi
 	select {
 	case err := <-served: // the listener failed
 		a.Close()
+		srv.Close() // the connections it had, and their requests
 		return err
 	case <-ctx.Done():
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/apcvkit/apcvkit/apcverr"
 	"github.com/apcvkit/apcvkit/credential/rights"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 	"github.com/apcvkit/apcvkit/reader/online"
 )
 
@@ -66,6 +67,12 @@ func (id *Identity) Rights(ctx context.Context) ([]rights.Rights, error) {
 	if f == nil { // no online service configured, or an identity not returned by Read
 		return nil, fmt.Errorf("reader: rights: %w: %w", online.ErrRightsUnavailable, online.ErrOnlineNotConfigured)
 	}
+	select {
+	case <-f.done:
+		return f.list, f.err
+	default:
+	}
+	waithint.Waiting(ctx) // the fetch is still on the network
 	select {
 	case <-f.done:
 		return f.list, f.err

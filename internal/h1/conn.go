@@ -67,7 +67,7 @@ func newConn(s *Server, rwc net.Conn, ctx context.Context) *conn {
 	c := &conn{s: s, rwc: rwc, state: stateIdle}
 	// A wait of the handler's (waithint.Waiting on the request's context)
 	// starts the watch.
-	c.ctx = waithint.With(ctx, c.startWatch)
+	c.ctx = waithint.With(ctx, c.waiting)
 	if a := rwc.RemoteAddr(); a != nil {
 		c.remote = a.String()
 	}
@@ -360,13 +360,22 @@ func (c *conn) run(w *response, req *http.Request) (panicked bool) {
 	return false
 }
 
-// startWatch starts watching the connection while the handler runs, once
-// the request's body is read: the handler waits (waithint.Waiting on its
-// context, from any goroutine), or it has run longer than WatchAfter
-// (sweep).
-func (c *conn) startWatch() {
+// waiting is the hook of waithint in c's requests' contexts: the handler
+// of the request whose context (or a context derived from it) is ctx waits.
+// A hint from a request that has ended (its context is cancelled when its
+// handler returns) does nothing, even while a later request runs.
+func (c *conn) waiting(ctx context.Context) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if ctx.Err() == nil {
+		c.startWatch()
+	}
+}
+
+// startWatch, under c.mu, starts watching the connection while the
+// handler runs, once the request's body is read: the handler waits
+// (waiting), or it has run longer than WatchAfter (sweep).
+func (c *conn) startWatch() {
 	if !c.running || c.watching || c.gone {
 		return
 	}
@@ -423,9 +432,8 @@ func (c *conn) watch(done chan struct{}) {
 // not say it waits (Server.sweep).
 func (c *conn) sweep(due time.Time) {
 	c.mu.Lock()
-	late := c.running && c.started.Before(due)
-	c.mu.Unlock()
-	if late {
+	defer c.mu.Unlock()
+	if c.running && c.started.Before(due) {
 		c.startWatch()
 	}
 }

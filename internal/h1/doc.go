@@ -18,10 +18,10 @@
 // run longer than WatchAfter without saying it (a sweep of the running
 // handlers every WatchAfter). Then a goroutine reads the connection,
 // cancels the request's context on an error, and keeps a byte it read for
-// the next request. No timer is armed per request: arming one sooner than
-// the runtime's others wakes the thread in its network poller (an eventfd
-// write and a thread wake-up per request: see "The agent's watch" in
-// benchmarks/README.md).
+// the next request. A request arms no timer sooner than its connection's
+// read and write deadlines: arming one sooner than the runtime's others
+// wakes the thread in its network poller (an eventfd write and a thread
+// wake-up per request: see "The agent's watch" in benchmarks/README.md).
 //
 // What it serves: keep-alive and pipelined requests, Content-Length and
 // chunked request bodies, "Expect: 100-continue", HEAD, "Connection:

@@ -32,10 +32,13 @@ type Server struct {
 	// (default 1 s). A handler that waits for something slow says so by
 	// calling waithint.Waiting with its request's context (or a context
 	// derived from it), and its connection is watched from then on;
-	// handlers that answer at once arm no timer and start no goroutine.
-	// The server checks its handlers every WatchAfter while it has
-	// connections: a handler that never says it waits is watched
-	// between WatchAfter and twice it after it started.
+	// handlers that answer at once start no goroutine and arm no timer
+	// but their connection's read and write deadlines. The server checks
+	// its handlers every WatchAfter while it has connections (Shutdown
+	// included, until Close): a handler that never says it waits is
+	// watched between WatchAfter and twice it after it started. Either
+	// way the watch starts once the request's body has been read to its
+	// end: a handler that leaves it unread is not watched.
 	WatchAfter time.Duration
 	// BaseContext is the parent of every request's context (default
 	// context.Background()); cancelling it cancels the requests under way.
@@ -49,8 +52,9 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
 	gone      chan struct{} // signalled when a connection ends (Shutdown waits)
-	sweeper   *time.Ticker  // ticks every WatchAfter while there are connections (sweep)
-	stop      chan struct{} // closed by Shutdown or Close: the sweeper ends
+	sweepT    *time.Timer   // the sweep's, armed while there are connections (armSweep)
+	sweeping  bool          // sweepT is armed
+	killed    bool          // Close was called: no more sweeps
 }
 
 // maxDiscard is how much of a request body a handler left unread is read
@@ -107,10 +111,6 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.listeners = map[net.Listener]struct{}{}
 		s.conns = map[*conn]struct{}{}
 		s.gone = make(chan struct{}, 1)
-		s.sweeper = time.NewTicker(s.watchAfter())
-		s.sweeper.Stop() // started with the first connection
-		s.stop = make(chan struct{})
-		go s.sweep(s.sweeper.C, s.stop)
 	}
 	s.listeners[ln] = struct{}{}
 	s.mu.Unlock()
@@ -148,10 +148,8 @@ func (s *Server) Serve(ln net.Listener) error {
 			rwc.Close()
 			return http.ErrServerClosed
 		}
-		if len(s.conns) == 0 {
-			s.sweeper.Reset(s.watchAfter())
-		}
 		s.conns[c] = struct{}{}
+		s.armSweep()
 		s.mu.Unlock()
 		go c.serve()
 	}
@@ -159,36 +157,46 @@ func (s *Server) Serve(ln net.Listener) error {
 
 func (s *Server) shuttingDown() bool { return s.closing.Load() }
 
-// sweep, every tick until stop is closed, starts the watch of the
-// handlers running for longer than WatchAfter (they did not say they
-// wait: see WatchAfter). A ticker, rather than a timer per request: arming
-// a timer sooner than the others wakes the runtime's network poller, a
-// thread wake-up per request.
-func (s *Server) sweep(tick <-chan time.Time, stop <-chan struct{}) {
-	for {
-		select {
-		case <-stop:
-			return
-		case now := <-tick:
-			due := now.Add(-s.watchAfter())
-			s.mu.Lock()
-			for c := range s.conns {
-				c.sweep(due)
-			}
-			s.mu.Unlock()
-		}
+// armSweep arms the sweep, under s.mu, unless it is armed or Close was
+// called. One timer for the server, rather than one per request: arming a
+// timer sooner than the runtime's others wakes its network poller, a
+// thread wake-up per request. It re-arms itself from its own run while
+// the server has connections, so that connections that come and go one
+// request each arm it once.
+func (s *Server) armSweep() {
+	if s.sweeping || s.killed {
+		return
+	}
+	s.sweeping = true
+	if s.sweepT == nil {
+		s.sweepT = time.AfterFunc(s.watchAfter(), s.sweep)
+	} else {
+		s.sweepT.Reset(s.watchAfter())
 	}
 }
 
-// stopSweep ends the sweeper (Shutdown, Close), under s.mu.
+// sweep starts the watch of the handlers running for longer than
+// WatchAfter (they did not say they wait: see WatchAfter), and arms the
+// next sweep while there are connections.
+func (s *Server) sweep() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sweeping = false
+	due := time.Now().Add(-s.watchAfter())
+	for c := range s.conns {
+		c.sweep(due)
+	}
+	if len(s.conns) > 0 {
+		s.armSweep()
+	}
+}
+
+// stopSweep disarms the sweep (Close, or Shutdown once every connection
+// has ended), under s.mu.
 func (s *Server) stopSweep() {
-	if s.stop != nil {
-		select {
-		case <-s.stop:
-		default:
-			s.sweeper.Stop()
-			close(s.stop)
-		}
+	if s.sweepT != nil && s.sweeping {
+		s.sweepT.Stop()
+		s.sweeping = false
 	}
 }
 
@@ -196,9 +204,6 @@ func (s *Server) stopSweep() {
 func (s *Server) forget(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
-	if len(s.conns) == 0 && s.sweeper != nil {
-		s.sweeper.Stop()
-	}
 	s.mu.Unlock()
 	select {
 	case s.gone <- struct{}{}:
@@ -217,7 +222,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for ln := range s.listeners {
 		ln.Close()
 	}
-	s.stopSweep()
 	s.mu.Unlock()
 	for {
 		s.mu.Lock()
@@ -225,6 +229,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			c.closeIfIdle()
 		}
 		n := len(s.conns)
+		if n == 0 {
+			s.stopSweep()
+		}
 		s.mu.Unlock()
 		if n == 0 {
 			return nil
@@ -248,6 +255,7 @@ func (s *Server) Close() error {
 	for ln := range s.listeners {
 		ln.Close()
 	}
+	s.killed = true
 	s.stopSweep()
 	for c := range s.conns {
 		c.kill()

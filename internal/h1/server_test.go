@@ -470,6 +470,92 @@ func TestWaitHintBeforeBody(t *testing.T) {
 	}
 }
 
+// TestStaleHint: a hint made with the context of a request that has
+// ended (kept by a goroutine of its handler) does not start the watch of
+// the next request on the connection.
+func TestStaleHint(t *testing.T) {
+	var old context.Context
+	cancelled := make(chan error, 1)
+	release := make(chan struct{})
+	addr := start(t, &Server{WatchAfter: time.Hour}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/first" {
+			old = r.Context()
+			return
+		}
+		waithint.Waiting(old) // the first request's, late
+		select {
+		case <-r.Context().Done():
+			cancelled <- r.Context().Err()
+		case <-release:
+			cancelled <- nil
+		}
+	}))
+	c := dial(t, addr)
+	c.send(get("/first"))
+	c.answer("GET")
+	c.send(get("/second"))
+	time.Sleep(20 * time.Millisecond)
+	c.c.Close() // unseen: the second request is not watched (WatchAfter is an hour)
+	select {
+	case err := <-cancelled:
+		t.Fatalf("the second request ended (%v): the first one's hint started its watch", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	if err := <-cancelled; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestShutdownWatches: during Shutdown, a handler that does not say it
+// waits is still watched (the sweep goes on until the connections end):
+// its client hanging up cancels it and Shutdown returns.
+func TestShutdownWatches(t *testing.T) {
+	srv := &Server{WatchAfter: 20 * time.Millisecond}
+	started := make(chan struct{})
+	addr := start(t, srv, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-r.Context().Done()
+	}))
+	c := dial(t, addr)
+	c.send(get("/wait"))
+	<-started
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		done <- srv.Shutdown(ctx)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	c.c.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v (the client gone was not seen)", err)
+	}
+}
+
+// TestServeEnds: once Serve has returned (its listener closed) and its
+// connections have ended, no goroutine of the server is left (the sweep
+// is a timer, armed only while there are connections).
+func TestServeEnds(t *testing.T) {
+	before := runtime.NumGoroutine()
+	srv := &Server{Handler: http.HandlerFunc(echo), WatchAfter: 10 * time.Millisecond}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	c := dial(t, ln.Addr().String())
+	c.send(get("/ok"))
+	c.answer("GET")
+	c.c.Close()
+	ln.Close()
+	if err := <-served; err == nil {
+		t.Fatal("Serve returned nil on a closed listener")
+	}
+	leaktest.WaitGoroutines(t, before)
+}
+
 // TestShutdown: Shutdown closes idle connections at once, lets an active
 // request finish (answered with Connection: close), then returns; Serve
 // returns ErrServerClosed; no goroutine is left. A handler that does not

@@ -21,16 +21,19 @@ import "context"
 
 type hookKey struct{}
 
-// With returns a copy of ctx whose Waiting calls f (from any goroutine,
-// any number of times: f must be safe for that).
-func With(ctx context.Context, f func()) context.Context {
+// With returns a copy of ctx whose Waiting calls f with the context
+// Waiting was given (from any goroutine, any number of times: f must be
+// safe for that). The context tells f which of its requests waits: one
+// that has ended is cancelled.
+func With(ctx context.Context, f func(context.Context)) context.Context {
 	return context.WithValue(ctx, hookKey{}, f)
 }
 
 // Waiting says that its caller is about to block until something slow
-// happens or ctx ends: it calls the hook of With in ctx's chain, if any.
+// happens or ctx ends: it calls the hook of With in ctx's chain, if any,
+// with ctx.
 func Waiting(ctx context.Context) {
-	if f, ok := ctx.Value(hookKey{}).(func()); ok {
-		f()
+	if f, ok := ctx.Value(hookKey{}).(func(context.Context)); ok {
+		f(ctx)
 	}
 }

@@ -11,7 +11,8 @@ import (
 
 func TestWaiting(t *testing.T) {
 	n := 0
-	ctx := waithint.With(context.Background(), func() { n++ })
+	var got context.Context
+	ctx := waithint.With(context.Background(), func(c context.Context) { n, got = n+1, c })
 	// The hook is found through the contexts derived from it, as a wait
 	// deep in a read sees it.
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -22,6 +23,9 @@ func TestWaiting(t *testing.T) {
 	waithint.Waiting(ctx)
 	if n != 2 {
 		t.Fatalf("hook called %d times, want 2", n)
+	}
+	if got != ctx {
+		t.Fatal("the hook was not given the context Waiting was called with")
 	}
 	// No hook: nothing happens.
 	waithint.Waiting(context.Background())
@@ -34,7 +38,7 @@ func TestWaiting(t *testing.T) {
 // before it blocks.
 func ExampleWaiting() {
 	scans := make(chan string, 1)
-	ctx := waithint.With(context.Background(), func() {
+	ctx := waithint.With(context.Background(), func(context.Context) {
 		fmt.Println("the request waits: watch its client")
 		go func() { scans <- "HC1:second" }() // (the patient shows a code)
 	})
