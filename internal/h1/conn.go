@@ -41,7 +41,7 @@ const finishTimeout = 10 * time.Second
 type conn struct {
 	s      *Server
 	rwc    net.Conn
-	ctx    context.Context // the server's base, with the local address and the wait hook (startWatch)
+	ctx    context.Context // the server's base, with the local address and the wait hook (waiting)
 	remote string
 	cr     connReader
 	br     *bufio.Reader
