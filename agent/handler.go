@@ -452,7 +452,6 @@ func (a *Agent) receipts(w http.ResponseWriter, r *http.Request) {
 		err = fmt.Errorf("agent: receipt: empty body: %w", ErrBadRequest)
 	}
 	if err == nil {
-		waithint.Waiting(r.Context()) // over NFC or the network
 		err = a.Session().PostReceipt(r.Context(), b)
 	}
 	if err != nil {
@@ -467,7 +466,6 @@ func (a *Agent) refresh(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	waithint.Waiting(r.Context()) // the network
 	if err := a.Session().RefreshLists(r.Context()); err != nil {
 		a.fail(w, r, err)
 		return

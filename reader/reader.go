@@ -529,7 +529,6 @@ func (r *Reader) resolve(ctx context.Context, text string) (*credential.Presenta
 	if _, err := r.v.CheckShortQRWindow(text); err != nil {
 		return nil, err
 	}
-	waithint.Waiting(ctx) // the network
 	answer, psHash, err := r.oc.Resolve(ctx, text, r.cfg.Groups)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/apcvkit/apcvkit/credential"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 )
 
 // Paths of the lists under FetcherConfig.BaseURL.
@@ -242,6 +243,7 @@ func (f *Fetcher) get(ctx context.Context, s *slot) ([]byte, error) {
 	if s.raw != nil && s.etag != "" {
 		req.Header.Set("If-None-Match", s.etag)
 	}
+	waithint.Waiting(ctx) // the network
 	resp, err := f.cfg.HTTPClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("lists: %s: %v: %w", s.name, err, ErrUnreachable)

@@ -21,6 +21,7 @@ import (
 	"github.com/apcvkit/apcvkit/credential"
 	"github.com/apcvkit/apcvkit/credential/rights"
 	"github.com/apcvkit/apcvkit/credential/service"
+	"github.com/apcvkit/apcvkit/internal/waithint"
 )
 
 // DefaultTimeout bounds each call to the service when Config.Timeout is 0.
@@ -154,6 +155,7 @@ func (c *Client) post(ctx context.Context, path string, body []byte, want string
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", want)
+	waithint.Waiting(ctx) // the network
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, c.transportError(ctx, err)
