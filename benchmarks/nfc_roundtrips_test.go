@@ -39,7 +39,8 @@ func (t *timedCard) TransmitWithin(ctx context.Context, cmd []byte, d time.Durat
 // BenchmarkNFCPCSCRoundTrips takes BenchmarkNFCPCSC's session apart in
 // time (P3, issue 17, fourth pass): on the same connected card, each
 // iteration runs nfc.Read and the bare replay of its recorded APDUs, both
-// through timedCard, then the reader's public-key floor. From the marks:
+// through timedCard (in both orders in turn, see orders), then the
+// reader's public-key floor. From the marks:
 //
 //   - tx-µs: the time spent inside Transmit (pcscd, vpcd, the phone) per
 //     session, sdk and bare;
@@ -64,23 +65,36 @@ func BenchmarkNFCPCSCRoundTrips(b *testing.B) {
 	b.Run("interleaved", func(b *testing.B) {
 		var sdkTx, bareTx, between, overFloor []time.Duration
 		perAPDU := [2][][]time.Duration{make([][]time.Duration, n), make([][]time.Duration, n)}
+		var read time.Duration // nfc.Read's time, from its call to its return
+		runs := [2]func(){
+			func() {
+				phoneRand.Reset()
+				readerRand.Reset()
+				t0 := time.Now()
+				sinkPresentation = session(b, ctx, sdkT, v, nfcOptions(readerRand)).Presentation
+				read = time.Since(t0)
+			},
+			func() {
+				phoneRand.Reset()
+				for i, e := range rec.Exchanges {
+					resp, err := bareT.Transmit(ctx, e.Command)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !bytes.Equal(resp, e.Response) {
+						b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
+					}
+				}
+			},
+		}
+		order := orders(2)
+		it := 0
 		for b.Loop() {
 			sdkT.marks, bareT.marks = sdkT.marks[:0], bareT.marks[:0]
-			phoneRand.Reset()
-			readerRand.Reset()
-			t0 := time.Now()
-			sinkPresentation = session(b, ctx, sdkT, v, nfcOptions(readerRand)).Presentation
-			t1 := time.Now()
-			phoneRand.Reset()
-			for i, e := range rec.Exchanges {
-				resp, err := bareT.Transmit(ctx, e.Command)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if !bytes.Equal(resp, e.Response) {
-					b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
-				}
+			for _, j := range order[it%len(order)] {
+				runs[j]()
 			}
+			it++
 			t2 := time.Now()
 			f.nfcReader(b)
 			floor := time.Since(t2)
@@ -96,8 +110,8 @@ func BenchmarkNFCPCSCRoundTrips(b *testing.B) {
 				}
 			}
 			sdkTx, bareTx = append(sdkTx, tx[0]), append(bareTx, tx[1])
-			between = append(between, t1.Sub(t0)-tx[0])
-			overFloor = append(overFloor, t1.Sub(t0)-tx[0]-floor)
+			between = append(between, read-tx[0])
+			overFloor = append(overFloor, read-tx[0]-floor)
 		}
 		mSDK, mBare := median(sdkTx), median(bareTx)
 		b.ReportMetric(float64(mSDK)/1e3, "sdk-tx-µs")

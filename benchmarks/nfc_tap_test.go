@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"testing"
-	"time"
 
 	"github.com/ebfe/scard"
 
@@ -15,7 +14,8 @@ import (
 
 // BenchmarkNFCPCSCTap is BenchmarkNFCPCSC's comparison for whole taps as a
 // desk makes them (slot "bench"): the phone seen on the reader, connection,
-// session, disconnection; one of each per iteration:
+// session, disconnection; one of each per iteration, in both orders in turn
+// (see orders), then the floor:
 //
 //   - sdk: pcsc.Context.WaitForPhone (the phone is there: it returns at
 //     once), pcsc.Context.Connect (which takes over the PC/SC context of the
@@ -110,20 +110,8 @@ func BenchmarkNFCPCSCTap(b *testing.B) {
 		})
 	}
 	b.Run("interleaved", func(b *testing.B) {
-		var tSDK, tBare, tFloor []time.Duration
 		b.SetBytes(2 * exchangedBytes(rec))
-		for b.Loop() {
-			t0 := time.Now()
-			sdk(false)
-			t1 := time.Now()
-			bare()
-			t2 := time.Now()
-			f.nfcReader(b)
-			tSDK = append(tSDK, t1.Sub(t0))
-			tBare = append(tBare, t2.Sub(t1))
-			tFloor = append(tFloor, time.Since(t2))
-		}
-		mSDK, mBare, mFloor := median(tSDK), median(tBare), median(tFloor)
+		mSDK, mBare, mFloor := interleaved(b, f, func() { sdk(false) }, bare)
 		b.ReportMetric(float64(mSDK)/float64(mBare), "x-bare")
 		b.ReportMetric(float64(mSDK-mFloor)/float64(mBare), "x-bare-nocrypto")
 		b.ReportMetric(float64(mSDK)/1e3, "sdk-µs-median")
