@@ -80,6 +80,14 @@ const (
 	// pattern), then the ordinary ones, fitted by the resample rescue on
 	// the smoothed frame with its wide search of the fourth corner.
 	StrategyKeystone
+	// StrategyHalfInverted: StrategyHalf on the frame's negative, for a
+	// code of light modules on a dark ground (a phone in dark mode) at
+	// StrategyHalf's cost. In DefaultStrategies it runs only when
+	// StrategyHalf found no finder pattern in the halved frame (a code of
+	// ordinary polarity has them), right after StrategyResampleMean3's
+	// first stages; StrategyInverted, later, reads the smaller and blurred
+	// ones.
+	StrategyHalfInverted
 	numStrategies = iota
 )
 
@@ -88,7 +96,7 @@ var strategyNames = [...]string{
 	StrategyMean3: "mean3", StrategyDown2: "down2", StrategyStretch: "stretch",
 	StrategyCrop: "crop", StrategyResample: "resample", StrategyResampleMean3: "resample-mean3", StrategyGlobal: "global", StrategyInverted: "inverted", StrategyHalf: "half",
 	StrategyUp2: "up2", StrategyFill: "fill",
-	StrategyKeystone: "keystone",
+	StrategyKeystone: "keystone", StrategyHalfInverted: "half-inverted",
 }
 
 // String returns the strategy's short name ("hybrid", "mean3", …).
@@ -106,7 +114,7 @@ func (s Strategy) String() string {
 // StrategyHalf when StrategyHalf finds no finder pattern in the halved
 // frame; its wide searches keep their place.
 var DefaultStrategies = []Strategy{
-	StrategyHalf, StrategyPure, StrategyHybrid, StrategyResampleMean3,
+	StrategyHalf, StrategyHalfInverted, StrategyPure, StrategyHybrid, StrategyResampleMean3,
 	StrategyTryHarder, StrategyResample, StrategyMean3,
 	StrategyStretch, StrategyUp2, StrategyCrop, StrategyDown2, StrategyInverted,
 	StrategyFill, StrategyKeystone,
@@ -213,6 +221,12 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 	var order [numStrategies]Strategy // strategies, reordered (see halfMissed)
 	for i := 0; i < len(strategies); i++ {
 		s := strategies[i]
+		if reorder && s == StrategyHalfInverted && !a.halfMissed {
+			// StrategyHalf found finder patterns of ordinary polarity (or
+			// did not run: a narrow frame): StrategyInverted, later, is
+			// the one for a dark-mode code here.
+			continue
+		}
 		if err := ctx.Err(); err != nil {
 			return Result{Tried: tried, Elapsed: now().Sub(start), Spent: clock() - spent0}, fmt.Errorf("camera: decode: %w", err)
 		}
@@ -468,6 +482,8 @@ func (a *attempt) try(s Strategy) (res *gozxing.Result, err error) {
 		return a.decodePlane(a.half())
 	case StrategyHalf:
 		return a.readHalf()
+	case StrategyHalfInverted:
+		return a.readHalfInverted()
 	case StrategyStretch:
 		if res, err := a.decodePlane(stretchInto(a.sc.plane(w*h), a.luma()), w, h); err == nil {
 			return res, nil
@@ -560,7 +576,11 @@ func (a *attempt) up2() (*gozxing.Result, error) {
 
 // inverted is StrategyInverted: light modules on a dark ground (a phone in
 // dark mode). The frame's binarization flipped goes through the locator;
-// when that fails, the resample rescue reads the flipped smoothed frame.
+// when that fails, the resample rescue reads the smoothed frame's negative
+// as StrategyResampleMean3 reads the smoothed frame: its own binarization
+// (not the smoothed one's flipped, whose flat dark blocks, a dark quiet
+// zone among them, binarize light and flip dark) and the relaxed
+// candidates.
 func (a *attempt) inverted() (*gozxing.Result, error) {
 	m, err := a.hybrid().GetBlackMatrix()
 	if err != nil {
@@ -569,9 +589,8 @@ func (a *attempt) inverted() (*gozxing.Result, error) {
 	if res, err := a.locate(flipped(m, a.sc), hintsNone, 2); err == nil {
 		return res, nil
 	}
-	sm, err := a.meanBitmap().GetBlackMatrix()
-	if err != nil {
-		return nil, err
+	if a.stopped() {
+		return nil, errStopped
 	}
 	w, h := a.lum.Width, a.lum.Height
 	smooth := a.mean()
@@ -579,7 +598,12 @@ func (a *attempt) inverted() (*gozxing.Result, error) {
 	for i, v := range smooth {
 		neg[i] = 255 - v
 	}
-	return a.resampleOn(flipped(sm, a.sc), neg, w, h, false, 1, fitStages)
+	l := newLuminance(Frame{Format: Gray, Width: w, Height: h, Data: neg})
+	nm, err := newHybrid(l, neg, w, w, h, a.sc).GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	return a.resampleOn(nm, neg, w, h, false, 1, fitStages)
 }
 
 // plausiblyPure reports whether the dark pixels of bm span a square, as

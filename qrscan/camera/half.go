@@ -68,6 +68,72 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 	return res, nil
 }
 
+// readHalfInverted is StrategyHalfInverted: readHalf on the frame's
+// negative (255 − luma), without what readHalf leaves for the strategies
+// of ordinary polarity (halfMissed, guess, region): the halved frame
+// inverted, binarized and searched for the three finder patterns, the code
+// sampled there; when the patterns are found but the code cannot be read
+// at half size, the negative of the code's region at full size.
+func (a *attempt) readHalfInverted() (*gozxing.Result, error) {
+	w, h := a.lum.Width, a.lum.Height
+	if w < HalfMinWidth {
+		return nil, gozxing.NewNotFoundException("frame %d px wide, under %d", w, HalfMinWidth)
+	}
+	p, hw, hh := a.half()
+	neg := a.sc.plane(hw * hh)
+	for i, v := range p {
+		neg[i] = 255 - v
+	}
+	l := newLuminance(Frame{Format: Gray, Width: hw, Height: hh, Data: neg})
+	m, err := newHybrid(l, neg, hw, hw, hh, a.sc).GetBlackMatrix()
+	if err != nil {
+		return nil, err
+	}
+	info, _, err := findPatternsOr(m, false)
+	if err != nil {
+		return nil, err
+	}
+	if det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info); err == nil {
+		if dr, err := a.decoder().Decode(det.GetBits(), hintsNone); err == nil {
+			pts := det.GetPoints()
+			for i, q := range pts {
+				pts[i] = gozxing.NewResultPoint(2*q.GetX(), 2*q.GetY())
+			}
+			return qrResult(dr, pts), nil
+		}
+	}
+	if a.stopped() {
+		return nil, errStopped
+	}
+	r, ok := codeRegion(info, 2, w, h)
+	if !ok {
+		return nil, gozxing.NewNotFoundException("code region too small")
+	}
+	rw, rh := r.dx(), r.dy()
+	rp := a.sc.plane(rw * rh)
+	row := a.sc.plane(w)
+	for y := range rh {
+		a.lum.row(r.y0+y, row)
+		dst := rp[y*rw : (y+1)*rw]
+		for x, v := range row[r.x0:r.x1] {
+			dst[x] = 255 - v
+		}
+	}
+	rl := newLuminance(Frame{Format: Gray, Width: rw, Height: rh, Data: rp})
+	if m, err = newHybrid(rl, rp, rw, rw, rh, a.sc).GetBlackMatrix(); err != nil {
+		return nil, err
+	}
+	res, err := a.locate(m, hintsNone, 2)
+	if err != nil {
+		return nil, err
+	}
+	pts := res.GetResultPoints() // in the region: move them into the frame
+	for i, q := range pts {
+		pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
+	}
+	return res, nil
+}
+
 // codeRegion returns the frame rectangle that holds the code whose finder
 // patterns info found on an image scaled down by scale: the parallelogram of
 // the three finder centres, grown by 10 modules on every side (3.5 to the

@@ -37,7 +37,8 @@ func TestFrameOptions(t *testing.T) {
 			if err != nil || r.Text != text {
 				t.Fatalf("not read: %v", err)
 			}
-			if tt.o.Invert != (r.Strategy == camera.StrategyInverted) {
+			inverted := r.Strategy == camera.StrategyInverted || r.Strategy == camera.StrategyHalfInverted
+			if tt.o.Invert != inverted {
 				t.Errorf("read by %v", r.Strategy)
 			}
 		})
