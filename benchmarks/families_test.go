@@ -13,11 +13,11 @@ import (
 // familySeed and familyFrames: the frames of BenchmarkFamilies.
 const (
 	familySeed   = 17
-	familyFrames = 10
+	familyFrames = 40
 )
 
 // BenchmarkFamilies decodes the frames of each distortion family of the
-// peer harness (benchmarks/internal/corpus: the options of frames 1 to 10
+// peer harness (benchmarks/internal/corpus: the options of frames 1 to 40
 // of seed 17, all showing the fixed text of testdata/frameworld.json, so
 // that the frames are the same from run to run), one frame per iteration
 // in turn, with camera.DecodeWith's default options: read-% is the share

@@ -56,3 +56,6 @@ func HalfGuess(f Frame) (r image.Rectangle, text string, ok bool, err error) {
 // HasThreadCPU reports whether the budget is read on the decoding thread's
 // CPU clock here (not on wall time).
 func HasThreadCPU() bool { _, ok := threadCPU(); return ok }
+
+// KeystoneFirst is keystoneFirst, for TestKeystoneFirst.
+var KeystoneFirst = keystoneFirst

@@ -2,6 +2,7 @@ package camera
 
 import (
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/makiuchi-d/gozxing"
@@ -33,6 +34,7 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 	if err != nil {
 		a.halfMissed = true
 		a.guess, _ = pairRegion(cands, 2, w, h)
+		a.halfKeystone = len(triplesIn(slices.Clone(cands), 1, nil, keystoneScore)) > 0
 		return nil, err
 	}
 	if det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info); err == nil {

@@ -47,9 +47,7 @@ func (a *attempt) keystone() (*gozxing.Result, error) {
 	if a.stopped() {
 		return nil, errStopped
 	}
-	triples := triplesIn(append(slices.Clip(strict), relaxedCandidates(bm, 2)...), maxKeystoneTriples, nil, func(p, q, r *detector.FinderPattern) (float64, bool) {
-		return tripleScoreWithin(p, q, r, keystoneMinRatio, maxKeystoneRatio)
-	})
+	triples := triplesIn(append(slices.Clip(strict), relaxedCandidates(bm, 2)...), maxKeystoneTriples, nil, keystoneScore)
 	triples = append(triples, triplesOf(strict, maxKeystoneTriples, nil)...)
 	err = gozxing.NewNotFoundException("no triple of unequal finder patterns")
 	fs := make([]*fitter, len(triples))
@@ -57,6 +55,26 @@ func (a *attempt) keystone() (*gozxing.Result, error) {
 		fs[i] = a.newFitter(t, a.mean(), w, h, true)
 	}
 	return a.fitDeep(fs, err)
+}
+
+// keystoneScore rates the triples of unequal finder patterns StrategyKeystone
+// fits: module sizes that differ by keystoneMinRatio to maxKeystoneRatio.
+func keystoneScore(p, q, r *detector.FinderPattern) (float64, bool) {
+	return tripleScoreWithin(p, q, r, keystoneMinRatio, maxKeystoneRatio)
+}
+
+// keystoneFirst returns strategies with StrategyKeystone moved to index
+// at, when it comes later, in buf (which must not share strategies'
+// array): see attempt.halfKeystone.
+func keystoneFirst(strategies []Strategy, at int, buf []Strategy) []Strategy {
+	j := slices.Index(strategies, StrategyKeystone)
+	if j <= at {
+		return strategies
+	}
+	out := append(buf[:0], strategies[:at]...)
+	out = append(out, StrategyKeystone)
+	out = append(out, strategies[at:j]...)
+	return append(out, strategies[j+1:]...)
 }
 
 // fitDeep is fitAll with the wide search of a triple's fourth corner
