@@ -57,5 +57,5 @@ func HalfGuess(f Frame) (r image.Rectangle, text string, ok bool, err error) {
 // CPU clock here (not on wall time).
 func HasThreadCPU() bool { _, ok := threadCPU(); return ok }
 
-// KeystoneFirst is keystoneFirst, for TestKeystoneFirst.
-var KeystoneFirst = keystoneFirst
+// MoveTo is moveTo, for TestMoveTo.
+var MoveTo = moveTo

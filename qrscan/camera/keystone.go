@@ -63,16 +63,16 @@ func keystoneScore(p, q, r *detector.FinderPattern) (float64, bool) {
 	return tripleScoreWithin(p, q, r, keystoneMinRatio, maxKeystoneRatio)
 }
 
-// keystoneFirst returns strategies with StrategyKeystone moved to index
-// at, when it comes later, in buf (which must not share strategies'
-// array): see attempt.halfKeystone.
-func keystoneFirst(strategies []Strategy, at int, buf []Strategy) []Strategy {
-	j := slices.Index(strategies, StrategyKeystone)
+// moveTo returns strategies with s moved to index at, when it comes
+// later, in buf (which must not share strategies' array): see
+// attempt.halfKeystone and attempt.washedOut.
+func moveTo(strategies []Strategy, s Strategy, at int, buf []Strategy) []Strategy {
+	j := slices.Index(strategies, s)
 	if j <= at {
 		return strategies
 	}
 	out := append(buf[:0], strategies[:at]...)
-	out = append(out, StrategyKeystone)
+	out = append(out, s)
 	out = append(out, strategies[at:j]...)
 	return append(out, strategies[j+1:]...)
 }

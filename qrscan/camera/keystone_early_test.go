@@ -38,9 +38,9 @@ func TestKeystoneEarly(t *testing.T) {
 	}
 }
 
-// TestKeystoneFirst: StrategyKeystone moves to index at when it comes
-// later, the others keeping their order, in a copy.
-func TestKeystoneFirst(t *testing.T) {
+// TestMoveTo: a strategy moves to index at when it comes later, the
+// others keeping their order, in a copy.
+func TestMoveTo(t *testing.T) {
 	const (
 		h, m, p, k, f = camera.StrategyHalf, camera.StrategyResampleMean3, camera.StrategyPure, camera.StrategyKeystone, camera.StrategyFill
 	)
@@ -56,12 +56,12 @@ func TestKeystoneFirst(t *testing.T) {
 		{[]camera.Strategy{h, m, p}, 1, []camera.Strategy{h, m, p}},
 	} {
 		in := append([]camera.Strategy(nil), c.in...)
-		got := camera.KeystoneFirst(in, c.at, make([]camera.Strategy, 0, len(in)))
+		got := camera.MoveTo(in, k, c.at, make([]camera.Strategy, 0, len(in)))
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("keystoneFirst(%v, %d) = %v, want %v", c.in, c.at, got, c.want)
+			t.Errorf("moveTo(%v, keystone, %d) = %v, want %v", c.in, c.at, got, c.want)
 		}
 		if fmt.Sprint(in) != fmt.Sprint(c.in) {
-			t.Errorf("keystoneFirst(%v, %d) changed its input to %v", c.in, c.at, in)
+			t.Errorf("moveTo(%v, keystone, %d) changed its input to %v", c.in, c.at, in)
 		}
 	}
 }
