@@ -251,9 +251,8 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 				}
 				if a.halfKeystone {
 					strategies = moveTo(strategies, StrategyKeystone, at, order2[:0])
-					at++
 				}
-				if a.washedOut {
+				if a.washedOut { // ahead of StrategyResampleMean3's first stages
 					strategies = moveTo(strategies, StrategyStretch, i+1, order3[:0])
 				}
 			}
