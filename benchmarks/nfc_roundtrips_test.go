@@ -113,14 +113,14 @@ func BenchmarkNFCPCSCRoundTrips(b *testing.B) {
 			between = append(between, read-tx[0])
 			overFloor = append(overFloor, read-tx[0]-floor)
 		}
-		mSDK, mBare := median(sdkTx), median(bareTx)
+		mSDK, mBare := balancedMedian(sdkTx, 0, order), balancedMedian(bareTx, 1, order)
 		b.ReportMetric(float64(mSDK)/1e3, "sdk-tx-µs")
 		b.ReportMetric(float64(mBare)/1e3, "bare-tx-µs")
 		b.ReportMetric(float64(mSDK)/float64(mBare), "x-transmit")
-		b.ReportMetric(float64(median(between))/1e3, "between-µs")
-		b.ReportMetric(float64(median(overFloor))/1e3, "between-over-floor-µs")
+		b.ReportMetric(float64(balancedMedian(between, 0, order))/1e3, "between-µs")
+		b.ReportMetric(float64(balancedMedian(overFloor, 0, order))/1e3, "between-over-floor-µs")
 		for i, e := range rec.Exchanges {
-			b.ReportMetric(float64(median(perAPDU[0][i]))/float64(median(perAPDU[1][i])),
+			b.ReportMetric(float64(balancedMedian(perAPDU[0][i], 0, order))/float64(balancedMedian(perAPDU[1][i], 1, order)),
 				fmt.Sprintf("x-tx-%d-%02X", i, e.Command[1]))
 		}
 	})

@@ -102,7 +102,7 @@ func BenchmarkNFCPCSCSegments(b *testing.B) {
 			if i%2 == 1 {
 				kind = fmt.Sprintf("tx%02X", rec.Exchanges[i/2].Command[1])
 			}
-			mSDK, mPlaced := median(segs[0][i]), median(segs[1][i])
+			mSDK, mPlaced := balancedMedian(segs[0][i], 0, order), balancedMedian(segs[1][i], 1, order)
 			b.ReportMetric(float64(mSDK)/1e3, fmt.Sprintf("s%d-%s-µs", i, kind))
 			b.ReportMetric(float64(mSDK-mPlaced)/1e3, fmt.Sprintf("d%d-%s-µs", i, kind))
 		}

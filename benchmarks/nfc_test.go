@@ -224,7 +224,8 @@ func orders(n int) [][]int {
 // BenchmarkNFCPCSCTap/interleaved: sdk and bare in turn in both orders
 // (see orders), then the public-key floor; it returns the medians over
 // iterations of each (on a shared machine a few iterations preempted for
-// milliseconds would otherwise decide the ratio).
+// milliseconds would otherwise decide the ratio), sdk's and bare's
+// balanced over their two positions (balancedMedian).
 func interleaved(b *testing.B, f *floor, sdk, bare func()) (mSDK, mBare, mFloor time.Duration) {
 	runs, order := [2]func(){sdk, bare}, orders(2)
 	var t [3][]time.Duration
@@ -240,7 +241,39 @@ func interleaved(b *testing.B, f *floor, sdk, bare func()) (mSDK, mBare, mFloor 
 		t[2] = append(t[2], time.Since(t0))
 		i++
 	}
-	return median(t[0]), median(t[1]), median(t[2])
+	return balancedMedian(t[0], 0, order), balancedMedian(t[1], 1, order), median(t[2])
+}
+
+// balancedMedian is the figure of run's samples d, one per iteration, the
+// iterations taking order's orders in turn: the median of the samples at
+// each position the run took (first, second, …), averaged over the
+// positions. The median of all of them at once would fall between the
+// faster and the slower positions' samples, wherever their tails put it
+// (a review simulated ±1 % on a ratio of two runs that cost the same).
+func balancedMedian(d []time.Duration, run int, order [][]int) time.Duration {
+	if len(order) == 0 {
+		return median(d)
+	}
+	byPos := make([][]time.Duration, len(order[0]))
+	for k, v := range d {
+		p := slices.Index(order[k%len(order)], run)
+		if p < 0 {
+			p = 0
+		}
+		byPos[p] = append(byPos[p], v)
+	}
+	var sum time.Duration
+	n := 0
+	for _, g := range byPos {
+		if len(g) > 0 {
+			sum += median(g)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / time.Duration(n)
 }
 
 // median returns the median of d (d is sorted in place).
@@ -349,5 +382,25 @@ func TestOrders(t *testing.T) {
 		if n > 1 && len(after) != n*(n-1) {
 			t.Errorf("orders(%d): %d ordered pairs, want %d", n, len(after), n*(n-1))
 		}
+	}
+}
+
+// TestBalancedMedian: a run 10 µs after the floor and 20 µs after the
+// other run is worth 15 µs, whatever the mixture's own median says.
+func TestBalancedMedian(t *testing.T) {
+	order := orders(2)
+	var d []time.Duration
+	for k := range 7 {
+		if slices.Index(order[k%len(order)], 0) == 0 {
+			d = append(d, 10*time.Microsecond)
+		} else {
+			d = append(d, 20*time.Microsecond+time.Duration(k)*time.Nanosecond)
+		}
+	}
+	if got := balancedMedian(slices.Clone(d), 0, order); got < 15*time.Microsecond || got > 15*time.Microsecond+5*time.Nanosecond {
+		t.Errorf("balancedMedian = %v, want 15µs (plain median %v)", got, median(slices.Clone(d)))
+	}
+	if got := balancedMedian(nil, 0, order); got != 0 {
+		t.Errorf("no samples: %v", got)
 	}
 }

@@ -83,10 +83,11 @@ const (
 	// StrategyHalfInverted: StrategyHalf on the frame's negative, for a
 	// code of light modules on a dark ground (a phone in dark mode) at
 	// StrategyHalf's cost. In DefaultStrategies it runs only when
-	// StrategyHalf found no finder pattern in the halved frame (a code of
-	// ordinary polarity has them), right after StrategyResampleMean3's
-	// first stages; StrategyInverted, later, reads the smaller and blurred
-	// ones.
+	// StrategyHalf found no finder pattern triple in the halved frame (a
+	// code of ordinary polarity has one), after StrategyResampleMean3's
+	// first stages (and StrategyStretch or StrategyKeystone when they
+	// move ahead: see DefaultStrategies); StrategyInverted, later, reads
+	// the smaller and blurred ones.
 	StrategyHalfInverted
 	numStrategies = iota
 )
@@ -110,9 +111,17 @@ func (s Strategy) String() string {
 // DefaultStrategies is the order Decode follows when DecodeOptions leaves
 // Strategies nil: by cost/benefit as measured on the generated corpus (see
 // the package documentation). In this order (not in one given in
-// DecodeOptions), StrategyResampleMean3's first stages also run just after
-// StrategyHalf when StrategyHalf finds no finder pattern in the halved
-// frame; its wide searches keep their place.
+// DecodeOptions), when StrategyHalf finds no finder pattern triple in the
+// halved frame, StrategyResampleMean3's first stages also run right after
+// it (its wide searches keep their place), and what the halved frame
+// shows moves one strategy ahead: StrategyStretch to right after
+// StrategyHalf when the frame is washed out (its luma's 1st and 99th
+// percentiles under a quarter of the range apart); StrategyKeystone to
+// right after StrategyResampleMean3's first stages when the halved frame's
+// candidates hold a triple of module sizes 1.6 to 3 times apart (a strong
+// keystone); StrategyUp2 to right after StrategyHybrid when it shows no
+// candidate at all (modules of about 2 pixels). StrategyHalfInverted runs
+// only then too.
 var DefaultStrategies = []Strategy{
 	StrategyHalf, StrategyHalfInverted, StrategyPure, StrategyHybrid, StrategyResampleMean3,
 	StrategyTryHarder, StrategyResample, StrategyMean3,
@@ -251,6 +260,10 @@ func decodeWith(ctx context.Context, f Frame, opts DecodeOptions, sc *scratch) (
 				}
 				if a.halfKeystone {
 					strategies = moveTo(strategies, StrategyKeystone, at, order2[:0])
+				} else if a.halfNoCands && !a.washedOut {
+					if h := slices.Index(strategies, StrategyHybrid); h > i {
+						strategies = moveTo(strategies, StrategyUp2, h+1, order2[:0])
+					}
 				}
 				if a.washedOut { // ahead of StrategyResampleMean3's first stages
 					strategies = moveTo(strategies, StrategyStretch, i+1, order3[:0])
@@ -340,12 +353,14 @@ type attempt struct {
 	// halfKeystone: StrategyHalf found no finder pattern triple, and its
 	// candidates hold a triple whose module sizes differ as a strong
 	// keystone makes them (keystoneScore): StrategyKeystone moves to just
-	// after StrategyResampleMean3's first stages (moveTo), instead
-	// of after every other strategy (on the benchmark's perspective frames
+	// after StrategyResampleMean3's first stages (moveTo), instead of
+	// after every other strategy (on the benchmark's perspective frames
 	// it read, 27–84 ms of CPU, of which StrategyHalf and StrategyKeystone
-	// alone 9–35 ms). The frames read by StrategyHalf's region or the
-	// strategies of ordinary polarity have no such triple, or
-	// StrategyResampleMean3's first stages read them before.
+	// alone 9–35 ms). A trade-off: a frame with that signature that
+	// StrategyKeystone does not read but StrategyResampleMean3's wide
+	// searches do pays StrategyKeystone's fits first (a review found one
+	// such frame, 17.5 → 55 ms; none among the 80 perspective frames of
+	// the two samples measured, 2.28 → 2.14 s and 49.9 → 43.0 ms a frame).
 	halfKeystone bool
 	// washedOut: StrategyHalf found no finder pattern triple, and the
 	// halved frame's 1st to 99th percentiles of luma are less than
@@ -353,6 +368,13 @@ type attempt struct {
 	// to just after StrategyHalf, instead of tenth (on the benchmark's
 	// low-contrast frames it reads, 3.7 ms of CPU instead of 9.7).
 	washedOut bool
+	// halfNoCands: StrategyHalf found no finder pattern candidate at all
+	// in the halved frame (modules of about 2 pixels, 1 at half size),
+	// the frame not washed out: StrategyUp2, made for such modules, moves
+	// to just after StrategyHybrid, ahead of StrategyResampleMean3's wide
+	// searches, StrategyTryHarder, StrategyResample, StrategyMean3 and
+	// StrategyStretch.
+	halfNoCands bool
 	// mean3Split: StrategyResampleMean3 runs twice (smoothFirst), its
 	// first stages on the smoothed and the plain binarizations first, the
 	// rest (the wide searches) in its own place; mean3Early once the first
@@ -605,10 +627,8 @@ func (a *attempt) up2() (*gozxing.Result, error) {
 // inverted is StrategyInverted: light modules on a dark ground (a phone in
 // dark mode). The frame's binarization flipped goes through the locator;
 // when that fails, the resample rescue reads the smoothed frame's negative
-// as StrategyResampleMean3 reads the smoothed frame: its own binarization
-// (not the smoothed one's flipped, whose flat dark blocks, a dark quiet
-// zone among them, binarize light and flip dark) and the relaxed
-// candidates.
+// on its own binarization (not the smoothed one's flipped, whose flat dark
+// blocks, a dark quiet zone among them, binarize light and flip dark).
 func (a *attempt) inverted() (*gozxing.Result, error) {
 	m, err := a.hybrid().GetBlackMatrix()
 	if err != nil {

@@ -106,10 +106,15 @@
 // StrategyResampleMean3's first stages: on the benchmark's perspective
 // frames that it reads, 10–20 ms of CPU instead of 27–84
 // (TestKeystoneEarly); the signature was on no frame of the other
-// families not read by then. Both cost
-// nothing on the frames read before; on a frame they do not read, a few
-// ms of CPU without a code, up to about 100 ms when the frame shows finder
+// families not read by then, but a frame that bears it and that only
+// StrategyResampleMean3's wide searches read pays StrategyKeystone's fits
+// first (one such frame: 17.5 → 55 ms). Both cost nothing on the frames
+// read before them in that order; on a frame they do not read, a few ms
+// of CPU without a code, up to about 100 ms when the frame shows finder
 // patterns (StrategyKeystone's wide fits), cut short by the budget.
+// Frames of modules of about 2 pixels, whose halved frame shows no finder
+// pattern candidate at all, try StrategyUp2 right after StrategyHybrid
+// (TestSmallModulesUp2); see DefaultStrategies for every move.
 //
 // testdata/ holds a small corpus for benchmarks (clean 480/960-character
 // codes, one mild and one hard 1280×720 frame, each PNG with its text in a

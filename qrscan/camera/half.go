@@ -36,6 +36,7 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 		a.guess, _ = pairRegion(cands, 2, w, h)
 		a.halfKeystone = len(triplesIn(slices.Clone(cands), 1, nil, keystoneScore)) > 0
 		a.washedOut = spread(p) < washedOutSpread
+		a.halfNoCands = len(cands) == 0
 		return nil, err
 	}
 	if det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info); err == nil {
