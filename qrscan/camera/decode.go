@@ -641,13 +641,7 @@ func (a *attempt) inverted() (*gozxing.Result, error) {
 		return nil, errStopped
 	}
 	w, h := a.lum.Width, a.lum.Height
-	smooth := a.mean()
-	neg := a.sc.plane(w * h)
-	for i, v := range smooth {
-		neg[i] = 255 - v
-	}
-	l := newLuminance(Frame{Format: Gray, Width: w, Height: h, Data: neg})
-	nm, err := newHybrid(l, neg, w, w, h, a.sc).GetBlackMatrix()
+	neg, nm, err := a.negative(a.mean(), w, h)
 	if err != nil {
 		return nil, err
 	}

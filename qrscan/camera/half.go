@@ -39,14 +39,8 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 		a.halfNoCands = len(cands) == 0
 		return nil, err
 	}
-	if det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info); err == nil {
-		if dr, err := a.decoder().Decode(det.GetBits(), hintsNone); err == nil {
-			pts := det.GetPoints()
-			for i, q := range pts {
-				pts[i] = gozxing.NewResultPoint(2*q.GetX(), 2*q.GetY())
-			}
-			return qrResult(dr, pts), nil
-		}
+	if res := a.decodeHalved(m, info); res != nil {
+		return res, nil
 	}
 	r, ok := codeRegion(info, 2, w, h)
 	if !ok {
@@ -61,15 +55,7 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.locate(m, hintsNone, 2)
-	if err != nil {
-		return nil, err
-	}
-	pts := res.GetResultPoints() // in the crop: move them into the frame
-	for i, q := range pts {
-		pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
-	}
-	return res, nil
+	return a.locateIn(m, r)
 }
 
 // washedOutSpread: a frame whose 1st to 99th percentiles of luma are
@@ -101,12 +87,7 @@ func (a *attempt) readHalfInverted() (*gozxing.Result, error) {
 		return nil, gozxing.NewNotFoundException("frame %d px wide, under %d", w, HalfMinWidth)
 	}
 	p, hw, hh := a.half()
-	neg := a.sc.plane(hw * hh)
-	for i, v := range p {
-		neg[i] = 255 - v
-	}
-	l := newLuminance(Frame{Format: Gray, Width: hw, Height: hh, Data: neg})
-	m, err := newHybrid(l, neg, hw, hw, hh, a.sc).GetBlackMatrix()
+	_, m, err := a.negative(p, hw, hh)
 	if err != nil {
 		return nil, err
 	}
@@ -114,14 +95,8 @@ func (a *attempt) readHalfInverted() (*gozxing.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info); err == nil {
-		if dr, err := a.decoder().Decode(det.GetBits(), hintsNone); err == nil {
-			pts := det.GetPoints()
-			for i, q := range pts {
-				pts[i] = gozxing.NewResultPoint(2*q.GetX(), 2*q.GetY())
-			}
-			return qrResult(dr, pts), nil
-		}
+	if res := a.decodeHalved(m, info); res != nil {
+		return res, nil
 	}
 	if a.stopped() {
 		return nil, errStopped
@@ -140,15 +115,56 @@ func (a *attempt) readHalfInverted() (*gozxing.Result, error) {
 			dst[x] = 255 - v
 		}
 	}
-	rl := newLuminance(Frame{Format: Gray, Width: rw, Height: rh, Data: rp})
-	if m, err = newHybrid(rl, rp, rw, rw, rh, a.sc).GetBlackMatrix(); err != nil {
+	if m, err = a.binarize(rp, rw, rh); err != nil {
 		return nil, err
 	}
+	return a.locateIn(m, r)
+}
+
+// negative returns the negative (255 − v) of the w×h plane p, in a
+// scratch plane, and its hybrid binarization.
+func (a *attempt) negative(p []byte, w, h int) ([]byte, *gozxing.BitMatrix, error) {
+	neg := a.sc.plane(w * h)
+	for i, v := range p[:w*h] {
+		neg[i] = 255 - v
+	}
+	m, err := a.binarize(neg, w, h)
+	return neg, m, err
+}
+
+// binarize returns the hybrid binarization of the compact w×h plane p.
+func (a *attempt) binarize(p []byte, w, h int) (*gozxing.BitMatrix, error) {
+	l := newLuminance(Frame{Format: Gray, Width: w, Height: h, Data: p})
+	return newHybrid(l, p, w, w, h, a.sc).GetBlackMatrix()
+}
+
+// decodeHalved samples and decodes the code whose finder patterns info
+// found on m, the halved frame's binarization, with its points in the
+// frame; nil when it cannot.
+func (a *attempt) decodeHalved(m *gozxing.BitMatrix, info *detector.FinderPatternInfo) *gozxing.Result {
+	det, err := detector.NewDetector(m).ProcessFinderPatternInfo(info)
+	if err != nil {
+		return nil
+	}
+	dr, err := a.decoder().Decode(det.GetBits(), hintsNone)
+	if err != nil {
+		return nil
+	}
+	pts := det.GetPoints()
+	for i, q := range pts {
+		pts[i] = gozxing.NewResultPoint(2*q.GetX(), 2*q.GetY())
+	}
+	return qrResult(dr, pts)
+}
+
+// locateIn runs the locator on m, the binarization of the frame's region
+// r, with the result's points moved into the frame.
+func (a *attempt) locateIn(m *gozxing.BitMatrix, r rect) (*gozxing.Result, error) {
 	res, err := a.locate(m, hintsNone, 2)
 	if err != nil {
 		return nil, err
 	}
-	pts := res.GetResultPoints() // in the region: move them into the frame
+	pts := res.GetResultPoints()
 	for i, q := range pts {
 		pts[i] = gozxing.NewResultPoint(q.GetX()+float64(r.x0), q.GetY()+float64(r.y0))
 	}

@@ -86,3 +86,23 @@ func readRows[R any](t *testing.T, rows []R, of func(R) (name, text string, o qr
 		t.Run(name, func(t *testing.T) { mustRead(t, text, o) })
 	}
 }
+
+// readByAt renders each frame of options opts with a test text of chars
+// characters (seeded by the frame's own seed) and fails t unless the
+// default order reads it by want, after exactly tried strategies.
+func readByAt(t *testing.T, opts []qrimage.FrameOptions, chars int, want camera.Strategy, tried int) {
+	t.Helper()
+	for i, o := range opts {
+		text := base45Text(o.Seed, chars)
+		img := frame(t, text, o)
+		r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
+		if err != nil || r.Text != text {
+			t.Errorf("frame %d: not read: %v", i, err)
+			continue
+		}
+		t.Logf("frame %d: read by %v after %d strategies, %v CPU", i, r.Strategy, r.Tried, r.Spent)
+		if r.Strategy != want || r.Tried != tried {
+			t.Errorf("frame %d: read by %v after %d strategies, want %v after %d", i, r.Strategy, r.Tried, want, tried)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package camera_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -19,23 +18,11 @@ import (
 // other strategy (the 16th before, 27–84 ms of CPU on the benchmark's
 // frames instead of 10–20).
 func TestKeystoneEarly(t *testing.T) {
-	for i, o := range []qrimage.FrameOptions{
+	readByAt(t, []qrimage.FrameOptions{
 		{ModulePx: 4.964046973525495, Rotation: 228.94048516464986, Perspective: 41.69939611147221, Blur: 0.720453519424798, Noise: 2.3261754947588873, Contrast: 0.8105264461085834, JPEG: 85, Seed: 0xfc59313637ab87d1, Focal: 646.4870934993862},
 		{ModulePx: 4.876651955562185, Rotation: 16.035185342968905, Perspective: 31.176691239581128, Blur: 0.6329082663897361, Noise: 2.4205193008865793, Contrast: 0.9332520045395835, JPEG: 85, Seed: 0xb7ae956a3ed30a5a, Focal: 715.4663716973348},
 		{ModulePx: 5.641068576786845, Rotation: 183.21284792714195, Perspective: 28.12390635813737, Blur: 0.6060438243789082, Noise: 3.5736094374801004, Contrast: 0.8734034200451193, JPEG: 85, Seed: 0x56fd611d34ba2397, Focal: 677.9199267937911},
-	} {
-		text := base45Text(o.Seed, 760)
-		img := frame(t, text, o)
-		r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
-		if err != nil || r.Text != text {
-			t.Errorf("frame %d: not read: %v", i, err)
-			continue
-		}
-		t.Logf("frame %d: read by %v after %d strategies, %v CPU", i, r.Strategy, r.Tried, r.Spent)
-		if r.Strategy != camera.StrategyKeystone || r.Tried > 3 {
-			t.Errorf("frame %d: read by %v after %d strategies, want %v third", i, r.Strategy, r.Tried, camera.StrategyKeystone)
-		}
-	}
+	}, 760, camera.StrategyKeystone, 3)
 }
 
 // TestMoveTo: a strategy moves to index at when it comes later, the

@@ -1,7 +1,6 @@
 package camera_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
@@ -17,21 +16,9 @@ import (
 // StrategyResampleMean3's wide searches, StrategyTryHarder,
 // StrategyResample, StrategyMean3 and StrategyStretch.
 func TestSmallModulesUp2(t *testing.T) {
-	for i, o := range []qrimage.FrameOptions{
+	readByAt(t, []qrimage.FrameOptions{
 		{ModulePx: 2.238828340253444, Rotation: 9.633758001352756, Perspective: 1.7501861739852813, Blur: 0.5425135226978945, Noise: 2.6376955423544937, Contrast: 0.9041770450314722, JPEG: 85, Seed: 0x3200151843162b00},
 		{ModulePx: 2.0408525412132232, Rotation: 11.017448166071954, Perspective: 5.731553094536259, Blur: 0.5002265767825872, Noise: 2.47230760234467, Contrast: 0.8035893496505364, JPEG: 85, Seed: 0xb241e4f31de00f3b},
 		{ModulePx: 2.188353076671893, Rotation: -10.682852170849065, Perspective: 3.4221695127990936, Blur: 0.5546520333835373, Noise: 3.0715562704013095, Contrast: 0.8572099691721934, JPEG: 85, Seed: 0xd6a344e8e9ebedb4},
-	} {
-		text := base45Text(o.Seed, 760)
-		img := frame(t, text, o)
-		r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
-		if err != nil || r.Text != text {
-			t.Errorf("frame %d: not read: %v", i, err)
-			continue
-		}
-		t.Logf("frame %d: read by %v after %d strategies, %v CPU", i, r.Strategy, r.Tried, r.Spent)
-		if r.Strategy != camera.StrategyUp2 || r.Tried != 6 {
-			t.Errorf("frame %d: read by %v after %d strategies, want %v sixth", i, r.Strategy, r.Tried, camera.StrategyUp2)
-		}
-	}
+	}, 760, camera.StrategyUp2, 6)
 }

@@ -1,7 +1,6 @@
 package camera_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/apcvkit/apcvkit/emulator/present/qrimage"
@@ -15,21 +14,9 @@ import (
 // default order by StrategyStretch right after StrategyHalf, not tenth
 // (9.7 ms of CPU on the benchmark's frames read so instead of 3.7).
 func TestWashedOutEarly(t *testing.T) {
-	for i, o := range []qrimage.FrameOptions{
+	readByAt(t, []qrimage.FrameOptions{
 		{ModulePx: 4.833009680647259, Rotation: 1.1508323014525956, Perspective: 3.6860110511496087, Blur: 0.5630865555331136, Noise: 2.2164017112289573, Contrast: 0.2082508664998977, JPEG: 85, Seed: 0x4a2dd99a6afca2a3},
 		{ModulePx: 5.295420669514839, Rotation: 12.472090762776244, Perspective: 3.6393219859799437, Blur: 0.6698220327623633, Noise: 3.8222800131312082, Contrast: 0.232814931721254, JPEG: 85, Seed: 0x3fd9643f9e1ab3d0},
 		{ModulePx: 4.8472517586444495, Rotation: 9.76486613862522, Perspective: 0.7699419202567157, Blur: 0.7601010264631871, Noise: 3.3846339673800125, Contrast: 0.220819244667315, JPEG: 85, Seed: 0xb1ca50f885b8fce6},
-	} {
-		text := base45Text(o.Seed, 760)
-		img := frame(t, text, o)
-		r, err := camera.DecodeWith(context.Background(), camera.FromImage(img), camera.DecodeOptions{Budget: -1})
-		if err != nil || r.Text != text {
-			t.Errorf("frame %d: not read: %v", i, err)
-			continue
-		}
-		t.Logf("frame %d: read by %v after %d strategies, %v CPU", i, r.Strategy, r.Tried, r.Spent)
-		if r.Strategy != camera.StrategyStretch || r.Tried != 2 {
-			t.Errorf("frame %d: read by %v after %d strategies, want %v second", i, r.Strategy, r.Tried, camera.StrategyStretch)
-		}
-	}
+	}, 760, camera.StrategyStretch, 2)
 }
