@@ -2,7 +2,6 @@ package camera
 
 import (
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/makiuchi-d/gozxing"
@@ -34,9 +33,10 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 	if err != nil {
 		a.halfMissed = true
 		a.guess, _ = pairRegion(cands, 2, w, h)
-		a.halfKeystone = len(triplesIn(slices.Clone(cands), 1, nil, keystoneScore)) > 0
-		a.washedOut = spread(p) < washedOutSpread
 		a.halfNoCands = len(cands) == 0
+		a.halfKeystone = len(triplesIn(cands, 1, nil, keystoneScore)) > 0 // sorts cands: their last use
+		lo, hi := lumaRange(p)
+		a.washedOut = hi-lo < washedOutSpread
 		return nil, err
 	}
 	if res := a.decodeHalved(m, info); res != nil {
@@ -64,16 +64,6 @@ func (a *attempt) readHalf() (*gozxing.Result, error) {
 // spreads 28–59 grey levels, the hard frames 90–122, every other family
 // 136 and more.
 const washedOutSpread = 64
-
-// spread returns the distance between the 1st and the 99th percentiles
-// of p's values.
-func spread(p []byte) int {
-	var hist [256]int
-	for _, v := range p {
-		hist[v]++
-	}
-	return percentile(&hist, len(p), 99) - percentile(&hist, len(p), 1)
-}
 
 // readHalfInverted is StrategyHalfInverted: readHalf on the frame's
 // negative (255 − luma), without what readHalf leaves for the strategies

@@ -105,11 +105,7 @@ func stretch(src []byte) []byte { return stretchInto(make([]byte, len(src)), src
 // stretchInto is stretch writing into dst (len(src) bytes).
 func stretchInto(dst, src []byte) []byte {
 	dst = dst[:len(src)]
-	var hist [256]int
-	for _, v := range src {
-		hist[v]++
-	}
-	lo, hi := percentile(&hist, len(src), 1), percentile(&hist, len(src), 99)
+	lo, hi := lumaRange(src)
 	if hi <= lo {
 		copy(dst, src)
 		return dst
@@ -123,6 +119,15 @@ func stretchInto(dst, src []byte) []byte {
 		dst[i] = lut[v]
 	}
 	return dst
+}
+
+// lumaRange returns the 1st and the 99th percentiles of src's values.
+func lumaRange(src []byte) (lo, hi int) {
+	var hist [256]int
+	for _, v := range src {
+		hist[v]++
+	}
+	return percentile(&hist, len(src), 1), percentile(&hist, len(src), 99)
 }
 
 func percentile(hist *[256]int, n, pct int) int {
