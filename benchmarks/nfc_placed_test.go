@@ -1,17 +1,13 @@
 package benchmarks_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/ecdh"
-	"crypto/rand"
 	"testing"
 	"time"
 
 	"github.com/apcvkit/apcvkit/apdu/apdutest"
 	"github.com/apcvkit/apcvkit/emulator/applet"
 	"github.com/apcvkit/apcvkit/internal/testworld"
-	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 // BenchmarkNFCPCSCPlaced takes BenchmarkNFCPCSC's ratio apart (P3, issue
@@ -38,43 +34,14 @@ func BenchmarkNFCPCSCPlaced(b *testing.B) {
 	cb := newCardBench(b)
 	ctx, k, w, v, phoneRand, readerRand, rec := cb.ctx, cb.k, cb.w, cb.v, cb.phoneRand, cb.readerRand, cb.rec
 	f := newFloor(b, w)
-	replay := func(placed bool) {
-		phoneRand.Reset()
-		var key *ecdh.PrivateKey
-		var err error
-		for i, e := range rec.Exchanges {
-			ka := len(e.Command) > 1 && e.Command[1] == wire.InsKeyAgreement
-			if placed && ka {
-				if key, err = ecdh.P256().GenerateKey(rand.Reader); err != nil {
-					b.Fatal(err)
-				}
-			}
-			resp, err := k.Transmit(ctx, e.Command)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if !bytes.Equal(resp, e.Response) {
-				b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
-			}
-			sinkBytes = resp
-			if placed && ka {
-				if sinkBytes, err = key.ECDH(f.phoneKey); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-		if placed {
-			f.verify2Decompress(b)
-		}
-	}
 	runs := [4]func(){
 		func() {
 			phoneRand.Reset()
 			readerRand.Reset()
 			sinkPresentation = session(b, ctx, k, v, nfcOptions(readerRand)).Presentation
 		},
-		func() { replay(false) },
-		func() { replay(true) },
+		func() { phoneRand.Reset(); replay(b, ctx, k, rec, nil) },
+		func() { phoneRand.Reset(); replay(b, ctx, k, rec, f) },
 		func() { f.nfcReader(b) },
 	}
 	b.Run("interleaved", func(b *testing.B) {

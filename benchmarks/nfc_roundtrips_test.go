@@ -3,7 +3,6 @@
 package benchmarks_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -76,15 +75,7 @@ func BenchmarkNFCPCSCRoundTrips(b *testing.B) {
 			},
 			func() {
 				phoneRand.Reset()
-				for i, e := range rec.Exchanges {
-					resp, err := bareT.Transmit(ctx, e.Command)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if !bytes.Equal(resp, e.Response) {
-						b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
-					}
-				}
+				replay(b, ctx, bareT, rec, nil)
 			},
 		}
 		order := orders(2)

@@ -3,14 +3,9 @@
 package benchmarks_test
 
 import (
-	"bytes"
-	"crypto/ecdh"
-	"crypto/rand"
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 // BenchmarkNFCPCSCSegments sets the SDK's session beside the placed replay
@@ -43,29 +38,7 @@ func BenchmarkNFCPCSCSegments(b *testing.B) {
 		func() {
 			phoneRand.Reset()
 			ends[1][0] = time.Now()
-			var key *ecdh.PrivateKey
-			var err error
-			for i, e := range rec.Exchanges {
-				ka := len(e.Command) > 1 && e.Command[1] == wire.InsKeyAgreement
-				if ka {
-					if key, err = ecdh.P256().GenerateKey(rand.Reader); err != nil {
-						b.Fatal(err)
-					}
-				}
-				resp, err := timed[1].Transmit(ctx, e.Command)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if !bytes.Equal(resp, e.Response) {
-					b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
-				}
-				if ka {
-					if sinkBytes, err = key.ECDH(f.phoneKey); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			f.verify2Decompress(b)
+			replay(b, ctx, timed[1], rec, f)
 			ends[1][1] = time.Now()
 		},
 	}

@@ -3,6 +3,8 @@ package benchmarks_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
 	"fmt"
 	"slices"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	"github.com/apcvkit/apcvkit/nfc"
 	"github.com/apcvkit/apcvkit/nfc/link"
 	"github.com/apcvkit/apcvkit/nfc/pcsc"
+	"github.com/apcvkit/apcvkit/nfc/wire"
 )
 
 // nfcOptions are the reader's options of every NFC benchmark: the AMO group
@@ -45,6 +48,42 @@ func record(b testing.TB, ctx context.Context, t apdu.Transport, v *credential.V
 	rec := &apdutest.Record{Transport: t}
 	session(b, ctx, rec, v, opts)
 	return rec
+}
+
+// replay sends rec's commands again through t, failing b unless each
+// answer is the recorded one (the phone drawing the same randomness: the
+// caller resets it). With f, the reader's public-key floor is done where
+// nfc.Read does it (the placed replay): its ephemeral key before KEY
+// AGREEMENT, the ECDH after it, the key decompression and both
+// verifications after the last answer; with f nil, nothing but the APDUs
+// (the bare replay).
+func replay(b testing.TB, ctx context.Context, t apdu.Transport, rec *apdutest.Record, f *floor) {
+	var key *ecdh.PrivateKey
+	var err error
+	for i, e := range rec.Exchanges {
+		ka := f != nil && len(e.Command) > 1 && e.Command[1] == wire.InsKeyAgreement
+		if ka {
+			if key, err = ecdh.P256().GenerateKey(rand.Reader); err != nil {
+				b.Fatal(err)
+			}
+		}
+		resp, err := t.Transmit(ctx, e.Command)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !bytes.Equal(resp, e.Response) {
+			b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
+		}
+		sinkBytes = resp
+		if ka {
+			if sinkBytes, err = key.ECDH(f.phoneKey); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if f != nil {
+		f.verify2Decompress(b)
+	}
 }
 
 // BenchmarkNFCMemory is an NFC session with the phone's applet in memory:
@@ -158,16 +197,7 @@ func BenchmarkNFCPCSC(b *testing.B) {
 	}
 	bare := func() {
 		phoneRand.Reset()
-		for i, e := range rec.Exchanges {
-			resp, err := k.Transmit(ctx, e.Command)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if !bytes.Equal(resp, e.Response) {
-				b.Fatalf("APDU %d: the phone's answer differs from the recorded session", i)
-			}
-			sinkBytes = resp
-		}
+		replay(b, ctx, k, rec, nil)
 	}
 	for _, c := range []struct {
 		name string
